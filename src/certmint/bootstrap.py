@@ -1,0 +1,40 @@
+"""Wiring: the one place where settings become an engine, a session factory and units of work.
+
+Entry points (the CLI, the web app, a worker) call ``bootstrap`` once with their settings and
+pass the container down; nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from certmint.config import Settings
+from certmint.storage.database import create_database_engine, create_session_factory
+from certmint.storage.migrate import upgrade_database
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = ["Container", "bootstrap"]
+
+
+@dataclass(frozen=True)
+class Container:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+
+    def uow(self) -> SqlAlchemyUnitOfWork:
+        """A fresh unit of work; each use case opens and closes its own."""
+        return SqlAlchemyUnitOfWork(self.session_factory)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(settings: Settings, *, migrate: bool = False) -> Container:
+    engine = create_database_engine(settings.effective_database_url)
+    if migrate:
+        upgrade_database(engine)
+    return Container(settings, engine, create_session_factory(engine))

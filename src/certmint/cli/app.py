@@ -1,0 +1,123 @@
+"""The root command and the instance commands: ``init``, ``serve``, ``demo``."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from certmint.cli import imports
+from certmint.cli.state import State, fail, service_errors, state
+from certmint.config import PLACEHOLDER_SECRET, write_env_file
+from certmint.services.demo import load_demo_data
+from certmint.services.instance import ensure_default_organisation
+from certmint.storage.migrate import current_revision, head_revision
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="certmint",
+    help="Certificates that are designed documents and signed Open Badges 3.0 credentials.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(imports.app, name="import")
+console = Console(soft_wrap=True)
+
+DEFAULT_ORG_NAME = "Certmint Demo Academy"
+
+
+@app.callback()
+def root(ctx: typer.Context) -> None:
+    """Configuration comes from CERTMINT_* variables and CERTMINT_HOME/certmint.env."""
+    ctx.ensure_object(State)
+    ctx.call_on_close(state(ctx).close)
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    org_name: Annotated[
+        str, typer.Option(help="Name of the default organisation.")
+    ] = DEFAULT_ORG_NAME,
+    base_url: Annotated[str | None, typer.Option(help="Public URL (QR codes, DIDs).")] = None,
+) -> None:
+    """Create the data directory, the database schema and the default organisation."""
+    _initialise(state(ctx), org_name, base_url)
+
+
+def _initialise(st: State, org_name: str, base_url: str | None) -> None:
+    settings = st.settings
+    generated = (
+        {"CERTMINT_MASTER_SECRET": secrets.token_urlsafe(32)}
+        if settings.master_secret.get_secret_value() == PLACEHOLDER_SECRET
+        else {}
+    )
+    write_env_file(
+        settings.env_file,
+        {"CERTMINT_BASE_URL": base_url} if base_url else {},
+        defaults={"CERTMINT_BASE_URL": settings.base_url, **generated},
+    )
+    settings = st.reload()
+    container = st.container(migrate=True)
+    with service_errors():
+        status = ensure_default_organisation(container.uow(), org_name)
+    org = status.organisation
+    console.print(f"Data directory: {settings.home.resolve()}")
+    console.print(f"Database:       {container.engine.url.render_as_string(hide_password=True)}")
+    console.print(f"Base URL:       {settings.base_url}")
+    verb = "created" if status.created else "exists"
+    console.print(f"Organisation:   {org.name} ({org.slug}, {org.id}) {verb}")
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Serve the web application and API."""
+    _serve(state(ctx), host, port)
+
+
+def _serve(st: State, host: str, port: int) -> None:
+    import uvicorn  # noqa: PLC0415 - only this command needs the server
+
+    from certmint.web.app import create_app  # noqa: PLC0415
+
+    container = st.container()
+    if current_revision(container.engine) != head_revision():
+        fail(1, "the database schema is not up to date: run `certmint init` first")
+    base = f"http://{host}:{port}"
+    console.print(f"Serving on {base}  (health: {base}/healthz, API docs: {base}/api/v1/docs)")
+    uvicorn.run(create_app(container), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    serve_: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after loading.")] = True,
+) -> None:
+    """Initialise, load demo data (idempotent) and serve."""
+    st = state(ctx)
+    _initialise(st, DEFAULT_ORG_NAME, None)
+    container = st.container()
+    with service_errors():
+        org = ensure_default_organisation(container.uow(), DEFAULT_ORG_NAME).organisation
+        summary = load_demo_data(container.uow(), org.id)
+    counts = summary.counts()
+    console.print(
+        f"Demo data: {summary.rows} enrolments "
+        f"({counts['learners']['created']} learners and "
+        f"{counts['courses']['created']} courses new)"
+    )
+    if serve_:
+        _serve(st, host, port)
+
+
+def main() -> None:
+    app()

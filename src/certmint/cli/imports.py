@@ -1,0 +1,71 @@
+"""``certmint import ...``: data that arrives from an LMS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from certmint.cli.state import print_json, service_errors, state
+from certmint.services.imports import ImportSummary, import_enrolments
+from certmint.services.organisations import find_organisation
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Import data exported from a learning management system.")
+console = Console(soft_wrap=True)
+
+
+@app.command("enrolments")
+def enrolments(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="CSV file (see docs/imports.md)."
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and count; write nothing.")
+    ] = False,
+    org: Annotated[
+        str | None, typer.Option(help="Organisation slug (default: the default one).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Create or update courses, batches, learners and enrolments from a CSV file.
+
+    Every bad line is reported with its number and reason, and then nothing is written.
+    """
+    container = state(ctx).container()
+    with service_errors():
+        organisation = find_organisation(container.uow(), org)
+        with console.status(f"Importing {file.name}…"):
+            summary = import_enrolments(
+                container.uow(),
+                organisation.id,
+                file.read_bytes(),
+                dry_run=dry_run,
+                actor="cli",
+                source=file.name,
+            )
+    if as_json:
+        print_json({"rows": summary.rows, "dry_run": dry_run, **summary.counts()})
+    else:
+        _print_summary(summary)
+
+
+def _print_summary(summary: ImportSummary) -> None:
+    verb = "Would import" if summary.dry_run else "Imported"
+    table = Table(title=f"{verb} {summary.rows} rows", title_justify="left")
+    table.add_column("")
+    for column in ("created", "updated", "unchanged"):
+        table.add_column(column, justify="right")
+    for name, counts in summary.counts().items():
+        table.add_row(name, *(str(counts[c]) for c in ("created", "updated", "unchanged")))
+    console.print(table)
+    if summary.dry_run:
+        console.print("Dry run: nothing was written.")

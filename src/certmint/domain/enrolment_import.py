@@ -1,0 +1,382 @@
+"""Reading an LMS enrolment export (CSV) into validated records, naming every bad line.
+
+The rules here are pure: bytes in, records and problems out. Whether a course or learner is new
+is only known to the caller, which adds its own problems with the same line numbers.
+See ``docs/imports.md`` for the file format.
+"""
+
+from __future__ import annotations
+
+import _csv
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from certmint.domain.courses import EnrolmentStatus
+
+__all__ = [
+    "KNOWN_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "EnrolmentRecord",
+    "ImportProblem",
+    "ParsedEnrolments",
+    "ScoreValue",
+    "parse_enrolment_csv",
+]
+
+REQUIRED_COLUMNS = ("course_id", "batch_id", "learner_id", "name", "status")
+KNOWN_COLUMNS = (
+    "course_id",
+    "course_name",
+    "batch_id",
+    "batch_name",
+    "learner_id",
+    "name",
+    "email",
+    "status",
+    "completed_on",
+)
+SCORE_PREFIX = "score:"
+ATTR_PREFIX = "attr:"
+MAX_ID_LENGTH = 200
+MAX_TEXT_LENGTH = 500
+_KEY = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_HUNDRED = Fraction(100)
+_CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+_ALLOWED_FORMAT = frozenset("\u200c\u200d\u200e\u200f")  # ZWNJ, ZWJ, LRM, RLM
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    """One reason a line cannot be imported; ``line`` counts from 1 and the header is line 1."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreValue:
+    assessment_id: str
+    points: Fraction
+    out_of: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolmentRecord:
+    """One clean row. Empty optional cells are ``None``: they leave stored values unchanged."""
+
+    line: int
+    course_id: str
+    course_name: str | None
+    batch_id: str
+    batch_name: str | None
+    learner_id: str
+    name: str
+    email: str | None
+    status: EnrolmentStatus
+    completed_on: date | None
+    scores: tuple[ScoreValue, ...] = ()
+    attributes: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEnrolments:
+    records: tuple[EnrolmentRecord, ...]
+    problems: tuple[ImportProblem, ...]
+    score_columns: tuple[str, ...] = ()
+    attribute_columns: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class _RowError(ValueError):
+    pass
+
+
+def parse_enrolment_csv(data: bytes) -> ParsedEnrolments:
+    """Validate a whole file. Any problem means the caller must write nothing."""
+    text, problems = _decode(data)
+    if problems:
+        return ParsedEnrolments((), tuple(problems))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return ParsedEnrolments((), (ImportProblem(1, "the file is empty"),))
+    except csv.Error as exc:
+        return ParsedEnrolments((), (ImportProblem(1, f"malformed CSV: {exc}"),))
+    columns, header_problems = _check_header(header)
+    if header_problems:
+        return ParsedEnrolments((), tuple(header_problems))
+    records: list[EnrolmentRecord] = []
+    for line, cells in _rows(reader, problems):
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines are common at the end of exports
+        if len(cells) != len(columns):
+            problems.append(
+                ImportProblem(line, f"expected {len(columns)} fields, found {len(cells)}")
+            )
+            continue
+        try:
+            records.append(_record(line, dict(zip(columns, cells, strict=True))))
+        except _RowError as exc:
+            problems.append(ImportProblem(line, str(exc)))
+    problems.extend(_conflicts(records))
+    problems.sort(key=lambda p: p.line)
+    return ParsedEnrolments(
+        tuple(records) if not problems else (),
+        tuple(problems),
+        score_columns=tuple(c[len(SCORE_PREFIX) :] for c in columns if c.startswith(SCORE_PREFIX)),
+        attribute_columns=tuple(
+            c[len(ATTR_PREFIX) :] for c in columns if c.startswith(ATTR_PREFIX)
+        ),
+    )
+
+
+def _decode(data: bytes) -> tuple[str, list[ImportProblem]]:
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    problems = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(
+                ImportProblem(number, f"not valid UTF-8 (byte {exc.start + 1} of the line)")
+            )
+    return "", problems
+
+
+def _rows(reader: _csv.Reader, problems: list[ImportProblem]) -> Iterator[tuple[int, list[str]]]:
+    """Yield each record with the line it starts on (quoted cells may span lines)."""
+    start = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(ImportProblem(start, f"malformed CSV: {exc}"))
+            return
+        yield start, cells
+        start = reader.line_num + 1
+
+
+def _check_header(header: list[str]) -> tuple[list[str], list[ImportProblem]]:
+    columns = [name.strip() for name in header]
+    problems = []
+    seen: set[str] = set()
+    for name in columns:
+        if name in seen:
+            problems.append(ImportProblem(1, f"column {name!r} appears more than once"))
+        seen.add(name)
+        if name in KNOWN_COLUMNS:
+            continue
+        prefix = next((p for p in (SCORE_PREFIX, ATTR_PREFIX) if name.startswith(p)), None)
+        if prefix is None:
+            known = ", ".join(KNOWN_COLUMNS)
+            problems.append(
+                ImportProblem(
+                    1,
+                    f"unknown column {name!r}; known columns: {known}, "
+                    "score:<assessment_id>, attr:<key>",
+                )
+            )
+        elif not _KEY.match(name[len(prefix) :]):
+            problems.append(
+                ImportProblem(
+                    1, f"column {name!r}: the part after {prefix!r} must match {_KEY.pattern}"
+                )
+            )
+    problems.extend(
+        ImportProblem(1, f"required column {name!r} is missing")
+        for name in REQUIRED_COLUMNS
+        if name not in seen
+    )
+    return columns, problems
+
+
+def _record(line: int, row: dict[str, str]) -> EnrolmentRecord:
+    errors: list[str] = []
+
+    def field_(name: str, *, required: bool, limit: int = MAX_TEXT_LENGTH) -> str | None:
+        value = unicodedata.normalize("NFC", row.get(name, "").strip())
+        if not value:
+            if required:
+                errors.append(f"{name} is empty")
+            return None
+        if len(value) > limit:
+            errors.append(f"{name} is longer than {limit} characters")
+        if any(_is_control(ch) for ch in value):
+            errors.append(f"{name} contains control characters")
+        return value
+
+    course_id = field_("course_id", required=True, limit=MAX_ID_LENGTH)
+    batch_id = field_("batch_id", required=True, limit=MAX_ID_LENGTH)
+    learner_id = field_("learner_id", required=True, limit=MAX_ID_LENGTH)
+    name = field_("name", required=True)
+    email = field_("email", required=False)
+    if email is not None and not _EMAIL.match(email):
+        errors.append(f"email {email!r} is not an e-mail address")
+    status = _status(field_("status", required=True), errors)
+    completed_on = _date(field_("completed_on", required=False), errors)
+    if completed_on is not None and status not in (None, EnrolmentStatus.COMPLETED):
+        errors.append(f"completed_on is set but status is {status}")
+    scores = []
+    attributes = []
+    for column, raw in row.items():
+        if column.startswith(SCORE_PREFIX) and raw.strip():
+            score = _score(column[len(SCORE_PREFIX) :], raw.strip(), errors)
+            if score is not None:
+                scores.append(score)
+        elif column.startswith(ATTR_PREFIX) and raw.strip():
+            value = field_(column, required=False)
+            if value is not None:
+                attributes.append((column[len(ATTR_PREFIX) :], value))
+    if errors or not (course_id and batch_id and learner_id and name and status):
+        raise _RowError("; ".join(errors))
+    return EnrolmentRecord(
+        line=line,
+        course_id=course_id,
+        course_name=field_("course_name", required=False),
+        batch_id=batch_id,
+        batch_name=field_("batch_name", required=False),
+        learner_id=learner_id,
+        name=name,
+        email=email,
+        status=status,
+        completed_on=completed_on,
+        scores=tuple(scores),
+        attributes=tuple(attributes),
+    )
+
+
+def _is_control(ch: str) -> bool:
+    """Invisible characters that must not reach a signed, printed name.
+
+    Joiners and direction marks stay: Indic and Arabic names need them to render correctly.
+    """
+    return unicodedata.category(ch) in _CONTROL_CATEGORIES and ch not in _ALLOWED_FORMAT
+
+
+def _status(value: str | None, errors: list[str]) -> EnrolmentStatus | None:
+    if value is None:
+        return None
+    try:
+        return EnrolmentStatus(value.lower())
+    except ValueError:
+        allowed = ", ".join(s.value for s in EnrolmentStatus)
+        errors.append(f"unknown status {value!r}; use one of {allowed}")
+        return None
+
+
+def _date(value: str | None, errors: list[str]) -> date | None:
+    if value is None:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.append(f"completed_on {value!r} is not a date (YYYY-MM-DD)")
+        return None
+
+
+def _number(text: str) -> Fraction:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if not number.is_finite():
+        raise ValueError(text)
+    return Fraction(number)
+
+
+def _score(assessment_id: str, raw: str, errors: list[str]) -> ScoreValue | None:
+    column = f"{SCORE_PREFIX}{assessment_id}"
+    try:
+        if "/" in raw:
+            points_text, out_of_text = raw.split("/", 1)
+            points, out_of = _number(points_text.strip()), _number(out_of_text.strip())
+        else:
+            points, out_of = _number(raw), _HUNDRED
+    except ValueError:
+        errors.append(f"{column} {raw!r} is not a number (0-100) or x/y")
+        return None
+    if out_of <= 0 or not 0 <= points <= out_of:
+        bound = "100" if out_of == _HUNDRED else "its maximum"
+        errors.append(f"{column} {raw!r} is out of range (0 to {bound})")
+        return None
+    return ScoreValue(assessment_id, points, out_of)
+
+
+@dataclass
+class _Seen:
+    line: int
+    values: dict[str, object] = field(default_factory=dict)
+
+
+def _conflicts(records: list[EnrolmentRecord]) -> Iterator[ImportProblem]:
+    """The same course, batch, learner or enrolment given twice with different values."""
+    seen: dict[tuple[str, ...], _Seen] = {}
+
+    def check(
+        key: tuple[str, ...], what: str, line: int, values: dict[str, object]
+    ) -> Iterator[ImportProblem]:
+        first = seen.get(key)
+        if first is None:
+            seen[key] = _Seen(line, {k: v for k, v in values.items() if v not in (None, ())})
+            return
+        for name, value in values.items():
+            if value in (None, ()):
+                continue
+            earlier = first.values.setdefault(name, value)
+            if earlier != value:
+                yield ImportProblem(
+                    line,
+                    f"{what}: {name} differs from line {first.line} ({earlier!r} vs {value!r})",
+                )
+
+    for r in records:
+        yield from check(
+            ("course", r.course_id),
+            f"course {r.course_id!r}",
+            r.line,
+            {"course_name": r.course_name},
+        )
+        yield from check(
+            ("batch", r.course_id, r.batch_id),
+            f"batch {r.batch_id!r}",
+            r.line,
+            {"batch_name": r.batch_name},
+        )
+        yield from check(
+            ("learner", r.learner_id),
+            f"learner {r.learner_id!r}",
+            r.line,
+            {"name": r.name, "email": r.email, **{f"attr:{k}": v for k, v in r.attributes}},
+        )
+        yield from check(
+            ("enrolment", r.course_id, r.batch_id, r.learner_id),
+            f"learner {r.learner_id!r} in batch {r.batch_id!r}",
+            r.line,
+            {
+                "status": r.status,
+                "completed_on": r.completed_on,
+                **{f"score:{s.assessment_id}": (s.points, s.out_of) for s in r.scores},
+            },
+        )

@@ -1,0 +1,117 @@
+"""Demo data for ``certmint demo``: enough to click through every capability.
+
+The learners' names are in many scripts on purpose: they show at once whether fonts, shaping
+and direction work on this machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from uuid import UUID
+
+from certmint.services.imports import ImportSummary, import_enrolments
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = ["DEMO_NAMES", "demo_enrolments_csv", "load_demo_data"]
+
+DEMO_NAMES = (
+    "Aarav Sharma",
+    "Zoë Müller",
+    "José Álvarez-Núñez",
+    "Siobhán Ní Bhriain",
+    "Łukasz Wójcik",
+    "अनन्या कृष्णमूर्ति",
+    "श्रीनिवास त्रिपाठी",
+    "தமிழ்செல்வி இராமசாமி",
+    "అక్షయ్ రెడ్డి",
+    "ಶ್ರೀಧರ ಹೆಗ್ಡೆ",
+    "മീനാക്ഷി നായർ",
+    "অর্পিতা চট্টোপাধ্যায়",
+    "ਹਰਪ੍ਰੀਤ ਸਿੰਘ",
+    "જિજ્ઞેશ પટેલ",
+    "ସୁଭଶ୍ରୀ ମହାପାତ୍ର",
+    "محمد عبد الله",
+    "فاطمہ زہرا",
+    "王小明",
+    "佐藤 花子",
+    "김민준",
+    "Nguyễn Thị Minh Khai",
+    "Ana Paula dos Santos",
+    "Olusegun Adébáyọ̀",
+    "Grace O'Connor",
+    "Priya Venkataraman-Subramanian",
+    "Chen Wei",
+    "Emma Johansson",
+    "Rahul Deshpande",
+    "Mei Lin Tan",
+    "Fatima Zahra El Amrani",
+    "Kwame Mensah",
+    "Sofia Rossi",
+    "Daniel Okafor",
+    "Ingrid Bergström",
+    "Hiroshi Tanaka",
+    "Laila Haddad",
+)
+
+_COURSES = (
+    (
+        "DS101",
+        "Foundations of Data Science",
+        (("DS101-2026-A", "Spring 2026"), ("DS101-2026-B", "Autumn 2026")),
+    ),
+    ("WEB201", "Accessible Web Development", (("WEB201-2026", "Cohort 2026"),)),
+)
+
+
+def demo_enrolments_csv(seed: int = 7) -> bytes:
+    """An LMS-style export: every learner in one batch, with scores and a few attributes."""
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "course_id",
+            "course_name",
+            "batch_id",
+            "batch_name",
+            "learner_id",
+            "name",
+            "email",
+            "status",
+            "completed_on",
+            "score:final",
+            "score:project",
+            "attr:country",
+        ]
+    )
+    batches = [(c, cn, b, bn) for c, cn, bs in _COURSES for b, bn in bs]
+    countries = ("IN", "DE", "BR", "NG", "JP", "EG", "US")
+    for number, name in enumerate(DEMO_NAMES, start=1):
+        course_id, course_name, batch_id, batch_name = batches[number % len(batches)]
+        status = rng.choice(("completed", "completed", "completed", "in_progress", "enrolled"))
+        completed = status == "completed"
+        writer.writerow(
+            [
+                course_id,
+                course_name,
+                batch_id,
+                batch_name,
+                f"L{number:04d}",
+                name,
+                f"learner{number}@example.org",
+                status,
+                f"2026-{rng.randint(3, 10):02d}-{rng.randint(1, 28):02d}" if completed else "",
+                rng.randint(45, 100) if status != "enrolled" else "",
+                f"{rng.randint(10, 20)}/20" if completed else "",
+                rng.choice(countries),
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def load_demo_data(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> ImportSummary:
+    return import_enrolments(
+        uow, organisation_id, demo_enrolments_csv(), actor="demo", source="demo"
+    )

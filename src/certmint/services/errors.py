@@ -1,0 +1,47 @@
+"""Use-case errors, mapped to HTTP statuses by ``web/`` and to exit codes by ``cli.py``.
+
+ServiceError
+├── NotFound(kind, key)          an id that does not exist in this organisation
+├── Conflict(detail)             the change contradicts what is stored
+└── InvalidInput(problems)       input rejected as a whole; each problem names where
+    └── ImportRejected           a CSV import with bad lines; nothing was written
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from certmint.domain.enrolment_import import ImportProblem
+
+__all__ = ["Conflict", "ImportRejected", "InvalidInput", "NotFound", "ServiceError"]
+
+
+class ServiceError(Exception):
+    """Base of every error a use case raises on purpose."""
+
+
+class NotFound(ServiceError):
+    def __init__(self, kind: str, key: object) -> None:
+        super().__init__(f"{kind} {key} not found")
+        self.kind = kind
+        self.key = key
+
+
+class Conflict(ServiceError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidInput(ServiceError):
+    def __init__(self, problems: Sequence[object], summary: str = "invalid input") -> None:
+        super().__init__(f"{summary}: {len(problems)} problem(s)")
+        self.problems = tuple(problems)
+        self.summary = summary
+
+
+class ImportRejected(InvalidInput):
+    problems: tuple[ImportProblem, ...]
+
+    def __init__(self, problems: Sequence[ImportProblem]) -> None:
+        super().__init__(problems, "import rejected, nothing was written")

@@ -1,0 +1,320 @@
+"""Enrolment import: an LMS export upserted into courses, batches, learners and enrolments.
+
+All or nothing: the file is validated completely (``domain.enrolment_import``), then checked
+against what is stored (a new course needs a name), and only a file without a single problem is
+written, in one transaction. Upserts go by the LMS's own ids, so importing the same file twice
+changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TypeVar
+from uuid import UUID
+
+from certmint.domain.courses import AssessmentResult, Batch, Course, Enrolment, Learner
+from certmint.domain.enrolment_import import (
+    EnrolmentRecord,
+    ImportProblem,
+    parse_enrolment_csv,
+)
+from certmint.services.audit import record
+from certmint.services.errors import ImportRejected
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = ["EntityCounts", "ImportSummary", "import_enrolments"]
+
+K = TypeVar("K")
+
+
+@dataclass(slots=True)
+class EntityCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    """What an import did (or, for a dry run, would do)."""
+
+    rows: int
+    dry_run: bool
+    courses: EntityCounts = field(default_factory=EntityCounts)
+    batches: EntityCounts = field(default_factory=EntityCounts)
+    learners: EntityCounts = field(default_factory=EntityCounts)
+    enrolments: EntityCounts = field(default_factory=EntityCounts)
+    changed_enrolment_ids: tuple[UUID, ...] = ()
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {
+            name: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged}
+            for name, c in (
+                ("courses", self.courses),
+                ("batches", self.batches),
+                ("learners", self.learners),
+                ("enrolments", self.enrolments),
+            )
+        }
+
+
+def import_enrolments(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    data: bytes,
+    *,
+    dry_run: bool = False,
+    actor: str = "system",
+    source: str = "csv",
+) -> ImportSummary:
+    """Import a CSV export. Raises ``ImportRejected`` naming every bad line; writes nothing then.
+
+    Returns the counts, and the ids of enrolments that were created or changed (the triggers
+    for automatic issuance).
+    """
+    parsed = parse_enrolment_csv(data)
+    if not parsed.ok:
+        raise ImportRejected(parsed.problems)
+    records = parsed.records
+    now = datetime.now(UTC)
+    summary = ImportSummary(rows=len(records), dry_run=dry_run)
+    with uow:
+        plan = _Plan(uow, organisation_id, now, summary)
+        problems = plan.resolve(records)
+        if problems:
+            raise ImportRejected(problems)
+        if dry_run:
+            return summary
+        plan.write()
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="enrolments.imported",
+            subject_type="organisation",
+            subject_id=organisation_id,
+            details={"source": source, "rows": len(records), **summary.counts()},
+            at=now,
+        )
+        uow.commit()
+    return summary
+
+
+class _Plan:
+    """The inserts and updates an import needs, worked out against what is stored."""
+
+    def __init__(
+        self,
+        uow: SqlAlchemyUnitOfWork,
+        organisation_id: UUID,
+        now: datetime,
+        summary: ImportSummary,
+    ) -> None:
+        self._uow = uow
+        self._org = organisation_id
+        self._now = now
+        self._summary = summary
+        self.new_courses: list[Course] = []
+        self.renamed_courses: dict[UUID, str] = {}
+        self.new_batches: list[Batch] = []
+        self.renamed_batches: dict[UUID, str] = {}
+        self.new_learners: list[Learner] = []
+        self.changed_learners: list[Learner] = []
+        self.new_enrolments: list[Enrolment] = []
+        self.changed_enrolments: list[Enrolment] = []
+
+    def resolve(self, records: Sequence[EnrolmentRecord]) -> list[ImportProblem]:
+        problems: list[ImportProblem] = []
+        courses = self._courses(records, problems)
+        batches = self._batches(records, courses, problems)
+        learners = self._learners(records)
+        if not problems:
+            self._enrolments(records, batches, learners)
+        return problems
+
+    def _courses(
+        self, records: Sequence[EnrolmentRecord], problems: list[ImportProblem]
+    ) -> dict[str, Course]:
+        first = _first_by(records, lambda r: r.course_id)
+        stored = self._uow.roster.courses_by_external_id(self._org, first)
+        counts = self._summary.courses
+        # Conflicting names were refused by the parser, so any name given for a course is it.
+        named = {r.course_id: r.course_name for r in records if r.course_name}
+        for external_id, r in first.items():
+            name = named.get(external_id)
+            course = stored.get(external_id)
+            if course is None:
+                if name is None:
+                    problems.append(
+                        ImportProblem(
+                            r.line, f"course {external_id!r} is new: course_name is required"
+                        )
+                    )
+                    continue
+                course = Course(uuid.uuid4(), self._org, external_id, name)
+                self.new_courses.append(course)
+                counts.created += 1
+            elif name is not None and name != course.name:
+                self.renamed_courses[course.id] = name
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+            stored[external_id] = course
+        return stored
+
+    def _batches(
+        self,
+        records: Sequence[EnrolmentRecord],
+        courses: dict[str, Course],
+        problems: list[ImportProblem],
+    ) -> dict[tuple[str, str], Batch]:
+        course_ids = {c.id: c.external_id for c in courses.values()}
+        stored = {
+            (course_ids[b.course_id], b.external_id): b
+            for b in self._uow.roster.batches_of(list(course_ids))
+        }
+        counts = self._summary.batches
+        named = {(r.course_id, r.batch_id): r.batch_name for r in records if r.batch_name}
+        for key, r in _first_by(records, lambda r: (r.course_id, r.batch_id)).items():
+            course = courses.get(r.course_id)
+            if course is None:
+                continue  # already reported against the course
+            name = named.get(key)
+            batch = stored.get(key)
+            if batch is None:
+                if name is None:
+                    problems.append(
+                        ImportProblem(
+                            r.line, f"batch {r.batch_id!r} is new: batch_name is required"
+                        )
+                    )
+                    continue
+                batch = Batch(uuid.uuid4(), course.id, r.batch_id, name)
+                self.new_batches.append(batch)
+                counts.created += 1
+            elif name is not None and name != batch.name:
+                self.renamed_batches[batch.id] = name
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+            stored[key] = batch
+        return stored
+
+    def _learners(self, records: Sequence[EnrolmentRecord]) -> dict[str, Learner]:
+        merged: dict[str, EnrolmentRecord] = {}
+        emails: dict[str, str] = {}
+        attributes: dict[str, dict[str, str]] = {}
+        for r in records:
+            merged.setdefault(r.learner_id, r)
+            if r.email:
+                emails.setdefault(r.learner_id, r.email)
+            attributes.setdefault(r.learner_id, {}).update(r.attributes)
+        stored = self._uow.roster.learners_by_external_id(self._org, merged)
+        counts = self._summary.learners
+        for external_id, r in merged.items():
+            learner = stored.get(external_id)
+            if learner is None:
+                learner = Learner(
+                    uuid.uuid4(),
+                    self._org,
+                    external_id,
+                    r.name,
+                    emails.get(external_id),
+                    attributes[external_id],
+                )
+                self.new_learners.append(learner)
+                counts.created += 1
+            else:
+                updated = replace(
+                    learner,
+                    name=r.name,
+                    email=emails.get(external_id, learner.email),
+                    attributes={**learner.attributes, **attributes[external_id]},
+                )
+                if updated != learner:
+                    self.changed_learners.append(updated)
+                    counts.updated += 1
+                    learner = updated
+                else:
+                    counts.unchanged += 1
+            stored[external_id] = learner
+        return stored
+
+    def _enrolments(
+        self,
+        records: Sequence[EnrolmentRecord],
+        batches: dict[tuple[str, str], Batch],
+        learners: dict[str, Learner],
+    ) -> None:
+        rows = _first_by(records, lambda r: (r.course_id, r.batch_id, r.learner_id))
+        stored = self._uow.roster.enrolments_for(
+            list({b.id for b in batches.values()}), [lr.id for lr in learners.values()]
+        )
+        counts = self._summary.enrolments
+        changed_ids: list[UUID] = []
+        for (course_id, batch_id, learner_id), r in rows.items():
+            batch = batches[(course_id, batch_id)]
+            learner = learners[learner_id]
+            given = {
+                s.assessment_id: AssessmentResult(s.assessment_id, s.points, s.out_of)
+                for s in r.scores
+            }
+            existing = stored.get((batch.id, learner.id))
+            if existing is None:
+                enrolment = Enrolment(
+                    id=uuid.uuid4(),
+                    batch_id=batch.id,
+                    learner_id=learner.id,
+                    status=r.status,
+                    completed_on=r.completed_on,
+                    results=tuple(sorted(given.values(), key=lambda a: a.assessment_id)),
+                    updated_at=self._now,
+                )
+                self.new_enrolments.append(enrolment)
+                counts.created += 1
+                changed_ids.append(enrolment.id)
+                continue
+            results = {a.assessment_id: a for a in existing.results} | given
+            completed_on = r.completed_on
+            if completed_on is None and r.status == existing.status:
+                completed_on = existing.completed_on
+            updated = replace(
+                existing,
+                status=r.status,
+                completed_on=completed_on,
+                results=tuple(sorted(results.values(), key=lambda a: a.assessment_id)),
+            )
+            if _same_enrolment(updated, existing):
+                counts.unchanged += 1
+                continue
+            self.changed_enrolments.append(replace(updated, updated_at=self._now))
+            counts.updated += 1
+            changed_ids.append(existing.id)
+        self._summary.changed_enrolment_ids = tuple(changed_ids)
+
+    def write(self) -> None:
+        roster = self._uow.roster
+        roster.add_courses(self.new_courses)
+        roster.rename_courses(self.renamed_courses)
+        roster.add_batches(self.new_batches)
+        roster.rename_batches(self.renamed_batches)
+        roster.add_learners(self.new_learners)
+        roster.update_learners(self.changed_learners)
+        roster.add_enrolments(self.new_enrolments)
+        roster.update_enrolments(self.changed_enrolments)
+
+
+def _same_enrolment(a: Enrolment, b: Enrolment) -> bool:
+    return (a.status, a.completed_on, a.results) == (b.status, b.completed_on, b.results)
+
+
+def _first_by(
+    records: Sequence[EnrolmentRecord], key: Callable[[EnrolmentRecord], K]
+) -> dict[K, EnrolmentRecord]:
+    first: dict[K, EnrolmentRecord] = {}
+    for r in records:
+        first.setdefault(key(r), r)
+    return first

@@ -1,0 +1,32 @@
+"""Setting up an instance: the schema and its default organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from certmint.domain.organisations import Organisation
+from certmint.services.organisations import create_organisation
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = ["InstanceStatus", "ensure_default_organisation"]
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceStatus:
+    organisation: Organisation
+    created: bool
+
+
+def ensure_default_organisation(
+    uow: SqlAlchemyUnitOfWork, name: str, *, url: str = "", actor: str = "cli"
+) -> InstanceStatus:
+    """The default organisation, created with ``name`` if the instance has none yet.
+
+    Idempotent, so ``certmint init`` can be run again safely.
+    """
+    with uow:
+        existing = uow.organisations.get_default()
+    if existing is not None:
+        return InstanceStatus(existing, created=False)
+    organisation = create_organisation(uow, name, url=url, default=True, actor=actor)
+    return InstanceStatus(organisation, created=True)

@@ -1,0 +1,55 @@
+"""The append-only audit log."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certmint.domain.audit import AuditEvent
+from certmint.storage.tables import AuditEventRow
+
+__all__ = ["SqlAlchemyAuditLog"]
+
+
+class SqlAlchemyAuditLog:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, event: AuditEvent) -> None:
+        self._session.add(
+            AuditEventRow(
+                id=event.id,
+                organisation_id=event.organisation_id,
+                at=event.at,
+                actor=event.actor,
+                action=event.action,
+                subject_type=event.subject_type,
+                subject_id=event.subject_id,
+                reason=event.reason,
+                details=event.details,
+            )
+        )
+
+    def list(self, organisation_id: UUID, *, limit: int = 100) -> list[AuditEvent]:
+        rows = self._session.scalars(
+            select(AuditEventRow)
+            .where(AuditEventRow.organisation_id == organisation_id)
+            .order_by(AuditEventRow.at.desc())
+            .limit(limit)
+        )
+        return [
+            AuditEvent(
+                id=row.id,
+                organisation_id=row.organisation_id,
+                at=row.at,
+                actor=row.actor,
+                action=row.action,
+                subject_type=row.subject_type,
+                subject_id=row.subject_id,
+                reason=row.reason,
+                details=row.details,
+            )
+            for row in rows
+        ]

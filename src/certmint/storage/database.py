@@ -1,0 +1,52 @@
+"""Engines and session factories for SQLite (embedded default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["create_database_engine", "create_session_factory"]
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def create_database_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine with the settings Certmint relies on.
+
+    SQLite gets WAL (readers never block the writer), enforced foreign keys, and
+    ``BEGIN IMMEDIATE`` transactions: a deferred transaction that later tries to write fails at
+    once with "database is locked" when another connection writes, whatever the busy timeout,
+    while an immediate one waits its turn. pysqlite's own transaction handling is switched off
+    so that SAVEPOINTs work (SQLAlchemy's "Serializable isolation / Savepoints" recipe).
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def create_session_factory(engine: Engine) -> sessionmaker[Session]:
+    # Services return plain values after commit; expiring would trigger needless reloads.
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,290 @@
+"""Table rows (SQLAlchemy 2, typed). Rows are not domain objects: repositories map between them.
+
+Primary keys are random UUIDs made in Python: they are unguessable in URLs, and bulk inserts need
+no round trip to learn an id. Schema changes go through Alembic only
+(``storage/migrations``); ``tests/storage/test_migrations.py`` checks the two agree.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from certmint.storage.types import FractionText, JsonDocument, UTCDateTime
+
+__all__ = [
+    "AchievementRow",
+    "AssessmentResultRow",
+    "AuditEventRow",
+    "Base",
+    "BatchRow",
+    "CertificateRow",
+    "CourseRow",
+    "EnrolmentRow",
+    "JobRow",
+    "LearnerRow",
+    "OrganisationRow",
+    "SigningKeyRow",
+    "StatusListEntryRow",
+    "StatusListRow",
+    "TemplateRow",
+    "TemplateVersionRow",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        datetime: UTCDateTime(),
+        Fraction: FractionText(),
+        dict[str, Any]: JsonDocument,
+        uuid.UUID: Uuid(),
+    }
+
+
+def _fk(target: str) -> Any:
+    return ForeignKey(target, ondelete="RESTRICT")
+
+
+class OrganisationRow(Base):
+    __tablename__ = "organisations"
+    __table_args__ = (
+        # At most one default organisation: it owns the bare did:web:<host> identity.
+        Index(
+            "uq_organisations_default",
+            "is_default",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str] = mapped_column(String(500), default="")
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class SigningKeyRow(Base):
+    __tablename__ = "signing_keys"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"), index=True)
+    key_id: Mapped[str] = mapped_column(String(200), unique=True)
+    public_key_multibase: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    retired_at: Mapped[datetime | None]
+
+
+class CourseRow(Base):
+    __tablename__ = "courses"
+    __table_args__ = (UniqueConstraint("organisation_id", "external_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(500))
+
+
+class BatchRow(Base):
+    __tablename__ = "batches"
+    __table_args__ = (UniqueConstraint("course_id", "external_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    course_id: Mapped[uuid.UUID] = mapped_column(_fk("courses.id"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(500))
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+
+class LearnerRow(Base):
+    __tablename__ = "learners"
+    __table_args__ = (UniqueConstraint("organisation_id", "external_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(500))
+    email: Mapped[str | None] = mapped_column(String(500))
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class EnrolmentRow(Base):
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("batch_id", "learner_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    batch_id: Mapped[uuid.UUID] = mapped_column(_fk("batches.id"))
+    learner_id: Mapped[uuid.UUID] = mapped_column(_fk("learners.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime]
+
+
+class AssessmentResultRow(Base):
+    __tablename__ = "assessment_results"
+
+    enrolment_id: Mapped[uuid.UUID] = mapped_column(_fk("enrolments.id"), primary_key=True)
+    assessment_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    points: Mapped[Fraction]
+    out_of: Mapped[Fraction]
+
+
+class TemplateRow(Base):
+    __tablename__ = "templates"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+
+
+class TemplateVersionRow(Base):
+    __tablename__ = "template_versions"
+    __table_args__ = (UniqueConstraint("template_id", "number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    template_id: Mapped[uuid.UUID] = mapped_column(_fk("templates.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    svg: Mapped[str] = mapped_column(Text)
+    design: Mapped[dict[str, Any] | None]
+    content_hash: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]
+
+
+class AchievementRow(Base):
+    __tablename__ = "achievements"
+    __table_args__ = (UniqueConstraint("batch_id", "name"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    batch_id: Mapped[uuid.UUID] = mapped_column(_fk("batches.id"))
+    template_version_id: Mapped[uuid.UUID] = mapped_column(_fk("template_versions.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    criteria: Mapped[dict[str, Any]]
+    valid_for_days: Mapped[int | None] = mapped_column(Integer)
+    auto_issue: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class CertificateRow(Base):
+    __tablename__ = "certificates"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "number"),
+        # One current certificate per (achievement, learner): every trigger is idempotent.
+        # A superseded certificate steps aside for its replacement; a revoked one does not,
+        # so revoking never invites an automatic re-award.
+        Index(
+            "uq_certificates_current",
+            "achievement_id",
+            "learner_id",
+            unique=True,
+            sqlite_where=text("status <> 'superseded'"),
+            postgresql_where=text("status <> 'superseded'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    number: Mapped[str] = mapped_column(String(40))
+    organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"))
+    achievement_id: Mapped[uuid.UUID] = mapped_column(_fk("achievements.id"))
+    learner_id: Mapped[uuid.UUID] = mapped_column(_fk("learners.id"), index=True)
+    template_version_id: Mapped[uuid.UUID] = mapped_column(_fk("template_versions.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    snapshot: Mapped[dict[str, Any]]
+    credential: Mapped[dict[str, Any]]
+    issued_at: Mapped[datetime]
+    valid_from: Mapped[datetime]
+    valid_until: Mapped[datetime | None]
+    supersedes_id: Mapped[uuid.UUID | None] = mapped_column(_fk("certificates.id"))
+    superseded_by_id: Mapped[uuid.UUID | None] = mapped_column(_fk("certificates.id"))
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None]
+
+
+class StatusListRow(Base):
+    __tablename__ = "status_lists"
+    __table_args__ = (UniqueConstraint("organisation_id", "purpose", "sequence"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"))
+    purpose: Mapped[str] = mapped_column(String(20))
+    sequence: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class StatusListEntryRow(Base):
+    """A certificate's place in a status list; the primary key makes indexes collision-free."""
+
+    __tablename__ = "status_list_entries"
+    __table_args__ = (UniqueConstraint("certificate_id", "status_list_id"),)
+
+    status_list_id: Mapped[uuid.UUID] = mapped_column(_fk("status_lists.id"), primary_key=True)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    certificate_id: Mapped[uuid.UUID] = mapped_column(_fk("certificates.id"))
+
+
+class JobRow(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    params: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(20))
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class AuditEventRow(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_organisation_id_at", "organisation_id", "at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"))
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100))
+    subject_type: Mapped[str] = mapped_column(String(50))
+    subject_id: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,70 @@
+"""The SQLAlchemy unit of work: one session, its repositories, one commit.
+
+Leaving the ``with`` block without ``commit()`` rolls back. Callbacks registered with
+``after_commit`` (queueing a Celery task, sending a webhook) run only once the commit has
+succeeded, so no job is ever queued for rows that were rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from certmint.storage.audit import SqlAlchemyAuditLog
+from certmint.storage.organisations import SqlAlchemyOrganisationRepository
+from certmint.storage.roster import SqlAlchemyRosterRepository
+
+__all__ = ["SqlAlchemyUnitOfWork"]
+
+
+class SqlAlchemyUnitOfWork:
+    organisations: SqlAlchemyOrganisationRepository
+    roster: SqlAlchemyRosterRepository
+    audit: SqlAlchemyAuditLog
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self._session: Session | None = None
+        self._after_commit: list[Callable[[], None]] = []
+
+    def __enter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already open")
+        session = self._session = self._session_factory()
+        self.organisations = SqlAlchemyOrganisationRepository(session)
+        self.roster = SqlAlchemyRosterRepository(session)
+        self.audit = SqlAlchemyAuditLog(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, self._session = self.session, None
+        self._after_commit.clear()
+        session.rollback()
+        session.close()
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside a `with` block")
+        return self._session
+
+    def commit(self) -> None:
+        self.session.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+        self._after_commit.clear()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)

@@ -1,0 +1,40 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from certmint import __version__
+from certmint.bootstrap import Container
+from certmint.web.api import health
+from certmint.web.problems import install_problem_handlers
+
+__all__ = ["API_PREFIX", "create_app"]
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(container: Container) -> FastAPI:
+    """Build the app around an already bootstrapped container (settings, engine, sessions)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        container.close()
+
+    app = FastAPI(
+        title="Certmint",
+        version=__version__,
+        summary="Certificates that are also signed Open Badges 3.0 credentials.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    return app
