@@ -1,0 +1,324 @@
+"""Verification of any issuer's credential as a fixed sequence of checks.
+
+``verify_credential`` never raises for a bad or hostile credential: it returns a
+:class:`VerificationReport` with one :class:`Check` per step, in this order, each passed,
+failed, skipped (a prerequisite failed) or not applicable:
+
+1. ``format``: parseable within bounds; VC 2.0 (or VC 1.1) required fields; for Open Badges
+   credentials the OB 3.0 JSON Schema; every term defined by the contexts (JSON-LD safe mode).
+2. ``signature``: a ``DataIntegrityProof`` with an allowed cryptosuite verifies.
+3. ``issuer_key``: the proof's key belongs to the issuer, for the proof's purpose.
+4. ``status``: every ``credentialStatus`` entry is checked (skipped if the signature failed).
+5. ``validity``: ``validFrom``/``validUntil`` (VC 2.0) or ``issuanceDate``/``expirationDate``
+   (VC 1.1) against ``now``.
+
+https://www.w3.org/TR/vc-data-model-2.0/#verification and
+https://www.w3.org/TR/vc-data-integrity/#verify-proof describe the steps.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+import jsonschema
+
+from certmint.credentials._canon import (
+    DEFAULT_LIMITS,
+    Limits,
+    check_json_bounds,
+    expand_safe,
+    json_size,
+)
+from certmint.credentials._did import ResolvedKey
+from certmint.credentials._loader import BundledDocumentLoader, ob3_json_schema
+from certmint.credentials._proofs import CRYPTOSUITES, proofs_of, verify_proof
+from certmint.credentials._status import StatusChecker
+from certmint.credentials.errors import CredentialError, LimitExceededError
+
+__all__ = [
+    "CHECK_NAMES",
+    "VC1_CONTEXT",
+    "Check",
+    "KeyResolver",
+    "Outcome",
+    "VerificationReport",
+    "verify_credential",
+]
+
+VC1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+_VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+_OB3_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
+CHECK_NAMES = ("format", "signature", "issuer_key", "status", "validity")
+
+#: ``resolve_key(verification_method_id)``; raises ``CredentialError`` when it cannot.
+KeyResolver = Callable[[str], ResolvedKey]
+
+
+class Outcome(StrEnum):
+    """The result of one verification step."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    NOT_APPLICABLE = "not_applicable"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One step of a verification: its name, outcome and a human-readable reason."""
+
+    name: str
+    outcome: Outcome
+    detail: str
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """Every step, in :data:`CHECK_NAMES` order; rendered by the web page, API and CLI alike."""
+
+    checks: tuple[Check, ...]
+
+    @property
+    def verified(self) -> bool:
+        """True only when no step failed or was skipped."""
+        return all(c.outcome in (Outcome.PASSED, Outcome.NOT_APPLICABLE) for c in self.checks)
+
+    def check(self, name: str) -> Check:
+        """Return the step called ``name``."""
+        for item in self.checks:
+            if item.name == name:
+                return item
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready form."""
+        return {
+            "verified": self.verified,
+            "checks": [
+                {"name": c.name, "outcome": c.outcome.value, "detail": c.detail}
+                for c in self.checks
+            ],
+        }
+
+
+@cache
+def _ob3_validator() -> jsonschema.protocols.Validator:
+    schema = ob3_json_schema()
+    validator_class = jsonschema.validators.validator_for(schema)
+    return validator_class(schema)
+
+
+def _parse(document: Any, limits: Limits) -> dict[str, Any]:
+    if isinstance(document, bytes | str):
+        size = len(document.encode() if isinstance(document, str) else document)
+        if size > limits.max_bytes:
+            raise LimitExceededError("document bytes", size, limits.max_bytes)
+        try:
+            document = json.loads(document)
+        except (ValueError, RecursionError) as exc:
+            raise _FormatError("the document is not JSON") from exc
+    if not isinstance(document, dict):
+        raise _FormatError("the document is not a JSON object")
+    check_json_bounds(document, limits)
+    size = json_size(document)
+    if size > limits.max_bytes:
+        raise LimitExceededError("document bytes", size, limits.max_bytes)
+    return document
+
+
+class _FormatError(Exception):
+    """Internal: the format step failed with this reason."""
+
+
+def _id_of(value: Any) -> str | None:
+    value = value.get("id") if isinstance(value, dict) else value
+    return value if isinstance(value, str) else None
+
+
+def _check_format(document: dict[str, Any], loader: BundledDocumentLoader) -> str:
+    context = document.get("@context")
+    first = context[0] if isinstance(context, list) and context else context
+    if first not in (_VC2_CONTEXT, VC1_CONTEXT):
+        raise _FormatError("@context must start with the VC 2.0 or VC 1.1 context")
+    types = document.get("type")
+    types = types if isinstance(types, list) else [types]
+    if "VerifiableCredential" not in types:
+        raise _FormatError("type must include VerifiableCredential")
+    if _id_of(document.get("issuer")) is None:
+        raise _FormatError("issuer must be a URL or an object with an id")
+    if not document.get("credentialSubject"):
+        raise _FormatError("credentialSubject is missing")
+    if first == VC1_CONTEXT and not isinstance(document.get("issuanceDate"), str):
+        raise _FormatError("a VC 1.1 credential needs issuanceDate")
+    version = "VC 2.0" if first == _VC2_CONTEXT else "VC 1.1"
+    detail = f"{version} credential"
+    if _OB3_TYPES & set(types) and first == _VC2_CONTEXT:
+        error = jsonschema.exceptions.best_match(_ob3_validator().iter_errors(document))
+        if error is not None:
+            where = "/".join(str(part) for part in error.absolute_path) or "(root)"
+            raise _FormatError(f"OB 3.0 schema: {where}: {error.message[:200]}")
+        detail = "Open Badges 3.0 credential (VC 2.0), valid against the OB 3.0 JSON schema"
+    expand_safe({k: v for k, v in document.items() if k != "proof"}, loader)
+    return detail
+
+
+def _parse_time(value: Any, name: str) -> datetime:
+    if not isinstance(value, str):
+        raise _FormatError(f"{name} is not a date-time string")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise _FormatError(f"{name} {value!r} is not an XML Schema date-time") from None
+    if moment.tzinfo is None:
+        raise _FormatError(f"{name} {value!r} has no time zone")
+    return moment
+
+
+def _check_validity(document: dict[str, Any], now: datetime) -> Check:
+    vc1 = "issuanceDate" in document and "validFrom" not in document
+    start_name, end_name = (
+        ("issuanceDate", "expirationDate") if vc1 else ("validFrom", "validUntil")
+    )
+    try:
+        start = _parse_time(document[start_name], start_name) if start_name in document else None
+        end = _parse_time(document[end_name], end_name) if end_name in document else None
+    except _FormatError as exc:
+        return Check("validity", Outcome.FAILED, str(exc))
+    if start is None and end is None:
+        return Check("validity", Outcome.NOT_APPLICABLE, "no validity period")
+    if start is not None and now < start:
+        return Check("validity", Outcome.FAILED, f"not valid before {document[start_name]}")
+    if end is not None and now >= end:
+        return Check("validity", Outcome.FAILED, f"expired at {document[end_name]}")
+    until = f" until {document[end_name]}" if end is not None else ""
+    return Check("validity", Outcome.PASSED, f"valid{until}")
+
+
+def _check_signature(
+    document: dict[str, Any],
+    *,
+    loader: BundledDocumentLoader,
+    resolve_key: KeyResolver,
+    allowed: Collection[str],
+    limits: Limits,
+) -> tuple[Check, tuple[Mapping[str, Any], ResolvedKey] | None]:
+    proofs = proofs_of(document)
+    if not proofs:
+        return Check("signature", Outcome.FAILED, "the credential has no proof"), None
+    candidates = [
+        p
+        for p in proofs
+        if p.get("type") == "DataIntegrityProof" and p.get("cryptosuite") in allowed
+    ]
+    if not candidates:
+        found = ", ".join(sorted({str(p.get("cryptosuite") or p.get("type")) for p in proofs}))
+        return Check("signature", Outcome.FAILED, f"no proof with an allowed suite ({found})"), None
+    reasons = []
+    for proof in candidates:
+        method = proof.get("verificationMethod")
+        method = _id_of(method)
+        if method is None:
+            reasons.append("a proof has no verificationMethod")
+            continue
+        try:
+            key = resolve_key(method)
+            if verify_proof(document, proof, key.public_key, loader=loader, limits=limits):
+                detail = f"{proof['cryptosuite']} signature by {method} verifies"
+                return Check("signature", Outcome.PASSED, detail), (proof, key)
+            reasons.append(f"the {proof['cryptosuite']} signature by {method} does not verify")
+        except CredentialError as exc:
+            reasons.append(str(exc))
+    return Check("signature", Outcome.FAILED, "; ".join(reasons)), None
+
+
+def _check_issuer_key(
+    document: dict[str, Any], proof: Mapping[str, Any], key: ResolvedKey
+) -> Check:
+    issuer = _id_of(document.get("issuer"))
+    purpose = proof.get("proofPurpose")
+    if key.controller != issuer:
+        detail = f"the key {key.id} is controlled by {key.controller}, not by the issuer {issuer}"
+        return Check("issuer_key", Outcome.FAILED, detail)
+    if purpose != "assertionMethod" or purpose not in key.purposes:
+        detail = f"the key {key.id} is not authorized for {purpose!r} by the issuer"
+        return Check("issuer_key", Outcome.FAILED, detail)
+    return Check("issuer_key", Outcome.PASSED, f"{issuer} controls {key.id} for {purpose}")
+
+
+def _check_status(
+    document: dict[str, Any], check_status: StatusChecker | None, signed: bool
+) -> Check:
+    status = document.get("credentialStatus")
+    if status is None:
+        return Check("status", Outcome.NOT_APPLICABLE, "the credential has no credentialStatus")
+    if check_status is None:
+        raise TypeError("the credential has credentialStatus: pass check_status")
+    if not signed:
+        return Check("status", Outcome.SKIPPED, "the signature did not verify")
+    entries = status if isinstance(status, list) else [status]
+    details = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            return Check("status", Outcome.FAILED, "a credentialStatus entry is not an object")
+        try:
+            result = check_status(entry, document)
+        except CredentialError as exc:
+            return Check("status", Outcome.FAILED, f"status unknown: {exc}")
+        if result.is_set:
+            return Check("status", Outcome.FAILED, f"{result.purpose}: {result.detail}")
+        details.append(result.detail or f"not {result.purpose}")
+    return Check("status", Outcome.PASSED, "; ".join(details))
+
+
+def verify_credential(
+    document: Any,
+    *,
+    loader: BundledDocumentLoader,
+    resolve_key: KeyResolver,
+    check_status: StatusChecker | None,
+    now: datetime,
+    allowed_cryptosuites: Collection[str] = CRYPTOSUITES,
+    limits: Limits = DEFAULT_LIMITS,
+) -> VerificationReport:
+    """Verify ``document`` (a parsed JSON object, or JSON text/bytes) and report every step.
+
+    ``check_status`` is required as soon as the credential has ``credentialStatus``: calling
+    without one raises ``TypeError`` (a programming error, never a silent pass). Any other
+    problem of the credential is reported, not raised.
+    """
+    try:
+        parsed = _parse(document, limits)
+    except (_FormatError, CredentialError) as exc:
+        return _all_skipped(Check("format", Outcome.FAILED, str(exc)))
+    if parsed.get("credentialStatus") is not None and check_status is None:
+        raise TypeError("the credential has credentialStatus: pass check_status")
+    try:
+        format_check = Check("format", Outcome.PASSED, _check_format(parsed, loader))
+    except (_FormatError, CredentialError) as exc:
+        return _all_skipped(Check("format", Outcome.FAILED, str(exc)))
+    signature, signed_by = _check_signature(
+        parsed,
+        loader=loader,
+        resolve_key=resolve_key,
+        allowed=allowed_cryptosuites,
+        limits=limits,
+    )
+    if signed_by is None:
+        issuer_key = Check("issuer_key", Outcome.SKIPPED, "the signature did not verify")
+    else:
+        issuer_key = _check_issuer_key(parsed, *signed_by)
+    status = _check_status(parsed, check_status, signed_by is not None)
+    return VerificationReport(
+        (format_check, signature, issuer_key, status, _check_validity(parsed, now))
+    )
+
+
+def _all_skipped(first: Check) -> VerificationReport:
+    rest = (Check(name, Outcome.SKIPPED, "the format check failed") for name in CHECK_NAMES[1:])
+    return VerificationReport((first, *rest))
