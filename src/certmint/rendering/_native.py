@@ -58,7 +58,7 @@ _MIN_CAIRO = (1, 16, 0)
 _MIN_PANGO = (1, 44, 0)
 _MIN_FONTCONFIG = (2, 13, 0)
 
-WriteFunc = CFUNCTYPE(c_int, c_void_p, POINTER(ctypes.c_ubyte), c_uint)
+WriteFunc = CFUNCTYPE(c_int, c_void_p, c_void_p, c_uint)
 
 
 class GError(Structure):
@@ -172,9 +172,7 @@ def _declare_rsvg(rsvg: ctypes.CDLL) -> None:
         POINTER(c_double),
         POINTER(c_double),
     )
-    _declare(
-        rsvg, "rsvg_handle_render_document", c_int, p, p, POINTER(RsvgRectangle), POINTER(p)
-    )
+    _declare(rsvg, "rsvg_handle_render_document", c_int, p, p, POINTER(RsvgRectangle), POINTER(p))
 
 
 def _declare_pango(pango: ctypes.CDLL, pangocairo: ctypes.CDLL, pangoft2: ctypes.CDLL) -> None:
@@ -192,9 +190,7 @@ def _declare_pango(pango: ctypes.CDLL, pangocairo: ctypes.CDLL, pangoft2: ctypes
     _declare(pango, "pango_layout_set_font_description", None, p, p)
     _declare(pango, "pango_layout_get_extents", None, p, p, POINTER(PangoRectangle))
     _declare(pango, "pango_layout_get_unknown_glyphs_count", c_int, p)
-    _declare(
-        pango, "pango_layout_get_log_attrs_readonly", POINTER(PangoLogAttr), p, POINTER(c_int)
-    )
+    _declare(pango, "pango_layout_get_log_attrs_readonly", POINTER(PangoLogAttr), p, POINTER(c_int))
     _declare(pango, "pango_font_description_new", p)
     _declare(pango, "pango_font_description_free", None, p)
     _declare(pango, "pango_font_description_set_family", None, p, c_char_p)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element, ParseError, register_namespace, tostring
 
-import defusedxml.ElementTree as safe_et
+import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from certmint.rendering.errors import UnsafeSvg
@@ -37,9 +37,11 @@ def xlink(attr: str) -> str:
 def parse_svg(data: bytes) -> Element:
     """Parse with DOCTYPE and entities forbidden. Raises ``UnsafeSvg``."""
     try:
-        root = safe_et.fromstring(data, forbid_dtd=True, forbid_entities=True)
+        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True)
     except DefusedXmlException as exc:
-        raise UnsafeSvg(f"DOCTYPE or entity declarations are not allowed ({type(exc).__name__})") from exc
+        raise UnsafeSvg(
+            f"DOCTYPE or entity declarations are not allowed ({type(exc).__name__})"
+        ) from exc
     except ParseError as exc:
         raise UnsafeSvg(f"not well-formed XML: {exc}") from exc
     if not isinstance(root, Element):

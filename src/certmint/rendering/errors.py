@@ -111,9 +111,7 @@ class UnknownPlaceholder(PlaceholderError):
     """A template uses names Certmint does not know; ``known`` lists the valid ones."""
 
     def __init__(self, names: tuple[str, ...], known: tuple[str, ...]) -> None:
-        super().__init__(
-            f"unknown placeholder(s) {', '.join(names)}; known: {', '.join(known)}"
-        )
+        super().__init__(f"unknown placeholder(s) {', '.join(names)}; known: {', '.join(known)}")
         self.names = names
         self.known = known
 

@@ -17,37 +17,151 @@ import re
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
-from certmint.rendering import images
-from certmint.rendering._svg import SVG_NS, XLINK_NS, XML_NS, parse_svg, serialise
-from certmint.rendering.errors import ImageError, SvgRejected, UnsafeSvg
-from certmint.rendering.placeholders import (
+from certmint.rendering._images import prepare_raster
+from certmint.rendering._placeholders import (
     PLACEHOLDER_PATTERN,
     QR_PLACEHOLDER,
     check_placeholders,
     find_placeholders,
 )
+from certmint.rendering._svg import SVG_NS, XLINK_NS, XML_NS, parse_svg, serialise
+from certmint.rendering.errors import ImageError, SvgRejected, UnsafeSvg
 
 __all__ = ["SanitisedSvg", "SvgLimits", "sanitise_svg"]
 
 _ELEMENTS = frozenset(
-    "svg g defs title desc symbol use path rect circle ellipse line polyline polygon text tspan "
-    "textPath image linearGradient radialGradient stop clipPath mask pattern marker".split()
+    [
+        "svg",
+        "g",
+        "defs",
+        "title",
+        "desc",
+        "symbol",
+        "use",
+        "path",
+        "rect",
+        "circle",
+        "ellipse",
+        "line",
+        "polyline",
+        "polygon",
+        "text",
+        "tspan",
+        "textPath",
+        "image",
+        "linearGradient",
+        "radialGradient",
+        "stop",
+        "clipPath",
+        "mask",
+        "pattern",
+        "marker",
+    ]
 )
 _PRESENTATION = frozenset(
-    "fill fill-opacity fill-rule stroke stroke-width stroke-opacity stroke-linecap "
-    "stroke-linejoin stroke-miterlimit stroke-dasharray stroke-dashoffset opacity color "
-    "font-family font-size font-weight font-style font-variant font-stretch text-anchor "
-    "dominant-baseline alignment-baseline baseline-shift letter-spacing word-spacing "
-    "text-decoration direction unicode-bidi writing-mode stop-color stop-opacity clip-path "
-    "clip-rule mask visibility display shape-rendering text-rendering image-rendering "
-    "marker-start marker-mid marker-end paint-order vector-effect".split()
+    [
+        "fill",
+        "fill-opacity",
+        "fill-rule",
+        "stroke",
+        "stroke-width",
+        "stroke-opacity",
+        "stroke-linecap",
+        "stroke-linejoin",
+        "stroke-miterlimit",
+        "stroke-dasharray",
+        "stroke-dashoffset",
+        "opacity",
+        "color",
+        "font-family",
+        "font-size",
+        "font-weight",
+        "font-style",
+        "font-variant",
+        "font-stretch",
+        "text-anchor",
+        "dominant-baseline",
+        "alignment-baseline",
+        "baseline-shift",
+        "letter-spacing",
+        "word-spacing",
+        "text-decoration",
+        "direction",
+        "unicode-bidi",
+        "writing-mode",
+        "stop-color",
+        "stop-opacity",
+        "clip-path",
+        "clip-rule",
+        "mask",
+        "visibility",
+        "display",
+        "shape-rendering",
+        "text-rendering",
+        "image-rendering",
+        "marker-start",
+        "marker-mid",
+        "marker-end",
+        "paint-order",
+        "vector-effect",
+    ]
 )
 _ATTRIBUTES = _PRESENTATION | frozenset(
-    "id class x y x1 y1 x2 y2 cx cy r rx ry fx fy fr width height d points transform viewBox "
-    "preserveAspectRatio version dx dy rotate lengthAdjust textLength offset gradientUnits "
-    "gradientTransform spreadMethod patternUnits patternContentUnits patternTransform "
-    "clipPathUnits maskUnits maskContentUnits markerWidth markerHeight refX refY orient "
-    "markerUnits startOffset method spacing href style lang data-fit-width data-fit-lines".split()
+    [
+        "id",
+        "class",
+        "x",
+        "y",
+        "x1",
+        "y1",
+        "x2",
+        "y2",
+        "cx",
+        "cy",
+        "r",
+        "rx",
+        "ry",
+        "fx",
+        "fy",
+        "fr",
+        "width",
+        "height",
+        "d",
+        "points",
+        "transform",
+        "viewBox",
+        "preserveAspectRatio",
+        "version",
+        "dx",
+        "dy",
+        "rotate",
+        "lengthAdjust",
+        "textLength",
+        "offset",
+        "gradientUnits",
+        "gradientTransform",
+        "spreadMethod",
+        "patternUnits",
+        "patternContentUnits",
+        "patternTransform",
+        "clipPathUnits",
+        "maskUnits",
+        "maskContentUnits",
+        "markerWidth",
+        "markerHeight",
+        "refX",
+        "refY",
+        "orient",
+        "markerUnits",
+        "startOffset",
+        "method",
+        "spacing",
+        "href",
+        "style",
+        "lang",
+        "data-fit-width",
+        "data-fit-lines",
+    ]
 )
 _XML_ATTRIBUTES = frozenset({f"{{{XML_NS}}}space", f"{{{XML_NS}}}lang"})
 _XLINK_HREF = f"{{{XLINK_NS}}}href"
@@ -57,7 +171,15 @@ _DATA_URI = re.compile(
     r"data:image/(png|jpeg|svg\+xml);base64,([A-Za-z0-9+/=\s]+)", re.IGNORECASE | re.DOTALL
 )
 _LENGTH = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*(px|pt|pc|mm|cm|in)?\s*")
-_POINTS_PER = {None: 1.0, "px": 1.0, "pt": 1.0, "pc": 12.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
+_POINTS_PER = {
+    None: 1.0,
+    "px": 1.0,
+    "pt": 1.0,
+    "pc": 12.0,
+    "mm": 72 / 25.4,
+    "cm": 72 / 2.54,
+    "in": 72.0,
+}
 _CSS_DANGER = re.compile(r"expression|javascript:|@import|\\|behavior|-moz-binding", re.IGNORECASE)
 
 
@@ -116,7 +238,11 @@ class _Cleaner:
             name, value = name.strip().lower(), value.strip()
             if not sep or not name:
                 continue
-            if name not in _PRESENTATION or _CSS_DANGER.search(value) or self.clean_url_value(value) is None:
+            if (
+                name not in _PRESENTATION
+                or _CSS_DANGER.search(value)
+                or self.clean_url_value(value) is None
+            ):
                 self.removed.append(f"style {name}: {value[:60]} on <{tag}>")
                 continue
             kept.append(f"{name}:{value}")
@@ -144,7 +270,7 @@ class _Cleaner:
             self.removed.extend(f"in nested SVG: {item}" for item in inner.removed)
             return "data:image/svg+xml;base64," + base64.b64encode(inner.svg).decode()
         try:
-            image = images.prepare_raster(data)
+            image = prepare_raster(data)
         except ImageError as exc:
             self.removed.append(f"embedded image: {exc.reason}")
             return None
@@ -208,7 +334,7 @@ def _check_shape(root: Element, limits: SvgLimits) -> None:
 def sanitise_svg(
     data: bytes,
     *,
-    limits: SvgLimits = SvgLimits(),  # noqa: B008  (frozen, shared safely)
+    limits: SvgLimits = SvgLimits(),
     strict: bool = False,
     allow_placeholders: bool = True,
     _depth: int = 0,

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from certmint.rendering._fonts import FontSet
 from certmint.rendering._native import RsvgRectangle, WriteFunc, native, take_gerror
 from certmint.rendering.errors import RasterError
-from certmint.rendering.fonts import FontSet
 
 __all__ = ["PdfMetadata", "render_pdf", "render_png", "svg_size"]
 
@@ -51,8 +51,8 @@ class _Sink:
         self.chunks: list[bytes] = []
         self.callback = WriteFunc(self._write)
 
-    def _write(self, _closure: object, data: object, length: int) -> int:
-        self.chunks.append(ctypes.string_at(data, length))  # type: ignore[call-overload]
+    def _write(self, _closure: object, data: int, length: int) -> int:
+        self.chunks.append(ctypes.string_at(data, length))
         return 0  # CAIRO_STATUS_SUCCESS
 
     def getvalue(self) -> bytes:
@@ -104,7 +104,9 @@ def _draw(
         width, height = _size(handle)
         surface, scale = make_surface(width, height)
         if lib.cairo.cairo_surface_status(surface):
-            raise RasterError("creating surface", _cairo_status(lib.cairo.cairo_surface_status(surface)))
+            raise RasterError(
+                "creating surface", _cairo_status(lib.cairo.cairo_surface_status(surface))
+            )
         cr = lib.cairo.cairo_create(surface)
         if scale != 1.0:
             lib.cairo.cairo_scale(cr, scale, scale)

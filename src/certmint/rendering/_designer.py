@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 from xml.etree.ElementTree import Element, SubElement
 
+from certmint.rendering._fill import FIT_LINES, FIT_WIDTH
+from certmint.rendering._gallery import Box, Frame, Paper, TextSlot, get_layout, layout_frame
+from certmint.rendering._images import ImageLimits, fit_into, prepare_image
+from certmint.rendering._placeholders import check_placeholders, find_placeholders
 from certmint.rendering._svg import XML_NS, q, serialise
 from certmint.rendering.errors import DesignError
-from certmint.rendering.fill import FIT_LINES, FIT_WIDTH
-from certmint.rendering.gallery import Box, Frame, Paper, TextSlot, get_layout, layout_frame
-from certmint.rendering.images import ImageLimits, fit_into, prepare_image
-from certmint.rendering.placeholders import check_placeholders, find_placeholders
 
 __all__ = ["Colours", "Design", "Signatory", "build_template"]
 
@@ -66,7 +66,9 @@ class Design:
     date_label: str = "Date of issue"
     number_label: str = "Certificate No."
     logos: tuple[bytes, ...] = ()
-    signatories: tuple[Signatory, ...] = field(default_factory=lambda: (Signatory("{{signatory.1.name}}", "{{signatory.1.designation}}"),))
+    signatories: tuple[Signatory, ...] = field(
+        default_factory=lambda: (Signatory("{{signatory.1.name}}", "{{signatory.1.designation}}"),)
+    )
     colours: Colours = field(default_factory=Colours)
     language: str = "en"
     direction: Literal["ltr", "rtl"] = "ltr"
@@ -95,41 +97,88 @@ def _image(parent: Element, data: bytes, box: Box, what: str, limits: ImageLimit
     SubElement(
         parent,
         q("image"),
-        {"x": f"{x:.2f}", "y": f"{y:.2f}", "width": f"{w:.2f}", "height": f"{h:.2f}", "href": image.data_uri, "id": what},
+        {
+            "x": f"{x:.2f}",
+            "y": f"{y:.2f}",
+            "width": f"{w:.2f}",
+            "height": f"{h:.2f}",
+            "href": image.data_uri,
+            "id": what,
+        },
     )
 
 
-def _line(parent: Element, x1: float, y1: float, x2: float, y2: float, colour: str, width: float) -> None:
+def _line(
+    parent: Element, ends: tuple[float, float, float, float], colour: str, width: float
+) -> None:
+    x1, y1, x2, y2 = ends
     SubElement(
         parent,
         q("line"),
-        {"x1": f"{x1:.2f}", "y1": f"{y1:.2f}", "x2": f"{x2:.2f}", "y2": f"{y2:.2f}", "stroke": colour, "stroke-width": f"{width:g}"},
+        {
+            "x1": f"{x1:.2f}",
+            "y1": f"{y1:.2f}",
+            "x2": f"{x2:.2f}",
+            "y2": f"{y2:.2f}",
+            "stroke": colour,
+            "stroke-width": f"{width:g}",
+        },
     )
 
 
 def _rect(parent: Element, box: Box, **attrs: str) -> None:
-    base = {"x": f"{box.x:.2f}", "y": f"{box.y:.2f}", "width": f"{box.w:.2f}", "height": f"{box.h:.2f}"}
+    base = {
+        "x": f"{box.x:.2f}",
+        "y": f"{box.y:.2f}",
+        "width": f"{box.w:.2f}",
+        "height": f"{box.h:.2f}",
+    }
     SubElement(parent, q("rect"), {**base, **{k.replace("_", "-"): v for k, v in attrs.items()}})
 
 
 def _diamond(parent: Element, cx: float, cy: float, r: float, colour: str) -> None:
-    points = f"{cx:.2f},{cy - r:.2f} {cx + r:.2f},{cy:.2f} {cx:.2f},{cy + r:.2f} {cx - r:.2f},{cy:.2f}"
+    points = (
+        f"{cx:.2f},{cy - r:.2f} {cx + r:.2f},{cy:.2f} {cx:.2f},{cy + r:.2f} {cx - r:.2f},{cy:.2f}"
+    )
     SubElement(parent, q("polygon"), {"points": points, "fill": colour})
 
 
 def _rule(parent: Element, cx: float, y: float, half: float, c: Colours) -> None:
-    _line(parent, cx - half, y, cx - 8, y, c.accent, 1.2)
-    _line(parent, cx + 8, y, cx + half, y, c.accent, 1.2)
+    _line(parent, (cx - half, y, cx - 8, y), c.accent, 1.2)
+    _line(parent, (cx + 8, y, cx + half, y), c.accent, 1.2)
     _diamond(parent, cx, y, 4, c.accent)
 
 
 def _borders(parent: Element, frame: Frame, c: Colours, insets: tuple[float, float, float]) -> None:
     w, h = frame.width, frame.height
     outer, middle, inner = insets
-    _rect(parent, Box(outer, outer, w - 2 * outer, h - 2 * outer), fill="none", stroke=c.primary, stroke_width="5")
-    _rect(parent, Box(middle, middle, w - 2 * middle, h - 2 * middle), fill="none", stroke=c.accent, stroke_width="1.4")
-    _rect(parent, Box(inner, inner, w - 2 * inner, h - 2 * inner), fill="none", stroke=c.primary, stroke_width="0.6")
-    for x, y in ((middle, middle), (w - middle, middle), (middle, h - middle), (w - middle, h - middle)):
+    _rect(
+        parent,
+        Box(outer, outer, w - 2 * outer, h - 2 * outer),
+        fill="none",
+        stroke=c.primary,
+        stroke_width="5",
+    )
+    _rect(
+        parent,
+        Box(middle, middle, w - 2 * middle, h - 2 * middle),
+        fill="none",
+        stroke=c.accent,
+        stroke_width="1.4",
+    )
+    _rect(
+        parent,
+        Box(inner, inner, w - 2 * inner, h - 2 * inner),
+        fill="none",
+        stroke=c.primary,
+        stroke_width="0.6",
+    )
+    for x, y in (
+        (middle, middle),
+        (w - middle, middle),
+        (middle, h - middle),
+        (w - middle, h - middle),
+    ):
         _diamond(parent, x, y, 9, c.accent)
         _diamond(parent, x, y, 4, c.background)
 
@@ -140,7 +189,17 @@ def _decorate(root: Element, frame: Frame, c: Colours) -> None:
     if frame.style == "classic":
         _borders(root, frame, c, (16, 27, 33))
         _rule(root, w / 2, frame.texts["title"].y + 22, 90, c)
-        _line(root, w / 2 - 240, frame.texts["recipient"].y + 34, w / 2 + 240, frame.texts["recipient"].y + 34, c.accent, 0.8)
+        _line(
+            root,
+            (
+                w / 2 - 240,
+                frame.texts["recipient"].y + 34,
+                w / 2 + 240,
+                frame.texts["recipient"].y + 34,
+            ),
+            c.accent,
+            0.8,
+        )
     elif frame.style == "modern":
         band = frame.extras["band"]
         _rect(root, Box(0, 0, band, h), fill=c.primary)
@@ -155,8 +214,31 @@ def _decorate(root: Element, frame: Frame, c: Colours) -> None:
         _rule(root, w / 2, frame.texts["issuer"].y + 20, 120, c)
         _rule(root, w / 2, frame.texts["recipient"].y + 40, 150, c)
         cy = frame.extras["seal_y"]
-        SubElement(root, q("circle"), {"cx": f"{w / 2:.2f}", "cy": f"{cy}", "r": "66", "fill": "none", "stroke": c.accent, "stroke-width": "3"})
-        SubElement(root, q("circle"), {"cx": f"{w / 2:.2f}", "cy": f"{cy}", "r": "61", "fill": "none", "stroke": c.accent, "stroke-width": "0.8", "stroke-dasharray": "2 3"})
+        SubElement(
+            root,
+            q("circle"),
+            {
+                "cx": f"{w / 2:.2f}",
+                "cy": f"{cy}",
+                "r": "66",
+                "fill": "none",
+                "stroke": c.accent,
+                "stroke-width": "3",
+            },
+        )
+        SubElement(
+            root,
+            q("circle"),
+            {
+                "cx": f"{w / 2:.2f}",
+                "cy": f"{cy}",
+                "r": "61",
+                "fill": "none",
+                "stroke": c.accent,
+                "stroke-width": "0.8",
+                "stroke-dasharray": "2 3",
+            },
+        )
 
 
 def _check_text(field_name: str, value: str) -> None:
@@ -211,7 +293,13 @@ def build_template(design: Design, *, image_limits: ImageLimits = ImageLimits())
     SubElement(
         root,
         q("image"),
-        {"x": f"{qr.x:.2f}", "y": f"{qr.y:.2f}", "width": f"{qr.w:.2f}", "height": f"{qr.h:.2f}", "href": "{{qr}}"},
+        {
+            "x": f"{qr.x:.2f}",
+            "y": f"{qr.y:.2f}",
+            "width": f"{qr.w:.2f}",
+            "height": f"{qr.h:.2f}",
+            "href": "{{qr}}",
+        },
     )
     for index, (data, box) in enumerate(zip(design.logos, frame.logos, strict=True), start=1):
         _image(root, data, box, f"logo-{index}", image_limits)
@@ -224,10 +312,15 @@ def build_template(design: Design, *, image_limits: ImageLimits = ImageLimits())
             _image(root, person.image, slot.image, f"signature-{index}", image_limits)
         half = slot.image.w / 2
         centre = slot.image.x + half
-        _line(root, centre - half, slot.rule_y, centre + half, slot.rule_y, c.muted, 0.8)
+        _line(root, (centre - half, slot.rule_y, centre + half, slot.rule_y), c.muted, 0.8)
         _text(root, slot.name, person.name, c, rtl)
         _text(root, slot.designation, person.designation, c, rtl)
     if "rule_y" in frame.extras and "date" in frame.texts:
         date = frame.texts["date"]
-        _line(root, date.x - 90, frame.extras["rule_y"], date.x + 90, frame.extras["rule_y"], c.muted, 0.8)
+        _line(
+            root,
+            (date.x - 90, frame.extras["rule_y"], date.x + 90, frame.extras["rule_y"]),
+            c.muted,
+            0.8,
+        )
     return serialise(root)

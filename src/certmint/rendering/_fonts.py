@@ -112,9 +112,7 @@ class ScriptCoverage:
 def _fonts_conf(font_dirs: Sequence[Path], cache_dirs: Sequence[Path]) -> str:
     def prefer(generic: str, families: Sequence[str]) -> str:
         fams = "".join(f"<family>{escape(f)}</family>" for f in families)
-        return (
-            f'<alias binding="same"><family>{generic}</family><prefer>{fams}</prefer></alias>'
-        )
+        return f'<alias binding="same"><family>{generic}</family><prefer>{fams}</prefer></alias>'
 
     dirs = "".join(f"<dir>{escape(str(d))}</dir>" for d in font_dirs)
     caches = "".join(f"<cachedir>{escape(str(d))}</cachedir>" for d in cache_dirs)
@@ -126,7 +124,7 @@ def _fonts_conf(font_dirs: Sequence[Path], cache_dirs: Sequence[Path]) -> str:
         f"{prefer('sans', _SANS)}{prefer('monospace', _SANS)}"
         # Unknown families (e.g. "Arial" in an uploaded SVG) get sans-serif, as browsers do.
         '<match target="pattern"><test qual="all" name="family" compare="not_eq">'
-        "<string>sans-serif</string></test><edit name=\"family\" mode=\"append_last\">"
+        '<string>sans-serif</string></test><edit name="family" mode="append_last">'
         "<string>sans-serif</string></edit></match>"
         "</fontconfig>"
     )

@@ -19,8 +19,8 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 
+from certmint.rendering._fonts import FontSet
 from certmint.rendering._native import PANGO_SCALE, PangoRectangle, native
-from certmint.rendering.fonts import FontSet
 
 __all__ = [
     "FittedText",
@@ -86,7 +86,7 @@ def measure_text(fonts: FontSet, text: str, font: FontSpec) -> float:
     layout = _layout(fonts, text, font)
     logical = PangoRectangle()
     native().pango.pango_layout_get_extents(layout, None, ctypes.byref(logical))
-    return logical.width / PANGO_SCALE
+    return float(logical.width) / PANGO_SCALE
 
 
 def unknown_glyphs(fonts: FontSet, text: str, font: FontSpec) -> int:

@@ -13,18 +13,18 @@ from collections.abc import Mapping
 from typing import Literal
 from xml.etree.ElementTree import Element
 
-from certmint.rendering._svg import XML_NS, parse_svg, q, serialise, xlink
-from certmint.rendering.errors import MissingValue
-from certmint.rendering.fonts import FontSet
-from certmint.rendering.placeholders import (
+from certmint.rendering._fonts import FontSet
+from certmint.rendering._placeholders import (
     PLACEHOLDER_PATTERN,
     QR_PLACEHOLDER,
     check_placeholders,
     check_values,
     find_placeholders,
 )
-from certmint.rendering.qr import qr_element
-from certmint.rendering.text import FontSpec, base_direction, fit_text
+from certmint.rendering._qr import qr_element
+from certmint.rendering._svg import XML_NS, parse_svg, q, serialise, xlink
+from certmint.rendering._text import FontSpec, base_direction, fit_text
+from certmint.rendering.errors import MissingValue
 
 __all__ = ["FIT_ATTRIBUTES", "fill_template", "template_placeholders"]
 
@@ -112,7 +112,9 @@ def _fit(element: Element, parents: Mapping[Element, Element], fonts: FontSet) -
     centre = y - _X_HEIGHT * font.size
     first = centre + _X_HEIGHT * fitted.size - line_gap * (len(fitted.lines) - 1) / 2
     for index, line in enumerate(fitted.lines):
-        tspan = Element(q("tspan"), {"x": element.get("x", "0"), "y": f"{first + index * line_gap:.2f}"})
+        tspan = Element(
+            q("tspan"), {"x": element.get("x", "0"), "y": f"{first + index * line_gap:.2f}"}
+        )
         tspan.text = line
         element.append(tspan)
 

@@ -107,12 +107,60 @@ class Layout:
 
 
 GALLERY: tuple[Layout, ...] = (
-    Layout("classic-1-1", "Classic", "Double border; one logo, one signature", "classic", "landscape", 1, 1),
-    Layout("classic-2-1", "Classic, two logos", "Partner logos left and right; one signature", "classic", "landscape", 2, 1),
-    Layout("classic-1-2", "Classic, two signatures", "One logo; two signatures", "classic", "landscape", 1, 2),
-    Layout("classic-2-2", "Classic, two and two", "Two logos; two signatures", "classic", "landscape", 2, 2),
-    Layout("modern", "Modern band", "Colour band with logos and QR; up to four signatures", "modern", "landscape", 2, 4),
-    Layout("portrait", "Formal portrait", "Portrait page, QR in a seal; up to four signatures", "portrait", "portrait", 2, 4),
+    Layout(
+        "classic-1-1",
+        "Classic",
+        "Double border; one logo, one signature",
+        "classic",
+        "landscape",
+        1,
+        1,
+    ),
+    Layout(
+        "classic-2-1",
+        "Classic, two logos",
+        "Partner logos left and right; one signature",
+        "classic",
+        "landscape",
+        2,
+        1,
+    ),
+    Layout(
+        "classic-1-2",
+        "Classic, two signatures",
+        "One logo; two signatures",
+        "classic",
+        "landscape",
+        1,
+        2,
+    ),
+    Layout(
+        "classic-2-2",
+        "Classic, two and two",
+        "Two logos; two signatures",
+        "classic",
+        "landscape",
+        2,
+        2,
+    ),
+    Layout(
+        "modern",
+        "Modern band",
+        "Colour band with logos and QR; up to four signatures",
+        "modern",
+        "landscape",
+        2,
+        4,
+    ),
+    Layout(
+        "portrait",
+        "Formal portrait",
+        "Portrait page, QR in a seal; up to four signatures",
+        "portrait",
+        "portrait",
+        2,
+        4,
+    ),
 )
 
 
@@ -121,7 +169,9 @@ def get_layout(layout_id: str) -> Layout:
     for layout in GALLERY:
         if layout.id == layout_id:
             return layout
-    raise DesignError("layout", f"unknown {layout_id!r}; choose one of {', '.join(lay.id for lay in GALLERY)}")
+    raise DesignError(
+        "layout", f"unknown {layout_id!r}; choose one of {', '.join(lay.id for lay in GALLERY)}"
+    )
 
 
 def _row(count: int, left: float, right: float) -> list[float]:
@@ -131,7 +181,11 @@ def _row(count: int, left: float, right: float) -> list[float]:
 
 
 def _signatures(
-    centres: list[float], column: float, rule_y: float, *, size: float = 12.5, anchor: str = "middle"
+    centres: list[float],
+    column: float,
+    rule_y: float,
+    *,
+    size: float = 12.5,
 ) -> tuple[SignatureSlot, ...]:
     width = column * 0.86
     return tuple(
@@ -139,21 +193,39 @@ def _signatures(
             image=Box(cx - width / 2, rule_y - 52, width, 46),
             rule_y=rule_y,
             name=TextSlot(cx, rule_y + 17, width, size, "Noto Sans, sans-serif", 700),
-            designation=TextSlot(cx, rule_y + 32, width, size * 0.84, "Noto Sans, sans-serif", colour="muted"),
+            designation=TextSlot(
+                cx, rule_y + 32, width, size * 0.84, "Noto Sans, sans-serif", colour="muted"
+            ),
         )
         for cx in centres
     )
 
 
-def _classic(layout: Layout, w: float, h: float, logos: int, signatures: int) -> Frame:
+def _classic(w: float, h: float, logos: int, signatures: int) -> Frame:
     cx = w / 2
-    logo_boxes = (Box(cx - 45, 52, 90, 58),) if logos == 1 else (Box(70, 54, 110, 58), Box(w - 180, 54, 110, 58))
+    logo_boxes = (
+        (Box(cx - 45, 52, 90, 58),)
+        if logos == 1
+        else (Box(70, 54, 110, 58), Box(w - 180, 54, 110, 58))
+    )
     issuer_y = 132 if logos == 1 else 90
     texts = {
-        "issuer": TextSlot(cx, issuer_y, w - 420 if logos == 2 else w - 200, 13, "Noto Sans, sans-serif", 600, "primary"),
-        "title": TextSlot(cx, 182, w - 200, 38, "Noto Serif Display, Noto Serif, serif", 600, "primary"),
+        "issuer": TextSlot(
+            cx,
+            issuer_y,
+            w - 420 if logos == 2 else w - 200,
+            13,
+            "Noto Sans, sans-serif",
+            600,
+            "primary",
+        ),
+        "title": TextSlot(
+            cx, 182, w - 200, 38, "Noto Serif Display, Noto Serif, serif", 600, "primary"
+        ),
         "subtitle": TextSlot(cx, 232, w - 240, 15, colour="muted"),
-        "recipient": TextSlot(cx, 290, w - 220, 42, "Noto Serif Display, Noto Serif, serif", 600, "primary", lines=2),
+        "recipient": TextSlot(
+            cx, 290, w - 220, 42, "Noto Serif Display, Noto Serif, serif", 600, "primary", lines=2
+        ),
         "description": TextSlot(cx, 356, w - 240, 15, lines=2),
         "details": TextSlot(cx, 398, w - 260, 12, "Noto Sans, sans-serif", colour="muted"),
         "number": TextSlot(cx, h - 64, 160, 8.5, "Noto Sans, sans-serif", colour="muted"),
@@ -163,13 +235,17 @@ def _classic(layout: Layout, w: float, h: float, logos: int, signatures: int) ->
     if signatures == 1:
         sigs = _signatures([w * 0.77], 200, rule_y)
         texts["date"] = TextSlot(w * 0.23, rule_y - 8, 180, 13, "Noto Sans, sans-serif")
-        texts["date_label"] = TextSlot(w * 0.23, rule_y + 17, 180, 11, "Noto Sans, sans-serif", colour="muted")
+        texts["date_label"] = TextSlot(
+            w * 0.23, rule_y + 17, 180, 11, "Noto Sans, sans-serif", colour="muted"
+        )
     else:
         sigs = _signatures([w * 0.23, w * 0.77], 200, rule_y)
-    return Frame(w, h, "classic", texts, logo_boxes[:logos] if logos else (), sigs, qr, {"rule_y": rule_y})
+    return Frame(
+        w, h, "classic", texts, logo_boxes[:logos] if logos else (), sigs, qr, {"rule_y": rule_y}
+    )
 
 
-def _modern(layout: Layout, w: float, h: float, logos: int, signatures: int) -> Frame:
+def _modern(w: float, h: float, logos: int, signatures: int) -> Frame:
     band = round(w * 0.29)
     bx = band / 2
     logo_boxes = (Box(bx - 70, 50, 140, 70), Box(bx - 70, 140, 140, 70))[:logos]
@@ -177,12 +253,22 @@ def _modern(layout: Layout, w: float, h: float, logos: int, signatures: int) -> 
     x0, x1 = band + 48, w - 44
     width = x1 - x0
     texts = {
-        "issuer": TextSlot(bx, issuer_y, band - 50, 16, "Noto Sans, sans-serif", 700, "on_primary", lines=2),
+        "issuer": TextSlot(
+            bx, issuer_y, band - 50, 16, "Noto Sans, sans-serif", 700, "on_primary", lines=2
+        ),
         "title": TextSlot(x0, 112, width, 34, "Noto Sans, sans-serif", 700, "primary", "start"),
-        "subtitle": TextSlot(x0, 178, width, 14, "Noto Sans, sans-serif", colour="muted", anchor="start"),
-        "recipient": TextSlot(x0, 238, width, 44, "Noto Serif Display, Noto Serif, serif", 700, "primary", "start", 2),
-        "description": TextSlot(x0, 300, width, 15, "Noto Sans, sans-serif", anchor="start", lines=2),
-        "details": TextSlot(x0, 350, width, 12, "Noto Sans, sans-serif", colour="muted", anchor="start"),
+        "subtitle": TextSlot(
+            x0, 178, width, 14, "Noto Sans, sans-serif", colour="muted", anchor="start"
+        ),
+        "recipient": TextSlot(
+            x0, 238, width, 44, "Noto Serif Display, Noto Serif, serif", 700, "primary", "start", 2
+        ),
+        "description": TextSlot(
+            x0, 300, width, 15, "Noto Sans, sans-serif", anchor="start", lines=2
+        ),
+        "details": TextSlot(
+            x0, 350, width, 12, "Noto Sans, sans-serif", colour="muted", anchor="start"
+        ),
         "number": TextSlot(bx, h - 46, band - 40, 9.5, "Noto Sans, sans-serif", 600, "on_primary"),
     }
     qr = Box(bx - 46, h - 160, 92, 92)
@@ -191,22 +277,34 @@ def _modern(layout: Layout, w: float, h: float, logos: int, signatures: int) -> 
     return Frame(w, h, "modern", texts, logo_boxes, sigs, qr, {"band": band})
 
 
-def _portrait(layout: Layout, w: float, h: float, logos: int, signatures: int) -> Frame:
+def _portrait(w: float, h: float, logos: int, signatures: int) -> Frame:
     cx = w / 2
-    logo_boxes = (Box(cx - 45, 62, 90, 64),) if logos == 1 else (Box(62, 62, 100, 64), Box(w - 162, 62, 100, 64))
+    logo_boxes = (
+        (Box(cx - 45, 62, 90, 64),)
+        if logos == 1
+        else (Box(62, 62, 100, 64), Box(w - 162, 62, 100, 64))
+    )
     texts = {
         "issuer": TextSlot(cx, 158, w - 160, 14, "Noto Sans, sans-serif", 600, "primary"),
-        "title": TextSlot(cx, 222, w - 140, 36, "Noto Serif Display, Noto Serif, serif", 600, "primary", lines=2),
+        "title": TextSlot(
+            cx, 222, w - 140, 36, "Noto Serif Display, Noto Serif, serif", 600, "primary", lines=2
+        ),
         "subtitle": TextSlot(cx, 300, w - 160, 15, colour="muted"),
-        "recipient": TextSlot(cx, 360, w - 150, 40, "Noto Serif Display, Noto Serif, serif", 600, "primary", lines=2),
+        "recipient": TextSlot(
+            cx, 360, w - 150, 40, "Noto Serif Display, Noto Serif, serif", 600, "primary", lines=2
+        ),
         "description": TextSlot(cx, 432, w - 170, 15, lines=2),
         "details": TextSlot(cx, 482, w - 180, 12, "Noto Sans, sans-serif", colour="muted"),
         "number": TextSlot(cx, 668, 200, 9, "Noto Sans, sans-serif", colour="muted"),
     }
     qr = Box(cx - 40, 548, 80, 80)
     count = max(signatures, 1)
-    sigs = _signatures(_row(count, 50, w - 50), (w - 100) / count, h - 96, size=12 if count < 4 else 10.5)
-    return Frame(w, h, "portrait", texts, logo_boxes[:logos] if logos else (), sigs, qr, {"seal_y": 588})
+    sigs = _signatures(
+        _row(count, 50, w - 50), (w - 100) / count, h - 96, size=12 if count < 4 else 10.5
+    )
+    return Frame(
+        w, h, "portrait", texts, logo_boxes[:logos] if logos else (), sigs, qr, {"seal_y": 588}
+    )
 
 
 def layout_frame(layout: Layout, paper: Paper, logos: int, signatures: int) -> Frame:
@@ -217,9 +315,11 @@ def layout_frame(layout: Layout, paper: Paper, logos: int, signatures: int) -> F
     if not 0 <= logos <= layout.max_logos:
         raise DesignError("logos", f"{layout.id} holds at most {layout.max_logos}, got {logos}")
     if not 1 <= signatures <= layout.max_signatures:
-        raise DesignError("signatures", f"{layout.id} holds 1 to {layout.max_signatures}, got {signatures}")
+        raise DesignError(
+            "signatures", f"{layout.id} holds 1 to {layout.max_signatures}, got {signatures}"
+        )
     width, height = PAPER_SIZES[paper]
     if layout.orientation == "portrait":
         width, height = height, width
     builders = {"classic": _classic, "modern": _modern, "portrait": _portrait}
-    return builders[layout.style](layout, width, height, logos, signatures)
+    return builders[layout.style](width, height, logos, signatures)

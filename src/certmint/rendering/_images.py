@@ -68,7 +68,7 @@ def sniff_image_type(data: bytes) -> ImageType:
     raise ImageError("not a PNG, JPEG or SVG file")
 
 
-def prepare_raster(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedImage:  # noqa: B008
+def prepare_raster(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedImage:
     """Check and re-encode a PNG or JPEG. Raises ``ImageError``."""
     if len(data) > limits.max_bytes:
         raise ImageError(f"larger than {limits.max_bytes} bytes")
@@ -103,7 +103,7 @@ def prepare_raster(data: bytes, limits: ImageLimits = ImageLimits()) -> Prepared
     return PreparedImage(mime, out.getvalue(), float(clean.width), float(clean.height))
 
 
-def prepare_image(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedImage:  # noqa: B008
+def prepare_image(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedImage:
     """Check any supported upload: rasters are re-encoded, SVG is sanitised.
 
     Raises ``ImageError`` (or ``UnsafeSvg`` for an SVG that cannot be cleaned).
@@ -112,7 +112,7 @@ def prepare_image(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedI
         raise ImageError(f"larger than {limits.max_bytes} bytes")
     if sniff_image_type(data) != "svg":
         return prepare_raster(data, limits)
-    from certmint.rendering.sanitise import sanitise_svg  # noqa: PLC0415 (cycle: sanitise uses us)
+    from certmint.rendering._sanitise import sanitise_svg  # noqa: PLC0415 (cycle: sanitise uses us)
 
     clean = sanitise_svg(data, allow_placeholders=False)
     return PreparedImage("image/svg+xml", clean.svg, clean.width_pt, clean.height_pt)

@@ -1,0 +1,59 @@
+"""One call per output format: fill a template and render it as a certificate.
+
+Why: services should not have to know the order of steps (fill, rasterise, attach) or that
+the credential goes inside the PDF; these three functions are the rendering library's verbs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from certmint.rendering._fill import fill_template
+from certmint.rendering._fonts import FontSet
+from certmint.rendering._pdf import attach_credential
+from certmint.rendering._raster import PdfMetadata, render_pdf, render_png
+
+__all__ = ["certificate_pdf", "certificate_png", "certificate_svg"]
+
+
+def certificate_svg(
+    template: bytes,
+    values: Mapping[str, str],
+    *,
+    fonts: FontSet,
+    qr_url: str,
+    language: str | None = None,
+) -> bytes:
+    """The filled SVG (placeholders replaced, text fitted, QR drawn)."""
+    return fill_template(template, values, fonts=fonts, qr_url=qr_url, language=language)
+
+
+def certificate_pdf(
+    template: bytes,
+    values: Mapping[str, str],
+    *,
+    fonts: FontSet,
+    qr_url: str,
+    metadata: PdfMetadata,
+    credential: dict[str, Any] | bytes | None = None,
+    language: str | None = None,
+) -> bytes:
+    """The certificate PDF, with the signed credential attached when given."""
+    svg = fill_template(template, values, fonts=fonts, qr_url=qr_url, language=language)
+    pdf = render_pdf(svg, fonts, metadata)
+    return attach_credential(pdf, credential) if credential is not None else pdf
+
+
+def certificate_png(
+    template: bytes,
+    values: Mapping[str, str],
+    *,
+    fonts: FontSet,
+    qr_url: str,
+    width_px: int = 1600,
+    language: str | None = None,
+) -> bytes:
+    """The certificate as a PNG (5-10x the cost of a PDF: make it only on request)."""
+    svg = fill_template(template, values, fonts=fonts, qr_url=qr_url, language=language)
+    return render_png(svg, fonts, width_px=width_px)
