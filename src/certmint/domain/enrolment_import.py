@@ -330,6 +330,22 @@ class _Seen:
     values: dict[str, object] = field(default_factory=dict)
 
 
+def _show(value: object) -> str:
+    """A stored value as the CSV would spell it, for messages."""
+    if isinstance(value, EnrolmentStatus):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):  # a score: (points, out_of)
+        points, out_of = (_decimal(v) for v in value)
+        return points if out_of == "100" else f"{points}/{out_of}"
+    return str(value)
+
+
+def _decimal(value: Fraction) -> str:
+    return str(Decimal(value.numerator) / value.denominator)
+
+
 def _conflicts(records: list[EnrolmentRecord]) -> Iterator[ImportProblem]:
     """The same course, batch, learner or enrolment given twice with different values."""
     seen: dict[tuple[str, ...], _Seen] = {}
@@ -348,7 +364,8 @@ def _conflicts(records: list[EnrolmentRecord]) -> Iterator[ImportProblem]:
             if earlier != value:
                 yield ImportProblem(
                     line,
-                    f"{what}: {name} differs from line {first.line} ({earlier!r} vs {value!r})",
+                    f"{what}: {name} differs from line {first.line} "
+                    f"({_show(earlier)!r} vs {_show(value)!r})",
                 )
 
     for r in records:

@@ -8,7 +8,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-__all__ = ["alembic_config", "current_revision", "head_revision", "upgrade_database"]
+__all__ = [
+    "alembic_config",
+    "current_revision",
+    "downgrade_database",
+    "head_revision",
+    "upgrade_database",
+]
 
 SCRIPT_LOCATION = "certmint.storage:migrations"
 
@@ -25,6 +31,13 @@ def upgrade_database(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def downgrade_database(engine: Engine, revision: str) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
 
 
 def current_revision(engine: Engine) -> str | None:

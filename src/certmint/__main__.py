@@ -1,0 +1,5 @@
+"""``python -m certmint``."""
+
+from certmint.cli import main
+
+main()

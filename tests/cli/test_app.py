@@ -1,0 +1,124 @@
+"""The CLI as a user runs it: CliRunner for the commands, a real process for `serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from certmint.cli import app
+from certmint.services.demo import DEMO_NAMES
+from tests.factories import enrolment_csv, enrolment_row
+
+runner = CliRunner()
+
+
+def test_help_works_without_any_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CERTMINT_ENVIRONMENT", "not-an-environment")  # would fail if read
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("init", "serve", "demo", "import"):
+        assert command in result.output
+
+
+def test_init_writes_a_private_env_file_and_is_idempotent(certmint_home: Path) -> None:
+    first = runner.invoke(
+        app, ["init", "--org-name", "Acme Institute", "--base-url", "https://certs.acme.example"]
+    )
+    assert first.exit_code == 0, first.output
+    assert "Acme Institute (acme-institute" in first.output and "created" in first.output
+    env_file = certmint_home / "certmint.env"
+    assert env_file.stat().st_mode & 0o777 == 0o600
+    content = env_file.read_text()
+    assert "CERTMINT_BASE_URL=https://certs.acme.example" in content
+    secret = next(line for line in content.splitlines() if line.startswith("CERTMINT_MASTER"))
+    assert len(secret.split("=", 1)[1]) >= 40
+
+    again = runner.invoke(app, ["init"])
+    assert again.exit_code == 0 and "exists" in again.output
+    assert secret in env_file.read_text()  # never replaced: keys are encrypted under it
+    assert "https://certs.acme.example" in again.output
+
+
+def test_import_reports_counts_then_bad_lines(certmint_home: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    good = tmp_path / "good.csv"
+    good.write_bytes(enrolment_csv([enrolment_row("L1"), enrolment_row("L2")]))
+    result = runner.invoke(app, ["import", "enrolments", str(good), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["learners"] == {"created": 2, "updated": 0, "unchanged": 0}
+
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(enrolment_csv([enrolment_row("L3"), enrolment_row("L4", status="done")]))
+    result = runner.invoke(app, ["import", "enrolments", str(bad)])
+    assert result.exit_code == 1
+    assert "line 3: unknown status 'done'" in result.output
+    assert "nothing was written" in result.output
+
+    dry = runner.invoke(app, ["import", "enrolments", str(good), "--dry-run"])
+    assert dry.exit_code == 0 and "Dry run" in dry.output
+
+
+def test_import_into_unknown_organisation(certmint_home: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    file = tmp_path / "x.csv"
+    file.write_bytes(enrolment_csv([enrolment_row()]))
+    result = runner.invoke(app, ["import", "enrolments", str(file), "--org", "nope"])
+    assert result.exit_code == 3
+    assert "organisation nope not found" in result.output
+
+
+def test_demo_loads_learners_once(certmint_home: Path) -> None:
+    first = runner.invoke(app, ["demo", "--no-serve"])
+    assert first.exit_code == 0, first.output
+    assert f"{len(DEMO_NAMES)} learners" in first.output
+    again = runner.invoke(app, ["demo", "--no-serve"])
+    assert "(0 learners and 0 courses new)" in again.output
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_answers_healthz(certmint_home: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "certmint", "serve", "--port", str(port)],
+            env={**os.environ},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        assert response.status_code == 200
+        assert response.json()["database"] == "ok"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_serve_refuses_an_uninitialised_database(certmint_home: Path) -> None:
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 1
+    assert "run `certmint init` first" in result.output

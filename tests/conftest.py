@@ -1,0 +1,134 @@
+"""Shared fixtures: a real database per test session, a rolled-back transaction per test.
+
+The suite runs on the database named by ``CERTMINT_TEST_DATABASE_URL`` (default: a SQLite file
+in a temporary directory). For PostgreSQL give a server URL; the session creates a throwaway
+database on it and drops it afterwards. Each test runs inside an outer transaction that is
+rolled back (warehouse's ``db_session``), so tests never clean up by deleting rows.
+Tests that need PostgreSQL itself use ``postgres_url`` (``CERTMINT_TEST_POSTGRES_URL``); when
+``CI`` is set a missing service fails the test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from certmint.storage.database import create_database_engine
+from certmint.storage.migrate import upgrade_database
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def require_service(reason: str) -> None:
+    """Skip locally, fail in CI: a skipped service test must never pass as green there."""
+    if IN_CI:
+        pytest.fail(f"CI must provide this service: {reason}")
+    pytest.skip(reason)
+
+
+def _postgres_server_url() -> str | None:
+    for name in ("CERTMINT_TEST_POSTGRES_URL", "CERTMINT_TEST_DATABASE_URL"):
+        url = os.environ.get(name, "")
+        if url.startswith("postgresql"):
+            return url
+    return None
+
+
+class ThrowawayPostgres:
+    """A database created on a PostgreSQL server for one test session."""
+
+    def __init__(self, server_url: str) -> None:
+        self.admin_url = make_url(server_url).set(database="postgres")
+        self.name = f"certmint_test_{uuid.uuid4().hex[:12]}"
+        self.url = self.admin_url.set(database=self.name).render_as_string(hide_password=False)
+
+    def __enter__(self) -> str:
+        self._admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with self._admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+        return self.url
+
+    def __exit__(self, *exc: object) -> None:
+        with self._admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        self._admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = os.environ.get("CERTMINT_TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        with ThrowawayPostgres(url) as throwaway:
+            yield throwaway
+        return
+    if url:
+        yield url
+        return
+    yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'certmint.db'}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """An empty PostgreSQL database, whatever the suite's main database is."""
+    server = _postgres_server_url()
+    if server is None:
+        require_service("set CERTMINT_TEST_POSTGRES_URL to a PostgreSQL server")
+        return
+    with ThrowawayPostgres(server) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_database_engine(database_url)
+    upgrade_database(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture
+def session_factory(connection: Connection) -> sessionmaker[Session]:
+    # Commits inside the code under test release SAVEPOINTs; the outer transaction is rolled
+    # back when the test ends.
+    return sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+@pytest.fixture
+def uow(session_factory: sessionmaker[Session]) -> SqlAlchemyUnitOfWork:
+    return SqlAlchemyUnitOfWork(session_factory)
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for assertions, seeing what the code under test wrote."""
+    with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def certmint_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh data directory, and no stray CERTMINT_* configuration from the environment."""
+    for name in list(os.environ):
+        if name.startswith("CERTMINT_") and not name.startswith("CERTMINT_TEST_"):
+            monkeypatch.delenv(name)
+    home = tmp_path / "home"
+    monkeypatch.setenv("CERTMINT_HOME", str(home))
+    return home

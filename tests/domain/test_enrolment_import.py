@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+import pytest
+
+from certmint.domain.courses import EnrolmentStatus
+from certmint.domain.enrolment_import import parse_enrolment_csv
+from tests.factories import enrolment_csv, enrolment_row
+
+
+def problems_of(data: bytes) -> list[str]:
+    parsed = parse_enrolment_csv(data)
+    assert not parsed.ok
+    assert parsed.records == ()  # a file with problems yields nothing to write
+    return [str(p) for p in parsed.problems]
+
+
+def test_clean_file_gives_typed_records() -> None:
+    data = enrolment_csv(
+        [
+            enrolment_row(
+                "L1", **{"score:final": "72.5", "score:lab": "17/20", "attr:country": "IN"}
+            )
+        ],
+        extra=["score:final", "score:lab", "attr:country"],
+    )
+    parsed = parse_enrolment_csv(data)
+    assert parsed.ok
+    (record,) = parsed.records
+    assert record.line == 2
+    assert record.status is EnrolmentStatus.COMPLETED
+    assert record.completed_on == date(2026, 5, 1)
+    scores = {s.assessment_id: (s.points, s.out_of) for s in record.scores}
+    assert scores == {"final": (Fraction(145, 2), 100), "lab": (17, 20)}
+    assert record.attributes == (("country", "IN"),)
+    assert parsed.score_columns == ("final", "lab")
+
+
+def test_utf8_with_bom_and_names_in_any_script() -> None:
+    names = ["अनन्या कृष्णमूर्ति", "محمد عبد الله", "王小明", "தமிழ்செல்வி"]
+    rows = [enrolment_row(f"L{i}", name=n) for i, n in enumerate(names)]
+    parsed = parse_enrolment_csv(enrolment_csv(rows, bom=True))
+    assert parsed.ok
+    assert [r.name for r in parsed.records] == names
+
+
+def test_names_are_nfc_normalised() -> None:
+    decomposed = "Zoe\u0308"
+    parsed = parse_enrolment_csv(enrolment_csv([enrolment_row(name=decomposed)]))
+    assert parsed.records[0].name == "Zoë"
+
+
+def test_every_bad_line_is_named_with_its_reason() -> None:
+    rows = [
+        enrolment_row("L1"),
+        enrolment_row("", email="x@example.org"),  # line 3: missing id
+        enrolment_row("L3", status="finished"),
+        enrolment_row("L4", **{"score:final": "101"}),
+        enrolment_row("L5", completed_on="2026-02-30"),
+        enrolment_row("L6", **{"score:final": "11/10"}),
+        enrolment_row("L7", email="not-an-address"),
+    ]
+    problems = problems_of(enrolment_csv(rows, extra=["score:final"]))
+    assert problems == [
+        "line 3: learner_id is empty",
+        "line 4: unknown status 'finished'; use one of enrolled, in_progress, completed",
+        "line 5: score:final '101' is out of range (0 to 100)",
+        "line 6: completed_on '2026-02-30' is not a date (YYYY-MM-DD)",
+        "line 7: score:final '11/10' is out of range (0 to its maximum)",
+        "line 8: email 'not-an-address' is not an e-mail address",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("score", "message"),
+    [
+        ("-1", "out of range"),
+        ("abc", "is not a number"),
+        ("NaN", "is not a number"),
+        ("1/0", "out of range"),
+        ("Infinity", "is not a number"),
+    ],
+)
+def test_bad_scores(score: str, message: str) -> None:
+    (problem,) = problems_of(
+        enrolment_csv([enrolment_row(**{"score:q": score})], extra=["score:q"])
+    )
+    assert problem.startswith("line 2: score:q") and message in problem
+
+
+def test_duplicated_learner_with_conflicting_data() -> None:
+    rows = [
+        enrolment_row("L1", name="Ann Lee"),
+        enrolment_row("L1", name="Anne Lee", batch_id="B2"),
+    ]
+    assert problems_of(enrolment_csv(rows)) == [
+        "line 3: learner 'L1': name differs from line 2 ('Ann Lee' vs 'Anne Lee')"
+    ]
+
+
+def test_same_learner_in_two_batches_is_fine_and_identical_duplicates_too() -> None:
+    rows = [enrolment_row("L1"), enrolment_row("L1", batch_id="B2"), enrolment_row("L1")]
+    assert parse_enrolment_csv(enrolment_csv(rows)).ok
+
+
+def test_conflicting_course_names_and_enrolment_data() -> None:
+    rows = [
+        enrolment_row("L1"),
+        enrolment_row("L2", course_name="Data Science II"),
+        enrolment_row("L1", status="in_progress", completed_on=""),
+    ]
+    assert problems_of(enrolment_csv(rows)) == [
+        "line 3: course 'C1': course_name differs from line 2 ('Data Science' vs 'Data Science II')",
+        "line 4: learner 'L1' in batch 'B1': status differs from line 2 "
+        "('completed' vs 'in_progress')",
+    ]
+
+
+def test_invalid_utf8_names_each_line() -> None:
+    data = enrolment_csv([enrolment_row("L1"), enrolment_row("L2"), enrolment_row("L3")])
+    lines = data.split(b"\n")
+    lines[2] = lines[2].replace(b"Learner", b"Lea\xffrner")
+    lines[3] = lines[3] + b"\xc3"
+    bad_byte = lines[2].index(b"\xff") + 1
+    assert problems_of(b"\n".join(lines)) == [
+        f"line 3: not valid UTF-8 (byte {bad_byte} of the line)",
+        f"line 4: not valid UTF-8 (byte {len(lines[3])} of the line)",
+    ]
+
+
+def test_quoted_newlines_keep_line_numbers_right() -> None:
+    rows = [enrolment_row("L1", name="Multi\nLine"), enrolment_row("L2", status="bogus")]
+    problems = problems_of(enrolment_csv(rows))
+    assert problems[0] == "line 2: name contains control characters"
+    assert problems[1].startswith("line 4: unknown status 'bogus'")
+
+
+def test_conflicting_scores_are_shown_as_written() -> None:
+    rows = [enrolment_row(**{"score:q": "80.5"}), enrolment_row(**{"score:q": "3/4"})]
+    assert problems_of(enrolment_csv(rows, extra=["score:q"])) == [
+        "line 3: learner 'L1' in batch 'B1': score:q differs from line 2 ('80.5' vs '3/4')"
+    ]
+
+
+def test_completed_on_needs_completed_status() -> None:
+    (problem,) = problems_of(enrolment_csv([enrolment_row(status="enrolled")]))
+    assert problem == "line 2: completed_on is set but status is enrolled"
+
+
+def test_header_problems() -> None:
+    data = b"course_id,batch_id,learner_id,name,nickname,score:,score:a,score:a\n"
+    assert problems_of(data) == [
+        "line 1: unknown column 'nickname'; known columns: course_id, course_name, batch_id, "
+        "batch_name, learner_id, name, email, status, completed_on, score:<assessment_id>, "
+        "attr:<key>",
+        "line 1: column 'score:': the part after 'score:' must match ^[A-Za-z0-9_.\\-]{1,100}$",
+        "line 1: column 'score:a' appears more than once",
+        "line 1: required column 'status' is missing",
+    ]
+
+
+def test_empty_file_and_wrong_field_count() -> None:
+    assert problems_of(b"") == ["line 1: the file is empty"]
+    data = enrolment_csv([enrolment_row()]) + b"C1,Course,B1\n"
+    assert problems_of(data) == ["line 3: expected 9 fields, found 3"]
+
+
+def test_blank_lines_are_ignored() -> None:
+    data = enrolment_csv([enrolment_row("L1")]) + b"\n,,,,,,,,\n"
+    assert len(parse_enrolment_csv(data).records) == 1
+
+
+def test_bidi_override_is_rejected_but_joiners_are_kept() -> None:
+    ok = parse_enrolment_csv(enrolment_csv([enrolment_row(name="क्\u200dष")]))
+    assert ok.ok
+    (problem,) = problems_of(enrolment_csv([enrolment_row(name="evil\u202eman")]))
+    assert problem == "line 2: name contains control characters"

@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from certmint.services.errors import ImportRejected
+from certmint.services.imports import import_enrolments
+from certmint.storage.tables import (
+    AssessmentResultRow,
+    AuditEventRow,
+    BatchRow,
+    CourseRow,
+    EnrolmentRow,
+    LearnerRow,
+)
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.factories import enrolment_csv, enrolment_row, make_organisation
+
+SCORED = ["score:final", "attr:country"]
+
+
+def table_counts(session: Session) -> dict[str, int]:
+    return {
+        row.__tablename__: session.scalar(select(func.count()).select_from(row)) or 0
+        for row in (CourseRow, BatchRow, LearnerRow, EnrolmentRow, AssessmentResultRow)
+    }
+
+
+def test_import_creates_everything_then_reimport_changes_nothing(
+    uow: SqlAlchemyUnitOfWork, session: Session
+) -> None:
+    org = make_organisation(uow)
+    rows = [
+        enrolment_row("L1", **{"score:final": "80", "attr:country": "IN"}),
+        enrolment_row("L2", batch_id="B2", batch_name="Autumn", **{"score:final": "3/4"}),
+        enrolment_row(
+            "L1", course_id="C2", course_name="Web", status="in_progress", completed_on=""
+        ),
+    ]
+    data = enrolment_csv(rows, extra=SCORED)
+
+    first = import_enrolments(uow, org.id, data)
+    assert first.counts() == {
+        "courses": {"created": 2, "updated": 0, "unchanged": 0},
+        "batches": {"created": 3, "updated": 0, "unchanged": 0},
+        "learners": {"created": 2, "updated": 0, "unchanged": 0},
+        "enrolments": {"created": 3, "updated": 0, "unchanged": 0},
+    }
+    assert len(first.changed_enrolment_ids) == 3
+    assert table_counts(session) == {
+        "courses": 2,
+        "batches": 3,
+        "learners": 2,
+        "enrolments": 3,
+        "assessment_results": 2,
+    }
+    learner = session.scalars(select(LearnerRow).where(LearnerRow.external_id == "L1")).one()
+    assert learner.attributes == {"country": "IN"}
+    points = session.scalars(
+        select(AssessmentResultRow.points).order_by(AssessmentResultRow.points)
+    ).all()
+    assert points == [Fraction(3), Fraction(80)]
+
+    second = import_enrolments(uow, org.id, data)
+    assert all(c["created"] == c["updated"] == 0 for c in second.counts().values())
+    assert second.changed_enrolment_ids == ()
+    assert table_counts(session)["enrolments"] == 3
+
+
+def test_updates_are_detected_and_merged(uow: SqlAlchemyUnitOfWork, session: Session) -> None:
+    org = make_organisation(uow)
+    import_enrolments(
+        uow,
+        org.id,
+        enrolment_csv(
+            [
+                enrolment_row(
+                    "L1",
+                    status="in_progress",
+                    completed_on="",
+                    **{"score:final": "50", "attr:country": "IN"},
+                )
+            ],
+            extra=SCORED,
+        ),
+    )
+
+    later = enrolment_csv(
+        [
+            enrolment_row(
+                "L1", name="Learner One", email="", **{"score:mid": "9/10", "attr:track": "evening"}
+            )
+        ],
+        extra=["score:mid", "attr:track"],
+    )
+    summary = import_enrolments(uow, org.id, later)
+    assert summary.counts()["learners"] == {"created": 0, "updated": 1, "unchanged": 0}
+    assert summary.counts()["enrolments"] == {"created": 0, "updated": 1, "unchanged": 0}
+
+    learner = session.scalars(select(LearnerRow)).one()
+    session.refresh(learner)
+    assert learner.name == "Learner One"
+    assert learner.email == "l1@example.org"  # an empty cell leaves the stored value
+    assert learner.attributes == {"country": "IN", "track": "evening"}
+    enrolment = session.scalars(select(EnrolmentRow)).one()
+    session.refresh(enrolment)
+    assert enrolment.status == "completed"
+    results = dict(
+        session.execute(select(AssessmentResultRow.assessment_id, AssessmentResultRow.points)).all()
+    )
+    assert results == {"final": Fraction(50), "mid": Fraction(9)}
+
+
+def test_dry_run_counts_but_writes_nothing(uow: SqlAlchemyUnitOfWork, session: Session) -> None:
+    org = make_organisation(uow)
+    summary = import_enrolments(uow, org.id, enrolment_csv([enrolment_row()]), dry_run=True)
+    assert summary.counts()["enrolments"]["created"] == 1
+    assert table_counts(session)["enrolments"] == 0
+
+
+def test_bad_file_writes_nothing(uow: SqlAlchemyUnitOfWork, session: Session) -> None:
+    org = make_organisation(uow)
+    data = enrolment_csv([enrolment_row("L1"), enrolment_row("L2", status="nope")])
+    with pytest.raises(ImportRejected) as caught:
+        import_enrolments(uow, org.id, data)
+    assert [p.line for p in caught.value.problems] == [3]
+    assert table_counts(session)["learners"] == 0
+
+
+def test_new_course_or_batch_needs_a_name(uow: SqlAlchemyUnitOfWork, session: Session) -> None:
+    org = make_organisation(uow)
+    data = enrolment_csv(
+        [enrolment_row("L1", course_name=""), enrolment_row("L2", course_id="C9", batch_name="")]
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_enrolments(uow, org.id, data)
+    assert [str(p) for p in caught.value.problems] == [
+        "line 2: course 'C1' is new: course_name is required",
+        "line 3: batch 'B1' is new: batch_name is required",
+    ]
+    assert table_counts(session)["courses"] == 0
+
+
+def test_known_course_may_omit_its_name(uow: SqlAlchemyUnitOfWork) -> None:
+    org = make_organisation(uow)
+    import_enrolments(uow, org.id, enrolment_csv([enrolment_row("L1")]))
+    summary = import_enrolments(
+        uow, org.id, enrolment_csv([enrolment_row("L2", course_name="", batch_name="")])
+    )
+    assert summary.counts()["courses"] == {"created": 0, "updated": 0, "unchanged": 1}
+
+
+def test_organisations_do_not_share_learners(uow: SqlAlchemyUnitOfWork, session: Session) -> None:
+    first = make_organisation(uow, "First")
+    second = make_organisation(uow, "Second")
+    data = enrolment_csv([enrolment_row("L1")])
+    import_enrolments(uow, first.id, data)
+    summary = import_enrolments(uow, second.id, data)
+    assert summary.counts()["learners"]["created"] == 1
+    assert table_counts(session)["learners"] == 2
+
+
+def test_import_is_audited(uow: SqlAlchemyUnitOfWork, session: Session) -> None:
+    org = make_organisation(uow)
+    import_enrolments(
+        uow, org.id, enrolment_csv([enrolment_row()]), actor="alice", source="export.csv"
+    )
+    event = session.scalars(
+        select(AuditEventRow).where(AuditEventRow.action == "enrolments.imported")
+    ).one()
+    assert event.actor == "alice"
+    assert event.details["source"] == "export.csv"
+    assert event.details["enrolments"]["created"] == 1

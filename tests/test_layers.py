@@ -1,0 +1,112 @@
+"""The layer rule of DESIGN.md, checked on every import: dependencies point down only."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parents[1] / "src" / "certmint"
+
+# For each layer, the certmint modules it may import (prefix match).
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "domain": ("certmint.domain",),
+    "credentials": ("certmint.credentials",),
+    "rendering": ("certmint.rendering",),
+    "storage": ("certmint.storage", "certmint.domain"),
+    "services": (
+        "certmint.services",
+        "certmint.storage",
+        "certmint.domain",
+        "certmint.credentials",
+        "certmint.rendering",
+    ),
+    "bootstrap": ("certmint.bootstrap", "certmint.config", "certmint.storage"),
+    # Entry points reach data through services; the unit of work's type is all they see.
+    "web": (
+        "certmint.web",
+        "certmint.services",
+        "certmint.domain",
+        "certmint.bootstrap",
+        "certmint.config",
+        "certmint.storage.unit_of_work",
+        "certmint.credentials",
+        "certmint.rendering",
+        "certmint.__init__",
+    ),
+    "cli": (
+        "certmint.cli",
+        "certmint.services",
+        "certmint.domain",
+        "certmint.bootstrap",
+        "certmint.config",
+        "certmint.storage.migrate",
+        "certmint.web.app",
+        "certmint.jobs",
+        "certmint.credentials",
+        "certmint.rendering",
+    ),
+    "jobs": (
+        "certmint.jobs",
+        "certmint.services",
+        "certmint.domain",
+        "certmint.bootstrap",
+        "certmint.config",
+    ),
+    "config": ("certmint.config",),
+}
+
+# Alembic's env.py is an entry point of its own (`alembic upgrade head` by hand).
+EXTRA = {"storage/migrations/env.py": ("certmint.config",)}
+
+
+def _layer(path: Path) -> str:
+    relative = path.relative_to(PACKAGE)
+    return relative.parts[0] if len(relative.parts) > 1 else relative.stem
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+    return [name for name in found if name == "certmint" or name.startswith("certmint.")]
+
+
+SOURCES = sorted(p for p in PACKAGE.rglob("*.py") if _layer(p) in ALLOWED)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_imports_point_down(path: Path) -> None:
+    allowed = ALLOWED[_layer(path)] + EXTRA.get(str(path.relative_to(PACKAGE)), ())
+    wrong = [
+        name
+        for name in _imports(path)
+        if name != "certmint" and not any(name == a or name.startswith(a + ".") for a in allowed)
+    ]
+    assert wrong == [], f"{path.relative_to(PACKAGE)} imports {wrong} across the layer rule"
+
+
+def test_every_module_belongs_to_a_layer() -> None:
+    layers = {_layer(p) for p in PACKAGE.rglob("*.py")} - {"__init__", "__main__"}
+    assert layers <= set(ALLOWED), layers - set(ALLOWED)
+
+
+def test_no_commit_outside_services_and_the_unit_of_work() -> None:
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        if _layer(path) == "services" or path.name == "unit_of_work.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "commit"
+            ):
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert offenders == []
