@@ -61,9 +61,7 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
     assert pdftotext, "pdftotext missing: apt-get install poppler-utils"
     source = tmp_path / "text.pdf"
     source.write_bytes(pdf)
-    done = subprocess.run(
-        [pdftotext, "-raw", str(source), "-"], check=True, capture_output=True
-    )
+    done = subprocess.run([pdftotext, "-raw", str(source), "-"], check=True, capture_output=True)
     return done.stdout.decode()
 
 

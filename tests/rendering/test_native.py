@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from certmint.rendering import NativeLibraryMissing, NativeLibraryTooOld
-from certmint.rendering import _native
+from certmint.rendering import NativeLibraryMissing, NativeLibraryTooOld, _native
 
 
 def test_versions_are_recorded() -> None:
