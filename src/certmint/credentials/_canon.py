@@ -100,7 +100,7 @@ def _options(loader: BundledDocumentLoader) -> dict[str, Any]:
     return {
         "documentLoader": loader,
         "contextResolver": loader.context_resolver(),
-        "base": "",
+        "base": None,  # no default base: a relative IRI must stay visible (and be rejected)
         "processingMode": "json-ld-1.1",
     }
 
