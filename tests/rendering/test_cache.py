@@ -53,5 +53,5 @@ def test_file_cache_round_trip(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("key", "suffix"), [("../../etc/passwd", ".pdf"), ("a" * 64, "/x")])
 def test_file_cache_refuses_paths(tmp_path: Path, key: str, suffix: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a"):
         FileCache(tmp_path).get(key, suffix)

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from certmint.rendering import (
     ImageError,
@@ -57,7 +58,6 @@ def test_exif_orientation_is_applied_before_stripping() -> None:
 
 
 def test_png_text_chunks_are_dropped_and_alpha_kept() -> None:
-    from PIL.PngImagePlugin import PngInfo
 
     info = PngInfo()
     info.add_text("Author", "someone@example.org")

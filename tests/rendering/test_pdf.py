@@ -83,7 +83,7 @@ def test_foreign_pdf_goes_through_pypdf() -> None:
 
 
 def test_missing_attachment(pdf: bytes) -> None:
-    with pytest.raises(AttachmentError, match="no credential.json"):
+    with pytest.raises(AttachmentError, match=r"no credential\.json"):
         extract_credential(pdf)
 
 
