@@ -74,3 +74,25 @@ def ink_box(png: bytes, threshold: int = 128) -> tuple[int, int, int, int] | Non
     with Image.open(io.BytesIO(png)) as image:
         gray = image.convert("L")
     return gray.point(lambda v: 255 if v < threshold else 0).getbbox()
+
+
+def full_design(layout_id: str, paper: str = "a4", **changes: object) -> object:
+    """A design using every logo and signature slot of the layout (sample text otherwise)."""
+    from certmint.rendering import GALLERY, Design, Paper, Signatory  # noqa: PLC0415
+
+    layout = next(lay for lay in GALLERY if lay.id == layout_id)
+    colours = ((200, 60, 60, 255), (60, 120, 200, 255))
+    signatories = tuple(
+        Signatory(
+            f"{{{{signatory.{n}.name}}}}", f"{{{{signatory.{n}.designation}}}}", SIGNATURE_SVG
+        )
+        for n in range(1, layout.max_signatures + 1)
+    )
+    fields: dict[str, object] = {
+        "layout": layout_id,
+        "paper": Paper(paper),
+        "logos": tuple(logo_png(colours[i]) for i in range(layout.max_logos)),
+        "signatories": signatories,
+    }
+    fields.update(changes)
+    return Design(**fields)  # type: ignore[arg-type]
