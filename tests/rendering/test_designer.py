@@ -16,8 +16,8 @@ from certmint.rendering import (
     UnknownPlaceholder,
     build_template,
     fill_template,
-    sanitise_svg,
     sample_values,
+    sanitise_svg,
 )
 
 from .conftest import QR_URL, full_design, logo_png

@@ -62,8 +62,8 @@ def test_every_slot_is_on_the_page(layout_id: str, paper: Paper) -> None:
         assert margin < slot.y < frame.height - margin, name
     boxes = [*frame.logos, frame.qr, *(sig.image for sig in frame.signatures)]
     for box in boxes:
-        assert 0 <= box.x and box.x + box.w <= frame.width
-        assert 0 <= box.y and box.y + box.h <= frame.height
+        assert box.x >= 0 and box.x + box.w <= frame.width
+        assert box.y >= 0 and box.y + box.h <= frame.height
 
 
 @pytest.mark.parametrize(("layout_id", "paper"), CASES)

@@ -269,7 +269,7 @@ def _modern(w: float, h: float, logos: int, signatures: int) -> Frame:
         "details": TextSlot(
             x0, 350, width, 12, "Noto Sans, sans-serif", colour="muted", anchor="start"
         ),
-        "number": TextSlot(bx, h - 46, band - 40, 9.5, "Noto Sans, sans-serif", 600, "on_primary"),
+        "number": TextSlot(bx, h - 46, band - 50, 9.5, "Noto Sans, sans-serif", 600, "on_primary"),
     }
     qr = Box(bx - 46, h - 160, 92, 92)
     count = max(signatures, 1)
