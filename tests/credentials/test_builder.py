@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import jsonschema
@@ -198,8 +198,6 @@ def test_naive_datetimes_are_rejected() -> None:
 
 
 def test_dates_are_normalised_to_utc_seconds() -> None:
-    from datetime import timedelta, timezone
-
     moment = datetime(2026, 1, 1, 5, 30, 15, 999, tzinfo=timezone(timedelta(hours=5, minutes=30)))
     assert build_credential(make_data(valid_from=moment))["validFrom"] == "2026-01-01T00:00:15Z"
 

@@ -64,7 +64,7 @@ def test_did_web_for_and_back(base_url: str, slug: str | None, did: str, url: st
     ],
 )
 def test_did_web_for_rejects_bad_input(base_url: str, slug: str | None) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"URL|slug"):
         did_web_for(base_url, slug)
 
 
@@ -90,7 +90,7 @@ def test_did_document_keeps_old_keys_after_rotation(loader: BundledDocumentLoade
 
 
 def test_did_document_needs_a_key() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one key"):
         did_document("did:web:a.example", [])
 
 

@@ -1,0 +1,475 @@
+"""The verifier: ordered checks, 1EdTech vectors, our own credentials, hostile input."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from certmint.credentials import (
+    CHECK_NAMES,
+    EDDSA_JCS_2022,
+    EDDSA_RDFC_2022,
+    BitstringStatusList,
+    BitstringStatusListChecker,
+    BundledDocumentLoader,
+    DidResolver,
+    Ed25519KeyPair,
+    Limits,
+    Outcome,
+    ProofOptions,
+    StatusResult,
+    VerificationReport,
+    base58btc_encode,
+    build_credential,
+    did_document,
+    did_key_for,
+    sign_document,
+    status_list_credential,
+    verify_credential,
+)
+from tests.credentials.conftest import FIXTURES, ISSUER_DID, NOW, make_data
+
+VECTORS = FIXTURES / "1edtech"
+VALID = [
+    "simple",
+    "complete",
+    "endorsement-valid",
+    "simple-context-version",
+    "simple-multiple-proofs",
+]
+
+
+def _not_revoked(entry: Mapping[str, Any], credential: Mapping[str, Any]) -> StatusResult:
+    return StatusResult(str(entry.get("statusPurpose", "revocation")), False, "test: not set")
+
+
+def _outcomes(report: VerificationReport) -> dict[str, str]:
+    return {check.name: check.outcome.value for check in report.checks}
+
+
+@pytest.fixture
+def verify(
+    loader: BundledDocumentLoader, resolver: DidResolver
+) -> Callable[..., VerificationReport]:
+    def _verify(document: Any, **kwargs: Any) -> VerificationReport:
+        options: dict[str, Any] = {
+            "loader": loader,
+            "resolve_key": resolver,
+            "check_status": _not_revoked,
+            "now": NOW,
+        }
+        options.update(kwargs)
+        return verify_credential(document, **options)
+
+    return _verify
+
+
+@pytest.mark.parametrize("name", VALID)
+def test_valid_1edtech_vectors_verify(name: str, verify: Callable[..., VerificationReport]) -> None:
+    report = verify(json.loads((VECTORS / f"{name}.json").read_text()))
+    assert report.verified, report.to_dict()
+    assert [c.name for c in report.checks] == list(CHECK_NAMES)
+
+
+def test_expired_1edtech_vector_fails_on_dates(verify: Callable[..., VerificationReport]) -> None:
+    report = verify(json.loads((VECTORS / "simple-err-expired.json").read_text()))
+    assert _outcomes(report) == {
+        "format": "passed",
+        "signature": "passed",
+        "issuer_key": "passed",
+        "status": "not_applicable",
+        "validity": "failed",
+    }
+    assert "expired" in report.check("validity").detail
+
+
+def test_bad_proof_value_1edtech_vector_fails_on_signature(
+    verify: Callable[..., VerificationReport],
+) -> None:
+    report = verify(json.loads((VECTORS / "simple-err-proof-value.json").read_text()))
+    assert _outcomes(report)["signature"] == "failed"
+    assert _outcomes(report)["issuer_key"] == "skipped"
+    assert not report.verified
+
+
+def test_did_key_vector_signed_by_a_key_the_issuer_does_not_control(
+    verify: Callable[..., VerificationReport],
+) -> None:
+    report = verify(json.loads((VECTORS / "simple-did-key-method.json").read_text()))
+    assert _outcomes(report)["signature"] == "passed"
+    assert _outcomes(report)["issuer_key"] == "failed"  # issuer is urn:uuid:..., key is did:key
+
+
+@pytest.mark.parametrize("suite", [EDDSA_RDFC_2022, EDDSA_JCS_2022])
+def test_our_credentials_verify(
+    suite: str, sign: Callable[..., dict[str, Any]], verify: Callable[..., VerificationReport]
+) -> None:
+    report = verify(sign(build_credential(make_data()), suite))
+    assert report.verified, report.to_dict()
+    assert report.to_dict()["checks"][1]["outcome"] == "passed"
+
+
+@pytest.mark.parametrize("suite", [EDDSA_RDFC_2022, EDDSA_JCS_2022])
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("credentialSubject", "name"),
+        ("issuer", "name"),
+        ("validFrom",),
+        ("credentialSubject", "achievement", "name"),
+    ],
+)
+def test_a_one_character_change_breaks_the_signature(
+    suite: str,
+    path: tuple[str, ...],
+    sign: Callable[..., dict[str, Any]],
+    verify: Callable[..., VerificationReport],
+) -> None:
+    tampered = copy.deepcopy(sign(build_credential(make_data()), suite))
+    parent = tampered
+    for key in path[:-1]:
+        parent = parent[key]
+    value = parent[path[-1]]
+    parent[path[-1]] = value[:-1] + ("1" if value[-1] != "1" else "2")
+    report = verify(tampered)
+    assert _outcomes(report)["signature"] == "failed"
+    assert _outcomes(report)["status"] == "skipped"
+    assert not report.verified
+
+
+def test_allowed_cryptosuites_is_enforced(
+    sign: Callable[..., dict[str, Any]], verify: Callable[..., VerificationReport]
+) -> None:
+    report = verify(
+        sign(build_credential(make_data()), EDDSA_JCS_2022), allowed_cryptosuites=[EDDSA_RDFC_2022]
+    )
+    assert _outcomes(report)["signature"] == "failed"
+    assert "allowed" in report.check("signature").detail
+
+
+def test_old_keys_keep_verifying_after_rotation(
+    loader: BundledDocumentLoader, verify: Callable[..., VerificationReport]
+) -> None:
+    old, new = Ed25519KeyPair.generate(), Ed25519KeyPair.generate()
+    options = ProofOptions(f"{ISSUER_DID}#{old.public_key.multibase}", NOW)
+    signed = sign_document(build_credential(make_data()), old, options, loader=loader)
+    rotated = DidResolver({ISSUER_DID: did_document(ISSUER_DID, [old.public_key, new.public_key])})
+    assert verify(signed, resolve_key=rotated).verified
+    only_new = DidResolver({ISSUER_DID: did_document(ISSUER_DID, [new.public_key])})
+    assert _outcomes(verify(signed, resolve_key=only_new))["signature"] == "failed"
+
+
+def test_a_key_of_someone_else_fails_the_issuer_check(
+    loader: BundledDocumentLoader, verify: Callable[..., VerificationReport]
+) -> None:
+    stranger = Ed25519KeyPair.generate()
+    did = did_key_for(stranger.public_key)
+    options = ProofOptions(f"{did}#{stranger.public_key.multibase}", NOW)
+    signed = sign_document(build_credential(make_data()), stranger, options, loader=loader)
+    report = verify(signed)
+    assert _outcomes(report)["signature"] == "passed"
+    assert _outcomes(report)["issuer_key"] == "failed"
+
+
+def test_wrong_proof_purpose_fails_the_issuer_check(
+    loader: BundledDocumentLoader,
+    issuer_key: Ed25519KeyPair,
+    verification_method: str,
+    verify: Callable[..., VerificationReport],
+) -> None:
+    options = ProofOptions(verification_method, NOW, proof_purpose="authentication")
+    signed = sign_document(build_credential(make_data()), issuer_key, options, loader=loader)
+    assert _outcomes(verify(signed))["issuer_key"] == "failed"
+
+
+def test_unresolvable_issuer_fails_the_signature(
+    sign: Callable[..., dict[str, Any]], verify: Callable[..., VerificationReport]
+) -> None:
+    report = verify(sign(build_credential(make_data())), resolve_key=DidResolver())
+    assert _outcomes(report)["signature"] == "failed"
+    assert "offline" in report.check("signature").detail
+
+
+def test_missing_status_checker_is_a_programming_error(
+    signed_credential: dict[str, Any], verify: Callable[..., VerificationReport]
+) -> None:
+    with pytest.raises(TypeError, match="check_status"):
+        verify(signed_credential, check_status=None)
+
+
+def test_no_status_is_not_applicable(
+    sign: Callable[..., dict[str, Any]], verify: Callable[..., VerificationReport]
+) -> None:
+    report = verify(sign(build_credential(make_data(status=None))), check_status=None)
+    assert _outcomes(report)["status"] == "not_applicable"
+    assert report.verified
+
+
+def test_revocation_seen_through_a_signed_status_list(
+    loader: BundledDocumentLoader,
+    resolver: DidResolver,
+    sign: Callable[..., dict[str, Any]],
+    verify: Callable[..., VerificationReport],
+) -> None:
+    credential = sign(build_credential(make_data()))
+    index = int(credential["credentialStatus"]["statusListIndex"])
+    bits = BitstringStatusList()
+    lists: dict[str, dict[str, Any]] = {}
+
+    def publish() -> None:
+        url = "https://certs.example.org/status/1"
+        unsigned = status_list_credential(
+            list_url=url, issuer=ISSUER_DID, purpose="revocation", status_list=bits, valid_from=NOW
+        )
+        lists[url] = sign(unsigned)
+
+    def verify_list(document: Mapping[str, Any]) -> bool:
+        return verify_credential(
+            document, loader=loader, resolve_key=resolver, check_status=None, now=NOW
+        ).verified
+
+    checker = BitstringStatusListChecker(lists.__getitem__, verify_list)
+    publish()
+    assert verify(credential, check_status=checker).verified
+    bits.set(index)  # revoke
+    publish()
+    report = verify(credential, check_status=checker)
+    assert _outcomes(report)["status"] == "failed"
+    assert "revocation" in report.check("status").detail
+    lists["https://certs.example.org/status/1"]["credentialSubject"]["encodedList"] = (
+        BitstringStatusList().encode()
+    )
+    report = verify(credential, check_status=checker)  # an un-revoking forgery does not verify
+    assert _outcomes(report)["status"] == "failed"
+    assert "does not verify" in report.check("status").detail
+
+
+@pytest.mark.parametrize(
+    ("changes", "outcome", "detail"),
+    [
+        ({"validFrom": "2027-01-01T00:00:00Z"}, "failed", "not valid before"),
+        ({"validUntil": "2026-06-01T12:00:00Z"}, "failed", "expired"),
+        ({"validUntil": "2026-06-01T12:00:01Z"}, "passed", "valid until"),
+        ({"validFrom": "yesterday"}, "failed", "date-time"),
+        ({"validFrom": "2026-01-01T00:00:00"}, "failed", "time zone"),
+    ],
+)
+def test_validity_dates(
+    changes: dict[str, str],
+    outcome: str,
+    detail: str,
+    sign: Callable[..., dict[str, Any]],
+    verify: Callable[..., VerificationReport],
+) -> None:
+    credential = build_credential(make_data()) | changes
+    report = verify(sign(credential))
+    assert report.check("validity").outcome.value == outcome
+    assert detail in report.check("validity").detail
+
+
+def test_vc_1_1_credentials_from_other_issuers(
+    sign: Callable[..., dict[str, Any]], verify: Callable[..., VerificationReport]
+) -> None:
+    credential = {
+        "@context": [
+            "https://www.w3.org/2018/credentials/v1",
+            "https://w3id.org/security/data-integrity/v2",
+        ],
+        "id": "urn:uuid:1f0e2d3c-4b5a-4968-8776-655443322110",
+        "type": ["VerifiableCredential"],
+        "issuer": ISSUER_DID,
+        "issuanceDate": "2020-01-01T00:00:00Z",
+        "expirationDate": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:holder"},
+    }
+    report = verify(sign(credential))
+    assert _outcomes(report) == {
+        "format": "passed",
+        "signature": "passed",
+        "issuer_key": "passed",
+        "status": "not_applicable",
+        "validity": "failed",
+    }
+    assert "VC 1.1" in report.check("format").detail
+    assert "expired at 2026-01-01" in report.check("validity").detail
+
+
+@pytest.mark.parametrize(
+    ("mutate", "detail"),
+    [
+        (lambda d: d.pop("credentialSubject"), "credentialSubject"),
+        (lambda d: d.update(type=["OpenBadgeCredential"]), "VerifiableCredential"),
+        (lambda d: d.update({"@context": ["https://example.org/unknown"]}), "@context"),
+        (lambda d: d["@context"].append("https://example.org/unknown"), "not bundled"),
+        (lambda d: d["credentialSubject"].pop("achievement"), "schema"),
+        (lambda d: d.update(issuer=7), "issuer"),
+        (lambda d: d["credentialSubject"]["achievement"].update(nickname="x"), "not defined"),
+    ],
+    ids=[
+        "no-subject",
+        "no-vc-type",
+        "foreign-context",
+        "unknown-context",
+        "schema",
+        "issuer",
+        "undefined-term",
+    ],
+)
+def test_format_failures_skip_every_other_step(
+    mutate: Callable[[dict[str, Any]], Any],
+    detail: str,
+    sign: Callable[..., dict[str, Any]],
+    verify: Callable[..., VerificationReport],
+) -> None:
+    credential = sign(build_credential(make_data()))
+    mutate(credential)
+    report = verify(credential)
+    assert report.check("format").outcome is Outcome.FAILED
+    assert detail in report.check("format").detail
+    assert [c.outcome for c in report.checks[1:]] == [Outcome.SKIPPED] * 4
+
+
+def test_no_proof(verify: Callable[..., VerificationReport]) -> None:
+    report = verify(build_credential(make_data(status=None)))
+    assert _outcomes(report)["signature"] == "failed"
+    assert "no proof" in report.check("signature").detail
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        b"\xff\xfe",
+        "not json",
+        "[1, 2]",
+        "null",
+        json.dumps({"a": "x" * 2_000_000}),
+        "[" * 100_000 + "]" * 100_000,
+        {"nested": json.loads("[" * 200 + "]" * 200)},
+    ],
+    ids=["bytes", "text", "array", "null", "too-large", "too-deep-text", "too-deep-object"],
+)
+def test_unparseable_or_oversized_input_fails_format(
+    document: Any, verify: Callable[..., VerificationReport]
+) -> None:
+    report = verify(document)
+    assert report.check("format").outcome is Outcome.FAILED
+    assert not report.verified
+
+
+def test_a_poisoned_graph_cannot_hang_the_verifier(
+    loader: BundledDocumentLoader,
+    issuer_key: Ed25519KeyPair,
+    verification_method: str,
+    verify: Callable[..., VerificationReport],
+) -> None:
+    # A clique of indistinguishable blank nodes: RDFC-1.0's Hash N-Degree Quads tries every
+    # permutation (https://www.w3.org/TR/rdf-canon/#dataset-poisoning).
+    nodes = [
+        {"id": f"_:n{i}", "link": [{"id": f"_:n{j}"} for j in range(14) if j != i]}
+        for i in range(14)
+    ]
+    credential = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://www.w3.org/ns/credentials/undefined-terms/v2",
+        ],
+        "type": ["VerifiableCredential"],
+        "issuer": ISSUER_DID,
+        "credentialSubject": nodes,
+    }
+    options = ProofOptions(verification_method, NOW)
+    fake_signature = "z" + base58btc_encode(b"\x01" * 64)  # never checked: canonicalization stops
+    signed = credential | {"proof": [options.configuration(None) | {"proofValue": fake_signature}]}
+    started = time.monotonic()
+    report = verify(signed, limits=Limits(time_budget_s=1.0))
+    assert time.monotonic() - started < 10
+    assert _outcomes(report)["format"] == "passed", report.check("format").detail
+    assert _outcomes(report)["signature"] == "failed"
+    assert "exceeds the limit" in report.check("signature").detail
+
+
+def test_too_many_blank_nodes_are_refused(
+    sign: Callable[..., dict[str, Any]], verify: Callable[..., VerificationReport]
+) -> None:
+    credential = build_credential(make_data(status=None))
+    credential["credentialSubject"]["result"] = [
+        {"type": ["Result"], "value": str(i)} for i in range(50)
+    ]
+    report = verify(sign(credential), limits=Limits(max_blank_nodes=20))
+    assert _outcomes(report)["signature"] == "failed"
+    assert "blank nodes" in report.check("signature").detail
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "@context",
+                    "type",
+                    "id",
+                    "issuer",
+                    "proof",
+                    "credentialSubject",
+                    "validFrom",
+                    "@id",
+                    "@type",
+                    "x",
+                ]
+            ),
+            children,
+            max_size=5,
+        )
+    ),
+    max_leaves=30,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    junk=JSON,
+    key=st.sampled_from(
+        ["issuer", "credentialSubject", "proof", "validFrom", "type", "@context", "validUntil"]
+    ),
+)
+def test_hostile_values_never_raise(
+    junk: Any,
+    key: str,
+    verify: Callable[..., VerificationReport],
+    signed_credential: dict[str, Any],
+) -> None:
+    document = copy.deepcopy(signed_credential) | {key: junk}
+    document.pop("credentialStatus")
+    report = verify(document)
+    assert [c.name for c in report.checks] == list(CHECK_NAMES)
+    assert isinstance(verify(junk, check_status=_not_revoked), VerificationReport)
+
+
+def test_report_to_dict_and_verified(
+    signed_credential: dict[str, Any], verify: Callable[..., VerificationReport]
+) -> None:
+    report = verify(signed_credential)
+    data = report.to_dict()
+    assert data["verified"] is True
+    assert [c["name"] for c in data["checks"]] == list(CHECK_NAMES)
+    assert json.loads(json.dumps(data)) == data
+    with pytest.raises(KeyError):
+        report.check("nope")
+
+
+def test_dates_compare_with_the_given_now(
+    signed_credential: dict[str, Any], verify: Callable[..., VerificationReport]
+) -> None:
+    assert not verify(signed_credential, now=datetime(2040, 1, 1, tzinfo=UTC)).verified
