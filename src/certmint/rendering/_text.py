@@ -145,23 +145,25 @@ def fit_text(
     *,
     max_width: float,
     max_lines: int = 2,
-    wrap_below: float = 0.8,
+    wrap_below: float = 0.65,
 ) -> FittedText:
     """Choose lines and a size so ``text`` fits ``max_width`` without losing a character.
 
     ``font.size`` is the design size and is never exceeded. With ``max_lines=2`` the text
     wraps once its one-line size would fall below ``wrap_below * font.size``, and the
-    two-line block is kept only when it prints larger than one line would.
+    two-line block, at most ``wrap_below * font.size`` so it stays about as tall as the
+    design line allows, is kept only when it prints larger than one line would.
     """
     single = measure_text(fonts, text, font)
     if single <= max_width * _SAFETY or not text:
         return FittedText((text,), font.size)
     one_line = font.size * max_width * _SAFETY / single
-    if max_lines >= 2 and one_line < font.size * wrap_below:
+    cap = font.size * wrap_below  # two lines never print larger: the block must stay compact
+    if max_lines >= 2 and one_line < cap:
         split = _two_lines(fonts, text, font)
         if split is not None:
             lines, width = split
-            two_line = min(font.size, font.size * max_width * _SAFETY / width)
+            two_line = min(cap, font.size * max_width * _SAFETY / width)
             if two_line > one_line:
                 return FittedText(
                     lines, _shrink_until_fits(fonts, lines, font, two_line, max_width)
