@@ -159,7 +159,10 @@ def _check_format(document: dict[str, Any], loader: BundledDocumentLoader) -> st
     version = "VC 2.0" if first == _VC2_CONTEXT else "VC 1.1"
     detail = f"{version} credential"
     if _OB3_TYPES & set(types) and first == _VC2_CONTEXT:
-        error = jsonschema.exceptions.best_match(_ob3_validator().iter_errors(document))
+        # Data Integrity allows one proof object or a set; the OB3 schema insists on an array,
+        # which many signers (jsonld-signatures among them) do not emit for a single proof.
+        normalised = document | {"proof": proofs_of(document)} if "proof" in document else document
+        error = jsonschema.exceptions.best_match(_ob3_validator().iter_errors(normalised))
         if error is not None:
             where = "/".join(str(part) for part in error.absolute_path) or "(root)"
             raise _FormatError(f"OB 3.0 schema: {where}: {error.message[:200]}")
