@@ -43,6 +43,7 @@ from certmint.credentials._did import (
 from certmint.credentials._fastpath import (
     FIXED_KEYS,
     FastRdfCanonicalizer,
+    canonicalize_quads,
 )
 from certmint.credentials._keys import (
     Ed25519KeyPair,
@@ -173,6 +174,7 @@ __all__ = [
     "bundled_context_urls",
     "canonicalize_dataset",
     "canonicalize_jcs",
+    "canonicalize_quads",
     "canonicalize_rdfc",
     "check_iri",
     "check_json_bounds",

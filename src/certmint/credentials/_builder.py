@@ -69,6 +69,8 @@ def sanitize_text(value: str, field: str, *, multiline: bool = False) -> str:
     ``\\r\\n``/``\\r`` become ``\\n``. Combining marks, joiners and every other printable character
     are kept as given: no Unicode normalization, so a name is signed exactly as entered.
     """
+    if value.isprintable():  # no Cc, Zl, Zp or Cs at all: the loop below would change nothing
+        return _checked(value.strip(), field)
     if multiline:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     out = []
@@ -82,7 +84,10 @@ def sanitize_text(value: str, field: str, *, multiline: bool = False) -> str:
             raise InvalidCredentialDataError(field, "contains a lone surrogate")
         else:
             out.append(char)
-    text = "".join(out).strip()
+    return _checked("".join(out).strip(), field)
+
+
+def _checked(text: str, field: str) -> str:
     if not text:
         raise InvalidCredentialDataError(field, "is empty")
     if len(text) > _MAX_TEXT:

@@ -28,24 +28,25 @@ same canonical N-Quads byte for byte.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pyld.canon import URDNA2015
+from pyld.nquads import RDF_LANGSTRING, XSD_STRING, escape
 
 from certmint.credentials._canon import (
     DEFAULT_LIMITS,
     Limits,
-    canonicalize_dataset,
     canonicalize_rdfc,
     to_dataset,
 )
 from certmint.credentials._loader import BundledDocumentLoader
 from certmint.credentials.errors import CredentialError
 
-__all__ = ["FIXED_KEYS", "FastRdfCanonicalizer"]
+__all__ = ["FIXED_KEYS", "FastRdfCanonicalizer", "canonicalize_quads"]
 
 #: Keys whose string values are part of a document's shape (they select types and vocabulary
 #: terms, so a different value can mean a different expansion).
@@ -66,32 +67,146 @@ FIXED_KEYS = frozenset(
 _PLACEHOLDER = re.compile(r"(urn|did):x-certmint-slot:(\d+)")
 _IRI_VALUE = re.compile(r"(?:https?://|urn:|did:)\S*")
 _POSITIONS = ("subject", "object")
+_BLANK = "blank node"
+
+#: (subject kind, subject, predicate, object kind, object, datatype, language)
+Quad = tuple[str, str, str, str, str, str | None, str | None]
 
 
-def _shape(value: Any, values: list[str], fixed: bool = False) -> Hashable:
-    if isinstance(value, dict):
-        return (
-            "d",
-            tuple(
-                (key, _shape(value[key], values, fixed or key in FIXED_KEYS))
-                for key in sorted(value)
-            ),
+def _pyld_dataset(quads: list[Quad]) -> dict[str, list[dict[str, Any]]]:
+    """The same quads in pyld's dataset form (fresh dicts: pyld's canonicalizer mutates them)."""
+    dataset = []
+    for s_kind, subject, predicate, o_kind, obj, datatype, language in quads:
+        o: dict[str, Any] = {"type": o_kind, "value": obj}
+        if o_kind == "literal":
+            o["datatype"] = datatype
+            if language is not None:
+                o["language"] = language
+        dataset.append(
+            {
+                "subject": {"type": s_kind, "value": subject},
+                "predicate": {"type": "IRI", "value": predicate},
+                "object": o,
+            }
         )
-    if isinstance(value, list):
-        return ("l", tuple(_shape(item, values, fixed) for item in value))
-    if isinstance(value, str) and not fixed:
+    return {"@default": dataset}
+
+
+def _object_text(o_kind: str, obj: str, datatype: str | None, language: str | None) -> str:
+    """A non-blank object exactly as pyld's ``serialize_nquad`` writes it."""
+    if o_kind == "IRI":
+        return f"<{obj}>"
+    escaped: str = escape(obj)
+    text = f'"{escaped}"'
+    if datatype == RDF_LANGSTRING:
+        if language:
+            text += "@" + language
+    elif datatype != XSD_STRING:
+        text += f"^^<{datatype}>"
+    return text
+
+
+#: A quad pre-serialized around its blank nodes: (subject blank node or None, subject text,
+#: " <predicate> ", object blank node or None, object text).
+_Parts = tuple[str | None, str, str, str | None, str]
+
+
+def _line(parts: _Parts, label: Callable[[str], str]) -> str:
+    s_blank, head, middle, o_blank, tail = parts
+    if s_blank is not None:
+        head = label(s_blank)
+    if o_blank is not None:
+        tail = label(o_blank)
+    return f"{head}{middle}{tail} .\n"
+
+
+def canonicalize_quads(quads: list[Quad]) -> str:
+    """RDFC-1.0 of a default-graph dataset, identical to pyld's ``URDNA2015``.
+
+    When every blank node has a distinct first-degree hash (RDFC-1.0 § 4.4.3 step 5; true of
+    every credential shape we issue) canonical labels follow the sorted hashes and no Hash
+    N-Degree Quads step runs; that case is computed here, serializing each quad's fixed parts
+    once. Any tie is handed to pyld's full algorithm.
+    """
+    all_parts: list[_Parts] = []
+    mentions: dict[str, list[_Parts]] = {}
+    for s_kind, subject, predicate, o_kind, obj, datatype, language in quads:
+        s_blank = subject if s_kind == _BLANK else None
+        o_blank = obj if o_kind == _BLANK else None
+        parts: _Parts = (
+            s_blank,
+            "" if s_blank is not None else f"<{subject}>",
+            f" <{predicate}> ",
+            o_blank,
+            "" if o_blank is not None else _object_text(o_kind, obj, datatype, language),
+        )
+        all_parts.append(parts)
+        # one entry per mention, as pyld does (a quad naming one node twice counts twice)
+        if s_blank is not None:
+            mentions.setdefault(s_blank, []).append(parts)
+        if o_blank is not None:
+            mentions.setdefault(o_blank, []).append(parts)
+    hashes: dict[str, str] = {}
+    for node, mentioned in mentions.items():
+
+        def first_degree(other: str, node: str = node) -> str:
+            return "_:a" if other == node else "_:z"
+
+        lines = sorted(_line(parts, first_degree) for parts in mentioned)
+        hashes[hashlib.sha256("".join(lines).encode()).hexdigest()] = node
+    if len(hashes) != len(mentions):
+        result: str = _URDNA2015().main(_pyld_dataset(quads), {"format": "application/n-quads"})
+        return result
+    labels = {node: f"_:c14n{i}" for i, (_, node) in enumerate(sorted(hashes.items()))}
+    return "".join(sorted(_line(parts, labels.__getitem__) for parts in all_parts))
+
+
+def _shape(value: Any, values: list[str]) -> Hashable:
+    """The document's structure with slot strings collected into ``values``, in document order.
+
+    Key order is part of the shape (JSON-LD ignores it, so this only costs a cache entry when
+    a caller reorders keys; it saves sorting every object of every document).
+
+    Subtrees under :data:`FIXED_KEYS` are part of the shape verbatim (frozen).
+    """
+    kind = type(value)
+    if kind is dict:
+        return tuple(
+            [
+                (key, ("=", _freeze(item))) if key in FIXED_KEYS else (key, _shape(item, values))
+                for key, item in value.items()
+            ]
+        )
+    if kind is list:
+        return ("[", *[_shape(item, values) for item in value])
+    if kind is str:
         values.append(value)
         return "$"
-    return ("v", type(value).__name__, value)
+    return ("v", kind.__name__, value)
 
 
-def _fill(value: Any, slots: list[str], fixed: bool = False) -> Any:
+def _freeze(value: Any) -> Hashable:
+    """A hashable, type-preserving image of a JSON value (for the fixed parts of a shape)."""
+    kind = type(value)
+    if kind is dict:
+        return ("{", *[(key, _freeze(item)) for key, item in sorted(value.items())])
+    if kind is list:
+        return ("[", *[_freeze(item) for item in value])
+    if kind is str:
+        text: str = value
+        return text
+    return ("v", kind.__name__, value)
+
+
+def _fill(value: Any, slots: list[str]) -> Any:
     """Return ``value`` with its slot strings replaced, in ``_shape``'s order."""
     if isinstance(value, dict):
-        return {key: _fill(value[key], slots, fixed or key in FIXED_KEYS) for key in sorted(value)}
+        return {
+            key: item if key in FIXED_KEYS else _fill(item, slots) for key, item in value.items()
+        }
     if isinstance(value, list):
-        return [_fill(item, slots, fixed) for item in value]
-    if isinstance(value, str) and not fixed:
+        return [_fill(item, slots) for item in value]
+    if isinstance(value, str):
         return slots.pop(0)
     return value
 
@@ -120,7 +235,7 @@ def _context_terms(document: Mapping[str, Any], loader: BundledDocumentLoader) -
 class _Template:
     """Quads of one shape; a component is ``(kind, value, slot)`` with slot -1 when fixed."""
 
-    quads: list[tuple[str, tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]]
+    quads_: list[tuple[str, tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]]
     iri_slots: frozenset[int]
     terms: frozenset[str]
 
@@ -131,29 +246,24 @@ class _Template:
                 return False
         return True
 
-    def dataset(self, values: list[str]) -> dict[str, list[dict[str, Any]]]:
-        seen: set[tuple[Any, ...]] = set()
-        quads: list[dict[str, Any]] = []
-        for predicate, subject, obj, datatype in self.quads:
-            s_value = values[subject[2]] if subject[2] >= 0 else subject[1]
-            o_value = values[obj[2]] if obj[2] >= 0 else obj[1]
-            key = (s_value, predicate, o_value, obj[0], datatype)
-            if key in seen:
-                continue
-            seen.add(key)
-            o: dict[str, Any] = {"type": obj[0], "value": o_value}
-            if obj[0] == "literal":
-                o["datatype"] = datatype[0]
-                if datatype[1] is not None:
-                    o["language"] = datatype[1]
-            quads.append(
-                {
-                    "subject": {"type": subject[0], "value": s_value},
-                    "predicate": {"type": "IRI", "value": predicate},
-                    "object": o,
-                }
+    def quads(self, values: list[str]) -> list[Quad]:
+        """The template's quads with ``values`` filled in, without duplicates."""
+        seen: set[Quad] = set()
+        quads: list[Quad] = []
+        for predicate, subject, obj, datatype in self.quads_:
+            quad = (
+                subject[0],
+                values[subject[2]] if subject[2] >= 0 else subject[1],
+                predicate,
+                obj[0],
+                values[obj[2]] if obj[2] >= 0 else obj[1],
+                datatype[0],
+                datatype[1],
             )
-        return {"@default": quads}
+            if quad not in seen:
+                seen.add(quad)
+                quads.append(quad)
+        return quads
 
 
 def _compile(dataset: dict[str, list[dict[str, Any]]], slots: int) -> _Template | None:
@@ -210,7 +320,10 @@ class FastRdfCanonicalizer:
     max_shapes: int = 256
     fast: int = 0
     full: int = 0
+    max_memo: int = 64
     _templates: dict[Hashable, _Template | None] = field(default_factory=dict, repr=False)
+    # Proof configurations repeat (same key, same second): remember the last few results.
+    _memo: dict[Hashable, str] = field(default_factory=dict, repr=False)
 
     def __call__(self, document: Mapping[str, Any]) -> str:
         values: list[str] = []
@@ -224,8 +337,14 @@ class FastRdfCanonicalizer:
             self.full += 1
             return canonicalize_rdfc(document, self.loader, self.limits)
         self.fast += 1
-        result: str = _URDNA2015().main(template.dataset(values), {"format": "application/n-quads"})
-        return result
+        key = (shape, tuple(values))
+        canonical = self._memo.get(key)
+        if canonical is None:
+            canonical = canonicalize_quads(template.quads(values))
+            if len(self._memo) >= self.max_memo:
+                self._memo.clear()
+            self._memo[key] = canonical
+        return canonical
 
     def _build(self, document: Mapping[str, Any], slots: int) -> _Template | None:
         probes = {
@@ -237,7 +356,7 @@ class FastRdfCanonicalizer:
             if template is None:
                 return None
             did_values = [f"did:x-certmint-slot:{i}" for i in range(slots)]
-            expected = canonicalize_dataset(template.dataset(did_values), self.limits)
+            expected = canonicalize_quads(template.quads(did_values))
             if expected != canonicalize_rdfc(probes["did"], self.loader, self.limits):
                 return None
             template.terms = _context_terms(document, self.loader)
