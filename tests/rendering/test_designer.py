@@ -69,9 +69,30 @@ def test_logos_and_signatures_are_embedded_as_checked_data() -> None:
     template = build_template(full_design("classic-2-2"))  # type: ignore[arg-type]
     root = fromstring(template)
     images = {el.get("id"): el.get("href", "") for el in root.iter(f"{SVG}image")}
-    assert images["logo-1"].startswith("data:image/png;base64,")
-    assert images["signature-1"].startswith("data:image/svg+xml;base64,")
+    # flattened onto the page colour as JPEG: cairo embeds JPEG bytes without re-encoding
+    assert images["logo-1"].startswith("data:image/jpeg;base64,")
     assert images[None] == "{{qr}}"
+    # SVG signatures are inlined as vector graphics, not rasterised <image> documents
+    nested = [el for el in root.iter(f"{SVG}svg") if el.get("id") == "signature-1"]
+    assert len(nested) == 1 and nested[0].find(f"{SVG}path") is not None
+    assert b"data:image/svg+xml" not in template
+
+
+def test_inlined_svg_ids_are_prefixed() -> None:
+    signature = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="40">'
+        b'<defs><linearGradient id="g"/></defs><rect id="r" width="9" height="9" fill="url(#g)"'
+        b' stroke="#123"/><use href="#r"/></svg>'
+    )
+    people = (Signatory("A", "B", signature), Signatory("C", "D", signature))
+    root = fromstring(build_template(full_design("classic-1-2", signatories=people)))  # type: ignore[arg-type]
+    ids = [el.get("id") for el in root.iter() if el.get("id")]
+    assert len(ids) == len(set(ids))
+    assert {"signature-1-g", "signature-2-r"} <= set(ids)
+    rect = next(el for el in root.iter(f"{SVG}rect") if el.get("id") == "signature-2-r")
+    assert rect.get("fill") == "url(#signature-2-g)" and rect.get("stroke") == "#123"
+    uses = [el.get("href") for el in root.iter(f"{SVG}use")]
+    assert uses == ["#signature-1-r", "#signature-2-r"]
 
 
 def test_bad_logo_is_refused() -> None:

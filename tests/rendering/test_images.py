@@ -123,3 +123,17 @@ def test_fit_into_keeps_shape_and_centres(
     expected: tuple[float, float, float, float],
 ) -> None:
     assert fit_into(*size, box) == pytest.approx(expected)
+
+
+def test_flattening_composites_onto_the_backdrop_as_jpeg() -> None:
+    image = Image.new("RGBA", (40, 20), (0, 0, 0, 0))
+    image.paste((200, 0, 0, 255), (20, 0, 40, 20))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    prepared = prepare_raster(out.getvalue(), flatten_on="#1d3557")
+    assert prepared.mime == "image/jpeg"
+    with Image.open(io.BytesIO(prepared.data)) as flat:
+        assert flat.mode == "RGB"
+        backdrop, logo = flat.getpixel((5, 10)), flat.getpixel((35, 10))
+    assert all(abs(a - b) <= 3 for a, b in zip(backdrop, (0x1D, 0x35, 0x57), strict=True))
+    assert all(abs(a - b) <= 3 for a, b in zip(logo, (200, 0, 0), strict=True))

@@ -84,6 +84,7 @@ from certmint.rendering._qr import (
 )
 from certmint.rendering._raster import (
     PdfMetadata,
+    library_versions,
     render_pdf,
     render_png,
     svg_size,
@@ -189,6 +190,7 @@ __all__ = [
     "fit_text",
     "get_layout",
     "layout_frame",
+    "library_versions",
     "line_breaks",
     "measure_text",
     "prepare_image",

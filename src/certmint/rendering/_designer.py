@@ -10,7 +10,8 @@ long titles and names shrink or wrap when filled. Images are checked and embedde
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from typing import Literal
 from xml.etree.ElementTree import Element, SubElement
 
@@ -18,12 +19,19 @@ from certmint.rendering._fill import FIT_LINES, FIT_WIDTH
 from certmint.rendering._gallery import Box, Frame, Paper, TextSlot, get_layout, layout_frame
 from certmint.rendering._images import ImageLimits, fit_into, prepare_image
 from certmint.rendering._placeholders import check_placeholders, find_placeholders
-from certmint.rendering._svg import XML_NS, q, serialise
+from certmint.rendering._svg import XML_NS, inline_svg, q, serialise
 from certmint.rendering.errors import DesignError
 
 __all__ = ["Colours", "Design", "Signatory", "build_template"]
 
 _HEX = frozenset("0123456789abcdefABCDEF")
+_PRINT_DPI = 300
+
+
+@dataclass(frozen=True)
+class _ImageOptions:
+    limits: ImageLimits
+    background: str  # what the image sits on, for flattening transparency
 
 
 @dataclass(frozen=True)
@@ -91,9 +99,18 @@ def _text(parent: Element, slot: TextSlot, content: str, colours: Colours, rtl: 
     SubElement(parent, q("text"), attrs).text = content
 
 
-def _image(parent: Element, data: bytes, box: Box, what: str, limits: ImageLimits) -> None:
-    image = prepare_image(data, limits)
+def _image(parent: Element, data: bytes, box: Box, what: str, options: _ImageOptions) -> None:
+    """Embed an upload in ``box``: SVG inline as vectors, rasters as a flattened JPEG.
+
+    Rasters are shrunk to 300 dpi at the slot's size: more pixels only cost render time.
+    """
+    side = math.ceil(max(box.w, box.h) * _PRINT_DPI / 72)
+    limits = replace(options.limits, max_side_px=min(options.limits.max_side_px, side))
+    image = prepare_image(data, limits, flatten_on=options.background)
     x, y, w, h = fit_into(image.width, image.height, box)
+    if image.mime == "image/svg+xml":
+        parent.append(inline_svg(image.data, (x, y, w, h), what))
+        return
     SubElement(
         parent,
         q("image"),
@@ -301,15 +318,20 @@ def build_template(design: Design, *, image_limits: ImageLimits = ImageLimits())
             "href": "{{qr}}",
         },
     )
+    page_options = _ImageOptions(image_limits, c.background)
+    # modern layouts put logos on the colour band
+    logo_options = _ImageOptions(
+        image_limits, c.primary if frame.style == "modern" else c.background
+    )
     for index, (data, box) in enumerate(zip(design.logos, frame.logos, strict=True), start=1):
-        _image(root, data, box, f"logo-{index}", image_limits)
+        _image(root, data, box, f"logo-{index}", logo_options)
     ordered = list(zip(design.signatories, frame.signatures, strict=True))
     if design.direction == "rtl":  # the first signatory sits on the reading side
         ordered = list(zip(design.signatories, reversed(frame.signatures), strict=True))
     for index, (person, slot) in enumerate(ordered, start=1):
         _check_text(f"signatories[{index}]", person.name + person.designation)
         if person.image is not None:
-            _image(root, person.image, slot.image, f"signature-{index}", image_limits)
+            _image(root, person.image, slot.image, f"signature-{index}", page_options)
         half = slot.image.w / 2
         centre = slot.image.x + half
         _line(root, (centre - half, slot.rule_y, centre + half, slot.rule_y), c.muted, 0.8)

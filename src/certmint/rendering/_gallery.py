@@ -216,7 +216,7 @@ def _classic(w: float, h: float, logos: int, signatures: int) -> Frame:
             w - 420 if logos == 2 else w - 200,
             13,
             "Noto Sans, sans-serif",
-            600,
+            700,
             "primary",
         ),
         "title": TextSlot(
@@ -269,7 +269,7 @@ def _modern(w: float, h: float, logos: int, signatures: int) -> Frame:
         "details": TextSlot(
             x0, 350, width, 12, "Noto Sans, sans-serif", colour="muted", anchor="start"
         ),
-        "number": TextSlot(bx, h - 46, band - 50, 9.5, "Noto Sans, sans-serif", 600, "on_primary"),
+        "number": TextSlot(bx, h - 46, band - 50, 9.5, "Noto Sans, sans-serif", 700, "on_primary"),
     }
     qr = Box(bx - 46, h - 160, 92, 92)
     count = max(signatures, 1)
@@ -285,7 +285,7 @@ def _portrait(w: float, h: float, logos: int, signatures: int) -> Frame:
         else (Box(62, 62, 100, 64), Box(w - 162, 62, 100, 64))
     )
     texts = {
-        "issuer": TextSlot(cx, 158, w - 160, 14, "Noto Sans, sans-serif", 600, "primary"),
+        "issuer": TextSlot(cx, 158, w - 160, 14, "Noto Sans, sans-serif", 700, "primary"),
         "title": TextSlot(
             cx, 222, w - 140, 36, "Noto Serif Display, Noto Serif, serif", 600, "primary", lines=2
         ),

@@ -68,8 +68,16 @@ def sniff_image_type(data: bytes) -> ImageType:
     raise ImageError("not a PNG, JPEG or SVG file")
 
 
-def prepare_raster(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedImage:
-    """Check and re-encode a PNG or JPEG. Raises ``ImageError``."""
+def prepare_raster(
+    data: bytes, limits: ImageLimits = ImageLimits(), *, flatten_on: str | None = None
+) -> PreparedImage:
+    """Check and re-encode a PNG or JPEG. Raises ``ImageError``.
+
+    With ``flatten_on`` (a ``#rrggbb`` colour: what the image will sit on), transparency is
+    composited onto that colour and the result is a JPEG (quality 92, no chroma subsampling):
+    cairo embeds JPEG bytes in a PDF as they are, while a PNG with alpha is decoded and
+    deflated again on every render, which made logos the most expensive part of a PDF.
+    """
     if len(data) > limits.max_bytes:
         raise ImageError(f"larger than {limits.max_bytes} bytes")
     kind = sniff_image_type(data)
@@ -94,6 +102,14 @@ def prepare_raster(data: bytes, limits: ImageLimits = ImageLimits()) -> Prepared
     image.thumbnail((limits.max_side_px, limits.max_side_px), Image.Resampling.LANCZOS)
     clean = Image.frombytes(image.mode, image.size, image.tobytes())  # no info, no metadata
     out = io.BytesIO()
+    if flatten_on is not None:
+        backdrop = Image.new("RGB", clean.size, flatten_on)
+        if clean.mode == "RGBA":
+            backdrop.paste(clean, mask=clean.getchannel("A"))
+        else:
+            backdrop.paste(clean)
+        backdrop.save(out, format="JPEG", quality=92, subsampling=0)
+        return PreparedImage("image/jpeg", out.getvalue(), float(clean.width), float(clean.height))
     if kind == "jpeg" and clean.mode == "RGB":
         clean.save(out, format="JPEG", quality=90, optimize=True)
         mime = "image/jpeg"
@@ -103,7 +119,9 @@ def prepare_raster(data: bytes, limits: ImageLimits = ImageLimits()) -> Prepared
     return PreparedImage(mime, out.getvalue(), float(clean.width), float(clean.height))
 
 
-def prepare_image(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedImage:
+def prepare_image(
+    data: bytes, limits: ImageLimits = ImageLimits(), *, flatten_on: str | None = None
+) -> PreparedImage:
     """Check any supported upload: rasters are re-encoded, SVG is sanitised.
 
     Raises ``ImageError`` (or ``UnsafeSvg`` for an SVG that cannot be cleaned).
@@ -111,7 +129,7 @@ def prepare_image(data: bytes, limits: ImageLimits = ImageLimits()) -> PreparedI
     if len(data) > limits.max_bytes:
         raise ImageError(f"larger than {limits.max_bytes} bytes")
     if sniff_image_type(data) != "svg":
-        return prepare_raster(data, limits)
+        return prepare_raster(data, limits, flatten_on=flatten_on)
     from certmint.rendering._sanitise import sanitise_svg  # noqa: PLC0415 (cycle: sanitise uses us)
 
     clean = sanitise_svg(data, allow_placeholders=False)

@@ -9,6 +9,7 @@ keeps modules large. Vector modules stay sharp at any print size, unlike an embe
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Literal
 from xml.etree.ElementTree import Element, SubElement
 
@@ -31,26 +32,28 @@ def verification_url(base_url: str, certificate_id: str) -> str:
     return f"{base_url.rstrip('/')}/v/{certificate_id}"
 
 
+def _code(url: str, error: Literal["M", "Q"]) -> segno.QRCode:
+    return segno.make_qr(url, error=error, mask=QR_MASK, boost_error=False)
+
+
 def qr_matrix(url: str, *, error: Literal["M", "Q"] = "M") -> tuple[tuple[bool, ...], ...]:
     """The module matrix (True is dark), without the quiet zone."""
-    code = segno.make_qr(url, error=error, mask=QR_MASK, boost_error=False)
-    return tuple(tuple(bool(cell) for cell in row) for row in code.matrix)
+    return tuple(tuple(bool(cell) for cell in row) for row in _code(url, error).matrix)
 
 
-def _path_data(matrix: tuple[tuple[bool, ...], ...]) -> str:
-    """One rectangle per horizontal run of dark modules, offset by the quiet zone."""
+_RUN = re.compile(rb"[^\x00]+")
+
+
+def _path_data(rows: Iterable[bytes]) -> str:
+    """One stroked segment per horizontal run of dark modules, offset by the quiet zone.
+
+    A 1-unit stroke along the middle of the row draws the same squares as a filled
+    rectangle with a fifth of the path commands, which is most of the QR's render cost.
+    """
     parts = []
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                run = x - start
-                parts.append(f"M{start + _QUIET_ZONE} {y + _QUIET_ZONE}h{run}v1h-{run}z")
-            else:
-                x += 1
+    for y, row in enumerate(rows, start=_QUIET_ZONE):
+        for run in _RUN.finditer(row):
+            parts.append(f"M{run.start() + _QUIET_ZONE} {y}.5h{run.end() - run.start()}")
     return "".join(parts)
 
 
@@ -64,8 +67,8 @@ def qr_element(
     error: Literal["M", "Q"] = "M",
 ) -> Element:
     """A ``<g>`` drawing the code (with its quiet zone) in the square ``x, y, size``."""
-    matrix = qr_matrix(url, error=error)
-    modules = len(matrix) + 2 * _QUIET_ZONE
+    rows = [bytes(row) for row in _code(url, error).matrix]
+    modules = len(rows) + 2 * _QUIET_ZONE
     scale = size / modules
     group = Element(
         f"{{{_SVG}}}g",
@@ -79,5 +82,9 @@ def qr_element(
         f"{{{_SVG}}}rect",
         {"width": str(modules), "height": str(modules), "fill": "#ffffff"},
     )
-    SubElement(group, f"{{{_SVG}}}path", {"d": _path_data(matrix), "fill": colour})
+    SubElement(
+        group,
+        f"{{{_SVG}}}path",
+        {"d": _path_data(rows), "fill": "none", "stroke": colour, "stroke-width": "1"},
+    )
     return group

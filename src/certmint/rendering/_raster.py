@@ -12,15 +12,18 @@ PDF page size in points.
 from __future__ import annotations
 
 import ctypes
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+
+from PIL import Image
 
 from certmint.rendering._fonts import FontSet
 from certmint.rendering._native import RsvgRectangle, WriteFunc, native, take_gerror
 from certmint.rendering.errors import RasterError
 
-__all__ = ["PdfMetadata", "render_pdf", "render_png", "svg_size"]
+__all__ = ["PdfMetadata", "library_versions", "render_pdf", "render_png", "svg_size"]
 
 _FORMAT_ARGB32 = 0
 _MAX_PNG_PIXELS = 40_000_000
@@ -77,6 +80,14 @@ def _size(handle: int) -> tuple[float, float]:
     if not ok or width.value <= 0 or height.value <= 0:
         raise RasterError("sizing SVG", "the root <svg> needs absolute width and height")
     return width.value, height.value
+
+
+def library_versions() -> dict[str, str]:
+    """librsvg, cairo, Pango and fontconfig versions (for cache keys and bug reports).
+
+    Raises ``NativeLibraryMissing`` or ``NativeLibraryTooOld``.
+    """
+    return dict(native().versions)
 
 
 def svg_size(svg: bytes, fonts: FontSet) -> tuple[float, float]:
@@ -172,7 +183,6 @@ def render_png(svg: bytes, fonts: FontSet, *, width_px: int) -> bytes:
     Raises ``RasterError`` (also for sizes over 40 megapixels).
     """
     lib = native().cairo
-    sink = _Sink()
 
     def make_surface(width: float, height: float) -> tuple[int, float]:
         scale = width_px / width
@@ -186,10 +196,19 @@ def render_png(svg: bytes, fonts: FontSet, *, width_px: int) -> bytes:
         lib.cairo_destroy(cr)
         return surface, scale
 
+    png = io.BytesIO()
+
     def finish(surface: int) -> None:
-        status = lib.cairo_surface_write_to_png_stream(surface, sink.callback, None)
-        if status:
-            raise RasterError("writing PNG", _cairo_status(status))
+        # Pillow encodes at zlib level 3: cairo's own PNG writer (level 6 through libpng)
+        # spends most of a PNG render compressing. The page is opaque (painted white), so
+        # cairo's premultiplied BGRA is plain BGR plus padding.
+        lib.cairo_surface_flush(surface)
+        width = lib.cairo_image_surface_get_width(surface)
+        height = lib.cairo_image_surface_get_height(surface)
+        stride = lib.cairo_image_surface_get_stride(surface)
+        data = ctypes.string_at(lib.cairo_image_surface_get_data(surface), stride * height)
+        image = Image.frombuffer("RGB", (width, height), data, "raw", "BGRX", stride, 1)
+        image.save(png, format="PNG", compress_level=3)
 
     _draw(svg, fonts, make_surface, finish)
-    return sink.getvalue()
+    return png.getvalue()

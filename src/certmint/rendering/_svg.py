@@ -7,6 +7,7 @@ a template that passed the sanitiser could be read differently by the filler.
 
 from __future__ import annotations
 
+import re
 from xml.etree.ElementTree import Element, ParseError, register_namespace, tostring
 
 import defusedxml.ElementTree as SafeET
@@ -14,7 +15,7 @@ from defusedxml import DefusedXmlException
 
 from certmint.rendering.errors import UnsafeSvg
 
-__all__ = ["SVG_NS", "XLINK_NS", "XML_NS", "parse_svg", "q", "serialise", "xlink"]
+__all__ = ["SVG_NS", "XLINK_NS", "XML_NS", "inline_svg", "parse_svg", "q", "serialise", "xlink"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -53,3 +54,44 @@ def serialise(root: Element) -> bytes:
     """UTF-8 bytes with an XML declaration; text and attributes are escaped by ElementTree."""
     data: bytes = tostring(root, encoding="utf-8", xml_declaration=True)
     return data
+
+
+_URL_REF = re.compile(r"url\(\s*#")
+
+
+def inline_svg(data: bytes, box: tuple[float, float, float, float], prefix: str) -> Element:
+    """A sanitised SVG document as a nested ``<svg>`` element placed in ``box``.
+
+    Why inline: librsvg rasterises an SVG referenced by ``<image>``, so a signature would print
+    as pixels and cost a nested document per render; nested, it stays vector. Ids and the
+    references to them get ``prefix`` so two embedded files cannot collide.
+    """
+    root = parse_svg(data)
+    x, y, w, h = box
+    nested = Element(
+        q("svg"),
+        {
+            "x": f"{x:.2f}",
+            "y": f"{y:.2f}",
+            "width": f"{w:.2f}",
+            "height": f"{h:.2f}",
+            "id": prefix,
+        },
+    )
+    for name in ("viewBox", "preserveAspectRatio"):
+        if root.get(name):
+            nested.set(name, root.get(name, ""))
+    if not root.get("viewBox"):
+        width = re.sub(r"[a-z]+$", "", root.get("width", "0"))
+        height = re.sub(r"[a-z]+$", "", root.get("height", "0"))
+        nested.set("viewBox", f"0 0 {width} {height}")
+    for element in root.iter():
+        for attr, value in list(element.attrib.items()):
+            if attr == "id":
+                element.set(attr, f"{prefix}-{value}")
+            elif attr in ("href", f"{{{XLINK_NS}}}href") and value.startswith("#"):
+                element.set(attr, f"#{prefix}-{value[1:]}")
+            elif "url(" in value:
+                element.set(attr, _URL_REF.sub(f"url(#{prefix}-", value))
+    nested.extend(list(root))
+    return nested
