@@ -141,6 +141,9 @@ def fill_template(
         raise MissingValue((QR_PLACEHOLDER,))
     if language:
         root.set(f"{{{XML_NS}}}lang", language)
+    # Unhinted text: the widths Pango measured are the widths drawn, and librsvg skips
+    # hinting every glyph (about a third of a PDF's text cost).
+    root.set("text-rendering", "geometricPrecision")
     parents = {child: parent for parent in root.iter() for child in parent}
     fit: list[Element] = []
     for element in list(root.iter()):
