@@ -312,6 +312,8 @@ def test_vc_1_1_credentials_from_other_issuers(
         (lambda d: d["credentialSubject"].pop("achievement"), "schema"),
         (lambda d: d.update(issuer=7), "issuer"),
         (lambda d: d["credentialSubject"]["achievement"].update(nickname="x"), "not defined"),
+        (lambda d: d.update(type=["VerifiableCredential", {"@index": 3}]), "list of strings"),
+        (lambda d: d["credentialSubject"].update({"@reverse": 5}), '"@reverse" value must be'),
     ],
     ids=[
         "no-subject",
@@ -321,6 +323,8 @@ def test_vc_1_1_credentials_from_other_issuers(
         "schema",
         "issuer",
         "undefined-term",
+        "type-object",
+        "bad-reverse",
     ],
 )
 def test_format_failures_skip_every_other_step(

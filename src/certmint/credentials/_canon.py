@@ -91,9 +91,23 @@ def _translate_pyld() -> Iterator[None]:
             if isinstance(cause, DocumentLoaderError):
                 raise cause from exc
             cause = cause.__cause__ or cause.__context__
-        raise CanonicalizationError(f"JSON-LD processing failed: {exc}") from exc
+        raise CanonicalizationError(f"JSON-LD processing failed: {_innermost(exc)}") from exc
     except RecursionError as exc:
         raise LimitExceededError("JSON depth", float("inf"), 0) from exc
+    except (TypeError, KeyError, AttributeError, IndexError, ValueError) as exc:
+        # pyld assumes well-formed JSON-LD in places; on hostile input it can fail like this
+        raise CanonicalizationError(f"malformed JSON-LD ({type(exc).__name__}: {exc})") from exc
+
+
+def _innermost(exc: jsonld.JsonLdError) -> str:
+    """The message of the deepest JsonLdError in the cause chain (pyld wraps them in layers)."""
+    innermost: BaseException = exc
+    cause = exc.__cause__
+    while isinstance(cause, jsonld.JsonLdError):
+        innermost, cause = cause, cause.__cause__
+    message = innermost.args[0] if innermost.args else type(innermost).__name__
+    code = getattr(innermost, "code", None)
+    return f"{message} ({code})" if code else str(message)
 
 
 def _options(loader: BundledDocumentLoader) -> dict[str, Any]:

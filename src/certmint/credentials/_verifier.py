@@ -148,6 +148,8 @@ def _check_format(document: dict[str, Any], loader: BundledDocumentLoader) -> st
         raise _FormatError("@context must start with the VC 2.0 or VC 1.1 context")
     types = document.get("type")
     types = types if isinstance(types, list) else [types]
+    if not all(isinstance(item, str) for item in types):
+        raise _FormatError("type must be a string or a list of strings")
     if "VerifiableCredential" not in types:
         raise _FormatError("type must include VerifiableCredential")
     if _id_of(document.get("issuer")) is None:
