@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import ctypes
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from PIL import Image
 
@@ -163,7 +164,8 @@ def render_pdf(svg: bytes, fonts: FontSet, metadata: PdfMetadata) -> bytes:
             if value:
                 lib.cairo_pdf_surface_set_metadata(surface, key, value.encode())
         if metadata.created is not None:
-            stamp = metadata.created.isoformat(timespec="seconds")
+            utc = metadata.created.astimezone(UTC) if metadata.created.tzinfo else metadata.created
+            stamp = utc.replace(tzinfo=UTC).isoformat(timespec="seconds")
             lib.cairo_pdf_surface_set_metadata(surface, _CREATE_DATE, stamp.encode())
         return surface, 1.0
 
@@ -173,7 +175,19 @@ def render_pdf(svg: bytes, fonts: FontSet, metadata: PdfMetadata) -> bytes:
             raise RasterError("writing PDF", _cairo_status(lib.cairo_surface_status(surface)))
 
     _draw(svg, fonts, make_surface, finish)
-    return sink.getvalue()
+    return _fix_creation_date(sink.getvalue())
+
+
+_BARE_DATE = re.compile(rb"/CreationDate \((\d{14}[+-]\d\d)'00\)")
+
+
+def _fix_creation_date(pdf: bytes) -> bytes:
+    """cairo 1.16 writes a given date without the ``D:`` prefix PDF readers require.
+
+    Rewritten in place at the same length (``20260515093000+00'00`` becomes
+    ``D:20260515093000+00'``, minutes of offset are always 00 in UTC), so no xref offset moves.
+    """
+    return _BARE_DATE.sub(rb"/CreationDate (D:\1')", pdf, count=1)
 
 
 def render_png(svg: bytes, fonts: FontSet, *, width_px: int) -> bytes:
