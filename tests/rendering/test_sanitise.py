@@ -179,6 +179,16 @@ def test_css_url_in_presentation_attribute_is_removed() -> None:
     assert b"evil" not in svg
 
 
+def test_css_escaped_url_is_removed() -> None:
+    svg, removed = clean(doc(r'<rect width="5" height="5" fill="u\72l(https://evil.example/x)"/>'))
+    assert b"evil" not in svg and removed
+
+
+def test_font_names_containing_url_are_kept() -> None:
+    svg, removed = clean(doc('<text font-family="Curlz MT">x</text>'))
+    assert b"Curlz MT" in svg and removed == ()
+
+
 def test_internal_gradient_url_is_kept() -> None:
     body = '<defs><linearGradient id="g"/></defs><rect width="5" height="5" fill="url(#g)"/>'
     svg, removed = clean(doc(body))

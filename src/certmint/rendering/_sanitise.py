@@ -166,6 +166,7 @@ _ATTRIBUTES = _PRESENTATION | frozenset(
 _XML_ATTRIBUTES = frozenset({f"{{{XML_NS}}}space", f"{{{XML_NS}}}lang"})
 _XLINK_HREF = f"{{{XLINK_NS}}}href"
 _URL = re.compile(r"url\(\s*['\"]?([^)'\"]*)['\"]?\s*\)", re.IGNORECASE)
+_URL_START = re.compile(r"url\s*\(", re.IGNORECASE)
 _FRAGMENT = re.compile(r"#[A-Za-z_][\w.:-]*")
 _DATA_URI = re.compile(
     r"data:image/(png|jpeg|svg\+xml);base64,([A-Za-z0-9+/=\s]+)", re.IGNORECASE | re.DOTALL
@@ -223,11 +224,17 @@ class _Cleaner:
         self.removed: list[str] = []
 
     def clean_url_value(self, value: str) -> str | None:
-        """Attribute values may only ``url(#id)``; anything else with url( is dropped."""
-        for target in _URL.findall(value):
-            if not _FRAGMENT.fullmatch(target.strip()):
-                return None
-        if "url" in value.lower() and not _URL.search(value):
+        """Values may reference only ``url(#id)``; other url(), and CSS escapes, are dropped.
+
+        Backslashes are refused because CSS resolves escapes before it recognises ``url(``:
+        ``u\\72l(http://x)`` is a URL to librsvg's CSS parser.
+        """
+        if "\\" in value:
+            return None
+        targets = _URL.findall(value)
+        if len(targets) != len(_URL_START.findall(value)):
+            return None  # an url( that _URL could not parse, e.g. unbalanced quotes
+        if not all(_FRAGMENT.fullmatch(target.strip()) for target in targets):
             return None
         return value
 
