@@ -400,6 +400,22 @@ def test_a_poisoned_graph_cannot_hang_the_verifier(
     assert "exceeds the limit" in report.check("signature").detail
 
 
+def test_expansion_has_a_time_budget(
+    sign: Callable[..., dict[str, Any]], verify: Callable[..., VerificationReport]
+) -> None:
+    # Every OB3 node type carries a scoped context that pyld processes per node: a credential
+    # with thousands of typed nodes costs seconds to expand unless the budget stops it.
+    credential = sign(build_credential(make_data(status=None)))
+    credential["credentialSubject"]["result"] = [
+        {"type": ["Result"], "value": str(i)} for i in range(400)
+    ]
+    started = time.monotonic()
+    report = verify(credential, limits=Limits(time_budget_s=0.05))
+    assert time.monotonic() - started < 2
+    assert report.check("format").outcome is Outcome.FAILED
+    assert "expansion seconds" in report.check("format").detail
+
+
 def test_too_many_blank_nodes_are_refused(
     sign: Callable[..., dict[str, Any]], verify: Callable[..., VerificationReport]
 ) -> None:

@@ -15,7 +15,6 @@ from importlib import resources
 from typing import Any, Protocol
 
 from cachetools import LRUCache
-from pyld.context_resolver import ContextResolver
 
 from certmint.credentials.errors import DocumentLoaderError, UnknownDocumentError
 
@@ -69,7 +68,7 @@ def ob3_json_schema() -> Mapping[str, Any]:
 class BundledDocumentLoader:
     """Serves the bundled contexts, plus ``extra`` documents (e.g. DID documents), offline only.
 
-    Each instance owns its own pyld context cache (:meth:`context_resolver`): pyld's module-level
+    Each instance owns its own pyld context cache (:attr:`context_cache`): pyld's module-level
     cache is keyed by URL alone, so two loaders serving different documents for one URL would
     otherwise see each other's contexts.
     """
@@ -111,6 +110,7 @@ class BundledDocumentLoader:
     def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
         return {"contextUrl": None, "documentUrl": url, "document": self.document(url)}
 
-    def context_resolver(self) -> ContextResolver:
-        """Return a pyld ``ContextResolver`` backed by this loader's own cache."""
-        return ContextResolver(self._cache, self)
+    @property
+    def context_cache(self) -> LRUCache[Any, Any]:
+        """This loader's own cache of resolved contexts, for pyld's ``ContextResolver``."""
+        return self._cache

@@ -141,7 +141,7 @@ def _id_of(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _check_format(document: dict[str, Any], loader: BundledDocumentLoader) -> str:
+def _check_format(document: dict[str, Any], loader: BundledDocumentLoader, limits: Limits) -> str:
     context = document.get("@context")
     first = context[0] if isinstance(context, list) and context else context
     if first not in (_VC2_CONTEXT, VC1_CONTEXT):
@@ -169,7 +169,7 @@ def _check_format(document: dict[str, Any], loader: BundledDocumentLoader) -> st
             where = "/".join(str(part) for part in error.absolute_path) or "(root)"
             raise _FormatError(f"OB 3.0 schema: {where}: {error.message[:200]}")
         detail = "Open Badges 3.0 credential (VC 2.0), valid against the OB 3.0 JSON schema"
-    expand_safe({k: v for k, v in document.items() if k != "proof"}, loader)
+    expand_safe({k: v for k, v in document.items() if k != "proof"}, loader, limits)
     return detail
 
 
@@ -304,7 +304,7 @@ def verify_credential(
     if parsed.get("credentialStatus") is not None and check_status is None:
         raise TypeError("the credential has credentialStatus: pass check_status")
     try:
-        format_check = Check("format", Outcome.PASSED, _check_format(parsed, loader))
+        format_check = Check("format", Outcome.PASSED, _check_format(parsed, loader, limits))
     except (_FormatError, CredentialError) as exc:
         return _all_skipped(Check("format", Outcome.FAILED, str(exc)))
     signature, signed_by = _check_signature(

@@ -98,7 +98,7 @@ class LimitExceededError(CanonicalizationError):
         self.limit = limit
         self.value = value
         self.maximum = maximum
-        super().__init__(f"{limit} {value:g} exceeds the limit of {maximum:g}")
+        super().__init__(f"{limit} {value:.4g} exceeds the limit of {maximum:g}")
 
 
 class KeyFormatError(CredentialError):
