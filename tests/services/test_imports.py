@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from fractions import Fraction
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -9,7 +7,6 @@ from sqlalchemy.orm import Session
 from certmint.services.errors import ImportRejected
 from certmint.services.imports import import_enrolments
 from certmint.storage.tables import (
-    AssessmentResultRow,
     AuditEventRow,
     BatchRow,
     CourseRow,
@@ -25,7 +22,7 @@ SCORED = ["score:final", "attr:country"]
 def table_counts(session: Session) -> dict[str, int]:
     return {
         row.__tablename__: session.scalar(select(func.count()).select_from(row)) or 0
-        for row in (CourseRow, BatchRow, LearnerRow, EnrolmentRow, AssessmentResultRow)
+        for row in (CourseRow, BatchRow, LearnerRow, EnrolmentRow)
     }
 
 
@@ -35,6 +32,7 @@ def test_import_creates_everything_then_reimport_changes_nothing(
     org = make_organisation(uow)
     rows = [
         enrolment_row("L1", **{"score:final": "80", "attr:country": "IN"}),
+        enrolment_row("L3", **{"score:final": "72.5"}),
         enrolment_row("L2", batch_id="B2", batch_name="Autumn", **{"score:final": "3/4"}),
         enrolment_row(
             "L1", course_id="C2", course_name="Web", status="in_progress", completed_on=""
@@ -46,28 +44,25 @@ def test_import_creates_everything_then_reimport_changes_nothing(
     assert first.counts() == {
         "courses": {"created": 2, "updated": 0, "unchanged": 0},
         "batches": {"created": 3, "updated": 0, "unchanged": 0},
-        "learners": {"created": 2, "updated": 0, "unchanged": 0},
-        "enrolments": {"created": 3, "updated": 0, "unchanged": 0},
+        "learners": {"created": 3, "updated": 0, "unchanged": 0},
+        "enrolments": {"created": 4, "updated": 0, "unchanged": 0},
     }
-    assert len(first.changed_enrolment_ids) == 3
+    assert len(first.changed_enrolment_ids) == 4
     assert table_counts(session) == {
         "courses": 2,
         "batches": 3,
-        "learners": 2,
-        "enrolments": 3,
-        "assessment_results": 2,
+        "learners": 3,
+        "enrolments": 4,
     }
     learner = session.scalars(select(LearnerRow).where(LearnerRow.external_id == "L1")).one()
     assert learner.attributes == {"country": "IN"}
-    points = session.scalars(
-        select(AssessmentResultRow.points).order_by(AssessmentResultRow.points)
-    ).all()
-    assert points == [Fraction(3), Fraction(80)]
+    results = [v for e in session.scalars(select(EnrolmentRow)) for v in e.results.values()]
+    assert sorted(results, key=str) == [["145/2", 100], [3, 4], [80, 100]]
 
     second = import_enrolments(uow, org.id, data)
     assert all(c["created"] == c["updated"] == 0 for c in second.counts().values())
     assert second.changed_enrolment_ids == ()
-    assert table_counts(session)["enrolments"] == 3
+    assert table_counts(session)["enrolments"] == 4
 
 
 def test_updates_are_detected_and_merged(uow: SqlAlchemyUnitOfWork, session: Session) -> None:
@@ -108,10 +103,7 @@ def test_updates_are_detected_and_merged(uow: SqlAlchemyUnitOfWork, session: Ses
     enrolment = session.scalars(select(EnrolmentRow)).one()
     session.refresh(enrolment)
     assert enrolment.status == "completed"
-    results = dict(
-        session.execute(select(AssessmentResultRow.assessment_id, AssessmentResultRow.points)).all()
-    )
-    assert results == {"final": Fraction(50), "mid": Fraction(9)}
+    assert enrolment.results == {"final": [50, 100], "mid": [9, 10]}
 
 
 def test_dry_run_counts_but_writes_nothing(uow: SqlAlchemyUnitOfWork, session: Session) -> None:

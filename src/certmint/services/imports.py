@@ -8,7 +8,6 @@ changes nothing the second time.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from certmint.domain.enrolment_import import (
     ImportProblem,
     parse_enrolment_csv,
 )
+from certmint.domain.ids import time_ordered_id
 from certmint.services.audit import record
 from certmint.services.errors import ImportRejected
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -154,7 +154,7 @@ class _Plan:
                         )
                     )
                     continue
-                course = Course(uuid.uuid4(), self._org, external_id, name)
+                course = Course(time_ordered_id(), self._org, external_id, name)
                 self.new_courses.append(course)
                 counts.created += 1
             elif name is not None and name != course.name:
@@ -192,7 +192,7 @@ class _Plan:
                         )
                     )
                     continue
-                batch = Batch(uuid.uuid4(), course.id, r.batch_id, name)
+                batch = Batch(time_ordered_id(), course.id, r.batch_id, name)
                 self.new_batches.append(batch)
                 counts.created += 1
             elif name is not None and name != batch.name:
@@ -218,7 +218,7 @@ class _Plan:
             learner = stored.get(external_id)
             if learner is None:
                 learner = Learner(
-                    uuid.uuid4(),
+                    time_ordered_id(),
                     self._org,
                     external_id,
                     r.name,
@@ -228,16 +228,12 @@ class _Plan:
                 self.new_learners.append(learner)
                 counts.created += 1
             else:
-                updated = replace(
-                    learner,
-                    name=r.name,
-                    email=emails.get(external_id, learner.email),
-                    attributes={**learner.attributes, **attributes[external_id]},
-                )
-                if updated != learner:
-                    self.changed_learners.append(updated)
+                email = emails.get(external_id, learner.email)
+                attrs = learner.attributes | attributes[external_id]
+                if (r.name, email, attrs) != (learner.name, learner.email, learner.attributes):
+                    learner = replace(learner, name=r.name, email=email, attributes=attrs)
+                    self.changed_learners.append(learner)
                     counts.updated += 1
-                    learner = updated
                 else:
                     counts.unchanged += 1
             stored[external_id] = learner
@@ -265,7 +261,7 @@ class _Plan:
             existing = stored.get((batch.id, learner.id))
             if existing is None:
                 enrolment = Enrolment(
-                    id=uuid.uuid4(),
+                    id=time_ordered_id(),
                     batch_id=batch.id,
                     learner_id=learner.id,
                     status=r.status,
@@ -281,16 +277,23 @@ class _Plan:
             completed_on = r.completed_on
             if completed_on is None and r.status == existing.status:
                 completed_on = existing.completed_on
-            updated = replace(
-                existing,
-                status=r.status,
-                completed_on=completed_on,
-                results=tuple(sorted(results.values(), key=lambda a: a.assessment_id)),
-            )
-            if _same_enrolment(updated, existing):
+            merged = tuple(sorted(results.values(), key=lambda a: a.assessment_id))
+            if (r.status, completed_on, merged) == (
+                existing.status,
+                existing.completed_on,
+                existing.results,
+            ):
                 counts.unchanged += 1
                 continue
-            self.changed_enrolments.append(replace(updated, updated_at=self._now))
+            self.changed_enrolments.append(
+                replace(
+                    existing,
+                    status=r.status,
+                    completed_on=completed_on,
+                    results=merged,
+                    updated_at=self._now,
+                )
+            )
             counts.updated += 1
             changed_ids.append(existing.id)
         self._summary.changed_enrolment_ids = tuple(changed_ids)
@@ -305,10 +308,6 @@ class _Plan:
         roster.update_learners(self.changed_learners)
         roster.add_enrolments(self.new_enrolments)
         roster.update_enrolments(self.changed_enrolments)
-
-
-def _same_enrolment(a: Enrolment, b: Enrolment) -> bool:
-    return (a.status, a.completed_on, a.results) == (b.status, b.completed_on, b.results)
 
 
 def _first_by(

@@ -7,12 +7,12 @@ LMS data arrives by the hundred thousand rows, so the methods here take and retu
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from fractions import Fraction
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.courses import (
@@ -24,7 +24,6 @@ from certmint.domain.courses import (
     Learner,
 )
 from certmint.storage.tables import (
-    AssessmentResultRow,
     BatchRow,
     CourseRow,
     EnrolmentRow,
@@ -104,11 +103,12 @@ class SqlAlchemyRosterRepository:
         return found
 
     def enrolments_for(
-        self, batch_ids: Sequence[UUID], learner_ids: Iterable[UUID]
+        self, batch_ids: Iterable[UUID], learner_ids: Iterable[UUID]
     ) -> dict[tuple[UUID, UUID], Enrolment]:
         """Existing enrolments of these learners in these batches, with their results."""
         found: dict[tuple[UUID, UUID], Enrolment] = {}
-        if not batch_ids:
+        wanted = set(batch_ids)
+        if not wanted:
             return found
         for chunk in _chunks(learner_ids):
             rows = self._session.execute(
@@ -118,35 +118,25 @@ class SqlAlchemyRosterRepository:
                     EnrolmentRow.learner_id,
                     EnrolmentRow.status,
                     EnrolmentRow.completed_on,
+                    EnrolmentRow.results,
                     EnrolmentRow.updated_at,
-                ).where(EnrolmentRow.batch_id.in_(batch_ids), EnrolmentRow.learner_id.in_(chunk))
-            ).all()
-            results = self._results_of([row.id for row in rows])
-            for id_, batch_id, learner_id, status, completed_on, updated_at in rows:
+                ).where(EnrolmentRow.learner_id.in_(chunk))
+            )
+            # Filtered here, not in SQL: with two IN lists SQLite probes the (batch, learner)
+            # index once per pair, batches x learners times; by learner alone it is one probe each.
+            for id_, batch_id, learner_id, status, completed_on, results, updated_at in rows:
+                if batch_id not in wanted:
+                    continue
                 found[(batch_id, learner_id)] = Enrolment(
                     id=id_,
                     batch_id=batch_id,
                     learner_id=learner_id,
                     status=EnrolmentStatus(status),
                     completed_on=completed_on,
-                    results=tuple(results.get(id_, ())),
+                    results=_results_from_json(results),
                     updated_at=updated_at,
                 )
         return found
-
-    def _results_of(self, enrolment_ids: list[UUID]) -> dict[UUID, list[AssessmentResult]]:
-        results: dict[UUID, list[AssessmentResult]] = defaultdict(list)
-        for chunk in _chunks(enrolment_ids):
-            rows = self._session.scalars(
-                select(AssessmentResultRow)
-                .where(AssessmentResultRow.enrolment_id.in_(chunk))
-                .order_by(AssessmentResultRow.assessment_id)
-            )
-            for r in rows:
-                results[r.enrolment_id].append(
-                    AssessmentResult(r.assessment_id, r.points, r.out_of)
-                )
-        return results
 
     # --- bulk writes -----------------------------------------------------------------------
 
@@ -194,31 +184,10 @@ class SqlAlchemyRosterRepository:
 
     def add_enrolments(self, enrolments: Sequence[Enrolment]) -> None:
         self._insert(EnrolmentRow, [_enrolment_values(e) for e in enrolments])
-        self._insert_results(enrolments)
 
     def update_enrolments(self, enrolments: Sequence[Enrolment]) -> None:
         """Replace status, completion and the full set of results of existing enrolments."""
         self._update(EnrolmentRow, [_enrolment_values(e) for e in enrolments])
-        for chunk in _chunks(e.id for e in enrolments):
-            self._session.execute(
-                delete(AssessmentResultRow).where(AssessmentResultRow.enrolment_id.in_(chunk))
-            )
-        self._insert_results(enrolments)
-
-    def _insert_results(self, enrolments: Sequence[Enrolment]) -> None:
-        self._insert(
-            AssessmentResultRow,
-            [
-                {
-                    "enrolment_id": e.id,
-                    "assessment_id": r.assessment_id,
-                    "points": r.points,
-                    "out_of": r.out_of,
-                }
-                for e in enrolments
-                for r in e.results
-            ],
-        )
 
     def _insert(self, row_type: type[Any], values: list[dict[str, Any]]) -> None:
         if values:
@@ -249,5 +218,21 @@ def _enrolment_values(enrolment: Enrolment) -> dict[str, Any]:
         "learner_id": enrolment.learner_id,
         "status": enrolment.status.value,
         "completed_on": enrolment.completed_on,
+        "results": {
+            r.assessment_id: [_fraction_json(r.points), _fraction_json(r.out_of)]
+            for r in enrolment.results
+        },
         "updated_at": enrolment.updated_at,
     }
+
+
+def _fraction_json(value: Fraction) -> int | str:
+    """Whole numbers as JSON integers (cheap to read back), others as exact ``"n/d"`` text."""
+    return value.numerator if value.denominator == 1 else str(value)
+
+
+def _results_from_json(results: dict[str, Any]) -> tuple[AssessmentResult, ...]:
+    return tuple(
+        AssessmentResult(assessment_id, Fraction(points), Fraction(out_of))
+        for assessment_id, (points, out_of) in sorted(results.items())
+    )

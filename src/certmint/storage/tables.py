@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import (
@@ -28,11 +27,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from certmint.storage.types import FractionText, JsonDocument, UTCDateTime
+from certmint.storage.types import JsonDocument, UTCDateTime
 
 __all__ = [
     "AchievementRow",
-    "AssessmentResultRow",
     "AuditEventRow",
     "Base",
     "BatchRow",
@@ -62,7 +60,6 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
         datetime: UTCDateTime(),
-        Fraction: FractionText(),
         dict[str, Any]: JsonDocument,
         uuid.UUID: Uuid(),
     }
@@ -148,16 +145,11 @@ class EnrolmentRow(Base):
     learner_id: Mapped[uuid.UUID] = mapped_column(_fk("learners.id"), index=True)
     status: Mapped[str] = mapped_column(String(20))
     completed_on: Mapped[date | None] = mapped_column(Date)
+    # {assessment_id: [points, out_of]} as exact fractions ("145/2"). Results are always read
+    # with their enrolment, for criteria evaluation in Python, and never queried on their own:
+    # a JSON column halves the rows a bulk import writes.
+    results: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime]
-
-
-class AssessmentResultRow(Base):
-    __tablename__ = "assessment_results"
-
-    enrolment_id: Mapped[uuid.UUID] = mapped_column(_fk("enrolments.id"), primary_key=True)
-    assessment_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    points: Mapped[Fraction]
-    out_of: Mapped[Fraction]
 
 
 class TemplateRow(Base):

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from fractions import Fraction
-from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, String, TypeDecorator
+from sqlalchemy import JSON, DateTime, Dialect, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 
-__all__ = ["FractionText", "JsonDocument", "UTCDateTime"]
+__all__ = ["JsonDocument", "UTCDateTime"]
 
 JsonDocument = JSON().with_variant(JSONB(), "postgresql")
 
@@ -36,16 +34,3 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class FractionText(TypeDecorator[Fraction]):
-    """An exact rational kept as text (``"145/2"``), so ``2/3`` of a mark never rounds."""
-
-    impl = String(64)
-    cache_ok = True
-
-    def process_bind_param(self, value: Fraction | None, dialect: Dialect) -> str | None:
-        return None if value is None else str(value)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> Fraction | None:
-        return None if value is None else Fraction(value)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 15:41:50.259126
+Create Date: 2026-11-29 16:02:45.414231
 """
 
 from __future__ import annotations
@@ -275,6 +275,9 @@ def upgrade() -> None:
         sa.Column("learner_id", sa.Uuid(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("completed_on", sa.Date(), nullable=True),
+        sa.Column(
+            "results", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["batch_id"],
@@ -296,22 +299,6 @@ def upgrade() -> None:
     with op.batch_alter_table("enrolments", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_enrolments_learner_id"), ["learner_id"], unique=False)
 
-    op.create_table(
-        "assessment_results",
-        sa.Column("enrolment_id", sa.Uuid(), nullable=False),
-        sa.Column("assessment_id", sa.String(length=100), nullable=False),
-        sa.Column("points", sa.String(length=64), nullable=False),
-        sa.Column("out_of", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["enrolment_id"],
-            ["enrolments.id"],
-            name=op.f("fk_assessment_results_enrolment_id_enrolments"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint(
-            "enrolment_id", "assessment_id", name=op.f("pk_assessment_results")
-        ),
-    )
     op.create_table(
         "certificates",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -425,7 +412,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_certificates_learner_id"))
 
     op.drop_table("certificates")
-    op.drop_table("assessment_results")
     with op.batch_alter_table("enrolments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_enrolments_learner_id"))
 

@@ -1,0 +1,126 @@
+"""Enrolment import throughput: rows per second for a large LMS export.
+
+    .venv/bin/python bench/import.py [--rows N] [--database-url URL]
+
+Builds a CSV of N rows (learners with scores and attributes, a handful of courses and
+batches), imports it into an empty database, then imports it again (the no-change path), and
+prints rows/s for both. Without --database-url it runs on a temporary SQLite file, and also on
+PostgreSQL when CERTMINT_BENCH_POSTGRES_URL names a server (a throwaway database is created).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from certmint.services.imports import import_enrolments
+from certmint.services.organisations import create_organisation
+from certmint.storage.database import create_database_engine, create_session_factory
+from certmint.storage.migrate import upgrade_database
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+NAMES = ("Aarav Sharma", "अनन्या कृष्णमूर्ति", "محمد عبد الله", "王小明", "Zoë Müller")
+
+
+def make_csv(rows: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "course_id",
+            "course_name",
+            "batch_id",
+            "batch_name",
+            "learner_id",
+            "name",
+            "email",
+            "status",
+            "completed_on",
+            "score:final",
+            "score:project",
+            "attr:country",
+        ]
+    )
+    for i in range(rows):
+        course = i % 5
+        completed = i % 3 != 0
+        writer.writerow(
+            [
+                f"C{course}",
+                f"Course {course}",
+                f"C{course}-B{i % 4}",
+                f"Batch {i % 4}",
+                f"L{i:07d}",
+                f"{NAMES[i % len(NAMES)]} {i}",
+                f"learner{i}@example.org",
+                "completed" if completed else "in_progress",
+                "2026-06-30" if completed else "",
+                i % 101,
+                f"{i % 21}/20" if completed else "",
+                ("IN", "DE", "BR")[i % 3],
+            ]
+        )
+    return out.getvalue().encode()
+
+
+def run(url: str, data: bytes, rows: int) -> None:
+    engine = create_database_engine(url)
+    upgrade_database(engine)
+    factory = create_session_factory(engine)
+    org = create_organisation(SqlAlchemyUnitOfWork(factory), f"Bench {uuid.uuid4().hex[:6]}")
+    backend = engine.dialect.name
+    for label in ("first import", "re-import (no change)"):
+        start, cpu_start = time.perf_counter(), time.process_time()
+        summary = import_enrolments(SqlAlchemyUnitOfWork(factory), org.id, data)
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+        print(
+            f"{backend:10} {label:22} {rows:>9,} rows  {elapsed:6.2f} s wall "
+            f"{rows / elapsed:>8,.0f} rows/s  ({cpu:5.2f} s CPU in this process, "
+            f"{summary.enrolments.created:,} enrolments created)"
+        )
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    data = make_csv(args.rows)
+    print(f"CSV: {args.rows:,} rows, {len(data) / 1e6:.1f} MB; machine: {os.cpu_count()} cores")
+    if args.database_url:
+        run(args.database_url, data, args.rows)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        run(f"sqlite:///{Path(tmp) / 'bench.db'}", data, args.rows)
+    server = os.environ.get("CERTMINT_BENCH_POSTGRES_URL")
+    if server:
+        admin = create_engine(
+            make_url(server).set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
+        name = f"certmint_bench_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            run(
+                make_url(server).set(database=name).render_as_string(hide_password=False),
+                data,
+                args.rows,
+            )
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
