@@ -29,6 +29,7 @@ from certmint.credentials import (
     VerificationReport,
     base58btc_encode,
     build_credential,
+    canonicalize_rdfc,
     did_document,
     did_key_for,
     sign_document,
@@ -493,3 +494,108 @@ def test_dates_compare_with_the_given_now(
     signed_credential: dict[str, Any], verify: Callable[..., VerificationReport]
 ) -> None:
     assert not verify(signed_credential, now=datetime(2040, 1, 1, tzinfo=UTC)).verified
+
+
+_KEYWORD_VALUES = st.sampled_from(
+    [
+        None,
+        True,
+        0,
+        -1,
+        1.5,
+        "",
+        "@id",
+        "_:b0",
+        "relative",
+        "urn:x",
+        {},
+        [],
+        [[]],
+        {"@id": 5},
+        {"@value": {"a": 1}},
+        {"@list": [1, {"@id": "_:x"}]},
+        {"@context": {"@vocab": 5}},
+        {"@context": {"x": {"@id": "@type"}}},
+        {"@context": None},
+        {"@graph": [{"@id": "_:a"}]},
+        {"@reverse": {"x": "y"}},
+        {"@set": [1]},
+        {"@language": "xx", "@value": "v"},
+        {"@type": "@json", "@value": {}},
+        "\x00",
+        {"@context": {"@protected": True, "name": None}},
+        {"@included": [{}]},
+        {"@nest": {}},
+        {"@index": 3},
+        {"@direction": "ltr", "@value": "x"},
+        {"@context": "https://www.w3.org/ns/did/v1"},
+    ]
+)
+_KEYWORD_KEYS = st.sampled_from(
+    [
+        "@context",
+        "@id",
+        "@type",
+        "id",
+        "type",
+        "name",
+        "@graph",
+        "@reverse",
+        "@included",
+        "@nest",
+        "proofValue",
+        "verificationMethod",
+        "cryptosuite",
+        "@vocab",
+        "@base",
+        "@version",
+    ]
+)
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*prefix, index))
+    return found
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data(), suite=st.sampled_from([EDDSA_RDFC_2022, EDDSA_JCS_2022]))
+def test_mutated_credentials_never_raise(
+    data: st.DataObject,
+    suite: str,
+    sign: Callable[..., dict[str, Any]],
+    verify: Callable[..., VerificationReport],
+    loader: BundledDocumentLoader,
+) -> None:
+    original = sign(build_credential(make_data()), suite)
+    document = copy.deepcopy(original)
+    outside_proof = False
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(_paths(document)[1:]))
+        outside_proof = outside_proof or path[0] != "proof"
+        parent = document
+        for key in path[:-1]:
+            parent = parent[key]
+        target = parent[path[-1]]
+        value = copy.deepcopy(data.draw(_KEYWORD_VALUES))
+        if isinstance(target, dict) and data.draw(st.booleans()):
+            target[data.draw(_KEYWORD_KEYS)] = value
+        else:
+            parent[path[-1]] = value
+    report = verify(document)
+    assert [c.name for c in report.checks] == list(CHECK_NAMES)
+    if report.verified and outside_proof:
+        # Only a change that leaves the signed meaning intact may still verify: for rdfc the
+        # same RDF (e.g. a term set to null, which JSON-LD drops); for jcs nothing at all.
+        assert suite == EDDSA_RDFC_2022
+        unsecured = {k: v for k, v in document.items() if k != "proof"}
+        before = {k: v for k, v in original.items() if k != "proof"}
+        assert canonicalize_rdfc(unsecured, loader) == canonicalize_rdfc(before, loader)
