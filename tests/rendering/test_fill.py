@@ -13,6 +13,7 @@ from certmint.rendering import (
     FontSpec,
     MissingValue,
     UnknownPlaceholder,
+    UnsafeSvg,
     fill_template,
     measure_text,
     render_png,
@@ -116,3 +117,34 @@ def test_language_sets_xml_lang(fonts: FontSet) -> None:
         template(NAME_SLOT), {"recipient.name": "李小龍"}, fonts=fonts, language="zh-Hant"
     )
     assert fromstring(out).get("{http://www.w3.org/XML/1998/namespace}lang") == "zh-Hant"
+
+
+def test_qr_placeholder_as_text_is_refused(fonts: FontSet) -> None:
+    with pytest.raises(UnsafeSvg, match="qr"):
+        fill_template(template('<text x="1" y="1">{{qr}}</text>'), {}, fonts=fonts, qr_url=QR_URL)
+
+
+def test_rtl_value_in_rtl_document_is_not_mirrored_twice(fonts: FontSet) -> None:
+    body = (
+        '<text x="700" y="300" text-anchor="start" font-family="serif" font-size="40" '
+        'data-fit-width="600">{{recipient.name}}</text>'
+    )
+    rtl_doc = template(body).replace(b"<svg ", b'<svg direction="rtl" ', 1)
+    out = fill_template(rtl_doc, {"recipient.name": "محمد عبدالله"}, fonts=fonts)
+    text = next(fromstring(out).iter(f"{{{SVG}}}text"))
+    assert text.get("x") == "700"
+    box = ink_box(render_png(out, fonts, width_px=842))
+    assert box is not None
+    assert box[0] >= 100 and box[2] <= 702
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value"), [("font-size", "2em"), ("font-size", "large"), ("font-weight", "heavy")]
+)
+def test_unmeasurable_fit_slot_is_refused(fonts: FontSet, attribute: str, value: str) -> None:
+    body = (
+        f'<text x="10" y="50" font-family="serif" font-size="20" {attribute}="{value}" '
+        'data-fit-width="300">{{recipient.name}}</text>'
+    ).replace('font-size="20" font-size', "font-size")
+    with pytest.raises(UnsafeSvg, match="fitted text"):
+        fill_template(template(body), {"recipient.name": "Ann"}, fonts=fonts)

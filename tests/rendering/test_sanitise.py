@@ -102,6 +102,21 @@ def test_non_svg_root_is_rejected() -> None:
         sanitise_svg(b'<html xmlns="http://www.w3.org/1999/xhtml" width="1" height="1"/>')
 
 
+def test_fit_slot_that_cannot_be_measured_is_rejected_at_upload() -> None:
+    body = '<text font-size="2em" data-fit-width="100">{{recipient.name}}</text>'
+    with pytest.raises(UnsafeSvg, match="font-size"):
+        sanitise_svg(doc(body))
+    with pytest.raises(UnsafeSvg, match="only allowed on <text>"):
+        sanitise_svg(doc('<rect width="5" height="5" data-fit-width="100"/>'))
+    with pytest.raises(UnsafeSvg, match="1 or 2"):
+        sanitise_svg(doc('<text data-fit-width="100" data-fit-lines="9">x</text>'))
+
+
+def test_qr_placeholder_in_text_is_rejected() -> None:
+    with pytest.raises(UnsafeSvg, match="qr"):
+        sanitise_svg(doc("<text>{{qr}}</text>"))
+
+
 def test_unknown_placeholder_is_rejected() -> None:
     with pytest.raises(UnknownPlaceholder):
         sanitise_svg(doc("<text>{{recipient.nmae}}</text>"))

@@ -27,6 +27,7 @@ from certmint.rendering._designer import (
 )
 from certmint.rendering._fill import (
     FIT_ATTRIBUTES,
+    check_fit_slots,
     fill_template,
     template_placeholders,
 )
@@ -180,6 +181,7 @@ __all__ = [
     "certificate_pdf",
     "certificate_png",
     "certificate_svg",
+    "check_fit_slots",
     "check_placeholders",
     "check_scripts",
     "check_values",

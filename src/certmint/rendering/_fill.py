@@ -9,6 +9,7 @@ alignment mirrored, so Arabic and Urdu names read and align as they should.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Literal
 from xml.etree.ElementTree import Element
@@ -24,9 +25,9 @@ from certmint.rendering._placeholders import (
 from certmint.rendering._qr import qr_element
 from certmint.rendering._svg import XML_NS, parse_svg, q, serialise, xlink
 from certmint.rendering._text import FontSpec, base_direction, fit_text
-from certmint.rendering.errors import MissingValue
+from certmint.rendering.errors import MissingValue, UnsafeSvg
 
-__all__ = ["FIT_ATTRIBUTES", "fill_template", "template_placeholders"]
+__all__ = ["FIT_ATTRIBUTES", "check_fit_slots", "fill_template", "template_placeholders"]
 
 FIT_WIDTH = "data-fit-width"
 FIT_LINES = "data-fit-lines"
@@ -43,14 +44,42 @@ def _is_qr_image(element: Element) -> bool:
 
 
 def template_placeholders(root: Element) -> frozenset[str]:
-    """Every placeholder a parsed template uses (text nodes and the QR image)."""
+    """Every placeholder a parsed template uses (text nodes and the QR image).
+
+    Raises ``UnsafeSvg`` when ``{{qr}}`` appears as text: it can only be an image.
+    """
     names: list[str] = []
     for element in root.iter():
         names.extend(find_placeholders(element.text or ""))
         names.extend(find_placeholders(element.tail or ""))
-        if _is_qr_image(element):
-            names.append(QR_PLACEHOLDER)
+    if QR_PLACEHOLDER in names:
+        raise UnsafeSvg('{{qr}} is only allowed as <image href="{{qr}}" .../>')
+    if any(_is_qr_image(element) for element in root.iter(q("image"))):
+        names.append(QR_PLACEHOLDER)
     return frozenset(names)
+
+
+_ABSOLUTE = re.compile(r"\s*([0-9]*\.?[0-9]+)\s*(px|pt)?\s*")
+_WEIGHTS = {"normal": 400, "bold": 700, "bolder": 700, "lighter": 300}
+
+
+def check_fit_slots(root: Element) -> None:
+    """Every ``data-fit-width`` text can be measured. Raises ``UnsafeSvg`` saying why not.
+
+    Called by the sanitiser, so a template that could not be fitted fails at upload.
+    """
+    parents = {child: parent for parent in root.iter() for child in parent}
+    for element in root.iter():
+        if FIT_WIDTH not in element.attrib:
+            continue
+        if element.tag != q("text"):
+            raise UnsafeSvg(f"{FIT_WIDTH} is only allowed on <text>")
+        width = _ABSOLUTE.fullmatch(element.get(FIT_WIDTH, ""))
+        if width is None or float(width.group(1)) <= 0:
+            raise UnsafeSvg(f"{FIT_WIDTH} must be a positive number")
+        if element.get(FIT_LINES, "2") not in ("1", "2"):
+            raise UnsafeSvg(f"{FIT_LINES} must be 1 or 2")
+        _font_of(element, parents)
 
 
 def _substitute(text: str | None, values: Mapping[str, str]) -> str | None:
@@ -70,12 +99,19 @@ def _inherited(element: Element, parents: Mapping[Element, Element], name: str) 
 
 
 def _font_of(element: Element, parents: Mapping[Element, Element]) -> FontSpec:
-    weight = _inherited(element, parents, "font-weight") or "normal"
-    numeric = {"normal": 400, "bold": 700, "bolder": 700, "lighter": 300}.get(weight)
+    """The font a fitted text is drawn in, from presentation attributes (user units = pt)."""
+    size_text = _inherited(element, parents, "font-size") or "16"
+    size = _ABSOLUTE.fullmatch(size_text)
+    if size is None or float(size.group(1)) <= 0:
+        raise UnsafeSvg(f"a fitted text needs an absolute font-size, not {size_text!r}")
+    weight_text = (_inherited(element, parents, "font-weight") or "normal").strip()
+    weight = _WEIGHTS.get(weight_text) or (int(weight_text) if weight_text.isdigit() else None)
+    if weight is None or not 1 <= weight <= 1000:
+        raise UnsafeSvg(f"a fitted text needs a numeric or named font-weight, not {weight_text!r}")
     return FontSpec(
         family=_inherited(element, parents, "font-family") or "serif",
-        size=float((_inherited(element, parents, "font-size") or "16").removesuffix("px")),
-        weight=numeric if numeric is not None else int(weight),
+        size=float(size.group(1)),
+        weight=weight,
         italic=(_inherited(element, parents, "font-style") or "normal") in ("italic", "oblique"),
     )
 
@@ -98,7 +134,8 @@ def _fit(element: Element, parents: Mapping[Element, Element], fonts: FontSet) -
     font = _font_of(element, parents)
     x = float(element.get("x", "0"))
     y = float(element.get("y", "0"))
-    if base_direction(text) == "rtl":
+    inherited_direction = _inherited(element, parents, "direction") or "ltr"
+    if base_direction(text) == "rtl" and inherited_direction != "rtl":
         element.set("direction", "rtl")
         element.set("unicode-bidi", "embed")
         _mirror(element, _inherited(element, parents, "text-anchor") or "start", x, width)

@@ -17,12 +17,12 @@ import re
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
+from certmint.rendering._fill import check_fit_slots, template_placeholders
 from certmint.rendering._images import prepare_raster
 from certmint.rendering._placeholders import (
     PLACEHOLDER_PATTERN,
     QR_PLACEHOLDER,
     check_placeholders,
-    find_placeholders,
 )
 from certmint.rendering._svg import SVG_NS, XLINK_NS, XML_NS, parse_svg, serialise
 from certmint.rendering.errors import ImageError, SvgRejected, UnsafeSvg
@@ -362,12 +362,8 @@ def sanitise_svg(
     cleaner = _Cleaner(limits, _depth, allow_qr=allow_placeholders)
     cleaner.clean_attributes(root, "svg")
     cleaner.clean(root)
-    names: list[str] = []
-    for element in root.iter():
-        names.extend(find_placeholders(element.text or ""))
-        names.extend(find_placeholders(element.tail or ""))
-        href = element.get("href", element.get(_XLINK_HREF, ""))
-        names.extend(find_placeholders(href))
+    names = list(template_placeholders(root))
+    check_fit_slots(root)
     if names and not allow_placeholders:
         cleaner.removed.append("placeholders in an image")
         raise SvgRejected(tuple(cleaner.removed))
