@@ -130,6 +130,16 @@ def _fonts_conf(font_dirs: Sequence[Path], cache_dirs: Sequence[Path]) -> str:
     )
 
 
+class _FcFontSet(ctypes.Structure):
+    """fontconfig's ``FcFontSet``: a counted array of ``FcPattern*``."""
+
+    _fields_ = (
+        ("nfont", ctypes.c_int),
+        ("sfont", ctypes.c_int),
+        ("fonts", ctypes.POINTER(ctypes.c_void_p)),
+    )
+
+
 _local = threading.local()
 
 
@@ -195,10 +205,9 @@ class FontSet:
         families: set[str] = set()
         try:
             if fontset:
-                count = ctypes.c_int.from_address(fontset).value
-                fonts_ptr = ctypes.c_void_p.from_address(fontset + 8).value or 0
-                for i in range(count):
-                    font = ctypes.c_void_p.from_address(fonts_ptr + i * 8).value
+                found = ctypes.cast(fontset, ctypes.POINTER(_FcFontSet)).contents
+                for i in range(found.nfont):
+                    font = found.fonts[i]
                     value = ctypes.c_char_p()
                     if (
                         lib.FcPatternGetString(font, b"family", 0, ctypes.byref(value))
