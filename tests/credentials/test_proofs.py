@@ -156,3 +156,15 @@ def test_jcs_context_must_prefix_document_context(
     signed = sign_document(VECTORS["unsigned"], key, _options(CASES[2]), loader=loader)
     signed["@context"] = list(reversed(signed["@context"]))
     assert not verify_proof(signed, signed["proof"][0], key.public_key, loader=loader)
+
+
+def test_jcs_allows_contexts_appended_after_signing(
+    loader: BundledDocumentLoader, key: Ed25519KeyPair
+) -> None:
+    # vc-di-eddsa § 3.3.2 steps 4.1-4.2: the signed @context is the proof's, a prefix of the
+    # document's (a later proof in a chain may need more terms).
+    signed = sign_document(VECTORS["unsigned"], key, _options(CASES[2]), loader=loader)
+    signed["@context"] = [*signed["@context"], "https://w3id.org/security/data-integrity/v2"]
+    assert verify_proof(signed, signed["proof"][0], key.public_key, loader=loader)
+    signed["@context"] = signed["@context"][:1]
+    assert not verify_proof(signed, signed["proof"][0], key.public_key, loader=loader)

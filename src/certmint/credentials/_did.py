@@ -111,7 +111,11 @@ def did_document(did: str, public_keys: Sequence[Ed25519PublicKey]) -> dict[str,
 
 @dataclass(frozen=True)
 class ResolvedKey:
-    """A verification method resolved to its public key, its controller and allowed purposes."""
+    """A verification method resolved to its public key, its controller and allowed purposes.
+
+    https://www.w3.org/TR/did-core/#verification-methods and
+    https://www.w3.org/TR/did-core/#verification-relationships
+    """
 
     id: str
     controller: str

@@ -310,6 +310,9 @@ class _URDNA2015(URDNA2015):  # type: ignore[misc]
 class FastRdfCanonicalizer:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document, exactly as the full pyld path gives.
 
+    https://www.w3.org/TR/rdf-canon/ and
+    https://www.w3.org/TR/json-ld11-api/#deserialize-json-ld-to-rdf-algorithm
+
     Callable, so it plugs into ``sign_document(..., rdf_canonicalizer=...)``. Thread-unsafe only
     in that two threads may compile the same shape twice (same result). Counters say how often
     each path ran.

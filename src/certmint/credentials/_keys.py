@@ -76,7 +76,10 @@ def _decode_multibase(value: str, header: bytes, what: str) -> bytes:
 
 @dataclass(frozen=True)
 class Ed25519PublicKey:
-    """An Ed25519 public key; ``multibase`` is its Multikey ``publicKeyMultibase`` value."""
+    """An Ed25519 public key; ``multibase`` is its Multikey ``publicKeyMultibase`` value.
+
+    https://www.w3.org/TR/vc-di-eddsa/#multikey
+    """
 
     raw: bytes
 
@@ -105,7 +108,10 @@ class Ed25519PublicKey:
 
 @dataclass(frozen=True, repr=False)
 class Ed25519KeyPair:
-    """An Ed25519 signing key. ``repr``/``str`` never show the secret, only the public key."""
+    """An Ed25519 signing key. ``repr``/``str`` never show the secret, only the public key.
+
+    https://www.w3.org/TR/cid-1.0/#Multikey (``secretKeyMultibase``)
+    """
 
     _private: Ed25519PrivateKey = field(compare=False)
     public_key: Ed25519PublicKey

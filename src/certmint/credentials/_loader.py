@@ -68,6 +68,9 @@ def ob3_json_schema() -> Mapping[str, Any]:
 class BundledDocumentLoader:
     """Serves the bundled contexts, plus ``extra`` documents (e.g. DID documents), offline only.
 
+    https://www.w3.org/TR/json-ld11-api/#loaddocumentcallback and
+    https://www.w3.org/TR/vc-data-model-2.0/#base-context (contexts must not be fetched).
+
     Each instance owns its own pyld context cache (:attr:`context_cache`): pyld's module-level
     cache is keyed by URL alone, so two loaders serving different documents for one URL would
     otherwise see each other's contexts.

@@ -181,12 +181,13 @@ def verify_proof(
     if suite == EDDSA_RDFC_2022:
         config["@context"] = unsecured.get("@context")
     elif "@context" in config:
-        # vc-di-eddsa § 3.3.2: the document's @context must start with the proof's @context.
+        # vc-di-eddsa § 3.3.2 step 4.1: the document's @context must start with the proof's.
         proof_context = config["@context"]
         proof_list = proof_context if isinstance(proof_context, list) else [proof_context]
         doc_context = unsecured.get("@context")
         doc_list = doc_context if isinstance(doc_context, list) else [doc_context]
         if doc_list[: len(proof_list)] != proof_list:
             return False
+        unsecured["@context"] = proof_context  # step 4.2: the proof's @context is what was signed
     data = hash_data(unsecured, config, loader=loader, limits=limits)
     return public_key.verify(signature, data)

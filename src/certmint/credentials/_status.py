@@ -40,7 +40,10 @@ _RANDOM_TRIES = 64
 
 
 class BitstringStatusList:
-    """A mutable bitstring of status bits (one bit per credential, ``statusSize`` 1)."""
+    """A mutable bitstring of status bits (one bit per credential, ``statusSize`` 1).
+
+    https://www.w3.org/TR/vc-bitstring-status-list/#bitstringstatuslist
+    """
 
     def __init__(self, size: int = MIN_STATUS_LIST_SIZE, *, data: bytes | None = None) -> None:
         if data is not None:
@@ -170,7 +173,10 @@ def read_status_list_credential(document: Mapping[str, Any]) -> tuple[str, Bitst
 
 @dataclass(frozen=True)
 class StatusResult:
-    """The answer of a status check: is the status bit of ``purpose`` set?"""
+    """The answer of a status check: is the status bit of ``purpose`` set?
+
+    https://www.w3.org/TR/vc-bitstring-status-list/#validate-algorithm
+    """
 
     purpose: str
     is_set: bool

@@ -61,7 +61,7 @@ KeyResolver = Callable[[str], ResolvedKey]
 
 
 class Outcome(StrEnum):
-    """The result of one verification step."""
+    """The result of one verification step (``not_applicable``: nothing to check)."""
 
     PASSED = "passed"
     FAILED = "failed"
@@ -80,7 +80,10 @@ class Check:
 
 @dataclass(frozen=True)
 class VerificationReport:
-    """Every step, in :data:`CHECK_NAMES` order; rendered by the web page, API and CLI alike."""
+    """Every step, in :data:`CHECK_NAMES` order; rendered by the web page, API and CLI alike.
+
+    https://www.w3.org/TR/vc-data-model-2.0/#verification
+    """
 
     checks: tuple[Check, ...]
 
