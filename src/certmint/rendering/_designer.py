@@ -200,7 +200,7 @@ def _borders(parent: Element, frame: Frame, c: Colours, insets: tuple[float, flo
         _diamond(parent, x, y, 4, c.background)
 
 
-def _decorate(root: Element, frame: Frame, c: Colours) -> None:
+def _decorate(root: Element, frame: Frame, c: Colours, *, rtl: bool) -> None:
     w, h = frame.width, frame.height
     _rect(root, Box(0, 0, w, h), fill=c.background)
     if frame.style == "classic":
@@ -225,7 +225,8 @@ def _decorate(root: Element, frame: Frame, c: Colours) -> None:
         qr = frame.qr
         _rect(root, Box(qr.x - 8, qr.y - 8, qr.w + 16, qr.h + 16), fill="#ffffff", rx="6")
         title = frame.texts["title"]
-        _rect(root, Box(title.x, title.y + 16, 70, 4), fill=c.accent)
+        bar_x = title.x + title.width - 70 if rtl else title.x  # under where the title starts
+        _rect(root, Box(bar_x, title.y + 16, 70, 4), fill=c.accent)
     else:
         _borders(root, frame, c, (18, 28, 34))
         _rule(root, w / 2, frame.texts["issuer"].y + 20, 120, c)
@@ -298,7 +299,7 @@ def build_template(design: Design, *, image_limits: ImageLimits = ImageLimits())
         },
     )
     SubElement(root, q("title")).text = design.title
-    _decorate(root, frame, c)
+    _decorate(root, frame, c, rtl=rtl)
     for name, content in texts.items():
         if name in frame.texts and content:
             _text(root, frame.texts[name], content, c, rtl)
