@@ -254,10 +254,6 @@ class _Plan:
         for (course_id, batch_id, learner_id), r in rows.items():
             batch = batches[(course_id, batch_id)]
             learner = learners[learner_id]
-            given = {
-                s.assessment_id: AssessmentResult(s.assessment_id, s.points, s.out_of)
-                for s in r.scores
-            }
             existing = stored.get((batch.id, learner.id))
             if existing is None:
                 enrolment = Enrolment(
@@ -266,18 +262,17 @@ class _Plan:
                     learner_id=learner.id,
                     status=r.status,
                     completed_on=r.completed_on,
-                    results=tuple(sorted(given.values(), key=lambda a: a.assessment_id)),
+                    results=r.scores,
                     updated_at=self._now,
                 )
                 self.new_enrolments.append(enrolment)
                 counts.created += 1
                 changed_ids.append(enrolment.id)
                 continue
-            results = {a.assessment_id: a for a in existing.results} | given
             completed_on = r.completed_on
             if completed_on is None and r.status == existing.status:
                 completed_on = existing.completed_on
-            merged = tuple(sorted(results.values(), key=lambda a: a.assessment_id))
+            merged = _merge_results(existing.results, r.scores)
             if (r.status, completed_on, merged) == (
                 existing.status,
                 existing.completed_on,
@@ -308,6 +303,16 @@ class _Plan:
         roster.update_learners(self.changed_learners)
         roster.add_enrolments(self.new_enrolments)
         roster.update_enrolments(self.changed_enrolments)
+
+
+def _merge_results(
+    stored: tuple[AssessmentResult, ...], given: tuple[AssessmentResult, ...]
+) -> tuple[AssessmentResult, ...]:
+    """Given scores replace stored ones for the same assessment; others are kept."""
+    if not given or stored == given:
+        return stored
+    merged = {a.assessment_id: a for a in stored} | {a.assessment_id: a for a in given}
+    return tuple(merged[key] for key in sorted(merged))
 
 
 def _first_by(
