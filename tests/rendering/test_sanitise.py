@@ -155,6 +155,22 @@ def test_use_of_external_file_is_removed() -> None:
     assert len(removed) == 2
 
 
+def test_use_bomb_is_defused(fonts: FontSet) -> None:
+    levels = ['<g id="l0"><rect width="1" height="1"/></g>']
+    for i in range(1, 10):
+        copies = "".join(f'<use href="#l{i - 1}" x="{k}"/>' for k in range(10))
+        levels.append(f'<g id="l{i}">{copies}</g>')
+    bomb = doc("<defs>" + "".join(levels) + '</defs><use href="#l9"/>')
+    result = sanitise_svg(bomb)
+    assert result.svg.count(b"<use") == 10  # only the first level, which copies a plain <g>
+    assert render_pdf(result.svg, fonts, PdfMetadata("t", "a")).startswith(b"%PDF-")
+
+
+def test_use_of_missing_fragment_is_removed() -> None:
+    svg, removed = clean(doc('<use href="#nowhere"/>'))
+    assert b"<use" not in svg and removed
+
+
 def test_use_of_internal_fragment_is_kept() -> None:
     svg, removed = clean(doc('<defs><rect id="r" width="5" height="5"/></defs><use href="#r"/>'))
     assert b'href="#r"' in svg

@@ -315,6 +315,28 @@ class _Cleaner:
             self.clean(child)
 
 
+def _defuse_use_chains(root: Element, removed: list[str]) -> None:
+    """Drop ``<use>`` elements that reference content holding another ``<use>``.
+
+    Nested ``<use>`` multiplies: ten levels of ten copies is 10^10 shapes from a few
+    kilobytes, the SVG cousin of billion laughs. One level covers every real design.
+    """
+    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    parents = {child: parent for parent in root.iter() for child in parent}
+    use = f"{{{SVG_NS}}}use"
+    doomed = []  # decided on the whole tree first: removing as we go would change answers
+    for element in root.iter(use):
+        href = element.get("href", element.get(_XLINK_HREF, ""))
+        target = by_id.get(href[1:]) if href.startswith("#") else None
+        if target is None or any(True for _ in target.iter(use)):
+            doomed.append((element, href))
+    for element, href in doomed:
+        if element in parents:
+            parents[element].remove(element)
+        if href:  # an external href was already reported when the attribute went
+            removed.append(f"<use> of {href[:60]!r} (missing, or it holds a <use> itself)")
+
+
 def _local_svg_name(tag: object) -> str | None:
     if isinstance(tag, str) and tag.startswith(f"{{{SVG_NS}}}"):
         return tag[len(SVG_NS) + 2 :]
@@ -362,6 +384,7 @@ def sanitise_svg(
     cleaner = _Cleaner(limits, _depth, allow_qr=allow_placeholders)
     cleaner.clean_attributes(root, "svg")
     cleaner.clean(root)
+    _defuse_use_chains(root, cleaner.removed)
     names = list(template_placeholders(root))
     check_fit_slots(root)
     if names and not allow_placeholders:
