@@ -2,6 +2,8 @@
 //
 //   node interop.mjs verify < {"credential": {...}, "documents": {"did:web:...": {...}}}
 //     prints {"verified": bool, "error": string|null}
+//   node interop.mjs verify-many < {"credentials": [...], "documents": {...}}
+//     prints a list of such results
 //   node interop.mjs sign < {"credential", "cryptosuite", "created", "verificationMethod",
 //                            "controller", "publicKeyMultibase", "secretKeyMultibase"}
 //     prints the signed credential
@@ -94,10 +96,15 @@ const input = await readStdin();
 let output;
 if(command === 'verify') {
   output = await verify(input);
+} else if(command === 'verify-many') {
+  output = [];
+  for(const credential of input.credentials) {
+    output.push(await verify({credential, documents: input.documents}));
+  }
 } else if(command === 'sign') {
   output = await sign(input);
 } else {
-  console.error('usage: node interop.mjs verify|sign < input.json');
+  console.error('usage: node interop.mjs verify|verify-many|sign < input.json');
   process.exit(2);
 }
 process.stdout.write(JSON.stringify(output));
