@@ -75,7 +75,8 @@ def test_completed() -> None:
         ("<=", "60", True, "score 60 <= 60 in final"),
         ("<", "60", False, "score 60 >= 60 in final"),
         (">=", "3/5", True, "score 60 >= 60 in final"),
-        (">=", "2/3", True, "score 66.67 >= 60 in final"),
+        (">=", "2/3", True, "score 66.666… >= 60 in final"),
+        (">=", "29/40", True, "score 72.5 >= 60 in final"),
     ],
 )
 def test_score_on_one_assessment(comparison: str, score: str, awarded: bool, reason: str) -> None:
@@ -85,7 +86,7 @@ def test_score_on_one_assessment(comparison: str, score: str, awarded: bool, rea
 
 def test_score_is_exact_not_rounded() -> None:
     criteria = {"score": {"assessment": "q", ">=": 66.67}}
-    assert decide(criteria, enrolment(q="2/3"))[0] is False  # 66.666... < 66.67
+    assert decide(criteria, enrolment(q="2/3")) == (False, ("score 66.666… < 66.67 in q",))
 
 
 def test_missing_score_is_not_a_pass() -> None:

@@ -17,10 +17,12 @@ the criteria, an enrolment and a learner, and explains every refusal ("score 54 
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -457,5 +459,8 @@ _NEGATED = {">=": "<", ">": "<=", "=": "≠", "<=": ">", "<": ">="}
 
 
 def _shown(value: Fraction) -> str:
-    """A percentage as people write it: 54, 66.67."""
-    return str(int(value)) if value.denominator == 1 else f"{float(value):.2f}".rstrip("0")
+    """A percentage as people write it (54, 72.5), cut short with "…" when it does not end
+    (2/3 of the marks is 66.666…): never rounded up, so a shown fail never looks like a pass."""
+    scaled = value * 1000
+    text = format((Decimal(math.floor(scaled)) / 1000).normalize(), "f")
+    return text if scaled.denominator == 1 else text + "…"
