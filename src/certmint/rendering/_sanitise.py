@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
+from certmint.rendering._allowlist import ATTRIBUTES, ELEMENTS, PRESENTATION
 from certmint.rendering._fill import check_fit_slots, template_placeholders
 from certmint.rendering._images import prepare_raster
 from certmint.rendering._placeholders import (
@@ -29,140 +30,6 @@ from certmint.rendering.errors import ImageError, SvgRejected, UnsafeSvg
 
 __all__ = ["SanitisedSvg", "SvgLimits", "sanitise_svg"]
 
-_ELEMENTS = frozenset(
-    [
-        "svg",
-        "g",
-        "defs",
-        "title",
-        "desc",
-        "symbol",
-        "use",
-        "path",
-        "rect",
-        "circle",
-        "ellipse",
-        "line",
-        "polyline",
-        "polygon",
-        "text",
-        "tspan",
-        "textPath",
-        "image",
-        "linearGradient",
-        "radialGradient",
-        "stop",
-        "clipPath",
-        "mask",
-        "pattern",
-        "marker",
-    ]
-)
-_PRESENTATION = frozenset(
-    [
-        "fill",
-        "fill-opacity",
-        "fill-rule",
-        "stroke",
-        "stroke-width",
-        "stroke-opacity",
-        "stroke-linecap",
-        "stroke-linejoin",
-        "stroke-miterlimit",
-        "stroke-dasharray",
-        "stroke-dashoffset",
-        "opacity",
-        "color",
-        "font-family",
-        "font-size",
-        "font-weight",
-        "font-style",
-        "font-variant",
-        "font-stretch",
-        "text-anchor",
-        "dominant-baseline",
-        "alignment-baseline",
-        "baseline-shift",
-        "letter-spacing",
-        "word-spacing",
-        "text-decoration",
-        "direction",
-        "unicode-bidi",
-        "writing-mode",
-        "stop-color",
-        "stop-opacity",
-        "clip-path",
-        "clip-rule",
-        "mask",
-        "visibility",
-        "display",
-        "shape-rendering",
-        "text-rendering",
-        "image-rendering",
-        "marker-start",
-        "marker-mid",
-        "marker-end",
-        "paint-order",
-        "vector-effect",
-    ]
-)
-_ATTRIBUTES = _PRESENTATION | frozenset(
-    [
-        "id",
-        "class",
-        "x",
-        "y",
-        "x1",
-        "y1",
-        "x2",
-        "y2",
-        "cx",
-        "cy",
-        "r",
-        "rx",
-        "ry",
-        "fx",
-        "fy",
-        "fr",
-        "width",
-        "height",
-        "d",
-        "points",
-        "transform",
-        "viewBox",
-        "preserveAspectRatio",
-        "version",
-        "dx",
-        "dy",
-        "rotate",
-        "lengthAdjust",
-        "textLength",
-        "offset",
-        "gradientUnits",
-        "gradientTransform",
-        "spreadMethod",
-        "patternUnits",
-        "patternContentUnits",
-        "patternTransform",
-        "clipPathUnits",
-        "maskUnits",
-        "maskContentUnits",
-        "markerWidth",
-        "markerHeight",
-        "refX",
-        "refY",
-        "orient",
-        "markerUnits",
-        "startOffset",
-        "method",
-        "spacing",
-        "href",
-        "style",
-        "lang",
-        "data-fit-width",
-        "data-fit-lines",
-    ]
-)
 _XML_ATTRIBUTES = frozenset({f"{{{XML_NS}}}space", f"{{{XML_NS}}}lang"})
 _XLINK_HREF = f"{{{XLINK_NS}}}href"
 _URL = re.compile(r"url\(\s*['\"]?([^)'\"]*)['\"]?\s*\)", re.IGNORECASE)
@@ -246,7 +113,7 @@ class _Cleaner:
             if not sep or not name:
                 continue
             if (
-                name not in _PRESENTATION
+                name not in PRESENTATION
                 or _CSS_DANGER.search(value)
                 or self.clean_url_value(value) is None
             ):
@@ -290,7 +157,7 @@ class _Cleaner:
                 new = self.clean_href(value, tag)
             elif name in _XML_ATTRIBUTES:
                 pass
-            elif name not in _ATTRIBUTES or name.lower().startswith("on"):
+            elif name not in ATTRIBUTES or name.lower().startswith("on"):
                 new = None
             elif name == "style":
                 new = self.clean_style(value, tag)
@@ -307,7 +174,7 @@ class _Cleaner:
     def clean(self, element: Element) -> None:
         for child in list(element):
             tag = _local_svg_name(child.tag)
-            if tag not in _ELEMENTS:
+            if tag not in ELEMENTS:
                 element.remove(child)
                 self.removed.append(f"element <{_short(str(child.tag))}>")
                 continue
