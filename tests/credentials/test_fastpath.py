@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -249,3 +250,17 @@ def test_symmetric_blank_nodes_are_handed_to_pyld() -> None:
         ("blank node", "_:y", "urn:p", "blank node", "_:x", None, None),
     ]
     assert canonicalize_quads(quads) == ("_:c14n0 <urn:p> _:c14n1 .\n_:c14n1 <urn:p> _:c14n0 .\n")
+
+
+def test_shared_between_threads_with_tiny_caches(loader: BundledDocumentLoader) -> None:
+    # Tiny caches force clears while other threads read: results must stay exact.
+    fast = FastRdfCanonicalizer(loader, max_shapes=1, max_memo=1)
+    variants = [{}, {"result": None}, {"valid_until": None}, {"status": None}]
+    documents = [
+        build_credential(make_data(certificate_id=uuid.UUID(int=i), **variants[i % 4]))
+        for i in range(40)
+    ]
+    expected = [canonicalize_rdfc(document, loader) for document in documents]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(fast, documents * 3))
+    assert results == expected * 3

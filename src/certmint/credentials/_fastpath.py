@@ -67,6 +67,7 @@ FIXED_KEYS = frozenset(
 _PLACEHOLDER = re.compile(r"(urn|did):x-certmint-slot:(\d+)")
 _IRI_VALUE = re.compile(r"(?:https?://|urn:|did:)\S*")
 _POSITIONS = ("subject", "object")
+_UNKNOWN = object()  # a shape not compiled yet (None means compiled and not eligible)
 _BLANK = "blank node"
 
 #: (subject kind, subject, predicate, object kind, object, datatype, language)
@@ -313,9 +314,10 @@ class FastRdfCanonicalizer:
     https://www.w3.org/TR/rdf-canon/ and
     https://www.w3.org/TR/json-ld11-api/#deserialize-json-ld-to-rdf-algorithm
 
-    Callable, so it plugs into ``sign_document(..., rdf_canonicalizer=...)``. Thread-unsafe only
-    in that two threads may compile the same shape twice (same result). Counters say how often
-    each path ran.
+    Callable, so it plugs into ``sign_document(..., rdf_canonicalizer=...)``. Safe to share
+    between threads: the caches are only read with ``dict.get`` and replaced whole entries at a
+    time, so at worst two threads compile one shape twice (with the same result). The counters
+    ``fast`` and ``full`` (approximate under threads) say how often each path ran.
     """
 
     loader: BundledDocumentLoader
@@ -331,12 +333,16 @@ class FastRdfCanonicalizer:
     def __call__(self, document: Mapping[str, Any]) -> str:
         values: list[str] = []
         shape = _shape(document, values)
-        if shape not in self._templates:
+        template = self._templates.get(shape, _UNKNOWN)
+        if template is _UNKNOWN:
+            template = self._build(document, len(values))
             if len(self._templates) >= self.max_shapes:
                 self._templates.clear()
-            self._templates[shape] = self._build(document, len(values))
-        template = self._templates[shape]
-        if template is None or not template.accepts(values):
+            self._templates[shape] = template
+        if not isinstance(template, _Template):
+            self.full += 1
+            return canonicalize_rdfc(document, self.loader, self.limits)
+        if not template.accepts(values):
             self.full += 1
             return canonicalize_rdfc(document, self.loader, self.limits)
         self.fast += 1
