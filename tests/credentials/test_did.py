@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +20,9 @@ from certmint.credentials import (
     did_web_document_url,
     did_web_for,
     expand_safe,
+    fetch_https,
 )
+from certmint.credentials._did import _NoRedirect
 
 
 @pytest.mark.parametrize(
@@ -183,3 +188,55 @@ def test_from_files(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("[]")
     with pytest.raises(DidResolutionError):
         DidResolver.from_files([tmp_path / "bad.json"])
+
+
+class _FakeResponse:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def __enter__(self) -> _FakeResponse:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+    def read(self, size: int) -> bytes:
+        return self._body[:size]
+
+
+def test_fetch_https_refuses_other_schemes() -> None:
+    for url in ("http://a.example/did.json", "file:///etc/passwd", "ftp://a.example/x"):
+        with pytest.raises(DidResolutionError, match="https"):
+            fetch_https(url, 1.0)
+
+
+def test_fetch_https_bounds_size_and_passes_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+
+    class Opener:
+        def open(self, request: Any, timeout: float) -> _FakeResponse:
+            seen["url"], seen["timeout"] = request.full_url, timeout
+            return _FakeResponse(seen["body"])
+
+    monkeypatch.setattr(urllib.request, "build_opener", lambda *handlers: Opener())
+    seen["body"] = b'{"id": "did:web:a.example"}'
+    assert fetch_https("https://a.example/.well-known/did.json", 2.0) == seen["body"]
+    assert (seen["url"], seen["timeout"]) == ("https://a.example/.well-known/did.json", 2.0)
+    seen["body"] = b"x" * 200_000
+    with pytest.raises(DidResolutionError, match="too large"):
+        fetch_https("https://a.example/.well-known/did.json", 2.0)
+
+
+def test_fetch_https_translates_transport_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Opener:
+        def open(self, request: Any, timeout: float) -> _FakeResponse:
+            raise urllib.error.URLError("no route")
+
+    monkeypatch.setattr(urllib.request, "build_opener", lambda *handlers: Opener())
+    with pytest.raises(DidResolutionError, match="no route"):
+        fetch_https("https://a.example/.well-known/did.json", 2.0)
+
+
+def test_redirects_are_not_followed() -> None:
+    handler = _NoRedirect()
+    assert handler.redirect_request() is None

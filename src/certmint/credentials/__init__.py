@@ -39,6 +39,7 @@ from certmint.credentials._did import (
     did_key_for,
     did_web_document_url,
     did_web_for,
+    fetch_https,
 )
 from certmint.credentials._fastpath import (
     FIXED_KEYS,
@@ -185,6 +186,7 @@ __all__ = [
     "did_web_for",
     "email_identity_hash",
     "expand_safe",
+    "fetch_https",
     "format_datetime",
     "hash_data",
     "ob3_json_schema",
