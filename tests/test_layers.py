@@ -22,7 +22,12 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "certmint.credentials",
         "certmint.rendering",
     ),
-    "bootstrap": ("certmint.bootstrap", "certmint.config", "certmint.storage"),
+    "bootstrap": (
+        "certmint.bootstrap",
+        "certmint.config",
+        "certmint.storage",
+        "certmint.credentials",
+    ),
     # Entry points reach data through services; the unit of work's type is all they see.
     "web": (
         "certmint.web",

@@ -7,11 +7,13 @@ pass the container down; nothing is created at import time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from certmint.config import Settings
+from certmint.credentials import FileKeyStore, KeyStore
 from certmint.storage.database import create_database_engine, create_session_factory
 from certmint.storage.migrate import upgrade_database
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -24,6 +26,14 @@ class Container:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
+
+    @cached_property
+    def key_store(self) -> KeyStore:
+        """Private keys, sealed under the master secret (made on first use: commands that never
+        sign work without one)."""
+        return FileKeyStore(
+            self.settings.home / "keys", self.settings.master_secret.get_secret_value().encode()
+        )
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         """A fresh unit of work; each use case opens and closes its own."""

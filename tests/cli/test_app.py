@@ -46,6 +46,19 @@ def test_init_writes_a_private_env_file_and_is_idempotent(certmint_home: Path) -
     assert again.exit_code == 0 and "exists" in again.output
     assert secret in env_file.read_text()  # never replaced: keys are encrypted under it
     assert "https://certs.acme.example" in again.output
+    assert "Issuer DID:     did:web:certs.acme.example" in again.output
+
+
+def test_keys_rotate_keeps_the_old_key_in_the_did_document(certmint_home: Path) -> None:
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    keys_dir = certmint_home / "keys"
+    (first_key,) = keys_dir.iterdir()
+    assert first_key.stat().st_mode & 0o777 == 0o600
+    result = runner.invoke(app, ["keys", "rotate", "--reason", "test", "--json"])
+    assert result.exit_code == 0, result.output
+    rotated = json.loads(result.output)
+    assert rotated["verification_method"].startswith("did:web:127.0.0.1%3A8000#z6Mk")
+    assert len(list(keys_dir.iterdir())) == 2
 
 
 def test_import_reports_counts_then_bad_lines(certmint_home: Path, tmp_path: Path) -> None:

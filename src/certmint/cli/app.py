@@ -8,11 +8,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from certmint.cli import imports
+from certmint.cli import imports, keys
 from certmint.cli.state import State, fail, service_errors, state
 from certmint.config import PLACEHOLDER_SECRET, write_env_file
 from certmint.services.demo import load_demo_data
 from certmint.services.instance import ensure_default_organisation
+from certmint.services.keys import ensure_signing_key, organisation_did
 from certmint.storage.migrate import current_revision, head_revision
 
 __all__ = ["app", "main"]
@@ -24,6 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(imports.app, name="import")
+app.add_typer(keys.app, name="keys")
 console = Console(soft_wrap=True)
 
 DEFAULT_ORG_NAME = "Certmint Demo Academy"
@@ -64,12 +66,16 @@ def _initialise(st: State, org_name: str, base_url: str | None) -> None:
     container = st.container(migrate=True)
     with service_errors():
         status = ensure_default_organisation(container.uow(), org_name)
+        ensure_signing_key(
+            container.uow(), container.key_store, status.organisation.id, actor="cli"
+        )
     org = status.organisation
     console.print(f"Data directory: {settings.home.resolve()}")
     console.print(f"Database:       {container.engine.url.render_as_string(hide_password=True)}")
     console.print(f"Base URL:       {settings.base_url}")
     verb = "created" if status.created else "exists"
     console.print(f"Organisation:   {org.name} ({org.slug}, {org.id}) {verb}")
+    console.print(f"Issuer DID:     {organisation_did(org, settings.base_url)}")
 
 
 @app.command()

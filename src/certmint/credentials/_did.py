@@ -152,12 +152,16 @@ class ResolvedKey:
     controller: str
     public_key: Ed25519PublicKey
     purposes: frozenset[str]
+    #: How the key was bound to its controller, for reports ("DID document", "did:key", ...).
+    source: str = "DID document"
 
 
 class DidResolver:
     """Resolves verification method ids to keys: did:key offline; did:web from ``documents``
     (this instance's own), then from ``fetch`` if given; ``https://...#z6Mk...`` methods
-    (the 1EdTech convention: the key is in the fragment, the URL is the controller).
+    (the 1EdTech convention: the key is in the fragment, the URL is the controller). Those are
+    only authorized for ``assertionMethod`` with ``trust_key_fragments=True``, because nothing
+    shows that the URL's owner publishes the key (fine for test vectors, not for trust).
 
     Callable as ``resolve_key`` for :func:`verify_credential`. Raises ``DidResolutionError``.
     """
@@ -168,10 +172,12 @@ class DidResolver:
         *,
         fetch: Fetcher | None = None,
         timeout: float = 5.0,
+        trust_key_fragments: bool = False,
     ) -> None:
         self._documents = dict(documents or {})
         self._fetch = fetch
         self._timeout = timeout
+        self._trust_key_fragments = trust_key_fragments
 
     @classmethod
     def from_files(cls, paths: Iterable[Path], **kwargs: Any) -> DidResolver:
@@ -219,10 +225,19 @@ class DidResolver:
                 key = Ed25519PublicKey.from_multibase(fragment)
             except CredentialError as exc:
                 raise DidResolutionError(verification_method, str(exc)) from exc
-            return ResolvedKey(verification_method, base, key, frozenset({"assertionMethod"}))
+            # Anyone can mint a key and name it in the fragment of any URL: nothing shows that
+            # the URL's owner publishes it, so by default it is authorized for nothing.
+            if self._trust_key_fragments:
+                return ResolvedKey(
+                    verification_method, base, key, frozenset({"assertionMethod"}), "URL fragment"
+                )
+            source = "URL fragment (not published by its controller, so not trusted)"
+            return ResolvedKey(verification_method, base, key, frozenset(), source)
         if not base.startswith("did:"):
             raise DidResolutionError(verification_method, "not a DID URL")
         document = self.resolve(base)
+        if document.get("id") != base:
+            raise DidResolutionError(verification_method, "the DID document has another id")
         for method in document.get("verificationMethod", []):
             if not isinstance(method, dict):
                 continue
@@ -244,10 +259,14 @@ class DidResolver:
                 for purpose in ("assertionMethod", "authentication", "capabilityInvocation")
                 if method_id in {_absolute(base, ref) for ref in _refs(document.get(purpose))}
             )
-            controller = method.get("controller")
-            return ResolvedKey(
-                method_id, controller if isinstance(controller, str) else base, key, purposes
-            )
+            if method.get("controller", base) != base:
+                # A method controlled by another DID would need that DID's document to agree;
+                # we do not follow it, so a document cannot lend its key to someone else.
+                raise DidResolutionError(
+                    verification_method, "the method's controller is not the DID"
+                )
+            source = "did:key" if base.startswith("did:key:") else "DID document"
+            return ResolvedKey(method_id, base, key, purposes, source)
         raise DidResolutionError(verification_method, "verification method not in DID document")
 
 

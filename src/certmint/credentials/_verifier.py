@@ -254,7 +254,7 @@ def _check_issuer_key(
         detail = f"the key {key.id} is controlled by {key.controller}, not by the issuer {issuer}"
         return Check("issuer_key", Outcome.FAILED, detail)
     if purpose != "assertionMethod" or purpose not in key.purposes:
-        detail = f"the key {key.id} is not authorized for {purpose!r} by the issuer"
+        detail = f"the key {key.id} ({key.source}) is not authorized for {purpose!r}"
         return Check("issuer_key", Outcome.FAILED, detail)
     return Check("issuer_key", Outcome.PASSED, f"{issuer} controls {key.id} for {purpose}")
 

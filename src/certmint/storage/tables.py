@@ -93,6 +93,16 @@ class OrganisationRow(Base):
 
 class SigningKeyRow(Base):
     __tablename__ = "signing_keys"
+    __table_args__ = (
+        # One active key per organisation; retired keys stay for verifying old credentials.
+        Index(
+            "uq_signing_keys_active",
+            "organisation_id",
+            unique=True,
+            sqlite_where=text("retired_at IS NULL"),
+            postgresql_where=text("retired_at IS NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"), index=True)

@@ -14,6 +14,7 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from certmint.storage.audit import SqlAlchemyAuditLog
+from certmint.storage.keys import SqlAlchemySigningKeyRepository
 from certmint.storage.organisations import SqlAlchemyOrganisationRepository
 from certmint.storage.roster import SqlAlchemyRosterRepository
 
@@ -24,6 +25,7 @@ class SqlAlchemyUnitOfWork:
     organisations: SqlAlchemyOrganisationRepository
     roster: SqlAlchemyRosterRepository
     audit: SqlAlchemyAuditLog
+    signing_keys: SqlAlchemySigningKeyRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -37,6 +39,7 @@ class SqlAlchemyUnitOfWork:
         self.organisations = SqlAlchemyOrganisationRepository(session)
         self.roster = SqlAlchemyRosterRepository(session)
         self.audit = SqlAlchemyAuditLog(session)
+        self.signing_keys = SqlAlchemySigningKeyRepository(session)
         return self
 
     def __exit__(

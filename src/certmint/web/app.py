@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from certmint import __version__
 from certmint.bootstrap import Container
-from certmint.web.api import health
+from certmint.web.api import dids, health
 from certmint.web.problems import install_problem_handlers
 
 __all__ = ["API_PREFIX", "create_app"]
@@ -37,4 +37,5 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     install_problem_handlers(app)
     app.include_router(health.router)
+    app.include_router(dids.router)
     return app

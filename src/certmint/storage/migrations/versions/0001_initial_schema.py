@@ -154,6 +154,13 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_signing_keys_organisation_id"), ["organisation_id"], unique=False
         )
+        batch_op.create_index(
+            "uq_signing_keys_active",
+            ["organisation_id"],
+            unique=True,
+            sqlite_where=sa.text("retired_at IS NULL"),
+            postgresql_where=sa.text("retired_at IS NULL"),
+        )
 
     op.create_table(
         "status_lists",
@@ -425,6 +432,11 @@ def downgrade() -> None:
     op.drop_table("templates")
     op.drop_table("status_lists")
     with op.batch_alter_table("signing_keys", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_signing_keys_active",
+            sqlite_where=sa.text("retired_at IS NULL"),
+            postgresql_where=sa.text("retired_at IS NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_signing_keys_organisation_id"))
 
     op.drop_table("signing_keys")

@@ -1,0 +1,42 @@
+"""``certmint keys ...``: the organisation's signing keys."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from certmint.cli.state import print_json, service_errors, state
+from certmint.services.keys import organisation_did, rotate_signing_key
+from certmint.services.organisations import find_organisation
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Signing keys (Ed25519) and the issuer's DID.")
+console = Console(soft_wrap=True)
+
+
+@app.command("rotate")
+def rotate(
+    ctx: typer.Context,
+    org: Annotated[
+        str | None, typer.Option(help="Organisation slug (default: the default one).")
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="Why (kept in the audit log).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Make a new signing key; the old one is retired but stays in the DID document, so the
+    credentials it signed keep verifying."""
+    container = state(ctx).container()
+    with service_errors():
+        organisation = find_organisation(container.uow(), org)
+        key = rotate_signing_key(
+            container.uow(), container.key_store, organisation.id, actor="cli", reason=reason
+        )
+    did = organisation_did(organisation, container.settings.base_url)
+    method = f"{did}#{key.public_key_multibase}"
+    if as_json:
+        print_json({"did": did, "verification_method": method, "created_at": key.created_at})
+    else:
+        console.print(method)

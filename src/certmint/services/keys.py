@@ -1,0 +1,154 @@
+"""Signing keys and issuer identity (did:web) of organisations.
+
+The private key goes into the key store before its public half is recorded, so a row never
+points at a key that was not saved; a key saved for a transaction that then rolled back is
+merely unused. Key-store ids are ``<organisation id>#<publicKeyMultibase>``: they do not depend
+on the base URL, which may change, while the DID (derived from it) does.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from certmint.credentials import (
+    Ed25519KeyPair,
+    Ed25519PublicKey,
+    KeyStore,
+    did_document,
+    did_web_for,
+)
+from certmint.domain.organisations import Organisation, SigningKey
+from certmint.services.audit import record
+from certmint.services.errors import Conflict, NotFound
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = [
+    "IssuerKey",
+    "did_document_for",
+    "ensure_signing_key",
+    "issuer_key",
+    "organisation_did",
+    "rotate_signing_key",
+]
+
+
+@dataclass(frozen=True)
+class IssuerKey:
+    """What signing needs: the issuer's DID, the verification method id and the key pair."""
+
+    did: str
+    verification_method: str
+    key_pair: Ed25519KeyPair
+
+
+def organisation_did(organisation: Organisation, base_url: str) -> str:
+    """``did:web:<host>`` for the default organisation, ``did:web:<host>:orgs:<slug>`` otherwise."""
+    return did_web_for(base_url, None if organisation.is_default else organisation.slug)
+
+
+def _store_id(organisation_id: UUID, public_key_multibase: str) -> str:
+    return f"{organisation_id}#{public_key_multibase}"
+
+
+def _new_key(
+    uow: SqlAlchemyUnitOfWork, key_store: KeyStore, organisation_id: UUID, now: datetime
+) -> SigningKey:
+    pair = Ed25519KeyPair.generate()
+    multibase = pair.public_key.multibase
+    key_store.put(_store_id(organisation_id, multibase), pair)
+    key = SigningKey(uuid.uuid4(), organisation_id, multibase, multibase, now, None)
+    uow.signing_keys.add(key)
+    return key
+
+
+def ensure_signing_key(
+    uow: SqlAlchemyUnitOfWork, key_store: KeyStore, organisation_id: UUID, *, actor: str = "system"
+) -> SigningKey:
+    """The organisation's active key, made now if it has none (idempotent)."""
+    with uow:
+        existing = uow.signing_keys.active_for(organisation_id)
+        if existing is not None:
+            return existing
+        now = datetime.now(UTC)
+        key = _new_key(uow, key_store, organisation_id, now)
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="key.created",
+            subject_type="signing_key",
+            subject_id=key.key_id,
+            at=now,
+        )
+        uow.commit()
+    return key
+
+
+def rotate_signing_key(
+    uow: SqlAlchemyUnitOfWork,
+    key_store: KeyStore,
+    organisation_id: UUID,
+    *,
+    actor: str,
+    reason: str | None = None,
+) -> SigningKey:
+    """Retire the active key and make a new one. Retired keys stay in the DID document, so
+    credentials they signed keep verifying."""
+    with uow:
+        if uow.organisations.get(organisation_id) is None:
+            raise NotFound("organisation", organisation_id)
+        now = datetime.now(UTC)
+        old = uow.signing_keys.active_for(organisation_id)
+        uow.signing_keys.retire_active(organisation_id, now)
+        key = _new_key(uow, key_store, organisation_id, now)
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="key.rotated",
+            subject_type="signing_key",
+            subject_id=key.key_id,
+            reason=reason,
+            details={"retired": old.key_id if old else None},
+            at=now,
+        )
+        uow.commit()
+    return key
+
+
+def issuer_key(
+    uow: SqlAlchemyUnitOfWork, key_store: KeyStore, organisation: Organisation, base_url: str
+) -> IssuerKey:
+    """The active key pair of an organisation, ready to sign."""
+    with uow:
+        key = uow.signing_keys.active_for(organisation.id)
+    if key is None:
+        raise Conflict(f"organisation {organisation.slug} has no signing key; run `certmint init`")
+    did = organisation_did(organisation, base_url)
+    return IssuerKey(
+        did=did,
+        verification_method=f"{did}#{key.public_key_multibase}",
+        key_pair=key_store.get(_store_id(organisation.id, key.public_key_multibase)),
+    )
+
+
+def did_document_for(uow: SqlAlchemyUnitOfWork, base_url: str, slug: str | None) -> dict[str, Any]:
+    """The DID document of the default organisation (``slug=None``) or of ``slug``'s.
+
+    Only the default organisation answers at the bare host; any other at ``/orgs/<slug>``.
+    """
+    with uow:
+        organisation = (
+            uow.organisations.get_default() if slug is None else uow.organisations.get_by_slug(slug)
+        )
+        if organisation is None or (slug is not None and organisation.is_default):
+            raise NotFound("organisation", slug or "(default)")
+        keys = uow.signing_keys.list_for(organisation.id)
+    if not keys:
+        raise NotFound("signing key of organisation", organisation.slug)
+    public_keys = [Ed25519PublicKey.from_multibase(k.public_key_multibase) for k in keys]
+    return did_document(organisation_did(organisation, base_url), public_keys)

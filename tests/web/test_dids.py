@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from certmint.credentials import InMemoryKeyStore
+from certmint.services.keys import ensure_signing_key, rotate_signing_key
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.factories import make_organisation
+
+
+def test_did_documents_are_served_with_cache_headers(
+    client: TestClient, uow: SqlAlchemyUnitOfWork
+) -> None:
+    store = InMemoryKeyStore()
+    default = make_organisation(uow, "Main", default=True)
+    other = make_organisation(uow, "Physics")
+    ensure_signing_key(uow, store, default.id)
+    ensure_signing_key(uow, store, other.id)
+    rotate_signing_key(uow, store, other.id, actor="test")
+
+    response = client.get("/.well-known/did.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/did+json"
+    assert response.headers["cache-control"] == "public, max-age=300"
+    assert response.json()["id"] == "did:web:127.0.0.1%3A8000"
+
+    physics = client.get("/orgs/physics/did.json").json()
+    assert physics["id"] == "did:web:127.0.0.1%3A8000:orgs:physics"
+    assert len(physics["verificationMethod"]) == 2
+    assert "secretKeyMultibase" not in response.text + str(physics)
+
+
+def test_unknown_organisation_is_a_404_problem(client: TestClient) -> None:
+    response = client.get("/orgs/nobody/did.json")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
