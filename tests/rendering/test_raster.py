@@ -107,3 +107,10 @@ def test_threads_render_concurrently(fonts: FontSet) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda n: render_pdf(page(n), fonts, metadata), names))
     assert results == [expected[name] for name in names]
+
+
+def test_unicode_metadata_survives(fonts: FontSet) -> None:
+    metadata = PdfMetadata("प्रमाणपत्र: अनुष्का क्षत्रिय", "محمد عبداللہ (Certmint)")
+    info = PdfReader(io.BytesIO(render_pdf(page(), fonts, metadata))).metadata
+    assert info is not None
+    assert (info.title, info.author) == (metadata.title, metadata.author)
