@@ -3,8 +3,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SYSTEM := $(VENV)/.debian-packages
+INTEROP := tests/interop/node_modules/.package-lock.json
+NPM := $(shell command -v npm 2>/dev/null)
 
 .PHONY: run test check lint typecheck format bench clean
+
+# Debian packages (librsvg, fonts): installed when missing, re-checked when the list changes.
+$(SYSTEM): scripts/debian-packages.txt
+	bash scripts/ensure-debian-packages.sh scripts/debian-packages.txt
+	@mkdir -p $(VENV) && touch $@
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,10 +20,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# Digital Bazaar's verifier for the interoperability tests (pinned by package-lock.json).
+$(INTEROP): tests/interop/package.json tests/interop/package-lock.json
+	npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error
+
+run: $(SYSTEM) $(STAMP)
 	$(BIN)/certmint demo
 
-test: $(STAMP)
+test: $(SYSTEM) $(STAMP) $(if $(NPM),$(INTEROP))
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -31,5 +43,9 @@ format: $(STAMP)
 
 check: lint typecheck test
 
+bench: $(SYSTEM) $(STAMP)
+	$(BIN)/python bench/import.py
+	@for b in bench/sign.py bench/render.py; do [ -f $$b ] && $(BIN)/python $$b || true; done
+
 clean:
-	rm -rf $(VENV) certmint-data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) certmint-data .pytest_cache .mypy_cache .ruff_cache tests/interop/node_modules
