@@ -24,7 +24,7 @@ from certmint.rendering import (
     sample_values,
 )
 
-from .conftest import QR_URL, decode_qr, full_design, pdf_text
+from .conftest import QR_URL, decode_qr, full_design, logo_png, pdf_text
 
 LONG_NAME = (
     "Maximiliana Alexandrina Konstantina Wolfeschlegelsteinhausen Bergerdorff "
@@ -92,3 +92,19 @@ def test_png_has_the_requested_width_and_a_scannable_code(fonts: FontSet) -> Non
     with Image.open(io.BytesIO(png)) as image:
         assert image.width == 1400
         assert decode_qr(image.convert("L")) == [QR_URL]
+
+
+def test_logos_and_signatures_are_drawn(fonts: FontSet) -> None:
+    # A logo that failed to decode would vanish silently from the page; look for its pixels.
+    red_logo = logo_png((255, 0, 0, 255))
+    template = build_template(full_design("classic-2-2", logos=(red_logo, red_logo)))  # type: ignore[arg-type]
+    png = certificate_png(template, sample_values(), fonts=fonts, qr_url=QR_URL, width_px=842)
+    with Image.open(io.BytesIO(png)) as image:
+        rgb = image.convert("RGB")
+    left_logo = rgb.crop((70, 54, 180, 112))
+    data = left_logo.tobytes()
+    pixels = zip(data[0::3], data[1::3], data[2::3], strict=True)
+    reds = sum(1 for r, g, b in pixels if r > 200 and g < 60 and b < 60)
+    assert reds > 500
+    signature_row = rgb.crop((100, 440, 290, 484))  # above the signature rule
+    assert min(signature_row.convert("L").tobytes()) < 80  # the inlined vector signature
