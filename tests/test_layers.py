@@ -27,6 +27,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "certmint.config",
         "certmint.storage",
         "certmint.credentials",
+        "certmint.rendering",
     ),
     # Entry points reach data through services; the unit of work's type is all they see.
     "web": (

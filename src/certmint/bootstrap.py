@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from certmint.config import Settings
 from certmint.credentials import FileKeyStore, KeyStore
+from certmint.rendering import FontSet
 from certmint.storage.database import create_database_engine, create_session_factory
 from certmint.storage.migrate import upgrade_database
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -34,6 +35,11 @@ class Container:
         return FileKeyStore(
             self.settings.home / "keys", self.settings.master_secret.get_secret_value().encode()
         )
+
+    @cached_property
+    def fonts(self) -> FontSet:
+        """Certmint's own font configuration (loaded once: it scans the font directories)."""
+        return FontSet.load()
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         """A fresh unit of work; each use case opens and closes its own."""

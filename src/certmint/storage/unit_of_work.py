@@ -17,6 +17,7 @@ from certmint.storage.audit import SqlAlchemyAuditLog
 from certmint.storage.keys import SqlAlchemySigningKeyRepository
 from certmint.storage.organisations import SqlAlchemyOrganisationRepository
 from certmint.storage.roster import SqlAlchemyRosterRepository
+from certmint.storage.templates import SqlAlchemyTemplateRepository
 
 __all__ = ["SqlAlchemyUnitOfWork"]
 
@@ -26,6 +27,7 @@ class SqlAlchemyUnitOfWork:
     roster: SqlAlchemyRosterRepository
     audit: SqlAlchemyAuditLog
     signing_keys: SqlAlchemySigningKeyRepository
+    templates: SqlAlchemyTemplateRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -40,6 +42,7 @@ class SqlAlchemyUnitOfWork:
         self.roster = SqlAlchemyRosterRepository(session)
         self.audit = SqlAlchemyAuditLog(session)
         self.signing_keys = SqlAlchemySigningKeyRepository(session)
+        self.templates = SqlAlchemyTemplateRepository(session)
         return self
 
     def __exit__(

@@ -1,0 +1,317 @@
+"""Certificate templates: made from a gallery layout or uploaded, versioned, published, previewed.
+
+Every edit makes a new draft version; publishing freezes a version (its content hash covers the
+SVG) and only published versions can be attached to a batch. Certificates record the exact
+version they were made from, so a later edit never changes a certificate already issued.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from certmint.domain.templates import Template, TemplateVersion, TemplateVersionStatus
+from certmint.rendering import (
+    Colours,
+    Design,
+    FontSet,
+    Paper,
+    PdfMetadata,
+    RenderError,
+    Signatory,
+    build_template,
+    certificate_pdf,
+    certificate_png,
+    certificate_svg,
+    sample_values,
+    sanitise_svg,
+)
+from certmint.services.audit import record
+from certmint.services.errors import Conflict, InvalidInput, NotFound
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = [
+    "PreviewFormat",
+    "create_template",
+    "design_from_json",
+    "design_to_json",
+    "get_template_version",
+    "list_templates",
+    "preview_template",
+    "publish_template_version",
+    "revise_template",
+    "upload_template",
+]
+
+PreviewFormat = Literal["pdf", "png", "svg"]
+
+
+@contextmanager
+def _render_errors(what: str) -> Iterator[None]:
+    """Rendering errors are the admin's input problems at this boundary."""
+    try:
+        yield
+    except RenderError as exc:
+        raise InvalidInput([str(exc)], f"{what} rejected") from exc
+
+
+def design_to_json(design: Design) -> dict[str, Any]:
+    """The designer's inputs as stored with a version (images as base64), to reopen the designer."""
+    return {
+        "layout": design.layout,
+        "paper": design.paper.value,
+        **{
+            name: getattr(design, name)
+            for name in (
+                "title",
+                "subtitle",
+                "description",
+                "details",
+                "issuer_name",
+                "date_label",
+                "number_label",
+                "language",
+                "direction",
+            )
+        },
+        "logos": [base64.b64encode(logo).decode() for logo in design.logos],
+        "signatories": [
+            {
+                "name": s.name,
+                "designation": s.designation,
+                "image": base64.b64encode(s.image).decode() if s.image else None,
+            }
+            for s in design.signatories
+        ],
+        "colours": asdict(design.colours),
+    }
+
+
+def design_from_json(data: Mapping[str, Any]) -> Design:
+    fields = {
+        k: v for k, v in data.items() if k not in ("paper", "logos", "signatories", "colours")
+    }
+    return Design(
+        **fields,
+        paper=Paper(data.get("paper", Paper.A4.value)),
+        logos=tuple(base64.b64decode(logo) for logo in data.get("logos", ())),
+        signatories=tuple(
+            Signatory(
+                s["name"], s["designation"], base64.b64decode(s["image"]) if s["image"] else None
+            )
+            for s in data.get("signatories", ())
+        ),
+        colours=Colours(**data.get("colours", {})),
+    )
+
+
+def _new_version(
+    uow: SqlAlchemyUnitOfWork, template_id: UUID, svg: bytes, design: Design | None, now: datetime
+) -> TemplateVersion:
+    version = TemplateVersion(
+        id=uuid.uuid4(),
+        template_id=template_id,
+        number=uow.templates.next_number(template_id),
+        status=TemplateVersionStatus.DRAFT,
+        svg=svg.decode("utf-8"),
+        design=design_to_json(design) if design is not None else None,
+        content_hash=None,
+        created_at=now,
+        published_at=None,
+    )
+    uow.templates.add_version(version)
+    return version
+
+
+def _create(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    name: str,
+    svg: bytes,
+    design: Design | None,
+    *,
+    publish: bool,
+    actor: str,
+) -> TemplateVersion:
+    now = datetime.now(UTC)
+    with uow:
+        if uow.organisations.get(organisation_id) is None:
+            raise NotFound("organisation", organisation_id)
+        template = Template(uuid.uuid4(), organisation_id, name.strip() or "Untitled", now)
+        uow.templates.add(template)
+        version = _new_version(uow, template.id, svg, design, now)
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="template.created",
+            subject_type="template",
+            subject_id=template.id,
+            details={
+                "name": template.name,
+                "version": version.number,
+                "source": "upload" if design is None else design.layout,
+            },
+            at=now,
+        )
+        if publish:
+            version = _publish(uow, organisation_id, version, actor, now)
+        uow.commit()
+    return version
+
+
+def create_template(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    design: Design,
+    *,
+    name: str | None = None,
+    publish: bool = False,
+    actor: str = "system",
+) -> TemplateVersion:
+    """A new template from a gallery layout; returns its first version."""
+    with _render_errors("design"):
+        svg = build_template(design)
+    return _create(
+        uow, organisation_id, name or design.title, svg, design, publish=publish, actor=actor
+    )
+
+
+def upload_template(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    svg: bytes,
+    *,
+    name: str,
+    publish: bool = False,
+    actor: str = "system",
+) -> TemplateVersion:
+    """A new template from an uploaded SVG, sanitised (scripts, handlers, external references
+    and the like removed or refused) and its placeholders checked."""
+    with _render_errors("SVG"):
+        clean = sanitise_svg(svg)
+    return _create(uow, organisation_id, name, clean.svg, None, publish=publish, actor=actor)
+
+
+def revise_template(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    template_id: UUID,
+    *,
+    design: Design | None = None,
+    svg: bytes | None = None,
+    actor: str = "system",
+) -> TemplateVersion:
+    """An edit: a new draft version; published versions are never touched."""
+    if (design is None) == (svg is None):
+        raise InvalidInput(["give either a design or an SVG"], "template edit rejected")
+    with _render_errors("template"):
+        content = build_template(design) if design is not None else sanitise_svg(svg or b"").svg
+    now = datetime.now(UTC)
+    with uow:
+        template = uow.templates.get(organisation_id, template_id)
+        if template is None:
+            raise NotFound("template", template_id)
+        version = _new_version(uow, template.id, content, design, now)
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="template.revised",
+            subject_type="template",
+            subject_id=template.id,
+            details={"version": version.number},
+            at=now,
+        )
+        uow.commit()
+    return version
+
+
+def _publish(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    version: TemplateVersion,
+    actor: str,
+    now: datetime,
+) -> TemplateVersion:
+    content_hash = "sha256:" + hashlib.sha256(version.svg.encode("utf-8")).hexdigest()
+    if not uow.templates.publish(version.id, content_hash, now):
+        raise Conflict(f"template version {version.id} is already published")
+    record(
+        uow,
+        organisation_id=organisation_id,
+        actor=actor,
+        action="template.published",
+        subject_type="template_version",
+        subject_id=version.id,
+        details={"content_hash": content_hash},
+        at=now,
+    )
+    return replace(
+        version, status=TemplateVersionStatus.PUBLISHED, content_hash=content_hash, published_at=now
+    )
+
+
+def publish_template_version(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, version_id: UUID, *, actor: str = "system"
+) -> TemplateVersion:
+    """Freeze a draft so it can be attached to batches; raises ``Conflict`` if already published."""
+    with uow:
+        found = uow.templates.get_version(organisation_id, version_id)
+        if found is None:
+            raise NotFound("template version", version_id)
+        version = _publish(uow, organisation_id, found[1], actor, datetime.now(UTC))
+        uow.commit()
+    return version
+
+
+def get_template_version(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, version_id: UUID
+) -> TemplateVersion:
+    with uow:
+        found = uow.templates.get_version(organisation_id, version_id)
+    if found is None:
+        raise NotFound("template version", version_id)
+    return found[1]
+
+
+def list_templates(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID
+) -> list[tuple[Template, list[TemplateVersion]]]:
+    with uow:
+        return [(t, uow.templates.versions(t.id)) for t in uow.templates.list(organisation_id)]
+
+
+def preview_template(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    version_id: UUID,
+    *,
+    fonts: FontSet,
+    base_url: str,
+    output: PreviewFormat = "pdf",
+    values: Mapping[str, str] | None = None,
+) -> bytes:
+    """A version rendered with sample data, overridden by ``values`` (e.g. a learner's name)."""
+    version = get_template_version(uow, organisation_id, version_id)
+    filled = {**sample_values(), **(values or {})}
+    template = version.svg.encode("utf-8")
+    qr_url = f"{base_url.rstrip('/')}/v/preview"
+    with _render_errors("preview values"):
+        if output == "svg":
+            return certificate_svg(template, filled, fonts=fonts, qr_url=qr_url)
+        if output == "png":
+            return certificate_png(template, filled, fonts=fonts, qr_url=qr_url)
+        metadata = PdfMetadata(
+            title=f"Preview of template version {version.number}",
+            author=filled.get("issuer.name", ""),
+            created=version.created_at,
+        )
+        return certificate_pdf(template, filled, fonts=fonts, qr_url=qr_url, metadata=metadata)
