@@ -111,9 +111,19 @@ def test_did_key_resolves_offline() -> None:
 
 def test_https_method_with_key_in_fragment() -> None:
     key = Ed25519KeyPair.generate().public_key
-    resolved = DidResolver()(f"https://issuer.example/profiles/7#{key.multibase}")
+    method = f"https://issuer.example/profiles/7#{key.multibase}"
+    resolved = DidResolver()(method)
     assert resolved.public_key == key
     assert resolved.controller == "https://issuer.example/profiles/7"
+    assert resolved.purposes == frozenset()  # anyone could have minted it
+    assert DidResolver(trust_key_fragments=True)(method).purposes == {"assertionMethod"}
+
+
+def test_document_with_another_id_is_refused() -> None:
+    key = Ed25519KeyPair.generate().public_key
+    resolver = DidResolver({"did:web:a.example": did_document("did:web:b.example", [key])})
+    with pytest.raises(DidResolutionError, match="another id"):
+        resolver(f"did:web:a.example#{key.multibase}")
 
 
 @pytest.mark.parametrize(

@@ -73,15 +73,21 @@ def verify(
     return _verify
 
 
+# 1EdTech's vectors name their keys in URL fragments; trusting that is an explicit choice.
+FRAGMENTS = DidResolver(trust_key_fragments=True)
+
+
 @pytest.mark.parametrize("name", VALID)
 def test_valid_1edtech_vectors_verify(name: str, verify: Callable[..., VerificationReport]) -> None:
-    report = verify(json.loads((VECTORS / f"{name}.json").read_text()))
+    report = verify(json.loads((VECTORS / f"{name}.json").read_text()), resolve_key=FRAGMENTS)
     assert report.verified, report.to_dict()
     assert [c.name for c in report.checks] == list(CHECK_NAMES)
 
 
 def test_expired_1edtech_vector_fails_on_dates(verify: Callable[..., VerificationReport]) -> None:
-    report = verify(json.loads((VECTORS / "simple-err-expired.json").read_text()))
+    report = verify(
+        json.loads((VECTORS / "simple-err-expired.json").read_text()), resolve_key=FRAGMENTS
+    )
     assert _outcomes(report) == {
         "format": "passed",
         "signature": "passed",
@@ -95,7 +101,9 @@ def test_expired_1edtech_vector_fails_on_dates(verify: Callable[..., Verificatio
 def test_bad_proof_value_1edtech_vector_fails_on_signature(
     verify: Callable[..., VerificationReport],
 ) -> None:
-    report = verify(json.loads((VECTORS / "simple-err-proof-value.json").read_text()))
+    report = verify(
+        json.loads((VECTORS / "simple-err-proof-value.json").read_text()), resolve_key=FRAGMENTS
+    )
     assert _outcomes(report)["signature"] == "failed"
     assert _outcomes(report)["issuer_key"] == "skipped"
     assert not report.verified
@@ -107,6 +115,41 @@ def test_did_key_vector_signed_by_a_key_the_issuer_does_not_control(
     report = verify(json.loads((VECTORS / "simple-did-key-method.json").read_text()))
     assert _outcomes(report)["signature"] == "passed"
     assert _outcomes(report)["issuer_key"] == "failed"  # issuer is urn:uuid:..., key is did:key
+
+
+def test_keys_named_in_url_fragments_are_not_trusted_by_default(
+    verify: Callable[..., VerificationReport],
+) -> None:
+    report = verify(json.loads((VECTORS / "simple.json").read_text()), resolve_key=DidResolver())
+    assert _outcomes(report)["signature"] == "passed"
+    assert _outcomes(report)["issuer_key"] == "failed"
+    assert "not trusted" in report.check("issuer_key").detail
+
+
+def test_a_stranger_cannot_borrow_an_issuer_through_a_url_fragment(
+    loader: BundledDocumentLoader, verify: Callable[..., VerificationReport]
+) -> None:
+    stranger = Ed25519KeyPair.generate()
+    issuer = "https://university.example/issuers/1"
+    method = f"{issuer}#{stranger.public_key.multibase}"
+    credential = build_credential(make_data(status=None)) | {"issuer": issuer}
+    signed = sign_document(credential, stranger, ProofOptions(method, NOW), loader=loader)
+    assert _outcomes(verify(signed, resolve_key=DidResolver()))["issuer_key"] == "failed"
+
+
+def test_a_did_document_cannot_lend_its_key_to_another_issuer(
+    loader: BundledDocumentLoader, verify: Callable[..., VerificationReport]
+) -> None:
+    attacker, victim = "did:web:attacker.example", ISSUER_DID
+    key = Ed25519KeyPair.generate()
+    document = did_document(attacker, [key.public_key])
+    document["verificationMethod"][0]["controller"] = victim  # claims the victim controls it
+    resolver = DidResolver({attacker: document})
+    options = ProofOptions(f"{attacker}#{key.public_key.multibase}", NOW)
+    signed = sign_document(build_credential(make_data(status=None)), key, options, loader=loader)
+    report = verify(signed, resolve_key=resolver)
+    assert not report.verified
+    assert "controller" in report.check("signature").detail
 
 
 @pytest.mark.parametrize("suite", [EDDSA_RDFC_2022, EDDSA_JCS_2022])
