@@ -73,6 +73,20 @@ def test_png_size_and_white_background(fonts: FontSet) -> None:
         assert image.getpixel((50, 50)) == (0, 0, 0)
 
 
+def test_png_at_a_resolution_records_it(fonts: FontSet) -> None:
+    png = render_png(page(), fonts, dpi=150)
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.size == (1240, 1754)  # A4 at 150 dpi
+        assert image.info["dpi"] == pytest.approx((150, 150), abs=0.5)
+
+
+def test_png_needs_exactly_one_size(fonts: FontSet) -> None:
+    with pytest.raises(TypeError):
+        render_png(page(), fonts)
+    with pytest.raises(TypeError):
+        render_png(page(), fonts, width_px=100, dpi=72)
+
+
 @pytest.mark.parametrize("width", [0, -5, 100_000])
 def test_png_width_out_of_range(fonts: FontSet, width: int) -> None:
     with pytest.raises(RasterError) as caught:

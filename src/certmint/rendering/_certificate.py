@@ -51,9 +51,15 @@ def certificate_png(
     *,
     fonts: FontSet,
     qr_url: str,
-    width_px: int = 1600,
+    width_px: int | None = None,
+    dpi: float | None = None,
     language: str | None = None,
 ) -> bytes:
-    """The certificate as a PNG (5-10x the cost of a PDF: make it only on request)."""
+    """The certificate as a PNG, ``width_px`` wide or at ``dpi`` (default 1600 px wide).
+
+    A PNG costs 5-10x a PDF: make it only on request.
+    """
     svg = fill_template(template, values, fonts=fonts, qr_url=qr_url, language=language)
-    return render_png(svg, fonts, width_px=width_px)
+    if width_px is None and dpi is None:
+        width_px = 1600
+    return render_png(svg, fonts, width_px=width_px, dpi=dpi)

@@ -190,20 +190,29 @@ def _fix_creation_date(pdf: bytes) -> bytes:
     return _BARE_DATE.sub(rb"/CreationDate (D:\1')", pdf, count=1)
 
 
-def render_png(svg: bytes, fonts: FontSet, *, width_px: int) -> bytes:
-    """Render to a PNG ``width_px`` wide (height keeps the page's aspect ratio).
+def render_png(
+    svg: bytes, fonts: FontSet, *, width_px: int | None = None, dpi: float | None = None
+) -> bytes:
+    """Render to a PNG ``width_px`` wide, or at ``dpi`` (give exactly one).
 
-    White background, since a certificate printed from a transparent PNG looks broken.
-    Raises ``RasterError`` (also for sizes over 40 megapixels).
+    The height keeps the page's aspect ratio, and the file records its resolution so it prints
+    at the page's real size. White background: a certificate printed from a transparent PNG
+    looks broken. Raises ``RasterError`` (also for sizes over 40 megapixels) and
+    ``TypeError`` when neither or both sizes are given.
     """
+    if (width_px is None) == (dpi is None):
+        raise TypeError("render_png needs exactly one of width_px and dpi")
     lib = native().cairo
+    resolution: list[float] = []
 
     def make_surface(width: float, height: float) -> tuple[int, float]:
-        scale = width_px / width
+        pixels = width_px if width_px is not None else round(width * (dpi or 0) / 72)
+        scale = pixels / width
+        resolution.append(scale * 72)
         height_px = max(1, round(height * scale))
-        if width_px <= 0 or width_px * height_px > _MAX_PNG_PIXELS:
-            raise RasterError("sizing PNG", f"{width_px}x{height_px} pixels is out of range")
-        surface = int(lib.cairo_image_surface_create(_FORMAT_ARGB32, width_px, height_px))
+        if pixels <= 0 or pixels * height_px > _MAX_PNG_PIXELS:
+            raise RasterError("sizing PNG", f"{pixels}x{height_px} pixels is out of range")
+        surface = int(lib.cairo_image_surface_create(_FORMAT_ARGB32, pixels, height_px))
         cr = lib.cairo_create(surface)
         lib.cairo_set_source_rgb(cr, 1.0, 1.0, 1.0)
         lib.cairo_paint(cr)
@@ -222,7 +231,7 @@ def render_png(svg: bytes, fonts: FontSet, *, width_px: int) -> bytes:
         stride = lib.cairo_image_surface_get_stride(surface)
         data = ctypes.string_at(lib.cairo_image_surface_get_data(surface), stride * height)
         image = Image.frombuffer("RGB", (width, height), data, "raw", "BGRX", stride, 1)
-        image.save(png, format="PNG", compress_level=3)
+        image.save(png, format="PNG", compress_level=3, dpi=(resolution[0], resolution[0]))
 
     _draw(svg, fonts, make_surface, finish)
     return png.getvalue()
