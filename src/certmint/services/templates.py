@@ -299,9 +299,16 @@ def preview_template(
     output: PreviewFormat = "pdf",
     values: Mapping[str, str] | None = None,
 ) -> bytes:
-    """A version rendered with sample data, overridden by ``values`` (e.g. a learner's name)."""
-    version = get_template_version(uow, organisation_id, version_id)
-    filled = {**sample_values(), **(values or {})}
+    """A version rendered with sample data and the organisation's own name, overridden by
+    ``values`` (e.g. a learner's name)."""
+    with uow:
+        organisation = uow.organisations.get(organisation_id)
+        found = uow.templates.get_version(organisation_id, version_id)
+    if organisation is None or found is None:
+        raise NotFound("template version", version_id)
+    version = found[1]
+    own = {"issuer.name": organisation.name, "issuer.url": organisation.url}
+    filled = {**sample_values(), **{k: v for k, v in own.items() if v}, **(values or {})}
     template = version.svg.encode("utf-8")
     qr_url = f"{base_url.rstrip('/')}/v/preview"
     with _render_errors("preview values"):

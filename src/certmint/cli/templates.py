@@ -1,0 +1,215 @@
+"""``certmint templates ...``: the gallery, designing, uploading, publishing and previewing."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from certmint.cli.state import fail, print_json, service_errors, state
+from certmint.domain.templates import TemplateVersion
+from certmint.rendering import GALLERY, Design, Paper, Signatory
+from certmint.services.organisations import find_organisation
+from certmint.services.templates import (
+    PreviewFormat,
+    create_template,
+    preview_template,
+    publish_template_version,
+    upload_template,
+)
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Certificate templates: gallery layouts, custom SVG, versions.")
+console = Console(soft_wrap=True)
+
+OrgOption = Annotated[
+    str | None, typer.Option("--org", help="Organisation slug (default: the default one).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+PublishOption = Annotated[bool, typer.Option("--publish", help="Publish (freeze) the version now.")]
+
+
+def _show(version: TemplateVersion, as_json: bool) -> None:
+    if as_json:
+        print_json(
+            {
+                "template_id": version.template_id,
+                "version_id": version.id,
+                "number": version.number,
+                "status": version.status,
+                "content_hash": version.content_hash,
+            }
+        )
+    else:
+        console.print(str(version.id))
+
+
+@app.command("layouts")
+def layouts(as_json: JsonOption = False) -> None:
+    """The gallery's layouts (each comes in A4 and US Letter)."""
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": lay.id,
+                    "name": lay.name,
+                    "description": lay.description,
+                    "orientation": lay.orientation,
+                    "max_logos": lay.max_logos,
+                    "max_signatures": lay.max_signatures,
+                }
+                for lay in GALLERY
+            ]
+        )
+        return
+    table = Table("layout", "name", "orientation", "logos", "signatures", "description")
+    for lay in GALLERY:
+        table.add_row(
+            lay.id,
+            lay.name,
+            lay.orientation,
+            str(lay.max_logos),
+            str(lay.max_signatures),
+            lay.description,
+        )
+    console.print(table)
+
+
+def _signatory(spec: str) -> Signatory:
+    parts = spec.split("|")
+    if len(parts) not in (2, 3) or not parts[0].strip():
+        raise typer.BadParameter(f"{spec!r}: expected NAME|DESIGNATION or NAME|DESIGNATION|IMAGE")
+    image = Path(parts[2]).read_bytes() if len(parts) == 3 and parts[2] else None
+    return Signatory(parts[0].strip(), parts[1].strip(), image)
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    layout: Annotated[str, typer.Option(help="Gallery layout id (see `templates layouts`).")],
+    title: Annotated[str, typer.Option(help="Title printed at the top.")],
+    logo: Annotated[
+        list[Path] | None, typer.Option(help="Logo image (PNG, JPEG or SVG); up to 2.")
+    ] = None,
+    signature: Annotated[
+        list[str] | None, typer.Option(help='"NAME|DESIGNATION|IMAGE" (image optional); up to 4.')
+    ] = None,
+    subtitle: Annotated[str | None, typer.Option(help="Line above the name.")] = None,
+    description: Annotated[str | None, typer.Option(help="Line below the name.")] = None,
+    paper: Annotated[Paper, typer.Option(help="Paper size.")] = Paper.A4,
+    language: Annotated[str, typer.Option(help="Language tag of the printed text.")] = "en",
+    rtl: Annotated[bool, typer.Option("--rtl", help="Right-to-left text direction.")] = False,
+    name: Annotated[str | None, typer.Option(help="Template name (default: the title).")] = None,
+    publish: PublishOption = False,
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Design a template from a gallery layout; prints the version id."""
+    design = Design(
+        layout=layout,
+        paper=paper,
+        title=title,
+        language=language,
+        direction="rtl" if rtl else "ltr",
+        logos=tuple(p.read_bytes() for p in logo or ()),
+        signatories=tuple(_signatory(s) for s in signature or ()),
+    )
+    if subtitle:
+        design = replace(design, subtitle=subtitle)
+    if description:
+        design = replace(design, description=description)
+    container = state(ctx).container()
+    with service_errors():
+        organisation = find_organisation(container.uow(), org)
+        version = create_template(
+            container.uow(), organisation.id, design, name=name, publish=publish, actor="cli"
+        )
+    _show(version, as_json)
+
+
+@app.command("upload")
+def upload(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="SVG with placeholders (docs/templates.md)."
+        ),
+    ],
+    name: Annotated[
+        str | None, typer.Option(help="Template name (default: the file name).")
+    ] = None,
+    publish: PublishOption = False,
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Upload a custom SVG template (sanitised); prints the version id."""
+    container = state(ctx).container()
+    with service_errors():
+        organisation = find_organisation(container.uow(), org)
+        version = upload_template(
+            container.uow(),
+            organisation.id,
+            file.read_bytes(),
+            name=name or file.stem,
+            publish=publish,
+            actor="cli",
+        )
+    _show(version, as_json)
+
+
+@app.command("publish")
+def publish_(
+    ctx: typer.Context,
+    version_id: Annotated[uuid.UUID, typer.Argument(help="Template version id.")],
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Freeze a draft version so it can be attached to batches."""
+    container = state(ctx).container()
+    with service_errors():
+        organisation = find_organisation(container.uow(), org)
+        version = publish_template_version(
+            container.uow(), organisation.id, version_id, actor="cli"
+        )
+    _show(version, as_json)
+
+
+@app.command("preview")
+def preview(
+    ctx: typer.Context,
+    version_id: Annotated[uuid.UUID, typer.Argument(help="Template version id.")],
+    out: Annotated[Path, typer.Option(help="Where to write the file (format from its suffix).")],
+    recipient: Annotated[
+        str | None, typer.Option(help="Name to print instead of the sample.")
+    ] = None,
+    org: OrgOption = None,
+) -> None:
+    """Render a version with sample data (PDF, PNG or SVG, by the --out suffix)."""
+    output = out.suffix.lstrip(".").lower()
+    if output not in ("pdf", "png", "svg"):
+        fail(1, "--out must end in .pdf, .png or .svg")
+    container = state(ctx).container()
+    with service_errors():
+        organisation = find_organisation(container.uow(), org)
+        data = preview_template(
+            container.uow(),
+            organisation.id,
+            version_id,
+            fonts=container.fonts,
+            base_url=container.settings.base_url,
+            output=_format(output),
+            values={"recipient.name": recipient} if recipient else None,
+        )
+    out.write_bytes(data)
+    console.print(f"{out} ({len(data):,} bytes)")
+
+
+def _format(output: str) -> PreviewFormat:
+    return "png" if output == "png" else "svg" if output == "svg" else "pdf"
