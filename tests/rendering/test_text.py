@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from certmint.rendering import (
     FontSet,
@@ -95,3 +97,28 @@ def test_indic_breaks_only_between_words(fonts: FontSet) -> None:
 )
 def test_base_direction(text: str, direction: str) -> None:
     assert base_direction(text) == direction
+
+
+NAME_TEXT = st.text(
+    alphabet=st.characters(
+        categories=("Lu", "Ll", "Lo", "Mn", "Mc", "Nd", "Zs", "Pd", "Po"),
+        include_characters="अआक्षत्रिয়ணஸ்ரீ中文한국محمد ",
+    ),
+    min_size=1,
+    max_size=120,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=NAME_TEXT, width=st.floats(min_value=60, max_value=700))
+def test_fit_never_drops_a_character_and_always_fits(
+    fonts: FontSet, text: str, width: float
+) -> None:
+    fitted = fit_text(fonts, text, SERIF, max_width=width)
+    assert 1 <= len(fitted.lines) <= 2
+    assert "".join("".join(fitted.lines).split()) == "".join(text.split())
+    assert 0 < fitted.size <= SERIF.size
+    for line in fitted.lines:
+        assert measure_text(fonts, line, SERIF.at(fitted.size)) <= width
