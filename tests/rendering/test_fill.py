@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 from xml.etree.ElementTree import fromstring
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from certmint.rendering import (
@@ -148,3 +151,20 @@ def test_unmeasurable_fit_slot_is_refused(fonts: FontSet, attribute: str, value:
     ).replace('font-size="20" font-size', "font-size")
     with pytest.raises(UnsafeSvg, match="fitted text"):
         fill_template(template(body), {"recipient.name": "Ann"}, fonts=fonts)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    value=st.text(
+        alphabet=st.characters(exclude_categories=("Cc", "Cs", "Co", "Cn")),
+        min_size=1,
+        max_size=80,
+    )
+)
+def test_any_printable_value_is_printed_literally(fonts: FontSet, value: str) -> None:
+    body = '<text x="10" y="20">[{{course.name}}]</text>'
+    out = fill_template(template(body), {"course.name": value}, fonts=fonts)
+    text = next(fromstring(out).iter(f"{{{SVG}}}text"))
+    assert text.text == f"[{unicodedata.normalize('NFC', value)}]"
