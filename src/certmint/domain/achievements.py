@@ -24,6 +24,7 @@ class Achievement:
     name: str
     description: str
     criteria: dict[str, Any]
+    signatories: tuple[tuple[str, str], ...]  # (name, designation) for {{signatory.N.*}}
     valid_for_days: int | None
     auto_issue: bool
     created_at: datetime

@@ -7,12 +7,12 @@ LMS data arrives by the hundred thousand rows, so the methods here take and retu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certmint.domain.courses import (
@@ -23,6 +23,7 @@ from certmint.domain.courses import (
     EnrolmentStatus,
     Learner,
 )
+from certmint.storage.bulk import bulk_insert, bulk_update, chunks
 from certmint.storage.tables import (
     BatchRow,
     CourseRow,
@@ -31,21 +32,6 @@ from certmint.storage.tables import (
 )
 
 __all__ = ["SqlAlchemyRosterRepository"]
-
-# SQLite allows 32,766 bound parameters and PostgreSQL 65,535; stay well below both.
-CHUNK = 5_000
-T = TypeVar("T")
-
-
-def _chunks(items: Iterable[T]) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == CHUNK:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 class SqlAlchemyRosterRepository:
@@ -58,7 +44,7 @@ class SqlAlchemyRosterRepository:
         self, organisation_id: UUID, external_ids: Iterable[str]
     ) -> dict[str, Course]:
         found: dict[str, Course] = {}
-        for chunk in _chunks(external_ids):
+        for chunk in chunks(external_ids):
             rows = self._session.execute(
                 select(CourseRow.id, CourseRow.external_id, CourseRow.name).where(
                     CourseRow.organisation_id == organisation_id,
@@ -71,19 +57,16 @@ class SqlAlchemyRosterRepository:
 
     def batches_of(self, course_ids: Iterable[UUID]) -> list[Batch]:
         found: list[Batch] = []
-        for chunk in _chunks(course_ids):
+        for chunk in chunks(course_ids):
             rows = self._session.scalars(select(BatchRow).where(BatchRow.course_id.in_(chunk)))
-            found.extend(
-                Batch(r.id, r.course_id, r.external_id, r.name, r.starts_on, r.ends_on)
-                for r in rows
-            )
+            found.extend(_batch(r) for r in rows)
         return found
 
     def learners_by_external_id(
         self, organisation_id: UUID, external_ids: Iterable[str]
     ) -> dict[str, Learner]:
         found: dict[str, Learner] = {}
-        for chunk in _chunks(external_ids):
+        for chunk in chunks(external_ids):
             rows = self._session.execute(
                 select(
                     LearnerRow.id,
@@ -110,7 +93,7 @@ class SqlAlchemyRosterRepository:
         wanted = set(batch_ids)
         if not wanted:
             return found
-        for chunk in _chunks(learner_ids):
+        for chunk in chunks(learner_ids):
             rows = self._session.execute(
                 select(
                     EnrolmentRow.id,
@@ -137,6 +120,70 @@ class SqlAlchemyRosterRepository:
                     updated_at=updated_at,
                 )
         return found
+
+    def get_batch(self, organisation_id: UUID, batch_id: UUID) -> tuple[Course, Batch] | None:
+        """A batch with its course, only if the course belongs to the organisation."""
+        found = self._session.execute(
+            select(CourseRow, BatchRow)
+            .join(BatchRow, BatchRow.course_id == CourseRow.id)
+            .where(BatchRow.id == batch_id, CourseRow.organisation_id == organisation_id)
+        ).one_or_none()
+        return None if found is None else (_course(found[0]), _batch(found[1]))
+
+    def batches_by_external_id(
+        self, organisation_id: UUID, external_id: str
+    ) -> list[tuple[Course, Batch]]:
+        rows = self._session.execute(
+            select(CourseRow, BatchRow)
+            .join(BatchRow, BatchRow.course_id == CourseRow.id)
+            .where(
+                BatchRow.external_id == external_id, CourseRow.organisation_id == organisation_id
+            )
+        ).all()
+        return [(_course(c), _batch(b)) for c, b in rows]
+
+    def get_learner(self, organisation_id: UUID, learner_id: UUID) -> Learner | None:
+        row = self._session.get(LearnerRow, learner_id)
+        if row is None or row.organisation_id != organisation_id:
+            return None
+        return _learner(row)
+
+    def count_enrolments(self, batch_id: UUID) -> int:
+        return (
+            self._session.scalar(
+                select(func.count())
+                .select_from(EnrolmentRow)
+                .where(EnrolmentRow.batch_id == batch_id)
+            )
+            or 0
+        )
+
+    def enrolments_page(
+        self, batch_id: UUID, *, after: UUID | None, limit: int
+    ) -> list[tuple[Enrolment, Learner]]:
+        """Enrolments of a batch in id order, ``limit`` after ``after`` (keyset pagination:
+        constant cost per page however deep into a million-learner batch)."""
+        query = (
+            select(EnrolmentRow, LearnerRow)
+            .join(LearnerRow, LearnerRow.id == EnrolmentRow.learner_id)
+            .where(EnrolmentRow.batch_id == batch_id)
+            .order_by(EnrolmentRow.id)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(EnrolmentRow.id > after)
+        return [(_enrolment(e), _learner(lr)) for e, lr in self._session.execute(query)]
+
+    def enrolment_of(self, batch_id: UUID, learner_id: UUID) -> Enrolment | None:
+        row = self._session.scalar(
+            select(EnrolmentRow).where(
+                EnrolmentRow.batch_id == batch_id, EnrolmentRow.learner_id == learner_id
+            )
+        )
+        return None if row is None else _enrolment(row)
+
+    def rename_learner(self, learner_id: UUID, name: str) -> None:
+        self._update(LearnerRow, [{"id": learner_id, "name": name}])
 
     # --- bulk writes -----------------------------------------------------------------------
 
@@ -190,14 +237,36 @@ class SqlAlchemyRosterRepository:
         self._update(EnrolmentRow, [_enrolment_values(e) for e in enrolments])
 
     def _insert(self, row_type: type[Any], values: list[dict[str, Any]]) -> None:
-        if values:
-            # Core insert on the table: plain executemany, no per-row ORM bookkeeping.
-            self._session.execute(insert(row_type.__table__), values)
+        bulk_insert(self._session, row_type, values)
 
     def _update(self, row_type: type[Any], values: list[dict[str, Any]]) -> None:
-        if values:
-            # ORM bulk UPDATE by primary key (one executemany).
-            self._session.execute(update(row_type), values)
+        bulk_update(self._session, row_type, values)
+
+
+def _course(row: CourseRow) -> Course:
+    return Course(row.id, row.organisation_id, row.external_id, row.name)
+
+
+def _batch(row: BatchRow) -> Batch:
+    return Batch(row.id, row.course_id, row.external_id, row.name, row.starts_on, row.ends_on)
+
+
+def _learner(row: LearnerRow) -> Learner:
+    return Learner(
+        row.id, row.organisation_id, row.external_id, row.name, row.email, dict(row.attributes)
+    )
+
+
+def _enrolment(row: EnrolmentRow) -> Enrolment:
+    return Enrolment(
+        id=row.id,
+        batch_id=row.batch_id,
+        learner_id=row.learner_id,
+        status=EnrolmentStatus(row.status),
+        completed_on=row.completed_on,
+        results=_results_from_json(row.results),
+        updated_at=row.updated_at,
+    )
 
 
 def _learner_values(learner: Learner) -> dict[str, Any]:

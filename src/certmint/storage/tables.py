@@ -196,6 +196,8 @@ class AchievementRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     criteria: Mapped[dict[str, Any]]
+    # [{"name", "designation"}] for templates that print {{signatory.N.*}} placeholders.
+    signatories: Mapped[list[dict[str, str]]] = mapped_column(JsonDocument, default=list)
     valid_for_days: Mapped[int | None] = mapped_column(Integer)
     auto_issue: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]

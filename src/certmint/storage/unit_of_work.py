@@ -13,10 +13,14 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from certmint.storage.achievements import SqlAlchemyAchievementRepository
 from certmint.storage.audit import SqlAlchemyAuditLog
+from certmint.storage.certificates import SqlAlchemyCertificateRepository
+from certmint.storage.jobs import SqlAlchemyJobRepository
 from certmint.storage.keys import SqlAlchemySigningKeyRepository
 from certmint.storage.organisations import SqlAlchemyOrganisationRepository
 from certmint.storage.roster import SqlAlchemyRosterRepository
+from certmint.storage.status_lists import SqlAlchemyStatusListRepository
 from certmint.storage.templates import SqlAlchemyTemplateRepository
 
 __all__ = ["SqlAlchemyUnitOfWork"]
@@ -28,6 +32,10 @@ class SqlAlchemyUnitOfWork:
     audit: SqlAlchemyAuditLog
     signing_keys: SqlAlchemySigningKeyRepository
     templates: SqlAlchemyTemplateRepository
+    achievements: SqlAlchemyAchievementRepository
+    certificates: SqlAlchemyCertificateRepository
+    status_lists: SqlAlchemyStatusListRepository
+    jobs: SqlAlchemyJobRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -43,6 +51,10 @@ class SqlAlchemyUnitOfWork:
         self.audit = SqlAlchemyAuditLog(session)
         self.signing_keys = SqlAlchemySigningKeyRepository(session)
         self.templates = SqlAlchemyTemplateRepository(session)
+        self.achievements = SqlAlchemyAchievementRepository(session)
+        self.certificates = SqlAlchemyCertificateRepository(session)
+        self.status_lists = SqlAlchemyStatusListRepository(session)
+        self.jobs = SqlAlchemyJobRepository(session)
         return self
 
     def __exit__(

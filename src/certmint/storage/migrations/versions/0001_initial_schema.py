@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 16:02:45.414231
+Create Date: 2026-11-29 16:24:01.105933
 """
 
 from __future__ import annotations
@@ -256,6 +256,9 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column(
             "criteria", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.Column(
+            "signatories", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
         ),
         sa.Column("valid_for_days", sa.Integer(), nullable=True),
         sa.Column("auto_issue", sa.Boolean(), nullable=False),

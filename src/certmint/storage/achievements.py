@@ -1,0 +1,79 @@
+"""Achievements: what batches award."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from certmint.domain.achievements import Achievement
+from certmint.storage.tables import AchievementRow, BatchRow, CourseRow
+
+__all__ = ["SqlAlchemyAchievementRepository"]
+
+
+def _achievement(row: AchievementRow) -> Achievement:
+    return Achievement(
+        id=row.id,
+        batch_id=row.batch_id,
+        template_version_id=row.template_version_id,
+        name=row.name,
+        description=row.description,
+        criteria=row.criteria,
+        signatories=tuple((s["name"], s["designation"]) for s in row.signatories),
+        valid_for_days=row.valid_for_days,
+        auto_issue=row.auto_issue,
+        created_at=row.created_at,
+    )
+
+
+class SqlAlchemyAchievementRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, achievement: Achievement) -> None:
+        self._session.add(
+            AchievementRow(
+                id=achievement.id,
+                batch_id=achievement.batch_id,
+                template_version_id=achievement.template_version_id,
+                name=achievement.name,
+                description=achievement.description,
+                criteria=achievement.criteria,
+                signatories=[{"name": n, "designation": d} for n, d in achievement.signatories],
+                valid_for_days=achievement.valid_for_days,
+                auto_issue=achievement.auto_issue,
+                created_at=achievement.created_at,
+            )
+        )
+
+    def _owned(self, organisation_id: UUID) -> Select[AchievementRow]:
+        return (
+            select(AchievementRow)
+            .join(BatchRow, BatchRow.id == AchievementRow.batch_id)
+            .join(CourseRow, CourseRow.id == BatchRow.course_id)
+            .where(CourseRow.organisation_id == organisation_id)
+        )
+
+    def get(self, organisation_id: UUID, achievement_id: UUID) -> Achievement | None:
+        row = self._session.scalar(
+            self._owned(organisation_id).where(AchievementRow.id == achievement_id)
+        )
+        return None if row is None else _achievement(row)
+
+    def for_batch(self, organisation_id: UUID, batch_id: UUID) -> list[Achievement]:
+        rows = self._session.scalars(
+            self._owned(organisation_id)
+            .where(AchievementRow.batch_id == batch_id)
+            .order_by(AchievementRow.created_at)
+        )
+        return [_achievement(row) for row in rows]
+
+    def auto_issue_for_batches(self, batch_ids: list[UUID]) -> list[Achievement]:
+        rows = self._session.scalars(
+            select(AchievementRow).where(
+                AchievementRow.batch_id.in_(batch_ids), AchievementRow.auto_issue
+            )
+        )
+        return [_achievement(row) for row in rows]

@@ -1,0 +1,174 @@
+"""Certificates, written in bulk at issuance and changed only in their status afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from certmint.domain.certificates import Certificate, CertificateStatus
+from certmint.storage.bulk import CHUNK, bulk_insert
+from certmint.storage.tables import CertificateRow
+
+__all__ = ["CertificateFilter", "SqlAlchemyCertificateRepository"]
+
+
+def _certificate(row: CertificateRow) -> Certificate:
+    return Certificate(
+        id=row.id,
+        number=row.number,
+        organisation_id=row.organisation_id,
+        achievement_id=row.achievement_id,
+        learner_id=row.learner_id,
+        template_version_id=row.template_version_id,
+        status=CertificateStatus(row.status),
+        snapshot=row.snapshot,
+        credential=row.credential,
+        issued_at=row.issued_at,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        supersedes_id=row.supersedes_id,
+        superseded_by_id=row.superseded_by_id,
+        status_reason=row.status_reason,
+        status_changed_at=row.status_changed_at,
+    )
+
+
+def _values(c: Certificate) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "number": c.number,
+        "organisation_id": c.organisation_id,
+        "achievement_id": c.achievement_id,
+        "learner_id": c.learner_id,
+        "template_version_id": c.template_version_id,
+        "status": c.status.value,
+        "snapshot": c.snapshot,
+        "credential": c.credential,
+        "issued_at": c.issued_at,
+        "valid_from": c.valid_from,
+        "valid_until": c.valid_until,
+        "supersedes_id": c.supersedes_id,
+        "superseded_by_id": c.superseded_by_id,
+        "status_reason": c.status_reason,
+        "status_changed_at": c.status_changed_at,
+    }
+
+
+class CertificateFilter:
+    """Which certificates a listing wants (all optional, combined with AND)."""
+
+    def __init__(
+        self,
+        *,
+        achievement_ids: Sequence[UUID] | None = None,
+        learner_id: UUID | None = None,
+        statuses: Sequence[CertificateStatus] | None = None,
+    ) -> None:
+        self.achievement_ids = achievement_ids
+        self.learner_id = learner_id
+        self.statuses = statuses
+
+    def apply(self, query: Select[CertificateRow]) -> Select[CertificateRow]:
+        if self.achievement_ids is not None:
+            query = query.where(CertificateRow.achievement_id.in_(self.achievement_ids))
+        if self.learner_id is not None:
+            query = query.where(CertificateRow.learner_id == self.learner_id)
+        if self.statuses is not None:
+            query = query.where(CertificateRow.status.in_([s.value for s in self.statuses]))
+        return query
+
+
+class SqlAlchemyCertificateRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add_many(self, certificates: Sequence[Certificate]) -> None:
+        bulk_insert(self._session, CertificateRow, [_values(c) for c in certificates])
+
+    def add(self, certificate: Certificate) -> None:
+        self.add_many([certificate])
+
+    def get(self, certificate_id: UUID) -> Certificate | None:
+        """By id alone: for public verification, where the id itself is the secret."""
+        row = self._session.get(CertificateRow, certificate_id)
+        return None if row is None else _certificate(row)
+
+    def get_for(self, organisation_id: UUID, certificate_id: UUID) -> Certificate | None:
+        found = self.get(certificate_id)
+        return found if found is not None and found.organisation_id == organisation_id else None
+
+    def current_holders(self, achievement_id: UUID, learner_ids: Iterable[UUID]) -> set[UUID]:
+        """Learners who already hold a current (not superseded) certificate of the achievement."""
+        held: set[UUID] = set()
+        ids = list(learner_ids)
+        for start in range(0, len(ids), CHUNK):
+            held.update(
+                self._session.scalars(
+                    select(CertificateRow.learner_id).where(
+                        CertificateRow.achievement_id == achievement_id,
+                        CertificateRow.learner_id.in_(ids[start : start + CHUNK]),
+                        CertificateRow.status != CertificateStatus.SUPERSEDED.value,
+                    )
+                )
+            )
+        return held
+
+    def numbers_taken(self, organisation_id: UUID, numbers: Sequence[str]) -> set[str]:
+        return set(
+            self._session.scalars(
+                select(CertificateRow.number).where(
+                    CertificateRow.organisation_id == organisation_id,
+                    CertificateRow.number.in_(numbers),
+                )
+            )
+        )
+
+    def list(
+        self,
+        organisation_id: UUID,
+        where: CertificateFilter,
+        *,
+        limit: int = 100,
+        after: UUID | None = None,
+    ) -> list[Certificate]:
+        query = (
+            where.apply(
+                select(CertificateRow).where(CertificateRow.organisation_id == organisation_id)
+            )
+            .order_by(CertificateRow.id)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(CertificateRow.id > after)
+        return [_certificate(row) for row in self._session.scalars(query)]
+
+    def count(self, organisation_id: UUID, where: CertificateFilter) -> int:
+        query = where.apply(
+            select(CertificateRow).where(CertificateRow.organisation_id == organisation_id)
+        )
+        return self._session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+    def set_status(
+        self,
+        certificate_id: UUID,
+        status: CertificateStatus,
+        *,
+        reason: str | None,
+        at: datetime,
+        superseded_by: UUID | None = None,
+    ) -> None:
+        values: dict[str, Any] = {
+            "status": status.value,
+            "status_reason": reason,
+            "status_changed_at": at,
+        }
+        if superseded_by is not None:
+            values["superseded_by_id"] = superseded_by
+        self._session.execute(
+            update(CertificateRow).where(CertificateRow.id == certificate_id).values(**values)
+        )

@@ -1,0 +1,136 @@
+"""Status lists and the places certificates hold in them.
+
+A list's bits are not stored: a certificate's bit is set exactly when its status says so
+(revoked or superseded for the revocation list), so the bitstring is derived when the list is
+served and can never disagree with the certificates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from certmint.domain.status_lists import StatusList, StatusPurpose
+from certmint.storage.bulk import bulk_insert
+from certmint.storage.tables import CertificateRow, StatusListEntryRow, StatusListRow
+
+__all__ = ["SqlAlchemyStatusListRepository"]
+
+
+def _list(row: StatusListRow) -> StatusList:
+    return StatusList(
+        id=row.id,
+        organisation_id=row.organisation_id,
+        purpose=StatusPurpose(row.purpose),
+        sequence=row.sequence,
+        size=row.size,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class SqlAlchemyStatusListRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def latest(self, organisation_id: UUID, purpose: StatusPurpose) -> StatusList | None:
+        row = self._session.scalar(
+            select(StatusListRow)
+            .where(
+                StatusListRow.organisation_id == organisation_id,
+                StatusListRow.purpose == purpose.value,
+            )
+            .order_by(StatusListRow.sequence.desc())
+            .limit(1)
+        )
+        return None if row is None else _list(row)
+
+    def get(
+        self, organisation_id: UUID, purpose: StatusPurpose, sequence: int
+    ) -> StatusList | None:
+        row = self._session.scalar(
+            select(StatusListRow).where(
+                StatusListRow.organisation_id == organisation_id,
+                StatusListRow.purpose == purpose.value,
+                StatusListRow.sequence == sequence,
+            )
+        )
+        return None if row is None else _list(row)
+
+    def add(self, status_list: StatusList) -> None:
+        self._session.add(
+            StatusListRow(
+                id=status_list.id,
+                organisation_id=status_list.organisation_id,
+                purpose=status_list.purpose.value,
+                sequence=status_list.sequence,
+                size=status_list.size,
+                created_at=status_list.created_at,
+                updated_at=status_list.updated_at,
+            )
+        )
+        # Flushed now: entries inserted in bulk right after refer to it.
+        self._session.flush()
+
+    def allocated(self, status_list_id: UUID) -> int:
+        return (
+            self._session.scalar(
+                select(func.count())
+                .select_from(StatusListEntryRow)
+                .where(StatusListEntryRow.status_list_id == status_list_id)
+            )
+            or 0
+        )
+
+    def taken_among(self, status_list_id: UUID, indexes: Sequence[int]) -> set[int]:
+        return set(
+            self._session.scalars(
+                select(StatusListEntryRow.index).where(
+                    StatusListEntryRow.status_list_id == status_list_id,
+                    StatusListEntryRow.index.in_(indexes),
+                )
+            )
+        )
+
+    def add_entries(self, status_list_id: UUID, entries: Iterable[tuple[int, UUID]]) -> None:
+        bulk_insert(
+            self._session,
+            StatusListEntryRow,
+            [
+                {"status_list_id": status_list_id, "index": index, "certificate_id": certificate_id}
+                for index, certificate_id in entries
+            ],
+        )
+
+    def set_indexes(self, status_list_id: UUID, statuses: Sequence[str]) -> list[int]:
+        """Indexes whose certificate's status is one of ``statuses`` (the bits that are set)."""
+        return list(
+            self._session.scalars(
+                select(StatusListEntryRow.index)
+                .join(CertificateRow, CertificateRow.id == StatusListEntryRow.certificate_id)
+                .where(
+                    StatusListEntryRow.status_list_id == status_list_id,
+                    CertificateRow.status.in_(statuses),
+                )
+            )
+        )
+
+    def lists_of(self, certificate_id: UUID) -> list[StatusList]:
+        rows = self._session.scalars(
+            select(StatusListRow)
+            .join(StatusListEntryRow, StatusListEntryRow.status_list_id == StatusListRow.id)
+            .where(StatusListEntryRow.certificate_id == certificate_id)
+        )
+        return [_list(row) for row in rows]
+
+    def touch(self, status_list_ids: Iterable[UUID], at: datetime) -> None:
+        """Record that bits changed (the served list's ETag and Last-Modified follow)."""
+        ids = list(status_list_ids)
+        if ids:
+            self._session.execute(
+                update(StatusListRow).where(StatusListRow.id.in_(ids)).values(updated_at=at)
+            )
