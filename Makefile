@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM := $(VENV)/.debian-packages
+SYSTEM_TEST := $(VENV)/.debian-packages-test
 INTEROP := tests/interop/node_modules/.package-lock.json
 NPM := $(shell command -v npm 2>/dev/null)
 
@@ -12,6 +13,10 @@ NPM := $(shell command -v npm 2>/dev/null)
 # Debian packages (librsvg, fonts): installed when missing, re-checked when the list changes.
 $(SYSTEM): scripts/debian-packages.txt
 	bash scripts/ensure-debian-packages.sh scripts/debian-packages.txt
+	@mkdir -p $(VENV) && touch $@
+
+$(SYSTEM_TEST): scripts/debian-packages.txt scripts/debian-packages-test.txt
+	bash scripts/ensure-debian-packages.sh scripts/debian-packages.txt scripts/debian-packages-test.txt
 	@mkdir -p $(VENV) && touch $@
 
 $(STAMP): pyproject.toml
@@ -27,7 +32,7 @@ $(INTEROP): tests/interop/package.json tests/interop/package-lock.json
 run: $(SYSTEM) $(STAMP)
 	$(BIN)/certmint demo
 
-test: $(SYSTEM) $(STAMP) $(if $(NPM),$(INTEROP))
+test: $(SYSTEM_TEST) $(STAMP) $(if $(NPM),$(INTEROP))
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from certmint.rendering import FontSet
 from certmint.storage.database import create_database_engine
 from certmint.storage.migrate import upgrade_database
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -132,3 +133,9 @@ def certmint_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("CERTMINT_HOME", str(home))
     return home
+
+
+@pytest.fixture(scope="session")
+def fonts() -> FontSet:
+    """Certmint's font set, built once (building a fontconfig configuration takes ~0.2 s)."""
+    return FontSet.load()

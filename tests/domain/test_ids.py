@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import time
+import uuid
 
-from certmint.domain.ids import time_ordered_id
+from certmint.domain.ids import parse_url_id, time_ordered_id, url_id
 
 
 def test_version_variant_and_timestamp() -> None:
@@ -19,3 +20,14 @@ def test_ids_are_unique_and_roughly_ordered() -> None:
     assert len(set(ids)) == len(ids)
     prefixes = [i.int >> 80 for i in ids]
     assert prefixes == sorted(prefixes)
+
+
+def test_url_ids_are_short_and_round_trip() -> None:
+    value = uuid.uuid4()
+    short = url_id(value)
+    assert len(short) == 22
+    assert set(short) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    assert parse_url_id(short) == value
+    assert parse_url_id(str(value)) == value
+    for junk in ("", "x" * 21, "!" * 22, "not-a-uuid", "ÿ" * 22):
+        assert parse_url_id(junk) is None

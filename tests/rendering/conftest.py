@@ -1,7 +1,7 @@
 """Rendering fixtures: one font set per session, sample images, raster helpers.
 
-The font set is session-scoped because building a fontconfig configuration is the only slow
-step (about 0.2 s); every test still renders through the real librsvg, cairo and Pango.
+The session-wide font set comes from the root conftest; every test still renders through the
+real librsvg, cairo and Pango.
 """
 
 from __future__ import annotations
@@ -11,11 +11,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
-
-from certmint.rendering import FontSet
 
 QR_URL = "https://certs.example.org/v/q7Hc2bLxR4mWn9TzVk3pYa"
 SIGNATURE_SVG = (
@@ -23,11 +20,6 @@ SIGNATURE_SVG = (
     b'<path d="M5 45 C 30 5, 50 60, 80 30 S 130 10, 150 40 S 180 50, 195 20" fill="none"'
     b' stroke="#123" stroke-width="3"/></svg>'
 )
-
-
-@pytest.fixture(scope="session")
-def fonts() -> FontSet:
-    return FontSet.load()
 
 
 def logo_png(colour: tuple[int, int, int, int] = (200, 60, 60, 255)) -> bytes:

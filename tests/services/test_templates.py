@@ -43,11 +43,6 @@ UPLOAD = b"""<svg xmlns="http://www.w3.org/2000/svg" width="842" height="595" vi
 <text x="100" y="200">{{course.name}}</text></svg>"""
 
 
-@pytest.fixture(scope="module")
-def fonts() -> FontSet:
-    return FontSet.load()
-
-
 def test_design_json_round_trips() -> None:
     assert design_from_json(design_to_json(DESIGN)) == DESIGN
 

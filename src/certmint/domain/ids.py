@@ -9,11 +9,13 @@ reveal when they were made, use fully random UUIDv4 (``uuid.uuid4``).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import time
 from uuid import UUID
 
-__all__ = ["time_ordered_id"]
+__all__ = ["parse_url_id", "time_ordered_id", "url_id"]
 
 _VERSION_7 = 0x7 << 76
 _VARIANT_RFC = 0b10 << 62
@@ -25,3 +27,21 @@ def time_ordered_id() -> UUID:
     rand_a = (random >> 62) & 0xFFF
     rand_b = random & ((1 << 62) - 1)
     return UUID(int=(millis << 80) | _VERSION_7 | (rand_a << 64) | _VARIANT_RFC | rand_b)
+
+
+def url_id(value: UUID) -> str:
+    """The 22-character base64url form of an id, for short URLs (and so smaller QR codes)."""
+    return base64.urlsafe_b64encode(value.bytes).rstrip(b"=").decode("ascii")
+
+
+def parse_url_id(text: str) -> UUID | None:
+    """The id a URL names (short form or a plain UUID), or None when it names none."""
+    if len(text) == 22:
+        try:
+            return UUID(bytes=base64.urlsafe_b64decode(text + "=="))
+        except (ValueError, binascii.Error):
+            return None
+    try:
+        return UUID(text)
+    except ValueError:
+        return None

@@ -1,0 +1,172 @@
+"""Achievements: a published template version attached to a batch, with issuance criteria.
+
+A batch may award several (completion and merit). The criteria are stored in their canonical
+JSON; the Sunbird form is accepted and translated on the way in.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from certmint.domain.achievements import Achievement
+from certmint.domain.courses import Batch, Course, Learner
+from certmint.domain.criteria import CriteriaError, Decision, evaluate, parse_criteria, to_json
+from certmint.domain.templates import TemplateVersionStatus
+from certmint.services.audit import record
+from certmint.services.errors import Conflict, InvalidInput, NotFound
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = [
+    "DryRunRow",
+    "add_achievement",
+    "dry_run",
+    "get_achievement",
+    "list_achievements",
+    "resolve_batch",
+]
+
+MAX_VALIDITY_DAYS = 36_600  # a hundred years
+
+
+def resolve_batch(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, ref: str
+) -> tuple[Course, Batch]:
+    """A batch by its id, or by the LMS's batch id when that is unambiguous."""
+    with uow:
+        try:
+            found = uow.roster.get_batch(organisation_id, UUID(ref))
+        except ValueError:
+            found = None
+        if found is not None:
+            return found
+        matches = uow.roster.batches_by_external_id(organisation_id, ref)
+    if not matches:
+        raise NotFound("batch", ref)
+    if len(matches) > 1:
+        courses = ", ".join(sorted(course.external_id for course, _ in matches))
+        raise Conflict(f"batch id {ref!r} exists in several courses ({courses}): use its uuid")
+    return matches[0]
+
+
+def add_achievement(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    *,
+    batch_id: UUID,
+    template_version_id: UUID,
+    name: str,
+    criteria: Any,
+    description: str = "",
+    valid_for_days: int | None = None,
+    auto_issue: bool = False,
+    signatories: Sequence[tuple[str, str]] = (),
+    actor: str = "system",
+) -> Achievement:
+    """Attach a published template version to a batch. Raises ``InvalidInput`` for bad criteria
+    (each problem with its JSON path), ``Conflict`` for a draft template or a duplicate name."""
+    problems: list[str] = []
+    try:
+        canonical = to_json(parse_criteria(criteria))
+    except CriteriaError as exc:
+        problems.extend(exc.problems)
+        canonical = {}
+    name = name.strip()
+    if not name:
+        problems.append("name: an achievement needs a name")
+    if valid_for_days is not None and not 1 <= valid_for_days <= MAX_VALIDITY_DAYS:
+        problems.append(f"valid_for_days: must be from 1 to {MAX_VALIDITY_DAYS}")
+    if problems:
+        raise InvalidInput(problems, "achievement rejected")
+    now = datetime.now(UTC)
+    achievement = Achievement(
+        id=uuid.uuid4(),
+        batch_id=batch_id,
+        template_version_id=template_version_id,
+        name=name,
+        description=description.strip(),
+        criteria=canonical,
+        signatories=tuple(signatories),
+        valid_for_days=valid_for_days,
+        auto_issue=auto_issue,
+        created_at=now,
+    )
+    with uow:
+        if uow.roster.get_batch(organisation_id, batch_id) is None:
+            raise NotFound("batch", batch_id)
+        found = uow.templates.get_version(organisation_id, template_version_id)
+        if found is None:
+            raise NotFound("template version", template_version_id)
+        if found[1].status is not TemplateVersionStatus.PUBLISHED:
+            raise Conflict("the template version is a draft: publish it before attaching it")
+        if any(a.name == name for a in uow.achievements.for_batch(organisation_id, batch_id)):
+            raise Conflict(f"the batch already awards an achievement named {name!r}")
+        uow.achievements.add(achievement)
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="achievement.added",
+            subject_type="achievement",
+            subject_id=achievement.id,
+            details={
+                "batch_id": str(batch_id),
+                "name": name,
+                "criteria": canonical,
+                "template_version_id": str(template_version_id),
+            },
+            at=now,
+        )
+        uow.commit()
+    return achievement
+
+
+def get_achievement(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, achievement_id: UUID
+) -> Achievement:
+    with uow:
+        found = uow.achievements.get(organisation_id, achievement_id)
+    if found is None:
+        raise NotFound("achievement", achievement_id)
+    return found
+
+
+def list_achievements(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, batch_id: UUID
+) -> list[Achievement]:
+    with uow:
+        if uow.roster.get_batch(organisation_id, batch_id) is None:
+            raise NotFound("batch", batch_id)
+        return uow.achievements.for_batch(organisation_id, batch_id)
+
+
+@dataclass(frozen=True, slots=True)
+class DryRunRow:
+    """One learner of the batch: would they be awarded, and why (or why not)."""
+
+    learner: Learner
+    decision: Decision
+    already_issued: bool
+
+
+def dry_run(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, achievement_id: UUID, *, page: int = 1000
+) -> Iterator[DryRunRow]:
+    """Every learner of the achievement's batch with the decision and its reasons; nothing is
+    written. A generator: a million-learner batch is read a page at a time."""
+    achievement = get_achievement(uow, organisation_id, achievement_id)
+    criterion = parse_criteria(achievement.criteria)
+    after: UUID | None = None
+    while True:
+        with uow:
+            rows = uow.roster.enrolments_page(achievement.batch_id, after=after, limit=page)
+            held = uow.certificates.current_holders(achievement.id, [lr.id for _, lr in rows])
+        for enrolment, learner in rows:
+            yield DryRunRow(learner, evaluate(criterion, enrolment, learner), learner.id in held)
+        if len(rows) < page:
+            return
+        after = rows[-1][0].id

@@ -1,0 +1,130 @@
+"""Bitstring status lists: places for new certificates, and the signed lists verifiers read.
+
+Indexes are drawn at random (herd privacy: a set bit says nothing about when a certificate was
+issued) and checked against the taken ones; the (list, index) primary key settles any race
+between concurrent issuers. A list holds ``MIN_STATUS_LIST_SIZE`` entries; when it cannot take
+a whole chunk, the next list is opened.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from certmint.credentials import BitstringStatusList, status_list_credential
+from certmint.domain.certificates import CertificateStatus
+from certmint.domain.organisations import Organisation
+from certmint.domain.status_lists import MIN_STATUS_LIST_SIZE, StatusList, StatusPurpose
+from certmint.services.errors import NotFound
+from certmint.services.keys import issuer_key, organisation_did
+from certmint.services.signing import Signing
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = [
+    "SET_BY",
+    "ServedStatusList",
+    "allocate_indexes",
+    "serve_status_list",
+    "status_list_url",
+]
+
+# Which certificate statuses set the bit of each purpose's list.
+SET_BY: dict[StatusPurpose, tuple[str, ...]] = {
+    StatusPurpose.REVOCATION: (CertificateStatus.REVOKED.value, CertificateStatus.SUPERSEDED.value),
+    StatusPurpose.SUSPENSION: (CertificateStatus.SUSPENDED.value,),
+}
+_system_random = random.SystemRandom()
+
+
+def status_list_url(
+    base: str, organisation: Organisation, purpose: StatusPurpose, sequence: int
+) -> str:
+    return f"{base}/orgs/{organisation.slug}/status/{purpose.value}/{sequence}"
+
+
+def allocate_indexes(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    purpose: StatusPurpose,
+    count: int,
+    now: datetime,
+    *,
+    rng: random.Random = _system_random,
+    size: int = MIN_STATUS_LIST_SIZE,
+) -> tuple[StatusList, list[int]]:
+    """``count`` free indexes in the organisation's current list (opening a new list when it
+    cannot take them all), inside the caller's unit of work."""
+    current = uow.status_lists.latest(organisation_id, purpose)
+    if current is None or uow.status_lists.allocated(current.id) + count > current.size:
+        current = StatusList(
+            id=uuid.uuid4(),
+            organisation_id=organisation_id,
+            purpose=purpose,
+            sequence=1 if current is None else current.sequence + 1,
+            size=size,
+            created_at=now,
+            updated_at=now,
+        )
+        uow.status_lists.add(current)
+    chosen: set[int] = set()
+    while len(chosen) < count:
+        candidates = [
+            i for i in rng.sample(range(current.size), count - len(chosen)) if i not in chosen
+        ]
+        chosen.update(set(candidates) - uow.status_lists.taken_among(current.id, candidates))
+    return current, sorted(chosen, key=lambda _: rng.random())
+
+
+@dataclass(frozen=True)
+class ServedStatusList:
+    credential: dict[str, Any]
+    etag: str
+    last_modified: datetime
+
+
+_cache: dict[tuple[UUID, datetime, str], dict[str, Any]] = {}
+
+
+def serve_status_list(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, slug: str, purpose: str, sequence: int
+) -> ServedStatusList:
+    """The signed ``BitstringStatusListCredential``, rebuilt only when a bit changed.
+
+    Its bits are derived from the certificates' statuses at this moment; the signature is
+    made with the organisation's active key.
+    """
+    try:
+        list_purpose = StatusPurpose(purpose)
+    except ValueError:
+        raise NotFound("status list", f"{slug}/{purpose}/{sequence}") from None
+    with uow:
+        organisation = uow.organisations.get_by_slug(slug)
+        status_list = (
+            uow.status_lists.get(organisation.id, list_purpose, sequence) if organisation else None
+        )
+        if organisation is None or status_list is None:
+            raise NotFound("status list", f"{slug}/{purpose}/{sequence}")
+        set_indexes = uow.status_lists.set_indexes(status_list.id, SET_BY[list_purpose])
+    key = issuer_key(uow, signing.key_store, organisation, signing.base_url)
+    etag = f'"{status_list.id.hex[:12]}-{int(status_list.updated_at.timestamp() * 1000)}"'
+    cache_key = (status_list.id, status_list.updated_at, key.verification_method)
+    credential = _cache.get(cache_key)
+    if credential is None:
+        bits = BitstringStatusList(status_list.size)
+        for index in set_indexes:
+            bits.set(index)
+        unsigned = status_list_credential(
+            list_url=status_list_url(signing.base, organisation, list_purpose, sequence),
+            issuer=organisation_did(organisation, signing.base_url),
+            purpose=list_purpose.value,
+            status_list=bits,
+            valid_from=status_list.updated_at,
+        )
+        credential = signing.sign(unsigned, key, datetime.now(UTC))
+        _cache.clear()  # one entry per list is all that is ever served again
+        _cache[cache_key] = credential
+    return ServedStatusList(credential, etag, status_list.updated_at)
