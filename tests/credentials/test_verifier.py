@@ -6,6 +6,7 @@ import copy
 import json
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -642,3 +643,19 @@ def test_mutated_credentials_never_raise(
         unsecured = {k: v for k, v in document.items() if k != "proof"}
         before = {k: v for k, v in original.items() if k != "proof"}
         assert canonicalize_rdfc(unsecured, loader) == canonicalize_rdfc(before, loader)
+
+
+def test_concurrent_verification_shares_one_loader(
+    signed_credential: dict[str, Any], verify: Callable[..., VerificationReport]
+) -> None:
+    # pyld's context caches are not thread-safe; the library serialises its use of pyld.
+    tampered = copy.deepcopy(signed_credential)
+    tampered["credentialSubject"]["name"] = "Someone Else"
+    cold = BundledDocumentLoader()  # empty caches: the threads fill them at the same time
+
+    def check(document: dict[str, Any]) -> VerificationReport:
+        return verify(document, loader=cold)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        reports = list(pool.map(check, [signed_credential, tampered] * 8))
+    assert [r.verified for r in reports] == [True, False] * 8

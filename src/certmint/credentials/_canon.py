@@ -9,6 +9,7 @@ here takes :class:`Limits` and enforces them before and during the work.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -39,6 +40,12 @@ __all__ = [
 ]
 
 Dataset = dict[str, list[dict[str, Any]]]
+
+# pyld shares LRU caches between calls (each resolved context keeps one, and the loader's cache
+# holds those contexts), and they are not safe to touch from two threads at once. JSON-LD
+# processing is pure Python, so under the GIL the lock costs no throughput; the fast path and
+# RDFC-1.0 (per-call state only) run outside it.
+_PYLD_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -179,7 +186,7 @@ def expand_safe(
         dropped.append(str(name))
 
     processor = jsonld.JsonLdProcessor(on_property_dropped=on_dropped)
-    with _translate_pyld():
+    with _PYLD_LOCK, _translate_pyld():
         expanded: list[Any] = processor.expand(dict(document), _options(loader, limits))
     _check_expanded(expanded, dropped)
     if dropped:
@@ -195,7 +202,7 @@ def to_dataset(
     """Return the RDF dataset of ``document`` (pyld's dict form), checked in safe mode."""
     check_json_bounds(document, limits)
     expanded = expand_safe(document, loader, limits)
-    with _translate_pyld():
+    with _PYLD_LOCK, _translate_pyld():
         dataset: Dataset = jsonld.JsonLdProcessor().to_rdf(expanded, _options(loader, limits))
     return dataset
 
