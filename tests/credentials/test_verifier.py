@@ -659,3 +659,21 @@ def test_concurrent_verification_shares_one_loader(
     with ThreadPoolExecutor(max_workers=4) as pool:
         reports = list(pool.map(check, [signed_credential, tampered] * 8))
     assert [r.verified for r in reports] == [True, False] * 8
+
+
+def test_naive_now_is_a_programming_error(
+    signed_credential: dict[str, Any], verify: Callable[..., VerificationReport]
+) -> None:
+    with pytest.raises(TypeError, match="timezone"):
+        verify(signed_credential, now=datetime(2026, 1, 1))
+
+
+def test_unhashable_cryptosuite_with_a_set_of_allowed_suites(
+    signed_credential: dict[str, Any], verify: Callable[..., VerificationReport]
+) -> None:
+    document = copy.deepcopy(signed_credential)
+    document["proof"][0]["cryptosuite"] = {"not": "a string"}
+    document["type"] = ["VerifiableCredential"]  # not OB3: the schema would catch it first
+    report = verify(document, allowed_cryptosuites=frozenset({EDDSA_RDFC_2022}))
+    assert report.check("format").outcome is Outcome.PASSED
+    assert report.check("signature").outcome is Outcome.FAILED

@@ -222,7 +222,9 @@ def _check_signature(
     candidates = [
         p
         for p in proofs
-        if p.get("type") == "DataIntegrityProof" and p.get("cryptosuite") in allowed
+        if p.get("type") == "DataIntegrityProof"
+        and isinstance(p.get("cryptosuite"), str)
+        and p["cryptosuite"] in allowed
     ]
     if not candidates:
         found = ", ".join(sorted({str(p.get("cryptosuite") or p.get("type")) for p in proofs}))
@@ -300,6 +302,8 @@ def verify_credential(
     without one raises ``TypeError`` (a programming error, never a silent pass). Any other
     problem of the credential is reported, not raised.
     """
+    if now.tzinfo is None:
+        raise TypeError("now must be a timezone-aware datetime")
     try:
         parsed = _parse(document, limits)
     except (_FormatError, CredentialError) as exc:
