@@ -208,3 +208,18 @@ def test_negative_status_index_is_rejected(index: int, credential_data: Any) -> 
     assert data.status is not None
     with pytest.raises(InvalidCredentialDataError):
         build_credential(replace(data, status=replace(data.status, index=index)))
+
+
+@pytest.mark.parametrize("identity_type", ["sourcedId", "ltiUserId", "ext:moodle.id"])
+def test_external_identity_types_from_the_ob3_enum(identity_type: str) -> None:
+    recipient = Recipient("Bo", ExternalIdentity("u-1", identity_type))
+    credential = build_credential(make_data(recipient=recipient))
+    assert credential["credentialSubject"]["identifier"][0]["identityType"] == identity_type
+
+
+@pytest.mark.parametrize("identity_type", ["studentNumber", "ext:", "ext:a b", "emailAddress"])
+def test_other_identity_types_are_rejected(identity_type: str) -> None:
+    recipient = Recipient("Bo", ExternalIdentity("u-1", identity_type))
+    with pytest.raises(InvalidCredentialDataError) as info:
+        build_credential(make_data(recipient=recipient))
+    assert info.value.field == "recipient.identity.identity_type"

@@ -50,6 +50,15 @@ _IRI = re.compile(
 )
 _IRI_FORBIDDEN = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f-\x9f]")
 _MAX_TEXT = 10_000
+# https://www.imsglobal.org/spec/ob/v3p0/#identifiertypeenum (emailAddress is used hashed only)
+_IDENTITY_TYPES = frozenset(
+    {
+        "name", "sourcedId", "systemId", "productId", "userName", "accountId",
+        "nationalIdentityNumber", "isbn", "issn", "lisSourcedId", "oneRosterSourcedId",
+        "sisSourcedId", "ltiContextId", "ltiDeploymentId", "ltiToolId", "ltiPlatformId",
+        "ltiUserId", "identifier",
+    }
+)  # fmt: skip
 
 
 def check_iri(value: str, field: str) -> str:
@@ -127,7 +136,8 @@ class EmailIdentity:
 class ExternalIdentity:
     """A recipient known by an external (LMS) id, published as is.
 
-    ``identity_type`` is an OB3 IdentifierTypeEnum value or ``ext:...``.
+    ``identity_type`` is an OB3 IdentifierTypeEnum value or ``ext:...``, but not
+    ``emailAddress``: e-mail addresses are published only hashed (:class:`EmailIdentity`).
     """
 
     identifier: str
@@ -199,8 +209,12 @@ def _identifier(identity: EmailIdentity | ExternalIdentity) -> dict[str, Any]:
             "hashed": True,
             "salt": salt,
         }
-    if not re.fullmatch(r"[a-zA-Z]+|ext:[a-zA-Z0-9._-]+", identity.identity_type):
-        raise InvalidCredentialDataError("recipient.identity.identity_type", "is not valid")
+    if identity.identity_type not in _IDENTITY_TYPES and not re.fullmatch(
+        r"ext:[a-zA-Z0-9._-]+", identity.identity_type
+    ):
+        raise InvalidCredentialDataError(
+            "recipient.identity.identity_type", "is not an OB 3.0 IdentifierTypeEnum value"
+        )
     return {
         "type": "IdentityObject",
         "identityHash": sanitize_text(identity.identifier, "recipient.identity.identifier"),
