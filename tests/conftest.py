@@ -20,7 +20,9 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from certmint.credentials import InMemoryKeyStore
 from certmint.rendering import FontSet
+from certmint.services.signing import Signing
 from certmint.storage.database import create_database_engine
 from certmint.storage.migrate import upgrade_database
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -139,3 +141,9 @@ def certmint_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def fonts() -> FontSet:
     """Certmint's font set, built once (building a fontconfig configuration takes ~0.2 s)."""
     return FontSet.load()
+
+
+@pytest.fixture(scope="session")
+def signing() -> Signing:
+    """Signing with an in-memory key store (keys are made per test through the services)."""
+    return Signing(InMemoryKeyStore(), "https://certs.example.org")

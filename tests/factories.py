@@ -5,9 +5,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from uuid import UUID
 
 from certmint.domain.organisations import Organisation
+from certmint.rendering import Design
+from certmint.services.achievements import add_achievement, resolve_batch
+from certmint.services.imports import import_enrolments
+from certmint.services.keys import ensure_signing_key
 from certmint.services.organisations import create_organisation
+from certmint.services.signing import Signing
+from certmint.services.templates import create_template
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 HEADER = (
@@ -55,3 +63,49 @@ def enrolment_csv(
     for row in rows:
         writer.writerow({c: row.get(c, "") for c in columns})
     return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """An organisation with a key, a batch of learners, a published template and an achievement."""
+
+    organisation: Organisation
+    batch_id: UUID
+    achievement_id: UUID
+    template_version_id: UUID
+    learners: dict[str, UUID]  # external id -> learner id
+
+
+def scenario(
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    rows: list[dict[str, object]],
+    *,
+    criteria: object = None,
+    extra: Iterable[str] = (),
+    valid_for_days: int | None = None,
+    name: str = "Completion",
+) -> Scenario:
+    organisation = make_organisation(uow, "Scenario Academy", default=True)
+    ensure_signing_key(uow, signing.key_store, organisation.id)
+    import_enrolments(uow, organisation.id, enrolment_csv(rows, extra=extra))
+    version = create_template(
+        uow, organisation.id, Design(layout="classic-1-1", title="Certificate"), publish=True
+    )
+    _, batch = resolve_batch(uow, organisation.id, str(rows[0].get("batch_id", "B1")))
+    achievement = add_achievement(
+        uow,
+        organisation.id,
+        batch_id=batch.id,
+        template_version_id=version.id,
+        name=name,
+        criteria=criteria if criteria is not None else {"completed": True},
+        valid_for_days=valid_for_days,
+    )
+    with uow:
+        learners = uow.roster.learners_by_external_id(
+            organisation.id, [str(r["learner_id"]) for r in rows]
+        )
+    return Scenario(
+        organisation, batch.id, achievement.id, version.id, {k: v.id for k, v in learners.items()}
+    )

@@ -28,6 +28,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "certmint.storage",
         "certmint.credentials",
         "certmint.rendering",
+        "certmint.services.signing",
     ),
     # Entry points reach data through services; the unit of work's type is all they see.
     "web": (

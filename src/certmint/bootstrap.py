@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from certmint.config import Settings
 from certmint.credentials import FileKeyStore, KeyStore
 from certmint.rendering import FontSet
+from certmint.services.signing import Signing
 from certmint.storage.database import create_database_engine, create_session_factory
 from certmint.storage.migrate import upgrade_database
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -40,6 +41,11 @@ class Container:
     def fonts(self) -> FontSet:
         """Certmint's own font configuration (loaded once: it scans the font directories)."""
         return FontSet.load()
+
+    @cached_property
+    def signing(self) -> Signing:
+        """Keys, the offline document loader and the fast RDFC path (compiled once)."""
+        return Signing(self.key_store, self.settings.base_url)
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         """A fresh unit of work; each use case opens and closes its own."""

@@ -1,0 +1,215 @@
+"""Verification: of a certificate by its id (the QR page), and of any credential document.
+
+Both run the credential library's ordered checks (format, signature, issuer key, status,
+validity). Keys of this instance's organisations and their status lists resolve locally; other
+issuers' only through the fetcher the caller passes (the CLI's HTTPS fetcher, unless
+``--offline``), so nothing reaches the network by default.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from certmint.credentials import (
+    BitstringStatusListChecker,
+    CredentialError,
+    DidResolver,
+    Fetcher,
+    Outcome,
+    StatusListError,
+    VerificationReport,
+    verify_credential,
+)
+from certmint.domain.certificates import Certificate, CertificateStatus
+from certmint.domain.ids import parse_url_id, url_id
+from certmint.services.errors import NotFound
+from certmint.services.keys import did_document_for, organisation_did
+from certmint.services.signing import Signing
+from certmint.services.status_lists import serve_status_list
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = [
+    "PRINTED_FIELDS",
+    "CertificateVerification",
+    "Verdict",
+    "verify_certificate",
+    "verify_document",
+]
+
+Verdict = Literal["valid", "revoked", "superseded", "suspended", "expired", "invalid", "not_found"]
+
+# What the public page may show: only what is printed on the certificate (never the e-mail).
+PRINTED_FIELDS = (
+    "recipient.name",
+    "achievement.name",
+    "course.name",
+    "batch.name",
+    "issued_on",
+    "valid_until",
+    "issuer.name",
+    "certificate.number",
+)
+MAX_FETCHED = 2_000_000
+
+
+@dataclass(frozen=True)
+class CertificateVerification:
+    """The answer to a QR scan: the verdict first, then the checks, then what was printed."""
+
+    verdict: Verdict
+    report: VerificationReport | None = None
+    certificate_id: str | None = None
+    printed: dict[str, str] = field(default_factory=dict)
+    signatories: tuple[dict[str, str], ...] = ()
+    status_reason: str | None = None
+    status_changed_at: datetime | None = None
+    superseded_by: str | None = None
+    supersedes: str | None = None
+    credential: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "certificate_id": self.certificate_id,
+            "printed": self.printed,
+            "signatories": list(self.signatories),
+            "status_reason": self.status_reason,
+            "status_changed_at": self.status_changed_at.isoformat()
+            if self.status_changed_at
+            else None,
+            "superseded_by": self.superseded_by,
+            "supersedes": self.supersedes,
+            **({"report": self.report.to_dict()} if self.report else {}),
+        }
+
+
+def _local_documents(uow: SqlAlchemyUnitOfWork, base_url: str) -> dict[str, Mapping[str, Any]]:
+    """The DID documents of this instance's organisations, by DID."""
+    documents: dict[str, Mapping[str, Any]] = {}
+    with uow:
+        organisations = uow.organisations.list()
+    for organisation in organisations:
+        try:
+            document = did_document_for(
+                uow, base_url, None if organisation.is_default else organisation.slug
+            )
+        except NotFound:
+            continue  # an organisation without keys has issued nothing
+        documents[organisation_did(organisation, base_url)] = document
+    return documents
+
+
+def _status_checker(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, resolver: DidResolver, fetch: Fetcher | None
+) -> BitstringStatusListChecker:
+    prefix = f"{signing.base}/orgs/"
+
+    def fetch_list(url: str) -> Mapping[str, Any]:
+        if url.startswith(prefix):
+            parts = url[len(prefix) :].split("/")
+            if len(parts) == 4 and parts[1] == "status" and parts[3].isdigit():
+                try:
+                    return serve_status_list(
+                        uow, signing, parts[0], parts[2], int(parts[3])
+                    ).credential
+                except NotFound as exc:
+                    raise StatusListError(f"no status list at {url}") from exc
+        if fetch is None:
+            raise StatusListError(f"{url} is not on this instance and fetching is off (offline)")
+        body = fetch(url, 10.0)
+        if len(body) > MAX_FETCHED:
+            raise StatusListError(f"{url} is larger than {MAX_FETCHED} bytes")
+        try:
+            document = json.loads(body)
+        except ValueError as exc:
+            raise StatusListError(f"{url} is not JSON") from exc
+        if not isinstance(document, dict):
+            raise StatusListError(f"{url} is not a JSON object")
+        return document
+
+    def verify_list(document: Mapping[str, Any]) -> bool:
+        return verify_credential(
+            dict(document),
+            loader=signing.loader,
+            resolve_key=resolver,
+            check_status=None,
+            now=datetime.now(UTC),
+        ).verified
+
+    return BitstringStatusListChecker(fetch_list, verify_list)
+
+
+def verify_document(
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    document: Any,
+    *,
+    fetch: Fetcher | None = None,
+    did_documents: Mapping[str, Mapping[str, Any]] | None = None,
+    now: datetime | None = None,
+) -> VerificationReport:
+    """Verify any credential (ours or another issuer's); never raises for a bad credential."""
+    documents = {**(did_documents or {}), **_local_documents(uow, signing.base_url)}
+    resolver = DidResolver(documents, fetch=fetch)
+    return verify_credential(
+        document,
+        loader=signing.loader,
+        resolve_key=resolver,
+        check_status=_status_checker(uow, signing, resolver, fetch),
+        now=now or datetime.now(UTC),
+    )
+
+
+def _verdict(certificate: Certificate, report: VerificationReport) -> Verdict:
+    if certificate.status is CertificateStatus.SUPERSEDED:
+        return "superseded"
+    if certificate.status is CertificateStatus.REVOKED:
+        return "revoked"
+    if certificate.status is CertificateStatus.SUSPENDED:
+        return "suspended"
+    if report.verified:
+        return "valid"
+    validity = report.check("validity")
+    signature = report.check("signature")
+    if validity.outcome is Outcome.FAILED and signature.outcome is Outcome.PASSED:
+        return "expired"
+    return "invalid"
+
+
+def verify_certificate(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, reference: str, *, now: datetime | None = None
+) -> CertificateVerification:
+    """What the page behind a certificate's QR code shows. An unknown id is ``not_found``."""
+    certificate_id: UUID | None = parse_url_id(reference)
+    certificate = None
+    if certificate_id is not None:
+        with uow:
+            certificate = uow.certificates.get(certificate_id)
+    if certificate is None:
+        return CertificateVerification("not_found")
+    try:
+        report = verify_document(uow, signing, certificate.credential, now=now)
+    except CredentialError as exc:  # pragma: no cover - verify_credential reports, never raises
+        raise NotFound("certificate", reference) from exc
+    values = certificate.snapshot.get("values", {})
+    return CertificateVerification(
+        verdict=_verdict(certificate, report),
+        report=report,
+        certificate_id=url_id(certificate.id),
+        printed={k: values[k] for k in PRINTED_FIELDS if values.get(k)},
+        signatories=tuple(certificate.snapshot.get("signatories", ())),
+        status_reason=certificate.status_reason
+        if certificate.status is not CertificateStatus.ACTIVE
+        else None,
+        status_changed_at=certificate.status_changed_at,
+        superseded_by=url_id(certificate.superseded_by_id)
+        if certificate.superseded_by_id
+        else None,
+        supersedes=url_id(certificate.supersedes_id) if certificate.supersedes_id else None,
+        credential=certificate.credential,
+    )
