@@ -10,10 +10,11 @@ from uuid import UUID
 
 from certmint.domain.organisations import Organisation
 from certmint.rendering import Design
-from certmint.services.achievements import add_achievement, resolve_batch
+from certmint.services.achievements import add_achievement
 from certmint.services.imports import import_enrolments
 from certmint.services.keys import ensure_signing_key
 from certmint.services.organisations import create_organisation
+from certmint.services.roster import resolve_batch
 from certmint.services.signing import Signing
 from certmint.services.templates import create_template
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork

@@ -30,7 +30,9 @@ ROWS = [enrolment_row("L1", name="Jon Smiht"), enrolment_row("L2", name="Ada Lov
 def issued(uow: SqlAlchemyUnitOfWork, signing: Signing) -> tuple[Scenario, list]:
     s = scenario(uow, signing, ROWS, valid_for_days=30)
     summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
-    return s, [get_certificate(uow, s.organisation.id, i) for i in summary.certificate_ids]
+    certificates = [get_certificate(uow, s.organisation.id, i) for i in summary.certificate_ids]
+    by_learner = {c.learner_id: c for c in certificates}
+    return s, [by_learner[s.learners["L1"]], by_learner[s.learners["L2"]]]
 
 
 def _bit(uow: SqlAlchemyUnitOfWork, signing: Signing, slug: str, credential: dict) -> bool:

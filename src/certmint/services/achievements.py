@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from certmint.domain.achievements import Achievement
-from certmint.domain.courses import Batch, Course, Learner
+from certmint.domain.courses import Learner
 from certmint.domain.criteria import CriteriaError, Decision, evaluate, parse_criteria, to_json
 from certmint.domain.templates import TemplateVersionStatus
 from certmint.services.audit import record
@@ -27,30 +27,9 @@ __all__ = [
     "dry_run",
     "get_achievement",
     "list_achievements",
-    "resolve_batch",
 ]
 
 MAX_VALIDITY_DAYS = 36_600  # a hundred years
-
-
-def resolve_batch(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, ref: str
-) -> tuple[Course, Batch]:
-    """A batch by its id, or by the LMS's batch id when that is unambiguous."""
-    with uow:
-        try:
-            found = uow.roster.get_batch(organisation_id, UUID(ref))
-        except ValueError:
-            found = None
-        if found is not None:
-            return found
-        matches = uow.roster.batches_by_external_id(organisation_id, ref)
-    if not matches:
-        raise NotFound("batch", ref)
-    if len(matches) > 1:
-        courses = ", ".join(sorted(course.external_id for course, _ in matches))
-        raise Conflict(f"batch id {ref!r} exists in several courses ({courses}): use its uuid")
-    return matches[0]
 
 
 def add_achievement(

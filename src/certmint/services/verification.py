@@ -17,7 +17,7 @@ from uuid import UUID
 
 from certmint.credentials import (
     BitstringStatusListChecker,
-    CredentialError,
+    BundledDocumentLoader,
     DidResolver,
     Fetcher,
     Outcome,
@@ -36,6 +36,7 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 __all__ = [
     "PRINTED_FIELDS",
     "CertificateVerification",
+    "Instance",
     "Verdict",
     "verify_certificate",
     "verify_document",
@@ -104,18 +105,30 @@ def _local_documents(uow: SqlAlchemyUnitOfWork, base_url: str) -> dict[str, Mapp
     return documents
 
 
+@dataclass(frozen=True)
+class Instance:
+    """This Certmint instance, when there is one: its DID documents and status lists resolve
+    locally (offline, and without trusting the network for our own credentials)."""
+
+    uow: SqlAlchemyUnitOfWork
+    signing: Signing
+
+
 def _status_checker(
-    uow: SqlAlchemyUnitOfWork, signing: Signing, resolver: DidResolver, fetch: Fetcher | None
+    instance: Instance | None,
+    loader: BundledDocumentLoader,
+    resolver: DidResolver,
+    fetch: Fetcher | None,
 ) -> BitstringStatusListChecker:
-    prefix = f"{signing.base}/orgs/"
+    prefix = f"{instance.signing.base}/orgs/" if instance else None
 
     def fetch_list(url: str) -> Mapping[str, Any]:
-        if url.startswith(prefix):
+        if instance is not None and prefix is not None and url.startswith(prefix):
             parts = url[len(prefix) :].split("/")
             if len(parts) == 4 and parts[1] == "status" and parts[3].isdigit():
                 try:
                     return serve_status_list(
-                        uow, signing, parts[0], parts[2], int(parts[3])
+                        instance.uow, instance.signing, parts[0], parts[2], int(parts[3])
                     ).credential
                 except NotFound as exc:
                     raise StatusListError(f"no status list at {url}") from exc
@@ -135,7 +148,7 @@ def _status_checker(
     def verify_list(document: Mapping[str, Any]) -> bool:
         return verify_credential(
             dict(document),
-            loader=signing.loader,
+            loader=loader,
             resolve_key=resolver,
             check_status=None,
             now=datetime.now(UTC),
@@ -145,22 +158,26 @@ def _status_checker(
 
 
 def verify_document(
-    uow: SqlAlchemyUnitOfWork,
-    signing: Signing,
     document: Any,
     *,
+    loader: BundledDocumentLoader,
+    instance: Instance | None = None,
     fetch: Fetcher | None = None,
     did_documents: Mapping[str, Mapping[str, Any]] | None = None,
     now: datetime | None = None,
 ) -> VerificationReport:
-    """Verify any credential (ours or another issuer's); never raises for a bad credential."""
-    documents = {**(did_documents or {}), **_local_documents(uow, signing.base_url)}
-    resolver = DidResolver(documents, fetch=fetch)
+    """Verify any credential (ours or another issuer's); never raises for a bad credential.
+
+    Keys and status lists come from ``instance`` (this Certmint's own), ``did_documents`` (DID
+    documents the user supplied), then ``fetch`` (HTTPS) if given, and from nowhere else.
+    """
+    local = _local_documents(instance.uow, instance.signing.base_url) if instance else {}
+    resolver = DidResolver({**(did_documents or {}), **local}, fetch=fetch)
     return verify_credential(
         document,
-        loader=signing.loader,
+        loader=loader,
         resolve_key=resolver,
-        check_status=_status_checker(uow, signing, resolver, fetch),
+        check_status=_status_checker(instance, loader, resolver, fetch),
         now=now or datetime.now(UTC),
     )
 
@@ -192,10 +209,9 @@ def verify_certificate(
             certificate = uow.certificates.get(certificate_id)
     if certificate is None:
         return CertificateVerification("not_found")
-    try:
-        report = verify_document(uow, signing, certificate.credential, now=now)
-    except CredentialError as exc:  # pragma: no cover - verify_credential reports, never raises
-        raise NotFound("certificate", reference) from exc
+    report = verify_document(
+        certificate.credential, loader=signing.loader, instance=Instance(uow, signing), now=now
+    )
     values = certificate.snapshot.get("values", {})
     return CertificateVerification(
         verdict=_verdict(certificate, report),

@@ -1,0 +1,48 @@
+"""Finding roster entries by the ids people have at hand: ours, or the LMS's."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from certmint.domain.courses import Batch, Course, Learner
+from certmint.services.errors import Conflict, NotFound
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = ["resolve_batch", "resolve_learner"]
+
+
+def _uuid(ref: str) -> UUID | None:
+    try:
+        return UUID(ref)
+    except ValueError:
+        return None
+
+
+def resolve_batch(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, ref: str
+) -> tuple[Course, Batch]:
+    """A batch by its id, or by the LMS's batch id when that is unambiguous."""
+    with uow:
+        batch_id = _uuid(ref)
+        found = uow.roster.get_batch(organisation_id, batch_id) if batch_id else None
+        if found is not None:
+            return found
+        matches = uow.roster.batches_by_external_id(organisation_id, ref)
+    if not matches:
+        raise NotFound("batch", ref)
+    if len(matches) > 1:
+        courses = ", ".join(sorted(course.external_id for course, _ in matches))
+        raise Conflict(f"batch id {ref!r} exists in several courses ({courses}): use its uuid")
+    return matches[0]
+
+
+def resolve_learner(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, ref: str) -> Learner:
+    """A learner by id, or by the LMS's learner id."""
+    with uow:
+        learner_id = _uuid(ref)
+        found = uow.roster.get_learner(organisation_id, learner_id) if learner_id else None
+        if found is None:
+            found = uow.roster.learners_by_external_id(organisation_id, [ref]).get(ref)
+    if found is None:
+        raise NotFound("learner", ref)
+    return found
