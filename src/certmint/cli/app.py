@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from certmint.cli import imports, keys, templates
+from certmint.cli import achievements, certificates, imports, keys, templates
 from certmint.cli.state import State, fail, service_errors, state
 from certmint.config import PLACEHOLDER_SECRET, write_env_file
 from certmint.services.demo import load_demo_data
@@ -27,6 +27,11 @@ app = typer.Typer(
 app.add_typer(imports.app, name="import")
 app.add_typer(keys.app, name="keys")
 app.add_typer(templates.app, name="templates")
+app.add_typer(achievements.app, name="achievements")
+app.add_typer(certificates.app, name="certificates")
+app.command("issue")(achievements.issue)
+app.command("reissue")(certificates.reissue)
+app.command("revoke")(certificates.revoke)
 console = Console(soft_wrap=True)
 
 DEFAULT_ORG_NAME = "Certmint Demo Academy"

@@ -95,6 +95,7 @@ from certmint.rendering._sanitise import (
     SvgLimits,
     sanitise_svg,
 )
+from certmint.rendering._scan import read_qr_codes
 from certmint.rendering._text import (
     FittedText,
     FontSpec,
@@ -199,6 +200,7 @@ __all__ = [
     "prepare_raster",
     "qr_element",
     "qr_matrix",
+    "read_qr_codes",
     "render_pdf",
     "render_png",
     "require_scripts",

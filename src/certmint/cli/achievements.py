@@ -1,0 +1,244 @@
+"""``certmint achievements ...`` and ``certmint issue``: what batches award, and awarding it."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from functools import partial
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
+from rich.table import Table
+
+from certmint.bootstrap import Container
+from certmint.cli.state import EXIT_INVALID, fail, print_json, service_errors, state
+from certmint.services.achievements import add_achievement, dry_run, list_achievements
+from certmint.services.issuance import issue_achievement
+from certmint.services.organisations import find_organisation
+from certmint.services.roster import resolve_batch, resolve_learner
+
+__all__ = ["app", "issue"]
+
+app = typer.Typer(help="Achievements: a published template attached to a batch with criteria.")
+console = Console(soft_wrap=True)
+OrgOption = Annotated[
+    str | None, typer.Option("--org", help="Organisation slug (default: the default one).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    batch: Annotated[str, typer.Option(help="Batch id (ours, or the LMS's if unambiguous).")],
+    template: Annotated[uuid.UUID, typer.Option(help="Published template version id.")],
+    name: Annotated[str, typer.Option(help='What is awarded, e.g. "Completion" or "Merit".')],
+    criteria: Annotated[str, typer.Option(help="Criteria JSON (see docs/criteria.md).")],
+    description: Annotated[str, typer.Option(help="One line describing the achievement.")] = "",
+    valid_for: Annotated[
+        int | None, typer.Option(help="Validity in days (sets validUntil).")
+    ] = None,
+    auto: Annotated[
+        bool, typer.Option("--auto", help="Award automatically when enrolments change.")
+    ] = False,
+    signatory: Annotated[
+        list[str] | None,
+        typer.Option(help='"NAME|DESIGNATION" for templates with signatory placeholders.'),
+    ] = None,
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Attach a published template version to a batch; prints the achievement id."""
+    try:
+        parsed = json.loads(criteria)
+    except ValueError as exc:
+        fail(EXIT_INVALID, f"--criteria is not JSON: {exc}")
+    signatories = [tuple(s.split("|", 1)) for s in signatory or ()]
+    if any(len(s) != 2 for s in signatories):
+        fail(EXIT_INVALID, '--signatory takes "NAME|DESIGNATION"')
+    container = state(ctx).container()
+    with service_errors():
+        organisation = find_organisation(container.uow(), org)
+        _, found = resolve_batch(container.uow(), organisation.id, batch)
+        achievement = add_achievement(
+            container.uow(),
+            organisation.id,
+            batch_id=found.id,
+            template_version_id=template,
+            name=name,
+            criteria=parsed,
+            description=description,
+            valid_for_days=valid_for,
+            auto_issue=auto,
+            signatories=[(n, d) for n, d in signatories],
+            actor="cli",
+        )
+    if as_json:
+        print_json(
+            {
+                "achievement_id": achievement.id,
+                "batch_id": achievement.batch_id,
+                "criteria": achievement.criteria,
+            }
+        )
+    else:
+        console.print(str(achievement.id))
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    batch: Annotated[str, typer.Option(help="Batch id (ours, or the LMS's if unambiguous).")],
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The achievements a batch awards."""
+    container = state(ctx).container()
+    with service_errors():
+        organisation = find_organisation(container.uow(), org)
+        _, found = resolve_batch(container.uow(), organisation.id, batch)
+        achievements = list_achievements(container.uow(), organisation.id, found.id)
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": a.id,
+                    "name": a.name,
+                    "criteria": a.criteria,
+                    "template_version_id": a.template_version_id,
+                    "auto_issue": a.auto_issue,
+                    "valid_for_days": a.valid_for_days,
+                }
+                for a in achievements
+            ]
+        )
+        return
+    table = Table("id", "name", "criteria", "auto")
+    for a in achievements:
+        table.add_row(
+            str(a.id),
+            a.name,
+            json.dumps(a.criteria, ensure_ascii=False),
+            "yes" if a.auto_issue else "no",
+        )
+    console.print(table)
+
+
+def issue(
+    ctx: typer.Context,
+    batch: Annotated[str, typer.Option(help="Batch id (ours, or the LMS's if unambiguous).")],
+    achievement: Annotated[
+        uuid.UUID | None, typer.Option(help="Only this achievement (default: all of the batch's).")
+    ] = None,
+    learner: Annotated[
+        list[str] | None,
+        typer.Option(help="Award these learners by hand (needs --reason and --achievement)."),
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Why (recorded; required with --learner).")
+    ] = None,
+    dry: Annotated[
+        bool, typer.Option("--dry-run", help="Show who would be awarded and why not.")
+    ] = False,
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Award a batch's achievements to every learner who meets the criteria (a resumable job)."""
+    if learner and (not reason or achievement is None):
+        fail(EXIT_INVALID, "a manual award (--learner) needs --achievement and --reason")
+    container = state(ctx).container()
+    results = []
+    with service_errors():
+        organisation = find_organisation(container.uow(), org)
+        _, found = resolve_batch(container.uow(), organisation.id, batch)
+        chosen = [
+            a
+            for a in list_achievements(container.uow(), organisation.id, found.id)
+            if achievement is None or a.id == achievement
+        ]
+        if not chosen:
+            fail(3, "no such achievement on this batch")
+        learner_ids = (
+            [resolve_learner(container.uow(), organisation.id, ref).id for ref in learner]
+            if learner
+            else None
+        )
+        for item in chosen:
+            if dry:
+                _show_dry_run(container, organisation.id, item.id, item.name, as_json)
+                continue
+            with Progress(
+                f"[bold]{item.name}[/]",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                disable=as_json,
+            ) as bar:
+                task = bar.add_task(item.name, total=None)
+                summary = issue_achievement(
+                    container.uow(),
+                    container.signing,
+                    organisation.id,
+                    item.id,
+                    learner_ids=learner_ids,
+                    reason=reason,
+                    actor="cli",
+                    progress=partial(_advance, bar, task),
+                )
+            results.append(
+                {
+                    "achievement": item.name,
+                    "achievement_id": item.id,
+                    "job_id": summary.job_id,
+                    "considered": summary.considered,
+                    "issued": summary.issued,
+                    "already_held": summary.already_held,
+                    "not_eligible": summary.not_eligible,
+                }
+            )
+            if not as_json:
+                console.print(
+                    f"{item.name}: {summary.issued} issued, {summary.already_held} "
+                    f"already held, {summary.not_eligible} not eligible "
+                    f"(job {summary.job_id})"
+                )
+    if as_json and not dry:
+        print_json(results)
+
+
+def _advance(bar: Progress, task: TaskID, done: int, total: int) -> None:
+    bar.update(task, completed=done, total=total)
+
+
+def _show_dry_run(
+    container: Container,
+    organisation_id: uuid.UUID,
+    achievement_id: uuid.UUID,
+    name: str,
+    as_json: bool,
+) -> None:
+    rows = list(dry_run(container.uow(), organisation_id, achievement_id))
+    if as_json:
+        print_json(
+            [
+                {
+                    "learner_id": r.learner.external_id,
+                    "name": r.learner.name,
+                    "awarded": r.decision.awarded,
+                    "already_issued": r.already_issued,
+                    "reasons": list(r.decision.reasons),
+                }
+                for r in rows
+            ]
+        )
+        return
+    table = Table("learner", "name", "would be awarded", "why", title=name, title_justify="left")
+    for r in rows:
+        verdict = (
+            "already holds it" if r.already_issued else ("yes" if r.decision.awarded else "no")
+        )
+        table.add_row(r.learner.external_id, r.learner.name, verdict, "; ".join(r.decision.reasons))
+    console.print(table)

@@ -1,0 +1,156 @@
+"""``certmint certificates list``, ``certmint reissue`` and ``certmint revoke``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from certmint.cli.state import EXIT_INVALID, fail, print_json, service_errors, state
+from certmint.domain.certificates import Certificate
+from certmint.domain.ids import parse_url_id, url_id
+from certmint.services.certificates import (
+    list_certificates,
+    reissue_certificate,
+    revoke_certificate,
+)
+from certmint.services.issuance import verification_url
+from certmint.services.organisations import find_organisation
+from certmint.services.roster import resolve_batch, resolve_learner
+
+__all__ = ["app", "reissue", "revoke"]
+
+app = typer.Typer(help="Issued certificates.")
+console = Console(soft_wrap=True)
+OrgOption = Annotated[
+    str | None, typer.Option("--org", help="Organisation slug (default: the default one).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+CertArgument = Annotated[
+    str, typer.Argument(help="Certificate id (as in its verification URL, or the UUID).")
+]
+ReasonOption = Annotated[
+    str,
+    typer.Option(help="Why (kept in the audit log; shown when verifying a revoked certificate)."),
+]
+
+
+def _id(reference: str) -> UUID:
+    found = parse_url_id(reference)
+    if found is None:
+        fail(EXIT_INVALID, f"{reference!r} is not a certificate id")
+    return found
+
+
+def _json(certificate: Certificate, base: str) -> dict[str, object]:
+    values = certificate.snapshot.get("values", {})
+    return {
+        "id": url_id(certificate.id),
+        "uuid": certificate.id,
+        "number": certificate.number,
+        "status": certificate.status,
+        "name": values.get("recipient.name"),
+        "achievement": values.get("achievement.name"),
+        "issued_at": certificate.issued_at,
+        "valid_until": certificate.valid_until,
+        "verification_url": verification_url(base, certificate.id),
+        "supersedes": url_id(certificate.supersedes_id) if certificate.supersedes_id else None,
+        "superseded_by": url_id(certificate.superseded_by_id)
+        if certificate.superseded_by_id
+        else None,
+        "status_reason": certificate.status_reason,
+    }
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    batch: Annotated[str | None, typer.Option(help="Only this batch's certificates.")] = None,
+    learner: Annotated[
+        str | None, typer.Option(help="Only this learner's (our id or the LMS's).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 1000,
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List certificates, newest ids first within each page."""
+    container = state(ctx).container()
+    with service_errors():
+        organisation = find_organisation(container.uow(), org)
+        batch_id = resolve_batch(container.uow(), organisation.id, batch)[1].id if batch else None
+        learner_id = (
+            resolve_learner(container.uow(), organisation.id, learner).id if learner else None
+        )
+        found = list_certificates(
+            container.uow(), organisation.id, batch_id=batch_id, learner_id=learner_id, limit=limit
+        )
+    base = container.signing.base
+    if as_json:
+        print_json([_json(c, base) for c in found])
+        return
+    table = Table("id", "number", "status", "name", "achievement", "issued")
+    for c in found:
+        values = c.snapshot.get("values", {})
+        table.add_row(
+            url_id(c.id),
+            c.number,
+            c.status,
+            values.get("recipient.name", ""),
+            values.get("achievement.name", ""),
+            values.get("issued_on", ""),
+        )
+    console.print(table)
+
+
+def reissue(
+    ctx: typer.Context,
+    certificate: CertArgument,
+    reason: ReasonOption,
+    name: Annotated[str | None, typer.Option(help="The corrected name to print.")] = None,
+    keep_issue_date: Annotated[
+        bool, typer.Option("--keep-issue-date", help="Keep the original issue date.")
+    ] = False,
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Replace a certificate (e.g. a misspelt name); the old one becomes superseded."""
+    container = state(ctx).container()
+    with service_errors():
+        organisation = find_organisation(container.uow(), org)
+        new = reissue_certificate(
+            container.uow(),
+            container.signing,
+            organisation.id,
+            _id(certificate),
+            reason=reason,
+            actor="cli",
+            name=name,
+            keep_issue_date=keep_issue_date,
+        )
+    if as_json:
+        print_json(_json(new, container.signing.base))
+    else:
+        console.print(url_id(new.id))
+
+
+def revoke(
+    ctx: typer.Context,
+    certificate: CertArgument,
+    reason: ReasonOption,
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke a certificate; verification shows it as revoked, with the reason."""
+    container = state(ctx).container()
+    with service_errors():
+        organisation = find_organisation(container.uow(), org)
+        revoked = revoke_certificate(
+            container.uow(), organisation.id, _id(certificate), reason=reason, actor="cli"
+        )
+    if as_json:
+        print_json(_json(revoked, container.signing.base))
+    else:
+        console.print(f"revoked {url_id(revoked.id)}")
