@@ -23,6 +23,7 @@ from certmint.credentials import (
     BundledDocumentLoader,
     DidResolver,
     Ed25519KeyPair,
+    FastRdfCanonicalizer,
     Limits,
     Outcome,
     ProofOptions,
@@ -57,10 +58,32 @@ def _outcomes(report: VerificationReport) -> dict[str, str]:
     return {check.name: check.outcome.value for check in report.checks}
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def fast(
+    loader: BundledDocumentLoader, issuer_key: Ed25519KeyPair, verification_method: str
+) -> FastRdfCanonicalizer:
+    """A canonicalizer that has compiled our credential shapes, as signing leaves it."""
+    canonicalizer = FastRdfCanonicalizer(loader)
+    for suite in (EDDSA_RDFC_2022, EDDSA_JCS_2022):
+        for changes in ({}, {"status": None}):
+            options = ProofOptions(verification_method, NOW, suite)
+            credential = build_credential(make_data(**changes))
+            sign_document(
+                credential, issuer_key, options, loader=loader, rdf_canonicalizer=canonicalizer
+            )
+    assert canonicalizer.fast > 0
+    return canonicalizer
+
+
+@pytest.fixture(params=["full-path", "fast-path"])
 def verify(
-    loader: BundledDocumentLoader, resolver: DidResolver
+    request: pytest.FixtureRequest,
+    loader: BundledDocumentLoader,
+    resolver: DidResolver,
+    fast: FastRdfCanonicalizer,
 ) -> Callable[..., VerificationReport]:
+    """Every verifier test runs twice: on pyld alone, and with the fast path's shortcuts."""
+
     def _verify(document: Any, **kwargs: Any) -> VerificationReport:
         options: dict[str, Any] = {
             "loader": loader,
@@ -68,6 +91,8 @@ def verify(
             "check_status": _not_revoked,
             "now": NOW,
         }
+        if request.param == "fast-path" and "loader" not in kwargs:
+            options["rdf_canonicalizer"] = fast
         options.update(kwargs)
         return verify_credential(document, **options)
 
@@ -677,3 +702,48 @@ def test_unhashable_cryptosuite_with_a_set_of_allowed_suites(
     report = verify(document, allowed_cryptosuites=frozenset({EDDSA_RDFC_2022}))
     assert report.check("format").outcome is Outcome.PASSED
     assert report.check("signature").outcome is Outcome.FAILED
+
+
+def test_fast_path_must_share_the_verifiers_loader(
+    signed_credential: dict[str, Any], resolver: DidResolver, loader: BundledDocumentLoader
+) -> None:
+    other = FastRdfCanonicalizer(BundledDocumentLoader())
+    with pytest.raises(TypeError, match="loader"):
+        verify_credential(
+            signed_credential,
+            loader=loader,
+            resolve_key=resolver,
+            check_status=_not_revoked,
+            now=NOW,
+            rdf_canonicalizer=other,
+        )
+
+
+def test_fast_path_verification_is_cheaper(
+    signed_credential: dict[str, Any], resolver: DidResolver, loader: BundledDocumentLoader
+) -> None:
+    fast = FastRdfCanonicalizer(loader)
+    options: dict[str, Any] = {
+        "loader": loader,
+        "resolve_key": resolver,
+        "check_status": _not_revoked,
+        "now": NOW,
+    }
+    unsecured = {k: v for k, v in signed_credential.items() if k != "proof"}
+    proof_config = {k: v for k, v in signed_credential["proof"][0].items() if k != "proofValue"}
+    assert not fast.covers(unsecured)
+    verify_credential(signed_credential, **options, rdf_canonicalizer=fast)
+    assert not fast.covers(unsecured)  # verification never compiles a shape
+    assert fast.prepare(unsecured)
+    assert fast.prepare(proof_config | {"@context": unsecured["@context"]})
+    assert fast.covers(unsecured)
+    started = time.process_time()
+    for _ in range(5):
+        assert verify_credential(signed_credential, **options).verified
+    full = time.process_time() - started
+    before = fast.fast
+    started = time.process_time()
+    for _ in range(5):
+        assert verify_credential(signed_credential, **options, rdf_canonicalizer=fast).verified
+    assert time.process_time() - started < full / 3
+    assert fast.fast == before + 10  # document and proof configuration, five times

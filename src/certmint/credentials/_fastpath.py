@@ -333,16 +333,8 @@ class FastRdfCanonicalizer:
     def __call__(self, document: Mapping[str, Any]) -> str:
         values: list[str] = []
         shape = _shape(document, values)
-        template = self._templates.get(shape, _UNKNOWN)
-        if template is _UNKNOWN:
-            template = self._build(document, len(values))
-            if len(self._templates) >= self.max_shapes:
-                self._templates.clear()
-            self._templates[shape] = template
-        if not isinstance(template, _Template):
-            self.full += 1
-            return canonicalize_rdfc(document, self.loader, self.limits)
-        if not template.accepts(values):
+        template = self._template(shape, document, values)
+        if template is None or not template.accepts(values):
             self.full += 1
             return canonicalize_rdfc(document, self.loader, self.limits)
         self.fast += 1
@@ -354,6 +346,40 @@ class FastRdfCanonicalizer:
                 self._memo.clear()
             self._memo[key] = canonical
         return canonical
+
+    def covers(self, document: Mapping[str, Any]) -> bool:
+        """Whether ``document`` would take the fast path. Never compiles a shape.
+
+        A covered document expands without dropping anything (its shape was compiled in safe
+        mode, and its IRI values are ones pyld leaves as they are), so a verifier may skip its
+        own safe-mode expansion for it. Verifiers use only shapes compiled already (by signing,
+        or by :meth:`prepare`): compiling costs two full pyld runs, which untrusted input
+        should not be able to trigger at will.
+        """
+        values: list[str] = []
+        template = self._templates.get(_shape(document, values))
+        return isinstance(template, _Template) and template.accepts(values)
+
+    def prepare(self, document: Mapping[str, Any]) -> bool:
+        """Compile the shape of a trusted ``document``; return whether it can take the fast path.
+
+        Signing compiles shapes as it meets them; a process that only verifies can prepare the
+        shapes it expects (a sample credential, a sample proof configuration).
+        """
+        values: list[str] = []
+        template = self._template(_shape(document, values), document, values)
+        return template is not None and template.accepts(values)
+
+    def _template(
+        self, shape: Hashable, document: Mapping[str, Any], values: list[str]
+    ) -> _Template | None:
+        template = self._templates.get(shape, _UNKNOWN)
+        if template is _UNKNOWN:
+            template = self._build(document, len(values))
+            if len(self._templates) >= self.max_shapes:
+                self._templates.clear()
+            self._templates[shape] = template
+        return template if isinstance(template, _Template) else None
 
     def _build(self, document: Mapping[str, Any], slots: int) -> _Template | None:
         probes = {

@@ -156,11 +156,13 @@ def verify_proof(
     *,
     loader: BundledDocumentLoader,
     limits: Limits = DEFAULT_LIMITS,
+    rdf_canonicalizer: RdfCanonicalizer | None = None,
 ) -> bool:
     """Return whether ``proof`` (one of ``document``'s proofs) is signed by ``public_key``.
 
     Raises ``ProofError`` when the proof is malformed or its suite unknown, and lets
     ``CanonicalizationError`` through when the document cannot be canonicalized within ``limits``.
+    ``rdf_canonicalizer`` replaces the full pyld path for rdfc, as in :func:`sign_document`.
     """
     if proof.get("type") != "DataIntegrityProof":
         raise ProofError(f"proof type {proof.get('type')!r} is not DataIntegrityProof")
@@ -189,5 +191,7 @@ def verify_proof(
         if doc_list[: len(proof_list)] != proof_list:
             return False
         unsecured["@context"] = proof_context  # step 4.2: the proof's @context is what was signed
-    data = hash_data(unsecured, config, loader=loader, limits=limits)
+    data = hash_data(
+        unsecured, config, loader=loader, limits=limits, rdf_canonicalizer=rdf_canonicalizer
+    )
     return public_key.verify(signature, data)

@@ -31,11 +31,13 @@ import jsonschema
 from certmint.credentials._canon import (
     DEFAULT_LIMITS,
     Limits,
+    canonicalize_rdfc,
     check_json_bounds,
     expand_safe,
     json_size,
 )
 from certmint.credentials._did import ResolvedKey
+from certmint.credentials._fastpath import FastRdfCanonicalizer
 from certmint.credentials._loader import BundledDocumentLoader, ob3_json_schema
 from certmint.credentials._proofs import CRYPTOSUITES, proofs_of, verify_proof
 from certmint.credentials._status import StatusChecker
@@ -144,7 +146,12 @@ def _id_of(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _check_format(document: dict[str, Any], loader: BundledDocumentLoader, limits: Limits) -> str:
+def _check_format(
+    document: dict[str, Any],
+    loader: BundledDocumentLoader,
+    limits: Limits,
+    fast: FastRdfCanonicalizer | None,
+) -> str:
     context = document.get("@context")
     first = context[0] if isinstance(context, list) and context else context
     if first not in (_VC2_CONTEXT, VC1_CONTEXT):
@@ -172,7 +179,9 @@ def _check_format(document: dict[str, Any], loader: BundledDocumentLoader, limit
             where = "/".join(str(part) for part in error.absolute_path) or "(root)"
             raise _FormatError(f"OB 3.0 schema: {where}: {error.message[:200]}")
         detail = "Open Badges 3.0 credential (VC 2.0), valid against the OB 3.0 JSON schema"
-    expand_safe({k: v for k, v in document.items() if k != "proof"}, loader, limits)
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    if fast is None or not fast.covers(unsecured):
+        expand_safe(unsecured, loader, limits)
     return detail
 
 
@@ -215,10 +224,18 @@ def _check_signature(
     resolve_key: KeyResolver,
     allowed: Collection[str],
     limits: Limits,
+    fast: FastRdfCanonicalizer | None,
 ) -> tuple[Check, tuple[Mapping[str, Any], ResolvedKey] | None]:
     proofs = proofs_of(document)
     if not proofs:
         return Check("signature", Outcome.FAILED, "the credential has no proof"), None
+
+    def canonicalizer(doc: Mapping[str, Any]) -> str:
+        # compiled shapes only: an unknown shape takes the full path under these limits
+        if fast is not None and fast.covers(doc):
+            return fast(doc)
+        return canonicalize_rdfc(doc, loader, limits)
+
     candidates = [
         p
         for p in proofs
@@ -238,7 +255,14 @@ def _check_signature(
             continue
         try:
             key = resolve_key(method)
-            if verify_proof(document, proof, key.public_key, loader=loader, limits=limits):
+            if verify_proof(
+                document,
+                proof,
+                key.public_key,
+                loader=loader,
+                limits=limits,
+                rdf_canonicalizer=canonicalizer,
+            ):
                 detail = f"{proof['cryptosuite']} signature by {method} verifies"
                 return Check("signature", Outcome.PASSED, detail), (proof, key)
             reasons.append(f"the {proof['cryptosuite']} signature by {method} does not verify")
@@ -295,15 +319,21 @@ def verify_credential(
     now: datetime,
     allowed_cryptosuites: Collection[str] = CRYPTOSUITES,
     limits: Limits = DEFAULT_LIMITS,
+    rdf_canonicalizer: FastRdfCanonicalizer | None = None,
 ) -> VerificationReport:
     """Verify ``document`` (a parsed JSON object, or JSON text/bytes) and report every step.
 
     ``check_status`` is required as soon as the credential has ``credentialStatus``: calling
     without one raises ``TypeError`` (a programming error, never a silent pass). Any other
-    problem of the credential is reported, not raised.
+    problem of the credential is reported, not raised. A shared ``rdf_canonicalizer`` (built on
+    the same ``loader``) makes verifying credentials of shapes it has compiled (by signing, or
+    :meth:`FastRdfCanonicalizer.prepare`) far cheaper, with the same result; it never compiles
+    a shape for an untrusted document.
     """
     if now.tzinfo is None:
         raise TypeError("now must be a timezone-aware datetime")
+    if rdf_canonicalizer is not None and rdf_canonicalizer.loader is not loader:
+        raise TypeError("rdf_canonicalizer must use the verifier's loader")
     try:
         parsed = _parse(document, limits)
     except (_FormatError, CredentialError) as exc:
@@ -311,7 +341,8 @@ def verify_credential(
     if parsed.get("credentialStatus") is not None and check_status is None:
         raise TypeError("the credential has credentialStatus: pass check_status")
     try:
-        format_check = Check("format", Outcome.PASSED, _check_format(parsed, loader, limits))
+        detail = _check_format(parsed, loader, limits, rdf_canonicalizer)
+        format_check = Check("format", Outcome.PASSED, detail)
     except (_FormatError, CredentialError) as exc:
         return _all_skipped(Check("format", Outcome.FAILED, str(exc)))
     signature, signed_by = _check_signature(
@@ -320,6 +351,7 @@ def verify_credential(
         resolve_key=resolve_key,
         allowed=allowed_cryptosuites,
         limits=limits,
+        fast=rdf_canonicalizer,
     )
     if signed_by is None:
         issuer_key = Check("issuer_key", Outcome.SKIPPED, "the signature did not verify")
