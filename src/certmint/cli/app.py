@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from certmint.cli import achievements, certificates, imports, keys, templates
+from certmint.cli import achievements, certificates, imports, keys, templates, verify
 from certmint.cli.state import State, fail, service_errors, state
 from certmint.config import PLACEHOLDER_SECRET, write_env_file
 from certmint.services.demo import load_demo_data
@@ -32,6 +32,7 @@ app.add_typer(certificates.app, name="certificates")
 app.command("issue")(achievements.issue)
 app.command("reissue")(certificates.reissue)
 app.command("revoke")(certificates.revoke)
+app.command("verify")(verify.verify)
 console = Console(soft_wrap=True)
 
 DEFAULT_ORG_NAME = "Certmint Demo Academy"

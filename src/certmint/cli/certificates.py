@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, cast
 from uuid import UUID
 
 import typer
@@ -17,6 +18,7 @@ from certmint.services.certificates import (
     reissue_certificate,
     revoke_certificate,
 )
+from certmint.services.documents import FORMATS, DocumentFormat, certificate_document
 from certmint.services.issuance import verification_url
 from certmint.services.organisations import find_organisation
 from certmint.services.roster import resolve_batch, resolve_learner
@@ -103,6 +105,35 @@ def list_(
             values.get("issued_on", ""),
         )
     console.print(table)
+
+
+@app.command("download")
+def download(
+    ctx: typer.Context,
+    certificate: CertArgument,
+    out: Annotated[Path, typer.Option(help="Where to write it.")],
+    format_: Annotated[
+        str, typer.Option("--format", help="pdf, png, svg or ob3 (the credential JSON).")
+    ] = "pdf",
+    org: OrgOption = None,
+) -> None:
+    """Write one certificate as PDF (with its credential attached), PNG, SVG or OB3 JSON."""
+    if format_ not in FORMATS:
+        fail(EXIT_INVALID, f"--format must be one of {', '.join(FORMATS)}")
+    container = state(ctx).container()
+    with service_errors():
+        organisation = find_organisation(container.uow(), org)
+        document = certificate_document(
+            container.uow(),
+            _id(certificate),
+            format_,  # type: ignore[arg-type]
+            fonts=container.fonts,
+            base_url=container.settings.base_url,
+            cache_dir=container.settings.home / "cache",
+            organisation_id=organisation.id,
+        )
+    out.write_bytes(document.content)
+    console.print(f"{out} ({len(document.content):,} bytes)")
 
 
 def reissue(

@@ -47,6 +47,7 @@ from certmint.domain.jobs import Job, JobStatus
 from certmint.domain.organisations import Organisation
 from certmint.domain.status_lists import StatusPurpose
 from certmint.domain.templates import TemplateVersion
+from certmint.rendering import verification_url as qr_url
 from certmint.services.audit import record
 from certmint.services.errors import Conflict, NotFound
 from certmint.services.keys import IssuerKey, issuer_key, organisation_did
@@ -91,7 +92,8 @@ class IssueSummary:
 
 
 def verification_url(base: str, certificate_id: UUID) -> str:
-    return f"{base}/v/{url_id(certificate_id)}"
+    """``BASE/v/<short id>``: what the QR code holds and the verify page answers."""
+    return qr_url(base, url_id(certificate_id))
 
 
 def format_day(day: date) -> str:

@@ -27,6 +27,7 @@ from certmint.credentials import (
 )
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.ids import parse_url_id, url_id
+from certmint.rendering import RenderError, extract_credential, read_qr_codes
 from certmint.services.errors import NotFound
 from certmint.services.keys import did_document_for, organisation_did
 from certmint.services.signing import Signing
@@ -36,10 +37,12 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 __all__ = [
     "PRINTED_FIELDS",
     "CertificateVerification",
+    "FileVerification",
     "Instance",
     "Verdict",
     "verify_certificate",
     "verify_document",
+    "verify_file",
 ]
 
 Verdict = Literal["valid", "revoked", "superseded", "suspended", "expired", "invalid", "not_found"]
@@ -123,6 +126,7 @@ def _status_checker(
     prefix = f"{instance.signing.base}/orgs/" if instance else None
 
     def fetch_list(url: str) -> Mapping[str, Any]:
+        """Fetchers raise ``OSError`` (network) or ``ValueError`` (limits)."""
         if instance is not None and prefix is not None and url.startswith(prefix):
             parts = url[len(prefix) :].split("/")
             if len(parts) == 4 and parts[1] == "status" and parts[3].isdigit():
@@ -134,7 +138,10 @@ def _status_checker(
                     raise StatusListError(f"no status list at {url}") from exc
         if fetch is None:
             raise StatusListError(f"{url} is not on this instance and fetching is off (offline)")
-        body = fetch(url, 10.0)
+        try:
+            body = fetch(url, 10.0)
+        except (OSError, ValueError) as exc:  # what fetchers raise: network errors and limits
+            raise StatusListError(f"fetching {url} failed: {exc}") from exc
         if len(body) > MAX_FETCHED:
             raise StatusListError(f"{url} is larger than {MAX_FETCHED} bytes")
         try:
@@ -229,3 +236,75 @@ def verify_certificate(
         supersedes=url_id(certificate.supersedes_id) if certificate.supersedes_id else None,
         credential=certificate.credential,
     )
+
+
+@dataclass(frozen=True)
+class FileVerification:
+    """What ``certmint verify FILE`` found: a report, or why the file could not be read."""
+
+    source: str  # "credential", "pdf attachment", "qr code", or "" when unreadable
+    report: VerificationReport | None = None
+    certificate: CertificateVerification | None = None
+    problem: str | None = None
+
+    @property
+    def verified(self) -> bool:
+        if self.certificate is not None:
+            return self.certificate.verdict == "valid"
+        return self.report is not None and self.report.verified
+
+
+def verify_file(
+    data: bytes,
+    *,
+    loader: BundledDocumentLoader,
+    instance: Instance | None = None,
+    fetch: Fetcher | None = None,
+    did_documents: Mapping[str, Mapping[str, Any]] | None = None,
+    now: datetime | None = None,
+) -> FileVerification:
+    """A credential (JSON), a certificate PDF (its attached credential, else its QR code) or a
+    picture of the QR code. Never raises for what the file contains."""
+
+    def check(document: Any, source: str) -> FileVerification:
+        report = verify_document(
+            document,
+            loader=loader,
+            instance=instance,
+            fetch=fetch,
+            did_documents=did_documents,
+            now=now,
+        )
+        return FileVerification(source, report)
+
+    if data.lstrip()[:1] in (b"{", b"["):
+        return check(data, "credential")
+    if data.startswith(b"%PDF"):
+        try:
+            return check(extract_credential(data), "pdf attachment")
+        except RenderError:
+            pass  # a scan or an export without the attachment: look for the QR code
+    try:
+        urls = [u for u in read_qr_codes(data) if "/v/" in u]
+    except RenderError as exc:
+        return FileVerification("", problem=f"not a credential, certificate PDF or image: {exc}")
+    if not urls:
+        return FileVerification(
+            "", problem="no credential attached and no certificate QR code found"
+        )
+    url = urls[0]
+    if instance is not None and url.startswith(f"{instance.signing.base}/v/"):
+        reference = url.rsplit("/", 1)[1]
+        return FileVerification(
+            "qr code",
+            certificate=verify_certificate(instance.uow, instance.signing, reference, now=now),
+        )
+    if fetch is None:
+        return FileVerification(
+            "", problem=f"the QR code points to {url}; fetching is off (offline)"
+        )
+    try:
+        body = fetch(f"{url}/credential.json", 10.0)
+    except (OSError, ValueError) as exc:
+        return FileVerification("", problem=f"could not fetch the credential behind {url}: {exc}")
+    return check(body, "qr code")

@@ -1,0 +1,140 @@
+"""``certmint verify PATH...``: check credentials, certificate PDFs and photos of QR codes.
+
+Exit status: 0 when every file verifies, 1 when one does not, 2 when one cannot be read.
+Keys and status lists of this instance (when ``CERTMINT_HOME`` holds one) are used locally;
+other issuers' are fetched over HTTPS unless ``--offline``.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from certmint.cli.state import print_json, state
+from certmint.credentials import BundledDocumentLoader, Outcome
+from certmint.services.verification import FileVerification, Instance, verify_file
+from certmint.storage.migrate import current_revision, head_revision
+
+__all__ = ["https_fetch", "verify"]
+
+console = Console(soft_wrap=True)
+MAX_BODY = 2_000_000
+EXIT_INVALID = 1
+EXIT_UNREADABLE = 2
+_MARKS = {
+    Outcome.PASSED: "[green]✔[/]",
+    Outcome.FAILED: "[red]✘[/]",
+    Outcome.SKIPPED: "[yellow]-[/]",
+    Outcome.NOT_APPLICABLE: "[dim]·[/]",
+}
+
+
+def https_fetch(url: str, timeout: float) -> bytes:
+    """GET over HTTPS only, bounded in time and size; raises ``OSError`` or ``ValueError``."""
+    if not url.startswith("https://"):
+        raise ValueError(f"refusing to fetch {url}: only https URLs")
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        body: bytes = response.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        raise ValueError(f"{url} answered with more than {MAX_BODY} bytes")
+    return body
+
+
+def _instance(ctx: typer.Context) -> Instance | None:
+    """This machine's Certmint, if it has an initialised database."""
+    st = state(ctx)
+    if not st.settings.home.is_dir():
+        return None
+    container = st.container()
+    try:
+        if current_revision(container.engine) != head_revision():
+            return None
+    except Exception:
+        return None
+    return Instance(container.uow(), container.signing)
+
+
+def _did_documents(paths: list[Path]) -> dict[str, Any]:
+    documents = {}
+    for path in paths:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        documents[document["id"]] = document
+    return documents
+
+
+def _as_dict(path: Path, found: FileVerification) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "file": str(path),
+        "source": found.source,
+        "verified": found.verified,
+        "problem": found.problem,
+    }
+    if found.certificate is not None:
+        result["certificate"] = found.certificate.to_dict()
+    elif found.report is not None:
+        result["report"] = found.report.to_dict()
+    return result
+
+
+def _print(path: Path, found: FileVerification) -> None:
+    if found.problem:
+        console.print(f"[bold]{path}[/]: [red]unreadable[/]: {found.problem}")
+        return
+    report = found.report or (found.certificate.report if found.certificate else None)
+    verdict = (
+        found.certificate.verdict
+        if found.certificate
+        else ("valid" if found.verified else "invalid")
+    )
+    colour = "green" if found.verified else "red"
+    console.print(f"[bold]{path}[/] ({found.source}): [bold {colour}]{verdict.upper()}[/]")
+    if found.certificate and found.certificate.status_reason:
+        console.print(f"  reason: {found.certificate.status_reason}")
+    for check in report.checks if report else ():
+        console.print(f"  {_MARKS[check.outcome]} {check.name:<11} {check.detail}")
+
+
+def verify(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            help="Credential JSON, certificate PDF, or image of a QR code.",
+        ),
+    ],
+    offline: Annotated[bool, typer.Option("--offline", help="Never use the network.")] = False,
+    did_document: Annotated[
+        list[Path] | None, typer.Option(help="A DID document (JSON) to trust for its DID.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
+) -> None:
+    """Verify credentials: format, signature, issuer key, status, validity dates."""
+    loader = BundledDocumentLoader()
+    instance = _instance(ctx)
+    documents = _did_documents(did_document or [])
+    results = []
+    for path in paths:
+        found = verify_file(
+            path.read_bytes(),
+            loader=loader,
+            instance=instance,
+            fetch=None if offline else https_fetch,
+            did_documents=documents,
+        )
+        results.append((path, found))
+        if not as_json:
+            _print(path, found)
+    if as_json:
+        print_json([_as_dict(path, found) for path, found in results])
+    if any(found.problem for _, found in results):
+        raise typer.Exit(EXIT_UNREADABLE)
+    if not all(found.verified for _, found in results):
+        raise typer.Exit(EXIT_INVALID)
