@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated
 from uuid import UUID
 
 import typer
@@ -18,7 +18,7 @@ from certmint.services.certificates import (
     reissue_certificate,
     revoke_certificate,
 )
-from certmint.services.documents import FORMATS, DocumentFormat, certificate_document
+from certmint.services.documents import DocumentFormat, certificate_document
 from certmint.services.issuance import verification_url
 from certmint.services.organisations import find_organisation
 from certmint.services.roster import resolve_batch, resolve_learner
@@ -113,20 +113,18 @@ def download(
     certificate: CertArgument,
     out: Annotated[Path, typer.Option(help="Where to write it.")],
     format_: Annotated[
-        str, typer.Option("--format", help="pdf, png, svg or ob3 (the credential JSON).")
-    ] = "pdf",
+        DocumentFormat, typer.Option("--format", help="ob3 is the signed credential (JSON).")
+    ] = DocumentFormat.PDF,
     org: OrgOption = None,
 ) -> None:
     """Write one certificate as PDF (with its credential attached), PNG, SVG or OB3 JSON."""
-    if format_ not in FORMATS:
-        fail(EXIT_INVALID, f"--format must be one of {', '.join(FORMATS)}")
     container = state(ctx).container()
     with service_errors():
         organisation = find_organisation(container.uow(), org)
         document = certificate_document(
             container.uow(),
             _id(certificate),
-            format_,  # type: ignore[arg-type]
+            format_,
             fonts=container.fonts,
             base_url=container.settings.base_url,
             cache_dir=container.settings.home / "cache",

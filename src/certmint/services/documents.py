@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Literal
 from uuid import UUID
 
 from certmint.domain.certificates import Certificate
@@ -32,12 +32,19 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = ["FORMATS", "Document", "DocumentFormat", "certificate_document"]
 
-DocumentFormat = Literal["pdf", "png", "svg", "ob3"]
-FORMATS: dict[str, tuple[str, str]] = {
-    "pdf": ("application/pdf", ".pdf"),
-    "png": ("image/png", ".png"),
-    "svg": ("image/svg+xml", ".svg"),
-    "ob3": ("application/vc+ld+json", ".json"),
+
+class DocumentFormat(StrEnum):
+    PDF = "pdf"
+    PNG = "png"
+    SVG = "svg"
+    OB3 = "ob3"  # the signed credential, JSON
+
+
+FORMATS: dict[DocumentFormat, tuple[str, str]] = {
+    DocumentFormat.PDF: ("application/pdf", ".pdf"),
+    DocumentFormat.PNG: ("image/png", ".png"),
+    DocumentFormat.SVG: ("image/svg+xml", ".svg"),
+    DocumentFormat.OB3: ("application/vc+ld+json", ".json"),
 }
 PNG_WIDTH = 2000
 
@@ -79,14 +86,14 @@ def certificate_document(
         raise NotFound("template version", certificate.template_version_id)
     media_type, suffix = FORMATS[output]
     filename = f"certificate-{certificate.number}{suffix}"
-    if output == "ob3":
+    if output is DocumentFormat.OB3:
         body = json.dumps(certificate.credential, ensure_ascii=False, indent=2).encode("utf-8")
         return Document(body, media_type, filename)
     return Document(
         _render(
             certificate,
             found[1].svg.encode("utf-8"),
-            output,
+            output.value,
             fonts=fonts,
             base_url=base_url,
             cache_dir=cache_dir,
@@ -99,7 +106,7 @@ def certificate_document(
 def _render(
     certificate: Certificate,
     template: bytes,
-    output: Literal["pdf", "png", "svg"],
+    output: str,
     *,
     fonts: FontSet,
     base_url: str,
