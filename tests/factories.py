@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from certmint.domain.organisations import Organisation
-from certmint.rendering import Design
+from certmint.rendering import Design, Signatory
 from certmint.services.achievements import add_achievement
 from certmint.services.imports import import_enrolments
 from certmint.services.keys import ensure_signing_key
@@ -90,9 +90,12 @@ def scenario(
     organisation = make_organisation(uow, "Scenario Academy", default=True)
     ensure_signing_key(uow, signing.key_store, organisation.id)
     import_enrolments(uow, organisation.id, enrolment_csv(rows, extra=extra))
-    version = create_template(
-        uow, organisation.id, Design(layout="classic-1-1", title="Certificate"), publish=True
+    design = Design(
+        layout="classic-1-1",
+        title="Certificate",
+        signatories=(Signatory("Dr. Meera Iyer", "Director"),),
     )
+    version = create_template(uow, organisation.id, design, publish=True)
     _, batch = resolve_batch(uow, organisation.id, str(rows[0].get("batch_id", "B1")))
     achievement = add_achievement(
         uow,

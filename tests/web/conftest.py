@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -9,6 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from certmint.bootstrap import Container
 from certmint.config import Settings
+from certmint.rendering import FontSet
+from certmint.services.signing import Signing
 from certmint.web.app import create_app
 
 
@@ -18,7 +21,21 @@ class _TestContainer(Container):
 
 
 @pytest.fixture
-def client(engine: Engine, session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
-    container = _TestContainer(Settings(), engine, session_factory)
+def container(
+    engine: Engine,
+    session_factory: sessionmaker[Session],
+    signing: Signing,
+    fonts: FontSet,
+    tmp_path: Path,
+) -> Container:
+    settings = Settings(home=tmp_path, base_url=signing.base_url)
+    container = _TestContainer(settings, engine, session_factory)
+    # The session's signing set-up and fonts stand in for the lazily built ones.
+    container.__dict__.update(signing=signing, fonts=fonts)
+    return container
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
     with TestClient(create_app(container)) as client:
         yield client

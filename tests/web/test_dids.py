@@ -22,10 +22,10 @@ def test_did_documents_are_served_with_cache_headers(
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/did+json"
     assert response.headers["cache-control"] == "public, max-age=300"
-    assert response.json()["id"] == "did:web:127.0.0.1%3A8000"
+    assert response.json()["id"] == "did:web:certs.example.org"
 
     physics = client.get("/orgs/physics/did.json").json()
-    assert physics["id"] == "did:web:127.0.0.1%3A8000:orgs:physics"
+    assert physics["id"] == "did:web:certs.example.org:orgs:physics"
     assert len(physics["verificationMethod"]) == 2
     assert "secretKeyMultibase" not in response.text + str(physics)
 

@@ -323,12 +323,14 @@ class FastRdfCanonicalizer:
     loader: BundledDocumentLoader
     limits: Limits = DEFAULT_LIMITS
     max_shapes: int = 256
-    fast: int = 0
-    full: int = 0
+    fast: int = field(default=0, init=False)
+    full: int = field(default=0, init=False)
     max_memo: int = 64
-    _templates: dict[Hashable, _Template | None] = field(default_factory=dict, repr=False)
+    _templates: dict[Hashable, _Template | None] = field(
+        default_factory=dict, init=False, repr=False
+    )
     # Proof configurations repeat (same key, same second): remember the last few results.
-    _memo: dict[Hashable, str] = field(default_factory=dict, repr=False)
+    _memo: dict[Hashable, str] = field(default_factory=dict, init=False, repr=False)
 
     def __call__(self, document: Mapping[str, Any]) -> str:
         values: list[str] = []

@@ -17,6 +17,7 @@ from certmint.domain.achievements import Achievement
 from certmint.domain.courses import Learner
 from certmint.domain.criteria import CriteriaError, Decision, evaluate, parse_criteria, to_json
 from certmint.domain.templates import TemplateVersionStatus
+from certmint.rendering import find_placeholders
 from certmint.services.audit import record
 from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -82,6 +83,15 @@ def add_achievement(
             raise NotFound("template version", template_version_id)
         if found[1].status is not TemplateVersionStatus.PUBLISHED:
             raise Conflict("the template version is a draft: publish it before attaching it")
+        needed = _signatories_needed(found[1].svg)
+        if needed > len(achievement.signatories):
+            raise InvalidInput(
+                [
+                    f"signatories: the template prints {needed} signatory placeholder(s); "
+                    f"give {needed} name and designation pair(s)"
+                ],
+                "achievement rejected",
+            )
         if any(a.name == name for a in uow.achievements.for_batch(organisation_id, batch_id)):
             raise Conflict(f"the batch already awards an achievement named {name!r}")
         uow.achievements.add(achievement)
@@ -102,6 +112,16 @@ def add_achievement(
         )
         uow.commit()
     return achievement
+
+
+def _signatories_needed(svg: str) -> int:
+    """How many {{signatory.N.*}} placeholders a template prints (N counts from 1)."""
+    numbers = [
+        int(name.split(".")[1])
+        for name in find_placeholders(svg)
+        if name.startswith("signatory.") and name.split(".")[1].isdigit()
+    ]
+    return max(numbers, default=0)
 
 
 def get_achievement(

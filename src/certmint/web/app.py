@@ -6,11 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from certmint import __version__
 from certmint.bootstrap import Container
-from certmint.web.api import dids, health
+from certmint.web.api import dids, health, status_lists
+from certmint.web.pages import verify
 from certmint.web.problems import install_problem_handlers
+from certmint.web.templating import STATIC_DIR, make_templates
 
 __all__ = ["API_PREFIX", "create_app"]
 
@@ -36,6 +39,10 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     install_problem_handlers(app)
+    app.state.templates = make_templates()
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
     app.include_router(dids.router)
+    app.include_router(status_lists.router)
+    app.include_router(verify.router)
     return app

@@ -1,0 +1,137 @@
+"""The page a QR scan opens (``/v/<id>``), the same answer as JSON, and the files behind it.
+
+The page shows only what is printed on the certificate (never an e-mail address) and works
+without JavaScript. ``Accept: application/json`` gets the same result as JSON.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from certmint.domain.ids import parse_url_id
+from certmint.services.documents import FORMATS, DocumentFormat, certificate_document
+from certmint.services.errors import NotFound
+from certmint.services.verification import verify_certificate
+from certmint.web.deps import ContainerDep
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["verification"])
+
+HEADLINES = {
+    "valid": "Valid",
+    "revoked": "Revoked",
+    "superseded": "Superseded",
+    "suspended": "Suspended",
+    "expired": "Expired",
+    "invalid": "Not valid",
+    "not_found": "Not found",
+}
+FIELDS = (
+    ("Awarded to", "recipient.name"),
+    ("Achievement", "achievement.name"),
+    ("Course", "course.name"),
+    ("Batch", "batch.name"),
+    ("Issued on", "issued_on"),
+    ("Valid until", "valid_until"),
+    ("Issued by", "issuer.name"),
+    ("Certificate number", "certificate.number"),
+)
+CHECK_NAMES = {
+    "format": "Format",
+    "signature": "Signature",
+    "issuer_key": "Issuer",
+    "status": "Status",
+    "validity": "Validity dates",
+}
+OUTCOME_WORDS = {
+    "passed": "passed",
+    "failed": "failed",
+    "skipped": "not checked",
+    "not_applicable": "does not apply",
+}
+MARKS = {"passed": "✓", "failed": "✗", "skipped": "○", "not_applicable": "·"}
+FILES = {
+    f"certificate{suffix}": kind
+    for kind, (_, suffix) in FORMATS.items()
+    if kind is not DocumentFormat.OB3
+}
+
+
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "json" in accept and "text/html" not in accept
+
+
+@router.get(
+    "/v/{reference}",
+    name="verify_page",
+    summary="Verify a certificate (the QR code's URL)",
+    response_class=HTMLResponse,
+)
+def verify_page(reference: str, request: Request, container: ContainerDep) -> Response:
+    result = verify_certificate(container.uow(), container.signing, reference)
+    status = 404 if result.verdict == "not_found" else 200
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    if _wants_json(request):
+        return JSONResponse(result.to_dict(), status_code=status, headers=headers)
+    templates = request.app.state.templates
+    return templates.TemplateResponse(  # type: ignore[no-any-return]
+        request,
+        "verify.html",
+        {
+            "result": result,
+            "headline": HEADLINES[result.verdict],
+            "fields": FIELDS,
+            "check_names": CHECK_NAMES,
+            "outcome_words": OUTCOME_WORDS,
+            "marks": MARKS,
+        },
+        status_code=status,
+        headers=headers,
+    )
+
+
+@router.get(
+    "/v/{reference}/credential.json",
+    name="credential_json",
+    summary="The certificate's signed Open Badges 3.0 credential",
+)
+def credential_json(reference: str, container: ContainerDep) -> Response:
+    return _document(reference, DocumentFormat.OB3, container)
+
+
+@router.get(
+    "/v/{reference}/{filename}",
+    name="certificate_file",
+    summary="The certificate as PDF (credential attached), PNG or SVG",
+)
+def certificate_file(reference: str, filename: str, container: ContainerDep) -> Response:
+    kind = FILES.get(filename)
+    if kind is None:
+        raise NotFound("file", filename)
+    return _document(reference, kind, container)
+
+
+def _document(reference: str, kind: DocumentFormat, container: ContainerDep) -> Response:
+    certificate_id = parse_url_id(reference)
+    if certificate_id is None:
+        raise NotFound("certificate", reference)
+    document = certificate_document(
+        container.uow(),
+        certificate_id,
+        kind,
+        fonts=container.fonts,
+        base_url=container.settings.base_url,
+        cache_dir=container.settings.home / "cache",
+    )
+    disposition = "attachment" if kind is DocumentFormat.OB3 else "inline"
+    return Response(
+        document.content,
+        media_type=document.media_type,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{document.filename}"',
+            "Cache-Control": "private, max-age=3600",
+        },
+    )

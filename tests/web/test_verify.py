@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+import pytest
+from fastapi.testclient import TestClient
+
+from certmint.domain.ids import parse_url_id, url_id
+from certmint.rendering import extract_credential
+from certmint.services.certificates import reissue_certificate, revoke_certificate
+from certmint.services.issuance import issue_achievement
+from certmint.services.signing import Signing
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.factories import Scenario, enrolment_row, scenario
+
+
+def _uuid(reference: str) -> UUID:
+    found = parse_url_id(reference)
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def issued(uow: SqlAlchemyUnitOfWork, signing: Signing) -> tuple[Scenario, list[str]]:
+    rows = [
+        enrolment_row("L1", name="अनन्या कृष्णमूर्ति", email="ananya@example.org"),
+        enrolment_row("L2", name="Jon Smiht"),
+    ]
+    s = scenario(uow, signing, rows)
+    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    return s, [url_id(i) for i in summary.certificate_ids]
+
+
+def test_valid_certificate_page(client: TestClient, issued: tuple[Scenario, list[str]]) -> None:
+    _, ids = issued
+    for reference in ids:
+        page = client.get(f"/v/{reference}")
+        assert page.status_code == 200
+        assert "text/html" in page.headers["content-type"]
+        assert ">Valid<" in page.text
+        assert "Scenario Academy" in page.text
+        assert "@example.org" not in page.text  # nothing beyond what is printed
+        assert page.headers["cache-control"] == "no-store"
+
+
+def test_json_and_files(client: TestClient, issued: tuple[Scenario, list[str]]) -> None:
+    _, (reference, _) = issued
+    answer = client.get(f"/v/{reference}", headers={"Accept": "application/json"}).json()
+    assert answer["verdict"] == "valid"
+    assert [c["outcome"] for c in answer["report"]["checks"]] == ["passed"] * 5
+    credential = client.get(f"/v/{reference}/credential.json").json()
+    assert credential["id"].startswith("urn:uuid:")
+    pdf = client.get(f"/v/{reference}/certificate.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert extract_credential(pdf.content) == credential
+    assert client.get(f"/v/{reference}/certificate.png").content.startswith(b"\x89PNG")
+    assert client.get(f"/v/{reference}/secrets.txt").status_code == 404
+
+
+def test_revoked_and_superseded_pages(
+    client: TestClient,
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    issued: tuple[Scenario, list[str]],
+) -> None:
+    s, _ = issued
+    answer = client.get("/v/" + issued[1][0], headers={"Accept": "application/json"}).json()
+    name = answer["printed"]["recipient.name"]
+    certificates = {
+        c["printed"]["recipient.name"]: c
+        for c in (
+            client.get(f"/v/{r}", headers={"Accept": "application/json"}).json() for r in issued[1]
+        )
+    }
+    assert name in certificates
+    revoked_ref = certificates["अनन्या कृष्णमूर्ति"]["certificate_id"]
+    old_ref = certificates["Jon Smiht"]["certificate_id"]
+    revoke_certificate(
+        uow, s.organisation.id, _uuid(revoked_ref), reason="Exam misconduct", actor="t"
+    )
+    new = reissue_certificate(
+        uow,
+        signing,
+        s.organisation.id,
+        parse_url_id(old_ref),
+        name="Jon Smith",
+        reason="typo",
+        actor="t",
+    )
+
+    revoked = client.get(f"/v/{revoked_ref}")
+    assert ">Revoked<" in revoked.text and "Exam misconduct" in revoked.text
+    superseded = client.get(f"/v/{old_ref}")
+    assert ">Superseded<" in superseded.text
+    assert f'href="http://testserver/v/{url_id(new.id)}"' in superseded.text
+    assert ">Valid<" in client.get(f"/v/{url_id(new.id)}").text
+
+
+def test_not_found(client: TestClient) -> None:
+    page = client.get("/v/AAAAAAAAAAAAAAAAAAAAAA")
+    assert page.status_code == 404
+    assert ">Not found<" in page.text
+    assert client.get("/v/nonsense/credential.json").status_code == 404
+
+
+def test_status_list_is_cached_and_revalidated(
+    client: TestClient, uow: SqlAlchemyUnitOfWork, issued: tuple[Scenario, list[str]]
+) -> None:
+    s, (reference, _) = issued
+    credential = client.get(f"/v/{reference}/credential.json").json()
+    url = credential["credentialStatus"]["statusListCredential"]
+    path = url.removeprefix("https://certs.example.org")
+    first = client.get(path)
+    assert first.status_code == 200
+    assert first.headers["cache-control"] == "public, max-age=300"
+    assert first.json()["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    again = client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    revoke_certificate(uow, s.organisation.id, _uuid(reference), reason="x", actor="t")
+    changed = client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert changed.status_code == 200
+    assert (
+        changed.json()["credentialSubject"]["encodedList"]
+        != first.json()["credentialSubject"]["encodedList"]
+    )
