@@ -94,7 +94,7 @@ def test_demo_loads_learners_once(certmint_home: Path) -> None:
     assert first.exit_code == 0, first.output
     assert f"{len(DEMO_NAMES)} learners" in first.output
     again = runner.invoke(app, ["demo", "--no-serve"])
-    assert "(0 learners and 0 courses new)" in again.output
+    assert "(0 learners and 0 courses new), 25 certificates" in again.output
 
 
 def _free_port() -> int:

@@ -11,6 +11,7 @@ from rich.console import Console
 from certmint.cli import achievements, certificates, imports, keys, templates, verify
 from certmint.cli.state import State, fail, service_errors, state
 from certmint.config import PLACEHOLDER_SECRET, write_env_file
+from certmint.domain.ids import url_id
 from certmint.services.demo import load_demo_data
 from certmint.services.instance import ensure_default_organisation
 from certmint.services.keys import ensure_signing_key, organisation_did
@@ -121,13 +122,16 @@ def demo(
     container = st.container()
     with service_errors():
         org = ensure_default_organisation(container.uow(), DEFAULT_ORG_NAME).organisation
-        summary = load_demo_data(container.uow(), org.id)
-    counts = summary.counts()
+        summary = load_demo_data(container.uow(), container.signing, org.id)
+    counts = summary.imported.counts()
     console.print(
-        f"Demo data: {summary.rows} enrolments "
+        f"Demo data: {summary.imported.rows} enrolments "
         f"({counts['learners']['created']} learners and "
-        f"{counts['courses']['created']} courses new)"
+        f"{counts['courses']['created']} courses new), "
+        f"{len(summary.certificates)} certificates"
     )
+    for certificate_id in summary.certificates[:3]:
+        console.print(f"  verify: {container.signing.base}/v/{url_id(certificate_id)}")
     if serve_:
         _serve(st, host, port)
 

@@ -9,12 +9,20 @@ from __future__ import annotations
 import csv
 import io
 import random
+from dataclasses import dataclass
 from uuid import UUID
 
+from certmint.rendering import Design, Signatory
+from certmint.services.achievements import add_achievement, list_achievements
+from certmint.services.certificates import list_certificates
 from certmint.services.imports import ImportSummary, import_enrolments
+from certmint.services.issuance import issue_achievement
+from certmint.services.roster import resolve_batch
+from certmint.services.signing import Signing
+from certmint.services.templates import create_template, list_templates
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["DEMO_NAMES", "demo_enrolments_csv", "load_demo_data"]
+__all__ = ["DEMO_NAMES", "DemoSummary", "demo_enrolments_csv", "load_demo_data"]
 
 DEMO_NAMES = (
     "Aarav Sharma",
@@ -111,7 +119,57 @@ def demo_enrolments_csv(seed: int = 7) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def load_demo_data(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> ImportSummary:
-    return import_enrolments(
+@dataclass(frozen=True)
+class DemoSummary:
+    imported: ImportSummary
+    certificates: tuple[UUID, ...]  # every certificate the demo organisation holds
+
+
+DEMO_DESIGN = Design(
+    layout="classic-2-1",
+    title="Certificate of Completion",
+    signatories=(Signatory("Dr. Meera Iyer", "Director of Studies"),),
+)
+DEMO_ACHIEVEMENTS = (
+    ("Completion", "for completing every module", {"completed": True}),
+    (
+        "Merit",
+        "for completing with distinction",
+        {"all": [{"completed": True}, {"score": {"assessment": "final", ">=": 85}}]},
+    ),
+)
+
+
+def load_demo_data(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, organisation_id: UUID
+) -> DemoSummary:
+    """Import the demo roster, design a template, attach completion and merit to every batch and
+    issue. Safe to run again: the import is an upsert, existing achievements are kept and
+    issuance never awards twice."""
+    imported = import_enrolments(
         uow, organisation_id, demo_enrolments_csv(), actor="demo", source="demo"
     )
+    templates = list_templates(uow, organisation_id)
+    version = next(
+        (v for _, versions in templates for v in versions if v.status == "published"), None
+    ) or create_template(uow, organisation_id, DEMO_DESIGN, publish=True, actor="demo")
+    for course_id, _, batches in _COURSES:
+        for batch_id, _ in batches:
+            _, batch = resolve_batch(uow, organisation_id, batch_id)
+            existing = {a.name for a in list_achievements(uow, organisation_id, batch.id)}
+            for name, description, criteria in DEMO_ACHIEVEMENTS:
+                if name not in existing:
+                    add_achievement(
+                        uow,
+                        organisation_id,
+                        batch_id=batch.id,
+                        template_version_id=version.id,
+                        name=name,
+                        description=f"{description} of {course_id}",
+                        criteria=criteria,
+                        actor="demo",
+                    )
+            for achievement in list_achievements(uow, organisation_id, batch.id):
+                issue_achievement(uow, signing, organisation_id, achievement.id, actor="demo")
+    issued = list_certificates(uow, organisation_id, limit=10_000)
+    return DemoSummary(imported, tuple(c.id for c in issued))

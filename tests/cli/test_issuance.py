@@ -1,0 +1,119 @@
+"""The issuance commands end to end, as an operator runs them on the demo instance."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from certmint.cli import app
+
+runner = CliRunner()
+
+
+def _json(args: list[str]) -> object:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_issue_download_verify_revoke_reissue(certmint_home: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    again = _json(["issue", "--batch", "DS101-2026-A"])
+    assert isinstance(again, list)
+    assert {r["achievement"] for r in again} == {"Completion", "Merit"}
+    assert all(r["issued"] == 0 for r in again)  # the demo already issued them
+
+    dry = runner.invoke(app, ["issue", "--batch", "DS101-2026-A", "--dry-run"])
+    assert dry.exit_code == 0
+    assert "not completed" in dry.output
+
+    certificates = _json(["certificates", "list", "--batch", "DS101-2026-A"])
+    assert isinstance(certificates, list) and certificates
+    first, second = certificates[0], certificates[1]
+    pdf, png = tmp_path / "c.pdf", tmp_path / "c.png"
+    assert (
+        runner.invoke(app, ["certificates", "download", first["id"], "--out", str(pdf)]).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(
+            app, ["certificates", "download", first["id"], "--format", "png", "--out", str(png)]
+        ).exit_code
+        == 0
+    )
+
+    verified = runner.invoke(app, ["verify", str(pdf), str(png), "--offline"])
+    assert verified.exit_code == 0, verified.output
+    assert verified.output.count("VALID") == 2
+
+    revoked = runner.invoke(app, ["revoke", first["id"], "--reason", "Issued in error"])
+    assert revoked.exit_code == 0
+    after = runner.invoke(app, ["verify", str(pdf), "--offline", "--json"])
+    assert after.exit_code == 1
+    (report,) = json.loads(after.output)
+    assert report["verified"] is False
+    assert [c["outcome"] for c in report["report"]["checks"]][3] == "failed"
+    photo = runner.invoke(app, ["verify", str(png), "--offline", "--json"])
+    assert json.loads(photo.output)[0]["certificate"]["status_reason"] == "Issued in error"
+
+    new = _json(["reissue", second["id"], "--name", "Corrected Name", "--reason", "typo"])
+    assert isinstance(new, dict)
+    assert new["supersedes"] == second["id"]
+    assert new["name"] == "Corrected Name"
+    assert runner.invoke(app, ["revoke", second["id"], "--reason", "x"]).exit_code == 4
+
+
+def test_verify_unreadable_and_tampered(certmint_home: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    (certificate, *_) = _json(["certificates", "list"])  # type: ignore[misc]
+    credential = tmp_path / "c.json"
+    assert (
+        runner.invoke(
+            app,
+            [
+                "certificates",
+                "download",
+                certificate["id"],
+                "--format",
+                "ob3",
+                "--out",
+                str(credential),
+            ],
+        ).exit_code
+        == 0
+    )
+    document = json.loads(credential.read_text())
+    document["credentialSubject"]["name"] += "x"
+    tampered = tmp_path / "t.json"
+    tampered.write_text(json.dumps(document))
+    result = runner.invoke(app, ["verify", str(tampered), "--offline"])
+    assert result.exit_code == 1
+    assert "signature" in result.output
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"\x00\x01 not a credential")
+    assert runner.invoke(app, ["verify", str(junk), "--offline"]).exit_code == 2
+
+
+def test_achievement_add_rejects_bad_criteria(certmint_home: Path) -> None:
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    templates = runner.invoke(app, ["achievements", "list", "--batch", "WEB201-2026", "--json"])
+    version = json.loads(templates.output)[0]["template_version_id"]
+    result = runner.invoke(
+        app,
+        [
+            "achievements",
+            "add",
+            "--batch",
+            "WEB201-2026",
+            "--template",
+            version,
+            "--name",
+            "Honours",
+            "--criteria",
+            '{"score": {">=": 200}}',
+        ],
+    )
+    assert result.exit_code == 1
+    assert "$.score.>=: 200 is outside 0 to 100" in result.output
