@@ -127,7 +127,7 @@ class DemoSummary:
 
 DEMO_DESIGN = Design(
     layout="classic-2-1",
-    title="Certificate of Completion",
+    title="Certificate of {{achievement.name}}",
     signatories=(Signatory("Dr. Meera Iyer", "Director of Studies"),),
 )
 DEMO_ACHIEVEMENTS = (
