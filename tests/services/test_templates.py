@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 
 from certmint.rendering import Design, FontSet, Paper, Signatory
 from certmint.services.errors import Conflict, InvalidInput, NotFound
+from certmint.services.imports import import_enrolments
+from certmint.services.roster import resolve_batch, resolve_learner
 from certmint.services.templates import (
     create_template,
     design_from_json,
@@ -21,7 +23,7 @@ from certmint.services.templates import (
 )
 from certmint.storage.tables import AuditEventRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
-from tests.factories import make_organisation
+from tests.factories import enrolment_csv, enrolment_row, make_organisation
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
@@ -143,3 +145,26 @@ def test_preview_in_every_format(uow: SqlAlchemyUnitOfWork, fonts: FontSet) -> N
         values=values,
     )
     assert "अनन्या कृष्णमूर्ति".encode() in svg
+
+
+def test_preview_with_a_real_learner_and_batch(uow: SqlAlchemyUnitOfWork, fonts: FontSet) -> None:
+    org = make_organisation(uow)
+    import_enrolments(uow, org.id, enrolment_csv([enrolment_row("L1", name="ਹਰਪ੍ਰੀਤ ਸਿੰਘ")]))
+    learner = resolve_learner(uow, org.id, "L1")
+    _, batch = resolve_batch(uow, org.id, "B1")
+    version = create_template(uow, org.id, DESIGN)
+    svg = preview_template(
+        uow,
+        org.id,
+        version.id,
+        fonts=fonts,
+        base_url="https://x.example",
+        output="svg",
+        learner_id=learner.id,
+        batch_id=batch.id,
+    )
+    assert "ਹਰਪ੍ਰੀਤ ਸਿੰਘ".encode() in svg
+    assert b"Data Science" in svg
+    other = make_organisation(uow, "Other")
+    with pytest.raises(NotFound):
+        preview_template(uow, other.id, version.id, fonts=fonts, base_url="https://x.example")

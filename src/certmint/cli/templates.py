@@ -15,6 +15,7 @@ from certmint.cli.state import fail, print_json, service_errors, state
 from certmint.domain.templates import TemplateVersion
 from certmint.rendering import GALLERY, Design, Paper, Signatory
 from certmint.services.organisations import find_organisation
+from certmint.services.roster import resolve_batch, resolve_learner
 from certmint.services.templates import (
     PreviewFormat,
     create_template,
@@ -189,15 +190,25 @@ def preview(
     recipient: Annotated[
         str | None, typer.Option(help="Name to print instead of the sample.")
     ] = None,
+    learner: Annotated[
+        str | None, typer.Option(help="Preview with this learner's name (our id or the LMS's).")
+    ] = None,
+    batch: Annotated[
+        str | None, typer.Option(help="Preview with this batch's course and batch names.")
+    ] = None,
     org: OrgOption = None,
 ) -> None:
-    """Render a version with sample data (PDF, PNG or SVG, by the --out suffix)."""
+    """Render a version with sample data, or a real learner's (PDF, PNG or SVG, by --out)."""
     output = out.suffix.lstrip(".").lower()
     if output not in ("pdf", "png", "svg"):
         fail(1, "--out must end in .pdf, .png or .svg")
     container = state(ctx).container()
     with service_errors():
         organisation = find_organisation(container.uow(), org)
+        learner_id = (
+            resolve_learner(container.uow(), organisation.id, learner).id if learner else None
+        )
+        batch_id = resolve_batch(container.uow(), organisation.id, batch)[1].id if batch else None
         data = preview_template(
             container.uow(),
             organisation.id,
@@ -206,6 +217,8 @@ def preview(
             base_url=container.settings.base_url,
             output=_format(output),
             values={"recipient.name": recipient} if recipient else None,
+            learner_id=learner_id,
+            batch_id=batch_id,
         )
     out.write_bytes(data)
     console.print(f"{out} ({len(data):,} bytes)")

@@ -298,16 +298,30 @@ def preview_template(
     base_url: str,
     output: PreviewFormat = "pdf",
     values: Mapping[str, str] | None = None,
+    learner_id: UUID | None = None,
+    batch_id: UUID | None = None,
 ) -> bytes:
-    """A version rendered with sample data and the organisation's own name, overridden by
-    ``values`` (e.g. a learner's name)."""
+    """A version rendered with sample data and the organisation's own name; with a learner
+    and a batch, their real name, course and batch; ``values`` override anything."""
     with uow:
         organisation = uow.organisations.get(organisation_id)
         found = uow.templates.get_version(organisation_id, version_id)
+        learner = uow.roster.get_learner(organisation_id, learner_id) if learner_id else None
+        course_batch = uow.roster.get_batch(organisation_id, batch_id) if batch_id else None
     if organisation is None or found is None:
         raise NotFound("template version", version_id)
+    if (learner_id and learner is None) or (batch_id and course_batch is None):
+        raise NotFound("learner or batch", learner_id or batch_id)
     version = found[1]
     own = {"issuer.name": organisation.name, "issuer.url": organisation.url}
+    if learner is not None:
+        own["recipient.name"] = learner.name
+    if course_batch is not None:
+        own |= {
+            "course.name": course_batch[0].name,
+            "course.code": course_batch[0].external_id,
+            "batch.name": course_batch[1].name,
+        }
     filled = {**sample_values(), **{k: v for k, v in own.items() if v}, **(values or {})}
     template = version.svg.encode("utf-8")
     qr_url = f"{base_url.rstrip('/')}/v/preview"
