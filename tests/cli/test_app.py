@@ -135,3 +135,16 @@ def test_serve_refuses_an_uninitialised_database(certmint_home: Path) -> None:
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 1
     assert "run `certmint init` first" in result.output
+
+
+def test_tokens_are_shown_once_and_revocable(certmint_home: Path) -> None:
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    created = runner.invoke(app, ["tokens", "create", "--name", "LMS", "--json"])
+    assert created.exit_code == 0
+    token = json.loads(created.output)
+    assert token["token"].startswith("cm_")
+    listed = runner.invoke(app, ["tokens", "list"])
+    assert "LMS" in listed.output
+    assert token["token"] not in listed.output  # only its first characters
+    assert runner.invoke(app, ["tokens", "revoke", token["id"]]).exit_code == 0
+    assert runner.invoke(app, ["tokens", "revoke", token["id"]]).exit_code == 4

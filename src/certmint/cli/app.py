@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from certmint.cli import achievements, certificates, imports, keys, templates, verify
+from certmint.cli import achievements, certificates, imports, keys, templates, tokens, verify
 from certmint.cli.state import State, fail, service_errors, state
 from certmint.config import PLACEHOLDER_SECRET, write_env_file
 from certmint.domain.ids import url_id
@@ -30,6 +30,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(templates.app, name="templates")
 app.add_typer(achievements.app, name="achievements")
 app.add_typer(certificates.app, name="certificates")
+app.add_typer(tokens.app, name="tokens")
 app.command("issue")(achievements.issue)
 app.command("reissue")(certificates.reissue)
 app.command("revoke")(certificates.revoke)

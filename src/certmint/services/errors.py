@@ -13,7 +13,15 @@ from collections.abc import Sequence
 
 from certmint.domain.enrolment_import import ImportProblem
 
-__all__ = ["Conflict", "ImportRejected", "InvalidInput", "NotFound", "ServiceError"]
+__all__ = [
+    "Conflict",
+    "Forbidden",
+    "ImportRejected",
+    "InvalidInput",
+    "NotFound",
+    "ServiceError",
+    "Unauthorized",
+]
 
 
 class ServiceError(Exception):
@@ -28,6 +36,18 @@ class NotFound(ServiceError):
 
 
 class Conflict(ServiceError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class Unauthorized(ServiceError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class Forbidden(ServiceError):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail

@@ -40,6 +40,7 @@ __all__ = [
     "FileVerification",
     "Instance",
     "Verdict",
+    "local_documents",
     "verify_certificate",
     "verify_document",
     "verify_file",
@@ -92,7 +93,7 @@ class CertificateVerification:
         }
 
 
-def _local_documents(uow: SqlAlchemyUnitOfWork, base_url: str) -> dict[str, Mapping[str, Any]]:
+def local_documents(uow: SqlAlchemyUnitOfWork, base_url: str) -> dict[str, Mapping[str, Any]]:
     """The DID documents of this instance's organisations, by DID."""
     documents: dict[str, Mapping[str, Any]] = {}
     with uow:
@@ -178,7 +179,7 @@ def verify_document(
     Keys and status lists come from ``instance`` (this Certmint's own), ``did_documents`` (DID
     documents the user supplied), then ``fetch`` (HTTPS) if given, and from nowhere else.
     """
-    local = _local_documents(instance.uow, instance.signing.base_url) if instance else {}
+    local = local_documents(instance.uow, instance.signing.base_url) if instance else {}
     resolver = DidResolver({**(did_documents or {}), **local}, fetch=fetch)
     return verify_credential(
         document,

@@ -31,6 +31,7 @@ from certmint.storage.types import JsonDocument, UTCDateTime
 
 __all__ = [
     "AchievementRow",
+    "ApiTokenRow",
     "AuditEventRow",
     "Base",
     "BatchRow",
@@ -292,3 +293,18 @@ class AuditEventRow(Base):
     subject_id: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ApiTokenRow(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(30))
+    prefix: Mapped[str] = mapped_column(String(20))
+    # SHA-256 of the secret: tokens carry 256 random bits, so a slow hash would add nothing.
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]

@@ -22,6 +22,7 @@ from certmint.storage.organisations import SqlAlchemyOrganisationRepository
 from certmint.storage.roster import SqlAlchemyRosterRepository
 from certmint.storage.status_lists import SqlAlchemyStatusListRepository
 from certmint.storage.templates import SqlAlchemyTemplateRepository
+from certmint.storage.tokens import SqlAlchemyTokenRepository
 
 __all__ = ["SqlAlchemyUnitOfWork"]
 
@@ -36,6 +37,7 @@ class SqlAlchemyUnitOfWork:
     certificates: SqlAlchemyCertificateRepository
     status_lists: SqlAlchemyStatusListRepository
     jobs: SqlAlchemyJobRepository
+    tokens: SqlAlchemyTokenRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -55,6 +57,7 @@ class SqlAlchemyUnitOfWork:
         self.certificates = SqlAlchemyCertificateRepository(session)
         self.status_lists = SqlAlchemyStatusListRepository(session)
         self.jobs = SqlAlchemyJobRepository(session)
+        self.tokens = SqlAlchemyTokenRepository(session)
         return self
 
     def __exit__(

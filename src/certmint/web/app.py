@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from certmint import __version__
 from certmint.bootstrap import Container
-from certmint.web.api import dids, health, status_lists
+from certmint.web.api import dids, health, status_lists, vc_api
 from certmint.web.pages import verify
 from certmint.web.problems import install_problem_handlers
 from certmint.web.templating import STATIC_DIR, make_templates
@@ -45,4 +45,5 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(dids.router)
     app.include_router(status_lists.router)
     app.include_router(verify.router)
+    app.include_router(vc_api.router)
     return app

@@ -13,7 +13,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from certmint.services.errors import Conflict, InvalidInput, NotFound, ServiceError
+from certmint.services.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    ServiceError,
+    Unauthorized,
+)
 
 __all__ = ["PROBLEM_JSON", "install_problem_handlers", "problem_response"]
 
@@ -22,6 +29,8 @@ PROBLEM_TYPE_BASE = "https://certmint.org/problems/"
 
 _STATUS_FOR: tuple[tuple[type[ServiceError], HTTPStatus, str], ...] = (
     (NotFound, HTTPStatus.NOT_FOUND, "not-found"),
+    (Unauthorized, HTTPStatus.UNAUTHORIZED, "unauthorized"),
+    (Forbidden, HTTPStatus.FORBIDDEN, "forbidden"),
     (Conflict, HTTPStatus.CONFLICT, "conflict"),
     (InvalidInput, HTTPStatus.UNPROCESSABLE_ENTITY, "invalid-input"),
 )
@@ -56,7 +65,7 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
             extensions: dict[str, Any] = {}
             if isinstance(exc, InvalidInput):
                 extensions["errors"] = [str(p) for p in exc.problems]
-            return problem_response(
+            response = problem_response(
                 status,
                 status.phrase,
                 detail=str(exc),
@@ -64,6 +73,9 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
                 instance=request.url.path,
                 **extensions,
             )
+            if isinstance(exc, Unauthorized):
+                response.headers["WWW-Authenticate"] = 'Bearer realm="certmint"'
+            return response
     return problem_response(
         HTTPStatus.BAD_REQUEST, "Bad Request", detail=str(exc), instance=request.url.path
     )

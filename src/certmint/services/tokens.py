@@ -1,0 +1,94 @@
+"""API tokens: created with a secret shown once, checked on every request, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from certmint.domain.accounts import ApiToken, Role
+from certmint.services.audit import record
+from certmint.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = ["TOKEN_PREFIX", "authenticate_token", "create_token", "list_tokens", "revoke_token"]
+
+TOKEN_PREFIX = "cm_"  # noqa: S105 - a public marker, not a secret
+# Recording every use would write on every API call; once a minute is enough to see activity.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_token(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, *, name: str, role: Role, actor: str
+) -> tuple[ApiToken, str]:
+    """A new token and its secret. The secret is not stored and cannot be shown again."""
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidInput(["name: 1 to 200 characters"], "token rejected")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(uuid.uuid4(), organisation_id, name, role, secret[:10], datetime.now(UTC))
+    with uow:
+        if uow.organisations.get(organisation_id) is None:
+            raise NotFound("organisation", organisation_id)
+        uow.tokens.add(token, _hash(secret))
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="token.created",
+            subject_type="api_token",
+            subject_id=token.id,
+            details={"name": name, "role": role.value},
+            at=token.created_at,
+        )
+        uow.commit()
+    return token, secret
+
+
+def authenticate_token(uow: SqlAlchemyUnitOfWork, secret: str) -> ApiToken:
+    """The active token with this secret; raises ``Unauthorized`` otherwise."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+        raise Unauthorized("not a Certmint API token")
+    now = datetime.now(UTC)
+    with uow:
+        token = uow.tokens.by_secret_hash(_hash(secret))
+        if token is None or not token.active:
+            raise Unauthorized("unknown or revoked API token")
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            uow.tokens.update(token.id, last_used_at=now)
+            uow.commit()
+    return token
+
+
+def list_tokens(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> list[ApiToken]:
+    with uow:
+        return uow.tokens.list(organisation_id)
+
+
+def revoke_token(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, token_id: UUID, *, actor: str
+) -> None:
+    now = datetime.now(UTC)
+    with uow:
+        token = next((t for t in uow.tokens.list(organisation_id) if t.id == token_id), None)
+        if token is None:
+            raise NotFound("api token", token_id)
+        if not token.active:
+            raise Conflict(f"token {token_id} is already revoked")
+        uow.tokens.update(token_id, revoked_at=now)
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="token.revoked",
+            subject_type="api_token",
+            subject_id=token_id,
+            at=now,
+        )
+        uow.commit()

@@ -1,0 +1,219 @@
+"""The W3C CCG VC-API: issue, verify a credential, verify a presentation.
+
+So that standard test suites, wallets and other verifiers can drive Certmint over HTTP
+(https://w3c-ccg.github.io/vc-api/). Issuing signs the caller's credential with the
+organisation's key after checking it names that organisation as issuer; verifying never
+fetches anything from the network (a public endpoint must not be a proxy), so only this
+instance's keys, did:key and the bundled contexts are known to it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from certmint.credentials import (
+    CRYPTOSUITES,
+    EDDSA_RDFC_2022,
+    CredentialError,
+    DidResolver,
+    Outcome,
+    ProofOptions,
+    check_json_bounds,
+    format_datetime,
+    proofs_of,
+    sign_document,
+    verify_proof,
+)
+from certmint.services.audit import record
+from certmint.services.errors import InvalidInput, NotFound
+from certmint.services.keys import issuer_key
+from certmint.services.signing import Signing
+from certmint.services.verification import Instance, local_documents, verify_document
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = [
+    "ApiVerification",
+    "issue_credential",
+    "verify_credential_api",
+    "verify_presentation_api",
+]
+
+VC1 = "https://www.w3.org/2018/credentials/v1"
+VC2 = "https://www.w3.org/ns/credentials/v2"
+
+
+def _rejected(problem: str) -> InvalidInput:
+    return InvalidInput([problem], "credential rejected")
+
+
+def issue_credential(
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    organisation_id: UUID,
+    credential: Any,
+    options: Mapping[str, Any] | None = None,
+    *,
+    actor: str,
+) -> dict[str, Any]:
+    """Sign an unsecured VC 2.0 (or 1.1) credential with the organisation's active key."""
+    options = options or {}
+    if not isinstance(credential, dict):
+        raise _rejected("credential: must be a JSON object")
+    try:
+        check_json_bounds(credential)
+    except CredentialError as exc:
+        raise _rejected(f"credential: {exc}") from exc
+    if proofs_of(credential):
+        raise _rejected("credential: already has a proof; send the unsecured credential")
+    contexts = credential.get("@context")
+    if not isinstance(contexts, list) or not contexts or contexts[0] not in (VC1, VC2):
+        raise _rejected(f"@context: must be a list starting with {VC2} or {VC1}")
+    types = credential.get("type")
+    if not isinstance(types, list) or "VerifiableCredential" not in types:
+        raise _rejected("type: must be a list containing VerifiableCredential")
+    cryptosuite = options.get("cryptosuite", EDDSA_RDFC_2022)
+    if cryptosuite not in CRYPTOSUITES:
+        raise _rejected(f"options.cryptosuite: one of {', '.join(CRYPTOSUITES)}")
+    with uow:
+        organisation = uow.organisations.get(organisation_id)
+    if organisation is None:
+        raise NotFound("organisation", organisation_id)
+    key = issuer_key(uow, signing.key_store, organisation, signing.base_url)
+    document = copy.deepcopy(credential)
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if issuer_id is None:
+        document["issuer"] = key.did
+    elif issuer_id != key.did:
+        raise _rejected(f"issuer: {issuer_id!r} is not this issuer ({key.did})")
+    now = datetime.now(UTC)
+    if contexts[0] == VC1 and "issuanceDate" not in document:
+        document["issuanceDate"] = format_datetime(now)
+    try:
+        signed = sign_document(
+            document,
+            key.key_pair,
+            ProofOptions(
+                verification_method=key.verification_method, created=now, cryptosuite=cryptosuite
+            ),
+            loader=signing.loader,
+        )
+    except CredentialError as exc:
+        raise _rejected(str(exc)) from exc
+    with uow:
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="credential.issued_via_api",
+            subject_type="credential",
+            subject_id=str(document.get("id", "(no id)"))[:200],
+            details={"cryptosuite": cryptosuite},
+            at=now,
+        )
+        uow.commit()
+    return signed
+
+
+@dataclass(frozen=True)
+class ApiVerification:
+    """The VC-API verification result: ``checks`` that passed, ``errors`` that did not."""
+
+    verified: bool
+    checks: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verified": self.verified,
+            "checks": self.checks,
+            "warnings": self.warnings,
+            "errors": self.errors,
+            "results": self.results,
+        }
+
+
+def verify_credential_api(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, credential: Any
+) -> ApiVerification:
+    report = verify_document(credential, loader=signing.loader, instance=Instance(uow, signing))
+    return ApiVerification(
+        verified=report.verified,
+        checks=[c.name for c in report.checks if c.outcome is Outcome.PASSED],
+        warnings=[f"{c.name}: {c.detail}" for c in report.checks if c.outcome is Outcome.SKIPPED],
+        errors=[f"{c.name}: {c.detail}" for c in report.checks if c.outcome is Outcome.FAILED],
+        results=report.to_dict()["checks"],
+    )
+
+
+def verify_presentation_api(
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    presentation: Any,
+    options: Mapping[str, Any] | None = None,
+) -> ApiVerification:
+    """The presentation's proof (with its challenge and domain, when given), then every
+    credential it holds."""
+    options = options or {}
+    if not isinstance(presentation, dict):
+        raise InvalidInput(
+            ["verifiablePresentation: must be a JSON object"], "presentation rejected"
+        )
+    try:
+        check_json_bounds(presentation)
+    except CredentialError as exc:
+        raise InvalidInput([str(exc)], "presentation rejected") from exc
+    errors: list[str] = []
+    checks: list[str] = []
+    proofs = proofs_of(presentation)
+    if proofs:
+        errors.extend(_presentation_proof_errors(uow, signing, presentation, proofs[0], options))
+        if not errors:
+            checks.append("proof")
+    elif options.get("challenge"):
+        errors.append("proof: a challenge was given but the presentation is not signed")
+    credentials = presentation.get("verifiableCredential", [])
+    credentials = credentials if isinstance(credentials, list) else [credentials]
+    results = []
+    for index, credential in enumerate(credentials):
+        found = verify_credential_api(uow, signing, credential)
+        results.append({"credential": index, "verified": found.verified, "checks": found.results})
+        errors.extend(f"verifiableCredential[{index}].{e}" for e in found.errors)
+    if credentials and all(r["verified"] for r in results):
+        checks.append("credentials")
+    return ApiVerification(not errors, checks, [], errors, results)
+
+
+def _presentation_proof_errors(
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    presentation: dict[str, Any],
+    proof: dict[str, Any],
+    options: Mapping[str, Any],
+) -> list[str]:
+    for name in ("challenge", "domain"):
+        if options.get(name) is not None and proof.get(name) != options[name]:
+            return [f"proof: {name} does not match"]
+    method = proof.get("verificationMethod")
+    if not isinstance(method, str):
+        return ["proof: no verificationMethod"]
+    try:
+        key = DidResolver(local_documents(uow, signing.base_url))(method)
+        if "authentication" not in key.purposes:
+            return [f"proof: {method} is not an authentication key of its controller"]
+        holder = presentation.get("holder")
+        holder_id = holder.get("id") if isinstance(holder, dict) else holder
+        if holder_id is not None and holder_id != key.controller:
+            return ["proof: the holder did not sign the presentation"]
+        if not verify_proof(presentation, proof, key.public_key, loader=signing.loader):
+            return ["proof: the signature does not verify"]
+    except CredentialError as exc:
+        return [f"proof: {exc}"]
+    return []

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from certmint.domain.accounts import Role
+from certmint.services.keys import did_document_for, ensure_signing_key
+from certmint.services.signing import Signing
+from certmint.services.tokens import create_token, revoke_token
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.credentials.test_interop_digitalbazaar import _db_verify, node  # noqa: F401
+from tests.factories import make_organisation
+
+CREDENTIAL: dict[str, Any] = {
+    "@context": [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    ],
+    "id": "urn:uuid:9a1f0f3e-2c6b-4d55-9a43-2b8c0f1e6d7a",
+    "type": ["VerifiableCredential", "OpenBadgeCredential"],
+    "name": "Workshop attendance",
+    "validFrom": "2026-01-01T00:00:00Z",
+    "credentialSubject": {
+        "type": ["AchievementSubject"],
+        "achievement": {
+            "id": "https://certs.example.org/achievements/workshop",
+            "type": ["Achievement"],
+            "name": "Workshop attendance",
+            "description": "Attended the workshop",
+            "criteria": {"narrative": "Attend."},
+        },
+    },
+}
+
+
+@pytest.fixture
+def admin(uow: SqlAlchemyUnitOfWork, signing: Signing) -> tuple[Any, str]:
+    org = make_organisation(uow, "VC API Institute", default=True)
+    ensure_signing_key(uow, signing.key_store, org.id)
+    _token, secret = create_token(uow, org.id, name="test suite", role=Role.ADMIN, actor="t")
+    return org, secret
+
+
+def _issue(client: TestClient, secret: str, credential: dict[str, Any], **options: str) -> Any:
+    return client.post(
+        "/vc-api/credentials/issue",
+        json={"credential": credential, "options": options},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "eddsa-jcs-2022"])
+def test_issue_then_verify(client: TestClient, admin: tuple[Any, str], suite: str) -> None:
+    _, secret = admin
+    response = _issue(client, secret, CREDENTIAL, cryptosuite=suite)
+    assert response.status_code == 201, response.text
+    signed = response.json()["verifiableCredential"]
+    assert signed["issuer"] == "did:web:certs.example.org"
+    assert signed["proof"][0]["cryptosuite"] == suite
+
+    verified = client.post("/vc-api/credentials/verify", json={"verifiableCredential": signed})
+    assert verified.status_code == 200
+    assert verified.json()["verified"] is True
+    assert "signature" in verified.json()["checks"]
+
+    tampered = copy.deepcopy(signed)
+    tampered["name"] = "Workshop attendancf"
+    refused = client.post("/vc-api/credentials/verify", json={"verifiableCredential": tampered})
+    assert refused.status_code == 400
+    assert any(e.startswith("signature:") for e in refused.json()["errors"])
+
+
+def test_issued_credential_verifies_with_digital_bazaar(
+    client: TestClient,
+    admin: tuple[Any, str],
+    uow: SqlAlchemyUnitOfWork,
+    node: str,  # noqa: F811
+) -> None:
+    _org, secret = admin
+    signed = _issue(client, secret, CREDENTIAL).json()["verifiableCredential"]
+    documents = {
+        "did:web:certs.example.org": did_document_for(uow, "https://certs.example.org", None)
+    }
+    assert _db_verify(node, signed, documents)["verified"] is True
+    tampered = copy.deepcopy(signed)
+    tampered["credentialSubject"]["achievement"]["name"] = "Workshop attendancf"
+    assert _db_verify(node, tampered, documents)["verified"] is False
+
+
+def test_issue_requires_an_admin_token(
+    client: TestClient, admin: tuple[Any, str], uow: SqlAlchemyUnitOfWork
+) -> None:
+    org, _secret = admin
+    anonymous = client.post("/vc-api/credentials/issue", json={"credential": CREDENTIAL})
+    assert anonymous.status_code == 401
+    assert anonymous.headers["www-authenticate"].startswith("Bearer")
+    assert _issue(client, "cm_not-a-token", CREDENTIAL).status_code == 401
+    _, manager = create_token(uow, org.id, name="manager", role=Role.COURSE_MANAGER, actor="t")
+    assert _issue(client, manager, CREDENTIAL).status_code == 403
+    token, spare = create_token(uow, org.id, name="spare", role=Role.ADMIN, actor="t")
+    revoke_token(uow, org.id, token.id, actor="t")
+    assert _issue(client, spare, CREDENTIAL).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"issuer": "did:web:someone.else"}, "is not this issuer"),
+        ({"@context": ["https://example.org/context"]}, "@context"),
+        ({"type": ["OpenBadgeCredential"]}, "type"),
+        ({"proof": [{"type": "DataIntegrityProof"}]}, "already has a proof"),
+        ({"credentialSubject": {"undefinedTerm": 1}}, "undefinedTerm"),
+    ],
+)
+def test_bad_credentials_are_refused(
+    client: TestClient, admin: tuple[Any, str], change: dict[str, Any], message: str
+) -> None:
+    _, secret = admin
+    response = _issue(client, secret, {**CREDENTIAL, **change})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert message in " ".join(response.json()["errors"])
+
+
+def test_presentation_of_issued_credentials(client: TestClient, admin: tuple[Any, str]) -> None:
+    _, secret = admin
+    signed = _issue(client, secret, CREDENTIAL).json()["verifiableCredential"]
+    presentation = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [signed],
+    }
+    ok = client.post("/vc-api/presentations/verify", json={"verifiablePresentation": presentation})
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["checks"] == ["credentials"]
+    bad = copy.deepcopy(presentation)
+    bad["verifiableCredential"][0]["name"] = "x"
+    refused = client.post("/vc-api/presentations/verify", json={"verifiablePresentation": bad})
+    assert refused.status_code == 400
+    challenged = client.post(
+        "/vc-api/presentations/verify",
+        json={"verifiablePresentation": presentation, "options": {"challenge": "abc"}},
+    )
+    assert challenged.status_code == 400
+    assert "challenge" in challenged.json()["errors"][0]
