@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -300,8 +301,14 @@ def _fraction_json(value: Fraction) -> int | str:
     return value.numerator if value.denominator == 1 else str(value)
 
 
+@lru_cache(maxsize=4096)
+def _fraction(value: int | str) -> Fraction:
+    """Stored scores repeat endlessly (0-100, "17/20"): build each Fraction once."""
+    return Fraction(value)
+
+
 def _results_from_json(results: dict[str, Any]) -> tuple[AssessmentResult, ...]:
     return tuple(
-        AssessmentResult(assessment_id, Fraction(points), Fraction(out_of))
+        AssessmentResult(assessment_id, _fraction(points), _fraction(out_of))
         for assessment_id, (points, out_of) in sorted(results.items())
     )
