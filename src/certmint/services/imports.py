@@ -28,6 +28,7 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 __all__ = ["EntityCounts", "ImportSummary", "import_enrolments"]
 
 K = TypeVar("K")
+ANALYZE_AFTER = 10_000  # new rows after which planner statistics are refreshed
 
 
 @dataclass(slots=True)
@@ -303,6 +304,8 @@ class _Plan:
         roster.update_learners(self.changed_learners)
         roster.add_enrolments(self.new_enrolments)
         roster.update_enrolments(self.changed_enrolments)
+        if len(self.new_learners) + len(self.new_enrolments) >= ANALYZE_AFTER:
+            roster.refresh_statistics()
 
 
 def _merge_results(

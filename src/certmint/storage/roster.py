@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from certmint.domain.courses import (
@@ -185,6 +185,18 @@ class SqlAlchemyRosterRepository:
 
     def rename_learner(self, learner_id: UUID, name: str) -> None:
         self._update(LearnerRow, [{"id": learner_id, "name": name}])
+
+    def refresh_statistics(self) -> None:
+        """Let PostgreSQL's planner see a bulk load at once.
+
+        Right after a large insert its statistics still describe the tables as they were, and
+        it then scans all learners for every value of a 5,000-id ``IN`` list: measured 20 s a
+        chunk on 100,000 learners instead of milliseconds. Autovacuum would analyze later;
+        the next import cannot wait for it. SQLite's planner uses the indexes regardless.
+        """
+        if self._session.get_bind().dialect.name == "postgresql":
+            for table in ("courses", "batches", "learners", "enrolments"):
+                self._session.execute(text(f"ANALYZE {table}"))
 
     # --- bulk writes -----------------------------------------------------------------------
 
