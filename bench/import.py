@@ -19,9 +19,7 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
+from _postgres import throwaway_database
 from certmint.services.imports import import_enrolments
 from certmint.services.organisations import create_organisation
 from certmint.storage.database import create_database_engine, create_session_factory
@@ -104,22 +102,8 @@ def main() -> None:
         run(f"sqlite:///{Path(tmp) / 'bench.db'}", data, args.rows)
     server = os.environ.get("CERTMINT_BENCH_POSTGRES_URL")
     if server:
-        admin = create_engine(
-            make_url(server).set(database="postgres"), isolation_level="AUTOCOMMIT"
-        )
-        name = f"certmint_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            run(
-                make_url(server).set(database=name).render_as_string(hide_password=False),
-                data,
-                args.rows,
-            )
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with throwaway_database(server) as url:
+            run(url, data, args.rows)
 
 
 if __name__ == "__main__":

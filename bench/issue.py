@@ -20,9 +20,10 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 
+from _postgres import throwaway_database
 from certmint.credentials import FileKeyStore
 from certmint.rendering import Design, Signatory
 from certmint.services.achievements import add_achievement
@@ -123,22 +124,8 @@ def main() -> None:
         run(f"sqlite:///{Path(tmp) / 'bench.db'}", args.n, args.workers)
     server = os.environ.get("CERTMINT_BENCH_POSTGRES_URL")
     if server:
-        admin = create_engine(
-            make_url(server).set(database="postgres"), isolation_level="AUTOCOMMIT"
-        )
-        name = f"certmint_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            run(
-                make_url(server).set(database=name).render_as_string(hide_password=False),
-                args.n,
-                args.workers,
-            )
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with throwaway_database(server) as url:
+            run(url, args.n, args.workers)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeE
 from rich.table import Table
 
 from certmint.bootstrap import Container
-from certmint.cli.state import EXIT_INVALID, fail, print_json, service_errors, state
+from certmint.cli.state import (
+    EXIT_INVALID,
+    JsonOption,
+    OrgOption,
+    fail,
+    print_json,
+    service_errors,
+    state,
+)
 from certmint.services.achievements import add_achievement, dry_run, list_achievements
 from certmint.services.issuance import issue_achievement
 from certmint.services.organisations import find_organisation
@@ -23,10 +31,6 @@ __all__ = ["app", "issue"]
 
 app = typer.Typer(help="Achievements: a published template attached to a batch with criteria.")
 console = Console(soft_wrap=True)
-OrgOption = Annotated[
-    str | None, typer.Option("--org", help="Organisation slug (default: the default one).")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
 @app.command("add")

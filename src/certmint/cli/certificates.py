@@ -10,7 +10,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from certmint.cli.state import EXIT_INVALID, fail, print_json, service_errors, state
+from certmint.cli.state import (
+    EXIT_INVALID,
+    JsonOption,
+    OrgOption,
+    fail,
+    print_json,
+    service_errors,
+    state,
+)
 from certmint.domain.certificates import Certificate
 from certmint.domain.ids import parse_url_id, url_id
 from certmint.services.certificates import (
@@ -27,10 +35,6 @@ __all__ = ["app", "reissue", "revoke"]
 
 app = typer.Typer(help="Issued certificates.")
 console = Console(soft_wrap=True)
-OrgOption = Annotated[
-    str | None, typer.Option("--org", help="Organisation slug (default: the default one).")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 CertArgument = Annotated[
     str, typer.Argument(help="Certificate id (as in its verification URL, or the UUID).")
 ]

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -21,11 +21,26 @@ from certmint.bootstrap import Container, bootstrap
 from certmint.config import Settings, load_settings
 from certmint.services.errors import Conflict, InvalidInput, NotFound, ServiceError
 
-__all__ = ["EXIT_CONFLICT", "EXIT_INVALID", "EXIT_NOT_FOUND", "State", "print_json", "state"]
+__all__ = [
+    "EXIT_CONFLICT",
+    "EXIT_INVALID",
+    "EXIT_NOT_FOUND",
+    "JsonOption",
+    "OrgOption",
+    "State",
+    "print_json",
+    "state",
+]
 
 EXIT_INVALID = 1
 EXIT_NOT_FOUND = 3
 EXIT_CONFLICT = 4
+
+# Options every command group uses.
+OrgOption = Annotated[
+    str | None, typer.Option("--org", help="Organisation slug (default: the default one).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 err_console = Console(stderr=True, soft_wrap=True)
 

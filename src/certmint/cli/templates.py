@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from certmint.cli.state import fail, print_json, service_errors, state
+from certmint.cli.state import JsonOption, OrgOption, fail, print_json, service_errors, state
 from certmint.domain.templates import TemplateVersion
 from certmint.rendering import GALLERY, Design, Paper, Signatory
 from certmint.services.organisations import find_organisation
@@ -29,10 +29,6 @@ __all__ = ["app"]
 app = typer.Typer(help="Certificate templates: gallery layouts, custom SVG, versions.")
 console = Console(soft_wrap=True)
 
-OrgOption = Annotated[
-    str | None, typer.Option("--org", help="Organisation slug (default: the default one).")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 PublishOption = Annotated[bool, typer.Option("--publish", help="Publish (freeze) the version now.")]
 
 

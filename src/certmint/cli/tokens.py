@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from certmint.cli.state import print_json, service_errors, state
+from certmint.cli.state import OrgOption, print_json, service_errors, state
 from certmint.domain.accounts import Role
 from certmint.services.organisations import find_organisation
 from certmint.services.tokens import create_token, list_tokens, revoke_token
@@ -18,9 +18,6 @@ __all__ = ["app"]
 
 app = typer.Typer(help="API tokens: shown once, stored hashed, revocable.")
 console = Console(soft_wrap=True)
-OrgOption = Annotated[
-    str | None, typer.Option("--org", help="Organisation slug (default: the default one).")
-]
 
 
 @app.command("create")
