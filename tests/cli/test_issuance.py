@@ -117,3 +117,34 @@ def test_achievement_add_rejects_bad_criteria(certmint_home: Path) -> None:
     )
     assert result.exit_code == 1
     assert "$.score.>=: 200 is outside 0 to 100" in result.output
+
+
+def test_import_triggers_automatic_issuance(certmint_home: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    listed = runner.invoke(app, ["achievements", "list", "--batch", "WEB201-2026", "--json"])
+    version = json.loads(listed.output)[0]["template_version_id"]
+    added = runner.invoke(
+        app,
+        [
+            "achievements",
+            "add",
+            "--batch",
+            "WEB201-2026",
+            "--template",
+            version,
+            "--name",
+            "Participation",
+            "--criteria",
+            '{"completed": true}',
+            "--auto",
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    csv = tmp_path / "late.csv"
+    csv.write_text(
+        "course_id,batch_id,learner_id,name,status,completed_on\n"
+        "WEB201,WEB201-2026,L9001,Late Learner,completed,2026-11-01\n"
+    )
+    result = runner.invoke(app, ["import", "enrolments", str(csv), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["certificates_issued"] == 1

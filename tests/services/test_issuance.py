@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import jsonschema
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from certmint.credentials import ob3_json_schema
@@ -10,13 +10,14 @@ from certmint.domain.criteria import describe, parse_criteria
 from certmint.domain.ids import url_id
 from certmint.services.achievements import dry_run
 from certmint.services.certificates import list_certificates
-from certmint.services.errors import NotFound
-from certmint.services.issuance import issue_achievement
+from certmint.services.errors import InvalidInput, NotFound
+from certmint.services.imports import import_enrolments
+from certmint.services.issuance import issue_achievement, issue_after_changes
 from certmint.services.signing import Signing
 from certmint.services.verification import verify_certificate
-from certmint.storage.tables import CertificateRow, JobRow, StatusListEntryRow
+from certmint.storage.tables import AchievementRow, CertificateRow, JobRow, StatusListEntryRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
-from tests.factories import enrolment_row, make_organisation, scenario
+from tests.factories import enrolment_csv, enrolment_row, make_organisation, scenario
 
 MERIT = {"all": [{"completed": True}, {"score": {"assessment": "final", ">=": 80}}]}
 ROWS = [
@@ -72,6 +73,7 @@ def test_manual_award_overrides_criteria_once(
         s.organisation.id,
         s.achievement_id,
         learner_ids=[s.learners["L3"]],
+        manual=True,
         reason="appeal upheld",
         actor="alice",
     )
@@ -82,6 +84,7 @@ def test_manual_award_overrides_criteria_once(
         s.organisation.id,
         s.achievement_id,
         learner_ids=[s.learners["L3"]],
+        manual=True,
         reason="clicked twice",
     )
     assert again.issued == 0
@@ -140,3 +143,33 @@ def test_another_organisation_cannot_issue_it(uow: SqlAlchemyUnitOfWork, signing
     stranger = make_organisation(uow, "Stranger")
     with pytest.raises(NotFound):
         issue_achievement(uow, signing, stranger.id, s.achievement_id)
+
+
+def test_automatic_issuance_follows_enrolment_changes(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, session: Session
+) -> None:
+    rows = [enrolment_row("L1", status="in_progress", completed_on=""), enrolment_row("L2")]
+    s = scenario(uow, signing, rows)
+    with uow:  # make the scenario's achievement an auto-issue one
+        uow.session.execute(
+            update(AchievementRow)
+            .where(AchievementRow.id == s.achievement_id)
+            .values(auto_issue=True)
+        )
+        uow.commit()
+    changed = import_enrolments(uow, s.organisation.id, enrolment_csv([enrolment_row("L1")]))
+    (summary,) = issue_after_changes(uow, signing, s.organisation.id, changed.changed_enrolment_ids)
+    assert (summary.considered, summary.issued) == (1, 1)  # only the learner who changed
+    holders = {c.learner_id for c in list_certificates(uow, s.organisation.id)}
+    assert holders == {s.learners["L1"]}  # L2 qualifies too, but nothing about L2 changed
+
+    unchanged = import_enrolments(uow, s.organisation.id, enrolment_csv([enrolment_row("L1")]))
+    assert (
+        issue_after_changes(uow, signing, s.organisation.id, unchanged.changed_enrolment_ids) == []
+    )
+
+
+def test_manual_award_needs_learners(uow: SqlAlchemyUnitOfWork, signing: Signing) -> None:
+    s = scenario(uow, signing, ROWS)
+    with pytest.raises(InvalidInput):
+        issue_achievement(uow, signing, s.organisation.id, s.achievement_id, manual=True)

@@ -188,6 +188,7 @@ def issue(
                     organisation.id,
                     item.id,
                     learner_ids=learner_ids,
+                    manual=learner_ids is not None,
                     reason=reason,
                     actor="cli",
                     progress=partial(_advance, bar, task),

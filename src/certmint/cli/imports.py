@@ -11,6 +11,7 @@ from rich.table import Table
 
 from certmint.cli.state import print_json, service_errors, state
 from certmint.services.imports import ImportSummary, import_enrolments
+from certmint.services.issuance import issue_after_changes
 from certmint.services.organisations import find_organisation
 
 __all__ = ["app"]
@@ -52,10 +53,30 @@ def enrolments(
                 actor="cli",
                 source=file.name,
             )
+    awarded = []
+    if not dry_run and summary.changed_enrolment_ids:
+        with service_errors():
+            awarded = issue_after_changes(
+                container.uow(),
+                container.signing,
+                organisation.id,
+                summary.changed_enrolment_ids,
+                actor="cli",
+            )
+    issued = sum(a.issued for a in awarded)
     if as_json:
-        print_json({"rows": summary.rows, "dry_run": dry_run, **summary.counts()})
+        print_json(
+            {
+                "rows": summary.rows,
+                "dry_run": dry_run,
+                **summary.counts(),
+                "certificates_issued": issued,
+            }
+        )
     else:
         _print_summary(summary)
+        if awarded:
+            console.print(f"Automatic issuance: {issued} certificate(s) awarded.")
 
 
 def _print_summary(summary: ImportSummary) -> None:

@@ -49,10 +49,11 @@ from certmint.domain.status_lists import StatusPurpose
 from certmint.domain.templates import TemplateVersion
 from certmint.rendering import verification_url as qr_url
 from certmint.services.audit import record
-from certmint.services.errors import Conflict, NotFound
+from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.keys import IssuerKey, issuer_key, organisation_did
 from certmint.services.signing import Signing
 from certmint.services.status_lists import allocate_indexes, status_list_url
+from certmint.storage.bulk import CHUNK
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "build_certificate",
     "format_day",
     "issue_achievement",
+    "issue_after_changes",
     "verification_url",
 ]
 
@@ -377,20 +379,24 @@ def issue_achievement(
     achievement_id: UUID,
     *,
     learner_ids: Sequence[UUID] | None = None,
+    manual: bool = False,
     reason: str | None = None,
     actor: str = "system",
     chunk_size: int = CHUNK_SIZE,
     progress: Progress | None = None,
 ) -> IssueSummary:
-    """Award the achievement to every learner of its batch who meets the criteria.
+    """Award the achievement to every learner of its batch who meets the criteria, or only to
+    ``learner_ids`` among them.
 
-    With ``learner_ids`` it is a manual award: those learners (enrolled in the batch) are
-    awarded whatever the criteria say, and ``reason`` records why. Either way nobody gets a
-    second current certificate of the same achievement.
+    ``manual=True`` (with ``learner_ids``) is an award by hand: those learners, if enrolled in
+    the batch, are awarded whatever the criteria say, and ``reason`` records why. Either way
+    nobody gets a second current certificate of the same achievement.
     """
+    if manual and learner_ids is None:
+        raise InvalidInput(["learner_ids: a manual award names its learners"], "award rejected")
     ctx = achievement_context(uow, signing, organisation_id, achievement_id)
     wanted = set(learner_ids) if learner_ids is not None else None
-    params: dict[str, Any] = {"achievement_id": str(achievement_id)}
+    params: dict[str, Any] = {"achievement_id": str(achievement_id), "manual": manual}
     if wanted is not None:
         params["learner_ids"] = sorted(str(i) for i in wanted)
     with uow:
@@ -406,6 +412,7 @@ def issue_achievement(
                 signing,
                 after=after,
                 wanted=wanted,
+                manual=manual,
                 summary=summary,
                 chunk_size=chunk_size,
                 actor=actor,
@@ -452,6 +459,36 @@ def issue_achievement(
     return summary
 
 
+def issue_after_changes(
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    organisation_id: UUID,
+    enrolment_ids: Sequence[UUID],
+    *,
+    actor: str = "system",
+) -> list[IssueSummary]:
+    """The automatic trigger: after enrolments changed (an import, the API), award every
+    auto-issue achievement of their batches to those of the learners who now qualify."""
+    with uow:
+        keys = uow.roster.enrolment_keys(enrolment_ids)
+        achievements = uow.achievements.auto_issue_for_batches(list({b for b, _ in keys}))
+    learners: dict[UUID, set[UUID]] = {}
+    for batch_id, learner_id in keys:
+        learners.setdefault(batch_id, set()).add(learner_id)
+    return [
+        issue_achievement(
+            uow,
+            signing,
+            organisation_id,
+            achievement.id,
+            learner_ids=sorted(learners[achievement.batch_id]),
+            actor=actor,
+            reason="automatic: enrolment changed",
+        )
+        for achievement in achievements
+    ]
+
+
 def _issue_chunk(
     uow: SqlAlchemyUnitOfWork,
     ctx: AchievementContext,
@@ -459,6 +496,7 @@ def _issue_chunk(
     *,
     after: UUID | None,
     wanted: set[UUID] | None,
+    manual: bool,
     summary: IssueSummary,
     chunk_size: int,
     actor: str,
@@ -469,7 +507,13 @@ def _issue_chunk(
     for attempt in range(1, MAX_CHUNK_ATTEMPTS + 1):
         try:
             with uow:
-                page = uow.roster.enrolments_page(ctx.batch.id, after=after, limit=chunk_size)
+                page = uow.roster.enrolments_page(
+                    ctx.batch.id,
+                    after=after,
+                    limit=chunk_size,
+                    # A few learners (an automatic trigger): fetch just them, not the batch.
+                    learner_ids=wanted if wanted is not None and len(wanted) <= CHUNK else None,
+                )
                 pairs = [(e, lr) for e, lr in page if wanted is None or lr.id in wanted]
                 held = uow.certificates.current_holders(
                     ctx.achievement.id, [lr.id for _, lr in pairs]
@@ -477,8 +521,7 @@ def _issue_chunk(
                 eligible = [
                     (e, lr)
                     for e, lr in pairs
-                    if lr.id not in held
-                    and (wanted is not None or evaluate(ctx.criterion, e, lr).awarded)
+                    if lr.id not in held and (manual or evaluate(ctx.criterion, e, lr).awarded)
                 ]
                 now = datetime.now(UTC)
                 issued = award(uow, ctx, signing, eligible, now)

@@ -7,7 +7,7 @@ LMS data arrives by the hundred thousand rows, so the methods here take and retu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
@@ -160,10 +160,16 @@ class SqlAlchemyRosterRepository:
         )
 
     def enrolments_page(
-        self, batch_id: UUID, *, after: UUID | None, limit: int
+        self,
+        batch_id: UUID,
+        *,
+        after: UUID | None,
+        limit: int,
+        learner_ids: Collection[UUID] | None = None,
     ) -> list[tuple[Enrolment, Learner]]:
         """Enrolments of a batch in id order, ``limit`` after ``after`` (keyset pagination:
-        constant cost per page however deep into a million-learner batch)."""
+        constant cost per page however deep into a million-learner batch), optionally only
+        those of ``learner_ids`` (at most ``CHUNK`` of them)."""
         query = (
             select(EnrolmentRow, LearnerRow)
             .join(LearnerRow, LearnerRow.id == EnrolmentRow.learner_id)
@@ -173,7 +179,21 @@ class SqlAlchemyRosterRepository:
         )
         if after is not None:
             query = query.where(EnrolmentRow.id > after)
+        if learner_ids is not None:
+            query = query.where(EnrolmentRow.learner_id.in_(list(learner_ids)))
         return [(_enrolment(e), _learner(lr)) for e, lr in self._session.execute(query)]
+
+    def enrolment_keys(self, enrolment_ids: Iterable[UUID]) -> list[tuple[UUID, UUID]]:
+        """(batch id, learner id) of each enrolment."""
+        found: list[tuple[UUID, UUID]] = []
+        for chunk in chunks(enrolment_ids):
+            rows = self._session.execute(
+                select(EnrolmentRow.batch_id, EnrolmentRow.learner_id).where(
+                    EnrolmentRow.id.in_(chunk)
+                )
+            )
+            found.extend((batch_id, learner_id) for batch_id, learner_id in rows)
+        return found
 
     def enrolment_of(self, batch_id: UUID, learner_id: UUID) -> Enrolment | None:
         row = self._session.scalar(
