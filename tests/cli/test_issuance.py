@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import zipfile
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from certmint.cli import app
+from certmint.rendering import extract_credential
 
 runner = CliRunner()
 
@@ -148,3 +151,34 @@ def test_import_triggers_automatic_issuance(certmint_home: Path, tmp_path: Path)
     result = runner.invoke(app, ["import", "enrolments", str(csv), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["certificates_issued"] == 1
+
+
+def test_export_to_zip_and_csv(certmint_home: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    certificates = _json(["certificates", "list", "--batch", "WEB201-2026"])
+    assert isinstance(certificates, list)
+    archive = tmp_path / "out.zip"
+    result = runner.invoke(
+        app, ["export", "--batch", "WEB201-2026", "--format", "pdf", "--out", str(archive)]
+    )
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(archive) as zf:
+        names = sorted(zf.namelist())
+        assert names == sorted(f"{c['number']}.pdf" for c in certificates)
+        assert extract_credential(zf.read(names[0]))["type"][1] == "OpenBadgeCredential"
+    table = tmp_path / "csv"
+    assert (
+        runner.invoke(
+            app, ["export", "--batch", "WEB201-2026", "--format", "csv", "--out", str(table)]
+        ).exit_code
+        == 0
+    )
+    rows = list(
+        csv.DictReader((table / "certificates.csv").read_text(encoding="utf-8").splitlines())
+    )
+    assert {r["number"] for r in rows} == {c["number"] for c in certificates}
+    assert all(r["learner_id"].startswith("L") for r in rows)
+    again = runner.invoke(
+        app, ["export", "--batch", "WEB201-2026", "--format", "csv", "--out", str(table)]
+    )
+    assert again.exit_code == 1  # never overwrites

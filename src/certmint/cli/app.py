@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from certmint.cli import achievements, certificates, imports, keys, templates, tokens, verify
+from certmint.cli import (
+    achievements,
+    certificates,
+    exports,
+    imports,
+    keys,
+    templates,
+    tokens,
+    verify,
+)
 from certmint.cli.state import State, fail, service_errors, state
 from certmint.config import PLACEHOLDER_SECRET, write_env_file
 from certmint.domain.ids import url_id
@@ -35,6 +44,7 @@ app.command("issue")(achievements.issue)
 app.command("reissue")(certificates.reissue)
 app.command("revoke")(certificates.revoke)
 app.command("verify")(verify.verify)
+app.command("export")(exports.export)
 console = Console(soft_wrap=True)
 
 DEFAULT_ORG_NAME = "Certmint Demo Academy"

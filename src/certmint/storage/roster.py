@@ -183,6 +183,16 @@ class SqlAlchemyRosterRepository:
             query = query.where(EnrolmentRow.learner_id.in_(list(learner_ids)))
         return [(_enrolment(e), _learner(lr)) for e, lr in self._session.execute(query)]
 
+    def external_ids(self, learner_ids: Iterable[UUID]) -> dict[UUID, str]:
+        """The LMS ids of these learners."""
+        found: dict[UUID, str] = {}
+        for chunk in chunks(learner_ids):
+            rows = self._session.execute(
+                select(LearnerRow.id, LearnerRow.external_id).where(LearnerRow.id.in_(chunk))
+            )
+            found.update((learner_id, external_id) for learner_id, external_id in rows)
+        return found
+
     def enrolment_keys(self, enrolment_ids: Iterable[UUID]) -> list[tuple[UUID, UUID]]:
         """(batch id, learner id) of each enrolment."""
         found: list[tuple[UUID, UUID]] = []

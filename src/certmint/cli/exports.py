@@ -1,0 +1,64 @@
+"""``certmint export``: a batch's certificates as files, a ZIP, or a CSV."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from certmint.cli.state import OrgOption, service_errors, state
+from certmint.services.exports import export_batch
+from certmint.services.organisations import find_organisation
+from certmint.services.roster import resolve_batch
+
+__all__ = ["export"]
+
+console = Console(soft_wrap=True)
+
+
+class ExportFormat(StrEnum):
+    PDF = "pdf"
+    PNG = "png"
+    SVG = "svg"
+    OB3 = "ob3"
+    CSV = "csv"
+
+
+def export(
+    ctx: typer.Context,
+    batch: Annotated[str, typer.Option(help="Batch id (ours, or the LMS's if unambiguous).")],
+    format_: Annotated[
+        ExportFormat, typer.Option("--format", help="One file per certificate, or one CSV.")
+    ],
+    out: Annotated[Path, typer.Option(help="A new or empty directory, or a path ending in .zip.")],
+    org: OrgOption = None,
+) -> None:
+    """Export every certificate of a batch."""
+    container = state(ctx).container()
+    with service_errors():
+        organisation = find_organisation(container.uow(), org)
+        _, found = resolve_batch(container.uow(), organisation.id, batch)
+        with Progress(
+            "[bold]export[/]",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            task = bar.add_task("export", total=None)
+            summary = export_batch(
+                container.uow(),
+                organisation.id,
+                found.id,
+                format_.value,
+                out,
+                fonts=container.fonts,
+                base_url=container.settings.base_url,
+                cache_dir=container.settings.home / "cache",
+                progress=lambda done: bar.update(task, completed=done),
+            )
+    console.print(f"{summary.files} file(s) written to {summary.destination}")

@@ -1,0 +1,171 @@
+"""Bulk export of a batch's certificates: one file each (PDF, PNG, SVG, OB3 JSON) or a CSV.
+
+Written into a directory or a ZIP archive. Certificates are read a page at a time and each
+document goes through the same cached rendering as single downloads.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from certmint.domain.certificates import Certificate
+from certmint.domain.ids import url_id
+from certmint.rendering import FontSet
+from certmint.services.documents import FORMATS, DocumentFormat, certificate_document
+from certmint.services.errors import InvalidInput, NotFound
+from certmint.services.issuance import verification_url
+from certmint.storage.certificates import CertificateFilter
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = ["CSV_COLUMNS", "ExportSummary", "export_batch"]
+
+PAGE = 500
+CSV_COLUMNS = (
+    "certificate_id",
+    "number",
+    "status",
+    "learner_id",
+    "name",
+    "achievement",
+    "course",
+    "batch",
+    "issued_on",
+    "valid_until",
+    "verification_url",
+    "supersedes",
+    "superseded_by",
+)
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    files: int
+    destination: Path
+
+
+def _certificates(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, batch_id: UUID
+) -> Iterator[Certificate]:
+    with uow:
+        if uow.roster.get_batch(organisation_id, batch_id) is None:
+            raise NotFound("batch", batch_id)
+        where = CertificateFilter(
+            achievement_ids=[a.id for a in uow.achievements.for_batch(organisation_id, batch_id)]
+        )
+    after: UUID | None = None
+    while True:
+        with uow:
+            page = uow.certificates.list(organisation_id, where, limit=PAGE, after=after)
+        yield from page
+        if len(page) < PAGE:
+            return
+        after = page[-1].id
+
+
+def _csv(uow: SqlAlchemyUnitOfWork, certificates: Iterator[Certificate], base_url: str) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    base = base_url.rstrip("/")
+    for page in _pages(certificates):
+        with uow:
+            learners = uow.roster.external_ids({c.learner_id for c in page})
+        for c in page:
+            _row(writer, c, base, learners)
+    return out.getvalue().encode("utf-8")
+
+
+def _pages(certificates: Iterator[Certificate]) -> Iterator[list[Certificate]]:
+    page: list[Certificate] = []
+    for certificate in certificates:
+        page.append(certificate)
+        if len(page) == PAGE:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def _row(writer: Any, c: Certificate, base: str, learners: dict[UUID, str]) -> None:
+    values = c.snapshot.get("values", {})
+    writer.writerow(
+        [
+            url_id(c.id),
+            c.number,
+            c.status.value,
+            learners.get(c.learner_id, ""),
+            values.get("recipient.name", ""),
+            values.get("achievement.name", ""),
+            values.get("course.name", ""),
+            values.get("batch.name", ""),
+            values.get("issued_on", ""),
+            values.get("valid_until", ""),
+            verification_url(base, c.id),
+            url_id(c.supersedes_id) if c.supersedes_id else "",
+            url_id(c.superseded_by_id) if c.superseded_by_id else "",
+        ]
+    )
+
+
+def export_batch(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    batch_id: UUID,
+    output: DocumentFormat | str,
+    destination: Path,
+    *,
+    fonts: FontSet,
+    base_url: str,
+    cache_dir: Path,
+    progress: Callable[[int], None] | None = None,
+) -> ExportSummary:
+    """Write the batch's certificates to ``destination`` (a directory, or ``*.zip``)."""
+    as_zip = destination.suffix.lower() == ".zip"
+    if destination.exists() and (as_zip or any(destination.iterdir())):
+        raise InvalidInput(
+            [f"{destination} exists and is not an empty directory"], "export refused"
+        )
+    certificates = _certificates(uow, organisation_id, batch_id)
+    archive = zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) if as_zip else None
+    if archive is None:
+        destination.mkdir(parents=True, exist_ok=True)
+
+    def write(name: str, data: bytes) -> None:
+        if archive is not None:
+            archive.writestr(name, data)
+        else:
+            (destination / name).write_bytes(data)
+
+    count = 0
+    try:
+        if output == "csv":
+            write("certificates.csv", _csv(uow, certificates, base_url))
+            count = 1
+        else:
+            kind = DocumentFormat(output)
+            _, suffix = FORMATS[kind]
+            for certificate in certificates:
+                document = certificate_document(
+                    uow,
+                    certificate.id,
+                    kind,
+                    fonts=fonts,
+                    base_url=base_url,
+                    cache_dir=cache_dir,
+                    organisation_id=organisation_id,
+                )
+                write(f"{certificate.number}{suffix}", document.content)
+                count += 1
+                if progress is not None:
+                    progress(count)
+    finally:
+        if archive is not None:
+            archive.close()
+    return ExportSummary(count, destination)
