@@ -29,6 +29,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "certmint.credentials",
         "certmint.rendering",
         "certmint.services.signing",
+        "certmint.services.notifications",
     ),
     # Entry points reach data through services; the unit of work's type is all they see.
     "web": (

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from certmint.config import Settings
 from certmint.credentials import FileKeyStore, KeyStore
 from certmint.rendering import FontSet
+from certmint.services.notifications import SmtpMailer
 from certmint.services.signing import Signing
 from certmint.storage.database import create_database_engine, create_session_factory
 from certmint.storage.migrate import upgrade_database
@@ -46,6 +47,11 @@ class Container:
     def signing(self) -> Signing:
         """Keys, the offline document loader and the fast RDFC path (compiled once)."""
         return Signing(self.key_store, self.settings.base_url)
+
+    @cached_property
+    def mailer(self) -> SmtpMailer | None:
+        """The SMTP server e-mails go through; None leaves them waiting in the outbox."""
+        return SmtpMailer(self.settings.smtp_url) if self.settings.smtp_url else None
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         """A fresh unit of work; each use case opens and closes its own."""

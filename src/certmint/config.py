@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     broker_url: str = Field(
         default="", description="Celery broker (redis://...); empty: in-process jobs."
     )
+    smtp_url: str = Field(
+        default="",
+        description="smtp://user:password@host:port (STARTTLS when offered) or smtps://...; "
+        "empty: e-mails wait in the outbox.",
+    )
+    mail_from: str = Field(default="certificates@localhost", description="Sender address.")
+    mail_attach_pdf: bool = Field(default=True, description="Attach the certificate PDF.")
     log_level: str = "INFO"
 
     @model_validator(mode="after")

@@ -7,10 +7,12 @@ import json
 import zipfile
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from certmint.cli import app
 from certmint.rendering import extract_credential
+from tests.conftest import Inbox
 
 runner = CliRunner()
 
@@ -182,3 +184,19 @@ def test_export_to_zip_and_csv(certmint_home: Path, tmp_path: Path) -> None:
         app, ["export", "--batch", "WEB201-2026", "--format", "csv", "--out", str(table)]
     )
     assert again.exit_code == 1  # never overwrites
+
+
+def test_issue_sends_the_emails(
+    certmint_home: Path, smtp: tuple[Inbox, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, url = smtp
+    monkeypatch.setenv("CERTMINT_SMTP_URL", url)
+    monkeypatch.setenv("CERTMINT_MAIL_ATTACH_PDF", "false")
+    result = runner.invoke(app, ["demo", "--no-serve"])  # the demo issues 25 certificates
+    assert result.exit_code == 0, result.output
+    assert inbox.messages == []  # the demo leaves e-mail to the operator
+    sent = runner.invoke(app, ["notifications", "send"])
+    assert sent.exit_code == 0
+    assert "25 sent" in sent.output
+    assert len(inbox.messages) == 25
+    assert "25 sent" not in runner.invoke(app, ["notifications", "send"]).output

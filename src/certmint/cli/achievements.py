@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeE
 from rich.table import Table
 
 from certmint.bootstrap import Container
+from certmint.cli.notifications import deliver
 from certmint.cli.state import (
     EXIT_INVALID,
     JsonOption,
@@ -210,6 +211,9 @@ def issue(
                     f"already held, {summary.not_eligible} not eligible "
                     f"(job {summary.job_id})"
                 )
+    mailed = deliver(container) if not dry else None
+    if mailed is not None and not as_json:
+        console.print(f"E-mails: {mailed.sent} sent, {mailed.retrying} to retry")
     if as_json and not dry:
         print_json(results)
 

@@ -14,6 +14,7 @@ from certmint.cli import (
     exports,
     imports,
     keys,
+    notifications,
     templates,
     tokens,
     verify,
@@ -40,6 +41,7 @@ app.add_typer(templates.app, name="templates")
 app.add_typer(achievements.app, name="achievements")
 app.add_typer(certificates.app, name="certificates")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(notifications.app, name="notifications")
 app.command("issue")(achievements.issue)
 app.command("reissue")(certificates.reissue)
 app.command("revoke")(certificates.revoke)

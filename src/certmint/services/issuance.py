@@ -44,6 +44,7 @@ from certmint.domain.courses import Batch, Course, Enrolment, Learner
 from certmint.domain.criteria import All, Criterion, Score, describe, evaluate, parse_criteria
 from certmint.domain.ids import url_id
 from certmint.domain.jobs import Job, JobStatus
+from certmint.domain.notifications import Notification, NotificationKind, NotificationStatus
 from certmint.domain.organisations import Organisation
 from certmint.domain.status_lists import StatusPurpose
 from certmint.domain.templates import TemplateVersion
@@ -326,6 +327,24 @@ def award(
     uow.certificates.add_many(certificates)
     uow.status_lists.add_entries(
         status_list.id, [(index, c.id) for index, c in zip(indexes, certificates, strict=True)]
+    )
+    kind = NotificationKind.REISSUED if supersedes else NotificationKind.ISSUED
+    uow.notifications.add_many(
+        [
+            Notification(
+                uuid.uuid4(),
+                ctx.organisation.id,
+                c.id,
+                kind,
+                learner.email,
+                NotificationStatus.PENDING,
+                0,
+                now,
+                now,
+            )
+            for c, (_, learner) in zip(certificates, pairs, strict=True)
+            if learner.email
+        ]
     )
     return certificates
 

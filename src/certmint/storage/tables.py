@@ -40,6 +40,7 @@ __all__ = [
     "EnrolmentRow",
     "JobRow",
     "LearnerRow",
+    "NotificationRow",
     "OrganisationRow",
     "SigningKeyRow",
     "StatusListEntryRow",
@@ -308,3 +309,26 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+
+
+class NotificationRow(Base):
+    """An e-mail to send (the transactional outbox): written with the certificate it is about,
+    so it exists exactly when the certificate does; the unique key makes it exactly once."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("certificate_id", "kind"),
+        Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"))
+    certificate_id: Mapped[uuid.UUID] = mapped_column(_fk("certificates.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

@@ -18,6 +18,7 @@ from certmint.storage.audit import SqlAlchemyAuditLog
 from certmint.storage.certificates import SqlAlchemyCertificateRepository
 from certmint.storage.jobs import SqlAlchemyJobRepository
 from certmint.storage.keys import SqlAlchemySigningKeyRepository
+from certmint.storage.notifications import SqlAlchemyNotificationRepository
 from certmint.storage.organisations import SqlAlchemyOrganisationRepository
 from certmint.storage.roster import SqlAlchemyRosterRepository
 from certmint.storage.status_lists import SqlAlchemyStatusListRepository
@@ -38,6 +39,7 @@ class SqlAlchemyUnitOfWork:
     status_lists: SqlAlchemyStatusListRepository
     jobs: SqlAlchemyJobRepository
     tokens: SqlAlchemyTokenRepository
+    notifications: SqlAlchemyNotificationRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -58,6 +60,7 @@ class SqlAlchemyUnitOfWork:
         self.status_lists = SqlAlchemyStatusListRepository(session)
         self.jobs = SqlAlchemyJobRepository(session)
         self.tokens = SqlAlchemyTokenRepository(session)
+        self.notifications = SqlAlchemyNotificationRepository(session)
         return self
 
     def __exit__(

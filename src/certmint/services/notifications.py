@@ -1,0 +1,187 @@
+"""E-mail to learners when a certificate is awarded or re-issued.
+
+Issuance writes a notification row in the same transaction as the certificate (the
+transactional outbox), so an e-mail exists exactly when its certificate does and a unique key
+keeps it to one. ``send_due`` claims each due row in its own committed transaction before
+talking to the SMTP server and records the outcome after, retrying failures with exponential
+back-off and giving up after ``MAX_ATTEMPTS``.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import unquote, urlsplit
+
+from certmint.domain.notifications import (
+    MAX_ATTEMPTS,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+    retry_delay,
+)
+from certmint.rendering import FontSet
+from certmint.services.documents import DocumentFormat, certificate_document
+from certmint.services.issuance import verification_url
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = ["Mailer", "SendSummary", "SmtpMailer", "send_due"]
+
+# A claim older than this is taken to be from a sender that died mid-way.
+STALE_CLAIM = timedelta(minutes=15)
+
+
+class Mailer(Protocol):
+    """Sends one message; raises ``OSError`` or ``smtplib.SMTPException`` when it cannot."""
+
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class SmtpMailer:
+    """SMTP over ``smtp://`` (STARTTLS when the server offers it) or ``smtps://``."""
+
+    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("CERTMINT_SMTP_URL must look like smtp://user:password@host:port")
+        self._tls = parts.scheme == "smtps"
+        self._host = parts.hostname
+        self._port = parts.port or (465 if self._tls else 25)
+        self._username = unquote(parts.username) if parts.username else None
+        self._password = unquote(parts.password) if parts.password else None
+        self._timeout = timeout
+
+    def __repr__(self) -> str:  # never the password
+        return f"SmtpMailer({self._host}:{self._port})"
+
+    def send(self, message: EmailMessage) -> None:
+        factory = smtplib.SMTP_SSL if self._tls else smtplib.SMTP
+        with factory(self._host, self._port, timeout=self._timeout) as smtp:
+            if not self._tls and smtp.has_extn("starttls"):
+                smtp.starttls()
+            if self._username:
+                smtp.login(self._username, self._password or "")
+            smtp.send_message(message)
+
+
+@dataclass
+class SendSummary:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def _message(
+    uow: SqlAlchemyUnitOfWork,
+    notification: Notification,
+    *,
+    sender: str,
+    base_url: str,
+    fonts: FontSet | None,
+    cache_dir: Path,
+) -> EmailMessage:
+    with uow:
+        certificate = uow.certificates.get(notification.certificate_id)
+    if certificate is None:  # the foreign key makes this impossible
+        raise LookupError(notification.certificate_id)
+    values = certificate.snapshot["values"]
+    link = verification_url(base_url.rstrip("/"), certificate.id)
+    name, achievement, course = (
+        values["recipient.name"],
+        values.get("achievement.name", ""),
+        values.get("course.name", ""),
+    )
+    issuer = values.get("issuer.name", "")
+    message = EmailMessage()
+    message["From"] = formataddr((issuer, sender)) if issuer else sender
+    message["To"] = notification.recipient
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    if notification.kind is NotificationKind.REISSUED:
+        message["Subject"] = f"Your corrected certificate: {achievement}, {course}"
+        opening = "Your certificate has been re-issued; the earlier one is no longer current."
+    else:
+        message["Subject"] = f"Your certificate: {achievement}, {course}"
+        opening = f"Congratulations! {issuer} has awarded you a certificate."
+    message.set_content(
+        f"Dear {name},\n\n{opening}\n\n"
+        f"  {achievement} — {course}, {values.get('batch.name', '')}\n"
+        f"  Certificate number {certificate.number}, issued on {values.get('issued_on', '')}\n\n"
+        f"View, download and share it, and let anyone check that it is genuine, at:\n{link}\n\n"
+        "The signed credential is also attached to the PDF, for digital wallets.\n"
+    )
+    if fonts is not None:
+        document = certificate_document(
+            uow,
+            certificate.id,
+            DocumentFormat.PDF,
+            fonts=fonts,
+            base_url=base_url,
+            cache_dir=cache_dir,
+        )
+        message.add_attachment(
+            document.content, maintype="application", subtype="pdf", filename=document.filename
+        )
+    return message
+
+
+def send_due(
+    uow: SqlAlchemyUnitOfWork,
+    mailer: Mailer,
+    *,
+    sender: str,
+    base_url: str,
+    cache_dir: Path,
+    fonts: FontSet | None = None,
+    now: datetime | None = None,
+    limit: int = 500,
+) -> SendSummary:
+    """Send the notifications that are due. ``fonts`` given: the PDF is attached."""
+    now = now or datetime.now(UTC)
+    summary = SendSummary()
+    with uow:
+        due = uow.notifications.due(now, now - STALE_CLAIM, limit)
+    for notification in due:
+        with uow:
+            claimed = uow.notifications.claim(notification, now)
+            uow.commit()
+        if not claimed:
+            continue  # another sender has it
+        attempts = notification.attempts + 1
+        try:
+            mailer.send(
+                _message(
+                    uow,
+                    notification,
+                    sender=sender,
+                    base_url=base_url,
+                    fonts=fonts,
+                    cache_dir=cache_dir,
+                )
+            )
+        except (OSError, smtplib.SMTPException) as exc:
+            gave_up = attempts >= MAX_ATTEMPTS
+            with uow:
+                uow.notifications.update(
+                    notification.id,
+                    status=NotificationStatus.FAILED if gave_up else NotificationStatus.PENDING,
+                    next_attempt_at=now + retry_delay(attempts),
+                    last_error=f"{type(exc).__name__}: {exc}"[:1000],
+                )
+                uow.commit()
+            if gave_up:
+                summary.failed += 1
+            else:
+                summary.retrying += 1
+            continue
+        with uow:
+            uow.notifications.update(
+                notification.id, status=NotificationStatus.SENT, sent_at=now, last_error=None
+            )
+            uow.commit()
+        summary.sent += 1
+    return summary
