@@ -19,13 +19,11 @@ from certmint.cli.state import (
     JsonOption,
     OrgOption,
     fail,
+    in_organisation,
     print_json,
-    service_errors,
-    state,
 )
 from certmint.services.achievements import add_achievement, dry_run, list_achievements
 from certmint.services.issuance import issue_achievement
-from certmint.services.organisations import find_organisation
 from certmint.services.roster import resolve_batch, resolve_learner
 
 __all__ = ["app", "issue"]
@@ -63,9 +61,7 @@ def add(
     signatories = [tuple(s.split("|", 1)) for s in signatory or ()]
     if any(len(s) != 2 for s in signatories):
         fail(EXIT_INVALID, '--signatory takes "NAME|DESIGNATION"')
-    container = state(ctx).container()
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
+    with in_organisation(ctx, org) as (container, organisation):
         _, found = resolve_batch(container.uow(), organisation.id, batch)
         achievement = add_achievement(
             container.uow(),
@@ -100,9 +96,7 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """The achievements a batch awards."""
-    container = state(ctx).container()
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
+    with in_organisation(ctx, org) as (container, organisation):
         _, found = resolve_batch(container.uow(), organisation.id, batch)
         achievements = list_achievements(container.uow(), organisation.id, found.id)
     if as_json:
@@ -153,10 +147,8 @@ def issue(
     """Award a batch's achievements to every learner who meets the criteria (a resumable job)."""
     if learner and (not reason or achievement is None):
         fail(EXIT_INVALID, "a manual award (--learner) needs --achievement and --reason")
-    container = state(ctx).container()
     results = []
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
+    with in_organisation(ctx, org) as (container, organisation):
         _, found = resolve_batch(container.uow(), organisation.id, batch)
         chosen = [
             a

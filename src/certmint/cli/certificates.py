@@ -15,9 +15,8 @@ from certmint.cli.state import (
     JsonOption,
     OrgOption,
     fail,
+    in_organisation,
     print_json,
-    service_errors,
-    state,
 )
 from certmint.domain.certificates import Certificate
 from certmint.domain.ids import parse_url_id, url_id
@@ -28,7 +27,6 @@ from certmint.services.certificates import (
 )
 from certmint.services.documents import DocumentFormat, certificate_document
 from certmint.services.issuance import verification_url
-from certmint.services.organisations import find_organisation
 from certmint.services.roster import resolve_batch, resolve_learner
 
 __all__ = ["app", "reissue", "revoke"]
@@ -83,9 +81,7 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """List certificates, newest ids first within each page."""
-    container = state(ctx).container()
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
+    with in_organisation(ctx, org) as (container, organisation):
         batch_id = resolve_batch(container.uow(), organisation.id, batch)[1].id if batch else None
         learner_id = (
             resolve_learner(container.uow(), organisation.id, learner).id if learner else None
@@ -122,9 +118,7 @@ def download(
     org: OrgOption = None,
 ) -> None:
     """Write one certificate as PDF (with its credential attached), PNG, SVG or OB3 JSON."""
-    container = state(ctx).container()
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
+    with in_organisation(ctx, org) as (container, organisation):
         document = certificate_document(
             container.uow(),
             _id(certificate),
@@ -150,9 +144,7 @@ def reissue(
     as_json: JsonOption = False,
 ) -> None:
     """Replace a certificate (e.g. a misspelt name); the old one becomes superseded."""
-    container = state(ctx).container()
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
+    with in_organisation(ctx, org) as (container, organisation):
         new = reissue_certificate(
             container.uow(),
             container.signing,
@@ -177,9 +169,7 @@ def revoke(
     as_json: JsonOption = False,
 ) -> None:
     """Revoke a certificate; verification shows it as revoked, with the reason."""
-    container = state(ctx).container()
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
+    with in_organisation(ctx, org) as (container, organisation):
         revoked = revoke_certificate(
             container.uow(), organisation.id, _id(certificate), reason=reason, actor="cli"
         )

@@ -10,9 +10,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from certmint.cli.state import OrgOption, service_errors, state
+from certmint.cli.state import OrgOption, in_organisation
 from certmint.services.exports import export_batch
-from certmint.services.organisations import find_organisation
 from certmint.services.roster import resolve_batch
 
 __all__ = ["export"]
@@ -38,9 +37,7 @@ def export(
     org: OrgOption = None,
 ) -> None:
     """Export every certificate of a batch."""
-    container = state(ctx).container()
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
+    with in_organisation(ctx, org) as (container, organisation):
         _, found = resolve_batch(container.uow(), organisation.id, batch)
         with Progress(
             "[bold]export[/]",

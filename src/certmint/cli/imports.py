@@ -9,10 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from certmint.cli.state import print_json, service_errors, state
+from certmint.cli.state import in_organisation, print_json, service_errors
 from certmint.services.imports import ImportSummary, import_enrolments
 from certmint.services.issuance import issue_after_changes
-from certmint.services.organisations import find_organisation
 
 __all__ = ["app"]
 
@@ -41,18 +40,18 @@ def enrolments(
 
     Every bad line is reported with its number and reason, and then nothing is written.
     """
-    container = state(ctx).container()
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
-        with console.status(f"Importing {file.name}…"):
-            summary = import_enrolments(
-                container.uow(),
-                organisation.id,
-                file.read_bytes(),
-                dry_run=dry_run,
-                actor="cli",
-                source=file.name,
-            )
+    with (
+        in_organisation(ctx, org) as (container, organisation),
+        console.status(f"Importing {file.name}…"),
+    ):
+        summary = import_enrolments(
+            container.uow(),
+            organisation.id,
+            file.read_bytes(),
+            dry_run=dry_run,
+            actor="cli",
+            source=file.name,
+        )
     awarded = []
     if not dry_run and summary.changed_enrolment_ids:
         with service_errors():

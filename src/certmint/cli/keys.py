@@ -7,9 +7,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from certmint.cli.state import print_json, service_errors, state
+from certmint.cli.state import in_organisation, print_json
 from certmint.services.keys import organisation_did, rotate_signing_key
-from certmint.services.organisations import find_organisation
 
 __all__ = ["app"]
 
@@ -28,9 +27,7 @@ def rotate(
 ) -> None:
     """Make a new signing key; the old one is retired but stays in the DID document, so the
     credentials it signed keep verifying."""
-    container = state(ctx).container()
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
+    with in_organisation(ctx, org) as (container, organisation):
         key = rotate_signing_key(
             container.uow(), container.key_store, organisation.id, actor="cli", reason=reason
         )

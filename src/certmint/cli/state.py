@@ -19,7 +19,9 @@ from rich.console import Console
 
 from certmint.bootstrap import Container, bootstrap
 from certmint.config import Settings, load_settings
+from certmint.domain.organisations import Organisation
 from certmint.services.errors import Conflict, InvalidInput, NotFound, ServiceError
+from certmint.services.organisations import find_organisation
 
 __all__ = [
     "EXIT_CONFLICT",
@@ -28,6 +30,7 @@ __all__ = [
     "JsonOption",
     "OrgOption",
     "State",
+    "in_organisation",
     "print_json",
     "state",
 ]
@@ -103,6 +106,16 @@ def service_errors() -> Iterator[None]:
         fail(EXIT_CONFLICT, str(exc))
     except ServiceError as exc:
         fail(EXIT_INVALID, str(exc))
+
+
+@contextmanager
+def in_organisation(
+    ctx: typer.Context, slug: str | None
+) -> Iterator[tuple[Container, Organisation]]:
+    """The container and the organisation a command acts for, with service errors presented."""
+    container = state(ctx).container()
+    with service_errors():
+        yield container, find_organisation(container.uow(), slug)
 
 
 def print_json(value: Any) -> None:

@@ -11,10 +11,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from certmint.cli.state import JsonOption, OrgOption, fail, print_json, service_errors, state
+from certmint.cli.state import (
+    JsonOption,
+    OrgOption,
+    fail,
+    in_organisation,
+    print_json,
+)
 from certmint.domain.templates import TemplateVersion
 from certmint.rendering import GALLERY, Design, Paper, Signatory
-from certmint.services.organisations import find_organisation
 from certmint.services.roster import resolve_batch, resolve_learner
 from certmint.services.templates import (
     PreviewFormat,
@@ -121,9 +126,7 @@ def create(
         design = replace(design, subtitle=subtitle)
     if description:
         design = replace(design, description=description)
-    container = state(ctx).container()
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
+    with in_organisation(ctx, org) as (container, organisation):
         version = create_template(
             container.uow(), organisation.id, design, name=name, publish=publish, actor="cli"
         )
@@ -147,9 +150,7 @@ def upload(
     as_json: JsonOption = False,
 ) -> None:
     """Upload a custom SVG template (sanitised); prints the version id."""
-    container = state(ctx).container()
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
+    with in_organisation(ctx, org) as (container, organisation):
         version = upload_template(
             container.uow(),
             organisation.id,
@@ -169,9 +170,7 @@ def publish_(
     as_json: JsonOption = False,
 ) -> None:
     """Freeze a draft version so it can be attached to batches."""
-    container = state(ctx).container()
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
+    with in_organisation(ctx, org) as (container, organisation):
         version = publish_template_version(
             container.uow(), organisation.id, version_id, actor="cli"
         )
@@ -198,9 +197,7 @@ def preview(
     output = out.suffix.lstrip(".").lower()
     if output not in ("pdf", "png", "svg"):
         fail(1, "--out must end in .pdf, .png or .svg")
-    container = state(ctx).container()
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
+    with in_organisation(ctx, org) as (container, organisation):
         learner_id = (
             resolve_learner(container.uow(), organisation.id, learner).id if learner else None
         )

@@ -9,9 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from certmint.cli.state import OrgOption, print_json, service_errors, state
+from certmint.cli.state import OrgOption, in_organisation, print_json
 from certmint.domain.accounts import Role
-from certmint.services.organisations import find_organisation
 from certmint.services.tokens import create_token, list_tokens, revoke_token
 
 __all__ = ["app"]
@@ -29,9 +28,7 @@ def create(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Create a token and print its secret, once: it is stored only as a hash."""
-    container = state(ctx).container()
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
+    with in_organisation(ctx, org) as (container, organisation):
         token, secret = create_token(
             container.uow(), organisation.id, name=name, role=role, actor="cli"
         )
@@ -44,9 +41,7 @@ def create(
 @app.command("list")
 def list_(ctx: typer.Context, org: OrgOption = None) -> None:
     """Tokens of the organisation (never their secrets)."""
-    container = state(ctx).container()
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
+    with in_organisation(ctx, org) as (container, organisation):
         tokens = list_tokens(container.uow(), organisation.id)
     table = Table("id", "name", "role", "starts with", "created", "last used", "revoked")
     for t in tokens:
@@ -69,8 +64,6 @@ def revoke(
     org: OrgOption = None,
 ) -> None:
     """Revoke a token at once."""
-    container = state(ctx).container()
-    with service_errors():
-        organisation = find_organisation(container.uow(), org)
+    with in_organisation(ctx, org) as (container, organisation):
         revoke_token(container.uow(), organisation.id, token_id, actor="cli")
     console.print(f"revoked {token_id}")
