@@ -148,3 +148,28 @@ def test_tokens_are_shown_once_and_revocable(certmint_home: Path) -> None:
     assert token["token"] not in listed.output  # only its first characters
     assert runner.invoke(app, ["tokens", "revoke", token["id"]]).exit_code == 0
     assert runner.invoke(app, ["tokens", "revoke", token["id"]]).exit_code == 4
+
+
+def test_webhooks_add_and_list(certmint_home: Path) -> None:
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    added = runner.invoke(
+        app,
+        [
+            "webhooks",
+            "add",
+            "--url",
+            "https://lms.example/hooks",
+            "--event",
+            "certificate.revoked",
+            "--json",
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    hook = json.loads(added.output)
+    assert hook["secret"].startswith("whsec_")
+    assert hook["events"] == ["certificate.revoked"]
+    listed = runner.invoke(app, ["webhooks", "list"])
+    assert "https://lms.example/hooks" in listed.output
+    assert hook["secret"] not in listed.output
+    bad = runner.invoke(app, ["webhooks", "add", "--url", "https://x.example", "--event", "nope"])
+    assert bad.exit_code == 1

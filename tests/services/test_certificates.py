@@ -48,7 +48,14 @@ def test_revoke_sets_the_bit_and_shows_the_reason(
 ) -> None:
     s, (first, second) = issued
     assert not _bit(uow, signing, s.organisation.slug, first.credential)
-    revoke_certificate(uow, s.organisation.id, first.id, reason="Plagiarism found", actor="alice")
+    revoke_certificate(
+        uow,
+        s.organisation.id,
+        first.id,
+        reason="Plagiarism found",
+        actor="alice",
+        base_url="https://certs.example.org",
+    )
     assert _bit(uow, signing, s.organisation.slug, first.credential)
     assert not _bit(uow, signing, s.organisation.slug, second.credential)
 
@@ -59,7 +66,14 @@ def test_revoke_sets_the_bit_and_shows_the_reason(
     assert result.report.check("status").outcome == "failed"  # the signed list says so too
     assert verify_certificate(uow, signing, url_id(second.id)).verdict == "valid"
     with pytest.raises(Conflict):
-        revoke_certificate(uow, s.organisation.id, first.id, reason="again", actor="alice")
+        revoke_certificate(
+            uow,
+            s.organisation.id,
+            first.id,
+            reason="again",
+            actor="alice",
+            base_url="https://certs.example.org",
+        )
     event = session.scalars(
         select(AuditEventRow).where(AuditEventRow.action == "certificate.revoked")
     ).one()
@@ -125,10 +139,19 @@ def test_reasons_are_required_and_ids_scoped(
 ) -> None:
     s, (first, _) = issued
     with pytest.raises(InvalidInput):
-        revoke_certificate(uow, s.organisation.id, first.id, reason="  ", actor="a")
+        revoke_certificate(
+            uow,
+            s.organisation.id,
+            first.id,
+            reason="  ",
+            actor="a",
+            base_url="https://certs.example.org",
+        )
     other = make_organisation(uow, "Other")
     with pytest.raises(NotFound):
-        revoke_certificate(uow, other.id, first.id, reason="x", actor="a")
+        revoke_certificate(
+            uow, other.id, first.id, reason="x", actor="a", base_url="https://certs.example.org"
+        )
     with pytest.raises(NotFound):
         reissue_certificate(uow, signing, other.id, first.id, reason="x", actor="a")
 

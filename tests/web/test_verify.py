@@ -76,7 +76,12 @@ def test_revoked_and_superseded_pages(
     revoked_ref = certificates["अनन्या कृष्णमूर्ति"]["certificate_id"]
     old_ref = certificates["Jon Smiht"]["certificate_id"]
     revoke_certificate(
-        uow, s.organisation.id, _uuid(revoked_ref), reason="Exam misconduct", actor="t"
+        uow,
+        s.organisation.id,
+        _uuid(revoked_ref),
+        reason="Exam misconduct",
+        actor="t",
+        base_url="https://certs.example.org",
     )
     new = reissue_certificate(
         uow,
@@ -116,7 +121,14 @@ def test_status_list_is_cached_and_revalidated(
     assert first.json()["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
     again = client.get(path, headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304
-    revoke_certificate(uow, s.organisation.id, _uuid(reference), reason="x", actor="t")
+    revoke_certificate(
+        uow,
+        s.organisation.id,
+        _uuid(reference),
+        reason="x",
+        actor="t",
+        base_url="https://certs.example.org",
+    )
     changed = client.get(path, headers={"If-None-Match": first.headers["etag"]})
     assert changed.status_code == 200
     assert (

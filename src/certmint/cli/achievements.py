@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeE
 from rich.table import Table
 
 from certmint.bootstrap import Container
-from certmint.cli.notifications import deliver
+from certmint.cli.notifications import deliver as deliver_mail
 from certmint.cli.state import (
     EXIT_INVALID,
     JsonOption,
@@ -22,6 +22,7 @@ from certmint.cli.state import (
     in_organisation,
     print_json,
 )
+from certmint.cli.webhooks import deliver as deliver_events
 from certmint.services.achievements import add_achievement, dry_run, list_achievements
 from certmint.services.issuance import issue_achievement
 from certmint.services.roster import resolve_batch, resolve_learner
@@ -203,7 +204,9 @@ def issue(
                     f"already held, {summary.not_eligible} not eligible "
                     f"(job {summary.job_id})"
                 )
-    mailed = deliver(container) if not dry else None
+    mailed = deliver_mail(container) if not dry else None
+    if not dry:
+        deliver_events(container)
     if mailed is not None and not as_json:
         console.print(f"E-mails: {mailed.sent} sent, {mailed.retrying} to retry")
     if as_json and not dry:

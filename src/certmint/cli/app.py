@@ -18,6 +18,7 @@ from certmint.cli import (
     templates,
     tokens,
     verify,
+    webhooks,
 )
 from certmint.cli.state import State, fail, service_errors, state
 from certmint.config import PLACEHOLDER_SECRET, write_env_file
@@ -42,6 +43,7 @@ app.add_typer(achievements.app, name="achievements")
 app.add_typer(certificates.app, name="certificates")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(notifications.app, name="notifications")
+app.add_typer(webhooks.app, name="webhooks")
 app.command("issue")(achievements.issue)
 app.command("reissue")(certificates.reissue)
 app.command("revoke")(certificates.revoke)

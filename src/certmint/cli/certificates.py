@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from certmint.cli.notifications import deliver as deliver_mail
 from certmint.cli.state import (
     EXIT_INVALID,
     JsonOption,
@@ -18,6 +19,7 @@ from certmint.cli.state import (
     in_organisation,
     print_json,
 )
+from certmint.cli.webhooks import deliver as deliver_events
 from certmint.domain.certificates import Certificate
 from certmint.domain.ids import parse_url_id, url_id
 from certmint.services.certificates import (
@@ -155,6 +157,8 @@ def reissue(
             name=name,
             keep_issue_date=keep_issue_date,
         )
+    deliver_mail(container)
+    deliver_events(container)
     if as_json:
         print_json(_json(new, container.signing.base))
     else:
@@ -171,8 +175,14 @@ def revoke(
     """Revoke a certificate; verification shows it as revoked, with the reason."""
     with in_organisation(ctx, org) as (container, organisation):
         revoked = revoke_certificate(
-            container.uow(), organisation.id, _id(certificate), reason=reason, actor="cli"
+            container.uow(),
+            organisation.id,
+            _id(certificate),
+            reason=reason,
+            actor="cli",
+            base_url=container.settings.base_url,
         )
+    deliver_events(container)
     if as_json:
         print_json(_json(revoked, container.signing.base))
     else:

@@ -18,6 +18,7 @@ from certmint.services.audit import record
 from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.issuance import achievement_context, award
 from certmint.services.signing import Signing
+from certmint.services.webhooks import enqueue_certificate_events
 from certmint.storage.certificates import CertificateFilter
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -77,8 +78,10 @@ def revoke_certificate(
     *,
     reason: str,
     actor: str,
+    base_url: str,
 ) -> Certificate:
-    """Revoke for good; the reason is shown to whoever verifies it."""
+    """Revoke for good; the reason is shown to whoever verifies it. ``base_url`` makes the
+    verification link in the ``certificate.revoked`` webhook."""
     reason = _reason(reason)
     now = datetime.now(UTC)
     with uow:
@@ -91,6 +94,20 @@ def revoke_certificate(
             certificate_id, CertificateStatus.REVOKED, reason=reason, at=now
         )
         uow.status_lists.touch([s.id for s in uow.status_lists.lists_of(certificate_id)], now)
+        revoked = replace(
+            certificate,
+            status=CertificateStatus.REVOKED,
+            status_reason=reason,
+            status_changed_at=now,
+        )
+        enqueue_certificate_events(
+            uow,
+            organisation_id,
+            "certificate.revoked",
+            [revoked],
+            base=base_url.rstrip("/"),
+            now=now,
+        )
         record(
             uow,
             organisation_id=organisation_id,
@@ -102,9 +119,7 @@ def revoke_certificate(
             at=now,
         )
         uow.commit()
-    return replace(
-        certificate, status=CertificateStatus.REVOKED, status_reason=reason, status_changed_at=now
-    )
+    return revoked
 
 
 def reissue_certificate(

@@ -54,6 +54,7 @@ from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.keys import IssuerKey, issuer_key, organisation_did
 from certmint.services.signing import Signing
 from certmint.services.status_lists import allocate_indexes, status_list_url
+from certmint.services.webhooks import enqueue_certificate_events
 from certmint.storage.bulk import CHUNK
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -327,6 +328,14 @@ def award(
     uow.certificates.add_many(certificates)
     uow.status_lists.add_entries(
         status_list.id, [(index, c.id) for index, c in zip(indexes, certificates, strict=True)]
+    )
+    enqueue_certificate_events(
+        uow,
+        ctx.organisation.id,
+        "certificate.reissued" if supersedes else "certificate.issued",
+        certificates,
+        base=ctx.base,
+        now=now,
     )
     kind = NotificationKind.REISSUED if supersedes else NotificationKind.ISSUED
     uow.notifications.add_many(

@@ -24,6 +24,7 @@ from certmint.storage.roster import SqlAlchemyRosterRepository
 from certmint.storage.status_lists import SqlAlchemyStatusListRepository
 from certmint.storage.templates import SqlAlchemyTemplateRepository
 from certmint.storage.tokens import SqlAlchemyTokenRepository
+from certmint.storage.webhooks import SqlAlchemyWebhookRepository
 
 __all__ = ["SqlAlchemyUnitOfWork"]
 
@@ -40,6 +41,7 @@ class SqlAlchemyUnitOfWork:
     jobs: SqlAlchemyJobRepository
     tokens: SqlAlchemyTokenRepository
     notifications: SqlAlchemyNotificationRepository
+    webhooks: SqlAlchemyWebhookRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -61,6 +63,7 @@ class SqlAlchemyUnitOfWork:
         self.jobs = SqlAlchemyJobRepository(session)
         self.tokens = SqlAlchemyTokenRepository(session)
         self.notifications = SqlAlchemyNotificationRepository(session)
+        self.webhooks = SqlAlchemyWebhookRepository(session)
         return self
 
     def __exit__(

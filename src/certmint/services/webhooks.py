@@ -1,0 +1,231 @@
+"""Webhooks: ``certificate.issued``, ``.reissued`` and ``.revoked``, signed and retried.
+
+Events are written as delivery rows in the same transaction as the change (an outbox), so a
+rolled-back change sends nothing and a committed one is never lost. ``deliver_due`` POSTs each
+with ``Certmint-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`` under the
+webhook's secret; a receiver recomputes it and rejects stale timestamps. Anything but a 2xx
+answer is retried with back-off, up to ``MAX_ATTEMPTS``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+from uuid import UUID
+
+import httpx
+
+from certmint.domain.certificates import Certificate
+from certmint.domain.ids import url_id
+from certmint.domain.notifications import MAX_ATTEMPTS, retry_delay
+from certmint.domain.webhooks import EVENTS, DeliveryStatus, Webhook, WebhookDelivery
+from certmint.services.audit import record
+from certmint.services.errors import InvalidInput, NotFound
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = [
+    "SIGNATURE_HEADER",
+    "DeliverySummary",
+    "HttpPoster",
+    "Poster",
+    "add_webhook",
+    "deliver_due",
+    "enqueue_certificate_events",
+    "list_webhooks",
+    "signature",
+]
+
+SIGNATURE_HEADER = "Certmint-Signature"
+STALE_CLAIM = timedelta(minutes=15)
+
+
+class Poster(Protocol):
+    """POSTs a body; returns the HTTP status, raises ``OSError`` when nothing answered."""
+
+    def __call__(self, url: str, body: bytes, headers: dict[str, str]) -> int: ...
+
+
+class HttpPoster:
+    """POST with httpx, bounded in time; transport failures become ``OSError``."""
+
+    def __init__(self, *, timeout: float = 10.0) -> None:
+        self._timeout = timeout
+
+    def __call__(self, url: str, body: bytes, headers: dict[str, str]) -> int:
+        try:
+            response = httpx.post(
+                url, content=body, headers=headers, timeout=self._timeout, follow_redirects=False
+            )
+        except httpx.TransportError as exc:
+            raise OSError(str(exc)) from exc
+        return response.status_code
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def add_webhook(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    *,
+    url: str,
+    events: Iterable[str] = EVENTS,
+    actor: str,
+) -> tuple[Webhook, str]:
+    """Register an endpoint; returns it and the signing secret (shown once to the caller)."""
+    parts = urlsplit(url)
+    problems = []
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        problems.append("url: must be an http(s) URL")
+    chosen = tuple(dict.fromkeys(events))
+    unknown = [e for e in chosen if e not in EVENTS]
+    if unknown or not chosen:
+        problems.append(f"events: choose from {', '.join(EVENTS)}")
+    if problems:
+        raise InvalidInput(problems, "webhook rejected")
+    webhook = Webhook(uuid.uuid4(), organisation_id, url, chosen, True, datetime.now(UTC))
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    with uow:
+        if uow.organisations.get(organisation_id) is None:
+            raise NotFound("organisation", organisation_id)
+        uow.webhooks.add(webhook, secret)
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="webhook.added",
+            subject_type="webhook",
+            subject_id=webhook.id,
+            details={"url": url, "events": list(chosen)},
+            at=webhook.created_at,
+        )
+        uow.commit()
+    return webhook, secret
+
+
+def list_webhooks(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> list[Webhook]:
+    with uow:
+        return uow.webhooks.for_organisation(organisation_id)
+
+
+def enqueue_certificate_events(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    event: str,
+    certificates: Iterable[Certificate],
+    *,
+    base: str,
+    now: datetime,
+) -> None:
+    """Queue ``event`` for each certificate, inside the caller's open unit of work."""
+    hooks = [
+        w for w in uow.webhooks.for_organisation(organisation_id) if w.active and event in w.events
+    ]
+    if not hooks:
+        return
+    deliveries = []
+    for certificate in certificates:
+        values = certificate.snapshot.get("values", {})
+        data: dict[str, object] = {
+            "certificate_id": url_id(certificate.id),
+            "number": certificate.number,
+            "status": certificate.status.value,
+            "achievement_id": str(certificate.achievement_id),
+            "learner_id": str(certificate.learner_id),
+            "recipient_name": values.get("recipient.name"),
+            "verification_url": f"{base}/v/{url_id(certificate.id)}",
+        }
+        if certificate.supersedes_id:
+            data["supersedes"] = url_id(certificate.supersedes_id)
+        if certificate.status_reason and event == "certificate.revoked":
+            data["reason"] = certificate.status_reason
+        for hook in hooks:
+            delivery_id = uuid.uuid4()
+            payload: dict[str, object] = {
+                "id": str(delivery_id),
+                "type": event,
+                "created": now.isoformat(),
+                "data": data,
+            }
+            deliveries.append(
+                WebhookDelivery(
+                    delivery_id, hook.id, event, payload, DeliveryStatus.PENDING, 0, now, now
+                )
+            )
+    uow.webhooks.add_deliveries(deliveries)
+
+
+@dataclass
+class DeliverySummary:
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def deliver_due(
+    uow: SqlAlchemyUnitOfWork, post: Poster, *, now: datetime | None = None, limit: int = 500
+) -> DeliverySummary:
+    now = now or datetime.now(UTC)
+    summary = DeliverySummary()
+    with uow:
+        due = uow.webhooks.due(now, now - STALE_CLAIM, limit)
+    for delivery in due:
+        with uow:
+            claimed = uow.webhooks.claim(delivery, now)
+            secret, url = uow.webhooks.secret_and_url(delivery.webhook_id)
+            uow.commit()
+        if not claimed:
+            continue
+        body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: signature(secret, int(now.timestamp()), body),
+            "Certmint-Event": delivery.event,
+            "Certmint-Delivery": str(delivery.id),
+        }
+        error: str | None = None
+        try:
+            status = post(url, body, headers)
+            if not 200 <= status < 300:
+                error = f"HTTP {status}"
+        except OSError as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        _record_outcome(uow, delivery, error, now, summary)
+    return summary
+
+
+def _record_outcome(
+    uow: SqlAlchemyUnitOfWork,
+    delivery: WebhookDelivery,
+    error: str | None,
+    now: datetime,
+    summary: DeliverySummary,
+) -> None:
+    attempts = delivery.attempts + 1
+    values: dict[str, Any]
+    if error is None:
+        values = {"status": DeliveryStatus.DELIVERED, "delivered_at": now, "last_error": None}
+        summary.delivered += 1
+    elif attempts >= MAX_ATTEMPTS:
+        values = {"status": DeliveryStatus.FAILED, "last_error": error[:1000]}
+        summary.failed += 1
+    else:
+        values = {
+            "status": DeliveryStatus.PENDING,
+            "last_error": error[:1000],
+            "next_attempt_at": now + retry_delay(attempts),
+        }
+        summary.retrying += 1
+    with uow:
+        uow.webhooks.update_delivery(delivery.id, **values)
+        uow.commit()

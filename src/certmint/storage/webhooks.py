@@ -1,0 +1,131 @@
+"""Webhooks and their delivery outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from certmint.domain.webhooks import DeliveryStatus, Webhook, WebhookDelivery
+from certmint.storage.bulk import bulk_insert
+from certmint.storage.tables import WebhookDeliveryRow, WebhookRow
+
+__all__ = ["SqlAlchemyWebhookRepository"]
+
+
+def _webhook(row: WebhookRow) -> Webhook:
+    return Webhook(
+        row.id, row.organisation_id, row.url, tuple(row.events), row.active, row.created_at
+    )
+
+
+def _delivery(row: WebhookDeliveryRow) -> WebhookDelivery:
+    return WebhookDelivery(
+        row.id,
+        row.webhook_id,
+        row.event,
+        row.payload,
+        DeliveryStatus(row.status),
+        row.attempts,
+        row.next_attempt_at,
+        row.created_at,
+    )
+
+
+class SqlAlchemyWebhookRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, webhook: Webhook, secret: str) -> None:
+        self._session.add(
+            WebhookRow(
+                id=webhook.id,
+                organisation_id=webhook.organisation_id,
+                url=webhook.url,
+                secret=secret,
+                events=list(webhook.events),
+                active=webhook.active,
+                created_at=webhook.created_at,
+            )
+        )
+
+    def for_organisation(self, organisation_id: UUID) -> list[Webhook]:
+        rows = self._session.scalars(
+            select(WebhookRow)
+            .where(WebhookRow.organisation_id == organisation_id)
+            .order_by(WebhookRow.created_at)
+        )
+        return [_webhook(row) for row in rows]
+
+    def secret_and_url(self, webhook_id: UUID) -> tuple[str, str]:
+        row = self._session.get(WebhookRow, webhook_id)
+        if row is None:
+            raise LookupError(webhook_id)
+        return row.secret, row.url
+
+    def deactivate(self, webhook_id: UUID) -> None:
+        self._session.execute(
+            update(WebhookRow).where(WebhookRow.id == webhook_id).values(active=False)
+        )
+
+    def add_deliveries(self, deliveries: Sequence[WebhookDelivery]) -> None:
+        bulk_insert(
+            self._session,
+            WebhookDeliveryRow,
+            [
+                {
+                    "id": d.id,
+                    "webhook_id": d.webhook_id,
+                    "event": d.event,
+                    "payload": d.payload,
+                    "status": d.status.value,
+                    "attempts": d.attempts,
+                    "next_attempt_at": d.next_attempt_at,
+                    "created_at": d.created_at,
+                }
+                for d in deliveries
+            ],
+        )
+
+    def due(self, now: datetime, stale_before: datetime, limit: int) -> list[WebhookDelivery]:
+        rows = self._session.scalars(
+            select(WebhookDeliveryRow)
+            .where(
+                or_(
+                    (WebhookDeliveryRow.status == DeliveryStatus.PENDING.value)
+                    & (WebhookDeliveryRow.next_attempt_at <= now),
+                    (WebhookDeliveryRow.status == DeliveryStatus.SENDING.value)
+                    & (WebhookDeliveryRow.next_attempt_at <= stale_before),
+                )
+            )
+            .order_by(WebhookDeliveryRow.next_attempt_at)
+            .limit(limit)
+        )
+        return [_delivery(row) for row in rows]
+
+    def claim(self, delivery: WebhookDelivery, now: datetime) -> bool:
+        result = self._session.execute(
+            update(WebhookDeliveryRow)
+            .where(
+                WebhookDeliveryRow.id == delivery.id,
+                WebhookDeliveryRow.status == delivery.status.value,
+                WebhookDeliveryRow.attempts == delivery.attempts,
+            )
+            .values(
+                status=DeliveryStatus.SENDING.value,
+                attempts=delivery.attempts + 1,
+                next_attempt_at=now,
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def update_delivery(self, delivery_id: UUID, **values: Any) -> None:
+        if "status" in values:
+            values["status"] = DeliveryStatus(values["status"]).value
+        self._session.execute(
+            update(WebhookDeliveryRow).where(WebhookDeliveryRow.id == delivery_id).values(**values)
+        )

@@ -1,0 +1,127 @@
+"""Webhooks against a real HTTP server on loopback."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from certmint.domain.ids import url_id
+from certmint.services.certificates import reissue_certificate, revoke_certificate
+from certmint.services.errors import InvalidInput
+from certmint.services.issuance import issue_achievement
+from certmint.services.signing import Signing
+from certmint.services.webhooks import HttpPoster, add_webhook, deliver_due
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.factories import enrolment_row, scenario
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.status = 200
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[Receiver, str]]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            state.requests.append((dict(self.headers), body))
+            self.send_response(state.status)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state, f"http://127.0.0.1:{server.server_address[1]}/hooks"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
+    fields = dict(part.split("=", 1) for part in headers["Certmint-Signature"].split(","))
+    expected = hmac.new(secret.encode(), f"{fields['t']}.".encode() + body, hashlib.sha256)
+    return hmac.compare_digest(expected.hexdigest(), fields["v1"])
+
+
+def test_events_are_signed_delivered_once_and_retried(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, receiver: tuple[Receiver, str]
+) -> None:
+    state, url = receiver
+    s = scenario(uow, signing, [enrolment_row("L1"), enrolment_row("L2")])
+    _, secret = add_webhook(uow, s.organisation.id, url=url, actor="t")
+    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    post = HttpPoster(timeout=5)
+    now = datetime.now(UTC)
+    assert deliver_due(uow, post, now=now).delivered == 2
+    assert deliver_due(uow, post, now=now).delivered == 0  # once
+    events = [json.loads(body) for _, body in state.requests]
+    assert {e["type"] for e in events} == {"certificate.issued"}
+    assert {e["data"]["certificate_id"] for e in events} == {
+        url_id(i) for i in summary.certificate_ids
+    }
+    assert all(_verify(secret, headers, body) for headers, body in state.requests)
+    assert not _verify("whsec_wrong", *state.requests[0])
+
+    first = summary.certificate_ids[0]
+    state.status = 500
+    revoke_certificate(
+        uow,
+        s.organisation.id,
+        first,
+        reason="fraud",
+        actor="t",
+        base_url="https://certs.example.org",
+    )
+    later = datetime.now(UTC)
+    failing = deliver_due(uow, post, now=later)
+    assert (failing.delivered, failing.retrying) == (0, 1)
+    state.status = 204
+    assert deliver_due(uow, post, now=later).delivered == 0  # backing off
+    assert deliver_due(uow, post, now=later + timedelta(minutes=2)).delivered == 1
+    revoked = json.loads(state.requests[-1][1])
+    assert (revoked["type"], revoked["data"]["reason"]) == ("certificate.revoked", "fraud")
+
+
+def test_reissue_event_and_subscriptions(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, receiver: tuple[Receiver, str]
+) -> None:
+    state, url = receiver
+    s = scenario(uow, signing, [enrolment_row("L1")])
+    add_webhook(uow, s.organisation.id, url=url, events=["certificate.reissued"], actor="t")
+    (old,) = issue_achievement(uow, signing, s.organisation.id, s.achievement_id).certificate_ids
+    reissue_certificate(
+        uow, signing, s.organisation.id, old, name="New Name", reason="typo", actor="t"
+    )
+    assert deliver_due(uow, HttpPoster(timeout=5)).delivered == 1  # only the subscribed event
+    event = json.loads(state.requests[0][1])
+    assert event["type"] == "certificate.reissued"
+    assert event["data"]["supersedes"] == url_id(old)
+
+
+def test_unreachable_endpoint_and_bad_registrations(
+    uow: SqlAlchemyUnitOfWork, signing: Signing
+) -> None:
+    s = scenario(uow, signing, [enrolment_row("L1")])
+    add_webhook(uow, s.organisation.id, url="http://127.0.0.1:9/nowhere", actor="t")
+    issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    assert deliver_due(uow, HttpPoster(timeout=2)).retrying == 1
+    with pytest.raises(InvalidInput):
+        add_webhook(uow, s.organisation.id, url="ftp://x", actor="t")
+    with pytest.raises(InvalidInput):
+        add_webhook(uow, s.organisation.id, url="https://x.example", events=["nope"], actor="t")
