@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from certmint.bootstrap import Container
 from certmint.cli.state import JsonOption, OrgOption, in_organisation, print_json, state
@@ -58,12 +57,9 @@ def list_(ctx: typer.Context, org: OrgOption = None) -> None:
     """The organisation's webhooks (never their secrets)."""
     with in_organisation(ctx, org) as (container, organisation):
         hooks = list_webhooks(container.uow(), organisation.id)
-    table = Table("id", "url", "events", "active")
     for hook in hooks:
-        table.add_row(
-            str(hook.id), hook.url, ", ".join(hook.events), "yes" if hook.active else "no"
-        )
-    console.print(table)
+        state_ = "active" if hook.active else "inactive"
+        console.print(f"{hook.id}  {hook.url}  [{', '.join(hook.events)}]  {state_}")
 
 
 @app.command("deliver")
