@@ -7,7 +7,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-__all__ = ["MAX_ATTEMPTS", "Notification", "NotificationKind", "NotificationStatus", "retry_delay"]
+__all__ = [
+    "MAX_ATTEMPTS",
+    "Notification",
+    "NotificationKind",
+    "NotificationStatus",
+    "after_failure",
+    "retry_delay",
+]
 
 MAX_ATTEMPTS = 8
 
@@ -42,3 +49,8 @@ class Notification:
 def retry_delay(attempts: int) -> timedelta:
     """Exponential back-off: 1, 2, 4 ... minutes, at most six hours between tries."""
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
+
+
+def after_failure(attempts: int, now: datetime) -> tuple[bool, datetime]:
+    """After the ``attempts``-th failed try of an e-mail or webhook: (give up?, next try)."""
+    return attempts >= MAX_ATTEMPTS, now + retry_delay(attempts)

@@ -19,11 +19,10 @@ from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from certmint.domain.notifications import (
-    MAX_ATTEMPTS,
     Notification,
     NotificationKind,
     NotificationStatus,
-    retry_delay,
+    after_failure,
 )
 from certmint.rendering import FontSet
 from certmint.services.documents import DocumentFormat, certificate_document
@@ -164,12 +163,12 @@ def send_due(
                 )
             )
         except (OSError, smtplib.SMTPException) as exc:
-            gave_up = attempts >= MAX_ATTEMPTS
+            gave_up, next_attempt_at = after_failure(attempts, now)
             with uow:
                 uow.notifications.update(
                     notification.id,
                     status=NotificationStatus.FAILED if gave_up else NotificationStatus.PENDING,
-                    next_attempt_at=now + retry_delay(attempts),
+                    next_attempt_at=next_attempt_at,
                     last_error=f"{type(exc).__name__}: {exc}"[:1000],
                 )
                 uow.commit()

@@ -25,7 +25,7 @@ import httpx
 
 from certmint.domain.certificates import Certificate
 from certmint.domain.ids import url_id
-from certmint.domain.notifications import MAX_ATTEMPTS, retry_delay
+from certmint.domain.notifications import after_failure
 from certmint.domain.webhooks import EVENTS, DeliveryStatus, Webhook, WebhookDelivery
 from certmint.services.audit import record
 from certmint.services.errors import InvalidInput, NotFound
@@ -216,16 +216,17 @@ def _record_outcome(
     if error is None:
         values = {"status": DeliveryStatus.DELIVERED, "delivered_at": now, "last_error": None}
         summary.delivered += 1
-    elif attempts >= MAX_ATTEMPTS:
-        values = {"status": DeliveryStatus.FAILED, "last_error": error[:1000]}
-        summary.failed += 1
     else:
+        gave_up, next_attempt_at = after_failure(attempts, now)
         values = {
-            "status": DeliveryStatus.PENDING,
+            "status": DeliveryStatus.FAILED if gave_up else DeliveryStatus.PENDING,
             "last_error": error[:1000],
-            "next_attempt_at": now + retry_delay(attempts),
+            "next_attempt_at": next_attempt_at,
         }
-        summary.retrying += 1
+        if gave_up:
+            summary.failed += 1
+        else:
+            summary.retrying += 1
     with uow:
         uow.webhooks.update_delivery(delivery.id, **values)
         uow.commit()

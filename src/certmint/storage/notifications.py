@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.notifications import Notification, NotificationKind, NotificationStatus
 from certmint.storage.bulk import bulk_insert
+from certmint.storage.outbox import claim_row, due_rows
 from certmint.storage.tables import NotificationRow
 
 __all__ = ["SqlAlchemyNotificationRepository"]
@@ -59,37 +60,18 @@ class SqlAlchemyNotificationRepository:
 
     def due(self, now: datetime, stale_before: datetime, limit: int) -> list[Notification]:
         """Pending ones whose time has come, and claims a crashed sender left behind."""
-        rows = self._session.scalars(
-            select(NotificationRow)
-            .where(
-                or_(
-                    (NotificationRow.status == NotificationStatus.PENDING.value)
-                    & (NotificationRow.next_attempt_at <= now),
-                    (NotificationRow.status == NotificationStatus.SENDING.value)
-                    & (NotificationRow.next_attempt_at <= stale_before),
-                )
-            )
-            .order_by(NotificationRow.next_attempt_at)
-            .limit(limit)
-        )
+        rows = due_rows(self._session, NotificationRow, now, stale_before, limit)
         return [_notification(row) for row in rows]
 
     def claim(self, notification: Notification, now: datetime) -> bool:
-        """Mark it as being sent; False when another sender claimed it first."""
-        result = self._session.execute(
-            update(NotificationRow)
-            .where(
-                NotificationRow.id == notification.id,
-                NotificationRow.status == notification.status.value,
-                NotificationRow.attempts == notification.attempts,
-            )
-            .values(
-                status=NotificationStatus.SENDING.value,
-                attempts=notification.attempts + 1,
-                next_attempt_at=now,
-            )
+        return claim_row(
+            self._session,
+            NotificationRow,
+            notification.id,
+            status=notification.status.value,
+            attempts=notification.attempts,
+            now=now,
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def update(self, notification_id: UUID, **values: Any) -> None:
         if "status" in values:

@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.webhooks import DeliveryStatus, Webhook, WebhookDelivery
 from certmint.storage.bulk import bulk_insert
+from certmint.storage.outbox import claim_row, due_rows
 from certmint.storage.tables import WebhookDeliveryRow, WebhookRow
 
 __all__ = ["SqlAlchemyWebhookRepository"]
@@ -92,36 +93,18 @@ class SqlAlchemyWebhookRepository:
         )
 
     def due(self, now: datetime, stale_before: datetime, limit: int) -> list[WebhookDelivery]:
-        rows = self._session.scalars(
-            select(WebhookDeliveryRow)
-            .where(
-                or_(
-                    (WebhookDeliveryRow.status == DeliveryStatus.PENDING.value)
-                    & (WebhookDeliveryRow.next_attempt_at <= now),
-                    (WebhookDeliveryRow.status == DeliveryStatus.SENDING.value)
-                    & (WebhookDeliveryRow.next_attempt_at <= stale_before),
-                )
-            )
-            .order_by(WebhookDeliveryRow.next_attempt_at)
-            .limit(limit)
-        )
+        rows = due_rows(self._session, WebhookDeliveryRow, now, stale_before, limit)
         return [_delivery(row) for row in rows]
 
     def claim(self, delivery: WebhookDelivery, now: datetime) -> bool:
-        result = self._session.execute(
-            update(WebhookDeliveryRow)
-            .where(
-                WebhookDeliveryRow.id == delivery.id,
-                WebhookDeliveryRow.status == delivery.status.value,
-                WebhookDeliveryRow.attempts == delivery.attempts,
-            )
-            .values(
-                status=DeliveryStatus.SENDING.value,
-                attempts=delivery.attempts + 1,
-                next_attempt_at=now,
-            )
+        return claim_row(
+            self._session,
+            WebhookDeliveryRow,
+            delivery.id,
+            status=delivery.status.value,
+            attempts=delivery.attempts,
+            now=now,
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def update_delivery(self, delivery_id: UUID, **values: Any) -> None:
         if "status" in values:
