@@ -20,6 +20,7 @@ import uuid
 from pathlib import Path
 
 from _postgres import throwaway_database
+from certmint.domain.enrolment_import import KNOWN_COLUMNS
 from certmint.services.imports import import_enrolments
 from certmint.services.organisations import create_organisation
 from certmint.storage.database import create_database_engine, create_session_factory
@@ -32,22 +33,7 @@ NAMES = ("Aarav Sharma", "अनन्या कृष्णमूर्ति",
 def make_csv(rows: int) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            "course_id",
-            "course_name",
-            "batch_id",
-            "batch_name",
-            "learner_id",
-            "name",
-            "email",
-            "status",
-            "completed_on",
-            "score:final",
-            "score:project",
-            "attr:country",
-        ]
-    )
+    writer.writerow([*KNOWN_COLUMNS, "score:final", "score:project", "attr:country"])
     for i in range(rows):
         course = i % 5
         completed = i % 3 != 0

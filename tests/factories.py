@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
+from certmint.domain.enrolment_import import KNOWN_COLUMNS
 from certmint.domain.organisations import Organisation
 from certmint.rendering import Design, Signatory
 from certmint.services.achievements import add_achievement
@@ -19,17 +20,7 @@ from certmint.services.signing import Signing
 from certmint.services.templates import create_template
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-HEADER = (
-    "course_id",
-    "course_name",
-    "batch_id",
-    "batch_name",
-    "learner_id",
-    "name",
-    "email",
-    "status",
-    "completed_on",
-)
+HEADER = KNOWN_COLUMNS
 
 
 def make_organisation(

@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 from uuid import UUID
 
+from certmint.domain.enrolment_import import KNOWN_COLUMNS
 from certmint.rendering import Design, Signatory
 from certmint.services.achievements import add_achievement, list_achievements
 from certmint.services.certificates import list_certificates
@@ -78,22 +79,7 @@ def demo_enrolments_csv(seed: int = 7) -> bytes:
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            "course_id",
-            "course_name",
-            "batch_id",
-            "batch_name",
-            "learner_id",
-            "name",
-            "email",
-            "status",
-            "completed_on",
-            "score:final",
-            "score:project",
-            "attr:country",
-        ]
-    )
+    writer.writerow([*KNOWN_COLUMNS, "score:final", "score:project", "attr:country"])
     batches = [(c, cn, b, bn) for c, cn, bs in _COURSES for b, bn in bs]
     countries = ("IN", "DE", "BR", "NG", "JP", "EG", "US")
     for number, name in enumerate(DEMO_NAMES, start=1):

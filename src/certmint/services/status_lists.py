@@ -86,7 +86,7 @@ class ServedStatusList:
     last_modified: datetime
 
 
-_cache: dict[tuple[UUID, datetime, str], dict[str, Any]] = {}
+_cache: dict[tuple[UUID, datetime], dict[str, Any]] = {}
 
 
 def serve_status_list(
@@ -108,12 +108,14 @@ def serve_status_list(
         )
         if organisation is None or status_list is None:
             raise NotFound("status list", f"{slug}/{purpose}/{sequence}")
-        set_indexes = uow.status_lists.set_indexes(status_list.id, SET_BY[list_purpose])
-    key = issuer_key(uow, signing.key_store, organisation, signing.base_url)
     etag = f'"{status_list.id.hex[:12]}-{int(status_list.updated_at.timestamp() * 1000)}"'
-    cache_key = (status_list.id, status_list.updated_at, key.verification_method)
+    cache_key = (status_list.id, status_list.updated_at)
     credential = _cache.get(cache_key)
     if credential is None:
+        # Only when a bit changed: read the set bits, unseal the key and sign.
+        with uow:
+            set_indexes = uow.status_lists.set_indexes(status_list.id, SET_BY[list_purpose])
+        key = issuer_key(uow, signing.key_store, organisation, signing.base_url)
         bits = BitstringStatusList(status_list.size)
         for index in set_indexes:
             bits.set(index)
@@ -125,6 +127,7 @@ def serve_status_list(
             valid_from=status_list.updated_at,
         )
         credential = signing.sign(unsigned, key, datetime.now(UTC))
-        _cache.clear()  # one entry per list is all that is ever served again
+        for stale in [k for k in _cache if k[0] == status_list.id]:
+            del _cache[stale]  # keep one signed copy per list: the current one
         _cache[cache_key] = credential
     return ServedStatusList(credential, etag, status_list.updated_at)

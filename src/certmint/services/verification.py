@@ -93,12 +93,16 @@ class CertificateVerification:
         }
 
 
-def local_documents(uow: SqlAlchemyUnitOfWork, base_url: str) -> dict[str, Mapping[str, Any]]:
-    """The DID documents of this instance's organisations, by DID."""
+def local_documents(
+    uow: SqlAlchemyUnitOfWork, base_url: str, organisation_id: UUID | None = None
+) -> dict[str, Mapping[str, Any]]:
+    """The DID documents of this instance's organisations (or of just one), by DID."""
     documents: dict[str, Mapping[str, Any]] = {}
     with uow:
         organisations = uow.organisations.list()
     for organisation in organisations:
+        if organisation_id is not None and organisation.id != organisation_id:
+            continue
         try:
             document = did_document_for(
                 uow, base_url, None if organisation.is_default else organisation.slug
@@ -116,6 +120,8 @@ class Instance:
 
     uow: SqlAlchemyUnitOfWork
     signing: Signing
+    # Set when the issuer is known (a certificate of ours): only its DID document is loaded.
+    organisation_id: UUID | None = None
 
 
 def _status_checker(
@@ -179,7 +185,11 @@ def verify_document(
     Keys and status lists come from ``instance`` (this Certmint's own), ``did_documents`` (DID
     documents the user supplied), then ``fetch`` (HTTPS) if given, and from nowhere else.
     """
-    local = local_documents(instance.uow, instance.signing.base_url) if instance else {}
+    local = (
+        local_documents(instance.uow, instance.signing.base_url, instance.organisation_id)
+        if instance
+        else {}
+    )
     resolver = DidResolver({**(did_documents or {}), **local}, fetch=fetch)
     return verify_credential(
         document,
@@ -218,7 +228,10 @@ def verify_certificate(
     if certificate is None:
         return CertificateVerification("not_found")
     report = verify_document(
-        certificate.credential, loader=signing.loader, instance=Instance(uow, signing), now=now
+        certificate.credential,
+        loader=signing.loader,
+        instance=Instance(uow, signing, certificate.organisation_id),
+        now=now,
     )
     values = certificate.snapshot.get("values", {})
     return CertificateVerification(
