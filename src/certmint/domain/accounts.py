@@ -7,12 +7,13 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-__all__ = ["ApiToken", "Role"]
+__all__ = ["ApiToken", "Principal", "Role"]
 
 
 class Role(StrEnum):
     ADMIN = "admin"  # everything in the organisation
-    COURSE_MANAGER = "course_manager"  # the courses they are given (web app, issue 6)
+    COURSE_MANAGER = "course_manager"  # only the courses they are given
+    LEARNER = "learner"  # their own certificates and profile
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +33,39 @@ class ApiToken:
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is acting on a request, whether signed in through the browser or calling with a token.
+
+    Every handler authorises through this one value, so a rule (say, what a course manager may
+    touch) is written once. ``course_ids`` is ``None`` when every course of the organisation is in
+    scope (admins); a course manager carries the courses they were given.
+    """
+
+    organisation_id: UUID
+    role: Role
+    course_ids: frozenset[UUID] | None = None
+    user_id: UUID | None = None  # a person signed in
+    token_id: UUID | None = None  # an integration calling with an API token
+    learner_id: UUID | None = None  # the learner record a learner account is linked to
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names this principal."""
+        if self.user_id is not None:
+            return f"user:{self.user_id}"
+        return f"token:{self.token_id}"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.ADMIN, Role.COURSE_MANAGER)
+
+    def can_manage_course(self, course_id: UUID) -> bool:
+        """Admins manage every course of their organisation; course managers only theirs."""
+        if self.role is Role.ADMIN:
+            return True
+        if self.role is Role.COURSE_MANAGER:
+            return self.course_ids is not None and course_id in self.course_ids
+        return False

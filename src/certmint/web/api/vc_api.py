@@ -17,7 +17,7 @@ from certmint.services.vc_api import (
     verify_credential_api,
     verify_presentation_api,
 )
-from certmint.web.deps import AdminTokenDep, ContainerDep
+from certmint.web.deps import AdminDep, ContainerDep
 
 __all__ = ["router"]
 
@@ -45,14 +45,14 @@ class VerifyPresentationRequest(BaseModel):
 
 
 @router.post("/credentials/issue", status_code=201, summary="Sign a credential")
-def issue(body: IssueRequest, token: AdminTokenDep, container: ContainerDep) -> JSONResponse:
+def issue(body: IssueRequest, principal: AdminDep, container: ContainerDep) -> JSONResponse:
     signed = issue_credential(
         container.uow(),
         container.signing,
-        token.organisation_id,
+        principal.organisation_id,
         body.credential,
         body.options,
-        actor=f"token:{token.prefix}",
+        actor=principal.actor,
     )
     return JSONResponse({"verifiableCredential": signed}, status_code=201)
 
