@@ -13,6 +13,7 @@ from certmint.config import Settings
 from certmint.rendering import FontSet
 from certmint.services.signing import Signing
 from certmint.web.app import create_app
+from tests.web.browser import browser, live_server, open_page, page, shot  # noqa: F401 - fixtures
 
 
 class _TestContainer(Container):
