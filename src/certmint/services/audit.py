@@ -42,7 +42,8 @@ def record(
 
 
 def list_audit_events(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, *, limit: int = 100
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, *, limit: int = 100, offset: int = 0
 ) -> list[AuditEvent]:
+    """The organisation's events, newest first."""
     with uow:
-        return uow.audit.list(organisation_id, limit=limit)
+        return uow.audit.list(organisation_id, limit=limit, offset=offset)

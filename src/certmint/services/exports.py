@@ -9,22 +9,24 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from certmint.domain.accounts import Principal
 from certmint.domain.certificates import Certificate
 from certmint.domain.ids import url_id
 from certmint.rendering import FontSet
+from certmint.services import authorization
 from certmint.services.documents import FORMATS, DocumentFormat, certificate_document
 from certmint.services.errors import InvalidInput, NotFound
 from certmint.services.issuance import verification_url
 from certmint.storage.certificates import CertificateFilter
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["CSV_COLUMNS", "ExportSummary", "export_batch"]
+__all__ = ["CSV_COLUMNS", "ExportSummary", "export_batch", "export_certificates"]
 
 PAGE = 500
 CSV_COLUMNS = (
@@ -127,12 +129,71 @@ def export_batch(
     progress: Callable[[int], None] | None = None,
 ) -> ExportSummary:
     """Write the batch's certificates to ``destination`` (a directory, or ``*.zip``)."""
+    _check_destination(destination)
+    return _export(
+        uow,
+        organisation_id,
+        _certificates(uow, organisation_id, batch_id),
+        output,
+        destination,
+        fonts=fonts,
+        base_url=base_url,
+        cache_dir=cache_dir,
+        progress=progress,
+    )
+
+
+def export_certificates(
+    uow: SqlAlchemyUnitOfWork,
+    principal: Principal,
+    certificate_ids: Sequence[UUID],
+    output: DocumentFormat | str,
+    destination: Path,
+    *,
+    fonts: FontSet,
+    base_url: str,
+    cache_dir: Path,
+) -> ExportSummary:
+    """Write chosen certificates (each one the principal may see, else ``NotFound``) to
+    ``destination``: the admin pages' bulk download."""
+    _check_destination(destination)
+    if not certificate_ids:
+        raise InvalidInput(["certificates: choose at least one"], "export refused")
+    with uow:
+        chosen = [authorization.certificate_for(uow, principal, i) for i in certificate_ids]
+    return _export(
+        uow,
+        principal.organisation_id,
+        iter(chosen),
+        output,
+        destination,
+        fonts=fonts,
+        base_url=base_url,
+        cache_dir=cache_dir,
+    )
+
+
+def _check_destination(destination: Path) -> None:
     as_zip = destination.suffix.lower() == ".zip"
     if destination.exists() and (as_zip or any(destination.iterdir())):
         raise InvalidInput(
             [f"{destination} exists and is not an empty directory"], "export refused"
         )
-    certificates = _certificates(uow, organisation_id, batch_id)
+
+
+def _export(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    certificates: Iterator[Certificate],
+    output: DocumentFormat | str,
+    destination: Path,
+    *,
+    fonts: FontSet,
+    base_url: str,
+    cache_dir: Path,
+    progress: Callable[[int], None] | None = None,
+) -> ExportSummary:
+    as_zip = destination.suffix.lower() == ".zip"
     archive = zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) if as_zip else None
     if archive is None:
         destination.mkdir(parents=True, exist_ok=True)

@@ -69,6 +69,7 @@ __all__ = [
     "format_day",
     "issue_achievement",
     "issue_after_changes",
+    "plan_issue",
     "verification_url",
 ]
 
@@ -400,6 +401,29 @@ def _start_job(
     return job
 
 
+def plan_issue(
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    organisation_id: UUID,
+    achievement_id: UUID,
+    *,
+    actor: str = "system",
+) -> Job:
+    """Start the job that ``issue_achievement`` (same achievement, whole batch) will then run
+    and resume, or find the unfinished one, so a caller can follow it from the start."""
+    ctx = achievement_context(uow, signing, organisation_id, achievement_id)
+    with uow:
+        total = uow.roster.count_enrolments(ctx.batch.id)
+    return _start_job(uow, ctx, _params(achievement_id, None, manual=False), actor, total)
+
+
+def _params(achievement_id: UUID, wanted: set[UUID] | None, *, manual: bool) -> dict[str, Any]:
+    params: dict[str, Any] = {"achievement_id": str(achievement_id), "manual": manual}
+    if wanted is not None:
+        params["learner_ids"] = sorted(str(i) for i in wanted)
+    return params
+
+
 def issue_achievement(
     uow: SqlAlchemyUnitOfWork,
     signing: Signing,
@@ -424,9 +448,7 @@ def issue_achievement(
         raise InvalidInput(["learner_ids: a manual award names its learners"], "award rejected")
     ctx = achievement_context(uow, signing, organisation_id, achievement_id)
     wanted = set(learner_ids) if learner_ids is not None else None
-    params: dict[str, Any] = {"achievement_id": str(achievement_id), "manual": manual}
-    if wanted is not None:
-        params["learner_ids"] = sorted(str(i) for i in wanted)
+    params = _params(achievement_id, wanted, manual=manual)
     with uow:
         total = len(wanted) if wanted is not None else uow.roster.count_enrolments(ctx.batch.id)
     job = _start_job(uow, ctx, params, actor, total)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from sqlalchemy import select
@@ -32,13 +33,25 @@ class SqlAlchemyAuditLog:
             )
         )
 
-    def list(self, organisation_id: UUID, *, limit: int = 100) -> list[AuditEvent]:
-        rows = self._session.scalars(
+    def list(
+        self,
+        organisation_id: UUID,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        subject_ids: Sequence[str] | None = None,
+    ) -> list[AuditEvent]:
+        """Newest first; with ``subject_ids``, only the events about those subjects."""
+        query = (
             select(AuditEventRow)
             .where(AuditEventRow.organisation_id == organisation_id)
-            .order_by(AuditEventRow.at.desc())
+            .order_by(AuditEventRow.at.desc(), AuditEventRow.id)
             .limit(limit)
+            .offset(offset)
         )
+        if subject_ids is not None:
+            query = query.where(AuditEventRow.subject_id.in_(subject_ids))
+        rows = self._session.scalars(query)
         return [
             AuditEvent(
                 id=row.id,

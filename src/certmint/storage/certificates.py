@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.storage.bulk import CHUNK, bulk_insert
-from certmint.storage.tables import CertificateRow
+from certmint.storage.tables import AchievementRow, CertificateRow, LearnerRow
 
 __all__ = ["CertificateFilter", "SqlAlchemyCertificateRepository"]
 
@@ -68,10 +68,12 @@ class CertificateFilter:
         achievement_ids: Sequence[UUID] | None = None,
         learner_id: UUID | None = None,
         statuses: Sequence[CertificateStatus] | None = None,
+        text: str | None = None,
     ) -> None:
         self.achievement_ids = achievement_ids
         self.learner_id = learner_id
         self.statuses = statuses
+        self.text = text.strip() if text else None
 
     def apply(self, query: Select[CertificateRow]) -> Select[CertificateRow]:
         if self.achievement_ids is not None:
@@ -80,6 +82,18 @@ class CertificateFilter:
             query = query.where(CertificateRow.learner_id == self.learner_id)
         if self.statuses is not None:
             query = query.where(CertificateRow.status.in_([s.value for s in self.statuses]))
+        if self.text:
+            # A number, or part of the learner's name or e-mail address, in any case.
+            pattern = (
+                "%" + self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            )
+            query = query.join(LearnerRow, LearnerRow.id == CertificateRow.learner_id).where(
+                or_(
+                    CertificateRow.number.ilike(pattern, escape="\\"),
+                    LearnerRow.name.ilike(pattern, escape="\\"),
+                    LearnerRow.email.ilike(pattern, escape="\\"),
+                )
+            )
         return query
 
 
@@ -128,6 +142,20 @@ class SqlAlchemyCertificateRepository:
             )
         )
 
+    def search(
+        self, organisation_id: UUID, where: CertificateFilter, *, limit: int, offset: int
+    ) -> list[Certificate]:
+        """A page of a listing for people: newest first, numbered pages (``offset``)."""
+        query = (
+            where.apply(
+                select(CertificateRow).where(CertificateRow.organisation_id == organisation_id)
+            )
+            .order_by(CertificateRow.issued_at.desc(), CertificateRow.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [_certificate(row) for row in self._session.scalars(query)]
+
     def list(
         self,
         organisation_id: UUID,
@@ -146,6 +174,33 @@ class SqlAlchemyCertificateRepository:
         if after is not None:
             query = query.where(CertificateRow.id > after)
         return [_certificate(row) for row in self._session.scalars(query)]
+
+    def counts_by_batch(self, organisation_id: UUID) -> dict[UUID, dict[CertificateStatus, int]]:
+        """Per batch, how many of its certificates are in each status."""
+        rows = self._session.execute(
+            select(AchievementRow.batch_id, CertificateRow.status, func.count())
+            .join(AchievementRow, AchievementRow.id == CertificateRow.achievement_id)
+            .where(CertificateRow.organisation_id == organisation_id)
+            .group_by(AchievementRow.batch_id, CertificateRow.status)
+        )
+        found: dict[UUID, dict[CertificateStatus, int]] = {}
+        for batch_id, status, count in rows:
+            found.setdefault(batch_id, {})[CertificateStatus(status)] = count
+        return found
+
+    def counts_by_achievement(self, achievement_ids: Sequence[UUID]) -> dict[UUID, int]:
+        """How many current (active or suspended) certificates each achievement has."""
+        rows = self._session.execute(
+            select(CertificateRow.achievement_id, func.count())
+            .where(
+                CertificateRow.achievement_id.in_(achievement_ids),
+                CertificateRow.status.in_(
+                    [CertificateStatus.ACTIVE.value, CertificateStatus.SUSPENDED.value]
+                ),
+            )
+            .group_by(CertificateRow.achievement_id)
+        )
+        return dict(rows.tuples().all())
 
     def count(self, organisation_id: UUID, where: CertificateFilter) -> int:
         query = where.apply(

@@ -58,6 +58,16 @@ class SqlAlchemyJobRepository:
         row = self._session.get(JobRow, job_id)
         return None if row is None or row.organisation_id != organisation_id else _job(row)
 
+    def recent(self, organisation_id: UUID, *, limit: int = 10) -> list[Job]:
+        """The organisation's latest jobs, newest first."""
+        rows = self._session.scalars(
+            select(JobRow)
+            .where(JobRow.organisation_id == organisation_id)
+            .order_by(JobRow.created_at.desc())
+            .limit(limit)
+        )
+        return [_job(row) for row in rows]
+
     def unfinished(self, organisation_id: UUID, kind: str, params: dict[str, Any]) -> Job | None:
         """A queued or running job of this kind with these parameters (one a killed process
         left behind, to be resumed rather than started again)."""

@@ -122,6 +122,12 @@ class SqlAlchemyRosterRepository:
                 )
         return found
 
+    def get_course(self, organisation_id: UUID, course_id: UUID) -> Course | None:
+        row = self._session.get(CourseRow, course_id)
+        if row is None or row.organisation_id != organisation_id:
+            return None
+        return _course(row)
+
     def get_batch(self, organisation_id: UUID, batch_id: UUID) -> tuple[Course, Batch] | None:
         """A batch with its course, only if the course belongs to the organisation."""
         found = self._session.execute(
@@ -142,6 +148,28 @@ class SqlAlchemyRosterRepository:
             )
         ).all()
         return [(_course(c), _batch(b)) for c, b in rows]
+
+    def list_batches(self, organisation_id: UUID) -> list[tuple[Course, Batch]]:
+        """Every batch of the organisation with its course, by course then batch name."""
+        rows = self._session.execute(
+            select(CourseRow, BatchRow)
+            .join(BatchRow, BatchRow.course_id == CourseRow.id)
+            .where(CourseRow.organisation_id == organisation_id)
+            .order_by(CourseRow.name, BatchRow.name)
+        ).all()
+        return [(_course(c), _batch(b)) for c, b in rows]
+
+    def enrolment_counts(self, batch_ids: Iterable[UUID]) -> dict[UUID, int]:
+        """How many learners each batch has (batches without any are left out)."""
+        found: dict[UUID, int] = {}
+        for chunk in chunks(batch_ids):
+            rows = self._session.execute(
+                select(EnrolmentRow.batch_id, func.count())
+                .where(EnrolmentRow.batch_id.in_(chunk))
+                .group_by(EnrolmentRow.batch_id)
+            )
+            found.update((batch_id, count) for batch_id, count in rows)
+        return found
 
     def get_learner(self, organisation_id: UUID, learner_id: UUID) -> Learner | None:
         row = self._session.get(LearnerRow, learner_id)

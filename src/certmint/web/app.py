@@ -11,7 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from certmint import __version__
 from certmint.bootstrap import Container
 from certmint.web.api import dids, health, status_lists, vc_api
-from certmint.web.pages import verify
+from certmint.web.pages import admin, verify
+from certmint.web.pages.admin.issuance import run_in_thread
 from certmint.web.problems import install_problem_handlers
 from certmint.web.templating import STATIC_DIR, make_templates
 
@@ -38,6 +39,7 @@ def create_app(container: Container) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.container = container
+    app.state.run_in_background = run_in_thread
     install_problem_handlers(app)
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -46,4 +48,5 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(status_lists.router)
     app.include_router(verify.router)
     app.include_router(vc_api.router)
+    app.include_router(admin.router)
     return app

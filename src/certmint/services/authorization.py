@@ -1,0 +1,101 @@
+"""Loading an object by id *for a principal*: the one place that decides who may see what.
+
+Every route that takes an id authorises it here, inside the caller's open unit of work::
+
+    with uow:
+        course, batch = authorization.batch_for(uow, principal, batch_id)
+        ...
+
+The rules:
+
+- everything is looked up within ``principal.organisation_id`` only;
+- admins reach every course of their organisation; course managers only the courses in
+  ``principal.course_ids`` (``Principal.can_manage_course``), so a batch, an achievement or a
+  certificate is reachable through its course;
+- learners reach only certificates issued to their own learner record, and nothing else here;
+- templates belong to the organisation, not to a course: staff (admins and course managers)
+  reach them, learners do not.
+
+Whatever is not reachable raises ``NotFound`` with the id that was asked for: another tenant's
+object and an object outside the principal's scope look exactly like one that does not exist,
+never like a ``Forbidden`` that would confirm it exists. Role checks that are about *what* may
+be done to a reachable object (say, only admins revoke) stay with the use case and raise
+``Forbidden``.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from certmint.domain.accounts import Principal, Role
+from certmint.domain.achievements import Achievement
+from certmint.domain.certificates import Certificate
+from certmint.domain.courses import Batch, Course
+from certmint.domain.templates import Template
+from certmint.services.errors import NotFound
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = ["achievement_for", "batch_for", "certificate_for", "course_for", "template_for"]
+
+
+def course_for(uow: SqlAlchemyUnitOfWork, principal: Principal, course_id: UUID) -> Course:
+    """The course, if the principal manages it; else ``NotFound("course", course_id)``."""
+    course = uow.roster.get_course(principal.organisation_id, course_id)
+    if course is None or not principal.can_manage_course(course.id):
+        raise NotFound("course", course_id)
+    return course
+
+
+def batch_for(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, batch_id: UUID
+) -> tuple[Course, Batch]:
+    """The batch and its course, if the principal manages the course; else ``NotFound``."""
+    found = uow.roster.get_batch(principal.organisation_id, batch_id)
+    if found is None or not principal.can_manage_course(found[0].id):
+        raise NotFound("batch", batch_id)
+    return found
+
+
+def achievement_for(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, achievement_id: UUID
+) -> Achievement:
+    """The achievement, if the principal manages its batch's course; else ``NotFound``."""
+    achievement = uow.achievements.get(principal.organisation_id, achievement_id)
+    if achievement is None or not _manages_batch(uow, principal, achievement.batch_id):
+        raise NotFound("achievement", achievement_id)
+    return achievement
+
+
+def certificate_for(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, certificate_id: UUID
+) -> Certificate:
+    """The certificate, if it is the learner's own or the staff member manages its course;
+    else ``NotFound("certificate", certificate_id)``."""
+    certificate = uow.certificates.get_for(principal.organisation_id, certificate_id)
+    if certificate is None or not _may_see_certificate(uow, principal, certificate):
+        raise NotFound("certificate", certificate_id)
+    return certificate
+
+
+def template_for(uow: SqlAlchemyUnitOfWork, principal: Principal, template_id: UUID) -> Template:
+    """The organisation's template, for staff; else ``NotFound("template", template_id)``."""
+    template = uow.templates.get(principal.organisation_id, template_id)
+    if template is None or not principal.is_staff:
+        raise NotFound("template", template_id)
+    return template
+
+
+def _manages_batch(uow: SqlAlchemyUnitOfWork, principal: Principal, batch_id: UUID) -> bool:
+    found = uow.roster.get_batch(principal.organisation_id, batch_id)
+    return found is not None and principal.can_manage_course(found[0].id)
+
+
+def _may_see_certificate(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, certificate: Certificate
+) -> bool:
+    if principal.role is Role.LEARNER:
+        return principal.learner_id is not None and certificate.learner_id == principal.learner_id
+    if principal.role is Role.ADMIN:
+        return True
+    achievement = uow.achievements.get(principal.organisation_id, certificate.achievement_id)
+    return achievement is not None and _manages_batch(uow, principal, achievement.batch_id)

@@ -1,0 +1,163 @@
+"""A batch as its page shows it: course, learners, what it awards, what could be attached, and
+who would be awarded. Every id is authorised for the principal (``services.authorization``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+from uuid import UUID
+
+from certmint.domain.accounts import Principal
+from certmint.domain.achievements import Achievement
+from certmint.domain.courses import Batch, Course
+from certmint.domain.criteria import CriteriaError, describe, parse_criteria
+from certmint.domain.templates import Template, TemplateVersion, TemplateVersionStatus
+from certmint.services import authorization
+from certmint.services.achievements import DryRunRow, add_achievement, dry_run
+from certmint.services.errors import InvalidInput
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = [
+    "AwardView",
+    "BatchView",
+    "DryRun",
+    "attach_achievement",
+    "batch_dry_run",
+    "batch_view",
+    "criteria_from_text",
+    "describe_criteria",
+]
+
+
+@dataclass(frozen=True)
+class AwardView:
+    """An achievement of the batch, with the sentence its criteria read as."""
+
+    achievement: Achievement
+    template: str  # "Spring certificate v2"
+    sentence: str
+    issued: int  # current (not superseded) certificates
+
+
+@dataclass(frozen=True)
+class BatchView:
+    course: Course
+    batch: Batch
+    learners: int
+    awards: list[AwardView]
+    published: list[tuple[Template, TemplateVersion]]  # what can be attached
+
+
+def describe_criteria(criteria: Any) -> str:
+    """The readable sentence for criteria JSON; ``InvalidInput`` names each problem's path."""
+    try:
+        return describe(parse_criteria(criteria))
+    except CriteriaError as exc:
+        raise InvalidInput(exc.problems, "criteria rejected") from exc
+
+
+def criteria_from_text(text: str) -> Any:
+    """Criteria typed into the editor: JSON, or ``InvalidInput`` saying where it is not."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            [f"$: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"],
+            "criteria rejected",
+        ) from exc
+
+
+def batch_view(uow: SqlAlchemyUnitOfWork, principal: Principal, batch_id: UUID) -> BatchView:
+    with uow:
+        course, batch = authorization.batch_for(uow, principal, batch_id)
+        learners = uow.roster.count_enrolments(batch.id)
+        achievements = uow.achievements.for_batch(principal.organisation_id, batch.id)
+        templates = {t.id: t for t in uow.templates.list(principal.organisation_id)}
+        versions = {t: uow.templates.versions(t) for t in templates}
+        issued = uow.certificates.counts_by_achievement([a.id for a in achievements])
+    by_id = {v.id: (templates[t], v) for t, vs in versions.items() for v in vs}
+    awards = []
+    for achievement in achievements:
+        template, version = by_id[achievement.template_version_id]
+        awards.append(
+            AwardView(
+                achievement,
+                f"{template.name} v{version.number}",
+                describe_criteria(achievement.criteria),
+                issued.get(achievement.id, 0),
+            )
+        )
+    published = [
+        (templates[t], v)
+        for t, vs in versions.items()
+        for v in vs
+        if v.status is TemplateVersionStatus.PUBLISHED
+    ]
+    return BatchView(course, batch, learners, awards, published)
+
+
+def attach_achievement(
+    uow: SqlAlchemyUnitOfWork,
+    principal: Principal,
+    batch_id: UUID,
+    *,
+    template_version_id: UUID,
+    name: str,
+    criteria_text: str,
+    description: str = "",
+    valid_for_days: int | None = None,
+    auto_issue: bool = False,
+    signatories: Sequence[tuple[str, str]] = (),
+) -> Achievement:
+    """``add_achievement`` for a batch the principal manages, criteria typed as JSON text."""
+    with uow:
+        authorization.batch_for(uow, principal, batch_id)
+    return add_achievement(
+        uow,
+        principal.organisation_id,
+        batch_id=batch_id,
+        template_version_id=template_version_id,
+        name=name,
+        criteria=criteria_from_text(criteria_text),
+        description=description,
+        valid_for_days=valid_for_days,
+        auto_issue=auto_issue,
+        signatories=signatories,
+        actor=principal.actor,
+    )
+
+
+@dataclass(frozen=True)
+class DryRun:
+    course: Course
+    batch: Batch
+    achievement: Achievement
+    sentence: str
+    rows: list[DryRunRow]
+    more: bool  # the batch has more learners than ``rows`` shows
+
+    @property
+    def would_award(self) -> int:
+        return sum(1 for r in self.rows if r.decision.awarded and not r.already_issued)
+
+
+def batch_dry_run(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, achievement_id: UUID, *, limit: int = 1000
+) -> DryRun:
+    """Who would be awarded (the first ``limit`` learners), and for everyone else why not."""
+    with uow:
+        achievement = authorization.achievement_for(uow, principal, achievement_id)
+        course, batch = authorization.batch_for(uow, principal, achievement.batch_id)
+    rows = list(islice(dry_run(uow, principal.organisation_id, achievement.id), limit + 1))
+    return DryRun(
+        course,
+        batch,
+        achievement,
+        describe_criteria(achievement.criteria),
+        rows[:limit],
+        len(rows) > limit,
+    )

@@ -1,0 +1,114 @@
+""" "Issue now" from the admin pages: start a bulk issuance job, run it in the background, and
+report its progress to whoever watches.
+
+The job is planned first (its row exists before this returns, so a page can follow it from
+the first moment), then handed to ``run``, the caller's executor: a thread in the web
+process. A job that is already under way for the same achievement is returned as it is and
+not started twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+from certmint.domain.accounts import Principal
+from certmint.domain.jobs import Job, JobStatus
+from certmint.services import authorization
+from certmint.services.dashboard import job_percent
+from certmint.services.errors import NotFound
+from certmint.services.issuance import CHUNK_SIZE, issue_achievement, plan_issue
+from certmint.services.signing import Signing
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = ["IssueStatus", "Runner", "issue_status", "progress_chunk", "start_issue"]
+
+#: Runs work in the background (a thread in the web process).
+Runner = Callable[[Callable[[], object]], None]
+PROGRESS_STEPS = 20
+
+
+def progress_chunk(total: int) -> int:
+    """A chunk size that moves a progress bar in about twenty steps, never above the bulk size
+    (a chunk is one transaction) nor so small that transactions dominate."""
+    return max(25, min(CHUNK_SIZE, -(-total // PROGRESS_STEPS)))
+
+
+def start_issue(
+    new_uow: Callable[[], SqlAlchemyUnitOfWork],
+    signing: Signing,
+    principal: Principal,
+    achievement_id: UUID,
+    *,
+    run: Runner,
+) -> Job:
+    """Award the achievement to everyone in its batch who qualifies, in the background.
+
+    ``new_uow`` makes a unit of work for each thread. Returns the job to follow.
+    """
+    uow = new_uow()
+    with uow:
+        achievement = authorization.achievement_for(uow, principal, achievement_id)
+    job = plan_issue(uow, signing, principal.organisation_id, achievement.id, actor=principal.actor)
+    if job.started_at is not None and job.done > 0:
+        return job  # already under way in another thread or process
+    chunk_size = progress_chunk(job.total)
+
+    def work() -> object:
+        return issue_achievement(
+            new_uow(),
+            signing,
+            principal.organisation_id,
+            achievement.id,
+            actor=principal.actor,
+            chunk_size=chunk_size,
+        )
+
+    run(work)
+    return job
+
+
+@dataclass(frozen=True)
+class IssueStatus:
+    job: Job
+    achievement_id: UUID | None
+    batch_id: UUID | None
+    label: str  # "Completion · Data Science, Spring"
+
+    @property
+    def percent(self) -> int:
+        return job_percent(self.job)
+
+    @property
+    def finished(self) -> bool:
+        return self.job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+    def to_dict(self) -> dict[str, object]:
+        """The progress endpoint's JSON."""
+        return {
+            "status": self.job.status.value,
+            "done": self.job.done,
+            "total": self.job.total,
+            "percent": self.percent,
+            "finished": self.finished,
+            "error": self.job.error is not None,
+        }
+
+
+def issue_status(uow: SqlAlchemyUnitOfWork, principal: Principal, job_id: UUID) -> IssueStatus:
+    """A job of the principal's organisation, if it issues an achievement they manage."""
+    with uow:
+        job = uow.jobs.get(principal.organisation_id, job_id)
+        if job is None or "achievement_id" not in job.params:
+            raise NotFound("job", job_id)
+        try:
+            achievement = authorization.achievement_for(
+                uow, principal, UUID(job.params["achievement_id"])
+            )
+            course, batch = authorization.batch_for(uow, principal, achievement.batch_id)
+        except NotFound:
+            raise NotFound("job", job_id) from None
+    return IssueStatus(
+        job, achievement.id, batch.id, f"{achievement.name} · {course.name}, {batch.name}"
+    )

@@ -1,0 +1,130 @@
+"""A batch: its achievements, the criteria editor, attaching a template, and the dry run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from certmint.rendering import MAX_SIGNATORIES
+from certmint.services.batches import (
+    attach_achievement,
+    batch_dry_run,
+    batch_view,
+    criteria_from_text,
+    describe_criteria,
+)
+from certmint.services.errors import InvalidInput
+from certmint.web.deps import ContainerDep, StaffDep
+from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render
+
+__all__ = ["router"]
+
+router = APIRouter()
+SECTION = "admin_dashboard"
+EXAMPLE_CRITERIA = '{"all": [\n  {"completed": true},\n  {"score": {"over": "best", ">=": 60}}\n]}'
+MESSAGES = {"attached": "Achievement attached. Check the dry run, then issue."}
+
+
+def _batch_page(
+    request: Request,
+    principal: StaffDep,
+    container: ContainerDep,
+    batch_id: str,
+    *,
+    form: dict[str, Any] | None = None,
+    problems: tuple[object, ...] = (),
+    sentence: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    view = batch_view(container.uow(), principal, page_id(batch_id, "batch"))
+    return render(
+        request,
+        "batch.html",
+        {
+            "view": view,
+            "form": form or {"criteria": EXAMPLE_CRITERIA, "name": "Completion"},
+            "problems": problems,
+            "sentence": sentence,
+            "signatory_rows": MAX_SIGNATORIES,
+            "message": MESSAGES.get(request.query_params.get("done", "")),
+        },
+        section=SECTION,
+        status_code=status_code,
+    )
+
+
+@router.get("/batches/{batch_id}", name="admin_batch")
+def batch_page(
+    batch_id: str, request: Request, principal: StaffDep, container: ContainerDep
+) -> Response:
+    return _batch_page(request, principal, container, batch_id)
+
+
+def _days(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise InvalidInput(["valid_for_days: a whole number of days"], "achievement rejected")
+    return int(text)
+
+
+def _signatories(form: FormData) -> list[tuple[str, str]]:
+    pairs = []
+    for n in range(1, MAX_SIGNATORIES + 1):
+        name = field(form, f"signatory_{n}_name").strip()
+        if name:
+            pairs.append((name, field(form, f"signatory_{n}_designation").strip()))
+    return pairs
+
+
+@router.post("/batches/{batch_id}/achievements", name="admin_achievement_add")
+def add(
+    batch_id: str,
+    request: Request,
+    principal: StaffDep,
+    container: ContainerDep,
+    form: FormDep,
+) -> Response:
+    """ "Check" shows the criteria's sentence (or where they are wrong); "Attach" saves."""
+    values = {name: value for name, value in form.items() if isinstance(value, str)}
+    try:
+        if field(form, "action") == "check":
+            sentence = describe_criteria(criteria_from_text(field(form, "criteria")))
+            return _batch_page(
+                request, principal, container, batch_id, form=values, sentence=sentence
+            )
+        attach_achievement(
+            container.uow(),
+            principal,
+            page_id(batch_id, "batch"),
+            template_version_id=page_id(field(form, "template_version_id"), "template version"),
+            name=field(form, "name"),
+            criteria_text=field(form, "criteria"),
+            description=field(form, "description"),
+            valid_for_days=_days(field(form, "valid_for_days")),
+            auto_issue=bool(field(form, "auto_issue")),
+            signatories=_signatories(form),
+        )
+    except InvalidInput as exc:
+        return _batch_page(
+            request,
+            principal,
+            container,
+            batch_id,
+            form=values,
+            problems=exc.problems,
+            status_code=422,
+        )
+    return redirect(request, "admin_batch", done="attached", batch_id=batch_id)
+
+
+@router.get("/achievements/{achievement_id}/dry-run", name="admin_dry_run")
+def dry_run_page(
+    achievement_id: str, request: Request, principal: StaffDep, container: ContainerDep
+) -> Response:
+    result = batch_dry_run(container.uow(), principal, page_id(achievement_id, "achievement"))
+    return render(request, "dry_run.html", {"run": result}, section=SECTION)

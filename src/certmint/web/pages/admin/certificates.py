@@ -1,0 +1,189 @@
+"""Certificates: the searchable table with bulk download, and one certificate with re-issue
+(a name fixed) and revoke."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from certmint.domain.certificates import CertificateStatus
+from certmint.domain.ids import parse_url_id
+from certmint.services.certificate_search import (
+    authorised_certificate,
+    certificate_detail,
+    search_certificates,
+)
+from certmint.services.certificates import reissue_certificate, revoke_certificate
+from certmint.services.errors import Conflict, InvalidInput
+from certmint.services.exports import export_certificates
+from certmint.services.issuance import verification_url
+from certmint.web.deps import ContainerDep, StaffDep
+from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render
+
+__all__ = ["router"]
+
+router = APIRouter()
+SECTION = "admin_certificates"
+MESSAGES = {
+    "reissued": "Re-issued: this is the new certificate. The old one now says Superseded.",
+    "revoked": "Revoked. Verification now shows the reason.",
+}
+ZIP_FORMATS = {"pdf": "PDF", "png": "PNG", "svg": "SVG", "ob3": "Open Badges JSON"}
+
+
+def _uuid_or_none(text: str | None) -> UUID | None:
+    return parse_url_id(text) if text else None
+
+
+@router.get("/certificates", name="admin_certificates")
+def table(request: Request, principal: StaffDep, container: ContainerDep) -> Response:
+    query = request.query_params
+    status_text = query.get("status", "")
+    status = CertificateStatus(status_text) if status_text in set(CertificateStatus) else None
+    page_text = query.get("page", "1")
+    result = search_certificates(
+        container.uow(),
+        principal,
+        text=query.get("q") or None,
+        status=status,
+        achievement_id=_uuid_or_none(query.get("achievement")),
+        batch_id=_uuid_or_none(query.get("batch")),
+        page=int(page_text) if page_text.isdigit() else 1,
+    )
+    filters = {k: query.get(k, "") for k in ("q", "status", "achievement", "batch")}
+    return render(
+        request,
+        "certificates.html",
+        {
+            "result": result,
+            "filters": filters,
+            "statuses": list(CertificateStatus),
+            "formats": ZIP_FORMATS,
+            "batches": sorted({(a.course.name, a.batch.name, a.batch.id) for a in result.awards}),
+            "base_query": urlencode({k: v for k, v in filters.items() if v}),
+        },
+        section=SECTION,
+    )
+
+
+@router.post("/certificates/download", name="admin_certificates_zip")
+def download(principal: StaffDep, container: ContainerDep, form: FormDep) -> Response:
+    """The ticked certificates as one ZIP of PDFs (or PNG, SVG, Open Badges JSON)."""
+    ids = [page_id(value, "certificate") for value in form.getlist("id") if isinstance(value, str)]
+    output = field(form, "format", "pdf")
+    if output not in ZIP_FORMATS:
+        raise InvalidInput([f"format: one of {', '.join(ZIP_FORMATS)}"], "download refused")
+    with tempfile.TemporaryDirectory() as folder:
+        destination = Path(folder) / "certificates.zip"
+        export_certificates(
+            container.uow(),
+            principal,
+            ids,
+            output,
+            destination,
+            fonts=container.fonts,
+            base_url=container.settings.base_url,
+            cache_dir=container.settings.home / "cache",
+        )
+        content = destination.read_bytes()
+    return Response(
+        content,
+        media_type="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="certificates.zip"'},
+    )
+
+
+def _detail(
+    request: Request,
+    principal: StaffDep,
+    container: ContainerDep,
+    certificate_id: str,
+    *,
+    problems: tuple[object, ...] = (),
+    status_code: int = 200,
+) -> Response:
+    detail = certificate_detail(container.uow(), principal, page_id(certificate_id, "certificate"))
+    return render(
+        request,
+        "certificate.html",
+        {
+            "d": detail,
+            "values": detail.certificate.snapshot.get("values", {}),
+            "verify_url": verification_url(container.settings.base_url, detail.certificate.id),
+            "problems": problems,
+            "message": MESSAGES.get(request.query_params.get("done", "")),
+        },
+        section=SECTION,
+        status_code=status_code,
+    )
+
+
+@router.get("/certificates/{certificate_id}", name="admin_certificate")
+def detail_page(
+    certificate_id: str, request: Request, principal: StaffDep, container: ContainerDep
+) -> Response:
+    return _detail(request, principal, container, certificate_id)
+
+
+@router.post("/certificates/{certificate_id}/reissue", name="admin_certificate_reissue")
+def reissue(
+    certificate_id: str,
+    request: Request,
+    principal: StaffDep,
+    container: ContainerDep,
+    form: FormDep,
+) -> Response:
+    certificate = authorised_certificate(
+        container.uow(), principal, page_id(certificate_id, "certificate")
+    )
+    name = field(form, "name").strip()
+    try:
+        new = reissue_certificate(
+            container.uow(),
+            container.signing,
+            principal.organisation_id,
+            certificate.id,
+            reason=field(form, "reason"),
+            actor=principal.actor,
+            name=name or None,
+            keep_issue_date=bool(field(form, "keep_issue_date")),
+        )
+    except (InvalidInput, Conflict) as exc:
+        problems = exc.problems if isinstance(exc, InvalidInput) else (exc.detail,)
+        return _detail(
+            request, principal, container, certificate_id, problems=problems, status_code=422
+        )
+    return redirect(request, "admin_certificate", done="reissued", certificate_id=new.id)
+
+
+@router.post("/certificates/{certificate_id}/revoke", name="admin_certificate_revoke")
+def revoke(
+    certificate_id: str,
+    request: Request,
+    principal: StaffDep,
+    container: ContainerDep,
+    form: FormDep,
+) -> Response:
+    certificate = authorised_certificate(
+        container.uow(), principal, page_id(certificate_id, "certificate")
+    )
+    try:
+        revoke_certificate(
+            container.uow(),
+            principal.organisation_id,
+            certificate.id,
+            reason=field(form, "reason"),
+            actor=principal.actor,
+            base_url=container.settings.base_url,
+        )
+    except (InvalidInput, Conflict) as exc:
+        problems = exc.problems if isinstance(exc, InvalidInput) else (exc.detail,)
+        return _detail(
+            request, principal, container, certificate_id, problems=problems, status_code=422
+        )
+    return redirect(request, "admin_certificate", done="revoked", certificate_id=certificate.id)

@@ -1,0 +1,26 @@
+"""The dashboard: batches with their certificates, and the latest jobs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from certmint.domain.certificates import CertificateStatus
+from certmint.services.dashboard import dashboard
+from certmint.web.deps import ContainerDep, StaffDep
+from certmint.web.pages.admin.common import render
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+@router.get("", name="admin_dashboard")
+def dashboard_page(request: Request, principal: StaffDep, container: ContainerDep) -> Response:
+    board = dashboard(container.uow(), principal)
+    return render(
+        request,
+        "dashboard.html",
+        {"board": board, "statuses": list(CertificateStatus)},
+        section="admin_dashboard",
+    )

@@ -1,0 +1,63 @@
+"""The enrolment CSV import: every bad line named, nothing written unless the file is clean."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from certmint.services.errors import ImportRejected, InvalidInput
+from certmint.services.imports import import_enrolments
+from certmint.services.issuance import issue_after_changes
+from certmint.web.deps import AdminDep, ContainerDep
+from certmint.web.pages.admin.common import FormDep, field, render, upload
+
+__all__ = ["router"]
+
+router = APIRouter()
+SECTION = "admin_import"
+SHOWN_PROBLEMS = 200  # a file with 100,000 bad lines still renders a readable page
+
+
+@router.get("/import", name="admin_import")
+def import_page(request: Request, _principal: AdminDep) -> Response:
+    return render(request, "import.html", {}, section=SECTION)
+
+
+@router.post("/import", name="admin_import_upload")
+def upload_csv(
+    request: Request, principal: AdminDep, container: ContainerDep, form: FormDep
+) -> Response:
+    data = upload(form, "file")
+    dry_run = bool(field(form, "dry_run"))
+    context: dict[str, object] = {"dry_run": dry_run}
+    if data is None:
+        context["problems"] = ["file: choose a CSV file to import"]
+        return render(request, "import.html", context, section=SECTION, status_code=422)
+    try:
+        summary = import_enrolments(
+            container.uow(),
+            principal.organisation_id,
+            data,
+            dry_run=dry_run,
+            actor=principal.actor,
+            source="web",
+        )
+    except InvalidInput as exc:
+        problems = exc.problems
+        context |= {
+            "problems": problems[:SHOWN_PROBLEMS],
+            "hidden": max(0, len(problems) - SHOWN_PROBLEMS),
+            "rejected": isinstance(exc, ImportRejected),
+        }
+        return render(request, "import.html", context, section=SECTION, status_code=422)
+    awarded = []
+    if not dry_run and summary.changed_enrolment_ids:
+        awarded = issue_after_changes(
+            container.uow(),
+            container.signing,
+            principal.organisation_id,
+            summary.changed_enrolment_ids,
+            actor=principal.actor,
+        )
+    context |= {"summary": summary, "issued": sum(a.issued for a in awarded)}
+    return render(request, "import.html", context, section=SECTION)

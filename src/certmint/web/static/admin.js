@@ -1,0 +1,74 @@
+// Progressive enhancement for the admin pages; every page works without this file.
+"use strict";
+
+// The designer's live preview: post the form a moment after the last change and show the image.
+function livePreview(form) {
+  const img = document.getElementById("preview");
+  const state = document.getElementById("preview-state");
+  const card = img.closest(".preview-card");
+  let timer = null;
+  let shown = null;
+  let latest = 0;
+  async function refresh() {
+    const ticket = ++latest;
+    card.setAttribute("aria-busy", "true");
+    const data = new FormData(form);
+    data.set("action", "preview");
+    try {
+      const response = await fetch(form.dataset.livePreview, { method: "POST", body: data });
+      if (ticket !== latest) return; // a newer change is already on its way
+      if (!response.ok) {
+        const problem = await response.json().catch(() => ({}));
+        state.textContent = "Cannot preview: " + ((problem.errors || []).join("; ") || problem.detail || response.status);
+        return;
+      }
+      const url = URL.createObjectURL(await response.blob());
+      img.src = url;
+      if (shown) URL.revokeObjectURL(shown);
+      shown = url;
+      state.textContent = "Preview of the form above (not saved).";
+    } finally {
+      if (ticket === latest) card.removeAttribute("aria-busy");
+    }
+  }
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 500);
+  }
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+}
+
+// "Issue now": poll the job's progress and move the bar until it finishes.
+function pollJob(box) {
+  const bar = box.querySelector("progress");
+  const fields = {};
+  box.querySelectorAll("[data-field]").forEach((el) => { fields[el.dataset.field] = el; });
+  async function tick() {
+    const response = await fetch(box.dataset.progressUrl, { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const job = await response.json();
+    bar.value = job.percent;
+    bar.textContent = job.percent + "%";
+    for (const name of ["percent", "done", "total", "status"]) {
+      if (fields[name]) fields[name].textContent = job[name];
+    }
+    box.dataset.jobStatus = job.status;
+    if (job.finished) {
+      const done = document.getElementById("job-finished");
+      if (done) { done.hidden = false; }
+      if (job.summary_url) { window.location.assign(job.summary_url); }
+      return;
+    }
+    setTimeout(tick, 400);
+  }
+  setTimeout(tick, 200);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("form[data-live-preview]");
+  if (form) livePreview(form);
+  document.querySelectorAll("[data-progress-url]").forEach((box) => {
+    if (box.dataset.jobStatus === "queued" || box.dataset.jobStatus === "running") pollJob(box);
+  });
+});
