@@ -200,7 +200,7 @@ class SqlAlchemyCertificateRepository:
             )
             .group_by(CertificateRow.achievement_id)
         )
-        return dict(rows.tuples().all())
+        return {achievement_id: count for achievement_id, count in rows}  # noqa: C416 - Rows
 
     def count(self, organisation_id: UUID, where: CertificateFilter) -> int:
         query = where.apply(

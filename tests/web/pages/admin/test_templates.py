@@ -122,7 +122,9 @@ def test_design_preview_save_publish(
     html = get_ok(client, published.headers["location"], admin.headers)
     assert "Version published." in html
     assert "Publish v2" not in html and "Publish v3" in html
-    image = client.get(f"/admin/templates/versions/{versions[1].id}/preview.png", headers=admin.headers)
+    image = client.get(
+        f"/admin/templates/versions/{versions[1].id}/preview.png", headers=admin.headers
+    )
     assert image.content.startswith(PNG)
 
 
@@ -138,9 +140,7 @@ def test_a_bad_upload_is_shown_as_a_problem_and_nothing_is_saved(
     )
     assert response.status_code == 422
     assert 'role="alert"' in response.text
-    _, versions = get_template(
-        uow, admin.scenario.organisation.id, UUID(template_id)
-    )
+    _, versions = get_template(uow, admin.scenario.organisation.id, UUID(template_id))
     assert len(versions) == 1
     live = client.post(
         f"/admin/templates/{template_id}/preview.png",

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from certmint.services.achievements import list_achievements
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.web.pages.admin.conftest import Admin, get_ok
+
+
+def _attach(client: TestClient, admin: Admin, **values: str) -> object:
+    form = {
+        "template_version_id": str(admin.scenario.template_version_id),
+        "name": "Merit",
+        "criteria": '{"all": [{"completed": true}, {"score": {"over": "best", ">=": 60}}]}',
+        "action": "attach",
+    }
+    form.update(values)
+    return client.post(
+        f"/admin/batches/{admin.scenario.batch_id}/achievements",
+        data=form,
+        headers=admin.headers,
+        follow_redirects=False,
+    )
+
+
+def test_batch_page_lists_achievements_with_their_sentence(
+    client: TestClient, admin: Admin
+) -> None:
+    html = get_ok(client, f"/admin/batches/{admin.scenario.batch_id}", admin.headers)
+    assert "Data Science: Spring" in html
+    assert "3 learners" in html
+    assert "Completion" in html and "Completed the course." in html
+    assert f"/admin/achievements/{admin.scenario.achievement_id}/dry-run" in html
+
+
+def test_check_shows_the_sentence_and_saves_nothing(
+    client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork
+) -> None:
+    response = _attach(client, admin, action="check")
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert "Reads as:" in response.text  # type: ignore[attr-defined]
+    assert "Completed the course and scored at least 60% in an assessment." in response.text  # type: ignore[attr-defined]
+    org = admin.scenario.organisation.id
+    assert [a.name for a in list_achievements(uow, org, admin.scenario.batch_id)] == ["Completion"]
+
+
+def test_criteria_errors_are_shown_at_their_path_and_the_form_is_kept(
+    client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork
+) -> None:
+    bad = '{"all": [{"completed": true}, {"score": {"over": "best", ">=": 160}}]}'
+    response = _attach(client, admin, criteria=bad)
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    text = response.text  # type: ignore[attr-defined]
+    assert "$.all[1].score" in text
+    assert "160" in text  # the typed criteria are kept in the editor
+    not_json = _attach(client, admin, criteria='{"completed": tru}')
+    assert "not valid JSON" in not_json.text  # type: ignore[attr-defined]
+    assert "line 1, column" in not_json.text  # type: ignore[attr-defined]
+    org = admin.scenario.organisation.id
+    assert len(list_achievements(uow, org, admin.scenario.batch_id)) == 1
+
+
+def test_attach_then_dry_run_gives_each_learner_a_reason(
+    client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork
+) -> None:
+    response = _attach(client, admin, criteria='{"completed": true}')
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    org = admin.scenario.organisation.id
+    merit = [a for a in list_achievements(uow, org, admin.scenario.batch_id) if a.name == "Merit"]
+    assert len(merit) == 1
+    html = get_ok(client, f"/admin/achievements/{merit[0].id}/dry-run", admin.headers)
+    assert "<strong>2</strong> learners would be awarded" in html
+    assert html.count("would be awarded</span>") == 2
+    assert "Meena Das" in html and "not completed" in html.lower()
+
+
+def test_a_duplicate_name_is_a_conflict(client: TestClient, admin: Admin) -> None:
+    response = _attach(client, admin, name="Completion", criteria='{"completed": true}')
+    assert response.status_code == 409  # type: ignore[attr-defined]
+
+
+def test_another_tenants_batch_and_achievement_are_not_found(
+    client: TestClient, admin: Admin, other_tenant: dict[str, str]
+) -> None:
+    assert (
+        client.get(f"/admin/batches/{admin.scenario.batch_id}", headers=other_tenant).status_code
+        == 404
+    )
+    url = f"/admin/achievements/{admin.scenario.achievement_id}/dry-run"
+    assert client.get(url, headers=other_tenant).status_code == 404
+    response = client.post(
+        f"/admin/batches/{admin.scenario.batch_id}/achievements",
+        data={
+            "template_version_id": str(admin.scenario.template_version_id),
+            "name": "X",
+            "criteria": "{}",
+        },
+        headers=other_tenant,
+    )
+    assert response.status_code == 404
+    assert client.get("/admin/batches/not-an-id", headers=other_tenant).status_code == 404

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from fastapi.testclient import TestClient
+
+from certmint.domain.certificates import Certificate, CertificateStatus
+from certmint.domain.ids import url_id
+from certmint.services.certificates import get_certificate, list_certificates
+from certmint.services.imports import import_enrolments
+from certmint.services.issuance import issue_achievement
+from certmint.services.signing import Signing
+from certmint.services.verification import verify_certificate
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.factories import enrolment_csv, enrolment_row
+from tests.web.pages.admin.conftest import Admin, get_ok
+
+
+@pytest.fixture
+def issued(admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> dict[str, Certificate]:
+    """The scenario's two completed learners, awarded; by printed name."""
+    org = admin.scenario.organisation.id
+    issue_achievement(uow, signing, org, admin.scenario.achievement_id, actor="t")
+    return {
+        c.snapshot["values"]["recipient.name"]: c
+        for c in list_certificates(uow, org, batch_id=admin.scenario.batch_id)
+    }
+
+
+def _names(html: str) -> set[str]:
+    return {n for n in ("Asha Rao", "Vikram Nair") if f">{n}</a>" in html}
+
+
+def test_search_by_name_number_and_email_and_filter_by_status(
+    client: TestClient, admin: Admin, issued: dict[str, Certificate]
+) -> None:
+    assert _names(get_ok(client, "/admin/certificates", admin.headers)) == {
+        "Asha Rao",
+        "Vikram Nair",
+    }
+    assert _names(get_ok(client, "/admin/certificates?q=asha", admin.headers)) == {"Asha Rao"}
+    number = issued["Vikram Nair"].number
+    assert _names(get_ok(client, f"/admin/certificates?q={number}", admin.headers)) == {
+        "Vikram Nair"
+    }
+    assert _names(get_ok(client, "/admin/certificates?q=l2%40example", admin.headers)) == {
+        "Vikram Nair"
+    }
+    assert _names(get_ok(client, "/admin/certificates?q=%25", admin.headers)) == set()
+    assert _names(get_ok(client, "/admin/certificates?status=revoked", admin.headers)) == set()
+    by_batch = f"/admin/certificates?batch={admin.scenario.batch_id}&achievement={admin.scenario.achievement_id}"
+    assert _names(get_ok(client, by_batch, admin.headers)) == {"Asha Rao", "Vikram Nair"}
+
+
+def test_pages_of_fifty(
+    client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing
+) -> None:
+    org = admin.scenario.organisation.id
+    import_enrolments(uow, org, enrolment_csv([enrolment_row(f"P{i:03}") for i in range(60)]))
+    issue_achievement(uow, signing, org, admin.scenario.achievement_id, actor="t")
+    first = get_ok(client, "/admin/certificates?q=Learner", admin.headers)
+    assert "60 certificates; page 1 of 2" in first
+    assert first.count('name="id"') == 50
+    assert 'href="?q=Learner&amp;page=2"' in first
+    second = get_ok(client, "/admin/certificates?q=Learner&page=2", admin.headers)
+    assert second.count('name="id"') == 10
+
+
+def test_bulk_download_is_a_zip_of_the_ticked_certificates(
+    client: TestClient, admin: Admin, issued: dict[str, Certificate]
+) -> None:
+    ids = [url_id(c.id) for c in issued.values()]
+    response = client.post(
+        "/admin/certificates/download", data={"id": ids, "format": "pdf"}, headers=admin.headers
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert sorted(names) == sorted(f"{c.number}.pdf" for c in issued.values())
+    nothing = client.post(
+        "/admin/certificates/download", data={"format": "pdf"}, headers=admin.headers
+    )
+    assert nothing.status_code == 422
+
+
+def test_reissue_fixes_the_name_and_supersedes(
+    client: TestClient,
+    admin: Admin,
+    issued: dict[str, Certificate],
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+) -> None:
+    old = issued["Asha Rao"]
+    html = get_ok(client, f"/admin/certificates/{url_id(old.id)}", admin.headers)
+    assert "Asha Rao" in html and old.number in html and "a1@example.org" not in html
+    response = client.post(
+        f"/admin/certificates/{url_id(old.id)}/reissue",
+        data={"name": "Asha R. Rao", "keep_issue_date": "1", "reason": "name misspelt"},
+        headers=admin.headers,
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    new_page = get_ok(client, response.headers["location"], admin.headers)
+    assert "Re-issued" in new_page and "Asha R. Rao" in new_page
+    org = admin.scenario.organisation.id
+    assert get_certificate(uow, org, old.id).status is CertificateStatus.SUPERSEDED
+    result = verify_certificate(uow, signing, url_id(old.id))
+    assert result.verdict == "superseded"
+    old_page = get_ok(client, f"/admin/certificates/{url_id(old.id)}", admin.headers)
+    assert "Replaced by" in old_page and "certificate.reissued" in old_page
+    assert "/reissue" not in old_page  # a superseded certificate offers no second re-issue
+    again = client.post(
+        f"/admin/certificates/{url_id(old.id)}/reissue",
+        data={"name": "X", "reason": "again"},
+        headers=admin.headers,
+    )
+    assert again.status_code == 422 and "not active" in again.text
+
+
+def test_revoke_needs_a_reason_and_shows_it(
+    client: TestClient,
+    admin: Admin,
+    issued: dict[str, Certificate],
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+) -> None:
+    target = issued["Vikram Nair"]
+    url = f"/admin/certificates/{url_id(target.id)}/revoke"
+    missing = client.post(url, data={"reason": "  "}, headers=admin.headers)
+    assert missing.status_code == 422 and "say why" in missing.text
+    done = client.post(url, data={"reason": "academic misconduct"}, headers=admin.headers)
+    assert done.status_code == 200 and "Revoked." in done.text
+    assert "academic misconduct" in done.text
+    result = verify_certificate(uow, signing, url_id(target.id))
+    assert result.verdict == "revoked" and result.status_reason == "academic misconduct"
+    audit = get_ok(client, "/admin/audit", admin.headers)
+    assert "certificate.revoked" in audit and "academic misconduct" in audit
+
+
+def test_another_tenants_certificate_is_not_found(
+    client: TestClient,
+    admin: Admin,
+    issued: dict[str, Certificate],
+    other_tenant: dict[str, str],
+) -> None:
+    target = url_id(issued["Asha Rao"].id)
+    assert client.get(f"/admin/certificates/{target}", headers=other_tenant).status_code == 404
+    for action in ("reissue", "revoke"):
+        response = client.post(
+            f"/admin/certificates/{target}/{action}",
+            data={"reason": "x", "name": "Y"},
+            headers=other_tenant,
+        )
+        assert response.status_code == 404
+    zipped = client.post(
+        "/admin/certificates/download", data={"id": [target]}, headers=other_tenant
+    )
+    assert zipped.status_code == 404
+    html = get_ok(client, "/admin/certificates", other_tenant)
+    assert "0 certificates" in html
+    assert client.get("/admin/audit", headers=other_tenant).text.count("certificate.") == 0
