@@ -22,12 +22,14 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from argon2 import PasswordHasher, profiles
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from certmint.credentials import InMemoryKeyStore
 from certmint.rendering import FontSet
+from certmint.services import accounts
 from certmint.services.signing import Signing
 from certmint.storage.database import create_database_engine
 from certmint.storage.migrate import upgrade_database
@@ -141,6 +143,16 @@ def certmint_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("CERTMINT_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2id with its cheapest parameters: real hashing and verifying, without a second of
+    CPU per sign-in (``services.accounts.password_hasher`` documents the production profile)."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(accounts, "password_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

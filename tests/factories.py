@@ -6,11 +6,13 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from uuid import UUID
+from uuid import UUID, uuid4
 
+from certmint.domain.accounts import Role, User
 from certmint.domain.enrolment_import import KNOWN_COLUMNS
 from certmint.domain.organisations import Organisation
 from certmint.rendering import Design, Signatory
+from certmint.services.accounts import create_user
 from certmint.services.achievements import add_achievement
 from certmint.services.imports import import_enrolments
 from certmint.services.keys import ensure_signing_key
@@ -21,6 +23,7 @@ from certmint.services.templates import create_template
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 HEADER = KNOWN_COLUMNS
+PASSWORD = "correct horse battery"  # the test users' password
 
 
 def make_organisation(
@@ -103,4 +106,28 @@ def scenario(
         )
     return Scenario(
         organisation, batch.id, achievement.id, version.id, {k: v.id for k, v in learners.items()}
+    )
+
+
+def make_user(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    role: Role = Role.ADMIN,
+    *,
+    email: str | None = None,
+    password: str = PASSWORD,
+    course_ids: Iterable[UUID] = (),
+    learner_id: UUID | None = None,
+) -> User:
+    """A user who can sign in with ``PASSWORD`` (unless another is given)."""
+    return create_user(
+        uow,
+        organisation_id,
+        email=email or f"{role.value}-{uuid4().hex[:8]}@example.org",
+        display_name=f"Test {role.value}",
+        role=role,
+        password=password,
+        course_ids=course_ids,
+        learner_id=learner_id,
+        actor="test",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -93,8 +94,11 @@ def test_demo_loads_learners_once(certmint_home: Path) -> None:
     first = runner.invoke(app, ["demo", "--no-serve"])
     assert first.exit_code == 0, first.output
     assert f"{len(DEMO_NAMES)} learners" in first.output
+    assert re.search(r"admin\s+admin@example\.org\s+password: \S{20,}", first.output)
+    assert re.search(r"learner\s+learner1@example\.org\s+password: \S{20,}", first.output)
     again = runner.invoke(app, ["demo", "--no-serve"])
     assert "(0 learners and 0 courses new), 25 certificates" in again.output
+    assert "admin@example.org  password: (set earlier" in again.output
 
 
 def _free_port() -> int:

@@ -40,3 +40,25 @@ def container(
 def client(container: Container) -> Iterator[TestClient]:
     with TestClient(create_app(container)) as client:
         yield client
+
+
+@pytest.fixture
+def browser(container: Container) -> Iterator[TestClient]:
+    """A client that behaves like a browser on the instance's https origin: it keeps cookies
+    (the session cookie is Secure there) and shows redirects instead of following them."""
+    app = create_app(container)
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
+        yield client
+
+
+def sign_in(client: TestClient, email: str, password: str, **form: str) -> str:
+    """Sign in through the form; returns the session's CSRF token (for unsafe requests)."""
+    response = client.post("/login", data={"email": email, "password": password, **form})
+    assert response.status_code == 303, response.text
+    return csrf_token_of(client)
+
+
+def csrf_token_of(client: TestClient) -> str:
+    me = client.get("/api/v1/me")
+    assert me.status_code == 200, me.text
+    return str(me.json()["csrf_token"])

@@ -7,12 +7,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from certmint.domain.accounts import Role
+from certmint.services.imports import import_enrolments
 from certmint.services.keys import did_document_for, ensure_signing_key
+from certmint.services.roster import resolve_course
 from certmint.services.signing import Signing
 from certmint.services.tokens import create_token, revoke_token
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.credentials.test_interop_digitalbazaar import _db_verify, node  # noqa: F401
-from tests.factories import make_organisation
+from tests.factories import enrolment_csv, enrolment_row, make_organisation
 
 CREDENTIAL: dict[str, Any] = {
     "@context": [
@@ -98,7 +100,11 @@ def test_issue_requires_an_admin_token(
     assert anonymous.status_code == 401
     assert anonymous.headers["www-authenticate"].startswith("Bearer")
     assert _issue(client, "cm_not-a-token", CREDENTIAL).status_code == 401
-    _, manager = create_token(uow, org.id, name="manager", role=Role.COURSE_MANAGER, actor="t")
+    import_enrolments(uow, org.id, enrolment_csv([enrolment_row()]))
+    course = resolve_course(uow, org.id, "C1")
+    _, manager = create_token(
+        uow, org.id, name="manager", role=Role.COURSE_MANAGER, course_ids=[course.id], actor="t"
+    )
     assert _issue(client, manager, CREDENTIAL).status_code == 403
     token, spare = create_token(uow, org.id, name="spare", role=Role.ADMIN, actor="t")
     revoke_token(uow, org.id, token.id, actor="t")

@@ -17,13 +17,14 @@ from certmint.cli import (
     notifications,
     templates,
     tokens,
+    users,
     verify,
     webhooks,
 )
 from certmint.cli.state import State, fail, service_errors, state
 from certmint.config import PLACEHOLDER_SECRET, write_env_file
 from certmint.domain.ids import url_id
-from certmint.services.demo import load_demo_data
+from certmint.services.demo import ensure_demo_accounts, load_demo_data
 from certmint.services.instance import ensure_default_organisation
 from certmint.services.keys import ensure_signing_key, organisation_did
 from certmint.storage.migrate import current_revision, head_revision
@@ -42,6 +43,7 @@ app.add_typer(templates.app, name="templates")
 app.add_typer(achievements.app, name="achievements")
 app.add_typer(certificates.app, name="certificates")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(users.app, name="users")
 app.add_typer(notifications.app, name="notifications")
 app.add_typer(webhooks.app, name="webhooks")
 app.command("issue")(achievements.issue)
@@ -138,6 +140,7 @@ def demo(
     with service_errors():
         org = ensure_default_organisation(container.uow(), DEFAULT_ORG_NAME).organisation
         summary = load_demo_data(container.uow(), container.signing, org.id)
+        accounts = ensure_demo_accounts(container.uow(), org.id)
     counts = summary.imported.counts()
     console.print(
         f"Demo data: {summary.imported.rows} enrolments "
@@ -147,6 +150,10 @@ def demo(
     )
     for certificate_id in summary.certificates[:3]:
         console.print(f"  verify: {container.signing.base}/v/{url_id(certificate_id)}")
+    console.print(f"Sign in at {container.signing.base}/login as:")
+    for account in accounts:
+        password = account.password or "(set earlier; `certmint users set-password` sets anew)"
+        console.print(f"  {account.role:<8} {account.email}  password: {password}")
     if serve_:
         _serve(st, host, port)
 

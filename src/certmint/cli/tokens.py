@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from certmint.cli.state import OrgOption, in_organisation, print_json
 from certmint.domain.accounts import Role
+from certmint.services.roster import resolve_course
 from certmint.services.tokens import create_token, list_tokens, revoke_token
 
 __all__ = ["app"]
@@ -23,14 +23,26 @@ console = Console(soft_wrap=True)
 def create(
     ctx: typer.Context,
     name: Annotated[str, typer.Option(help="What the token is for (shown in lists).")],
-    role: Annotated[Role, typer.Option(help="What it may do.")] = Role.ADMIN,
+    role: Annotated[
+        Role, typer.Option(help="What it may do: admin or course_manager.")
+    ] = Role.ADMIN,
+    course: Annotated[
+        list[str] | None,
+        typer.Option(help="A course a course-manager token may touch (id or LMS id); repeat."),
+    ] = None,
     org: OrgOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Create a token and print its secret, once: it is stored only as a hash."""
     with in_organisation(ctx, org) as (container, organisation):
+        course_ids = [resolve_course(container.uow(), organisation.id, c).id for c in course or ()]
         token, secret = create_token(
-            container.uow(), organisation.id, name=name, role=role, actor="cli"
+            container.uow(),
+            organisation.id,
+            name=name,
+            role=role,
+            course_ids=course_ids,
+            actor="cli",
         )
     if as_json:
         print_json({"id": token.id, "name": token.name, "role": token.role, "token": secret})
@@ -43,18 +55,21 @@ def list_(ctx: typer.Context, org: OrgOption = None) -> None:
     """Tokens of the organisation (never their secrets)."""
     with in_organisation(ctx, org) as (container, organisation):
         tokens = list_tokens(container.uow(), organisation.id)
-    table = Table("id", "name", "role", "starts with", "created", "last used", "revoked")
     for t in tokens:
-        table.add_row(
+        scope = "all courses" if t.course_ids is None else f"{len(t.course_ids)} course(s)"
+        line = [
             str(t.id),
             t.name,
             t.role,
+            scope,
             t.prefix + "…",
-            f"{t.created_at:%Y-%m-%d}",
-            f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "",
-            f"{t.revoked_at:%Y-%m-%d}" if t.revoked_at else "",
-        )
-    console.print(table)
+            f"created {t.created_at:%Y-%m-%d}",
+        ]
+        if t.last_used_at:
+            line.append(f"last used {t.last_used_at:%Y-%m-%d %H:%M}")
+        if t.revoked_at:
+            line.append(f"revoked {t.revoked_at:%Y-%m-%d}")
+        console.print("  ".join(line), highlight=False, markup=False)
 
 
 @app.command("revoke")

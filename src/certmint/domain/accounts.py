@@ -1,4 +1,4 @@
-"""Who may act: roles, and API tokens for integrations (an LMS, a wallet, a test suite)."""
+"""Who may act: roles, user accounts and their sessions, and API tokens for integrations."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-__all__ = ["ApiToken", "Principal", "Role"]
+__all__ = ["ApiToken", "Principal", "Role", "User", "UserSession", "normalise_email"]
 
 
 class Role(StrEnum):
@@ -29,10 +29,53 @@ class ApiToken:
     created_at: datetime
     revoked_at: datetime | None = None
     last_used_at: datetime | None = None
+    # The courses a course manager's token may touch; None for an admin token (every course).
+    course_ids: frozenset[UUID] | None = None
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+def normalise_email(email: str) -> str:
+    """The form e-mail addresses are compared in: trimmed and case-folded, so
+    ``Ana@Example.org`` and ``ana@example.org`` are one account."""
+    return email.strip().casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A person who signs in. ``course_ids`` is the scope of a course manager (empty for other
+    roles); ``learner_id`` links a learner account to the learner record its certificates name."""
+
+    id: UUID
+    organisation_id: UUID
+    email: str
+    display_name: str
+    role: Role
+    created_at: datetime
+    course_ids: frozenset[UUID] = frozenset()
+    learner_id: UUID | None = None
+    disabled_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.disabled_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class UserSession:
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored, so a
+    leaked database cannot be replayed as cookies. ``csrf_token`` must accompany every unsafe
+    request the cookie authenticates."""
+
+    id: UUID
+    user_id: UUID
+    csrf_token: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime  # the absolute limit, however active the session is
+    ended_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +93,20 @@ class Principal:
     user_id: UUID | None = None  # a person signed in
     token_id: UUID | None = None  # an integration calling with an API token
     learner_id: UUID | None = None  # the learner record a learner account is linked to
+
+    @classmethod
+    def of_user(cls, user: User) -> Principal:
+        return cls(
+            user.organisation_id,
+            user.role,
+            course_ids=user.course_ids if user.role is Role.COURSE_MANAGER else None,
+            user_id=user.id,
+            learner_id=user.learner_id if user.role is Role.LEARNER else None,
+        )
+
+    @classmethod
+    def of_token(cls, token: ApiToken) -> Principal:
+        return cls(token.organisation_id, token.role, token.course_ids, token_id=token.id)
 
     @property
     def actor(self) -> str:

@@ -12,18 +12,27 @@ import random
 from dataclasses import dataclass
 from uuid import UUID
 
+from certmint.domain.accounts import Role
 from certmint.domain.enrolment_import import KNOWN_COLUMNS
 from certmint.rendering import Design, Signatory
+from certmint.services.accounts import create_user, generate_password, list_users
 from certmint.services.achievements import add_achievement, list_achievements
 from certmint.services.certificates import list_certificates
 from certmint.services.imports import ImportSummary, import_enrolments
 from certmint.services.issuance import issue_achievement
-from certmint.services.roster import resolve_batch
+from certmint.services.roster import resolve_batch, resolve_learner
 from certmint.services.signing import Signing
 from certmint.services.templates import create_template, list_templates
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["DEMO_NAMES", "DemoSummary", "demo_enrolments_csv", "load_demo_data"]
+__all__ = [
+    "DEMO_NAMES",
+    "DemoAccount",
+    "DemoSummary",
+    "demo_enrolments_csv",
+    "ensure_demo_accounts",
+    "load_demo_data",
+]
 
 DEMO_NAMES = (
     "Aarav Sharma",
@@ -159,3 +168,43 @@ def load_demo_data(
                 issue_achievement(uow, signing, organisation_id, achievement.id, actor="demo")
     issued = list_certificates(uow, organisation_id, limit=10_000)
     return DemoSummary(imported, tuple(c.id for c in issued))
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    role: Role
+    password: str | None  # set only when the account was created just now: shown once
+
+
+DEMO_ADMIN = ("admin@example.org", "Demo Admin")
+DEMO_LEARNER = "L0001"  # the first demo learner (Aarav Sharma) gets a learner account
+
+
+def ensure_demo_accounts(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> list[DemoAccount]:
+    """An admin and a learner account linked to the first demo learner, with generated
+    passwords. Safe to run again: existing accounts are kept and their passwords not shown."""
+    existing = {u.email for u in list_users(uow, organisation_id)}
+    learner = resolve_learner(uow, organisation_id, DEMO_LEARNER)
+    wanted = [
+        (DEMO_ADMIN[0], DEMO_ADMIN[1], Role.ADMIN, None),
+        (learner.email or "learner1@example.org", learner.name, Role.LEARNER, learner.id),
+    ]
+    accounts = []
+    for email, name, role, learner_id in wanted:
+        if email in existing:
+            accounts.append(DemoAccount(email, role, None))
+            continue
+        password = generate_password()
+        create_user(
+            uow,
+            organisation_id,
+            email=email,
+            display_name=name,
+            role=role,
+            password=password,
+            learner_id=learner_id,
+            actor="demo",
+        )
+        accounts.append(DemoAccount(email, role, password))
+    return accounts

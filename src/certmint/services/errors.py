@@ -3,6 +3,9 @@
 ServiceError
 ├── NotFound(kind, key)          an id that does not exist in this organisation
 ├── Conflict(detail)             the change contradicts what is stored
+├── Unauthorized(detail)         no valid credentials (sign in, or send an API token)
+│   └── TooManyAttempts          too many failed sign-ins: wait ``retry_after`` seconds
+├── Forbidden(detail)            signed in, but the role may not do this
 └── InvalidInput(problems)       input rejected as a whole; each problem names where
     └── ImportRejected           a CSV import with bad lines; nothing was written
 """
@@ -20,6 +23,7 @@ __all__ = [
     "InvalidInput",
     "NotFound",
     "ServiceError",
+    "TooManyAttempts",
     "Unauthorized",
 ]
 
@@ -45,6 +49,12 @@ class Unauthorized(ServiceError):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+
+class TooManyAttempts(Unauthorized):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed sign-ins: try again in {retry_after} seconds")
+        self.retry_after = retry_after
 
 
 class Forbidden(ServiceError):

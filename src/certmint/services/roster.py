@@ -8,7 +8,7 @@ from certmint.domain.courses import Batch, Course, Learner
 from certmint.services.errors import Conflict, NotFound
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["resolve_batch", "resolve_learner"]
+__all__ = ["resolve_batch", "resolve_course", "resolve_learner"]
 
 
 def _uuid(ref: str) -> UUID | None:
@@ -16,6 +16,18 @@ def _uuid(ref: str) -> UUID | None:
         return UUID(ref)
     except ValueError:
         return None
+
+
+def resolve_course(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, ref: str) -> Course:
+    """A course by its id, or by the LMS's course id."""
+    with uow:
+        course_id = _uuid(ref)
+        found = uow.roster.get_course(organisation_id, course_id) if course_id else None
+        if found is None:
+            found = uow.roster.courses_by_external_id(organisation_id, [ref]).get(ref)
+    if found is None:
+        raise NotFound("course", ref)
+    return found
 
 
 def resolve_batch(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -13,30 +14,69 @@ from certmint.services.audit import record
 from certmint.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["TOKEN_PREFIX", "authenticate_token", "create_token", "list_tokens", "revoke_token"]
+__all__ = [
+    "TOKEN_PREFIX",
+    "authenticate_token",
+    "create_token",
+    "list_tokens",
+    "revoke_token",
+    "secret_hash",
+]
 
 TOKEN_PREFIX = "cm_"  # noqa: S105 - a public marker, not a secret
 # Recording every use would write on every API call; once a minute is enough to see activity.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def _hash(secret: str) -> str:
+def secret_hash(secret: str) -> str:
+    """How a random secret (an API token, a session cookie, a sign-in link) is stored: 256 random
+    bits need no slow hash, and SHA-256 lets the row be found by it."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def create_token(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, *, name: str, role: Role, actor: str
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    *,
+    name: str,
+    role: Role,
+    actor: str,
+    course_ids: Iterable[UUID] = (),
 ) -> tuple[ApiToken, str]:
-    """A new token and its secret. The secret is not stored and cannot be shown again."""
+    """A new token and its secret. The secret is not stored and cannot be shown again.
+
+    Tokens act for integrations, so they are admin or course-manager tokens; a course-manager
+    token is scoped to ``course_ids`` (at least one course of the organisation)."""
     name = name.strip()
+    courses = frozenset(course_ids)
+    problems = []
     if not name or len(name) > 200:
-        raise InvalidInput(["name: 1 to 200 characters"], "token rejected")
+        problems.append("name: 1 to 200 characters")
+    if role is Role.LEARNER:
+        problems.append("role: a token is for an admin or a course manager")
+    if role is Role.COURSE_MANAGER and not courses:
+        problems.append("courses: a course-manager token needs at least one course")
+    if role is Role.ADMIN and courses:
+        problems.append("courses: an admin token covers every course; give none")
+    if problems:
+        raise InvalidInput(problems, "token rejected")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(uuid.uuid4(), organisation_id, name, role, secret[:10], datetime.now(UTC))
+    token = ApiToken(
+        uuid.uuid4(),
+        organisation_id,
+        name,
+        role,
+        secret[:10],
+        datetime.now(UTC),
+        course_ids=courses if role is Role.COURSE_MANAGER else None,
+    )
     with uow:
         if uow.organisations.get(organisation_id) is None:
             raise NotFound("organisation", organisation_id)
-        uow.tokens.add(token, _hash(secret))
+        for course_id in sorted(courses):
+            if uow.roster.get_course(organisation_id, course_id) is None:
+                raise NotFound("course", course_id)
+        uow.tokens.add(token, secret_hash(secret))
         record(
             uow,
             organisation_id=organisation_id,
@@ -44,7 +84,7 @@ def create_token(
             action="token.created",
             subject_type="api_token",
             subject_id=token.id,
-            details={"name": name, "role": role.value},
+            details={"name": name, "role": role.value, "courses": sorted(map(str, courses))},
             at=token.created_at,
         )
         uow.commit()
@@ -57,7 +97,7 @@ def authenticate_token(uow: SqlAlchemyUnitOfWork, secret: str) -> ApiToken:
         raise Unauthorized("not a Certmint API token")
     now = datetime.now(UTC)
     with uow:
-        token = uow.tokens.by_secret_hash(_hash(secret))
+        token = uow.tokens.by_secret_hash(secret_hash(secret))
         if token is None or not token.active:
             raise Unauthorized("unknown or revoked API token")
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

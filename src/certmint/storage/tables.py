@@ -47,6 +47,8 @@ __all__ = [
     "StatusListRow",
     "TemplateRow",
     "TemplateVersionRow",
+    "UserRow",
+    "UserSessionRow",
     "WebhookDeliveryRow",
     "WebhookRow",
 ]
@@ -311,6 +313,46 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+    # A course manager's courses (ids as strings); NULL for an admin token (every course).
+    course_ids: Mapped[list[str] | None] = mapped_column(JsonDocument)
+
+
+class UserRow(Base):
+    """A person who signs in. ``email_key`` is the case-folded address: unique per organisation."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("organisation_id", "email_key"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"))
+    email: Mapped[str] = mapped_column(String(320))
+    email_key: Mapped[str] = mapped_column(String(320))
+    display_name: Mapped[str] = mapped_column(String(500))
+    role: Mapped[str] = mapped_column(String(30))
+    # argon2id in PHC form; NULL until a password is set (a learner may sign in by e-mail link).
+    password_hash: Mapped[str | None] = mapped_column(String(500))
+    # A course manager's courses (ids as strings): read whole with the user, never queried alone.
+    course_ids: Mapped[list[str]] = mapped_column(JsonDocument, default=list)
+    learner_id: Mapped[uuid.UUID | None] = mapped_column(_fk("learners.id"), index=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+
+
+class UserSessionRow(Base):
+    """A signed-in browser; the cookie's token is kept only as its SHA-256."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(_fk("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
 
 
 class NotificationRow(Base):

@@ -24,6 +24,7 @@ def _token(row: ApiTokenRow) -> ApiToken:
         created_at=row.created_at,
         revoked_at=row.revoked_at,
         last_used_at=row.last_used_at,
+        course_ids=None if row.course_ids is None else frozenset(UUID(c) for c in row.course_ids),
     )
 
 
@@ -41,6 +42,9 @@ class SqlAlchemyTokenRepository:
                 prefix=token.prefix,
                 secret_hash=secret_hash,
                 created_at=token.created_at,
+                course_ids=(
+                    None if token.course_ids is None else sorted(map(str, token.course_ids))
+                ),
             )
         )
 

@@ -13,6 +13,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from certmint.storage.accounts import SqlAlchemyUserRepository
 from certmint.storage.achievements import SqlAlchemyAchievementRepository
 from certmint.storage.audit import SqlAlchemyAuditLog
 from certmint.storage.certificates import SqlAlchemyCertificateRepository
@@ -42,6 +43,7 @@ class SqlAlchemyUnitOfWork:
     tokens: SqlAlchemyTokenRepository
     notifications: SqlAlchemyNotificationRepository
     webhooks: SqlAlchemyWebhookRepository
+    users: SqlAlchemyUserRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -64,6 +66,7 @@ class SqlAlchemyUnitOfWork:
         self.tokens = SqlAlchemyTokenRepository(session)
         self.notifications = SqlAlchemyNotificationRepository(session)
         self.webhooks = SqlAlchemyWebhookRepository(session)
+        self.users = SqlAlchemyUserRepository(session)
         return self
 
     def __exit__(

@@ -10,8 +10,9 @@ from fastapi.staticfiles import StaticFiles
 
 from certmint import __version__
 from certmint.bootstrap import Container
-from certmint.web.api import dids, health, status_lists, vc_api
-from certmint.web.pages import admin, verify
+from certmint.web.api import dids, health, me, status_lists, vc_api
+from certmint.web.deps import SignInRequired
+from certmint.web.pages import admin, login, verify
 from certmint.web.pages.admin.issuance import run_in_thread
 from certmint.web.problems import install_problem_handlers
 from certmint.web.templating import STATIC_DIR, make_templates
@@ -41,6 +42,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     app.state.run_in_background = run_in_thread
     install_problem_handlers(app)
+    app.add_exception_handler(SignInRequired, login.sign_in_redirect)
     app.state.templates = make_templates()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
@@ -49,4 +51,6 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(verify.router)
     app.include_router(vc_api.router)
     app.include_router(admin.router)
+    app.include_router(login.router)
+    app.include_router(me.router, prefix=API_PREFIX)
     return app

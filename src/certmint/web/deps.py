@@ -1,21 +1,78 @@
-"""FastAPI dependencies as ``Annotated`` aliases, so route signatures stay short."""
+"""FastAPI dependencies as ``Annotated`` aliases, so route signatures stay short.
+
+Who is calling is a ``Principal``, from an API token (``Authorization: Bearer cm_...``) or from
+the session cookie a browser got at ``/login``. A cookie-authenticated unsafe request (POST,
+PUT, PATCH, DELETE) must also carry the session's CSRF token, in the form field ``csrf_token``
+or the header ``X-CSRF-Token``; a token request is exempt (a browser never adds it on its own).
+
+API routes answer 401 to an anonymous caller (``PrincipalDep``, ``StaffDep``, ``AdminDep``);
+pages send the browser to ``/login?next=...`` instead (``PagePrincipalDep``, ``PageStaffDep``,
+``PageLearnerDep``).
+"""
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from certmint.bootstrap import Container
-from certmint.domain.accounts import ApiToken, Principal, Role
+from certmint.domain.accounts import Principal, Role
 from certmint.services.errors import Forbidden, Unauthorized
+from certmint.services.sessions import resolve_session
 from certmint.services.tokens import authenticate_token
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["AdminDep", "ContainerDep", "PrincipalDep", "StaffDep", "UowDep"]
+__all__ = [
+    "CSRF_FIELD",
+    "CSRF_HEADER",
+    "SESSION_COOKIE",
+    "AdminDep",
+    "ContainerDep",
+    "PageLearnerDep",
+    "PagePrincipalDep",
+    "PageStaffDep",
+    "PrincipalDep",
+    "SignInRequired",
+    "StaffDep",
+    "UowDep",
+    "safe_next",
+]
+
+SESSION_COOKIE = "certmint_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 _bearer = HTTPBearer(auto_error=False, description="An API token (`certmint tokens create`).")
+_cookie = APIKeyCookie(
+    name=SESSION_COOKIE, auto_error=False, description="A browser session (sign in at /login)."
+)
+
+
+class SignInRequired(Exception):
+    """A page needs a signed-in user: the app answers with a redirect to the sign-in page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.location = f"/login?next={quote(next_path, safe='/')}"
+
+
+def safe_next(value: str | None) -> str | None:
+    """``value`` if it is a path on this site (where to go after signing in), else None.
+
+    Only a single leading slash passes: ``//evil.example`` and ``/\\evil.example`` are read by
+    browsers as other hosts, and anything with a scheme or a host is refused."""
+    if not value or len(value) > 2000 or not value.startswith("/"):
+        return None
+    if value.startswith("//") or "\\" in value or not value.isprintable():
+        return None
+    parts = urlsplit(value)
+    return value if not parts.scheme and not parts.netloc else None
 
 
 def get_container(request: Request) -> Container:
@@ -31,25 +88,46 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 UowDep = Annotated[SqlAlchemyUnitOfWork, Depends(get_uow)]
 
 
-def _principal_of(token: ApiToken) -> Principal:
-    return Principal(token.organisation_id, token.role, token_id=token.id)
+async def _csrf_sent(request: Request) -> str | None:
+    """The CSRF token the request carries, read only where one is needed."""
+    if request.method not in UNSAFE_METHODS:
+        return None
+    header = request.headers.get(CSRF_HEADER)
+    if header is not None:
+        return header
+    if request.headers.get("content-type", "").startswith(FORM_TYPES):
+        value = (await request.form()).get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
 
 
 def get_principal(
+    request: Request,
     container: Annotated[Container, Depends(get_container)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+    csrf_sent: Annotated[str | None, Depends(_csrf_sent)],
 ) -> Principal:
-    """Who is calling: an API token for now; browser sessions join here (issue 6)."""
-    if credentials is None:
-        raise Unauthorized("send an API token: Authorization: Bearer cm_...")
-    return _principal_of(authenticate_token(container.uow(), credentials.credentials))
+    """Who is calling: an API token if one is sent, else the session cookie.
+
+    A session's CSRF token is kept on ``request.state.csrf_token`` for the pages' forms
+    (``csrf_input()`` in templates)."""
+    if credentials is not None:
+        return Principal.of_token(authenticate_token(container.uow(), credentials.credentials))
+    if cookie is None:
+        raise Unauthorized("sign in, or send an API token: Authorization: Bearer cm_...")
+    session, user = resolve_session(container.uow(), cookie)
+    request.state.csrf_token = session.csrf_token
+    if request.method in UNSAFE_METHODS and not (
+        csrf_sent and secrets.compare_digest(csrf_sent, session.csrf_token)
+    ):
+        raise Forbidden(f"missing or wrong CSRF token (form field {CSRF_FIELD})")
+    return Principal.of_user(user)
 
 
 def get_staff(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     """An organisation admin or a course manager; learners are refused."""
-    if not principal.is_staff:
-        raise Forbidden("this needs an admin or a course manager")
-    return principal
+    return _staff(principal)
 
 
 def get_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
@@ -58,6 +136,41 @@ def get_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Princi
     return principal
 
 
+def get_page_principal(
+    request: Request,
+    container: Annotated[Container, Depends(get_container)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+    csrf_sent: Annotated[str | None, Depends(_csrf_sent)],
+) -> Principal:
+    """As ``get_principal``, but an anonymous browser is sent to the sign-in page."""
+    try:
+        return get_principal(request, container, credentials, cookie, csrf_sent)
+    except Unauthorized:
+        query = request.url.query
+        raise SignInRequired(request.url.path + (f"?{query}" if query else "")) from None
+
+
+def get_page_staff(principal: Annotated[Principal, Depends(get_page_principal)]) -> Principal:
+    return _staff(principal)
+
+
+def get_page_learner(principal: Annotated[Principal, Depends(get_page_principal)]) -> Principal:
+    """A signed-in learner account (its ``learner_id`` names the learner's record)."""
+    if principal.role is not Role.LEARNER or principal.learner_id is None:
+        raise Forbidden("this page is for learners")
+    return principal
+
+
+def _staff(principal: Principal) -> Principal:
+    if not principal.is_staff:
+        raise Forbidden("this needs an admin or a course manager")
+    return principal
+
+
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 StaffDep = Annotated[Principal, Depends(get_staff)]
 AdminDep = Annotated[Principal, Depends(get_admin)]
+PagePrincipalDep = Annotated[Principal, Depends(get_page_principal)]
+PageStaffDep = Annotated[Principal, Depends(get_page_staff)]
+PageLearnerDep = Annotated[Principal, Depends(get_page_learner)]

@@ -19,6 +19,7 @@ from certmint.services.errors import (
     InvalidInput,
     NotFound,
     ServiceError,
+    TooManyAttempts,
     Unauthorized,
 )
 
@@ -29,6 +30,7 @@ PROBLEM_TYPE_BASE = "https://certmint.org/problems/"
 
 _STATUS_FOR: tuple[tuple[type[ServiceError], HTTPStatus, str], ...] = (
     (NotFound, HTTPStatus.NOT_FOUND, "not-found"),
+    (TooManyAttempts, HTTPStatus.TOO_MANY_REQUESTS, "too-many-attempts"),
     (Unauthorized, HTTPStatus.UNAUTHORIZED, "unauthorized"),
     (Forbidden, HTTPStatus.FORBIDDEN, "forbidden"),
     (Conflict, HTTPStatus.CONFLICT, "conflict"),
@@ -73,7 +75,9 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
                 instance=request.url.path,
                 **extensions,
             )
-            if isinstance(exc, Unauthorized):
+            if isinstance(exc, TooManyAttempts):
+                response.headers["Retry-After"] = str(exc.retry_after)
+            elif isinstance(exc, Unauthorized):
                 response.headers["WWW-Authenticate"] = 'Bearer realm="certmint"'
             return response
     return problem_response(

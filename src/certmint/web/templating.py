@@ -1,15 +1,25 @@
-"""Server-rendered pages: one Jinja2 environment with autoescaping, built once per app."""
+"""Server-rendered pages: one Jinja2 environment with autoescaping, built once per app.
+
+Globals every template can use:
+
+- ``csrf_input()``: the hidden ``csrf_token`` field a form posted with a session cookie must
+  carry (empty when nobody is signed in; the token is the one ``web/deps.py`` put on
+  ``request.state``).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from certmint.domain.ids import url_id
 
-__all__ = ["STATIC_DIR", "make_templates"]
+__all__ = ["STATIC_DIR", "csrf_input", "make_templates"]
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -20,8 +30,20 @@ def _when(value: datetime | None) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
 
 
+@pass_context
+def csrf_input(context: Any) -> Markup:
+    request = context.get("request")
+    token = getattr(request.state, "csrf_token", None) if request is not None else None
+    if not token:
+        return Markup("")
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["short_id"] = url_id
     templates.env.filters["when"] = _when
+
+
+    templates.env.globals["csrf_input"] = csrf_input
     return templates

@@ -1,0 +1,119 @@
+"""``certmint users ...``: accounts that sign in to the web pages (admins, course managers,
+learners)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from certmint.cli.state import OrgOption, in_organisation
+from certmint.domain.accounts import Role
+from certmint.services.accounts import (
+    create_user,
+    disable_user,
+    find_user,
+    generate_password,
+    list_users,
+    set_password,
+)
+from certmint.services.roster import resolve_course, resolve_learner
+
+__all__ = ["app"]
+
+app = typer.Typer(help="User accounts: admins, course managers and learners.")
+console = Console(soft_wrap=True)
+
+PasswordOption = Annotated[
+    str | None,
+    typer.Option(
+        help="The password; omit it to have one generated and printed once.", show_default=False
+    ),
+]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="E-mail address (unique in the organisation).")],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    role: Annotated[Role, typer.Option(help="What the user may do.")] = Role.ADMIN,
+    course: Annotated[
+        list[str] | None,
+        typer.Option(help="A course a course manager manages (id or LMS id); repeat for more."),
+    ] = None,
+    learner: Annotated[
+        str | None, typer.Option(help="The learner record of a learner account (id or LMS id).")
+    ] = None,
+    password: PasswordOption = None,
+    org: OrgOption = None,
+) -> None:
+    """Create a user and print the password once (generated unless given)."""
+    secret = password or generate_password()
+    with in_organisation(ctx, org) as (container, organisation):
+        course_ids = [resolve_course(container.uow(), organisation.id, c).id for c in course or ()]
+        learner_id = (
+            resolve_learner(container.uow(), organisation.id, learner).id if learner else None
+        )
+        user = create_user(
+            container.uow(),
+            organisation.id,
+            email=email,
+            display_name=name,
+            role=role,
+            password=secret,
+            course_ids=course_ids,
+            learner_id=learner_id,
+            actor="cli",
+        )
+    console.print(f"created {user.role} {user.email} ({user.id})")
+    if password is None:
+        console.print(f"password: {secret}")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, org: OrgOption = None) -> None:
+    """Users of the organisation (never their passwords)."""
+    with in_organisation(ctx, org) as (container, organisation):
+        users = list_users(container.uow(), organisation.id)
+    for u in users:
+        extra = []
+        if u.course_ids:
+            extra.append(f"{len(u.course_ids)} course(s)")
+        if u.learner_id:
+            extra.append(f"learner {u.learner_id}")
+        if u.disabled_at:
+            extra.append(f"disabled {u.disabled_at:%Y-%m-%d}")
+        line = f"{u.email}  {u.role}  {u.display_name}  created {u.created_at:%Y-%m-%d}"
+        console.print("  ".join([line, *extra]), highlight=False, markup=False)
+
+
+@app.command("disable")
+def disable(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The user's e-mail address.")],
+    org: OrgOption = None,
+) -> None:
+    """Disable a user at once: no more sign-ins, open sessions end. Nothing is deleted."""
+    with in_organisation(ctx, org) as (container, organisation):
+        user = find_user(container.uow(), organisation.id, email)
+        disable_user(container.uow(), organisation.id, user.id, actor="cli")
+    console.print(f"disabled {user.email}")
+
+
+@app.command("set-password")
+def set_password_(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The user's e-mail address.")],
+    password: PasswordOption = None,
+    org: OrgOption = None,
+) -> None:
+    """Set a new password (printed once if generated); the user's open sessions end."""
+    secret = password or generate_password()
+    with in_organisation(ctx, org) as (container, organisation):
+        user = find_user(container.uow(), organisation.id, email)
+        set_password(container.uow(), organisation.id, user.id, secret, actor="cli")
+    console.print(f"password set for {user.email}")
+    if password is None:
+        console.print(f"password: {secret}")

@@ -1,0 +1,141 @@
+"""User accounts and their browser sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from certmint.domain.accounts import Role, User, UserSession, normalise_email
+from certmint.storage.tables import UserRow, UserSessionRow
+
+__all__ = ["Credentials", "SqlAlchemyUserRepository"]
+
+
+def _user(row: UserRow) -> User:
+    return User(
+        id=row.id,
+        organisation_id=row.organisation_id,
+        email=row.email,
+        display_name=row.display_name,
+        role=Role(row.role),
+        created_at=row.created_at,
+        course_ids=frozenset(UUID(c) for c in row.course_ids),
+        learner_id=row.learner_id,
+        disabled_at=row.disabled_at,
+    )
+
+
+def _session(row: UserSessionRow) -> UserSession:
+    return UserSession(
+        id=row.id,
+        user_id=row.user_id,
+        csrf_token=row.csrf_token,
+        created_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+        expires_at=row.expires_at,
+        ended_at=row.ended_at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What signing in needs besides the user: the password hash and the throttle's state."""
+
+    password_hash: str | None
+    failed_logins: int
+    locked_until: datetime | None
+
+
+class SqlAlchemyUserRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, user: User, password_hash: str | None) -> None:
+        self._session.add(
+            UserRow(
+                id=user.id,
+                organisation_id=user.organisation_id,
+                email=user.email,
+                email_key=normalise_email(user.email),
+                display_name=user.display_name,
+                role=user.role.value,
+                password_hash=password_hash,
+                course_ids=sorted(str(c) for c in user.course_ids),
+                learner_id=user.learner_id,
+                failed_logins=0,
+                created_at=user.created_at,
+            )
+        )
+
+    def get(self, organisation_id: UUID, user_id: UUID) -> User | None:
+        row = self._session.get(UserRow, user_id)
+        if row is None or row.organisation_id != organisation_id:
+            return None
+        return _user(row)
+
+    def by_email(self, organisation_id: UUID, email: str) -> User | None:
+        row = self._session.scalar(
+            select(UserRow).where(
+                UserRow.organisation_id == organisation_id,
+                UserRow.email_key == normalise_email(email),
+            )
+        )
+        return None if row is None else _user(row)
+
+    def credentials(self, user_id: UUID) -> Credentials:
+        row = self._session.get_one(UserRow, user_id)
+        return Credentials(row.password_hash, row.failed_logins, row.locked_until)
+
+    def list(self, organisation_id: UUID) -> list[User]:
+        rows = self._session.scalars(
+            select(UserRow)
+            .where(UserRow.organisation_id == organisation_id)
+            .order_by(UserRow.email_key)
+        )
+        return [_user(row) for row in rows]
+
+    def update(self, user_id: UUID, **values: Any) -> None:
+        """Set columns of one user (``password_hash``, ``failed_logins``, ``locked_until``,
+        ``disabled_at``)."""
+        self._session.execute(update(UserRow).where(UserRow.id == user_id).values(**values))
+
+    # Sessions
+
+    def add_session(self, session: UserSession, token_hash: str) -> None:
+        self._session.add(
+            UserSessionRow(
+                id=session.id,
+                user_id=session.user_id,
+                token_hash=token_hash,
+                csrf_token=session.csrf_token,
+                created_at=session.created_at,
+                last_seen_at=session.last_seen_at,
+                expires_at=session.expires_at,
+            )
+        )
+
+    def session_by_token_hash(self, token_hash: str) -> tuple[UserSession, User] | None:
+        found = self._session.execute(
+            select(UserSessionRow, UserRow)
+            .join(UserRow, UserRow.id == UserSessionRow.user_id)
+            .where(UserSessionRow.token_hash == token_hash)
+        ).one_or_none()
+        return None if found is None else (_session(found[0]), _user(found[1]))
+
+    def update_session(self, session_id: UUID, **values: datetime) -> None:
+        self._session.execute(
+            update(UserSessionRow).where(UserSessionRow.id == session_id).values(**values)
+        )
+
+    def end_sessions_of(self, user_id: UUID, at: datetime) -> None:
+        """End every open session of a user (disabled, or a new password)."""
+        self._session.execute(
+            update(UserSessionRow)
+            .where(UserSessionRow.user_id == user_id, UserSessionRow.ended_at.is_(None))
+            .values(ended_at=at)
+        )

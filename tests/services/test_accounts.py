@@ -1,0 +1,242 @@
+"""User accounts on the real database: creation rules, passwords, throttling, disabling."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certmint.domain.accounts import Role
+from certmint.services import accounts
+from certmint.services.accounts import (
+    LOCKOUT_AFTER,
+    authenticate,
+    check_password_policy,
+    create_user,
+    disable_user,
+    find_user,
+    list_users,
+    set_password,
+)
+from certmint.services.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    TooManyAttempts,
+    Unauthorized,
+)
+from certmint.services.imports import import_enrolments
+from certmint.services.roster import resolve_course, resolve_learner
+from certmint.storage.tables import AuditEventRow, UserRow
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.factories import (
+    PASSWORD,
+    enrolment_csv,
+    enrolment_row,
+    make_organisation,
+    make_user,
+)
+
+
+@pytest.fixture
+def org_id(uow: SqlAlchemyUnitOfWork) -> UUID:
+    org = make_organisation(uow, "Accounts Academy")
+    import_enrolments(uow, org.id, enrolment_csv([enrolment_row("L1"), enrolment_row("L2")]))
+    return org.id
+
+
+def test_password_is_stored_as_argon2id_and_signs_in(
+    uow: SqlAlchemyUnitOfWork, session: Session, org_id: UUID
+) -> None:
+    user = make_user(uow, org_id, email="Ana@Example.org")
+    stored = session.scalar(select(UserRow.password_hash).where(UserRow.id == user.id))
+    assert stored is not None and stored.startswith("$argon2id$") and PASSWORD not in stored
+    found = authenticate(uow, org_id, "  ana@EXAMPLE.org ", PASSWORD)
+    assert found.id == user.id and found.email == "Ana@Example.org"
+
+
+def test_email_is_unique_per_organisation_whatever_the_case(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    make_user(uow, org_id, email="ana@example.org")
+    with pytest.raises(Conflict):
+        make_user(uow, org_id, email="ANA@example.org")
+    other = make_organisation(uow, "Other Academy")
+    assert make_user(uow, other.id, email="ana@example.org").organisation_id == other.id
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("short1", "at least 10"),
+        ("a" * 12, "repeated"),
+        ("x" * 257, "at most 256"),
+        ("ana@example.org", "not the e-mail"),
+    ],
+)
+def test_password_policy(password: str, problem: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        check_password_policy(password, email="Ana@example.org")
+    assert problem in " ".join(map(str, raised.value.problems))
+
+
+def test_role_rules_for_courses_and_learner_links(uow: SqlAlchemyUnitOfWork, org_id: UUID) -> None:
+    course = resolve_course(uow, org_id, "C1")
+    learner = resolve_learner(uow, org_id, "L1")
+    cases = [
+        (Role.COURSE_MANAGER, (), None, "needs at least one course"),
+        (Role.ADMIN, (course.id,), None, "only course managers"),
+        (Role.LEARNER, (), None, "linked to a learner record"),
+        (Role.ADMIN, (), learner.id, "only learner accounts"),
+    ]
+    for role, courses, learner_id, problem in cases:
+        with pytest.raises(InvalidInput) as raised:
+            make_user(uow, org_id, role, course_ids=courses, learner_id=learner_id)
+        assert problem in " ".join(map(str, raised.value.problems))
+    manager = make_user(uow, org_id, Role.COURSE_MANAGER, course_ids=[course.id])
+    assert manager.course_ids == {course.id}
+    learner_user = make_user(uow, org_id, Role.LEARNER, learner_id=learner.id)
+    assert learner_user.learner_id == learner.id
+    assert {u.id for u in list_users(uow, org_id)} == {manager.id, learner_user.id}
+
+
+def test_another_organisations_course_or_learner_is_not_found(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    other = make_organisation(uow, "Elsewhere")
+    import_enrolments(uow, other.id, enrolment_csv([enrolment_row("L9", course_id="X1")]))
+    foreign_course = resolve_course(uow, other.id, "X1")
+    foreign_learner = resolve_learner(uow, other.id, "L9")
+    with pytest.raises(NotFound):
+        make_user(uow, org_id, Role.COURSE_MANAGER, course_ids=[foreign_course.id])
+    with pytest.raises(NotFound):
+        make_user(uow, org_id, Role.LEARNER, learner_id=foreign_learner.id)
+
+
+def test_wrong_password_unknown_user_and_disabled_user_get_one_answer(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    user = make_user(uow, org_id, email="ana@example.org")
+    messages = set()
+    for email, password in (("ana@example.org", "wrong password"), ("nobody@x.org", PASSWORD)):
+        with pytest.raises(Unauthorized) as raised:
+            authenticate(uow, org_id, email, password)
+        messages.add(str(raised.value))
+    disable_user(uow, org_id, user.id, actor="test")
+    with pytest.raises(Unauthorized) as raised:
+        authenticate(uow, org_id, "ana@example.org", PASSWORD)
+    messages.add(str(raised.value))
+    assert len(messages) == 1
+    with pytest.raises(Conflict):
+        disable_user(uow, org_id, user.id, actor="test")
+
+
+def test_unknown_user_costs_an_argon2_verification(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    verified: list[str] = []
+    real = accounts._verify
+
+    def counting(password_hash: str, password: str) -> bool:
+        verified.append(password_hash)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(accounts, "_verify", counting)
+    with pytest.raises(Unauthorized):
+        authenticate(uow, org_id, "nobody@example.org", PASSWORD)
+    assert len(verified) == 1 and verified[0].startswith("$argon2id$")
+
+
+def test_failed_sign_ins_throttle_the_account_and_a_success_resets(
+    uow: SqlAlchemyUnitOfWork, session: Session, org_id: UUID
+) -> None:
+    user = make_user(uow, org_id, email="ana@example.org")
+    now = datetime.now(UTC)
+    for _ in range(LOCKOUT_AFTER):
+        with pytest.raises(Unauthorized) as raised:
+            authenticate(uow, org_id, "ana@example.org", "not the password", now=now)
+        assert not isinstance(raised.value, TooManyAttempts)
+    # Locked: even the right password waits.
+    with pytest.raises(TooManyAttempts) as locked:
+        authenticate(uow, org_id, "ana@example.org", PASSWORD, now=now)
+    assert 0 < locked.value.retry_after <= 61
+    later = now + timedelta(minutes=2)
+    assert authenticate(uow, org_id, "ana@example.org", PASSWORD, now=later).id == user.id
+    row = session.get_one(UserRow, user.id)
+    session.refresh(row)
+    assert row.failed_logins == 0 and row.locked_until is None
+    failures = session.scalars(
+        select(AuditEventRow).where(AuditEventRow.action == "user.sign_in_failed")
+    ).all()
+    assert len(failures) == LOCKOUT_AFTER
+
+
+def test_lockout_doubles_with_further_failures(uow: SqlAlchemyUnitOfWork, org_id: UUID) -> None:
+    make_user(uow, org_id, email="ana@example.org")
+    now = datetime.now(UTC)
+    for _ in range(LOCKOUT_AFTER):
+        with pytest.raises(Unauthorized):
+            authenticate(uow, org_id, "ana@example.org", "nope nope", now=now)
+    after_first = now + timedelta(minutes=1, seconds=1)
+    with pytest.raises(Unauthorized):
+        authenticate(uow, org_id, "ana@example.org", "nope nope", now=after_first)
+    with pytest.raises(TooManyAttempts) as locked:
+        authenticate(uow, org_id, "ana@example.org", PASSWORD, now=after_first)
+    assert 60 < locked.value.retry_after <= 121
+
+
+def test_an_outdated_hash_is_replaced_on_sign_in(
+    uow: SqlAlchemyUnitOfWork, session: Session, org_id: UUID
+) -> None:
+    user = make_user(uow, org_id, email="ana@example.org")
+    current = accounts.password_hasher
+    weak = PasswordHasher(
+        time_cost=current.time_cost + 1, memory_cost=current.memory_cost, parallelism=1
+    ).hash(PASSWORD)
+    with uow:
+        uow.users.update(user.id, password_hash=weak)
+        uow.commit()
+    authenticate(uow, org_id, "ana@example.org", PASSWORD)
+    stored = session.scalar(select(UserRow.password_hash).where(UserRow.id == user.id))
+    assert stored != weak and stored is not None
+    assert not current.check_needs_rehash(stored)
+    assert current.verify(stored, PASSWORD)
+
+
+def test_production_hashing_is_rfc_9106_argon2id() -> None:
+    # The suite runs with a cheaper profile; what ships is argon2-cffi's RFC 9106 default.
+    production = PasswordHasher()
+    assert production.type.name == "ID"
+    assert (production.time_cost, production.memory_cost) == (3, 64 * 1024)
+
+
+def test_set_password_replaces_the_old_one_and_is_audited(
+    uow: SqlAlchemyUnitOfWork, session: Session, org_id: UUID
+) -> None:
+    user = make_user(uow, org_id, email="ana@example.org")
+    with pytest.raises(InvalidInput):
+        set_password(uow, org_id, user.id, "short", actor="test")
+    set_password(uow, org_id, user.id, "a much better secret", actor="test")
+    with pytest.raises(Unauthorized):
+        authenticate(uow, org_id, "ana@example.org", PASSWORD)
+    assert authenticate(uow, org_id, "ana@example.org", "a much better secret").id == user.id
+    actions = set(session.scalars(select(AuditEventRow.action)))
+    assert {"user.created", "user.password_set"} <= actions
+
+
+def test_find_user_ignores_case_and_stays_in_its_organisation(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    user = make_user(uow, org_id, email="ana@example.org")
+    assert find_user(uow, org_id, "ANA@example.org").id == user.id
+    other = make_organisation(uow, "Elsewhere")
+    with pytest.raises(NotFound):
+        find_user(uow, other.id, "ana@example.org")
+    with pytest.raises(InvalidInput):
+        create_user(
+            uow, other.id, email="not-an-address", display_name="X", role=Role.ADMIN, actor="t"
+        )

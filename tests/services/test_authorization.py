@@ -1,0 +1,107 @@
+"""Loading by id for a principal: out of organisation or out of scope is always NotFound."""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid4
+
+import pytest
+
+from certmint.domain.accounts import Principal, Role
+from certmint.domain.certificates import Certificate
+from certmint.services import authorization
+from certmint.services.certificates import get_certificate
+from certmint.services.errors import NotFound
+from certmint.services.imports import import_enrolments
+from certmint.services.issuance import issue_achievement
+from certmint.services.roster import resolve_course
+from certmint.services.signing import Signing
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.factories import Scenario, enrolment_csv, enrolment_row, scenario
+
+
+@pytest.fixture
+def world(
+    uow: SqlAlchemyUnitOfWork, signing: Signing
+) -> tuple[Scenario, dict[str, Certificate], UUID]:
+    """Course C1 with an achievement and two certificates (L1, L2), and a second course C2."""
+    s = scenario(uow, signing, [enrolment_row("L1"), enrolment_row("L2")])
+    issued = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    certificates = [get_certificate(uow, s.organisation.id, i) for i in issued.certificate_ids]
+    by_learner = {
+        external: next(c for c in certificates if c.learner_id == learner_id)
+        for external, learner_id in s.learners.items()
+    }
+    import_enrolments(uow, s.organisation.id, enrolment_csv([enrolment_row("L3", course_id="C2")]))
+    other_course = resolve_course(uow, s.organisation.id, "C2").id
+    return s, by_learner, other_course
+
+
+def _principals(s: Scenario, c1: UUID, c2: UUID) -> dict[str, Principal]:
+    org = s.organisation.id
+    return {
+        "admin": Principal(org, Role.ADMIN, user_id=uuid4()),
+        "manager of C1": Principal(org, Role.COURSE_MANAGER, frozenset({c1}), user_id=uuid4()),
+        "manager of C2": Principal(org, Role.COURSE_MANAGER, frozenset({c2}), user_id=uuid4()),
+        "learner L1": Principal(org, Role.LEARNER, user_id=uuid4(), learner_id=s.learners["L1"]),
+        "other tenant's admin": Principal(uuid4(), Role.ADMIN, user_id=uuid4()),
+    }
+
+
+def test_who_reaches_what(
+    uow: SqlAlchemyUnitOfWork, world: tuple[Scenario, dict[str, Certificate], UUID]
+) -> None:
+    s, certificates, c2 = world
+    c1 = resolve_course(uow, s.organisation.id, "C1").id
+    principals = _principals(s, c1, c2)
+    objects = {
+        "course C1": lambda u, p: authorization.course_for(u, p, c1),
+        "batch": lambda u, p: authorization.batch_for(u, p, s.batch_id),
+        "achievement": lambda u, p: authorization.achievement_for(u, p, s.achievement_id),
+        "L1's certificate": lambda u, p: authorization.certificate_for(u, p, certificates["L1"].id),
+        "L2's certificate": lambda u, p: authorization.certificate_for(u, p, certificates["L2"].id),
+        "template": lambda u, p: authorization.template_for(u, p, _template_id(u, s)),
+    }
+    reachable = {
+        "admin": set(objects),
+        "manager of C1": set(objects),
+        "manager of C2": {"template"},
+        "learner L1": {"L1's certificate"},
+        "other tenant's admin": set(),
+    }
+    for who, principal in principals.items():
+        for what, load in objects.items():
+            with uow:
+                if what in reachable[who]:
+                    assert load(uow, principal) is not None, (who, what)
+                else:
+                    with pytest.raises(NotFound):
+                        load(uow, principal)
+
+
+def test_not_found_names_the_id_that_was_asked_for(
+    uow: SqlAlchemyUnitOfWork, world: tuple[Scenario, dict[str, Certificate], UUID]
+) -> None:
+    s, certificates, c2 = world
+    outsider = Principal(s.organisation.id, Role.COURSE_MANAGER, frozenset({c2}), user_id=uuid4())
+    with uow, pytest.raises(NotFound) as raised:
+        authorization.certificate_for(uow, outsider, certificates["L1"].id)
+    assert (raised.value.kind, raised.value.key) == ("certificate", certificates["L1"].id)
+    missing = uuid4()
+    with uow, pytest.raises(NotFound) as raised:
+        authorization.certificate_for(uow, outsider, missing)
+    assert str(raised.value) == f"certificate {missing} not found"
+
+
+def test_a_learner_principal_without_a_learner_record_sees_nothing(
+    uow: SqlAlchemyUnitOfWork, world: tuple[Scenario, dict[str, Certificate], UUID]
+) -> None:
+    s, certificates, _ = world
+    unlinked = Principal(s.organisation.id, Role.LEARNER, user_id=uuid4())
+    with uow, pytest.raises(NotFound):
+        authorization.certificate_for(uow, unlinked, certificates["L1"].id)
+
+
+def _template_id(uow: SqlAlchemyUnitOfWork, s: Scenario) -> UUID:
+    found = uow.templates.get_version(s.organisation.id, s.template_version_id)
+    assert found is not None
+    return found[0].id

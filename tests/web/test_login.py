@@ -1,0 +1,169 @@
+"""Signing in and out through the pages, as a browser without JavaScript would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from certmint.bootstrap import Container
+from certmint.config import Settings
+from certmint.domain.accounts import Role
+from certmint.services.accounts import LOCKOUT_AFTER
+from certmint.services.imports import import_enrolments
+from certmint.services.roster import resolve_learner
+from certmint.services.sessions import IDLE_TIMEOUT
+from certmint.storage.tables import UserSessionRow
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.web.app import create_app
+from certmint.web.deps import SESSION_COOKIE
+from tests.factories import PASSWORD, enrolment_csv, enrolment_row, make_organisation, make_user
+from tests.web.conftest import csrf_token_of, sign_in
+
+
+@pytest.fixture
+def org_id(uow: SqlAlchemyUnitOfWork) -> UUID:
+    org = make_organisation(uow, "Login Academy", default=True)
+    import_enrolments(uow, org.id, enrolment_csv([enrolment_row("L1")]))
+    return org.id
+
+
+def test_the_form_works_without_javascript(browser: TestClient) -> None:
+    page = browser.get("/login?next=/me")
+    assert page.status_code == 200
+    html = page.text
+    assert '<form method="post" action="https://testserver/login"' in html
+    assert 'name="email"' in html and 'type="password"' in html
+    assert 'name="next" value="/me"' in html
+    assert "<script" not in html
+
+
+def test_sign_in_sets_a_secure_httponly_lax_cookie_and_goes_home(
+    browser: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    make_user(uow, org_id, email="admin@example.org")
+    response = browser.post("/login", data={"email": "ADMIN@example.org", "password": PASSWORD})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/admin"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{SESSION_COOKIE}=")
+    for attribute in ("HttpOnly", "Secure", "SameSite=lax", "Path=/", "Max-Age=43200"):
+        assert attribute in cookie
+    me = browser.get("/api/v1/me").json()
+    assert me["role"] == "admin" and me["organisation_id"] == str(org_id)
+
+
+def test_a_learner_lands_on_my_certificates_with_the_learner_link(
+    browser: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    learner = resolve_learner(uow, org_id, "L1")
+    make_user(uow, org_id, Role.LEARNER, email="l1@example.org", learner_id=learner.id)
+    response = browser.post("/login", data={"email": "l1@example.org", "password": PASSWORD})
+    assert response.headers["location"] == "/me"
+    me = browser.get("/api/v1/me").json()
+    assert (me["role"], me["learner_id"], me["course_ids"]) == ("learner", str(learner.id), None)
+
+
+def test_cookie_is_not_secure_on_plain_http(
+    container: Container, uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    make_user(uow, org_id, email="admin@example.org")
+    settings = Settings(home=container.settings.home, base_url="http://127.0.0.1:8000")
+    plain = type(container)(settings, container.engine, container.session_factory)
+    plain.__dict__.update(signing=container.signing, fonts=container.fonts)
+    with TestClient(create_app(plain), follow_redirects=False) as client:
+        response = client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
+    assert response.status_code == 303
+    assert "Secure" not in response.headers["set-cookie"]
+    assert "HttpOnly" in response.headers["set-cookie"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "landing"),
+    [
+        ("/admin/certificates?batch=B1", "/admin/certificates?batch=B1"),
+        ("https://evil.example/", "/admin"),
+        ("//evil.example/path", "/admin"),
+        ("/\\evil.example", "/admin"),
+        ("javascript:alert(1)", "/admin"),
+    ],
+)
+def test_next_is_followed_only_within_the_site(
+    browser: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID, asked: str, landing: str
+) -> None:
+    make_user(uow, org_id, email="admin@example.org")
+    response = browser.post(
+        "/login", data={"email": "admin@example.org", "password": PASSWORD, "next": asked}
+    )
+    assert response.headers["location"] == landing
+
+
+def test_wrong_password_shows_the_form_again_without_saying_which_part(
+    browser: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    make_user(uow, org_id, email="admin@example.org")
+    wrong = browser.post("/login", data={"email": "admin@example.org", "password": "nope nope"})
+    unknown = browser.post("/login", data={"email": "who@example.org", "password": PASSWORD})
+    for response in (wrong, unknown):
+        assert response.status_code == 401
+        assert "The e-mail address or the password is not right." in response.text
+        assert "set-cookie" not in response.headers
+    assert 'value="admin@example.org"' in wrong.text  # typed address kept, password not
+
+
+def test_repeated_wrong_passwords_throttle_the_account(
+    browser: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    make_user(uow, org_id, email="admin@example.org")
+    for _ in range(LOCKOUT_AFTER):
+        response = browser.post(
+            "/login", data={"email": "admin@example.org", "password": "guess guess"}
+        )
+        assert response.status_code == 401
+    locked = browser.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Too many failed attempts" in locked.text
+    assert "set-cookie" not in locked.headers
+
+
+def test_logout_needs_the_csrf_token_and_ends_the_session(
+    browser: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    make_user(uow, org_id, email="admin@example.org")
+    csrf = sign_in(browser, "admin@example.org", PASSWORD)
+    refused = browser.post("/logout")
+    assert refused.status_code == 403
+    assert browser.get("/api/v1/me").status_code == 200  # still signed in
+    cookie = browser.cookies[SESSION_COOKIE]
+    response = browser.post("/logout", data={"csrf_token": csrf})
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert SESSION_COOKIE not in browser.cookies
+    browser.cookies.set(SESSION_COOKIE, cookie, domain="testserver")  # a stolen copy
+    assert browser.get("/api/v1/me").status_code == 401
+
+
+def test_an_idle_session_expires(
+    browser: TestClient, uow: SqlAlchemyUnitOfWork, session: Session, org_id: UUID
+) -> None:
+    make_user(uow, org_id, email="admin@example.org")
+    sign_in(browser, "admin@example.org", PASSWORD)
+    session.execute(update(UserSessionRow).values(last_seen_at=datetime.now(UTC) - IDLE_TIMEOUT))
+    session.commit()
+    assert browser.get("/api/v1/me").status_code == 401
+    assert browser.post("/logout").headers["location"].startswith("/login?next=")
+
+
+def test_the_csrf_token_belongs_to_the_session(
+    browser: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    make_user(uow, org_id, email="a@example.org")
+    make_user(uow, org_id, email="b@example.org")
+    first = sign_in(browser, "a@example.org", PASSWORD)
+    second = sign_in(browser, "b@example.org", PASSWORD)
+    assert first != second and csrf_token_of(browser) == second
+    assert browser.post("/logout", data={"csrf_token": first}).status_code == 403
+    assert browser.post("/logout", headers={"X-CSRF-Token": second}).status_code == 303
