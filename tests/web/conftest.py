@@ -43,7 +43,7 @@ def client(container: Container) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def browser(container: Container) -> Iterator[TestClient]:
+def https_client(container: Container) -> Iterator[TestClient]:
     """A client that behaves like a browser on the instance's https origin: it keeps cookies
     (the session cookie is Secure there) and shows redirects instead of following them."""
     app = create_app(container)

@@ -32,8 +32,8 @@ def org_id(uow: SqlAlchemyUnitOfWork) -> UUID:
     return org.id
 
 
-def test_the_form_works_without_javascript(browser: TestClient) -> None:
-    page = browser.get("/login?next=/me")
+def test_the_form_works_without_javascript(https_client: TestClient) -> None:
+    page = https_client.get("/login?next=/me")
     assert page.status_code == 200
     html = page.text
     assert '<form method="post" action="https://testserver/login"' in html
@@ -43,28 +43,30 @@ def test_the_form_works_without_javascript(browser: TestClient) -> None:
 
 
 def test_sign_in_sets_a_secure_httponly_lax_cookie_and_goes_home(
-    browser: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
+    https_client: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
 ) -> None:
     make_user(uow, org_id, email="admin@example.org")
-    response = browser.post("/login", data={"email": "ADMIN@example.org", "password": PASSWORD})
+    response = https_client.post(
+        "/login", data={"email": "ADMIN@example.org", "password": PASSWORD}
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/admin"
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{SESSION_COOKIE}=")
     for attribute in ("HttpOnly", "Secure", "SameSite=lax", "Path=/", "Max-Age=43200"):
         assert attribute in cookie
-    me = browser.get("/api/v1/me").json()
+    me = https_client.get("/api/v1/me").json()
     assert me["role"] == "admin" and me["organisation_id"] == str(org_id)
 
 
 def test_a_learner_lands_on_my_certificates_with_the_learner_link(
-    browser: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
+    https_client: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
 ) -> None:
     learner = resolve_learner(uow, org_id, "L1")
     make_user(uow, org_id, Role.LEARNER, email="l1@example.org", learner_id=learner.id)
-    response = browser.post("/login", data={"email": "l1@example.org", "password": PASSWORD})
+    response = https_client.post("/login", data={"email": "l1@example.org", "password": PASSWORD})
     assert response.headers["location"] == "/me"
-    me = browser.get("/api/v1/me").json()
+    me = https_client.get("/api/v1/me").json()
     assert (me["role"], me["learner_id"], me["course_ids"]) == ("learner", str(learner.id), None)
 
 
@@ -93,21 +95,23 @@ def test_cookie_is_not_secure_on_plain_http(
     ],
 )
 def test_next_is_followed_only_within_the_site(
-    browser: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID, asked: str, landing: str
+    https_client: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID, asked: str, landing: str
 ) -> None:
     make_user(uow, org_id, email="admin@example.org")
-    response = browser.post(
+    response = https_client.post(
         "/login", data={"email": "admin@example.org", "password": PASSWORD, "next": asked}
     )
     assert response.headers["location"] == landing
 
 
 def test_wrong_password_shows_the_form_again_without_saying_which_part(
-    browser: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
+    https_client: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
 ) -> None:
     make_user(uow, org_id, email="admin@example.org")
-    wrong = browser.post("/login", data={"email": "admin@example.org", "password": "nope nope"})
-    unknown = browser.post("/login", data={"email": "who@example.org", "password": PASSWORD})
+    wrong = https_client.post(
+        "/login", data={"email": "admin@example.org", "password": "nope nope"}
+    )
+    unknown = https_client.post("/login", data={"email": "who@example.org", "password": PASSWORD})
     for response in (wrong, unknown):
         assert response.status_code == 401
         assert "The e-mail address or the password is not right." in response.text
@@ -116,54 +120,54 @@ def test_wrong_password_shows_the_form_again_without_saying_which_part(
 
 
 def test_repeated_wrong_passwords_throttle_the_account(
-    browser: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
+    https_client: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
 ) -> None:
     make_user(uow, org_id, email="admin@example.org")
     for _ in range(LOCKOUT_AFTER):
-        response = browser.post(
+        response = https_client.post(
             "/login", data={"email": "admin@example.org", "password": "guess guess"}
         )
         assert response.status_code == 401
-    locked = browser.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
+    locked = https_client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
     assert locked.status_code == 429
     assert "Too many failed attempts" in locked.text
     assert "set-cookie" not in locked.headers
 
 
 def test_logout_needs_the_csrf_token_and_ends_the_session(
-    browser: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
+    https_client: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
 ) -> None:
     make_user(uow, org_id, email="admin@example.org")
-    csrf = sign_in(browser, "admin@example.org", PASSWORD)
-    refused = browser.post("/logout")
+    csrf = sign_in(https_client, "admin@example.org", PASSWORD)
+    refused = https_client.post("/logout")
     assert refused.status_code == 403
-    assert browser.get("/api/v1/me").status_code == 200  # still signed in
-    cookie = browser.cookies[SESSION_COOKIE]
-    response = browser.post("/logout", data={"csrf_token": csrf})
+    assert https_client.get("/api/v1/me").status_code == 200  # still signed in
+    cookie = https_client.cookies[SESSION_COOKIE]
+    response = https_client.post("/logout", data={"csrf_token": csrf})
     assert response.status_code == 303 and response.headers["location"] == "/login"
-    assert SESSION_COOKIE not in browser.cookies
-    browser.cookies.set(SESSION_COOKIE, cookie, domain="testserver")  # a stolen copy
-    assert browser.get("/api/v1/me").status_code == 401
+    assert SESSION_COOKIE not in https_client.cookies
+    https_client.cookies.set(SESSION_COOKIE, cookie, domain="testserver")  # a stolen copy
+    assert https_client.get("/api/v1/me").status_code == 401
 
 
 def test_an_idle_session_expires(
-    browser: TestClient, uow: SqlAlchemyUnitOfWork, session: Session, org_id: UUID
+    https_client: TestClient, uow: SqlAlchemyUnitOfWork, session: Session, org_id: UUID
 ) -> None:
     make_user(uow, org_id, email="admin@example.org")
-    sign_in(browser, "admin@example.org", PASSWORD)
+    sign_in(https_client, "admin@example.org", PASSWORD)
     session.execute(update(UserSessionRow).values(last_seen_at=datetime.now(UTC) - IDLE_TIMEOUT))
     session.commit()
-    assert browser.get("/api/v1/me").status_code == 401
-    assert browser.post("/logout").headers["location"].startswith("/login?next=")
+    assert https_client.get("/api/v1/me").status_code == 401
+    assert https_client.post("/logout").headers["location"].startswith("/login?next=")
 
 
 def test_the_csrf_token_belongs_to_the_session(
-    browser: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
+    https_client: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
 ) -> None:
     make_user(uow, org_id, email="a@example.org")
     make_user(uow, org_id, email="b@example.org")
-    first = sign_in(browser, "a@example.org", PASSWORD)
-    second = sign_in(browser, "b@example.org", PASSWORD)
-    assert first != second and csrf_token_of(browser) == second
-    assert browser.post("/logout", data={"csrf_token": first}).status_code == 403
-    assert browser.post("/logout", headers={"X-CSRF-Token": second}).status_code == 303
+    first = sign_in(https_client, "a@example.org", PASSWORD)
+    second = sign_in(https_client, "b@example.org", PASSWORD)
+    assert first != second and csrf_token_of(https_client) == second
+    assert https_client.post("/logout", data={"csrf_token": first}).status_code == 403
+    assert https_client.post("/logout", headers={"X-CSRF-Token": second}).status_code == 303

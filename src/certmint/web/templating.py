@@ -44,6 +44,5 @@ def make_templates() -> Jinja2Templates:
     templates.env.filters["short_id"] = url_id
     templates.env.filters["when"] = _when
 
-
     templates.env.globals["csrf_input"] = csrf_input
     return templates
