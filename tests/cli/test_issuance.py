@@ -200,3 +200,41 @@ def test_issue_sends_the_emails(
     assert "25 sent" in sent.output
     assert len(inbox.messages) == 25
     assert "25 sent" not in runner.invoke(app, ["notifications", "send"]).output
+
+
+def test_suspend_and_reinstate(certmint_home: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    certificates = _json(["certificates", "list", "--batch", "WEB201-2026"])
+    assert isinstance(certificates, list)
+    first = certificates[0]["id"]
+    credential = tmp_path / "c.json"
+    assert (
+        runner.invoke(
+            app,
+            ["certificates", "download", first, "--format", "ob3", "--out", str(credential)],
+        ).exit_code
+        == 0
+    )
+    assert len(json.loads(credential.read_text())["credentialStatus"]) == 2
+
+    suspended = _json(["certificates", "suspend", first, "--reason", "Under review"])
+    assert isinstance(suspended, dict)
+    assert (suspended["status"], suspended["status_reason"]) == ("suspended", "Under review")
+    checked = runner.invoke(app, ["verify", str(credential), "--offline", "--json"])
+    assert checked.exit_code == 1  # the signed suspension list says so
+    (report,) = json.loads(checked.output)
+    status = report["report"]["checks"][3]
+    assert (status["outcome"], status["detail"][:11]) == ("failed", "suspension:")
+    again = runner.invoke(app, ["certificates", "suspend", first, "--reason", "x"])
+    assert again.exit_code == 4  # already suspended
+
+    result = runner.invoke(app, ["certificates", "reinstate", first])
+    assert result.exit_code == 0, result.output
+    assert f"reinstated {first}" in result.output
+    assert runner.invoke(app, ["verify", str(credential), "--offline"]).exit_code == 0
+    assert runner.invoke(app, ["certificates", "reinstate", first]).exit_code == 4
+
+    assert runner.invoke(app, ["revoke", first, "--reason", "fraud"]).exit_code == 0
+    refused = runner.invoke(app, ["certificates", "suspend", first, "--reason", "x"])
+    assert refused.exit_code == 4
+    assert "revocation is final" in refused.output

@@ -20,6 +20,7 @@ from certmint.credentials import (
     ExternalIdentity,
     InvalidCredentialDataError,
     Recipient,
+    StatusEntry,
     UndefinedTermError,
     build_credential,
     email_identity_hash,
@@ -223,3 +224,37 @@ def test_other_identity_types_are_rejected(identity_type: str) -> None:
     with pytest.raises(InvalidCredentialDataError) as info:
         build_credential(make_data(recipient=recipient))
     assert info.value.field == "recipient.identity.identity_type"
+
+
+def test_one_status_entry_per_purpose_as_a_list() -> None:
+    entries = (
+        StatusEntry("https://certs.example.org/status/revocation/1", 7),
+        StatusEntry("https://certs.example.org/status/suspension/1", 7, "suspension"),
+    )
+    credential = build_credential(make_data(status=entries))
+    assert [(e["statusPurpose"], e["id"]) for e in credential["credentialStatus"]] == [
+        ("revocation", "https://certs.example.org/status/revocation/1#7"),
+        ("suspension", "https://certs.example.org/status/suspension/1#7"),
+    ]
+    # A single entry stays an object: the shape of credentials issued before suspension.
+    assert isinstance(build_credential(make_data(status=entries[:1]))["credentialStatus"], dict)
+    with pytest.raises(InvalidCredentialDataError, match="one purpose"):
+        build_credential(make_data(status=(entries[0], replace(entries[1], purpose="revocation"))))
+
+
+def test_two_status_entries_against_the_ob3_schema(
+    sign: Callable[..., dict[str, Any]], loader: BundledDocumentLoader
+) -> None:
+    entries = (
+        StatusEntry("https://certs.example.org/status/revocation/1", 7),
+        StatusEntry("https://certs.example.org/status/suspension/1", 7, "suspension"),
+    )
+    signed = sign(build_credential(make_data(status=entries)))
+    expand_safe({k: v for k, v in signed.items() if k != "proof"}, loader)
+    # OB 3.0 allows one credentialStatus ([0..1]; 1EdTech/openbadges-specification#623 would
+    # allow a list in 3.1): the list is the only thing its schema refuses, each entry passes.
+    with pytest.raises(jsonschema.ValidationError) as refused:
+        _validate(signed)
+    assert list(refused.value.absolute_path) == ["credentialStatus"]
+    for entry in signed["credentialStatus"]:
+        _validate(signed | {"credentialStatus": entry})

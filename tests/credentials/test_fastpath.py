@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -57,6 +58,20 @@ IDENTITY = st.one_of(
     st.builds(ExternalIdentity, TEXT, st.sampled_from(["sourcedId", "identifier", "ext:lms"])),
 )
 
+STATUS_ENTRY = st.builds(
+    StatusEntry, HTTPS, st.integers(0, 2**20), st.sampled_from(["revocation", "suspension"])
+)
+# What issuance writes: the same index in the paired revocation and suspension lists.
+PAIRED = st.builds(
+    lambda host, sequence, index: tuple(
+        StatusEntry(f"https://{host}/orgs/a/status/{purpose}/{sequence}", index, purpose)
+        for purpose in ("revocation", "suspension")
+    ),
+    _HOST,
+    st.integers(1, 99),
+    st.integers(0, 2**17 - 1),
+)
+
 
 @st.composite
 def credential_data(draw: st.DrawFn) -> CredentialData:
@@ -76,13 +91,12 @@ def credential_data(draw: st.DrawFn) -> CredentialData:
             )
         ),
         result=draw(st.none() | st.builds(ScoreResult, TEXT | st.decimals().map(str))),
+        # none, one entry (as issued before suspension existed), or one per purpose
         status=draw(
             st.none()
-            | st.builds(
-                StatusEntry,
-                HTTPS,
-                st.integers(0, 2**20),
-                st.sampled_from(["revocation", "suspension"]),
+            | STATUS_ENTRY
+            | st.lists(STATUS_ENTRY, min_size=1, max_size=2, unique_by=lambda e: e.purpose).map(
+                tuple
             )
         ),
     )
@@ -106,6 +120,25 @@ def test_fast_path_equals_full_pyld_path(
     before = fast.fast
     assert fast(credential) == canonicalize_rdfc(credential, loader)
     assert fast.fast == before + 1, "a builder credential must take the fast path"
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=credential_data(), status=PAIRED)
+def test_fast_path_equals_full_path_with_paired_status_entries(
+    data: CredentialData,
+    status: tuple[StatusEntry, ...],
+    fast: FastRdfCanonicalizer,
+    loader: BundledDocumentLoader,
+) -> None:
+    try:
+        credential = build_credential(replace(data, status=status))
+    except InvalidCredentialDataError:
+        assume(False)
+        return
+    assert len(credential["credentialStatus"]) == 2
+    before = fast.fast
+    assert fast(credential) == canonicalize_rdfc(credential, loader)
+    assert fast.fast == before + 1
 
 
 @settings(max_examples=50, deadline=None)
@@ -255,9 +288,13 @@ def test_symmetric_blank_nodes_are_handed_to_pyld() -> None:
 def test_shared_between_threads_with_tiny_caches(loader: BundledDocumentLoader) -> None:
     # Tiny caches force clears while other threads read: results must stay exact.
     fast = FastRdfCanonicalizer(loader, max_shapes=1, max_memo=1)
-    variants = [{}, {"result": None}, {"valid_until": None}, {"status": None}]
+    two = (
+        StatusEntry("https://e.org/status/revocation/1", 7),
+        StatusEntry("https://e.org/status/suspension/1", 7, "suspension"),
+    )
+    variants = [{}, {"result": None}, {"valid_until": None}, {"status": None}, {"status": two}]
     documents = [
-        build_credential(make_data(certificate_id=uuid.UUID(int=i), **variants[i % 4]))
+        build_credential(make_data(certificate_id=uuid.UUID(int=i), **variants[i % 5]))
         for i in range(40)
     ]
     expected = [canonicalize_rdfc(document, loader) for document in documents]

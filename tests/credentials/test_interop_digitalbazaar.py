@@ -28,6 +28,7 @@ from certmint.credentials import (
     EmailIdentity,
     Recipient,
     ScoreResult,
+    StatusEntry,
     StatusResult,
     VerificationReport,
     build_credential,
@@ -140,7 +141,9 @@ SIGNED_FIELDS = [
 ]
 
 
-def _tamper(document: dict[str, Any], path: tuple[str, ...] = SIGNED_FIELDS[0]) -> dict[str, Any]:
+def _tamper(
+    document: dict[str, Any], path: tuple[str | int, ...] = SIGNED_FIELDS[0]
+) -> dict[str, Any]:
     changed = copy.deepcopy(document)
     parent = changed
     for key in path[:-1]:
@@ -202,6 +205,35 @@ def test_digital_bazaar_credentials_verify_with_certmint(
     assert not _db_verify(
         node, tampered, {ISSUER_DID: did_document(ISSUER_DID, [issuer_key.public_key])}
     )["verified"]
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_two_status_entries_both_ways(
+    node: str,
+    suite: str,
+    sign: Any,
+    issuer_key: Ed25519KeyPair,
+    verification_method: str,
+    documents: dict[str, Any],
+    loader: BundledDocumentLoader,
+    resolver: DidResolver,
+) -> None:
+    # What Certmint issues: the same index in a paired revocation and suspension list.
+    status = tuple(
+        StatusEntry(f"https://certs.example.org/orgs/a/status/{purpose}/1", 4242, purpose)
+        for purpose in ("revocation", "suspension")
+    )
+    unsigned = build_credential(make_data(status=status))
+    ours = sign(unsigned, suite)
+    result = _db_verify(node, ours, documents)
+    assert result["verified"], result["error"]
+    theirs = _db_sign(node, unsigned, suite, issuer_key, verification_method)
+    assert _ours(theirs, loader, resolver).verified
+    assert proofs_of(theirs) == ours["proof"]
+    # Each entry is signed: moving the suspension entry's index breaks both verifiers.
+    tampered = _tamper(ours, ("credentialStatus", 1, "statusListIndex"))
+    assert not _db_verify(node, tampered, documents)["verified"]
+    assert not _ours(tampered, loader, resolver).verified
 
 
 def test_status_list_credential_verifies_with_digital_bazaar(

@@ -27,6 +27,8 @@ from certmint.credentials import (
     Limits,
     Outcome,
     ProofOptions,
+    StatusEntry,
+    StatusListError,
     StatusResult,
     VerificationReport,
     base58btc_encode,
@@ -320,6 +322,63 @@ def test_revocation_seen_through_a_signed_status_list(
     report = verify(credential, check_status=checker)  # an un-revoking forgery does not verify
     assert _outcomes(report)["status"] == "failed"
     assert "does not verify" in report.check("status").detail
+
+
+def test_every_status_entry_is_checked(
+    loader: BundledDocumentLoader,
+    resolver: DidResolver,
+    sign: Callable[..., dict[str, Any]],
+    verify: Callable[..., VerificationReport],
+) -> None:
+    # What Certmint issues: one index, in a paired revocation and suspension list.
+    base = "https://certs.example.org/status"
+    entries = tuple(
+        StatusEntry(f"{base}/{purpose}/1", 99, purpose) for purpose in ("revocation", "suspension")
+    )
+    credential = sign(build_credential(make_data(status=entries)))
+    bits = {purpose: BitstringStatusList() for purpose in ("revocation", "suspension")}
+
+    def fetch(url: str) -> dict[str, Any]:
+        purpose = url.split("/")[-2]
+        return sign(
+            status_list_credential(
+                list_url=url,
+                issuer=ISSUER_DID,
+                purpose=purpose,
+                status_list=bits[purpose],
+                valid_from=NOW,
+            )
+        )
+
+    def verify_list(document: Mapping[str, Any]) -> bool:
+        return verify_credential(
+            document, loader=loader, resolve_key=resolver, check_status=None, now=NOW
+        ).verified
+
+    checker = BitstringStatusListChecker(fetch, verify_list)
+    report = verify(credential, check_status=checker)
+    assert report.verified, report.to_dict()
+    assert report.check("format").outcome is Outcome.PASSED  # a list passes the OB 3.0 schema
+    assert "revocation" in report.check("status").detail
+    assert "suspension" in report.check("status").detail
+    bits["suspension"].set(99)  # suspended
+    report = verify(credential, check_status=checker)
+    assert report.check("status").outcome is Outcome.FAILED
+    assert report.check("status").detail.startswith("suspension:")
+    bits["revocation"].set(99)  # and revoked: both are reported
+    detail = verify(credential, check_status=checker).check("status").detail
+    assert "revocation:" in detail and "suspension:" in detail
+    bits["suspension"].set(99, False)
+    bits["revocation"].set(99, False)
+    assert verify(credential, check_status=checker).verified  # reinstated
+    wrong_list = credential["credentialStatus"][1] | {
+        "statusListCredential": f"{base}/revocation/1"
+    }
+    with pytest.raises(StatusListError, match="purpose"):  # lists are not interchangeable
+        checker(wrong_list, credential)
+    broken = copy.deepcopy(credential)
+    broken["credentialStatus"][1] = {"id": 5}
+    assert verify(broken, check_status=checker).check("format").outcome is Outcome.FAILED
 
 
 @pytest.mark.parametrize(

@@ -35,11 +35,21 @@ def issued(uow: SqlAlchemyUnitOfWork, signing: Signing) -> tuple[Scenario, list]
     return s, [by_learner[s.learners["L1"]], by_learner[s.learners["L2"]]]
 
 
-def _bit(uow: SqlAlchemyUnitOfWork, signing: Signing, slug: str, credential: dict) -> bool:
-    entry = credential["credentialStatus"]
+def _bit(
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    slug: str,
+    credential: dict,
+    purpose: str = "revocation",
+) -> bool:
+    """The bit of ``purpose`` for ``credential``, read from the served, signed list."""
+    status = credential["credentialStatus"]
+    entries = status if isinstance(status, list) else [status]
+    (entry,) = [e for e in entries if e["statusPurpose"] == purpose]
     sequence = int(entry["statusListCredential"].rsplit("/", 1)[1])
-    served = serve_status_list(uow, signing, slug, "revocation", sequence)
-    _, bits = read_status_list_credential(served.credential)
+    served = serve_status_list(uow, signing, slug, purpose, sequence)
+    list_purpose, bits = read_status_list_credential(served.credential)
+    assert list_purpose == purpose
     return bits.get(int(entry["statusListIndex"]))
 
 

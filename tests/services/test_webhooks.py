@@ -14,7 +14,12 @@ from typing import Any
 import pytest
 
 from certmint.domain.ids import url_id
-from certmint.services.certificates import reissue_certificate, revoke_certificate
+from certmint.services.certificates import (
+    reinstate_certificate,
+    reissue_certificate,
+    revoke_certificate,
+    suspend_certificate,
+)
 from certmint.services.errors import InvalidInput
 from certmint.services.issuance import issue_achievement
 from certmint.services.signing import Signing
@@ -112,6 +117,29 @@ def test_reissue_event_and_subscriptions(
     event = json.loads(state.requests[0][1])
     assert event["type"] == "certificate.reissued"
     assert event["data"]["supersedes"] == url_id(old)
+
+
+def test_suspended_and_reinstated_events(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, receiver: tuple[Receiver, str]
+) -> None:
+    state, url = receiver
+    s = scenario(uow, signing, [enrolment_row("L1")])
+    events = ["certificate.suspended", "certificate.reinstated"]
+    add_webhook(uow, s.organisation.id, url=url, events=events, actor="t")
+    (first,) = issue_achievement(uow, signing, s.organisation.id, s.achievement_id).certificate_ids
+    base = "https://certs.example.org"
+    org = s.organisation.id
+    suspend_certificate(uow, org, first, reason="checking", actor="t", base_url=base)
+    reinstate_certificate(uow, org, first, actor="t", base_url=base)
+    assert deliver_due(uow, HttpPoster(timeout=5)).delivered == 2  # not the issued event
+    suspended, reinstated = sorted(
+        (json.loads(body) for _, body in state.requests), key=lambda e: e["created"]
+    )
+    assert suspended["type"] == "certificate.suspended"
+    assert (suspended["data"]["status"], suspended["data"]["reason"]) == ("suspended", "checking")
+    assert reinstated["type"] == "certificate.reinstated"
+    assert reinstated["data"]["status"] == "active" and "reason" not in reinstated["data"]
+    assert reinstated["data"]["certificate_id"] == url_id(first)
 
 
 def test_unreachable_endpoint_and_bad_registrations(

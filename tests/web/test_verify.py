@@ -5,9 +5,15 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
+from certmint.credentials import read_status_list_credential
 from certmint.domain.ids import parse_url_id, url_id
 from certmint.rendering import extract_credential
-from certmint.services.certificates import reissue_certificate, revoke_certificate
+from certmint.services.certificates import (
+    reinstate_certificate,
+    reissue_certificate,
+    revoke_certificate,
+    suspend_certificate,
+)
 from certmint.services.issuance import issue_achievement
 from certmint.services.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -101,6 +107,31 @@ def test_revoked_and_superseded_pages(
     assert ">Valid<" in client.get(f"/v/{url_id(new.id)}").text
 
 
+def test_suspended_page_and_list(
+    client: TestClient, uow: SqlAlchemyUnitOfWork, issued: tuple[Scenario, list[str]]
+) -> None:
+    s, (reference, other) = issued
+    entry = client.get(f"/v/{reference}/credential.json").json()["credentialStatus"][1]
+    path = entry["statusListCredential"].removeprefix("https://certs.example.org")
+    assert path == f"/orgs/{s.organisation.slug}/status/suspension/1"
+    base = "https://certs.example.org"
+    suspended = suspend_certificate(
+        uow, s.organisation.id, _uuid(reference), reason="Under review", actor="t", base_url=base
+    )
+    page = client.get(f"/v/{reference}")
+    assert ">Suspended<" in page.text
+    assert suspended.status_changed_at is not None
+    since = f"since {suspended.status_changed_at.day} {suspended.status_changed_at:%B %Y}"
+    assert f"{since}: Under review" in page.text
+    purpose, bits = read_status_list_credential(client.get(path).json())
+    assert purpose == "suspension" and bits.get(int(entry["statusListIndex"]))
+    assert ">Valid<" in client.get(f"/v/{other}").text
+    reinstate_certificate(uow, s.organisation.id, _uuid(reference), actor="t", base_url=base)
+    assert ">Valid<" in client.get(f"/v/{reference}").text
+    _, bits = read_status_list_credential(client.get(path).json())
+    assert not bits.get(int(entry["statusListIndex"]))
+
+
 def test_not_found(client: TestClient) -> None:
     page = client.get("/v/AAAAAAAAAAAAAAAAAAAAAA")
     assert page.status_code == 404
@@ -113,7 +144,7 @@ def test_status_list_is_cached_and_revalidated(
 ) -> None:
     s, (reference, _) = issued
     credential = client.get(f"/v/{reference}/credential.json").json()
-    url = credential["credentialStatus"]["statusListCredential"]
+    url = credential["credentialStatus"][0]["statusListCredential"]
     path = url.removeprefix("https://certs.example.org")
     first = client.get(path)
     assert first.status_code == 200

@@ -1,7 +1,9 @@
-"""``certmint certificates list``, ``certmint reissue`` and ``certmint revoke``."""
+"""``certmint certificates list|download|suspend|reinstate``, ``certmint reissue`` and
+``certmint revoke``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
@@ -10,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from certmint.bootstrap import Container
 from certmint.cli.notifications import deliver as deliver_mail
 from certmint.cli.state import (
     EXIT_INVALID,
@@ -24,14 +27,16 @@ from certmint.domain.certificates import Certificate
 from certmint.domain.ids import parse_url_id, url_id
 from certmint.services.certificates import (
     list_certificates,
+    reinstate_certificate,
     reissue_certificate,
     revoke_certificate,
+    suspend_certificate,
 )
 from certmint.services.documents import DocumentFormat, certificate_document
 from certmint.services.issuance import verification_url
 from certmint.services.roster import resolve_batch, resolve_learner
 
-__all__ = ["app", "reissue", "revoke"]
+__all__ = ["app", "reinstate", "reissue", "revoke", "suspend"]
 
 app = typer.Typer(help="Issued certificates.")
 console = Console(soft_wrap=True)
@@ -40,7 +45,9 @@ CertArgument = Annotated[
 ]
 ReasonOption = Annotated[
     str,
-    typer.Option(help="Why (kept in the audit log; shown when verifying a revoked certificate)."),
+    typer.Option(
+        help="Why (kept in the audit log; shown when verifying a revoked or suspended one)."
+    ),
 ]
 
 
@@ -165,6 +172,28 @@ def reissue(
         console.print(url_id(new.id))
 
 
+#: change(container, organisation id, certificate id) -> the changed certificate
+StatusChange = Callable[[Container, UUID, UUID], Certificate]
+
+
+def _change_status(
+    ctx: typer.Context,
+    certificate: str,
+    org: str | None,
+    as_json: bool,
+    change: StatusChange,
+    verb: str,
+) -> None:
+    """Revoke, suspend or reinstate: one service call, then the webhook events go out."""
+    with in_organisation(ctx, org) as (container, organisation):
+        changed = change(container, organisation.id, _id(certificate))
+    deliver_events(container)
+    if as_json:
+        print_json(_json(changed, container.signing.base))
+    else:
+        console.print(f"{verb} {url_id(changed.id)}")
+
+
 def revoke(
     ctx: typer.Context,
     certificate: CertArgument,
@@ -172,18 +201,56 @@ def revoke(
     org: OrgOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Revoke a certificate; verification shows it as revoked, with the reason."""
-    with in_organisation(ctx, org) as (container, organisation):
-        revoked = revoke_certificate(
-            container.uow(),
-            organisation.id,
-            _id(certificate),
-            reason=reason,
-            actor="cli",
-            base_url=container.settings.base_url,
-        )
-    deliver_events(container)
-    if as_json:
-        print_json(_json(revoked, container.signing.base))
-    else:
-        console.print(f"revoked {url_id(revoked.id)}")
+    """Revoke a certificate for good; verification shows it as revoked, with the reason."""
+    _change_status(
+        ctx,
+        certificate,
+        org,
+        as_json,
+        lambda c, org_id, cid: revoke_certificate(
+            c.uow(), org_id, cid, reason=reason, actor="cli", base_url=c.settings.base_url
+        ),
+        "revoked",
+    )
+
+
+@app.command("suspend")
+def suspend(
+    ctx: typer.Context,
+    certificate: CertArgument,
+    reason: ReasonOption,
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Suspend a certificate until it is reinstated; verification shows it as suspended."""
+    _change_status(
+        ctx,
+        certificate,
+        org,
+        as_json,
+        lambda c, org_id, cid: suspend_certificate(
+            c.uow(), org_id, cid, reason=reason, actor="cli", base_url=c.settings.base_url
+        ),
+        "suspended",
+    )
+
+
+@app.command("reinstate")
+def reinstate(
+    ctx: typer.Context,
+    certificate: CertArgument,
+    reason: Annotated[str | None, typer.Option(help="Why (kept in the audit log).")] = None,
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Make a suspended certificate valid again."""
+    _change_status(
+        ctx,
+        certificate,
+        org,
+        as_json,
+        lambda c, org_id, cid: reinstate_certificate(
+            c.uow(), org_id, cid, actor="cli", base_url=c.settings.base_url, reason=reason
+        ),
+        "reinstated",
+    )

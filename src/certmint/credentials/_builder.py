@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -190,7 +191,9 @@ class CredentialData:
     valid_from: datetime
     valid_until: datetime | None = None
     result: ScoreResult | None = None
-    status: StatusEntry | None = None
+    #: One entry is written as an object, several (one per purpose) as a list: VC 2.0 allows
+    #: either (https://www.w3.org/TR/vc-data-model-2.0/#status).
+    status: StatusEntry | Sequence[StatusEntry] | None = None
 
 
 def _image(url: str, field: str) -> dict[str, Any]:
@@ -273,8 +276,16 @@ def build_credential(data: CredentialData) -> dict[str, Any]:
         if data.valid_until <= data.valid_from:
             raise InvalidCredentialDataError("valid_until", "must be after valid_from")
         credential["validUntil"] = format_datetime(data.valid_until)
-    if data.status is not None:
+    if isinstance(data.status, StatusEntry):
         credential["credentialStatus"] = status_entry(data.status)
+    elif data.status:
+        entries = [status_entry(entry) for entry in data.status]
+        purposes = [entry["statusPurpose"] for entry in entries]
+        if len(set(purposes)) != len(purposes):
+            # https://www.w3.org/TR/vc-bitstring-status-list/#bitstringstatuslistentry: one
+            # entry per purpose, or a verifier could not tell which list decides.
+            raise InvalidCredentialDataError("status", "has two entries with one purpose")
+        credential["credentialStatus"] = entries[0] if len(entries) == 1 else entries
     return credential
 
 

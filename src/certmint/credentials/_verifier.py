@@ -113,9 +113,14 @@ class VerificationReport:
 
 
 @cache
-def _ob3_validator() -> jsonschema.protocols.Validator:
+def _ob3_validator(definition: str | None = None) -> jsonschema.protocols.Validator:
+    """The OB 3.0 credential schema, or one of its ``$defs`` on its own."""
     schema = ob3_json_schema()
     validator_class = jsonschema.validators.validator_for(schema)
+    if definition is not None:
+        schema = {k: v for k, v in schema.items() if k in ("$schema", "$defs")} | {
+            "$ref": f"#/$defs/{definition}"
+        }
     return validator_class(schema)
 
 
@@ -174,15 +179,31 @@ def _check_format(
         # Data Integrity allows one proof object or a set; the OB3 schema insists on an array,
         # which many signers (jsonld-signatures among them) do not emit for a single proof.
         normalised = document | {"proof": proofs_of(document)} if "proof" in document else document
-        error = jsonschema.exceptions.best_match(_ob3_validator().iter_errors(normalised))
-        if error is not None:
-            where = "/".join(str(part) for part in error.absolute_path) or "(root)"
-            raise _FormatError(f"OB 3.0 schema: {where}: {error.message[:200]}")
+        status = document.get("credentialStatus")
+        if isinstance(status, list) and status:
+            # VC 2.0 allows a list of status entries (one per purpose); OB 3.0's schema allows
+            # one (1EdTech/openbadges-specification#623 proposes a list for 3.1): each entry
+            # must still pass as a CredentialStatus on its own.
+            for n, entry in enumerate(status[1:], start=1):
+                _check_ob3_schema(
+                    _ob3_validator("CredentialStatus"), entry, f"credentialStatus/{n}"
+                )
+            normalised = normalised | {"credentialStatus": status[0]}
+        _check_ob3_schema(_ob3_validator(), normalised)
         detail = "Open Badges 3.0 credential (VC 2.0), valid against the OB 3.0 JSON schema"
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     if fast is None or not fast.covers(unsecured):
         expand_safe(unsecured, loader, limits)
     return detail
+
+
+def _check_ob3_schema(
+    validator: jsonschema.protocols.Validator, document: Any, prefix: str = ""
+) -> None:
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    if error is not None:
+        where = "/".join([prefix, *map(str, error.absolute_path)]).strip("/") or "(root)"
+        raise _FormatError(f"OB 3.0 schema: {where}: {error.message[:200]}")
 
 
 def _parse_time(value: Any, name: str) -> datetime:
@@ -296,18 +317,21 @@ def _check_status(
     if not signed:
         return Check("status", Outcome.SKIPPED, "the signature did not verify")
     entries = status if isinstance(status, list) else [status]
-    details = []
+    if not entries or not all(isinstance(entry, dict) for entry in entries):
+        return Check("status", Outcome.FAILED, "a credentialStatus entry is not an object")
+    # Every entry is checked (revocation and suspension, say), and every set bit is reported.
+    set_: list[str] = []
+    clear: list[str] = []
     for entry in entries:
-        if not isinstance(entry, dict):
-            return Check("status", Outcome.FAILED, "a credentialStatus entry is not an object")
         try:
             result = check_status(entry, document)
         except CredentialError as exc:
             return Check("status", Outcome.FAILED, f"status unknown: {exc}")
-        if result.is_set:
-            return Check("status", Outcome.FAILED, f"{result.purpose}: {result.detail}")
-        details.append(result.detail or f"not {result.purpose}")
-    return Check("status", Outcome.PASSED, "; ".join(details))
+        detail = result.detail or f"{result.purpose} bit {'set' if result.is_set else 'clear'}"
+        (set_ if result.is_set else clear).append(f"{result.purpose}: {detail}")
+    if set_:
+        return Check("status", Outcome.FAILED, "; ".join(set_))
+    return Check("status", Outcome.PASSED, "; ".join(clear))
 
 
 def verify_credential(

@@ -1,4 +1,5 @@
-"""Webhooks: other systems told when certificates are issued, re-issued or revoked."""
+"""Webhooks: other systems told when certificates are issued, re-issued, revoked, suspended or
+reinstated."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from uuid import UUID
 
 __all__ = ["EVENTS", "DeliveryStatus", "Webhook", "WebhookDelivery"]
 
-EVENTS = ("certificate.issued", "certificate.reissued", "certificate.revoked")
+EVENTS = (
+    "certificate.issued",
+    "certificate.reissued",
+    "certificate.revoked",
+    "certificate.suspended",
+    "certificate.reinstated",
+)
 
 
 class DeliveryStatus(StrEnum):

@@ -1,14 +1,17 @@
-"""Certificates after issue: listing, re-issuing (a corrected name) and revoking.
+"""Certificates after issue: listing, re-issuing (a corrected name), revoking, suspending
+and reinstating.
 
 Nothing is ever deleted. A re-issued certificate is *superseded*: its status bit is set and it
 points to its replacement, which says which certificate it supersedes. A revoked certificate
-keeps its reason, which verification shows.
+keeps its reason, which verification shows; revocation is final. A suspended certificate shows
+its reason too, until it is reinstated. Each change sets or clears status-list bits (derived
+from the status), is audited and sends its webhook event.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -25,8 +28,10 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 __all__ = [
     "get_certificate",
     "list_certificates",
+    "reinstate_certificate",
     "reissue_certificate",
     "revoke_certificate",
+    "suspend_certificate",
 ]
 
 MAX_REASON = 1_000
@@ -80,46 +85,144 @@ def revoke_certificate(
     actor: str,
     base_url: str,
 ) -> Certificate:
-    """Revoke for good; the reason is shown to whoever verifies it. ``base_url`` makes the
-    verification link in the ``certificate.revoked`` webhook."""
-    reason = _reason(reason)
+    """Revoke for good (an active or suspended certificate); the reason is shown to whoever
+    verifies it. ``base_url`` makes the verification link in the ``certificate.revoked``
+    webhook."""
+    return _change_status(
+        uow,
+        organisation_id,
+        certificate_id,
+        _REVOKE,
+        reason=_reason(reason),
+        actor=actor,
+        base_url=base_url,
+    )
+
+
+def suspend_certificate(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    certificate_id: UUID,
+    *,
+    reason: str,
+    actor: str,
+    base_url: str,
+) -> Certificate:
+    """Suspend an active certificate until it is reinstated: its suspension bit is set and
+    verification says "suspended" with the reason. Raises ``Conflict`` for any other status
+    (a revoked certificate stays revoked)."""
+    return _change_status(
+        uow,
+        organisation_id,
+        certificate_id,
+        _SUSPEND,
+        reason=_reason(reason),
+        actor=actor,
+        base_url=base_url,
+    )
+
+
+def reinstate_certificate(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    certificate_id: UUID,
+    *,
+    actor: str,
+    base_url: str,
+    reason: str | None = None,
+) -> Certificate:
+    """Make a suspended certificate active again (its suspension bit is cleared); ``reason``,
+    if given, goes to the audit log only. Raises ``Conflict`` unless it is suspended."""
+    return _change_status(
+        uow,
+        organisation_id,
+        certificate_id,
+        _REINSTATE,
+        reason=_reason(reason) if reason is not None and reason.strip() else None,
+        actor=actor,
+        base_url=base_url,
+    )
+
+
+@dataclass(frozen=True)
+class _Change:
+    """A status change by hand: from which statuses, to which, and what it is called."""
+
+    verb: str
+    allowed_from: tuple[CertificateStatus, ...]
+    to: CertificateStatus
+    event: str
+    keeps_reason: bool  # shown when verifying (revoked, suspended), or only in the audit log
+
+
+_REVOKE = _Change(
+    "revoked",
+    (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED),
+    CertificateStatus.REVOKED,
+    "certificate.revoked",
+    keeps_reason=True,
+)
+_SUSPEND = _Change(
+    "suspended",
+    (CertificateStatus.ACTIVE,),
+    CertificateStatus.SUSPENDED,
+    "certificate.suspended",
+    keeps_reason=True,
+)
+_REINSTATE = _Change(
+    "reinstated",
+    (CertificateStatus.SUSPENDED,),
+    CertificateStatus.ACTIVE,
+    "certificate.reinstated",
+    keeps_reason=False,
+)
+
+
+def _change_status(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    certificate_id: UUID,
+    change: _Change,
+    *,
+    reason: str | None,
+    actor: str,
+    base_url: str,
+) -> Certificate:
     now = datetime.now(UTC)
     with uow:
         certificate = uow.certificates.get_for(organisation_id, certificate_id)
         if certificate is None:
             raise NotFound("certificate", certificate_id)
-        if certificate.status not in (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED):
-            raise Conflict(f"certificate {certificate_id} is {certificate.status}, not active")
-        uow.certificates.set_status(
-            certificate_id, CertificateStatus.REVOKED, reason=reason, at=now
-        )
+        if certificate.status not in change.allowed_from:
+            allowed = " or ".join(s.value for s in change.allowed_from)
+            final = (
+                " (revocation is final)" if certificate.status is CertificateStatus.REVOKED else ""
+            )
+            raise Conflict(
+                f"certificate {certificate_id} is {certificate.status}{final}: only {allowed}"
+                f" certificates can be {change.verb}"
+            )
+        shown = reason if change.keeps_reason else None
+        uow.certificates.set_status(certificate_id, change.to, reason=shown, at=now)
+        # The bits follow the status: every list of the certificate may have changed (revoking
+        # a suspended certificate clears one bit and sets another).
         uow.status_lists.touch([s.id for s in uow.status_lists.lists_of(certificate_id)], now)
-        revoked = replace(
-            certificate,
-            status=CertificateStatus.REVOKED,
-            status_reason=reason,
-            status_changed_at=now,
-        )
+        changed = replace(certificate, status=change.to, status_reason=shown, status_changed_at=now)
         enqueue_certificate_events(
-            uow,
-            organisation_id,
-            "certificate.revoked",
-            [revoked],
-            base=base_url.rstrip("/"),
-            now=now,
+            uow, organisation_id, change.event, [changed], base=base_url.rstrip("/"), now=now
         )
         record(
             uow,
             organisation_id=organisation_id,
             actor=actor,
-            action="certificate.revoked",
+            action=f"certificate.{change.verb}",
             subject_type="certificate",
             subject_id=certificate_id,
             reason=reason,
             at=now,
         )
         uow.commit()
-    return revoked
+    return changed
 
 
 def reissue_certificate(
@@ -147,8 +250,10 @@ def reissue_certificate(
     with uow:
         current = uow.certificates.get_for(organisation_id, certificate_id)
         if current is None or current.status is not CertificateStatus.ACTIVE:
+            # A suspended one too: a replacement would quietly end the suspension.
             raise Conflict(
                 f"certificate {certificate_id} is not active: only active ones are re-issued"
+                " (reinstate a suspended one first)"
             )
         learner = uow.roster.get_learner(organisation_id, current.learner_id)
         enrolment = uow.roster.enrolment_of(ctx.batch.id, current.learner_id)

@@ -46,14 +46,13 @@ from certmint.domain.ids import url_id
 from certmint.domain.jobs import Job, JobStatus
 from certmint.domain.notifications import Notification, NotificationKind, NotificationStatus
 from certmint.domain.organisations import Organisation
-from certmint.domain.status_lists import StatusPurpose
 from certmint.domain.templates import TemplateVersion
 from certmint.rendering import verification_url as qr_url
 from certmint.services.audit import record
 from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.keys import IssuerKey, issuer_key, organisation_did
 from certmint.services.signing import Signing
-from certmint.services.status_lists import allocate_indexes, status_list_url
+from certmint.services.status_lists import allocate_places
 from certmint.services.webhooks import enqueue_certificate_events
 from certmint.storage.bulk import CHUNK
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -228,13 +227,12 @@ def build_certificate(
     enrolment: Enrolment,
     *,
     number: str,
-    status_url: str,
-    status_index: int,
+    status: Sequence[StatusEntry],
     issued: datetime,
     valid_from: datetime | None = None,
     supersedes: UUID | None = None,
 ) -> Certificate:
-    """One signed certificate (not yet stored)."""
+    """One signed certificate (not yet stored), with its ``credentialStatus`` entries."""
     certificate_id = uuid.uuid4()
     valid_from = valid_from or issued
     days = ctx.achievement.valid_for_days
@@ -253,7 +251,7 @@ def build_certificate(
             valid_from=valid_from,
             valid_until=valid_until,
             result=_result(ctx.criterion, enrolment),
-            status=StatusEntry(status_url, status_index, StatusPurpose.REVOCATION.value),
+            status=status,
         )
     )
     return Certificate(
@@ -304,12 +302,7 @@ def award(
     (the caller decided who is eligible; the database refuses a second current certificate)."""
     if not pairs:
         return []
-    status_list, indexes = allocate_indexes(
-        uow, ctx.organisation.id, StatusPurpose.REVOCATION, len(pairs), now
-    )
-    url = status_list_url(
-        ctx.base, ctx.organisation, StatusPurpose.REVOCATION, status_list.sequence
-    )
+    places = allocate_places(uow, ctx.organisation.id, len(pairs), now)
     numbers = _numbers(uow, ctx.organisation.id, len(pairs), now.year)
     certificates = [
         build_certificate(
@@ -318,18 +311,15 @@ def award(
             learner,
             enrolment,
             number=number,
-            status_url=url,
-            status_index=index,
+            status=places.entries(ctx.base, ctx.organisation, index),
             issued=now,
             valid_from=valid_from,
             supersedes=supersedes,
         )
-        for (enrolment, learner), number, index in zip(pairs, numbers, indexes, strict=True)
+        for (enrolment, learner), number, index in zip(pairs, numbers, places.indexes, strict=True)
     ]
     uow.certificates.add_many(certificates)
-    uow.status_lists.add_entries(
-        status_list.id, [(index, c.id) for index, c in zip(indexes, certificates, strict=True)]
-    )
+    places.record(uow, [c.id for c in certificates])
     enqueue_certificate_events(
         uow,
         ctx.organisation.id,

@@ -4,18 +4,22 @@ Indexes are drawn at random (herd privacy: a set bit says nothing about when a c
 issued) and checked against the taken ones; the (list, index) primary key settles any race
 between concurrent issuers. A list holds ``MIN_STATUS_LIST_SIZE`` entries; when it cannot take
 a whole chunk, the next list is opened.
+
+A certificate holds one place per purpose (:data:`PURPOSES`): the *same* index in the revocation
+list and the suspension list of the same sequence number (``.../status/revocation/3`` and
+``.../status/suspension/3`` are a pair). See :func:`allocate_places` for why.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from certmint.credentials import BitstringStatusList, status_list_credential
+from certmint.credentials import BitstringStatusList, StatusEntry, status_list_credential
 from certmint.domain.certificates import CertificateStatus
 from certmint.domain.organisations import Organisation
 from certmint.domain.status_lists import MIN_STATUS_LIST_SIZE, StatusList, StatusPurpose
@@ -25,9 +29,12 @@ from certmint.services.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
+    "PURPOSES",
     "SET_BY",
     "ServedStatusList",
+    "StatusPlaces",
     "allocate_indexes",
+    "allocate_places",
     "serve_status_list",
     "status_list_url",
 ]
@@ -37,6 +44,8 @@ SET_BY: dict[StatusPurpose, tuple[str, ...]] = {
     StatusPurpose.REVOCATION: (CertificateStatus.REVOKED.value, CertificateStatus.SUPERSEDED.value),
     StatusPurpose.SUSPENSION: (CertificateStatus.SUSPENDED.value,),
 }
+#: The lists every new certificate has a place in, the first one deciding the index.
+PURPOSES = (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
 _system_random = random.SystemRandom()
 
 
@@ -77,6 +86,68 @@ def allocate_indexes(
         ]
         chosen.update(set(candidates) - uow.status_lists.taken_among(current.id, candidates))
     return current, sorted(chosen, key=lambda _: rng.random())
+
+
+@dataclass(frozen=True)
+class StatusPlaces:
+    """Places for a run of new certificates: ``indexes[i]`` in each of ``lists`` (one per
+    purpose of :data:`PURPOSES`, all with the same sequence number)."""
+
+    lists: tuple[StatusList, ...]
+    indexes: list[int]
+
+    def entries(self, base: str, organisation: Organisation, index: int) -> list[StatusEntry]:
+        """The ``credentialStatus`` entries of the certificate at ``index``."""
+        return [
+            StatusEntry(
+                status_list_url(base, organisation, s.purpose, s.sequence), index, s.purpose
+            )
+            for s in self.lists
+        ]
+
+    def record(self, uow: SqlAlchemyUnitOfWork, certificate_ids: list[UUID]) -> None:
+        """Store the places of the certificates (in ``indexes`` order), in every list."""
+        places = list(zip(self.indexes, certificate_ids, strict=True))
+        for status_list in self.lists:
+            uow.status_lists.add_entries(status_list.id, places)
+
+
+def allocate_places(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    count: int,
+    now: datetime,
+    *,
+    rng: random.Random = _system_random,
+    size: int = MIN_STATUS_LIST_SIZE,
+) -> StatusPlaces:
+    """``count`` places for new certificates, one index each, in every purpose's list.
+
+    The suspension place reuses the revocation index in the paired list rather than drawing
+    its own, because:
+
+    * one random draw and one collision check per certificate instead of two (the bulk
+      issuance path), and the pair fills together: no second "is it full" count;
+    * it reveals nothing more: both entries sit in the same credential, and each list is as
+      large and as randomly filled as the other, so herd privacy is that of one list;
+    * the revocation list's primary key already makes the index unique, and the paired list's
+      key checks it again.
+
+    The paired list is opened when missing (organisations whose lists predate suspension).
+    """
+    first, indexes = allocate_indexes(
+        uow, organisation_id, PURPOSES[0], count, now, rng=rng, size=size
+    )
+    lists = [first]
+    for purpose in PURPOSES[1:]:
+        paired = uow.status_lists.get(organisation_id, purpose, first.sequence)
+        if paired is None:
+            paired = replace(
+                first, id=uuid.uuid4(), purpose=purpose, created_at=now, updated_at=now
+            )
+            uow.status_lists.add(paired)
+        lists.append(paired)
+    return StatusPlaces(tuple(lists), indexes)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Webhooks: ``certificate.issued``, ``.reissued`` and ``.revoked``, signed and retried.
+"""Webhooks: ``certificate.issued``, ``.reissued``, ``.revoked``, ``.suspended`` and
+``.reinstated``, signed and retried.
 
 Events are written as delivery rows in the same transaction as the change (an outbox), so a
 rolled-back change sends nothing and a committed one is never lost. ``deliver_due`` POSTs each
@@ -45,6 +46,7 @@ __all__ = [
 
 SIGNATURE_HEADER = "Certmint-Signature"
 STALE_CLAIM = timedelta(minutes=15)
+_WITH_REASON = ("certificate.revoked", "certificate.suspended")
 
 
 class Poster(Protocol):
@@ -147,7 +149,7 @@ def enqueue_certificate_events(
         }
         if certificate.supersedes_id:
             data["supersedes"] = url_id(certificate.supersedes_id)
-        if certificate.status_reason and event == "certificate.revoked":
+        if certificate.status_reason and event in _WITH_REASON:
             data["reason"] = certificate.status_reason
         for hook in hooks:
             delivery_id = uuid.uuid4()

@@ -1,0 +1,235 @@
+"""Suspend and reinstate next to revocation: the status lists' bits, verdicts, audit, refusals.
+
+(``services/certificates.py`` is tested by this module and ``test_certificates.py``.)
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certmint.credentials import StatusEntry
+from certmint.domain.certificates import Certificate, CertificateStatus
+from certmint.domain.ids import url_id
+from certmint.domain.status_lists import StatusPurpose
+from certmint.services.certificates import (
+    get_certificate,
+    reinstate_certificate,
+    reissue_certificate,
+    revoke_certificate,
+    suspend_certificate,
+)
+from certmint.services.errors import Conflict, InvalidInput, NotFound
+from certmint.services.issuance import (
+    achievement_context,
+    build_certificate,
+    issue_achievement,
+)
+from certmint.services.signing import Signing
+from certmint.services.status_lists import allocate_indexes, status_list_url
+from certmint.services.verification import verify_certificate
+from certmint.storage.tables import AuditEventRow, StatusListEntryRow
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.factories import Scenario, enrolment_row, make_organisation, scenario
+from tests.services.test_certificates import _bit
+
+BASE = "https://certs.example.org"
+ROWS = [enrolment_row("L1"), enrolment_row("L2")]
+
+
+@pytest.fixture
+def issued(uow: SqlAlchemyUnitOfWork, signing: Signing) -> tuple[Scenario, list[Certificate]]:
+    s = scenario(uow, signing, ROWS)
+    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    return s, [get_certificate(uow, s.organisation.id, i) for i in summary.certificate_ids]
+
+
+def _bits(uow: SqlAlchemyUnitOfWork, signing: Signing, s: Scenario, c: Certificate) -> set[str]:
+    """The purposes whose bit is set for ``c``."""
+    return {
+        purpose
+        for purpose in ("revocation", "suspension")
+        if _bit(uow, signing, s.organisation.slug, c.credential, purpose)
+    }
+
+
+def _suspend(uow: SqlAlchemyUnitOfWork, s: Scenario, c: Certificate, reason: str) -> Certificate:
+    return suspend_certificate(
+        uow, s.organisation.id, c.id, reason=reason, actor="alice", base_url=BASE
+    )
+
+
+def _reinstate(uow: SqlAlchemyUnitOfWork, s: Scenario, c: Certificate) -> Certificate:
+    return reinstate_certificate(uow, s.organisation.id, c.id, actor="bob", base_url=BASE)
+
+
+def test_new_certificates_hold_one_index_in_paired_lists(
+    uow: SqlAlchemyUnitOfWork, issued: tuple[Scenario, list[Certificate]], session: Session
+) -> None:
+    s, certificates = issued
+    for c in certificates:
+        revocation, suspension = c.credential["credentialStatus"]
+        assert (revocation["statusPurpose"], suspension["statusPurpose"]) == (
+            "revocation",
+            "suspension",
+        )
+        assert revocation["statusListIndex"] == suspension["statusListIndex"]
+        assert revocation["statusListCredential"].endswith(
+            f"/{s.organisation.slug}/status/revocation/1"
+        )
+        assert suspension["statusListCredential"].endswith(
+            f"/{s.organisation.slug}/status/suspension/1"
+        )
+        rows = session.scalars(
+            select(StatusListEntryRow).where(StatusListEntryRow.certificate_id == c.id)
+        ).all()
+        assert {r.index for r in rows} == {int(revocation["statusListIndex"])}
+        with uow:
+            assert {x.purpose for x in uow.status_lists.lists_of(c.id)} == set(StatusPurpose)
+
+
+def test_suspend_then_reinstate(
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    issued: tuple[Scenario, list[Certificate]],
+    session: Session,
+) -> None:
+    s, (first, second) = issued
+    assert _bits(uow, signing, s, first) == set()
+    suspended = _suspend(uow, s, first, "Under investigation")
+    assert suspended.status is CertificateStatus.SUSPENDED
+    assert _bits(uow, signing, s, first) == {"suspension"}
+    assert _bits(uow, signing, s, second) == set()
+
+    result = verify_certificate(uow, signing, url_id(first.id))
+    assert result.verdict == "suspended"
+    assert result.status_reason == "Under investigation"
+    assert result.status_changed_at == suspended.status_changed_at
+    assert result.report is not None
+    status = result.report.check("status")
+    assert status.outcome == "failed" and status.detail.startswith("suspension:")
+    assert verify_certificate(uow, signing, url_id(second.id)).verdict == "valid"
+    with pytest.raises(Conflict):  # already suspended
+        _suspend(uow, s, first, "again")
+
+    reinstated = _reinstate(uow, s, first)
+    assert (reinstated.status, reinstated.status_reason) == (CertificateStatus.ACTIVE, None)
+    assert _bits(uow, signing, s, first) == set()
+    again = verify_certificate(uow, signing, url_id(first.id))
+    assert again.verdict == "valid" and again.report is not None and again.report.verified
+    with pytest.raises(Conflict):  # only a suspended certificate is reinstated
+        _reinstate(uow, s, first)
+
+    events = session.scalars(
+        select(AuditEventRow)
+        .where(AuditEventRow.subject_id == str(first.id))
+        .order_by(AuditEventRow.at)
+    ).all()
+    assert [(e.action, e.actor, e.reason) for e in events] == [
+        ("certificate.suspended", "alice", "Under investigation"),
+        ("certificate.reinstated", "bob", None),
+    ]
+    assert get_certificate(uow, s.organisation.id, first.id).credential == first.credential
+
+
+def test_revocation_is_final(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, issued: tuple[Scenario, list[Certificate]]
+) -> None:
+    s, (first, second) = issued
+    # A suspended certificate can be revoked: one bit clears, the other is set.
+    _suspend(uow, s, first, "checking")
+    revoke_certificate(uow, s.organisation.id, first.id, reason="fraud", actor="a", base_url=BASE)
+    assert _bits(uow, signing, s, first) == {"revocation"}
+    assert verify_certificate(uow, signing, url_id(first.id)).verdict == "revoked"
+    with pytest.raises(Conflict, match="revocation is final"):
+        _suspend(uow, s, first, "x")
+    with pytest.raises(Conflict, match="revocation is final"):
+        _reinstate(uow, s, first)
+    assert get_certificate(uow, s.organisation.id, first.id).status is CertificateStatus.REVOKED
+    # A superseded one is neither suspended nor reinstated.
+    new = reissue_certificate(uow, signing, s.organisation.id, second.id, reason="typo", actor="a")
+    with pytest.raises(Conflict):
+        _suspend(uow, s, second, "x")
+    assert new.credential["credentialStatus"][1]["statusPurpose"] == "suspension"
+
+
+def test_a_suspended_certificate_is_not_reissued_until_reinstated(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, issued: tuple[Scenario, list[Certificate]]
+) -> None:
+    s, (first, _) = issued
+    _suspend(uow, s, first, "checking")
+    with pytest.raises(Conflict, match="reinstate"):
+        reissue_certificate(uow, signing, s.organisation.id, first.id, reason="typo", actor="a")
+    # Nothing changed by the refusal, and issuing again adds nothing: it is still current.
+    assert get_certificate(uow, s.organisation.id, first.id).status is CertificateStatus.SUSPENDED
+    assert issue_achievement(uow, signing, s.organisation.id, s.achievement_id).issued == 0
+    _reinstate(uow, s, first)
+    new = reissue_certificate(uow, signing, s.organisation.id, first.id, reason="typo", actor="a")
+    assert verify_certificate(uow, signing, url_id(new.id)).verdict == "valid"
+    assert verify_certificate(uow, signing, url_id(first.id)).verdict == "superseded"
+
+
+def test_reasons_and_tenants(
+    uow: SqlAlchemyUnitOfWork, issued: tuple[Scenario, list[Certificate]]
+) -> None:
+    s, (first, _) = issued
+    with pytest.raises(InvalidInput):
+        _suspend(uow, s, first, "   ")
+    other = make_organisation(uow, "Other")
+    with pytest.raises(NotFound):
+        suspend_certificate(uow, other.id, first.id, reason="x", actor="a", base_url=BASE)
+    _suspend(uow, s, first, "checking")
+    with pytest.raises(NotFound):
+        reinstate_certificate(uow, other.id, first.id, actor="a", base_url=BASE)
+
+
+def test_a_certificate_with_one_status_entry_still_verifies(
+    uow: SqlAlchemyUnitOfWork, signing: Signing
+) -> None:
+    # Issued before suspension existed: only a revocation entry, in the list it was given.
+    s = scenario(uow, signing, ROWS)
+    ctx = achievement_context(uow, signing, s.organisation.id, s.achievement_id)
+    now = datetime.now(UTC)
+    with uow:
+        status_list, (index,) = allocate_indexes(
+            uow, s.organisation.id, StatusPurpose.REVOCATION, 1, now
+        )
+        ((enrolment, learner),) = uow.roster.enrolments_page(s.batch_id, after=None, limit=1)
+        url = status_list_url(ctx.base, ctx.organisation, StatusPurpose.REVOCATION, 1)
+        old = build_certificate(
+            ctx,
+            signing,
+            learner,
+            enrolment,
+            number="2025-OLD00-00001",
+            status=[StatusEntry(url, index)],
+            issued=now,
+        )
+        uow.certificates.add_many([old])
+        uow.status_lists.add_entries(status_list.id, [(index, old.id)])
+        uow.commit()
+    assert isinstance(old.credential["credentialStatus"], dict)
+    assert verify_certificate(uow, signing, url_id(old.id)).verdict == "valid"
+    # Suspending it shows on this instance (the verdict follows the database); its credential
+    # has no suspension entry, so the signed status lists cannot say so to others.
+    _suspend(uow, s, old, "checking")
+    result = verify_certificate(uow, signing, url_id(old.id))
+    assert result.verdict == "suspended"
+    assert result.report is not None and result.report.check("status").outcome == "passed"
+    _reinstate(uow, s, old)
+    revoke_certificate(uow, s.organisation.id, old.id, reason="x", actor="a", base_url=BASE)
+    result = verify_certificate(uow, signing, url_id(old.id))
+    assert result.report is not None and result.report.check("status").outcome == "failed"
+    # The organisation's next certificates get places in its list and the paired one, opened now.
+    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    (new,) = [get_certificate(uow, s.organisation.id, i) for i in summary.certificate_ids]
+    assert [
+        e["statusListCredential"].rsplit("/", 2)[1:] for e in new.credential["credentialStatus"]
+    ] == [
+        ["revocation", "1"],
+        ["suspension", "1"],
+    ]
+    assert new.credential["credentialStatus"][0]["statusListIndex"] != str(index)
