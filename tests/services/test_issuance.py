@@ -102,7 +102,13 @@ def test_credentials_are_ob3_schema_valid_and_verify(
         assert result.verdict == "valid", result.report.to_dict() if result.report else None
         credential = result.credential
         assert credential is not None
-        validator.validate(credential)
+        # OB 3.0's schema takes one credentialStatus ([0..1]); ours has one per purpose (as
+        # VC 2.0 allows, see docs/credentials.md): the rest of the credential and each entry
+        # must be valid.
+        entries = credential["credentialStatus"]
+        assert [e["statusPurpose"] for e in entries] == ["revocation", "suspension"]
+        for entry in entries:
+            validator.validate(credential | {"credentialStatus": entry})
         subject = credential["credentialSubject"]
         assert subject["achievement"]["criteria"]["narrative"] == describe(parse_criteria(MERIT))
         assert subject["result"][0]["value"] in ("92", "80")
@@ -128,14 +134,23 @@ def test_status_indexes_and_numbers_are_unique(
     rows = [enrolment_row(f"L{i}") for i in range(60)]
     s = scenario(uow, signing, rows)
     issue_achievement(uow, signing, s.organisation.id, s.achievement_id, chunk_size=7)
-    indexes = session.scalars(select(StatusListEntryRow.index)).all()
+    places = session.execute(
+        select(StatusListEntryRow.status_list_id, StatusListEntryRow.index)
+    ).all()
+    by_list: dict[object, list[int]] = {}
+    for status_list_id, index in places:
+        by_list.setdefault(status_list_id, []).append(index)
+    assert len(by_list) == 2  # the revocation list and its paired suspension list
+    revocation, suspension = by_list.values()
+    assert len(revocation) == len(set(revocation)) == 60
+    assert sorted(revocation) == sorted(suspension)  # the same index in both
+    indexes = set(revocation)
     numbers = session.scalars(select(CertificateRow.number)).all()
-    assert len(indexes) == len(set(indexes)) == 60
     assert len(numbers) == len(set(numbers)) == 60
     assert sorted(indexes) != list(range(min(indexes), min(indexes) + 60))  # random, not sequential
     for certificate in session.scalars(select(CertificateRow)):
-        entry = certificate.credential["credentialStatus"]
-        assert int(entry["statusListIndex"]) in indexes
+        for entry in certificate.credential["credentialStatus"]:
+            assert int(entry["statusListIndex"]) in indexes
 
 
 def test_another_organisation_cannot_issue_it(uow: SqlAlchemyUnitOfWork, signing: Signing) -> None:
