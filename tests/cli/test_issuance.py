@@ -231,7 +231,8 @@ def test_suspend_and_reinstate(certmint_home: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["certificates", "reinstate", first])
     assert result.exit_code == 0, result.output
     assert f"reinstated {first}" in result.output
-    assert runner.invoke(app, ["verify", str(credential), "--offline"]).exit_code == 0
+    valid = runner.invoke(app, ["verify", str(credential), "--offline"])
+    assert valid.exit_code == 0, valid.output
     assert runner.invoke(app, ["certificates", "reinstate", first]).exit_code == 4
 
     assert runner.invoke(app, ["revoke", first, "--reason", "fraud"]).exit_code == 0
