@@ -56,8 +56,10 @@ def test_batch_view_attach_and_dry_run_within_scope(
     )
     run = batch_dry_run(uow, admin, merit.id)
     assert run.sentence == "Not (completed the course)."
-    assert run.would_award == 1 and not run.more
-    assert batch_dry_run(uow, admin, merit.id, limit=1).more
+    assert (run.would_award, run.already_held, run.not_awarded) == (1, 0, 1)
+    assert run.complete and not run.more and len(run.rows) == 2
+    first = batch_dry_run(uow, admin, merit.id, limit=1)
+    assert first.more and len(first.rows) == 1 and first.counted == 2
 
     outsider = Principal(s.organisation.id, Role.COURSE_MANAGER, course_ids=frozenset({uuid4()}))
     for call in (

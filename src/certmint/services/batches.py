@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 from uuid import UUID
 
@@ -133,31 +132,58 @@ def attach_achievement(
 
 @dataclass(frozen=True)
 class DryRun:
+    """The first ``limit`` learners with their decisions, and counts over the whole batch
+    (up to ``COUNT_LIMIT`` learners: past that, ``complete`` is False)."""
+
     course: Course
     batch: Batch
     achievement: Achievement
     sentence: str
     rows: list[DryRunRow]
-    more: bool  # the batch has more learners than ``rows`` shows
+    would_award: int
+    already_held: int
+    not_awarded: int
+    complete: bool
 
     @property
-    def would_award(self) -> int:
-        return sum(1 for r in self.rows if r.decision.awarded and not r.already_issued)
+    def counted(self) -> int:
+        return self.would_award + self.already_held + self.not_awarded
+
+    @property
+    def more(self) -> bool:
+        """The batch has more learners than ``rows`` shows."""
+        return self.counted > len(self.rows) or not self.complete
+
+
+COUNT_LIMIT = 200_000  # a few seconds of evaluation; a bigger batch shows "at least"
 
 
 def batch_dry_run(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, achievement_id: UUID, *, limit: int = 1000
+    uow: SqlAlchemyUnitOfWork, principal: Principal, achievement_id: UUID, *, limit: int = 500
 ) -> DryRun:
-    """Who would be awarded (the first ``limit`` learners), and for everyone else why not."""
+    """Who would be awarded, and for everyone else why not; nothing is written."""
     with uow:
         achievement = authorization.achievement_for(uow, principal, achievement_id)
         course, batch = authorization.batch_for(uow, principal, achievement.batch_id)
-    rows = list(islice(dry_run(uow, principal.organisation_id, achievement.id), limit + 1))
+    rows: list[DryRunRow] = []
+    counts = {"award": 0, "held": 0, "not": 0}
+    complete = True
+    for n, row in enumerate(dry_run(uow, principal.organisation_id, achievement.id)):
+        if n == COUNT_LIMIT:
+            complete = False
+            break
+        if n < limit:
+            rows.append(row)
+        key = "held" if row.already_issued else "award" if row.decision.awarded else "not"
+        counts[key] += 1
     return DryRun(
         course,
         batch,
         achievement,
         describe_criteria(achievement.criteria),
-        rows[:limit],
-        len(rows) > limit,
+        rows,
+        counts["award"],
+        counts["held"],
+        counts["not"],
+        complete,
     )

@@ -74,6 +74,7 @@ class IssueStatus:
     job: Job
     achievement_id: UUID | None
     batch_id: UUID | None
+    batch: str  # "Data Science, Spring"
     label: str  # "Completion · Data Science, Spring"
 
     @property
@@ -109,6 +110,5 @@ def issue_status(uow: SqlAlchemyUnitOfWork, principal: Principal, job_id: UUID) 
             course, batch = authorization.batch_for(uow, principal, achievement.batch_id)
         except NotFound:
             raise NotFound("job", job_id) from None
-    return IssueStatus(
-        job, achievement.id, batch.id, f"{achievement.name} · {course.name}, {batch.name}"
-    )
+    where = f"{course.name}, {batch.name}"
+    return IssueStatus(job, achievement.id, batch.id, where, f"{achievement.name} · {where}")
