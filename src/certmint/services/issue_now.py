@@ -72,8 +72,8 @@ def start_issue(
 @dataclass(frozen=True)
 class IssueStatus:
     job: Job
-    achievement_id: UUID | None
-    batch_id: UUID | None
+    achievement_id: UUID
+    batch_id: UUID
     batch: str  # "Data Science, Spring"
     label: str  # "Completion · Data Science, Spring"
 

@@ -4,22 +4,24 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
-from certmint.domain.certificates import CertificateStatus
-from certmint.domain.ids import parse_url_id
+from certmint.domain.certificates import Certificate, CertificateStatus
+from certmint.domain.ids import parse_url_id, url_id
 from certmint.services.certificate_search import (
     authorised_certificate,
     certificate_detail,
     search_certificates,
 )
 from certmint.services.certificates import reissue_certificate, revoke_certificate
-from certmint.services.errors import Conflict, InvalidInput
+from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.exports import export_certificates
 from certmint.services.issuance import verification_url
 from certmint.web.deps import ContainerDep, StaffDep
@@ -130,60 +132,66 @@ def detail_page(
     return _detail(request, principal, container, certificate_id)
 
 
-@router.post("/certificates/{certificate_id}/reissue", name="admin_certificate_reissue")
-def reissue(
-    certificate_id: str,
-    request: Request,
-    principal: StaffDep,
-    container: ContainerDep,
-    form: FormDep,
-) -> Response:
-    certificate = authorised_certificate(
-        container.uow(), principal, page_id(certificate_id, "certificate")
-    )
+def _reissue(
+    container: ContainerDep, principal: StaffDep, certificate: Certificate, form: FormData
+) -> Certificate:
     name = field(form, "name").strip()
-    try:
-        new = reissue_certificate(
-            container.uow(),
-            container.signing,
-            principal.organisation_id,
-            certificate.id,
-            reason=field(form, "reason"),
-            actor=principal.actor,
-            name=name or None,
-            keep_issue_date=bool(field(form, "keep_issue_date")),
-        )
-    except (InvalidInput, Conflict) as exc:
-        problems = exc.problems if isinstance(exc, InvalidInput) else (exc.detail,)
-        return _detail(
-            request, principal, container, certificate_id, problems=problems, status_code=422
-        )
-    return redirect(request, "admin_certificate", done="reissued", certificate_id=new.id)
+    return reissue_certificate(
+        container.uow(),
+        container.signing,
+        principal.organisation_id,
+        certificate.id,
+        reason=field(form, "reason"),
+        actor=principal.actor,
+        name=name or None,
+        keep_issue_date=bool(field(form, "keep_issue_date")),
+    )
 
 
-@router.post("/certificates/{certificate_id}/revoke", name="admin_certificate_revoke")
-def revoke(
+def _revoke(
+    container: ContainerDep, principal: StaffDep, certificate: Certificate, form: FormData
+) -> Certificate:
+    return revoke_certificate(
+        container.uow(),
+        principal.organisation_id,
+        certificate.id,
+        reason=field(form, "reason"),
+        actor=principal.actor,
+        base_url=container.settings.base_url,
+    )
+
+
+Change = Callable[[ContainerDep, StaffDep, Certificate, FormData], Certificate]
+#: What the detail page's forms do (each returns the certificate to show afterwards), and the
+#: message shown then.
+ACTIONS: dict[str, tuple[Change, str]] = {
+    "reissue": (_reissue, "reissued"),
+    "revoke": (_revoke, "revoked"),
+}
+
+
+@router.post("/certificates/{certificate_id}/{action}", name="admin_certificate_action")
+def act(
     certificate_id: str,
+    action: str,
     request: Request,
+    *,
     principal: StaffDep,
     container: ContainerDep,
     form: FormDep,
 ) -> Response:
+    """Re-issue or revoke; a refusal (no reason, not active) is shown on the page."""
+    if action not in ACTIONS:
+        raise NotFound("action", action)
+    change, done = ACTIONS[action]
     certificate = authorised_certificate(
         container.uow(), principal, page_id(certificate_id, "certificate")
     )
     try:
-        revoke_certificate(
-            container.uow(),
-            principal.organisation_id,
-            certificate.id,
-            reason=field(form, "reason"),
-            actor=principal.actor,
-            base_url=container.settings.base_url,
-        )
+        shown = change(container, principal, certificate, form)
     except (InvalidInput, Conflict) as exc:
         problems = exc.problems if isinstance(exc, InvalidInput) else (exc.detail,)
         return _detail(
             request, principal, container, certificate_id, problems=problems, status_code=422
         )
-    return redirect(request, "admin_certificate", done="revoked", certificate_id=certificate.id)
+    return redirect(request, "admin_certificate", done=done, certificate_id=url_id(shown.id))
