@@ -51,7 +51,8 @@ def test_criteria_errors_are_shown_at_their_path_and_the_form_is_kept(
     response = _attach(client, admin, criteria=bad)
     assert response.status_code == 422  # type: ignore[attr-defined]
     text = response.text  # type: ignore[attr-defined]
-    assert "$.all[1].score" in text
+    assert "<code>$.all[1].score.&gt;=</code>: 160 is outside 0 to 100" in text
+    assert 'aria-invalid="true"' in text
     assert "160" in text  # the typed criteria are kept in the editor
     not_json = _attach(client, admin, criteria='{"completed": tru}')
     assert "not valid JSON" in not_json.text  # type: ignore[attr-defined]

@@ -40,13 +40,16 @@ def _batch_page(
     status_code: int = 200,
 ) -> Response:
     view = batch_view(container.uow(), principal, page_id(batch_id, "batch"))
+    # Criteria problems start with their JSON path ("$.all[1].score: ..."): shown at the editor.
+    at_path = [str(p).partition(": ")[::2] for p in problems if str(p).startswith("$")]
     return render(
         request,
         "batch.html",
         {
             "view": view,
             "form": form or {"criteria": EXAMPLE_CRITERIA, "name": "Completion"},
-            "problems": problems,
+            "problems": [p for p in problems if not str(p).startswith("$")],
+            "criteria_problems": at_path,
             "sentence": sentence,
             "signatory_rows": MAX_SIGNATORIES,
             "message": MESSAGES.get(request.query_params.get("done", "")),
