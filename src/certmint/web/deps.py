@@ -7,7 +7,7 @@ or the header ``X-CSRF-Token``; a token request is exempt (a browser never adds 
 
 API routes answer 401 to an anonymous caller (``PrincipalDep``, ``StaffDep``, ``AdminDep``);
 pages send the browser to ``/login?next=...`` instead (``PagePrincipalDep``, ``PageStaffDep``,
-``PageLearnerDep``).
+``PageAdminDep``, ``PageLearnerDep``).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ __all__ = [
     "SESSION_COOKIE",
     "AdminDep",
     "ContainerDep",
+    "PageAdminDep",
     "PageLearnerDep",
     "PagePrincipalDep",
     "PageStaffDep",
@@ -131,9 +132,7 @@ def get_staff(principal: Annotated[Principal, Depends(get_principal)]) -> Princi
 
 
 def get_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
-    if principal.role is not Role.ADMIN:
-        raise Forbidden("this needs an organisation admin")
-    return principal
+    return _admin(principal)
 
 
 def get_page_principal(
@@ -155,10 +154,20 @@ def get_page_staff(principal: Annotated[Principal, Depends(get_page_principal)])
     return _staff(principal)
 
 
+def get_page_admin(principal: Annotated[Principal, Depends(get_page_principal)]) -> Principal:
+    return _admin(principal)
+
+
 def get_page_learner(principal: Annotated[Principal, Depends(get_page_principal)]) -> Principal:
     """A signed-in learner account (its ``learner_id`` names the learner's record)."""
     if principal.role is not Role.LEARNER or principal.learner_id is None:
         raise Forbidden("this page is for learners")
+    return principal
+
+
+def _admin(principal: Principal) -> Principal:
+    if principal.role is not Role.ADMIN:
+        raise Forbidden("this needs an organisation admin")
     return principal
 
 
@@ -173,4 +182,5 @@ StaffDep = Annotated[Principal, Depends(get_staff)]
 AdminDep = Annotated[Principal, Depends(get_admin)]
 PagePrincipalDep = Annotated[Principal, Depends(get_page_principal)]
 PageStaffDep = Annotated[Principal, Depends(get_page_staff)]
+PageAdminDep = Annotated[Principal, Depends(get_page_admin)]
 PageLearnerDep = Annotated[Principal, Depends(get_page_learner)]

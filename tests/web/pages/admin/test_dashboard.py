@@ -22,8 +22,10 @@ def test_dashboard_lists_batches_with_counts_and_jobs(
     assert "succeeded" in html
 
 
-def test_dashboard_needs_staff(client: TestClient, admin: Admin) -> None:
-    assert client.get("/admin").status_code == 401
+def test_dashboard_needs_a_signed_in_staff_member(client: TestClient, admin: Admin) -> None:
+    response = client.get("/admin", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/admin"
 
 
 def test_dashboard_shows_nothing_of_another_tenant(

@@ -17,7 +17,7 @@ from certmint.services.batches import (
     describe_criteria,
 )
 from certmint.services.errors import InvalidInput
-from certmint.web.deps import ContainerDep, StaffDep
+from certmint.web.deps import ContainerDep, PageStaffDep
 from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render
 
 __all__ = ["router"]
@@ -30,7 +30,7 @@ MESSAGES = {"attached": "Achievement attached. Check the dry run, then issue."}
 
 def _batch_page(
     request: Request,
-    principal: StaffDep,
+    principal: PageStaffDep,
     container: ContainerDep,
     batch_id: str,
     *,
@@ -61,7 +61,7 @@ def _batch_page(
 
 @router.get("/batches/{batch_id}", name="admin_batch")
 def batch_page(
-    batch_id: str, request: Request, principal: StaffDep, container: ContainerDep
+    batch_id: str, request: Request, principal: PageStaffDep, container: ContainerDep
 ) -> Response:
     return _batch_page(request, principal, container, batch_id)
 
@@ -88,7 +88,7 @@ def _signatories(form: FormData) -> list[tuple[str, str]]:
 def add(
     batch_id: str,
     request: Request,
-    principal: StaffDep,
+    principal: PageStaffDep,
     container: ContainerDep,
     form: FormDep,
 ) -> Response:
@@ -127,7 +127,7 @@ def add(
 
 @router.get("/achievements/{achievement_id}/dry-run", name="admin_dry_run")
 def dry_run_page(
-    achievement_id: str, request: Request, principal: StaffDep, container: ContainerDep
+    achievement_id: str, request: Request, principal: PageStaffDep, container: ContainerDep
 ) -> Response:
     result = batch_dry_run(container.uow(), principal, page_id(achievement_id, "achievement"))
     return render(request, "dry_run.html", {"run": result}, section=SECTION)

@@ -24,7 +24,7 @@ from certmint.services.certificates import reissue_certificate, revoke_certifica
 from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.exports import export_certificates
 from certmint.services.issuance import verification_url
-from certmint.web.deps import ContainerDep, StaffDep
+from certmint.web.deps import ContainerDep, PageStaffDep
 from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render
 
 __all__ = ["router"]
@@ -43,7 +43,7 @@ def _uuid_or_none(text: str | None) -> UUID | None:
 
 
 @router.get("/certificates", name="admin_certificates")
-def table(request: Request, principal: StaffDep, container: ContainerDep) -> Response:
+def table(request: Request, principal: PageStaffDep, container: ContainerDep) -> Response:
     query = request.query_params
     status_text = query.get("status", "")
     status = CertificateStatus(status_text) if status_text in set(CertificateStatus) else None
@@ -74,7 +74,7 @@ def table(request: Request, principal: StaffDep, container: ContainerDep) -> Res
 
 
 @router.post("/certificates/download", name="admin_certificates_zip")
-def download(principal: StaffDep, container: ContainerDep, form: FormDep) -> Response:
+def download(principal: PageStaffDep, container: ContainerDep, form: FormDep) -> Response:
     """The ticked certificates as one ZIP of PDFs (or PNG, SVG, Open Badges JSON)."""
     ids = [page_id(value, "certificate") for value in form.getlist("id") if isinstance(value, str)]
     output = field(form, "format", "pdf")
@@ -102,7 +102,7 @@ def download(principal: StaffDep, container: ContainerDep, form: FormDep) -> Res
 
 def _detail(
     request: Request,
-    principal: StaffDep,
+    principal: PageStaffDep,
     container: ContainerDep,
     certificate_id: str,
     *,
@@ -127,13 +127,13 @@ def _detail(
 
 @router.get("/certificates/{certificate_id}", name="admin_certificate")
 def detail_page(
-    certificate_id: str, request: Request, principal: StaffDep, container: ContainerDep
+    certificate_id: str, request: Request, principal: PageStaffDep, container: ContainerDep
 ) -> Response:
     return _detail(request, principal, container, certificate_id)
 
 
 def _reissue(
-    container: ContainerDep, principal: StaffDep, certificate: Certificate, form: FormData
+    container: ContainerDep, principal: PageStaffDep, certificate: Certificate, form: FormData
 ) -> Certificate:
     name = field(form, "name").strip()
     return reissue_certificate(
@@ -149,7 +149,7 @@ def _reissue(
 
 
 def _revoke(
-    container: ContainerDep, principal: StaffDep, certificate: Certificate, form: FormData
+    container: ContainerDep, principal: PageStaffDep, certificate: Certificate, form: FormData
 ) -> Certificate:
     return revoke_certificate(
         container.uow(),
@@ -161,7 +161,7 @@ def _revoke(
     )
 
 
-Change = Callable[[ContainerDep, StaffDep, Certificate, FormData], Certificate]
+Change = Callable[[ContainerDep, PageStaffDep, Certificate, FormData], Certificate]
 #: What the detail page's forms do (each returns the certificate to show afterwards), and the
 #: message shown then.
 ACTIONS: dict[str, tuple[Change, str]] = {
@@ -176,7 +176,7 @@ def act(
     action: str,
     request: Request,
     *,
-    principal: StaffDep,
+    principal: PageStaffDep,
     container: ContainerDep,
     form: FormDep,
 ) -> Response:

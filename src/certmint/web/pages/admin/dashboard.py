@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from certmint.domain.certificates import CertificateStatus
 from certmint.services.dashboard import dashboard
-from certmint.web.deps import ContainerDep, StaffDep
+from certmint.web.deps import ContainerDep, PageStaffDep
 from certmint.web.pages.admin.common import render
 
 __all__ = ["router"]
@@ -16,7 +16,7 @@ router = APIRouter()
 
 
 @router.get("", name="admin_dashboard")
-def dashboard_page(request: Request, principal: StaffDep, container: ContainerDep) -> Response:
+def dashboard_page(request: Request, principal: PageStaffDep, container: ContainerDep) -> Response:
     board = dashboard(container.uow(), principal)
     return render(
         request,

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from certmint.services.errors import ImportRejected, InvalidInput
 from certmint.services.imports import import_enrolments
 from certmint.services.issuance import issue_after_changes
-from certmint.web.deps import AdminDep, ContainerDep
+from certmint.web.deps import ContainerDep, PageAdminDep
 from certmint.web.pages.admin.common import FormDep, field, render, upload
 
 __all__ = ["router"]
@@ -19,13 +19,13 @@ SHOWN_PROBLEMS = 200  # a file with 100,000 bad lines still renders a readable p
 
 
 @router.get("/import", name="admin_import")
-def import_page(request: Request, _principal: AdminDep) -> Response:
+def import_page(request: Request, _principal: PageAdminDep) -> Response:
     return render(request, "import.html", {}, section=SECTION)
 
 
 @router.post("/import", name="admin_import_upload")
 def upload_csv(
-    request: Request, principal: AdminDep, container: ContainerDep, form: FormDep
+    request: Request, principal: PageAdminDep, container: ContainerDep, form: FormDep
 ) -> Response:
     data = upload(form, "file")
     dry_run = bool(field(form, "dry_run"))

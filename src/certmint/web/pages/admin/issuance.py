@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from certmint.services.issue_now import issue_status, start_issue
-from certmint.web.deps import ContainerDep, StaffDep
+from certmint.web.deps import ContainerDep, PageStaffDep
 from certmint.web.pages.admin.common import FormDep, page_id, redirect, render
 
 __all__ = ["router", "run_in_thread"]
@@ -33,7 +33,7 @@ def run_in_thread(work: Callable[[], object]) -> None:
 def issue_now(
     achievement_id: str,
     request: Request,
-    principal: StaffDep,
+    principal: PageStaffDep,
     container: ContainerDep,
     _form: FormDep,
 ) -> Response:
@@ -49,13 +49,13 @@ def issue_now(
 
 @router.get("/jobs/{job_id}", name="admin_job")
 def job_page(
-    job_id: str, request: Request, principal: StaffDep, container: ContainerDep
+    job_id: str, request: Request, principal: PageStaffDep, container: ContainerDep
 ) -> Response:
     status = issue_status(container.uow(), principal, page_id(job_id, "job"))
     return render(request, "job.html", {"s": status}, section=SECTION)
 
 
 @router.get("/jobs/{job_id}/progress", name="admin_job_progress")
-def job_progress(job_id: str, principal: StaffDep, container: ContainerDep) -> Response:
+def job_progress(job_id: str, principal: PageStaffDep, container: ContainerDep) -> Response:
     status = issue_status(container.uow(), principal, page_id(job_id, "job"))
     return JSONResponse(status.to_dict(), headers={"Cache-Control": "no-store"})

@@ -26,7 +26,7 @@ from certmint.services.templates import (
     publish_template_version,
     revise_template,
 )
-from certmint.web.deps import ContainerDep, StaffDep
+from certmint.web.deps import ContainerDep, PageStaffDep
 from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render, upload
 
 __all__ = ["router"]
@@ -49,7 +49,7 @@ def _png(data: bytes) -> Response:
 
 
 @router.get("/templates", name="admin_templates")
-def gallery(request: Request, principal: StaffDep, container: ContainerDep) -> Response:
+def gallery(request: Request, principal: PageStaffDep, container: ContainerDep) -> Response:
     templates = list_templates(container.uow(), principal.organisation_id)
     return render(
         request, "templates.html", {"layouts": GALLERY, "templates": templates}, section=SECTION
@@ -57,7 +57,7 @@ def gallery(request: Request, principal: StaffDep, container: ContainerDep) -> R
 
 
 @router.get("/templates/layouts/{layout_id}.png", name="admin_layout_thumbnail")
-def thumbnail(layout_id: str, _principal: StaffDep, container: ContainerDep) -> Response:
+def thumbnail(layout_id: str, _principal: PageStaffDep, container: ContainerDep) -> Response:
     if layout_id not in LAYOUTS:
         raise NotFound("layout", layout_id)
     return Response(
@@ -69,7 +69,7 @@ def thumbnail(layout_id: str, _principal: StaffDep, container: ContainerDep) -> 
 
 @router.post("/templates", name="admin_template_create")
 def create(
-    request: Request, principal: StaffDep, container: ContainerDep, form: FormDep
+    request: Request, principal: PageStaffDep, container: ContainerDep, form: FormDep
 ) -> Response:
     layout = field(form, "layout")
     if layout not in LAYOUTS:
@@ -87,7 +87,7 @@ def create(
 
 def _designer(
     request: Request,
-    principal: StaffDep,
+    principal: PageStaffDep,
     container: ContainerDep,
     template_id: str,
     *,
@@ -125,7 +125,7 @@ def _designer(
 
 @router.get("/templates/{template_id}", name="admin_template")
 def designer(
-    template_id: str, request: Request, principal: StaffDep, container: ContainerDep
+    template_id: str, request: Request, principal: PageStaffDep, container: ContainerDep
 ) -> Response:
     return _designer(request, principal, container, template_id)
 
@@ -169,7 +169,9 @@ def _design_from_form(form: FormData, base: Design | None) -> Design:
     )
 
 
-def _saved_design(container: ContainerDep, principal: StaffDep, template_id: str) -> Design | None:
+def _saved_design(
+    container: ContainerDep, principal: PageStaffDep, template_id: str
+) -> Design | None:
     _, versions = get_template(
         container.uow(), principal.organisation_id, page_id(template_id, "template")
     )
@@ -181,7 +183,7 @@ def _saved_design(container: ContainerDep, principal: StaffDep, template_id: str
 def save(
     template_id: str,
     request: Request,
-    principal: StaffDep,
+    principal: PageStaffDep,
     container: ContainerDep,
     form: FormDep,
 ) -> Response:
@@ -219,7 +221,7 @@ def save(
 
 @router.post("/templates/{template_id}/preview.png", name="admin_template_preview")
 def live_preview(
-    template_id: str, principal: StaffDep, container: ContainerDep, form: FormDep
+    template_id: str, principal: PageStaffDep, container: ContainerDep, form: FormDep
 ) -> Response:
     """The live preview's image for the form as it stands (problems as a 422 problem)."""
     design = _design_from_form(form, _saved_design(container, principal, template_id))
@@ -235,7 +237,7 @@ def live_preview(
 
 
 @router.get("/templates/versions/{version_id}/preview.png", name="admin_version_preview")
-def version_preview(version_id: str, principal: StaffDep, container: ContainerDep) -> Response:
+def version_preview(version_id: str, principal: PageStaffDep, container: ContainerDep) -> Response:
     return _png(
         preview_template(
             container.uow(),
@@ -250,7 +252,11 @@ def version_preview(version_id: str, principal: StaffDep, container: ContainerDe
 
 @router.post("/templates/versions/{version_id}/publish", name="admin_version_publish")
 def publish(
-    version_id: str, request: Request, principal: StaffDep, container: ContainerDep, _form: FormDep
+    version_id: str,
+    request: Request,
+    principal: PageStaffDep,
+    container: ContainerDep,
+    _form: FormDep,
 ) -> Response:
     version = publish_template_version(
         container.uow(),
