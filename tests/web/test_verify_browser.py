@@ -39,3 +39,22 @@ def test_valid_certificate(
     expect(page.locator("dd.name")).to_have_text(NAME)
     shot("valid")
     assert_accessible(page)
+
+
+def test_hindi_from_the_browser_language_on_a_phone(
+    live_server: LiveServer,
+    certificates: dict[str, str],
+    open_page: Callable[..., Page],
+    shot: Callable[..., Path],
+) -> None:
+    phone = open_page(viewport={"width": 390, "height": 844}, locale="hi-IN", is_mobile=True)
+    phone.goto(live_server.url(f"/v/{certificates['L1']}"))
+    expect(phone.locator("html")).to_have_attribute("lang", "hi")
+    expect(phone.locator(".verdict-word")).to_have_text("मान्य")
+    expect(phone.locator("dd.name")).to_have_text(NAME)
+    shot("hi", phone)
+    assert_accessible(phone)
+    phone.get_by_role("link", name="English").click()
+    expect(phone.locator(".verdict-word")).to_have_text("Valid")
+    phone.goto(live_server.url(f"/v/{certificates['L2']}"))  # the choice is remembered
+    expect(phone.locator("html")).to_have_attribute("lang", "en")

@@ -12,6 +12,7 @@ from certmint import __version__
 from certmint.bootstrap import Container
 from certmint.web.api import dids, health, me, status_lists, vc_api
 from certmint.web.deps import SignInRequired
+from certmint.web.i18n import LanguageMiddleware, load_catalogues
 from certmint.web.pages import admin, login, verify
 from certmint.web.pages.admin.issuance import run_in_thread
 from certmint.web.problems import install_problem_handlers
@@ -43,7 +44,9 @@ def create_app(container: Container) -> FastAPI:
     app.state.run_in_background = run_in_thread
     install_problem_handlers(app)
     app.add_exception_handler(SignInRequired, login.sign_in_redirect)
-    app.state.templates = make_templates()
+    catalogues = load_catalogues()
+    app.state.templates = make_templates(catalogues)
+    app.add_middleware(LanguageMiddleware, languages=catalogues.languages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
     app.include_router(dids.router)

@@ -1,4 +1,5 @@
-"""Server-rendered pages: one Jinja2 environment with autoescaping, built once per app.
+"""Server-rendered pages: one Jinja2 environment with autoescaping and gettext, built once per
+app (``web/i18n.py`` chooses each request's language).
 
 Globals every template can use:
 
@@ -18,11 +19,13 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from certmint.domain.ids import url_id
+from certmint.web.i18n import Catalogues, i18n_context, install_i18n
 
-__all__ = ["STATIC_DIR", "csrf_input", "make_templates"]
+__all__ = ["STATIC_DIR", "TEMPLATES_DIR", "csrf_input", "make_templates"]
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
+TEMPLATES_DIR = HERE / "templates"
 
 
 def _when(value: datetime | None) -> str:
@@ -39,8 +42,9 @@ def csrf_input(context: Any) -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
 
 
-def make_templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=HERE / "templates")
+def make_templates(catalogues: Catalogues) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[i18n_context])
+    install_i18n(templates.env, catalogues)
     templates.env.filters["short_id"] = url_id
     templates.env.filters["when"] = _when
 

@@ -19,39 +19,6 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["verification"])
 
-HEADLINES = {
-    "valid": "Valid",
-    "revoked": "Revoked",
-    "superseded": "Superseded",
-    "suspended": "Suspended",
-    "expired": "Expired",
-    "invalid": "Not valid",
-    "not_found": "Not found",
-}
-FIELDS = (
-    ("Awarded to", "recipient.name"),
-    ("Achievement", "achievement.name"),
-    ("Course", "course.name"),
-    ("Batch", "batch.name"),
-    ("Issued on", "issued_on"),
-    ("Valid until", "valid_until"),
-    ("Issued by", "issuer.name"),
-    ("Certificate number", "certificate.number"),
-)
-CHECK_NAMES = {
-    "format": "Format",
-    "signature": "Signature",
-    "issuer_key": "Issuer",
-    "status": "Status",
-    "validity": "Validity dates",
-}
-OUTCOME_WORDS = {
-    "passed": "passed",
-    "failed": "failed",
-    "skipped": "not checked",
-    "not_applicable": "does not apply",
-}
-MARKS = {"passed": "✓", "failed": "✗", "skipped": "○", "not_applicable": "·"}
 FILES = {
     f"certificate{suffix}": kind
     for kind, (_, suffix) in FORMATS.items()
@@ -80,14 +47,7 @@ def verify_page(reference: str, request: Request, container: ContainerDep) -> Re
     return templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "verify.html",
-        {
-            "result": result,
-            "headline": HEADLINES[result.verdict],
-            "fields": FIELDS,
-            "check_names": CHECK_NAMES,
-            "outcome_words": OUTCOME_WORDS,
-            "marks": MARKS,
-        },
+        {"result": result},
         status_code=status,
         headers=headers,
     )

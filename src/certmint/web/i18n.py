@@ -1,0 +1,205 @@
+"""Languages of the pages: gettext catalogues, and the language chosen for each request.
+
+Catalogues are Babel ``.po`` files in ``web/locale/<lang>/LC_MESSAGES/messages.po``; the
+messages are the English text in the templates, so English needs no catalogue. The ``.po`` files
+are compiled in memory when the app starts (a few milliseconds), so there is no build step and
+no compiled file that can drift from its source. ``docs/translations.md`` says how to add a
+language.
+
+The language of a request is, in order: ``?lang=xx`` (remembered in a cookie for the next
+pages), the cookie, the browser's ``Accept-Language``, then English.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = [
+    "COOKIE",
+    "DEFAULT_LANGUAGE",
+    "LOCALE_DIR",
+    "Catalogues",
+    "LanguageMiddleware",
+    "choose_language",
+    "i18n_context",
+    "install_i18n",
+    "load_catalogues",
+    "parse_accept_language",
+    "request_language",
+]
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DEFAULT_LANGUAGE = "en"
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+MAX_ACCEPT_LANGUAGE = 40  # entries read from the header; browsers send a handful
+
+
+@dataclass(frozen=True)
+class Catalogues:
+    """The compiled translations, by language code, English (the source) included."""
+
+    translations: Mapping[str, gettext.NullTranslations]
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.translations)
+
+    def get(self, language: str) -> gettext.NullTranslations:
+        return self.translations.get(language) or self.translations[DEFAULT_LANGUAGE]
+
+    def names(self) -> dict[str, str]:
+        """Each language's name in itself, for the language switcher (English, हिन्दी)."""
+        return {code: Locale.parse(code).get_display_name(code) or code for code in self.languages}
+
+
+def load_catalogues(locale_dir: Path = LOCALE_DIR) -> Catalogues:
+    """Compile every ``<lang>/LC_MESSAGES/messages.po`` under ``locale_dir`` in memory."""
+    translations: dict[str, gettext.NullTranslations] = {
+        DEFAULT_LANGUAGE: gettext.NullTranslations()
+    }
+    for po in sorted(locale_dir.glob("*/LC_MESSAGES/messages.po")):
+        language = po.parent.parent.name
+        with po.open("rb") as source:
+            catalogue = read_po(source, locale=language)
+        compiled = io.BytesIO()
+        write_mo(compiled, catalogue)  # fuzzy entries are left out, as msgfmt does
+        compiled.seek(0)
+        translations[language] = gettext.GNUTranslations(compiled)
+    return Catalogues(translations)
+
+
+def parse_accept_language(header: str) -> list[str]:
+    """Language ranges by preference (``q`` descending, then order), lower-cased."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, item in enumerate(header.split(",")[:MAX_ACCEPT_LANGUAGE]):
+        tag, _, params = item.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag and quality > 0:
+            ranked.append((-quality, position, tag.strip().lower()))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
+def _supported(tag: str | None, languages: Iterable[str]) -> str | None:
+    """``hi-IN`` matches ``hi``; ``*`` and unknown languages match nothing."""
+    if not tag:
+        return None
+    primary = tag.lower().replace("_", "-").split("-")[0]
+    return primary if primary in languages else None
+
+
+def choose_language(
+    languages: Iterable[str], *, query: str | None, cookie: str | None, accept: str
+) -> str:
+    supported = tuple(languages)
+    for explicit in (query, cookie):
+        found = _supported(explicit, supported)
+        if found:
+            return found
+    for tag in parse_accept_language(accept):
+        found = _supported(tag, supported)
+        if found:
+            return found
+    return DEFAULT_LANGUAGE
+
+
+class LanguageMiddleware:
+    """Chooses each request's language (``request.state.language``), remembers ``?lang=`` in a
+    cookie, and labels the answer (``Content-Language``; ``Vary`` for caches)."""
+
+    def __init__(self, app: ASGIApp, languages: Iterable[str]) -> None:
+        self.app = app
+        self.languages = tuple(languages)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        query = request.query_params.get("lang")
+        language = choose_language(
+            self.languages,
+            query=query,
+            cookie=request.cookies.get(COOKIE),
+            accept=request.headers.get("accept-language", ""),
+        )
+        scope.setdefault("state", {})["language"] = language
+        remember = _supported(query, self.languages) is not None
+
+        async def send_labelled(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers["Content-Language"] = language
+                    headers.add_vary_header("Accept-Language")
+                    headers.add_vary_header("Cookie")
+                if remember:
+                    headers.append(
+                        "Set-Cookie",
+                        f"{COOKIE}={language}; Path=/; Max-Age={COOKIE_MAX_AGE}; SameSite=Lax",
+                    )
+            await send(message)
+
+        await self.app(scope, receive, send_labelled)
+
+
+def request_language(request: Request) -> str:
+    return getattr(request.state, "language", DEFAULT_LANGUAGE)
+
+
+def install_i18n(environment: Environment, catalogues: Catalogues) -> None:
+    """``{% trans %}``, ``_()``, ``gettext()`` and ``ngettext()`` in templates, translated into the
+    language of the request being rendered, and ``format_date`` in that language.
+
+    Templates get ``lang`` (for ``<html lang>``) and ``languages`` from ``i18n_context``.
+    """
+    environment.add_extension("jinja2.ext.i18n")
+    environment.policies["ext.i18n.trimmed"] = True  # {% trans %} text is whitespace-collapsed
+
+    @pass_context
+    def translate(context: Context, message: str) -> str:
+        return catalogues.get(context.get("lang", DEFAULT_LANGUAGE)).gettext(message)
+
+    @pass_context
+    def translate_plural(context: Context, singular: str, plural: str, n: int) -> str:
+        translations = catalogues.get(context.get("lang", DEFAULT_LANGUAGE))
+        return translations.ngettext(singular, plural, n)
+
+    @pass_context
+    def localised_date(context: Context, value: date | datetime, form: str = "long") -> str:
+        day = value.date() if isinstance(value, datetime) else value
+        return format_date(day, format=form, locale=context.get("lang", DEFAULT_LANGUAGE))
+
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        translate, translate_plural, newstyle=True
+    )
+    environment.filters["format_date"] = localised_date
+    environment.globals["language_names"] = catalogues.names()
+
+
+def i18n_context(request: Request) -> dict[str, Any]:
+    """Template context for every page: the request's language."""
+    return {"lang": request_language(request)}

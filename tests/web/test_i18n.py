@@ -1,0 +1,139 @@
+"""Languages: every message of every page has a Hindi translation, and each request gets the
+language it asks for (``?lang=``, then the cookie, then Accept-Language)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+from fastapi.testclient import TestClient
+
+from certmint.domain.ids import url_id
+from certmint.services.certificates import revoke_certificate
+from certmint.services.issuance import issue_achievement
+from certmint.services.signing import Signing
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.web.i18n import LOCALE_DIR, choose_language, load_catalogues, parse_accept_language
+from tests.factories import enrolment_row, scenario
+
+WEB = LOCALE_DIR.parent
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _template_messages() -> set[str]:
+    with (LOCALE_DIR / "babel.cfg").open() as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found = set()
+    for _, _, message, _, _ in extract_from_dir(WEB, method_map, options_map):
+        found.update(message if isinstance(message, tuple) else (message,))
+    return found
+
+
+def _catalogue(language: str) -> dict[str, str]:
+    with (LOCALE_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalogue = read_po(po)
+    return {
+        m.id: m.string
+        for m in catalogue
+        if m.id and isinstance(m.id, str) and isinstance(m.string, str) and not m.fuzzy
+    }
+
+
+@pytest.mark.parametrize(
+    "language", sorted(p.parent.parent.name for p in LOCALE_DIR.glob("*/LC_MESSAGES/messages.po"))
+)
+def test_every_template_message_is_translated(language: str) -> None:
+    messages = _template_messages()
+    assert {"Valid", "Revoked on %(date)s.", "Language"} <= messages
+    translated = _catalogue(language)
+    missing = sorted(m for m in messages if not translated.get(m))
+    assert not missing, f"untranslated in {language} (scripts/update-translations.sh): {missing}"
+    for message in messages:
+        assert set(PLACEHOLDER.findall(translated[message])) == set(PLACEHOLDER.findall(message))
+
+
+def test_hindi_is_written_in_devanagari() -> None:
+    for message, translation in _catalogue("hi").items():
+        assert re.search("[\u0900-\u097f]", translation), f"{message!r}: {translation!r}"
+
+
+def test_catalogues_compile_at_start_up() -> None:
+    catalogues = load_catalogues()
+    assert catalogues.languages == ("en", "hi")
+    assert catalogues.get("hi").gettext("Valid") == "मान्य"
+    assert catalogues.get("en").gettext("Valid") == "Valid"
+    assert catalogues.get("fr").gettext("Valid") == "Valid"  # unknown: English
+    assert catalogues.names() == {"en": "English", "hi": "हिन्दी"}
+
+
+def test_accept_language_is_ranked_by_quality() -> None:
+    assert parse_accept_language("en;q=0.5, hi-IN, fr;q=0.9,*;q=0.1,de;q=0") == [
+        "hi-in",
+        "fr",
+        "en",
+        "*",
+    ]
+    assert parse_accept_language("") == []
+    assert parse_accept_language("hi;q=abc, en") == ["en"]
+
+
+@pytest.mark.parametrize(
+    ("query", "cookie", "accept", "chosen"),
+    [
+        (None, None, "hi-IN,hi;q=0.9,en;q=0.8", "hi"),
+        (None, None, "fr-FR, hi;q=0.5", "hi"),
+        (None, None, "fr-FR, de", "en"),
+        (None, None, "", "en"),
+        (None, "hi", "en", "hi"),
+        ("en", "hi", "hi", "en"),
+        ("xx", None, "hi", "hi"),
+        ("HI", None, "", "hi"),
+    ],
+)
+def test_language_choice(query: str | None, cookie: str | None, accept: str, chosen: str) -> None:
+    assert choose_language(("en", "hi"), query=query, cookie=cookie, accept=accept) == chosen
+
+
+@pytest.fixture
+def revoked(uow: SqlAlchemyUnitOfWork, signing: Signing) -> str:
+    s = scenario(uow, signing, [enrolment_row("L1")])
+    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    (certificate_id,) = summary.certificate_ids
+    revoke_certificate(
+        uow,
+        s.organisation.id,
+        certificate_id,
+        reason="issued in error",
+        actor="test",
+        base_url=signing.base_url,
+    )
+    return url_id(certificate_id)
+
+
+def test_page_follows_accept_language(client: TestClient, revoked: str) -> None:
+    page = client.get(f"/v/{revoked}", headers={"Accept-Language": "hi-IN,hi;q=0.9,en;q=0.8"})
+    assert '<html lang="hi">' in page.text
+    assert ">रद्द<" in page.text
+    assert re.search(r"\d+ [\u0900-\u097f]+ \d{4} को रद्द किया गया।", page.text)  # Hindi date
+    assert "कारण: issued in error" in page.text  # the reason as the admin wrote it
+    assert page.headers["content-language"] == "hi"
+    assert "Accept-Language" in page.headers["vary"]
+    english = client.get(f"/v/{revoked}", headers={"Accept-Language": "en-GB"})
+    assert '<html lang="en">' in english.text
+    assert ">Revoked<" in english.text
+
+
+def test_explicit_choice_is_remembered(client: TestClient, revoked: str) -> None:
+    chosen = client.get(f"/v/{revoked}?lang=hi", headers={"Accept-Language": "en"})
+    assert '<html lang="hi">' in chosen.text
+    assert "lang=hi" in chosen.headers["set-cookie"]
+    assert "SameSite=Lax" in chosen.headers["set-cookie"]
+    later = client.get(f"/v/{revoked}", headers={"Accept-Language": "en"})
+    assert '<html lang="hi">' in later.text  # the cookie wins over the browser
+    back = client.get(f"/v/{revoked}?lang=en", headers={"Accept-Language": "hi"})
+    assert '<html lang="en">' in back.text
+    unknown = client.get("/v/nothing?lang=xx", headers={"Accept-Language": "en"})
+    assert "set-cookie" not in unknown.headers
