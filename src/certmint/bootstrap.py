@@ -53,9 +53,10 @@ class Container:
         """The SMTP server e-mails go through; None leaves them waiting in the outbox."""
         return SmtpMailer(self.settings.smtp_url) if self.settings.smtp_url else None
 
-    def uow(self) -> SqlAlchemyUnitOfWork:
-        """A fresh unit of work; each use case opens and closes its own."""
-        return SqlAlchemyUnitOfWork(self.session_factory)
+    def uow(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
+        """A fresh unit of work; each use case opens and closes its own. ``read_only`` for work
+        that never writes (SQLite then reads without taking the write lock)."""
+        return SqlAlchemyUnitOfWork(self.session_factory, read_only=read_only)
 
     def close(self) -> None:
         self.engine.dispose()

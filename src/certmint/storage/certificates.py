@@ -14,7 +14,10 @@ from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.storage.bulk import CHUNK, bulk_insert
 from certmint.storage.tables import AchievementRow, CertificateRow, LearnerRow
 
-__all__ = ["CertificateFilter", "SqlAlchemyCertificateRepository"]
+__all__ = ["CertificateFilter", "CertificateStamp", "SqlAlchemyCertificateRepository"]
+
+# What can change about a certificate once issued: its status, when, and its replacement.
+CertificateStamp = tuple[CertificateStatus, datetime | None, UUID | None]
 
 
 def _certificate(row: CertificateRow) -> Certificate:
@@ -111,6 +114,17 @@ class SqlAlchemyCertificateRepository:
         """By id alone: for public verification, where the id itself is the secret."""
         row = self._session.get(CertificateRow, certificate_id)
         return None if row is None else _certificate(row)
+
+    def stamp(self, certificate_id: UUID) -> CertificateStamp | None:
+        """The certificate's status, without loading its documents (a cache's freshness check)."""
+        row = self._session.execute(
+            select(
+                CertificateRow.status,
+                CertificateRow.status_changed_at,
+                CertificateRow.superseded_by_id,
+            ).where(CertificateRow.id == certificate_id)
+        ).one_or_none()
+        return None if row is None else (CertificateStatus(row[0]), row[1], row[2])
 
     def get_for(self, organisation_id: UUID, certificate_id: UUID) -> Certificate | None:
         found = self.get(certificate_id)

@@ -9,9 +9,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["create_database_engine", "create_session_factory"]
+__all__ = ["READ_ONLY", "create_database_engine", "create_session_factory"]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option of a connection that only reads: SQLite begins it deferred (a WAL reader
+# that neither waits for nor blocks the writer) instead of IMMEDIATE.
+READ_ONLY = "certmint_read_only"
 
 
 def create_database_engine(url: str, **kwargs: Any) -> Engine:
@@ -20,8 +23,10 @@ def create_database_engine(url: str, **kwargs: Any) -> Engine:
     SQLite gets WAL (readers never block the writer), enforced foreign keys, and
     ``BEGIN IMMEDIATE`` transactions: a deferred transaction that later tries to write fails at
     once with "database is locked" when another connection writes, whatever the busy timeout,
-    while an immediate one waits its turn. pysqlite's own transaction handling is switched off
-    so that SAVEPOINTs work (SQLAlchemy's "Serializable isolation / Savepoints" recipe).
+    while an immediate one waits its turn. Units of work that only read (the public
+    verification page) begin deferred instead: under WAL they never wait. pysqlite's own
+    transaction handling is switched off so that SAVEPOINTs work (SQLAlchemy's "Serializable
+    isolation / Savepoints" recipe).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -42,7 +47,8 @@ def create_database_engine(url: str, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

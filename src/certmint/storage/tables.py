@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -242,6 +243,15 @@ class CertificateRow(Base):
     superseded_by_id: Mapped[uuid.UUID | None] = mapped_column(_fk("certificates.id"))
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_changed_at: Mapped[datetime | None]
+
+
+class VerificationCountRow(Base):
+    """How often a certificate's page was opened: a number, nothing about who opened it."""
+
+    __tablename__ = "verification_counts"
+
+    certificate_id: Mapped[uuid.UUID] = mapped_column(_fk("certificates.id"), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
 
 
 class StatusListRow(Base):

@@ -17,6 +17,7 @@ from certmint.storage.accounts import SqlAlchemyUserRepository
 from certmint.storage.achievements import SqlAlchemyAchievementRepository
 from certmint.storage.audit import SqlAlchemyAuditLog
 from certmint.storage.certificates import SqlAlchemyCertificateRepository
+from certmint.storage.database import READ_ONLY
 from certmint.storage.jobs import SqlAlchemyJobRepository
 from certmint.storage.keys import SqlAlchemySigningKeyRepository
 from certmint.storage.notifications import SqlAlchemyNotificationRepository
@@ -25,6 +26,7 @@ from certmint.storage.roster import SqlAlchemyRosterRepository
 from certmint.storage.status_lists import SqlAlchemyStatusListRepository
 from certmint.storage.templates import SqlAlchemyTemplateRepository
 from certmint.storage.tokens import SqlAlchemyTokenRepository
+from certmint.storage.verification_counts import SqlAlchemyVerificationCountRepository
 from certmint.storage.webhooks import SqlAlchemyWebhookRepository
 
 __all__ = ["SqlAlchemyUnitOfWork"]
@@ -44,9 +46,12 @@ class SqlAlchemyUnitOfWork:
     notifications: SqlAlchemyNotificationRepository
     webhooks: SqlAlchemyWebhookRepository
     users: SqlAlchemyUserRepository
+    verification_counts: SqlAlchemyVerificationCountRepository
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], *, read_only: bool = False) -> None:
+        """``read_only``: the work only reads, so SQLite need not take the write lock."""
         self._session_factory = session_factory
+        self._read_only = read_only
         self._session: Session | None = None
         self._after_commit: list[Callable[[], None]] = []
 
@@ -54,6 +59,8 @@ class SqlAlchemyUnitOfWork:
         if self._session is not None:
             raise RuntimeError("this unit of work is already open")
         session = self._session = self._session_factory()
+        if self._read_only:
+            session.connection(execution_options={READ_ONLY: True})
         self.organisations = SqlAlchemyOrganisationRepository(session)
         self.roster = SqlAlchemyRosterRepository(session)
         self.audit = SqlAlchemyAuditLog(session)
@@ -67,6 +74,7 @@ class SqlAlchemyUnitOfWork:
         self.notifications = SqlAlchemyNotificationRepository(session)
         self.webhooks = SqlAlchemyWebhookRepository(session)
         self.users = SqlAlchemyUserRepository(session)
+        self.verification_counts = SqlAlchemyVerificationCountRepository(session)
         return self
 
     def __exit__(
