@@ -9,9 +9,10 @@ issuers' only through the fetcher the caller passes (the CLI's HTTPS fetcher, un
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
@@ -32,6 +33,7 @@ from certmint.services.errors import NotFound
 from certmint.services.keys import did_document_for, organisation_did
 from certmint.services.signing import Signing
 from certmint.services.status_lists import serve_status_list
+from certmint.storage.certificates import CertificateStamp
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
@@ -40,6 +42,8 @@ __all__ = [
     "FileVerification",
     "Instance",
     "Verdict",
+    "VerificationCache",
+    "document_verdict",
     "local_documents",
     "verify_certificate",
     "verify_document",
@@ -200,41 +204,107 @@ def verify_document(
     )
 
 
+def document_verdict(report: VerificationReport) -> Verdict:
+    """The verdict a credential's checks alone support (for any issuer's credential)."""
+    if report.verified:
+        return "valid"
+    signed = report.check("signature").outcome is Outcome.PASSED
+    if signed and report.check("status").outcome is Outcome.FAILED:
+        return "revoked"
+    if signed and report.check("validity").outcome is Outcome.FAILED:
+        return "expired"
+    return "invalid"
+
+
 def _verdict(certificate: Certificate, report: VerificationReport) -> Verdict:
+    """Ours: the status we hold explains a failed status check (and says why)."""
     if certificate.status is CertificateStatus.SUPERSEDED:
         return "superseded"
     if certificate.status is CertificateStatus.REVOKED:
         return "revoked"
     if certificate.status is CertificateStatus.SUSPENDED:
         return "suspended"
-    if report.verified:
-        return "valid"
-    validity = report.check("validity")
-    signature = report.check("signature")
-    if validity.outcome is Outcome.FAILED and signature.outcome is Outcome.PASSED:
-        return "expired"
-    return "invalid"
+    verdict = document_verdict(report)
+    return "invalid" if verdict == "revoked" else verdict
+
+
+def _stamp(certificate: Certificate) -> CertificateStamp:
+    return (certificate.status, certificate.status_changed_at, certificate.superseded_by_id)
+
+
+class VerificationCache:
+    """``verify_certificate``'s answers, per certificate, while its status is unchanged.
+
+    Verifying costs milliseconds (signature, issuer key, status list); a page load should not.
+    What can change an answer is the certificate's status (revoke, re-issue, suspend: its status
+    list bit follows the status) and time (its validity dates). So each use reads the status
+    (one row by primary key, no documents) and reuses the answer only if that is unchanged and
+    no validity boundary has passed; the database is the reference, so a status changed by
+    another process (the CLI, another worker) shows at once. Entries also age out after
+    ``ttl`` (key rotation or a retired key show within it) and the oldest go beyond
+    ``max_entries``.
+    """
+
+    def __init__(self, *, max_entries: int = 10_000, ttl: timedelta = timedelta(minutes=10)):
+        self.max_entries = max_entries
+        self.ttl = ttl
+        self._entries: dict[UUID, tuple[CertificateStamp, datetime, CertificateVerification]] = {}
+        self._lock = threading.Lock()
+
+    def get(
+        self, certificate_id: UUID, stamp: CertificateStamp, now: datetime
+    ) -> CertificateVerification | None:
+        entry = self._entries.get(certificate_id)
+        if entry is None or entry[0] != stamp or now >= entry[1]:
+            return None
+        return entry[2]
+
+    def put(self, certificate: Certificate, result: CertificateVerification, now: datetime) -> None:
+        dates = (certificate.valid_from, certificate.valid_until)
+        boundaries = [now + self.ttl, *(t for t in dates if t and t > now)]
+        with self._lock:
+            self._entries.pop(certificate.id, None)  # re-inserted last: the newest
+            self._entries[certificate.id] = (_stamp(certificate), min(boundaries), result)
+            while len(self._entries) > self.max_entries:
+                del self._entries[next(iter(self._entries))]
 
 
 def verify_certificate(
-    uow: SqlAlchemyUnitOfWork, signing: Signing, reference: str, *, now: datetime | None = None
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    reference: str,
+    *,
+    now: datetime | None = None,
+    cache: VerificationCache | None = None,
 ) -> CertificateVerification:
-    """What the page behind a certificate's QR code shows. An unknown id is ``not_found``."""
+    """What the page behind a certificate's QR code shows. An unknown id is ``not_found``.
+
+    With ``cache``, an unchanged certificate's answer is reused (see ``VerificationCache``).
+    """
     certificate_id: UUID | None = parse_url_id(reference)
-    certificate = None
-    if certificate_id is not None:
+    if certificate_id is None:
+        return CertificateVerification("not_found")
+    moment = now or datetime.now(UTC)
+    if cache is not None:
         with uow:
-            certificate = uow.certificates.get(certificate_id)
+            stamp = uow.certificates.stamp(certificate_id)
+        if stamp is None:
+            return CertificateVerification("not_found")
+        cached = cache.get(certificate_id, stamp, moment)
+        if cached is not None:
+            return cached
+    with uow:
+        certificate = uow.certificates.get(certificate_id)
     if certificate is None:
         return CertificateVerification("not_found")
     report = verify_document(
         certificate.credential,
         loader=signing.loader,
         instance=Instance(uow, signing, certificate.organisation_id),
-        now=now,
+        now=moment,
     )
     values = certificate.snapshot.get("values", {})
-    return CertificateVerification(
+    result = CertificateVerification(
         verdict=_verdict(certificate, report),
         report=report,
         certificate_id=url_id(certificate.id),
@@ -250,6 +320,9 @@ def verify_certificate(
         supersedes=url_id(certificate.supersedes_id) if certificate.supersedes_id else None,
         credential=certificate.credential,
     )
+    if cache is not None:
+        cache.put(certificate, result, moment)
+    return result
 
 
 @dataclass(frozen=True)
