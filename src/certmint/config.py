@@ -64,6 +64,22 @@ class Settings(BaseSettings):
     mail_from: str = Field(default="certificates@localhost", description="Sender address.")
     mail_attach_pdf: bool = Field(default=True, description="Attach the certificate PDF.")
     log_level: str = "INFO"
+    verify_rate_per_minute: int = Field(
+        default=120,
+        ge=0,
+        description="Verification requests (pages, /verify, certificate files) per client "
+        "address per minute; 0 turns the limit off. DID documents and status lists are never "
+        "limited.",
+    )
+    verify_rate_burst: int = Field(
+        default=30, ge=1, description="Requests a client may make at once before the rate applies."
+    )
+    verify_upload_max_bytes: int = Field(
+        default=5_000_000, ge=1, description="Largest file or pasted text /verify accepts."
+    )
+    verification_count_flush_seconds: float = Field(
+        default=10.0, gt=0, description="How often verification counts are written."
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

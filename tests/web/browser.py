@@ -71,7 +71,7 @@ CHROMIUM_ARGS = (
 AXE = ROOT / "tests" / "interop" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 MASTER_SECRET = "browser-tests-master-secret"  # a throwaway instance's own
-START_TIMEOUT = 30.0
+START_TIMEOUT = 120.0  # generous: a loaded 2-core CI machine starts Python slowly
 
 
 @dataclass

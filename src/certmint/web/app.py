@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
 
 from certmint import __version__
-from certmint.bootstrap import Container
+from certmint.bootstrap import Container, bootstrap
+from certmint.config import load_settings
 from certmint.web.api import dids, health, me, status_lists, vc_api
 from certmint.web.deps import SignInRequired
 from certmint.web.i18n import LanguageMiddleware, load_catalogues
-from certmint.web.pages import admin, login, verify
+from certmint.web.pages import admin, login, verify, verify_upload
 from certmint.web.pages.admin.issuance import run_in_thread
 from certmint.web.problems import install_problem_handlers
+from certmint.web.rate_limit import install_rate_limit
 from certmint.web.templating import STATIC_DIR, make_templates
 
-__all__ = ["API_PREFIX", "create_app"]
+__all__ = ["API_PREFIX", "app_from_environment", "create_app"]
 
 API_PREFIX = "/api/v1"
 
@@ -26,9 +30,18 @@ API_PREFIX = "/api/v1"
 def create_app(container: Container) -> FastAPI:
     """Build the app around an already bootstrapped container (settings, engine, sessions)."""
 
+    verifications = verify.Verifications()
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        flusher = asyncio.create_task(
+            verify.flush_counts_periodically(verifications.counter, container)
+        )
         yield
+        flusher.cancel()
+        with suppress(asyncio.CancelledError):
+            await flusher
+        await run_in_threadpool(verifications.counter.flush, container.uow())
         container.close()
 
     app = FastAPI(
@@ -42,8 +55,11 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     app.state.run_in_background = run_in_thread
+    app.state.verifications = verifications
     install_problem_handlers(app)
     app.add_exception_handler(SignInRequired, login.sign_in_redirect)
+    settings = container.settings
+    install_rate_limit(app, settings.verify_rate_per_minute, settings.verify_rate_burst)
     catalogues = load_catalogues()
     app.state.templates = make_templates(catalogues)
     app.add_middleware(LanguageMiddleware, languages=catalogues.languages)
@@ -52,8 +68,15 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(dids.router)
     app.include_router(status_lists.router)
     app.include_router(verify.router)
+    app.include_router(verify_upload.router)
     app.include_router(vc_api.router)
     app.include_router(admin.router)
     app.include_router(login.router)
     app.include_router(me.router, prefix=API_PREFIX)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """For ``uvicorn --factory certmint.web.app:app_from_environment`` (several workers: each
+    process builds its own app from the same settings)."""
+    return create_app(bootstrap(load_settings()))

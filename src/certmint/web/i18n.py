@@ -48,6 +48,8 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT_LANGUAGE = "en"
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+# Day, month name, year, as certificates print dates ("29 November 2026", "29 नवंबर 2026").
+DATE_FORMAT = "d MMMM y"
 MAX_ACCEPT_LANGUAGE = 40  # entries read from the header; browsers send a handful
 
 
@@ -189,7 +191,7 @@ def install_i18n(environment: Environment, catalogues: Catalogues) -> None:
         return translations.ngettext(singular, plural, n)
 
     @pass_context
-    def localised_date(context: Context, value: date | datetime, form: str = "long") -> str:
+    def localised_date(context: Context, value: date | datetime, form: str = DATE_FORMAT) -> str:
         day = value.date() if isinstance(value, datetime) else value
         return format_date(day, format=form, locale=context.get("lang", DEFAULT_LANGUAGE))
 

@@ -1,23 +1,53 @@
 """The page a QR scan opens (``/v/<id>``), the same answer as JSON, and the files behind it.
 
 The page shows only what is printed on the certificate (never an e-mail address) and works
-without JavaScript. ``Accept: application/json`` gets the same result as JSON.
+without JavaScript. ``Accept: application/json`` gets the same result as JSON. Answers are
+cached per certificate while its status is unchanged (``VerificationCache``), each view adds
+to the certificate's verification count, and every route here is rate-limited per client.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from certmint.bootstrap import Container
 from certmint.domain.ids import parse_url_id
 from certmint.services.documents import FORMATS, DocumentFormat, certificate_document
 from certmint.services.errors import NotFound
-from certmint.services.verification import verify_certificate
+from certmint.services.verification import VerificationCache, verify_certificate
+from certmint.services.verification_counts import VerificationCounter
 from certmint.web.deps import ContainerDep
+from certmint.web.rate_limit import rate_limited
 
-__all__ = ["router"]
+__all__ = ["Verifications", "flush_counts_periodically", "router"]
 
-router = APIRouter(tags=["verification"])
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["verification"], dependencies=[Depends(rate_limited)])
+
+
+@dataclass
+class Verifications:
+    """The app's answers cache and view tally (``app.state.verifications``)."""
+
+    cache: VerificationCache = field(default_factory=VerificationCache)
+    counter: VerificationCounter = field(default_factory=VerificationCounter)
+
+
+async def flush_counts_periodically(counter: VerificationCounter, container: Container) -> None:
+    """Write the view tally every ``verification_count_flush_seconds`` until cancelled."""
+    while True:
+        await asyncio.sleep(container.settings.verification_count_flush_seconds)
+        try:
+            await run_in_threadpool(counter.flush, container.uow())
+        except Exception:  # the database may be away for a moment; the tally waits
+            log.exception("writing verification counts failed; will retry")
+
 
 FILES = {
     f"certificate{suffix}": kind
@@ -38,7 +68,16 @@ def _wants_json(request: Request) -> bool:
     response_class=HTMLResponse,
 )
 def verify_page(reference: str, request: Request, container: ContainerDep) -> Response:
-    result = verify_certificate(container.uow(), container.signing, reference)
+    verifications: Verifications = request.app.state.verifications
+    result = verify_certificate(
+        container.uow(read_only=True),
+        container.signing,
+        reference,
+        cache=verifications.cache,
+    )
+    certificate_id = parse_url_id(reference)
+    if result.verdict != "not_found" and certificate_id is not None:
+        verifications.counter.add(certificate_id)
     status = 404 if result.verdict == "not_found" else 200
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     if _wants_json(request):
