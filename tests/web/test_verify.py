@@ -166,3 +166,25 @@ def test_status_list_is_cached_and_revalidated(
         changed.json()["credentialSubject"]["encodedList"]
         != first.json()["credentialSubject"]["encodedList"]
     )
+
+
+def test_cached_page_follows_a_status_change(
+    client: TestClient,
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    issued: tuple[Scenario, list[str]],
+) -> None:
+    s, (reference, _) = issued
+    assert ">Valid<" in client.get(f"/v/{reference}").text
+    assert ">Valid<" in client.get(f"/v/{reference}").text  # from the caches
+    revoke_certificate(
+        uow,
+        s.organisation.id,
+        _uuid(reference),
+        reason="fraud",
+        actor="t",
+        base_url=signing.base_url,
+    )
+    page = client.get(f"/v/{reference}").text
+    assert ">Revoked<" in page
+    assert "Reason: fraud" in page

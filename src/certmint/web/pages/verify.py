@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Depends, Request
@@ -20,9 +21,14 @@ from certmint.bootstrap import Container
 from certmint.domain.ids import parse_url_id
 from certmint.services.documents import FORMATS, DocumentFormat, certificate_document
 from certmint.services.errors import NotFound
-from certmint.services.verification import VerificationCache, verify_certificate
+from certmint.services.verification import (
+    CertificateVerification,
+    VerificationCache,
+    verify_certificate,
+)
 from certmint.services.verification_counts import VerificationCounter
 from certmint.web.deps import ContainerDep
+from certmint.web.i18n import request_language
 from certmint.web.rate_limit import rate_limited
 
 __all__ = ["Verifications", "flush_counts_periodically", "router"]
@@ -31,11 +37,35 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["verification"], dependencies=[Depends(rate_limited)])
 
 
+class RenderedPages:
+    """Each answer's HTML, per language and base URL, reused while the answers cache hands back
+    the very same answer object (it hands out a new one when anything about the certificate
+    changed). Rendering the page costs more than the cached answer; this makes a repeat view
+    a lookup."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self.max_entries = max_entries
+        self._pages: dict[tuple[str, ...], tuple[CertificateVerification, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...], result: CertificateVerification) -> bytes | None:
+        entry = self._pages.get(key)
+        return entry[1] if entry is not None and entry[0] is result else None
+
+    def put(self, key: tuple[str, ...], result: CertificateVerification, body: bytes) -> None:
+        with self._lock:
+            self._pages.pop(key, None)
+            self._pages[key] = (result, body)
+            while len(self._pages) > self.max_entries:
+                del self._pages[next(iter(self._pages))]
+
+
 @dataclass
 class Verifications:
-    """The app's answers cache and view tally (``app.state.verifications``)."""
+    """The app's answers cache, rendered pages and view tally (``app.state.verifications``)."""
 
     cache: VerificationCache = field(default_factory=VerificationCache)
+    pages: RenderedPages = field(default_factory=RenderedPages)
     counter: VerificationCounter = field(default_factory=VerificationCounter)
 
 
@@ -82,14 +112,14 @@ def verify_page(reference: str, request: Request, container: ContainerDep) -> Re
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     if _wants_json(request):
         return JSONResponse(result.to_dict(), status_code=status, headers=headers)
-    templates = request.app.state.templates
-    return templates.TemplateResponse(  # type: ignore[no-any-return]
-        request,
-        "verify.html",
-        {"result": result},
-        status_code=status,
-        headers=headers,
-    )
+    key = (reference, request_language(request), str(request.base_url))
+    body = verifications.pages.get(key, result)
+    if body is None:
+        templates = request.app.state.templates
+        body = templates.TemplateResponse(request, "verify.html", {"result": result}).body
+        if result.verdict != "not_found":
+            verifications.pages.put(key, result, body)
+    return HTMLResponse(body, status_code=status, headers=headers)
 
 
 @router.get(
