@@ -121,8 +121,9 @@ def test_suspended_page_and_list(
     page = client.get(f"/v/{reference}")
     assert ">Suspended<" in page.text
     assert suspended.status_changed_at is not None
-    since = f"since {suspended.status_changed_at.day} {suspended.status_changed_at:%B %Y}"
-    assert f"{since}: Under review" in page.text
+    since = f"since {suspended.status_changed_at.day} {suspended.status_changed_at:%B %Y}:"
+    assert since in page.text
+    assert "Reason: Under review" in page.text
     purpose, bits = read_status_list_credential(client.get(path).json())
     assert purpose == "suspension" and bits.get(int(entry["statusListIndex"]))
     assert ">Valid<" in client.get(f"/v/{other}").text
