@@ -12,7 +12,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -29,6 +29,7 @@ __all__ = [
     "ImportProblem",
     "ParsedEnrolments",
     "parse_enrolment_csv",
+    "parse_enrolment_rows",
 ]
 
 REQUIRED_COLUMNS = ("course_id", "batch_id", "learner_id", "name", "status")
@@ -56,13 +57,18 @@ _ALLOWED_FORMAT = frozenset("\u200c\u200d\u200e\u200f")  # ZWNJ, ZWJ, LRM, RLM
 
 @dataclass(frozen=True, slots=True)
 class ImportProblem:
-    """One reason a line cannot be imported; ``line`` counts from 1 and the header is line 1."""
+    """One reason a line cannot be imported; ``line`` counts from 1 and the header is line 1.
+
+    ``unit`` names what ``line`` counts: CSV lines, or ``"row"`` for rows sent as JSON (the
+    first row is row 1; there is no header).
+    """
 
     line: int
     message: str
+    unit: str = "line"
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        return f"{self.unit} {self.line}: {self.message}"
 
 
 class EnrolmentRecord(NamedTuple):
@@ -88,6 +94,7 @@ class ParsedEnrolments:
     problems: tuple[ImportProblem, ...]
     score_columns: tuple[str, ...] = ()
     attribute_columns: tuple[str, ...] = ()
+    unit: str = "line"
 
     @property
     def ok(self) -> bool:
@@ -127,13 +134,51 @@ def parse_enrolment_csv(data: bytes) -> ParsedEnrolments:
             records.append(_record(line, cells, layout))
         except _RowError as exc:
             problems.append(ImportProblem(line, str(exc)))
-    problems.extend(_conflicts(records))
+    return _finish(records, problems, layout, "line")
+
+
+def parse_enrolment_rows(rows: Sequence[Mapping[str, str]]) -> ParsedEnrolments:
+    """Rows sent as JSON (an API's bulk upsert), under exactly the CSV's rules.
+
+    Each row maps column names (those of the CSV header, ``score:<id>``, ``attr:<key>``) to
+    cell text; a missing key is an empty cell. Problems count rows from 1 (``unit="row"``); a
+    bad column name is reported on the first row that uses it.
+    """
+    first_row: dict[str, int] = {}
+    for number, row in enumerate(rows, start=1):
+        for name in row:
+            first_row.setdefault(name, number)
+    problems = [
+        ImportProblem(first_row[name], problem, "row")
+        for name in first_row
+        if (problem := _column_problem(name)) is not None
+    ]
+    if problems:
+        return ParsedEnrolments((), tuple(problems), unit="row")
+    columns = list(first_row)
+    layout = _Layout.of(columns)
+    records: list[EnrolmentRecord] = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            records.append(_record(number, [row.get(name, "") for name in columns], layout))
+        except _RowError as exc:
+            problems.append(ImportProblem(number, str(exc), "row"))
+    if not rows:
+        problems.append(ImportProblem(1, "no rows given", "row"))
+    return _finish(records, problems, layout, "row")
+
+
+def _finish(
+    records: list[EnrolmentRecord], problems: list[ImportProblem], layout: _Layout, unit: str
+) -> ParsedEnrolments:
+    problems.extend(_conflicts(records, unit))
     problems.sort(key=lambda p: p.line)
     return ParsedEnrolments(
         tuple(records) if not problems else (),
         tuple(problems),
         score_columns=tuple(name for _, name in layout.scores),
         attribute_columns=tuple(name for _, name in layout.attributes),
+        unit=unit,
     )
 
 
@@ -176,30 +221,28 @@ def _check_header(header: list[str]) -> tuple[list[str], list[ImportProblem]]:
         if name in seen:
             problems.append(ImportProblem(1, f"column {name!r} appears more than once"))
         seen.add(name)
-        if name in KNOWN_COLUMNS:
-            continue
-        prefix = next((p for p in (SCORE_PREFIX, ATTR_PREFIX) if name.startswith(p)), None)
-        if prefix is None:
-            known = ", ".join(KNOWN_COLUMNS)
-            problems.append(
-                ImportProblem(
-                    1,
-                    f"unknown column {name!r}; known columns: {known}, "
-                    "score:<assessment_id>, attr:<key>",
-                )
-            )
-        elif not _KEY.match(name[len(prefix) :]):
-            problems.append(
-                ImportProblem(
-                    1, f"column {name!r}: the part after {prefix!r} must match {_KEY.pattern}"
-                )
-            )
+        problem = _column_problem(name)
+        if problem is not None:
+            problems.append(ImportProblem(1, problem))
     problems.extend(
         ImportProblem(1, f"required column {name!r} is missing")
         for name in REQUIRED_COLUMNS
         if name not in seen
     )
     return columns, problems
+
+
+def _column_problem(name: str) -> str | None:
+    """Why a column name is not one the import knows, or None."""
+    if name in KNOWN_COLUMNS:
+        return None
+    prefix = next((p for p in (SCORE_PREFIX, ATTR_PREFIX) if name.startswith(p)), None)
+    if prefix is None:
+        known = ", ".join(KNOWN_COLUMNS)
+        return f"unknown column {name!r}; known columns: {known}, score:<assessment_id>, attr:<key>"
+    if not _KEY.match(name[len(prefix) :]):
+        return f"column {name!r}: the part after {prefix!r} must match {_KEY.pattern}"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,7 +480,7 @@ def _describe(key: tuple[str, ...]) -> str:
     raise AssertionError(key)
 
 
-def _conflicts(records: list[EnrolmentRecord]) -> Iterator[ImportProblem]:
+def _conflicts(records: list[EnrolmentRecord], unit: str) -> Iterator[ImportProblem]:
     """The same course, batch, learner or enrolment given twice with different values.
 
     An empty cell says nothing, so it never conflicts; only two different given values do.
@@ -461,6 +504,7 @@ def _conflicts(records: list[EnrolmentRecord]) -> Iterator[ImportProblem]:
                 if earlier != value:
                     yield ImportProblem(
                         r.line,
-                        f"{_describe(key)}: {name} differs from line {line} "
+                        f"{_describe(key)}: {name} differs from {unit} {line} "
                         f"({_show(earlier)!r} vs {_show(value)!r})",
+                        unit,
                     )

@@ -28,6 +28,7 @@ __all__ = [
     "dry_run",
     "get_achievement",
     "list_achievements",
+    "list_achievements_page",
 ]
 
 MAX_VALIDITY_DAYS = 36_600  # a hundred years
@@ -143,6 +144,19 @@ def list_achievements(
         return uow.achievements.for_batch(organisation_id, batch_id)
 
 
+def list_achievements_page(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    batch_id: UUID,
+    *,
+    after: UUID | None,
+    limit: int,
+) -> list[Achievement]:
+    """A batch's achievements a page at a time, in id order."""
+    with uow:
+        return uow.achievements.batch_page(organisation_id, batch_id, after=after, limit=limit)
+
+
 @dataclass(frozen=True, slots=True)
 class DryRunRow:
     """One learner of the batch: would they be awarded, and why (or why not)."""
@@ -150,22 +164,30 @@ class DryRunRow:
     learner: Learner
     decision: Decision
     already_issued: bool
+    enrolment_id: UUID  # the row's place in the batch (pages continue after it)
 
 
 def dry_run(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, achievement_id: UUID, *, page: int = 1000
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    achievement_id: UUID,
+    *,
+    page: int = 1000,
+    after: UUID | None = None,
 ) -> Iterator[DryRunRow]:
-    """Every learner of the achievement's batch with the decision and its reasons; nothing is
-    written. A generator: a million-learner batch is read a page at a time."""
+    """Every learner of the achievement's batch (in enrolment order, from just after enrolment
+    ``after``) with the decision and its reasons; nothing is written. A generator: a
+    million-learner batch is read a page at a time."""
     achievement = get_achievement(uow, organisation_id, achievement_id)
     criterion = parse_criteria(achievement.criteria)
-    after: UUID | None = None
     while True:
         with uow:
             rows = uow.roster.enrolments_page(achievement.batch_id, after=after, limit=page)
             held = uow.certificates.current_holders(achievement.id, [lr.id for _, lr in rows])
         for enrolment, learner in rows:
-            yield DryRunRow(learner, evaluate(criterion, enrolment, learner), learner.id in held)
+            yield DryRunRow(
+                learner, evaluate(criterion, enrolment, learner), learner.id in held, enrolment.id
+            )
         if len(rows) < page:
             return
         after = rows[-1][0].id

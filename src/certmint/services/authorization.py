@@ -25,17 +25,46 @@ be done to a reachable object (say, only admins revoke) stay with the use case a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
 from uuid import UUID
 
 from certmint.domain.accounts import Principal, Role
 from certmint.domain.achievements import Achievement
 from certmint.domain.certificates import Certificate
-from certmint.domain.courses import Batch, Course
+from certmint.domain.courses import Batch, Course, Learner
 from certmint.domain.templates import Template
 from certmint.services.errors import NotFound
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["achievement_for", "batch_for", "certificate_for", "course_for", "template_for"]
+__all__ = [
+    "achievement_for",
+    "batch_for",
+    "certificate_for",
+    "course_for",
+    "learner_for",
+    "load",
+    "managed_course_ids",
+    "template_for",
+]
+
+T = TypeVar("T")
+Finder = Callable[[SqlAlchemyUnitOfWork, Principal, UUID], T]
+
+
+def load(uow: SqlAlchemyUnitOfWork, find: Finder[T], principal: Principal, object_id: UUID) -> T:
+    """One of the loaders below in a unit of work of its own, for a caller (an API handler)
+    that has nothing else to do in it: ``load(uow, batch_for, principal, batch_id)``."""
+    with uow:
+        return find(uow, principal, object_id)
+
+
+def managed_course_ids(principal: Principal) -> frozenset[UUID] | None:
+    """The courses whose objects a listing may show: ``None`` for every course (admins), else
+    the course manager's own (none for a manager given no courses, or a learner)."""
+    if principal.role is Role.ADMIN:
+        return None
+    return principal.course_ids or frozenset()
 
 
 def course_for(uow: SqlAlchemyUnitOfWork, principal: Principal, course_id: UUID) -> Course:
@@ -75,6 +104,22 @@ def certificate_for(
     if certificate is None or not _may_see_certificate(uow, principal, certificate):
         raise NotFound("certificate", certificate_id)
     return certificate
+
+
+def learner_for(uow: SqlAlchemyUnitOfWork, principal: Principal, learner_id: UUID) -> Learner:
+    """A learner of the organisation, for admins; for a course manager only one enrolled in
+    their courses; for a learner only their own record. Else ``NotFound``."""
+    learner = uow.roster.get_learner(principal.organisation_id, learner_id)
+    if learner is None:
+        raise NotFound("learner", learner_id)
+    scope = managed_course_ids(principal)
+    if principal.role is Role.LEARNER:
+        visible = learner.id == principal.learner_id
+    else:
+        visible = scope is None or (bool(scope) and uow.roster.is_enrolled_in(learner.id, scope))
+    if not visible:
+        raise NotFound("learner", learner_id)
+    return learner
 
 
 def template_for(uow: SqlAlchemyUnitOfWork, principal: Principal, template_id: UUID) -> Template:

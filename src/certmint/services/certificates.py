@@ -11,6 +11,7 @@ from the status), is audited and sends its webhook event.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
@@ -61,17 +62,30 @@ def list_certificates(
     organisation_id: UUID,
     *,
     batch_id: UUID | None = None,
+    achievement_id: UUID | None = None,
     learner_id: UUID | None = None,
     statuses: list[CertificateStatus] | None = None,
+    text: str | None = None,
+    course_ids: Collection[UUID] | None = None,
     limit: int = 100,
     after: UUID | None = None,
 ) -> list[Certificate]:
+    """Certificates in id order matching every filter given (``text``: the number, or part of
+    the learner's name or e-mail); ``course_ids`` keeps only those awarded in these courses (a
+    course manager's)."""
     with uow:
-        achievement_ids = None
+        narrowing: list[set[UUID]] = []
         if batch_id is not None:
-            achievement_ids = [a.id for a in uow.achievements.for_batch(organisation_id, batch_id)]
+            narrowing.append({a.id for a in uow.achievements.for_batch(organisation_id, batch_id)})
+        if achievement_id is not None:
+            narrowing.append({achievement_id})
+        if course_ids is not None:
+            narrowing.append(set(uow.achievements.ids_in_courses(course_ids)))
         where = CertificateFilter(
-            achievement_ids=achievement_ids, learner_id=learner_id, statuses=statuses
+            achievement_ids=sorted(set.intersection(*narrowing)) if narrowing else None,
+            learner_id=learner_id,
+            statuses=statuses,
+            text=text,
         )
         return uow.certificates.list(organisation_id, where, limit=limit, after=after)
 

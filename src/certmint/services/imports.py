@@ -8,7 +8,7 @@ changes nothing the second time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -18,14 +18,16 @@ from certmint.domain.courses import AssessmentResult, Batch, Course, Enrolment, 
 from certmint.domain.enrolment_import import (
     EnrolmentRecord,
     ImportProblem,
+    ParsedEnrolments,
     parse_enrolment_csv,
+    parse_enrolment_rows,
 )
 from certmint.domain.ids import time_ordered_id
 from certmint.services.audit import record
 from certmint.services.errors import ImportRejected
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["EntityCounts", "ImportSummary", "import_enrolments"]
+__all__ = ["EntityCounts", "ImportSummary", "import_enrolment_rows", "import_enrolments"]
 
 K = TypeVar("K")
 ANALYZE_AFTER = 10_000  # new rows after which planner statistics are refreshed
@@ -70,20 +72,64 @@ def import_enrolments(
     dry_run: bool = False,
     actor: str = "system",
     source: str = "csv",
+    course_ids: Collection[UUID] | None = None,
 ) -> ImportSummary:
     """Import a CSV export. Raises ``ImportRejected`` naming every bad line; writes nothing then.
 
     Returns the counts, and the ids of enrolments that were created or changed (the triggers
-    for automatic issuance).
+    for automatic issuance). ``course_ids`` limits the import to those existing courses (a
+    course manager's); ``None`` allows every course, new ones too.
     """
-    parsed = parse_enrolment_csv(data)
+    return _import(
+        uow,
+        organisation_id,
+        parse_enrolment_csv(data),
+        dry_run=dry_run,
+        actor=actor,
+        source=source,
+        course_ids=course_ids,
+    )
+
+
+def import_enrolment_rows(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    rows: Sequence[Mapping[str, str]],
+    *,
+    dry_run: bool = False,
+    actor: str = "system",
+    course_ids: Collection[UUID] | None = None,
+) -> ImportSummary:
+    """The same upsert for rows sent as JSON (the API): the CSV's columns as keys, the same
+    rules, and problems that name rows (counted from 1) instead of lines."""
+    return _import(
+        uow,
+        organisation_id,
+        parse_enrolment_rows(rows),
+        dry_run=dry_run,
+        actor=actor,
+        source="api",
+        course_ids=course_ids,
+    )
+
+
+def _import(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    parsed: ParsedEnrolments,
+    *,
+    dry_run: bool,
+    actor: str,
+    source: str,
+    course_ids: Collection[UUID] | None,
+) -> ImportSummary:
     if not parsed.ok:
         raise ImportRejected(parsed.problems)
     records = parsed.records
     now = datetime.now(UTC)
     summary = ImportSummary(rows=len(records), dry_run=dry_run)
     with uow:
-        plan = _Plan(uow, organisation_id, now, summary)
+        plan = _Plan(uow, organisation_id, now, summary, unit=parsed.unit, course_ids=course_ids)
         problems = plan.resolve(records)
         if problems:
             raise ImportRejected(problems)
@@ -113,11 +159,16 @@ class _Plan:
         organisation_id: UUID,
         now: datetime,
         summary: ImportSummary,
+        *,
+        unit: str,
+        course_ids: Collection[UUID] | None,
     ) -> None:
         self._uow = uow
         self._org = organisation_id
         self._now = now
         self._summary = summary
+        self._unit = unit  # what problem numbers count: CSV lines or JSON rows
+        self._course_ids = course_ids
         self.new_courses: list[Course] = []
         self.renamed_courses: dict[UUID, str] = {}
         self.new_batches: list[Batch] = []
@@ -147,11 +198,23 @@ class _Plan:
         for external_id, r in first.items():
             name = named.get(external_id)
             course = stored.get(external_id)
+            if self._course_ids is not None and (
+                course is None or course.id not in self._course_ids
+            ):
+                problems.append(
+                    ImportProblem(
+                        r.line, f"course {external_id!r} is not one of your courses", self._unit
+                    )
+                )
+                stored.pop(external_id, None)
+                continue
             if course is None:
                 if name is None:
                     problems.append(
                         ImportProblem(
-                            r.line, f"course {external_id!r} is new: course_name is required"
+                            r.line,
+                            f"course {external_id!r} is new: course_name is required",
+                            self._unit,
                         )
                     )
                     continue
@@ -189,7 +252,9 @@ class _Plan:
                 if name is None:
                     problems.append(
                         ImportProblem(
-                            r.line, f"batch {r.batch_id!r} is new: batch_name is required"
+                            r.line,
+                            f"batch {r.batch_id!r} is new: batch_name is required",
+                            self._unit,
                         )
                     )
                     continue

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from uuid import UUID
 
 from certmint.domain.organisations import Organisation, slugify
 from certmint.services.audit import record
 from certmint.services.errors import Conflict, NotFound
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["create_organisation", "find_organisation"]
+__all__ = ["create_organisation", "find_organisation", "get_organisation"]
 
 
 def create_organisation(
@@ -59,4 +60,12 @@ def find_organisation(uow: SqlAlchemyUnitOfWork, slug: str | None = None) -> Org
         found = uow.organisations.get_by_slug(slug) if slug else uow.organisations.get_default()
     if found is None:
         raise NotFound("organisation", slug or "(default)")
+    return found
+
+
+def get_organisation(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> Organisation:
+    with uow:
+        found = uow.organisations.get(organisation_id)
+    if found is None:
+        raise NotFound("organisation", organisation_id)
     return found

@@ -1,14 +1,24 @@
-"""Finding roster entries by the ids people have at hand: ours, or the LMS's."""
+"""Finding roster entries by the ids people have at hand (ours, or the LMS's), and listing them
+a page at a time (keyset pagination: ``limit`` entries after the id ``after``)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from uuid import UUID
 
-from certmint.domain.courses import Batch, Course, Learner
+from certmint.domain.courses import Batch, Course, Enrolment, Learner
 from certmint.services.errors import Conflict, NotFound
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["resolve_batch", "resolve_course", "resolve_learner"]
+__all__ = [
+    "list_batches",
+    "list_courses",
+    "list_enrolments",
+    "list_learners",
+    "resolve_batch",
+    "resolve_course",
+    "resolve_learner",
+]
 
 
 def _uuid(ref: str) -> UUID | None:
@@ -58,3 +68,49 @@ def resolve_learner(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, ref: str) 
     if found is None:
         raise NotFound("learner", ref)
     return found
+
+
+def list_courses(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    *,
+    course_ids: Collection[UUID] | None,
+    after: UUID | None,
+    limit: int,
+) -> list[Course]:
+    """Courses in creation order; only ``course_ids`` when given (a course manager's)."""
+    with uow:
+        return uow.roster.courses_page(
+            organisation_id, course_ids=course_ids, after=after, limit=limit
+        )
+
+
+def list_batches(
+    uow: SqlAlchemyUnitOfWork, course_id: UUID, *, after: UUID | None, limit: int
+) -> list[Batch]:
+    """The batches of a course the caller has already been authorised for."""
+    with uow:
+        return uow.roster.batches_page(course_id, after=after, limit=limit)
+
+
+def list_learners(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    *,
+    course_ids: Collection[UUID] | None,
+    after: UUID | None,
+    limit: int,
+) -> list[Learner]:
+    """Learners in creation order; with ``course_ids``, those enrolled in those courses."""
+    with uow:
+        return uow.roster.learners_page(
+            organisation_id, course_ids=course_ids, after=after, limit=limit
+        )
+
+
+def list_enrolments(
+    uow: SqlAlchemyUnitOfWork, batch_id: UUID, *, after: UUID | None, limit: int
+) -> list[tuple[Enrolment, Learner]]:
+    """The enrolments of a batch the caller has already been authorised for, with learners."""
+    with uow:
+        return uow.roster.enrolments_page(batch_id, after=after, limit=limit)

@@ -46,7 +46,10 @@ __all__ = [
     "get_template",
     "get_template_version",
     "layout_thumbnail",
+    "list_template_versions",
     "list_templates",
+    "list_templates_page",
+    "parse_design",
     "preview_design",
     "preview_template",
     "publish_template_version",
@@ -114,6 +117,16 @@ def design_from_json(data: Mapping[str, Any]) -> Design:
         ),
         colours=Colours(**data.get("colours", {})),
     )
+
+
+def parse_design(data: Mapping[str, Any]) -> Design:
+    """A design sent as JSON (the shape ``design_to_json`` stores, images as base64); anything
+    wrong with it is ``InvalidInput``."""
+    with _render_errors("design"):
+        try:
+            return design_from_json(data)
+        except (ValueError, TypeError, KeyError) as exc:  # bad base64, paper, missing field
+            raise InvalidInput([f"design: {exc}"], "design rejected") from exc
 
 
 def _new_version(
@@ -302,6 +315,32 @@ def list_templates(
 ) -> list[tuple[Template, list[TemplateVersion]]]:
     with uow:
         return [(t, uow.templates.versions(t.id)) for t in uow.templates.list(organisation_id)]
+
+
+def list_templates_page(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, *, after: UUID | None, limit: int
+) -> list[tuple[Template, TemplateVersion | None]]:
+    """Templates in id order, each with its latest version."""
+    with uow:
+        return [
+            (t, uow.templates.latest_version(t.id))
+            for t in uow.templates.page(organisation_id, after=after, limit=limit)
+        ]
+
+
+def list_template_versions(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    template_id: UUID,
+    *,
+    after: int | None,
+    limit: int,
+) -> list[TemplateVersion]:
+    """A template's versions by number, ``limit`` after number ``after``."""
+    with uow:
+        if uow.templates.get(organisation_id, template_id) is None:
+            raise NotFound("template", template_id)
+        return uow.templates.versions_page(template_id, after=after, limit=limit)
 
 
 def preview_template(

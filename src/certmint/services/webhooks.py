@@ -41,6 +41,8 @@ __all__ = [
     "deliver_due",
     "enqueue_certificate_events",
     "list_webhooks",
+    "list_webhooks_page",
+    "remove_webhook",
     "signature",
 ]
 
@@ -118,6 +120,36 @@ def add_webhook(
 def list_webhooks(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> list[Webhook]:
     with uow:
         return uow.webhooks.for_organisation(organisation_id)
+
+
+def list_webhooks_page(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, *, after: UUID | None, limit: int
+) -> list[Webhook]:
+    """Endpoints in id order, removed ones included (``active`` false)."""
+    with uow:
+        return uow.webhooks.page(organisation_id, after=after, limit=limit)
+
+
+def remove_webhook(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, webhook_id: UUID, *, actor: str
+) -> None:
+    """Stop delivering to an endpoint. Its row stays (deliveries already made refer to it) but
+    it is never sent to again; removing it twice is ``NotFound``."""
+    with uow:
+        webhook = uow.webhooks.get(organisation_id, webhook_id)
+        if webhook is None or not webhook.active:
+            raise NotFound("webhook", webhook_id)
+        uow.webhooks.deactivate(webhook_id)
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="webhook.removed",
+            subject_type="webhook",
+            subject_id=webhook_id,
+            details={"url": webhook.url},
+        )
+        uow.commit()
 
 
 def enqueue_certificate_events(

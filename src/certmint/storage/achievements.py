@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from uuid import UUID
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from certmint.domain.achievements import Achievement
+from certmint.storage.pages import keyset
 from certmint.storage.tables import AchievementRow, BatchRow, CourseRow
 
 __all__ = ["SqlAlchemyAchievementRepository"]
@@ -69,6 +71,23 @@ class SqlAlchemyAchievementRepository:
             .order_by(AchievementRow.created_at)
         )
         return [_achievement(row) for row in rows]
+
+    def batch_page(
+        self, organisation_id: UUID, batch_id: UUID, *, after: UUID | None, limit: int
+    ) -> list[Achievement]:
+        query = self._owned(organisation_id).where(AchievementRow.batch_id == batch_id)
+        rows = self._session.scalars(keyset(query, AchievementRow.id, after=after, limit=limit))
+        return [_achievement(row) for row in rows]
+
+    def ids_in_courses(self, course_ids: Collection[UUID]) -> list[UUID]:
+        """Every achievement awarded in these courses (a course manager's certificates)."""
+        return list(
+            self._session.scalars(
+                select(AchievementRow.id)
+                .join(BatchRow, BatchRow.id == AchievementRow.batch_id)
+                .where(BatchRow.course_id.in_(list(course_ids)))
+            )
+        )
 
     def auto_issue_for_batches(self, batch_ids: list[UUID]) -> list[Achievement]:
         rows = self._session.scalars(

@@ -25,6 +25,7 @@ from certmint.domain.courses import (
     Learner,
 )
 from certmint.storage.bulk import bulk_insert, bulk_update, chunks
+from certmint.storage.pages import keyset
 from certmint.storage.tables import (
     BatchRow,
     CourseRow,
@@ -127,6 +128,59 @@ class SqlAlchemyRosterRepository:
         if row is None or row.organisation_id != organisation_id:
             return None
         return _course(row)
+
+    def courses_page(
+        self,
+        organisation_id: UUID,
+        *,
+        course_ids: Collection[UUID] | None,
+        after: UUID | None,
+        limit: int,
+    ) -> list[Course]:
+        """Courses in id (creation) order; only ``course_ids`` when given."""
+        query = select(CourseRow).where(CourseRow.organisation_id == organisation_id)
+        if course_ids is not None:
+            query = query.where(CourseRow.id.in_(list(course_ids)))
+        rows = self._session.scalars(keyset(query, CourseRow.id, after=after, limit=limit))
+        return [_course(row) for row in rows]
+
+    def batches_page(self, course_id: UUID, *, after: UUID | None, limit: int) -> list[Batch]:
+        query = select(BatchRow).where(BatchRow.course_id == course_id)
+        rows = self._session.scalars(keyset(query, BatchRow.id, after=after, limit=limit))
+        return [_batch(row) for row in rows]
+
+    def learners_page(
+        self,
+        organisation_id: UUID,
+        *,
+        course_ids: Collection[UUID] | None,
+        after: UUID | None,
+        limit: int,
+    ) -> list[Learner]:
+        """Learners in id order; with ``course_ids``, only those enrolled in those courses."""
+        query = select(LearnerRow).where(LearnerRow.organisation_id == organisation_id)
+        if course_ids is not None:
+            query = query.where(self._enrolled_in(course_ids))
+        rows = self._session.scalars(keyset(query, LearnerRow.id, after=after, limit=limit))
+        return [_learner(row) for row in rows]
+
+    def is_enrolled_in(self, learner_id: UUID, course_ids: Collection[UUID]) -> bool:
+        """Whether the learner has an enrolment in a batch of one of these courses."""
+        found = self._session.scalar(
+            select(LearnerRow.id).where(LearnerRow.id == learner_id, self._enrolled_in(course_ids))
+        )
+        return found is not None
+
+    @staticmethod
+    def _enrolled_in(course_ids: Collection[UUID]) -> Any:
+        return (
+            select(EnrolmentRow.id)
+            .join(BatchRow, BatchRow.id == EnrolmentRow.batch_id)
+            .where(
+                EnrolmentRow.learner_id == LearnerRow.id, BatchRow.course_id.in_(list(course_ids))
+            )
+            .exists()
+        )
 
     def get_batch(self, organisation_id: UUID, batch_id: UUID) -> tuple[Course, Batch] | None:
         """A batch with its course, only if the course belongs to the organisation."""

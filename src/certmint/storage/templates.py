@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.templates import Template, TemplateVersion, TemplateVersionStatus
+from certmint.storage.pages import keyset
 from certmint.storage.tables import TemplateRow, TemplateVersionRow
 
 __all__ = ["SqlAlchemyTemplateRepository"]
@@ -89,6 +90,15 @@ class SqlAlchemyTemplateRepository:
         )
         return [_version(row) for row in rows]
 
+    def latest_version(self, template_id: UUID) -> TemplateVersion | None:
+        row = self._session.scalar(
+            select(TemplateVersionRow)
+            .where(TemplateVersionRow.template_id == template_id)
+            .order_by(TemplateVersionRow.number.desc())
+            .limit(1)
+        )
+        return None if row is None else _version(row)
+
     def next_number(self, template_id: UUID) -> int:
         latest = self._session.scalar(
             select(func.max(TemplateVersionRow.number)).where(
@@ -96,6 +106,21 @@ class SqlAlchemyTemplateRepository:
             )
         )
         return (latest or 0) + 1
+
+    def page(self, organisation_id: UUID, *, after: UUID | None, limit: int) -> list[Template]:
+        query = select(TemplateRow).where(TemplateRow.organisation_id == organisation_id)
+        rows = self._session.scalars(keyset(query, TemplateRow.id, after=after, limit=limit))
+        return [_template(row) for row in rows]
+
+    def versions_page(
+        self, template_id: UUID, *, after: int | None, limit: int
+    ) -> list[TemplateVersion]:
+        """Versions by number (the cursor is the last number seen)."""
+        query = select(TemplateVersionRow).where(TemplateVersionRow.template_id == template_id)
+        rows = self._session.scalars(
+            keyset(query, TemplateVersionRow.number, after=after, limit=limit)
+        )
+        return [_version(row) for row in rows]
 
     def list(self, organisation_id: UUID) -> list[Template]:
         rows = self._session.scalars(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from certmint.domain.webhooks import DeliveryStatus, Webhook, WebhookDelivery
 from certmint.storage.bulk import bulk_insert
 from certmint.storage.outbox import claim_row, due_rows
+from certmint.storage.pages import keyset
 from certmint.storage.tables import WebhookDeliveryRow, WebhookRow
 
 __all__ = ["SqlAlchemyWebhookRepository"]
@@ -61,6 +62,15 @@ class SqlAlchemyWebhookRepository:
             .order_by(WebhookRow.created_at)
         )
         return [_webhook(row) for row in rows]
+
+    def page(self, organisation_id: UUID, *, after: UUID | None, limit: int) -> list[Webhook]:
+        query = select(WebhookRow).where(WebhookRow.organisation_id == organisation_id)
+        rows = self._session.scalars(keyset(query, WebhookRow.id, after=after, limit=limit))
+        return [_webhook(row) for row in rows]
+
+    def get(self, organisation_id: UUID, webhook_id: UUID) -> Webhook | None:
+        row = self._session.get(WebhookRow, webhook_id)
+        return None if row is None or row.organisation_id != organisation_id else _webhook(row)
 
     def secret_and_url(self, webhook_id: UUID) -> tuple[str, str]:
         row = self._session.get(WebhookRow, webhook_id)

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from certmint import __version__
 from certmint.bootstrap import Container, bootstrap
 from certmint.config import load_settings
-from certmint.web.api import dids, health, me, status_lists, vc_api
+from certmint.web.api import dids, health, me, status_lists, v1, vc_api
 from certmint.web.deps import SignInRequired
 from certmint.web.i18n import LanguageMiddleware, load_catalogues
 from certmint.web.pages import admin, login, verify, verify_upload
@@ -73,6 +73,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(login.router)
     app.include_router(me.router, prefix=API_PREFIX)
+    app.include_router(v1.router)
     return app
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from certmint.services.errors import (
@@ -23,7 +24,13 @@ from certmint.services.errors import (
     Unauthorized,
 )
 
-__all__ = ["PROBLEM_JSON", "install_problem_handlers", "problem_response"]
+__all__ = [
+    "PROBLEM_JSON",
+    "Problem",
+    "install_problem_handlers",
+    "problem_response",
+    "problems",
+]
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://certmint.org/problems/"
@@ -36,6 +43,44 @@ _STATUS_FOR: tuple[tuple[type[ServiceError], HTTPStatus, str], ...] = (
     (Conflict, HTTPStatus.CONFLICT, "conflict"),
     (InvalidInput, HTTPStatus.UNPROCESSABLE_ENTITY, "invalid-input"),
 )
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document, as every error of the API is sent."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=["https://certmint.org/problems/not-found"])
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    detail: str | None = Field(default=None, examples=["course AZPnR2y2dBq0kUvJ6mN1xQ not found"])
+    instance: str | None = Field(default=None, examples=["/api/v1/courses/AZPnR2y2dBq0kUvJ6mN1xQ"])
+    errors: list[Any] | None = Field(
+        default=None,
+        description="What was wrong, one entry per problem (422 only).",
+        examples=[["row 3: email 'x' is not an e-mail address"]],
+    )
+
+
+_MEANINGS = {
+    400: "The request could not be processed.",
+    401: "No credentials, or an unknown or revoked API token.",
+    403: "The token's role may not do this.",
+    404: "No such object in your organisation and courses (another tenant's ids look the same).",
+    409: "The change contradicts what is stored.",
+    422: "The input was rejected; `errors` says where and why.",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error statuses, each an ``application/problem+json``."""
+    return {
+        status: {
+            "description": _MEANINGS[status],
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }
 
 
 def problem_response(
@@ -112,6 +157,18 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
+    """Send every error as a problem document, and describe that document in the OpenAPI."""
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    build_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build_openapi()  # which keeps it as app.openapi_schema
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas["Problem"] = Problem.model_json_schema()
+            return schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

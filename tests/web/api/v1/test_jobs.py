@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.web.api.v1.conftest import World, items
+
+
+def test_issue_and_poll(api: TestClient, world: World) -> None:
+    admin = world.headers("admin")
+    rows = [
+        {
+            "course_id": "C1",
+            "batch_id": "B1",
+            "learner_id": "N1",
+            "name": "Nia Obi",
+            "status": "completed",
+        }
+    ]
+    api.post("/api/v1/enrolments", json={"rows": rows}, headers=admin)
+    started = api.post(f"/api/v1/achievements/{world.id('achievement')}/issuance", headers=admin)
+    assert started.status_code == 202, started.text
+    job = started.json()
+    assert job["status"] == "running"  # planned before the response, run after it
+    assert started.headers["location"] == job["url"]
+    # The test client returns once the work after the response is done.
+    polled = api.get(job["url"], headers=admin).json()
+    assert (polled["status"], polled["total"], polled["done"]) == ("succeeded", 4, 4)
+    assert polled["percent"] == 100
+    issued = items(
+        api.get(f"/api/v1/certificates?achievement_id={world.id('achievement')}", headers=admin)
+    )
+    assert len(issued) == 3  # L1 and L2 before, N1 now; L3 is still in progress
+    again = api.post(f"/api/v1/achievements/{world.id('achievement')}/issuance", headers=admin)
+    assert api.get(again.json()["url"], headers=admin).json()["status"] == "succeeded"
+    assert len(items(api.get("/api/v1/certificates", headers=admin))) == 3
+
+
+def test_jobs_of_other_courses_are_hidden(api: TestClient, world: World) -> None:
+    url = f"/api/v1/jobs/{world.id('job')}"
+    assert api.get(url, headers=world.headers("manager")).status_code == 200
+    assert api.get(url, headers=world.headers("other_manager")).status_code == 404
+    assert api.get(url, headers=world.headers("other_admin")).status_code == 404
