@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 
 from certmint.domain.courses import EnrolmentStatus
-from certmint.domain.enrolment_import import parse_enrolment_csv
+from certmint.domain.enrolment_import import parse_enrolment_csv, parse_enrolment_rows
 from tests.factories import enrolment_csv, enrolment_row
 
 
@@ -177,3 +177,44 @@ def test_bidi_override_is_rejected_but_joiners_are_kept() -> None:
     assert ok.ok
     (problem,) = problems_of(enrolment_csv([enrolment_row(name="evil\u202eman")]))
     assert problem == "line 2: name contains control characters"
+
+
+def _cells(row: dict[str, object]) -> dict[str, str]:
+    return {k: str(v) for k, v in row.items() if v not in (None, "")}
+
+
+def test_json_rows_follow_the_csv_rules() -> None:
+    rows = [_cells(enrolment_row("L1", **{"score:final": "17/20"})), _cells(enrolment_row("L2"))]
+    parsed = parse_enrolment_rows(rows)
+    assert parsed.ok
+    assert parsed.unit == "row"
+    assert [r.learner_id for r in parsed.records] == ["L1", "L2"]
+    assert parsed.records[0].scores[0].points == Fraction(17)
+    assert parsed.records[0] == parse_enrolment_csv(
+        enrolment_csv([enrolment_row("L1", **{"score:final": "17/20"})], extra=["score:final"])
+    ).records[0]._replace(line=1)
+
+
+def test_json_row_problems_name_rows() -> None:
+    rows = [
+        _cells(enrolment_row("L1")),
+        {**_cells(enrolment_row("L2")), "status": "done", "email": "x"},
+        {k: v for k, v in _cells(enrolment_row("L3")).items() if k != "name"},
+        _cells(enrolment_row("L1", name="Other Name")),
+    ]
+    parsed = parse_enrolment_rows(rows)
+    assert not parsed.ok
+    assert [str(p) for p in parsed.problems] == [
+        "row 2: email 'x' is not an e-mail address; "
+        "unknown status 'done'; use one of enrolled, in_progress, completed",
+        "row 3: name is empty",
+        "row 4: learner 'L1': name differs from row 1 ('Learner L1' vs 'Other Name')",
+    ]
+
+
+def test_json_row_keys_are_checked_on_the_first_row_using_them() -> None:
+    rows = [_cells(enrolment_row("L1")), {**_cells(enrolment_row("L2")), "colour": "red"}]
+    (problem,) = parse_enrolment_rows(rows).problems
+    assert (problem.unit, problem.line) == ("row", 2)
+    assert "unknown column 'colour'" in problem.message
+    assert str(parse_enrolment_rows([]).problems[0]) == "row 1: no rows given"

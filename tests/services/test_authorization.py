@@ -16,7 +16,7 @@ from certmint.services.issuance import issue_achievement
 from certmint.services.roster import resolve_course
 from certmint.services.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
-from tests.factories import Scenario, enrolment_csv, enrolment_row, scenario
+from tests.factories import Scenario, enrolment_csv, enrolment_row, make_organisation, scenario
 
 
 @pytest.fixture
@@ -105,3 +105,50 @@ def _template_id(uow: SqlAlchemyUnitOfWork, s: Scenario) -> UUID:
     found = uow.templates.get_version(s.organisation.id, s.template_version_id)
     assert found is not None
     return found[0].id
+
+
+def test_learners_are_reached_through_courses(uow: SqlAlchemyUnitOfWork) -> None:
+    org = make_organisation(uow)
+    rows = [enrolment_row("L1"), enrolment_row("L2", course_id="C2", batch_id="B2")]
+    import_enrolments(uow, org.id, enrolment_csv(rows))
+    with uow:
+        courses = uow.roster.courses_by_external_id(org.id, ["C1", "C2"])
+        learners = uow.roster.learners_by_external_id(org.id, ["L1", "L2"])
+    l1, l2 = learners["L1"].id, learners["L2"].id
+    admin = Principal(org.id, Role.ADMIN)
+    manager = Principal(org.id, Role.COURSE_MANAGER, course_ids=frozenset({courses["C1"].id}))
+    unassigned = Principal(org.id, Role.COURSE_MANAGER)
+    learner = Principal(org.id, Role.LEARNER, learner_id=l2)
+    stranger = Principal(make_organisation(uow, "Elsewhere").id, Role.ADMIN)
+
+    assert authorization.load(uow, authorization.learner_for, admin, l2).external_id == "L2"
+    assert authorization.load(uow, authorization.learner_for, manager, l1).external_id == "L1"
+    assert authorization.load(uow, authorization.learner_for, learner, l2).external_id == "L2"
+    for who, learner_id in [
+        (manager, l2),
+        (unassigned, l1),
+        (learner, l1),
+        (stranger, l1),
+        (admin, uuid4()),
+    ]:
+        with pytest.raises(NotFound):
+            authorization.load(uow, authorization.learner_for, who, learner_id)
+
+    assert authorization.managed_course_ids(admin) is None
+    assert authorization.managed_course_ids(manager) == {courses["C1"].id}
+    assert authorization.managed_course_ids(unassigned) == frozenset()
+    assert authorization.managed_course_ids(learner) == frozenset()
+
+
+def test_load_runs_a_loader_in_its_own_unit_of_work(uow: SqlAlchemyUnitOfWork) -> None:
+    org = make_organisation(uow)
+    import_enrolments(uow, org.id, enrolment_csv([enrolment_row("L1")]))
+    with uow:
+        ((course, batch),) = uow.roster.batches_by_external_id(org.id, "B1")
+    assert authorization.load(
+        uow, authorization.batch_for, Principal(org.id, Role.ADMIN), batch.id
+    ) == (course, batch)
+    with pytest.raises(NotFound):
+        authorization.load(
+            uow, authorization.batch_for, Principal(org.id, Role.COURSE_MANAGER), batch.id
+        )

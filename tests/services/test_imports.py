@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certmint.services.errors import ImportRejected
-from certmint.services.imports import import_enrolments
+from certmint.services.imports import import_enrolment_rows, import_enrolments
 from certmint.storage.tables import (
     AuditEventRow,
     BatchRow,
@@ -166,3 +166,44 @@ def test_import_is_audited(uow: SqlAlchemyUnitOfWork, session: Session) -> None:
     assert event.actor == "alice"
     assert event.details["source"] == "export.csv"
     assert event.details["enrolments"]["created"] == 1
+
+
+def test_json_rows_import_like_the_csv(uow: SqlAlchemyUnitOfWork, session: Session) -> None:
+    org = make_organisation(uow)
+    rows = [{k: str(v) for k, v in enrolment_row(f"L{i}").items()} for i in range(3)]
+    summary = import_enrolment_rows(uow, org.id, rows, actor="api")
+    assert summary.counts()["enrolments"] == {"created": 3, "updated": 0, "unchanged": 0}
+    again = import_enrolment_rows(uow, org.id, rows, actor="api")
+    assert again.counts()["enrolments"] == {"created": 0, "updated": 0, "unchanged": 3}
+    new_course = {**rows[0], "learner_id": "NEW", "course_id": "C9"}
+    del new_course["course_name"]
+    rows.append(new_course)
+    with pytest.raises(ImportRejected) as rejected:
+        import_enrolment_rows(uow, org.id, rows)
+    assert [str(p) for p in rejected.value.problems] == [
+        "row 4: course 'C9' is new: course_name is required"
+    ]
+
+
+def test_a_course_scope_keeps_an_import_inside_it(
+    uow: SqlAlchemyUnitOfWork, session: Session
+) -> None:
+    org = make_organisation(uow)
+    import_enrolments(
+        uow,
+        org.id,
+        enrolment_csv([enrolment_row("L1"), enrolment_row("L2", course_id="C2", batch_id="X")]),
+    )
+    c1, c2 = session.scalars(select(CourseRow.id).order_by(CourseRow.external_id)).all()
+    mine = enrolment_csv([enrolment_row("L3")])
+    assert import_enrolments(uow, org.id, mine, course_ids={c1}).enrolments.created == 1
+    with pytest.raises(ImportRejected) as rejected:
+        import_enrolments(uow, org.id, mine, course_ids={c2})
+    assert [str(p) for p in rejected.value.problems] == [
+        "line 2: course 'C1' is not one of your courses"
+    ]
+    new_course = enrolment_csv([enrolment_row("L3", course_id="C7", course_name="Mine")])
+    with pytest.raises(ImportRejected):
+        import_enrolments(uow, org.id, new_course, course_ids={c1, c2})
+    with pytest.raises(ImportRejected):
+        import_enrolments(uow, org.id, mine, course_ids=set())

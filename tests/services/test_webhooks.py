@@ -20,12 +20,18 @@ from certmint.services.certificates import (
     revoke_certificate,
     suspend_certificate,
 )
-from certmint.services.errors import InvalidInput
+from certmint.services.errors import InvalidInput, NotFound
 from certmint.services.issuance import issue_achievement
 from certmint.services.signing import Signing
-from certmint.services.webhooks import HttpPoster, add_webhook, deliver_due
+from certmint.services.webhooks import (
+    HttpPoster,
+    add_webhook,
+    deliver_due,
+    list_webhooks_page,
+    remove_webhook,
+)
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
-from tests.factories import enrolment_row, scenario
+from tests.factories import enrolment_row, make_organisation, scenario
 
 
 class Receiver:
@@ -153,3 +159,24 @@ def test_unreachable_endpoint_and_bad_registrations(
         add_webhook(uow, s.organisation.id, url="ftp://x", actor="t")
     with pytest.raises(InvalidInput):
         add_webhook(uow, s.organisation.id, url="https://x.example", events=["nope"], actor="t")
+
+
+def test_removed_webhooks_are_listed_but_never_sent_to(
+    uow: SqlAlchemyUnitOfWork, signing: Signing
+) -> None:
+    s = scenario(uow, signing, [enrolment_row("L1")])
+    org = s.organisation.id
+    first, _ = add_webhook(uow, org, url="https://a.example/h", actor="t")
+    second, _ = add_webhook(uow, org, url="https://b.example/h", actor="t")
+    remove_webhook(uow, org, first.id, actor="t")
+    with pytest.raises(NotFound):
+        remove_webhook(uow, org, first.id, actor="t")
+    with pytest.raises(NotFound):
+        remove_webhook(uow, make_organisation(uow, "Elsewhere").id, second.id, actor="t")
+    page = list_webhooks_page(uow, org, after=None, limit=1)
+    rest = list_webhooks_page(uow, org, after=page[0].id, limit=5)
+    assert {w.id: w.active for w in page + rest} == {first.id: False, second.id: True}
+    issue_achievement(uow, signing, org, s.achievement_id)
+    with uow:
+        due = uow.webhooks.due(datetime.now(UTC) + timedelta(days=1), datetime.now(UTC), 100)
+    assert {d.webhook_id for d in due} == {second.id}
