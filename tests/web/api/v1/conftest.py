@@ -144,3 +144,10 @@ def items(response: Any) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
     found: list[dict[str, Any]] = response.json()["items"]
     return found
+
+
+@pytest.fixture
+def api_client(container: Container) -> Iterator[TestClient]:
+    """The app as it is, with no test principals: real tokens only."""
+    with TestClient(create_app(container), base_url="https://certs.example.org") as client:
+        yield client

@@ -39,7 +39,7 @@ def test_a_pdf_upload(api: TestClient, world: World) -> None:
     url = f"/api/v1/certificates/{world.id('certificate')}/download"
     pdf = api.get(url, headers=world.headers("admin")).content
     report = api.post("/api/v1/verifications/file", files={"file": ("c.pdf", pdf)}).json()
-    assert (report["verified"], report["source"]) == (True, "pdf attachment")
+    assert (report["verified"], report["source"]) == (True, "pdf attachment"), report
     junk = api.post("/api/v1/verifications/file", files={"file": ("x.bin", b"\x00junk")}).json()
     assert junk["verified"] is False
     assert junk["problem"]
