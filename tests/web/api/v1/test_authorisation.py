@@ -18,6 +18,10 @@ from typing import Any, Literal
 
 from fastapi.testclient import TestClient
 
+from certmint.services.achievements import add_achievement
+from certmint.services.issuance import issue_achievement
+from certmint.services.signing import Signing
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.api.v1.conftest import World
 
 Access = Literal["public", "signed_in", "staff", "admin"]
@@ -157,6 +161,15 @@ ROUTES: dict[tuple[str, str], Rule] = {
         params={"certificate_id": "certificate2"},
         reads=False,
     ),
+    ("POST", "/api/v1/certificates/{certificate_id}/suspend"): Rule(
+        "staff",
+        body=lambda w: {"reason": "under review"},
+        params={"certificate_id": "certificate3"},
+        reads=False,
+    ),
+    ("POST", "/api/v1/certificates/{certificate_id}/reinstate"): Rule(
+        "staff", body=lambda w: {}, params={"certificate_id": "certificate3"}, reads=False
+    ),
     ("POST", "/api/v1/verifications"): Rule("public", body=_credential),
     ("POST", "/api/v1/verifications/file"): Rule("public", files=True),
     ("GET", "/api/v1/verifications/{certificate_id}"): Rule("public"),
@@ -242,7 +255,25 @@ def test_every_route_has_a_rule(api: TestClient) -> None:
     assert set(ROUTES) - routes == set(), "ROUTES names routes that no longer exist"
 
 
-def test_every_route_with_every_caller(api: TestClient, world: World) -> None:
+def _third_certificate(uow: SqlAlchemyUnitOfWork, signing: Signing, world: World) -> None:
+    """One more certificate (of a second achievement), to suspend and reinstate."""
+    achievement = add_achievement(
+        uow,
+        world.organisation.id,
+        batch_id=world.ids["batch"],
+        template_version_id=world.ids["version"],
+        name="Attendance",
+        criteria={"completed": True},
+        signatories=[("Meera Iyer", "Dean")],
+    )
+    issued = issue_achievement(uow, signing, world.organisation.id, achievement.id)
+    world.ids["certificate3"] = issued.certificate_ids[0]
+
+
+def test_every_route_with_every_caller(
+    api: TestClient, world: World, uow: SqlAlchemyUnitOfWork, signing: Signing
+) -> None:
+    _third_certificate(uow, signing, world)
     failures: list[str] = []
     everything = set(world.ids)
     routes = _routes(api)

@@ -81,3 +81,27 @@ def test_reissue_then_revoke(api: TestClient, world: World) -> None:
     assert blank.status_code == 422
     verified = api.get(f"/api/v1/verifications/{new['id']}").json()
     assert verified["certificate"]["verdict"] == "revoked"
+
+
+def test_suspend_then_reinstate(api: TestClient, world: World) -> None:
+    manager = world.headers("manager")
+    url = f"/api/v1/certificates/{world.id('certificate2')}"
+    suspended = api.post(f"{url}/suspend", json={"reason": "under review"}, headers=manager)
+    assert suspended.status_code == 200, suspended.text
+    assert (suspended.json()["status"], suspended.json()["status_reason"]) == (
+        "suspended",
+        "under review",
+    )
+    report = api.get(f"/api/v1/verifications/{world.id('certificate2')}").json()
+    assert report["certificate"]["verdict"] == "suspended"
+    assert report["verified"] is False
+    again = api.post(f"{url}/suspend", json={"reason": "x"}, headers=manager)
+    assert again.status_code == 409
+    reinstated = api.post(f"{url}/reinstate", json={}, headers=manager)
+    assert reinstated.json()["status"] == "active"
+    assert api.get(f"/api/v1/verifications/{world.id('certificate2')}").json()["verified"]
+    assert api.post(f"{url}/reinstate", json={}, headers=manager).status_code == 409
+    outsider = api.post(
+        f"{url}/suspend", json={"reason": "x"}, headers=world.headers("other_manager")
+    )
+    assert outsider.status_code == 404

@@ -1,4 +1,5 @@
-"""Certificates after issue: search, read, download, re-issue (a corrected name), revoke."""
+"""Certificates after issue: search, read, download, re-issue (a corrected name), revoke,
+suspend and reinstate."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from certmint.domain.ids import parse_url_id, url_id
 from certmint.services.authorization import certificate_for, load, managed_course_ids
 from certmint.services.certificates import (
     list_certificates,
+    reinstate_certificate,
     reissue_certificate,
     revoke_certificate,
+    suspend_certificate,
 )
 from certmint.services.documents import FORMATS, DocumentFormat, certificate_document
 from certmint.services.errors import InvalidInput
@@ -111,6 +114,20 @@ class CertificateSearch:
             examples=["2026-7K3QX", "asha"],
         ),
     ] = None
+
+
+class SuspendIn(BaseModel):
+    reason: str = Field(
+        max_length=1_000,
+        description="Shown to whoever verifies it while it is suspended.",
+        examples=["under review"],
+    )
+
+
+class ReinstateIn(BaseModel):
+    reason: str | None = Field(
+        default=None, max_length=1_000, description="Kept in the audit log only."
+    )
 
 
 def _filter_id(name: str, value: str | None) -> UUID | None:
@@ -264,3 +281,49 @@ def revoke(
         base_url=container.settings.base_url,
     )
     return CertificateOut.of(revoked, container.settings.base_url)
+
+
+@router.post(
+    "/certificates/{certificate_id}/suspend",
+    response_model=CertificateOut,
+    summary="Suspend a certificate",
+    description="Until it is reinstated, verification says *suspended* with the reason. Only "
+    "an active certificate is suspended (else 409).",
+    responses=problems(401, 403, 404, 409, 422),
+)
+def suspend(
+    certificate_id: IdPath, body: SuspendIn, principal: StaffDep, container: ContainerDep
+) -> CertificateOut:
+    found = _scoped(certificate_id, principal, container)
+    suspended = suspend_certificate(
+        container.uow(),
+        principal.organisation_id,
+        found.id,
+        reason=body.reason,
+        actor=principal.actor,
+        base_url=container.settings.base_url,
+    )
+    return CertificateOut.of(suspended, container.settings.base_url)
+
+
+@router.post(
+    "/certificates/{certificate_id}/reinstate",
+    response_model=CertificateOut,
+    summary="Reinstate a suspended certificate",
+    description="It verifies as valid again. Only a suspended certificate is reinstated (else "
+    "409).",
+    responses=problems(401, 403, 404, 409, 422),
+)
+def reinstate(
+    certificate_id: IdPath, body: ReinstateIn, principal: StaffDep, container: ContainerDep
+) -> CertificateOut:
+    found = _scoped(certificate_id, principal, container)
+    reinstated = reinstate_certificate(
+        container.uow(),
+        principal.organisation_id,
+        found.id,
+        reason=body.reason,
+        actor=principal.actor,
+        base_url=container.settings.base_url,
+    )
+    return CertificateOut.of(reinstated, container.settings.base_url)
