@@ -115,6 +115,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/v/{reference}"): Rule("public", params={"reference": "certificate"}),
     ("GET", "/v/{reference}/credential.json"): Rule("public", params={"reference": "certificate"}),
     ("GET", "/v/{reference}/{filename}"): Rule("public", ok=404),
+    ("GET", "/verify"): Rule("public"),
+    ("POST", "/verify"): Rule("public", files=True, problems=False),  # an HTML page
     ("POST", "/vc-api/credentials/issue"): Rule("admin", ok=201, body=_vc_issue, reads=False),
     ("POST", "/vc-api/credentials/verify"): Rule("public", ok=400, body=_vc_verify, problems=False),
     ("POST", "/vc-api/presentations/verify"): Rule("public", body=_vp_verify, problems=False),
