@@ -1,4 +1,5 @@
-"""E-mail to learners when a certificate is awarded or re-issued.
+"""E-mail to learners when a certificate is awarded or re-issued, in the organisation's words
+(``services/email_templates.py``) or the default ones.
 
 Issuance writes a notification row in the same transaction as the certificate (the
 transactional outbox), so an e-mail exists exactly when its certificate does and a unique key
@@ -18,14 +19,16 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+from certmint.domain.email_templates import DEFAULTS
 from certmint.domain.notifications import (
     Notification,
-    NotificationKind,
     NotificationStatus,
     after_failure,
 )
 from certmint.rendering import FontSet
 from certmint.services.documents import DocumentFormat, certificate_document
+from certmint.services.email_templates import render_email
+from certmint.services.errors import InvalidInput
 from certmint.services.issuance import verification_url
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -86,33 +89,32 @@ def _message(
 ) -> EmailMessage:
     with uow:
         certificate = uow.certificates.get(notification.certificate_id)
+        own = uow.email_templates.get(notification.organisation_id, notification.kind)
     if certificate is None:  # the foreign key makes this impossible
         raise LookupError(notification.certificate_id)
     values = certificate.snapshot["values"]
-    link = verification_url(base_url.rstrip("/"), certificate.id)
-    name, achievement, course = (
-        values["recipient.name"],
-        values.get("achievement.name", ""),
-        values.get("course.name", ""),
-    )
     issuer = values.get("issuer.name", "")
+    email = render_email(
+        own or DEFAULTS[notification.kind],
+        {
+            "learner_name": values["recipient.name"],
+            "achievement": values.get("achievement.name", ""),
+            "course": values.get("course.name", ""),
+            "batch": values.get("batch.name", ""),
+            "organisation": issuer,
+            "verification_url": verification_url(base_url.rstrip("/"), certificate.id),
+            "certificate_number": certificate.number,
+            "issue_date": values.get("issued_on", ""),
+        },
+    )
     message = EmailMessage()
     message["From"] = formataddr((issuer, sender)) if issuer else sender
     message["To"] = notification.recipient
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    if notification.kind is NotificationKind.REISSUED:
-        message["Subject"] = f"Your corrected certificate: {achievement}, {course}"
-        opening = "Your certificate has been re-issued; the earlier one is no longer current."
-    else:
-        message["Subject"] = f"Your certificate: {achievement}, {course}"
-        opening = f"Congratulations! {issuer} has awarded you a certificate."
-    message.set_content(
-        f"Dear {name},\n\n{opening}\n\n"
-        f"  {achievement} — {course}, {values.get('batch.name', '')}\n"
-        f"  Certificate number {certificate.number}, issued on {values.get('issued_on', '')}\n\n"
-        f"View, download and share it, and let anyone check that it is genuine, at:\n{link}\n\n"
-        "The signed credential is also attached to the PDF, for digital wallets.\n"
-    )
+    message["Subject"] = email.subject
+    message.set_content(email.text)
+    if email.html is not None:
+        message.add_alternative(email.html, subtype="html")
     if fonts is not None:
         document = certificate_document(
             uow,
@@ -126,6 +128,12 @@ def _message(
             document.content, maintype="application", subtype="pdf", filename=document.filename
         )
     return message
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, InvalidInput):
+        return f"{exc.summary}: {'; '.join(map(str, exc.problems))}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def send_due(
@@ -162,14 +170,15 @@ def send_due(
                     cache_dir=cache_dir,
                 )
             )
-        except (OSError, smtplib.SMTPException) as exc:
+        # InvalidInput: a template that no longer passes the checks (it did when saved)
+        except (OSError, smtplib.SMTPException, InvalidInput) as exc:
             gave_up, next_attempt_at = after_failure(attempts, now)
             with uow:
                 uow.notifications.update(
                     notification.id,
                     status=NotificationStatus.FAILED if gave_up else NotificationStatus.PENDING,
                     next_attempt_at=next_attempt_at,
-                    last_error=f"{type(exc).__name__}: {exc}"[:1000],
+                    last_error=_error_text(exc)[:1000],
                 )
                 uow.commit()
             if gave_up:

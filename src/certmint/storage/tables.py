@@ -38,6 +38,7 @@ __all__ = [
     "BatchRow",
     "CertificateRow",
     "CourseRow",
+    "EmailTemplateRow",
     "EnrolmentRow",
     "JobRow",
     "LearnerRow",
@@ -420,3 +421,18 @@ class WebhookDeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
+
+
+class EmailTemplateRow(Base):
+    """An organisation's own text for one kind of e-mail (Jinja2 source, checked when saved)."""
+
+    __tablename__ = "email_templates"
+    __table_args__ = (UniqueConstraint("organisation_id", "kind"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(Text)
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]

@@ -18,6 +18,7 @@ from certmint.storage.achievements import SqlAlchemyAchievementRepository
 from certmint.storage.audit import SqlAlchemyAuditLog
 from certmint.storage.certificates import SqlAlchemyCertificateRepository
 from certmint.storage.database import READ_ONLY
+from certmint.storage.email_templates import SqlAlchemyEmailTemplateRepository
 from certmint.storage.jobs import SqlAlchemyJobRepository
 from certmint.storage.keys import SqlAlchemySigningKeyRepository
 from certmint.storage.notifications import SqlAlchemyNotificationRepository
@@ -45,6 +46,7 @@ class SqlAlchemyUnitOfWork:
     tokens: SqlAlchemyTokenRepository
     notifications: SqlAlchemyNotificationRepository
     webhooks: SqlAlchemyWebhookRepository
+    email_templates: SqlAlchemyEmailTemplateRepository
     users: SqlAlchemyUserRepository
     verification_counts: SqlAlchemyVerificationCountRepository
 
@@ -73,6 +75,7 @@ class SqlAlchemyUnitOfWork:
         self.tokens = SqlAlchemyTokenRepository(session)
         self.notifications = SqlAlchemyNotificationRepository(session)
         self.webhooks = SqlAlchemyWebhookRepository(session)
+        self.email_templates = SqlAlchemyEmailTemplateRepository(session)
         self.users = SqlAlchemyUserRepository(session)
         self.verification_counts = SqlAlchemyVerificationCountRepository(session)
         return self

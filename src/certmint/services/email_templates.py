@@ -1,0 +1,214 @@
+"""E-mail templates per organisation: checked when saved, rendered in a sandbox when sent.
+
+Templates are Jinja2, rendered by a ``SandboxedEnvironment`` (the HTML body with autoescape,
+so a learner's name cannot inject markup). On top of the sandbox, a template may use only what
+an e-mail needs, checked on the parsed template when it is saved (and again when rendered):
+
+* the :data:`~certmint.domain.email_templates.PLACEHOLDERS`, by name: no attribute or item
+  access (``{{ ''.__class__ }}``), no calls, no ``{% set %}``, loops, macros or includes;
+* ``if``/``else``, comparisons, ``and``/``or``/``not``, ``~`` and the filters of
+  :data:`FILTERS` (none of which can make a large output: no ``center``, ``format``, ``*``).
+
+Errors are ``InvalidInput`` naming the part and the line (``text: line 3: ...``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from uuid import UUID
+
+from jinja2 import TemplateError, TemplateSyntaxError, nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+from certmint.domain.email_templates import DEFAULTS, PLACEHOLDERS, SAMPLE_VALUES, EmailTemplate
+from certmint.domain.notifications import NotificationKind
+from certmint.services.audit import record
+from certmint.services.errors import InvalidInput, NotFound
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = [
+    "FILTERS",
+    "MAX_TEMPLATE_CHARS",
+    "RenderedEmail",
+    "email_template",
+    "preview_email_template",
+    "render_email",
+    "reset_email_template",
+    "set_email_template",
+]
+
+MAX_TEMPLATE_CHARS = 20_000
+#: Filters a template may use; each one's output is at most a small multiple of its input.
+FILTERS = frozenset({"upper", "lower", "title", "capitalize", "trim", "default", "d", "truncate"})
+_ALLOWED_NODES = (
+    nodes.Template,
+    nodes.Output,
+    nodes.TemplateData,
+    nodes.Name,
+    nodes.Const,
+    nodes.Filter,
+    nodes.If,
+    nodes.CondExpr,
+    nodes.Compare,
+    nodes.Operand,
+    nodes.And,
+    nodes.Or,
+    nodes.Not,
+    nodes.Concat,
+    nodes.Keyword,
+)
+_text = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
+_html = SandboxedEnvironment(autoescape=True, keep_trailing_newline=True)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedEmail:
+    """A subject line, a plain-text body and maybe an HTML body, placeholders filled in."""
+
+    subject: str
+    text: str
+    html: str | None
+
+
+def _problems(source: str, part: str, environment: SandboxedEnvironment) -> list[str]:
+    """Why ``source`` cannot be a template part, each with its line; empty when it can."""
+    if len(source) > MAX_TEMPLATE_CHARS:
+        return [f"{part}: longer than {MAX_TEMPLATE_CHARS} characters"]
+    try:
+        tree = environment.parse(source)
+    except TemplateSyntaxError as exc:
+        return [f"{part}: line {exc.lineno}: {exc.message}"]
+    problems = []
+    for node in tree.find_all(nodes.Node):
+        line = f"{part}: line {node.lineno}"
+        if not isinstance(node, _ALLOWED_NODES):
+            problems.append(f"{line}: {_describe(node)} is not allowed in an e-mail template")
+        elif isinstance(node, nodes.Name) and node.name not in PLACEHOLDERS:
+            known = ", ".join(PLACEHOLDERS)
+            problems.append(f"{line}: unknown placeholder {node.name!r} (known: {known})")
+        elif isinstance(node, nodes.Filter) and node.name not in FILTERS:
+            problems.append(
+                f"{line}: filter {node.name!r} is not allowed ({', '.join(sorted(FILTERS))})"
+            )
+    return problems
+
+
+def _describe(node: nodes.Node) -> str:
+    if isinstance(node, nodes.Getattr):
+        return f"attribute access (.{node.attr})"
+    if isinstance(node, nodes.Getitem):
+        return "item access ([...])"
+    if isinstance(node, nodes.Call):
+        return "a call"
+    return f"{type(node).__name__.lower()}"
+
+
+def _all_problems(template: EmailTemplate) -> list[str]:
+    problems = [
+        *([] if template.subject.strip() else ["subject: must not be empty"]),
+        *_problems(template.subject, "subject", _text),
+        *([] if template.text.strip() else ["text: must not be empty"]),
+        *_problems(template.text, "text", _text),
+    ]
+    if template.html is not None:
+        problems += _problems(template.html, "html", _html)
+    return problems
+
+
+def _checked(template: EmailTemplate) -> EmailTemplate:
+    """``template`` with its subject on one line and an empty HTML body dropped, if every part
+    is allowed and renders with sample values; else ``InvalidInput`` listing every problem."""
+    checked = replace(
+        template, subject=" ".join(template.subject.split()), html=template.html or None
+    )
+    render_email(checked, SAMPLE_VALUES)
+    return checked
+
+
+def render_email(template: EmailTemplate, values: Mapping[str, str]) -> RenderedEmail:
+    """Fill in ``values`` (every placeholder). Raises ``InvalidInput`` if the template uses
+    anything not allowed (checked on every render, not only when saved) or the sandbox
+    refuses it."""
+    problems = _all_problems(template)
+    if problems:
+        raise InvalidInput(problems, "e-mail template rejected")
+    try:
+        subject = _text.from_string(template.subject).render(values)
+        text = _text.from_string(template.text).render(values)
+        html = _html.from_string(template.html).render(values) if template.html else None
+    except TemplateError as exc:  # SecurityError and UndefinedError are TemplateErrors
+        raise InvalidInput([f"template: {exc}"], "e-mail template rejected") from exc
+    # One line, whatever a value holds: a header cannot be split into two.
+    return RenderedEmail(" ".join(subject.split()), text, html)
+
+
+def email_template(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, kind: NotificationKind
+) -> tuple[EmailTemplate, bool]:
+    """The organisation's template for ``kind`` and whether it is its own (else the default)."""
+    with uow:
+        own = uow.email_templates.get(organisation_id, kind)
+    return (own, True) if own is not None else (DEFAULTS[kind], False)
+
+
+def set_email_template(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    kind: NotificationKind,
+    template: EmailTemplate,
+    *,
+    actor: str,
+) -> EmailTemplate:
+    """Save the organisation's own template for ``kind``; ``InvalidInput`` lists every problem."""
+    checked = _checked(template)
+    now = datetime.now(UTC)
+    with uow:
+        if uow.organisations.get(organisation_id) is None:
+            raise NotFound("organisation", organisation_id)
+        uow.email_templates.put(organisation_id, kind, checked, now)
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="email_template.set",
+            subject_type="email_template",
+            subject_id=kind.value,
+            details={"subject": checked.subject, "html": checked.html is not None},
+            at=now,
+        )
+        uow.commit()
+    return checked
+
+
+def reset_email_template(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, kind: NotificationKind, *, actor: str
+) -> bool:
+    """Go back to the default text for ``kind``; returns whether there was an own template."""
+    now = datetime.now(UTC)
+    with uow:
+        removed = uow.email_templates.remove(organisation_id, kind)
+        if removed:
+            record(
+                uow,
+                organisation_id=organisation_id,
+                actor=actor,
+                action="email_template.reset",
+                subject_type="email_template",
+                subject_id=kind.value,
+                at=now,
+            )
+        uow.commit()
+    return removed
+
+
+def preview_email_template(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    kind: NotificationKind,
+    template: EmailTemplate | None = None,
+) -> RenderedEmail:
+    """The e-mail with sample values: of ``template`` (checked, not saved) or of the current one."""
+    current = template if template is not None else email_template(uow, organisation_id, kind)[0]
+    return render_email(_checked(current), SAMPLE_VALUES)
