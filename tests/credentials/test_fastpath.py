@@ -21,6 +21,7 @@ from certmint.credentials import (
     FastRdfCanonicalizer,
     InvalidCredentialDataError,
     IssuerProfile,
+    Limits,
     ProofOptions,
     Recipient,
     ScoreResult,
@@ -58,6 +59,9 @@ IDENTITY = st.one_of(
     st.builds(ExternalIdentity, TEXT, st.sampled_from(["sourcedId", "identifier", "ext:lms"])),
 )
 
+# The time budget guards servers against hostile documents (test_verifier.py); here, on
+# a loaded machine, it would only turn slow compiles of new shapes into false failures.
+UNHURRIED = Limits(time_budget_s=120.0)
 STATUS_ENTRY = st.builds(
     StatusEntry, HTTPS, st.integers(0, 2**20), st.sampled_from(["revocation", "suspension"])
 )
@@ -104,7 +108,7 @@ def credential_data(draw: st.DrawFn) -> CredentialData:
 
 @pytest.fixture(scope="module")
 def fast(loader: BundledDocumentLoader) -> FastRdfCanonicalizer:
-    return FastRdfCanonicalizer(loader)
+    return FastRdfCanonicalizer(loader, UNHURRIED)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -118,11 +122,11 @@ def test_fast_path_equals_full_pyld_path(
         assume(False)  # the builder refused it: nothing would be signed
         return
     before = fast.fast
-    assert fast(credential) == canonicalize_rdfc(credential, loader)
+    assert fast(credential) == canonicalize_rdfc(credential, loader, UNHURRIED)
     assert fast.fast == before + 1, "a builder credential must take the fast path"
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=credential_data(), status=PAIRED)
 def test_fast_path_equals_full_path_with_paired_status_entries(
     data: CredentialData,
@@ -137,7 +141,7 @@ def test_fast_path_equals_full_path_with_paired_status_entries(
         return
     assert len(credential["credentialStatus"]) == 2
     before = fast.fast
-    assert fast(credential) == canonicalize_rdfc(credential, loader)
+    assert fast(credential) == canonicalize_rdfc(credential, loader, UNHURRIED)
     assert fast.fast == before + 1
 
 
