@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.certificates import Certificate, CertificateStatus
@@ -18,6 +18,10 @@ __all__ = ["CertificateFilter", "CertificateStamp", "SqlAlchemyCertificateReposi
 
 # What can change about a certificate once issued: its status, when, and its replacement.
 CertificateStamp = tuple[CertificateStatus, datetime | None, UUID | None]
+# Built once: the verification page runs it on every view.
+_STAMP = select(
+    CertificateRow.status, CertificateRow.status_changed_at, CertificateRow.superseded_by_id
+).where(CertificateRow.id == bindparam("id"))
 
 
 def _certificate(row: CertificateRow) -> Certificate:
@@ -117,13 +121,7 @@ class SqlAlchemyCertificateRepository:
 
     def stamp(self, certificate_id: UUID) -> CertificateStamp | None:
         """The certificate's status, without loading its documents (a cache's freshness check)."""
-        row = self._session.execute(
-            select(
-                CertificateRow.status,
-                CertificateRow.status_changed_at,
-                CertificateRow.superseded_by_id,
-            ).where(CertificateRow.id == certificate_id)
-        ).one_or_none()
+        row = self._session.execute(_STAMP, {"id": certificate_id}).one_or_none()
         return None if row is None else (CertificateStatus(row[0]), row[1], row[2])
 
     def get_for(self, organisation_id: UUID, certificate_id: UUID) -> Certificate | None:
