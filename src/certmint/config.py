@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     broker_url: str = Field(
         default="", description="Celery broker (redis://...); empty: in-process jobs."
     )
+    job_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a claimed chunk of a job stays its executor's; after that (the "
+        "executor died) another one takes it over.",
+    )
     smtp_url: str = Field(
         default="",
         description="smtp://user:password@host:port (STARTTLS when offered) or smtps://...; "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 from functools import partial
 from typing import Annotated
 
@@ -185,6 +186,7 @@ def issue(
                     manual=learner_ids is not None,
                     reason=reason,
                     actor="cli",
+                    lease=timedelta(seconds=container.settings.job_lease_seconds),
                     progress=partial(_advance, bar, task),
                 )
             results.append(

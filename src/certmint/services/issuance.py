@@ -1,16 +1,19 @@
 """Issuance: every learner who meets an achievement's criteria gets exactly one certificate.
 
-The pipeline, per chunk of about a thousand enrolments, in one transaction:
+A bulk award is a job planned as chunks of about a thousand enrolments (keyset ranges of the
+batch, recorded in the database). Each chunk is claimed by one executor (this process, another
+one racing it, or a Celery worker; see ``services.jobs``) and runs in one transaction:
 
-1. read the chunk (keyset pagination over the batch) and who already holds a certificate;
+1. read the chunk's enrolments and who already holds a certificate;
 2. evaluate the criteria for the others (``domain.criteria.evaluate``);
 3. take random status-list indexes and certificate numbers for the eligible ones;
 4. snapshot the printed data, build the Open Badges 3.0 credential and sign it;
-5. insert certificates and status entries, record progress, commit.
+5. insert certificates and status entries, mark the chunk done, commit.
 
 The database enforces "one current certificate per (achievement, learner)", so any trigger can
-run again, two workers can race on the same batch, and a job killed half-way simply resumes:
-a chunk that lost a race rolls back and is redone, skipping whoever got a certificate meanwhile.
+run again, executors can race on the same batch, and a job killed half-way simply resumes: its
+done chunks stay done, and a chunk whose executor died is taken over when the claim's lease
+runs out and redone from scratch (nothing of it was committed).
 """
 
 from __future__ import annotations
@@ -24,8 +27,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
-
-from sqlalchemy.exc import IntegrityError
 
 from certmint.credentials import (
     AchievementInfo,
@@ -43,13 +44,22 @@ from certmint.domain.certificates import Certificate, CertificateStatus, certifi
 from certmint.domain.courses import Batch, Course, Enrolment, Learner
 from certmint.domain.criteria import All, Criterion, Score, describe, evaluate, parse_criteria
 from certmint.domain.ids import url_id
-from certmint.domain.jobs import Job, JobStatus
+from certmint.domain.jobs import ChunkCounts, ChunkStatus, Job, JobChunk, JobProgress, JobStatus
 from certmint.domain.notifications import Notification, NotificationKind, NotificationStatus
 from certmint.domain.organisations import Organisation
 from certmint.domain.templates import TemplateVersion
 from certmint.rendering import verification_url as qr_url
 from certmint.services.audit import record
-from certmint.services.errors import Conflict, InvalidInput, NotFound
+from certmint.services.errors import InvalidInput, NotFound
+from certmint.services.jobs import (
+    DEFAULT_LEASE,
+    claim_chunk,
+    executor_name,
+    job_progress,
+    mark_job,
+    run_claimed,
+    run_until_complete,
+)
 from certmint.services.keys import IssuerKey, issuer_key, organisation_did
 from certmint.services.signing import Signing
 from certmint.services.status_lists import allocate_places
@@ -60,21 +70,27 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 __all__ = [
     "CHUNK_SIZE",
     "AchievementContext",
+    "IssueJob",
     "IssueSummary",
     "Progress",
     "achievement_context",
     "award",
     "build_certificate",
+    "fail_issue_job",
     "format_day",
     "issue_achievement",
     "issue_after_changes",
+    "issue_chunk",
+    "issue_progress",
+    "load_issue_job",
     "plan_issue",
+    "run_issue_chunk",
+    "summarise",
     "verification_url",
 ]
 
 log = logging.getLogger(__name__)
 CHUNK_SIZE = 1_000
-MAX_CHUNK_ATTEMPTS = 5
 JOB_KIND = "issue"
 
 #: progress(done, total): called after each committed chunk.
@@ -349,21 +365,65 @@ def award(
     return certificates
 
 
-def _start_job(
+@dataclass(frozen=True)
+class IssueJob:
+    """An issue job as each of its chunks needs it: loaded once per executor, not per chunk."""
+
+    job_id: UUID
+    ctx: AchievementContext
+    signing: Signing
+    total: int
+    wanted: frozenset[UUID] | None  # only these learners (None: the whole batch)
+    manual: bool
+    reason: str | None
+    actor: str
+
+    @property
+    def fetch_by_id(self) -> frozenset[UUID] | None:
+        """The wanted learners when few enough to fetch by id instead of reading the batch."""
+        return _few(self.wanted)
+
+
+def _few(wanted: frozenset[UUID] | None) -> frozenset[UUID] | None:
+    return wanted if wanted is not None and len(wanted) <= CHUNK else None
+
+
+def plan_issue(
     uow: SqlAlchemyUnitOfWork,
-    ctx: AchievementContext,
-    params: dict[str, Any],
-    actor: str,
-    total: int,
-) -> Job:
-    """Resume the unfinished job for the same work (one a killed process left), else start one."""
+    signing: Signing,
+    organisation_id: UUID,
+    achievement_id: UUID,
+    *,
+    learner_ids: Sequence[UUID] | None = None,
+    manual: bool = False,
+    reason: str | None = None,
+    actor: str = "system",
+    chunk_size: int = CHUNK_SIZE,
+) -> IssueJob:
+    """Start the job with its chunks (keyset ranges of about ``chunk_size`` enrolments), or
+    find the unfinished one for the same work (one a killed process left, or one another
+    command is running now) so that its remaining chunks are shared, not redone."""
+    if manual and learner_ids is None:
+        raise InvalidInput(["learner_ids: a manual award names its learners"], "award rejected")
+    ctx = achievement_context(uow, signing, organisation_id, achievement_id)
+    wanted = frozenset(learner_ids) if learner_ids is not None else None
+    params: dict[str, Any] = {
+        "achievement_id": str(achievement_id),
+        "manual": manual,
+        "actor": actor,
+        "reason": reason,
+    }
+    if wanted is not None:
+        params["learner_ids"] = sorted(str(i) for i in wanted)
     now = datetime.now(UTC)
     with uow:
-        job = uow.jobs.unfinished(ctx.organisation.id, JOB_KIND, params)
+        uow.jobs.serialise_planning(organisation_id)
+        job = uow.jobs.unfinished(organisation_id, JOB_KIND, params)
         if job is None:
+            total = len(wanted) if wanted is not None else uow.roster.count_enrolments(ctx.batch.id)
             job = Job(
                 uuid.uuid4(),
-                ctx.organisation.id,
+                organisation_id,
                 JOB_KIND,
                 params,
                 JobStatus.QUEUED,
@@ -378,7 +438,7 @@ def _start_job(
             uow.jobs.add(job)
             record(
                 uow,
-                organisation_id=ctx.organisation.id,
+                organisation_id=organisation_id,
                 actor=actor,
                 action="job.created",
                 subject_type="job",
@@ -386,32 +446,35 @@ def _start_job(
                 details=params,
                 at=now,
             )
-        uow.jobs.started(job.id, now, total)
+        if not uow.jobs.has_chunks(job.id):
+            bounds = uow.roster.enrolment_bounds(ctx.batch.id, chunk_size, learner_ids=_few(wanted))
+            uow.jobs.add_chunks(job.id, list(zip([None, *bounds], [*bounds, None], strict=True)))
+        uow.jobs.started(job.id, now, job.total)
         uow.commit()
-    return job
+    return IssueJob(job.id, ctx, signing, job.total, wanted, manual, reason, actor)
 
 
-def plan_issue(
-    uow: SqlAlchemyUnitOfWork,
-    signing: Signing,
-    organisation_id: UUID,
-    achievement_id: UUID,
-    *,
-    actor: str = "system",
-) -> Job:
-    """Start the job that ``issue_achievement`` (same achievement, whole batch) will then run
-    and resume, or find the unfinished one, so a caller can follow it from the start."""
-    ctx = achievement_context(uow, signing, organisation_id, achievement_id)
+def load_issue_job(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, organisation_id: UUID, job_id: UUID
+) -> IssueJob:
+    """What a worker needs to run chunks of a job another process planned."""
     with uow:
-        total = uow.roster.count_enrolments(ctx.batch.id)
-    return _start_job(uow, ctx, _params(achievement_id, None, manual=False), actor, total)
-
-
-def _params(achievement_id: UUID, wanted: set[UUID] | None, *, manual: bool) -> dict[str, Any]:
-    params: dict[str, Any] = {"achievement_id": str(achievement_id), "manual": manual}
-    if wanted is not None:
-        params["learner_ids"] = sorted(str(i) for i in wanted)
-    return params
+        job = uow.jobs.get(organisation_id, job_id)
+    if job is None or job.kind != JOB_KIND:
+        raise NotFound("job", job_id)
+    params = job.params
+    ctx = achievement_context(uow, signing, organisation_id, UUID(params["achievement_id"]))
+    wanted = frozenset(UUID(i) for i in params["learner_ids"]) if "learner_ids" in params else None
+    return IssueJob(
+        job.id,
+        ctx,
+        signing,
+        job.total,
+        wanted,
+        params["manual"],
+        params.get("reason"),
+        params.get("actor", "system"),
+    )
 
 
 def issue_achievement(
@@ -425,78 +488,135 @@ def issue_achievement(
     reason: str | None = None,
     actor: str = "system",
     chunk_size: int = CHUNK_SIZE,
+    lease: timedelta = DEFAULT_LEASE,
     progress: Progress | None = None,
 ) -> IssueSummary:
     """Award the achievement to every learner of its batch who meets the criteria, or only to
-    ``learner_ids`` among them.
+    ``learner_ids`` among them, running the job's chunks in this process (alongside any other
+    process working on the same job).
 
     ``manual=True`` (with ``learner_ids``) is an award by hand: those learners, if enrolled in
     the batch, are awarded whatever the criteria say, and ``reason`` records why. Either way
     nobody gets a second current certificate of the same achievement.
     """
-    if manual and learner_ids is None:
-        raise InvalidInput(["learner_ids: a manual award names its learners"], "award rejected")
-    ctx = achievement_context(uow, signing, organisation_id, achievement_id)
-    wanted = set(learner_ids) if learner_ids is not None else None
-    params = _params(achievement_id, wanted, manual=manual)
-    with uow:
-        total = len(wanted) if wanted is not None else uow.roster.count_enrolments(ctx.batch.id)
-    job = _start_job(uow, ctx, params, actor, total)
-    summary = IssueSummary(job.id, achievement_id)
-    after: UUID | None = None
+    job = plan_issue(
+        uow,
+        signing,
+        organisation_id,
+        achievement_id,
+        learner_ids=learner_ids,
+        manual=manual,
+        reason=reason,
+        actor=actor,
+        chunk_size=chunk_size,
+    )
+    owner = executor_name()
+    issued: dict[UUID, list[UUID]] = {}  # per chunk, from its latest attempt
+
+    def work(chunk_uow: SqlAlchemyUnitOfWork, chunk: JobChunk) -> ChunkCounts:
+        counts, ids = issue_chunk(chunk_uow, job, chunk)
+        issued[chunk.id] = ids
+        return counts
+
+    kept: list[UUID] = []
     try:
-        while True:
-            last, done = _issue_chunk(
-                uow,
-                ctx,
-                signing,
-                after=after,
-                wanted=wanted,
-                manual=manual,
-                summary=summary,
-                chunk_size=chunk_size,
-                actor=actor,
-                reason=reason,
-                job_id=job.id,
-            )
-            if progress is not None:
-                progress(summary.considered, total)
-            if done:
-                break
-            after = last
-    except BaseException as exc:
-        with uow:
-            uow.jobs.update(
-                job.id,
-                status=JobStatus.FAILED,
-                error=repr(exc)[:2000],
-                finished_at=datetime.now(UTC),
-            )
-            uow.commit()
-        raise
-    with uow:
-        uow.jobs.update(
-            job.id,
-            status=JobStatus.SUCCEEDED,
-            done=summary.considered,
-            finished_at=datetime.now(UTC),
-        )
-        record(
+        final = run_until_complete(
             uow,
-            organisation_id=organisation_id,
-            actor=actor,
-            action="job.succeeded",
-            subject_type="job",
-            subject_id=job.id,
-            reason=reason,
-            details={
-                "issued": summary.issued,
-                "already_held": summary.already_held,
-                "not_eligible": summary.not_eligible,
-            },
+            job.job_id,
+            owner,
+            work,
+            lease=lease,
+            committed=lambda chunk: kept.extend(issued.pop(chunk.id)),
+            progress=None
+            if progress is None
+            else lambda p: progress(p.counts.considered, job.total),
         )
+    except BaseException as exc:
+        fail_issue_job(uow, job.job_id, exc)
+        raise
+    _finish_if_complete(uow, job)
+    mine = job_progress(uow, job.job_id, owner=owner).counts
+    return summarise(job.job_id, achievement_id, final.counts, mine, kept)
+
+
+def summarise(
+    job_id: UUID,
+    achievement_id: UUID,
+    everyone: ChunkCounts,
+    mine: ChunkCounts,
+    certificate_ids: list[UUID] | None = None,
+) -> IssueSummary:
+    """One executor's view of a finished job: what it issued itself; certificates issued by
+    others (earlier, or racing it) were already held as far as it is concerned."""
+    return IssueSummary(
+        job_id,
+        achievement_id,
+        considered=everyone.considered,
+        issued=mine.issued,
+        already_held=everyone.already_held + everyone.issued - mine.issued,
+        not_eligible=everyone.not_eligible,
+        certificate_ids=certificate_ids or [],
+    )
+
+
+def run_issue_chunk(
+    uow: SqlAlchemyUnitOfWork, job: IssueJob, chunk_id: UUID, owner: str, lease: timedelta
+) -> datetime | None:
+    """Run one named chunk (a broker's task): None once it is done (now or earlier, by
+    anyone), else the time another executor's claim on it runs out (try again then)."""
+    chunk = claim_chunk(uow, owner, lease, chunk_id=chunk_id)
+    if chunk is not None:
+        run_claimed(uow, chunk, owner, lambda chunk_uow, c: issue_chunk(chunk_uow, job, c)[0])
+    else:
+        with uow:
+            current = uow.jobs.get_chunk(chunk_id)
+        if current is None or current.job_id != job.job_id:
+            raise NotFound("chunk", chunk_id)
+        if current.status is not ChunkStatus.DONE:
+            return current.lease_until or datetime.now(UTC)
+    _finish_if_complete(uow, job)
+    return None
+
+
+def issue_progress(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, job_id: UUID
+) -> tuple[Job, JobProgress]:
+    """A job and its chunks, for whoever follows it (the CLI's progress bar, the web page)."""
+    with uow:
+        job = uow.jobs.get(organisation_id, job_id)
+        if job is None:
+            raise NotFound("job", job_id)
+        return job, uow.jobs.progress(job_id)
+
+
+def fail_issue_job(uow: SqlAlchemyUnitOfWork, job_id: UUID, exc: BaseException) -> None:
+    """Record why an executor gave up (its claim runs out; another run can finish the job)."""
+    with uow:
+        mark_job(uow, job_id, JobStatus.FAILED, error=repr(exc)[:2000])
         uow.commit()
-    return summary
+
+
+def _finish_if_complete(uow: SqlAlchemyUnitOfWork, job: IssueJob) -> None:
+    """When every chunk is done, mark the job succeeded and audit it, once whoever gets here."""
+    with uow:
+        progress = uow.jobs.progress(job.job_id)
+        if progress.complete and mark_job(uow, job.job_id, JobStatus.SUCCEEDED):
+            counts = progress.counts
+            record(
+                uow,
+                organisation_id=job.ctx.organisation.id,
+                actor=job.actor,
+                action="job.succeeded",
+                subject_type="job",
+                subject_id=job.job_id,
+                reason=job.reason,
+                details={
+                    "issued": counts.issued,
+                    "already_held": counts.already_held,
+                    "not_eligible": counts.not_eligible,
+                },
+            )
+        uow.commit()
 
 
 def issue_after_changes(
@@ -529,69 +649,44 @@ def issue_after_changes(
     ]
 
 
-def _issue_chunk(
-    uow: SqlAlchemyUnitOfWork,
-    ctx: AchievementContext,
-    signing: Signing,
-    *,
-    after: UUID | None,
-    wanted: set[UUID] | None,
-    manual: bool,
-    summary: IssueSummary,
-    chunk_size: int,
-    actor: str,
-    reason: str | None,
-    job_id: UUID,
-) -> tuple[UUID | None, bool]:
-    """One chunk in one transaction, retried when a concurrent issuer won a race on it."""
-    for attempt in range(1, MAX_CHUNK_ATTEMPTS + 1):
-        try:
-            with uow:
-                page = uow.roster.enrolments_page(
-                    ctx.batch.id,
-                    after=after,
-                    limit=chunk_size,
-                    # A few learners (an automatic trigger): fetch just them, not the batch.
-                    learner_ids=wanted if wanted is not None and len(wanted) <= CHUNK else None,
-                )
-                pairs = [(e, lr) for e, lr in page if wanted is None or lr.id in wanted]
-                held = uow.certificates.current_holders(
-                    ctx.achievement.id, [lr.id for _, lr in pairs]
-                )
-                eligible = [
-                    (e, lr)
-                    for e, lr in pairs
-                    if lr.id not in held and (manual or evaluate(ctx.criterion, e, lr).awarded)
-                ]
-                now = datetime.now(UTC)
-                issued = award(uow, ctx, signing, eligible, now)
-                if issued:
-                    record(
-                        uow,
-                        organisation_id=ctx.organisation.id,
-                        actor=actor,
-                        action="certificates.issued",
-                        subject_type="achievement",
-                        subject_id=ctx.achievement.id,
-                        reason=reason,
-                        details={
-                            "job_id": str(job_id),
-                            "count": len(issued),
-                            "first": str(issued[0].id),
-                        },
-                        at=now,
-                    )
-                considered = summary.considered + len(pairs)
-                uow.jobs.update(job_id, done=considered)
-                uow.commit()
-        except IntegrityError:
-            # Another issuer took a learner, a status index or a number first: redo the chunk.
-            log.info("issuance chunk after %s lost a race (attempt %d); retrying", after, attempt)
-            continue
-        summary.considered = considered
-        summary.issued += len(issued)
-        summary.already_held += len(held)
-        summary.not_eligible += len(pairs) - len(held) - len(eligible)
-        summary.certificate_ids.extend(c.id for c in issued)
-        return (page[-1][0].id if page else after), len(page) < chunk_size
-    raise Conflict(f"issuance kept colliding with concurrent work after {MAX_CHUNK_ATTEMPTS} tries")
+def issue_chunk(
+    uow: SqlAlchemyUnitOfWork, job: IssueJob, chunk: JobChunk
+) -> tuple[ChunkCounts, list[UUID]]:
+    """One chunk's issuance inside the open unit of work (the runner commits it)."""
+    ctx = job.ctx
+    page = uow.roster.enrolments_page(
+        ctx.batch.id,
+        after=chunk.after,
+        upto=chunk.upto,
+        limit=None,
+        learner_ids=job.fetch_by_id,
+    )
+    wanted = job.wanted
+    pairs = [(e, lr) for e, lr in page if wanted is None or lr.id in wanted]
+    held = uow.certificates.current_holders(ctx.achievement.id, [lr.id for _, lr in pairs])
+    eligible = [
+        (e, lr)
+        for e, lr in pairs
+        if lr.id not in held and (job.manual or evaluate(ctx.criterion, e, lr).awarded)
+    ]
+    now = datetime.now(UTC)
+    issued = award(uow, ctx, job.signing, eligible, now)
+    if issued:
+        record(
+            uow,
+            organisation_id=ctx.organisation.id,
+            actor=job.actor,
+            action="certificates.issued",
+            subject_type="achievement",
+            subject_id=ctx.achievement.id,
+            reason=job.reason,
+            details={"job_id": str(job.job_id), "count": len(issued), "first": str(issued[0].id)},
+            at=now,
+        )
+    counts = ChunkCounts(
+        considered=len(pairs),
+        issued=len(issued),
+        already_held=len(held),
+        not_eligible=len(pairs) - len(held) - len(eligible),
+    )
+    return counts, [c.id for c in issued]

@@ -50,19 +50,25 @@ def start_issue(
     uow = new_uow()
     with uow:
         achievement = authorization.achievement_for(uow, principal, achievement_id)
-    job = plan_issue(uow, signing, principal.organisation_id, achievement.id, actor=principal.actor)
-    if job.started_at is not None and job.done > 0:
+        total = uow.roster.count_enrolments(achievement.batch_id)
+    planned = plan_issue(
+        uow,
+        signing,
+        principal.organisation_id,
+        achievement.id,
+        actor=principal.actor,
+        chunk_size=progress_chunk(total),
+    )
+    with uow:
+        job = uow.jobs.get(principal.organisation_id, planned.job_id)
+    if job is None:
+        raise NotFound("job", planned.job_id)
+    if job.done > 0:
         return job  # already under way in another thread or process
-    chunk_size = progress_chunk(job.total)
 
     def work() -> object:
         return issue_achievement(
-            new_uow(),
-            signing,
-            principal.organisation_id,
-            achievement.id,
-            actor=principal.actor,
-            chunk_size=chunk_size,
+            new_uow(), signing, principal.organisation_id, achievement.id, actor=principal.actor
         )
 
     run(work)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from certmint.domain.jobs import Job, JobStatus
-from certmint.storage.tables import JobRow
+from certmint.domain.jobs import ChunkCounts, ChunkStatus, Job, JobChunk, JobProgress, JobStatus
+from certmint.storage.bulk import bulk_insert
+from certmint.storage.tables import JobChunkRow, JobRow, OrganisationRow
 
 __all__ = ["SqlAlchemyJobRepository"]
 
@@ -29,6 +32,20 @@ def _job(row: JobRow) -> Job:
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
+    )
+
+
+def _chunk(row: JobChunkRow) -> JobChunk:
+    return JobChunk(
+        id=row.id,
+        job_id=row.job_id,
+        seq=row.seq,
+        after=row.after_id,
+        upto=row.upto_id,
+        status=ChunkStatus(row.status),
+        owner=row.owner,
+        lease_until=row.lease_until,
+        attempts=row.attempts,
     )
 
 
@@ -87,5 +104,178 @@ class SqlAlchemyJobRepository:
             values["status"] = JobStatus(values["status"]).value
         self._session.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
 
+    def finish(
+        self, job_id: UUID, status: JobStatus, at: datetime, *, error: str | None = None
+    ) -> bool:
+        """Give the job its final status; False when it had it already."""
+        result = self._session.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, JobRow.status != status.value)
+            .values(status=status.value, finished_at=at, error=error)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     def started(self, job_id: UUID, at: datetime, total: int) -> None:
         self.update(job_id, status=JobStatus.RUNNING, started_at=at, total=total, error=None)
+
+    def serialise_planning(self, organisation_id: UUID) -> None:
+        """Until commit, make other planners in this organisation wait (PostgreSQL: a row lock
+        on the organisation that foreign-key checks pass through; SQLite has one writer), so
+        two commands started at once find one job instead of planning two."""
+        self._session.execute(
+            select(OrganisationRow.id)
+            .where(OrganisationRow.id == organisation_id)
+            .with_for_update(key_share=True)
+        )
+
+    def add_chunks(self, job_id: UUID, bounds: Sequence[tuple[UUID | None, UUID | None]]) -> None:
+        """Plan the job: one pending chunk per (after, upto] keyset range, in order."""
+        bulk_insert(
+            self._session,
+            JobChunkRow,
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "job_id": job_id,
+                    "seq": seq,
+                    "after_id": after,
+                    "upto_id": upto,
+                    "status": ChunkStatus.PENDING.value,
+                    "attempts": 0,
+                    "considered": 0,
+                    "issued": 0,
+                    "already_held": 0,
+                    "not_eligible": 0,
+                }
+                for seq, (after, upto) in enumerate(bounds)
+            ],
+        )
+
+    def has_chunks(self, job_id: UUID) -> bool:
+        found = self._session.scalar(
+            select(JobChunkRow.id).where(JobChunkRow.job_id == job_id).limit(1)
+        )
+        return found is not None
+
+    def get_chunk(self, chunk_id: UUID) -> JobChunk | None:
+        row = self._session.get(JobChunkRow, chunk_id)
+        return None if row is None else _chunk(row)
+
+    def open_chunk_ids(self, job_id: UUID) -> list[UUID]:
+        """The chunks not done yet, in order (what a broker must be told to run)."""
+        return list(
+            self._session.scalars(
+                select(JobChunkRow.id)
+                .where(JobChunkRow.job_id == job_id, JobChunkRow.status != ChunkStatus.DONE.value)
+                .order_by(JobChunkRow.seq)
+            )
+        )
+
+    def claim_chunk(
+        self,
+        *,
+        job_id: UUID | None = None,
+        chunk_id: UUID | None = None,
+        owner: str,
+        now: datetime,
+        lease_until: datetime,
+    ) -> JobChunk | None:
+        """Claim the first claimable chunk of ``job_id`` (or exactly ``chunk_id``): pending, or
+        running under a lease that has expired. None when there is none.
+
+        On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets concurrent claimers pass each other
+        instead of queueing on the same row; on SQLite the write transaction (``BEGIN
+        IMMEDIATE``) already makes the read and the update one step.
+        """
+        query = (
+            select(JobChunkRow)
+            .where(
+                or_(
+                    JobChunkRow.status == ChunkStatus.PENDING.value,
+                    (JobChunkRow.status == ChunkStatus.RUNNING.value)
+                    & (JobChunkRow.lease_until < now),
+                )
+            )
+            .order_by(JobChunkRow.seq)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if chunk_id is not None:
+            query = query.where(JobChunkRow.id == chunk_id)
+        if job_id is not None:
+            query = query.where(JobChunkRow.job_id == job_id)
+        row = self._session.scalar(query)
+        if row is None:
+            return None
+        row.status = ChunkStatus.RUNNING.value
+        row.owner = owner
+        row.lease_until = lease_until
+        row.attempts += 1
+        self._session.flush()
+        return _chunk(row)
+
+    def finish_chunk(self, chunk: JobChunk, owner: str, counts: ChunkCounts, now: datetime) -> bool:
+        """Mark a chunk done with what it did, only if ``owner`` still holds the claim (False:
+        the lease ran out and another executor took it over; the caller must roll back)."""
+        result = self._session.execute(
+            update(JobChunkRow)
+            .where(
+                JobChunkRow.id == chunk.id,
+                JobChunkRow.owner == owner,
+                JobChunkRow.status == ChunkStatus.RUNNING.value,
+            )
+            .values(
+                status=ChunkStatus.DONE.value,
+                lease_until=None,
+                considered=counts.considered,
+                issued=counts.issued,
+                already_held=counts.already_held,
+                not_eligible=counts.not_eligible,
+                finished_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return False
+        self._session.execute(
+            update(JobRow)
+            .where(JobRow.id == chunk.job_id)
+            .values(done=JobRow.done + counts.considered)
+            .execution_options(synchronize_session=False)
+        )
+        return True
+
+    def progress(self, job_id: UUID, *, owner: str | None = None) -> JobProgress:
+        """The job through its chunks (only those ``owner`` finished, if given)."""
+        done = JobChunkRow.status == ChunkStatus.DONE.value
+        if owner is not None:
+            done = done & (JobChunkRow.owner == owner)
+        row = self._session.execute(
+            select(
+                func.count(),
+                func.count().filter(done),
+                func.coalesce(func.sum(JobChunkRow.considered).filter(done), 0),
+                func.coalesce(func.sum(JobChunkRow.issued).filter(done), 0),
+                func.coalesce(func.sum(JobChunkRow.already_held).filter(done), 0),
+                func.coalesce(func.sum(JobChunkRow.not_eligible).filter(done), 0),
+                func.min(JobChunkRow.lease_until).filter(
+                    JobChunkRow.status == ChunkStatus.RUNNING.value
+                ),
+            ).where(JobChunkRow.job_id == job_id)
+        ).one()
+        return JobProgress(
+            chunks=row[0],
+            done_chunks=row[1],
+            counts=ChunkCounts(row[2], row[3], row[4], row[5]),
+            earliest_lease=row[6],
+        )
+
+    def chunk_owners(self, job_id: UUID) -> dict[str, int]:
+        """How many chunks each executor finished (to see that work was shared)."""
+        rows = self._session.execute(
+            select(JobChunkRow.owner, func.count())
+            .where(JobChunkRow.job_id == job_id, JobChunkRow.status == ChunkStatus.DONE.value)
+            .group_by(JobChunkRow.owner)
+        )
+        return {owner or "": count for owner, count in rows}

@@ -246,12 +246,13 @@ class SqlAlchemyRosterRepository:
         batch_id: UUID,
         *,
         after: UUID | None,
-        limit: int,
+        limit: int | None,
+        upto: UUID | None = None,
         learner_ids: Collection[UUID] | None = None,
     ) -> list[tuple[Enrolment, Learner]]:
-        """Enrolments of a batch in id order, ``limit`` after ``after`` (keyset pagination:
-        constant cost per page however deep into a million-learner batch), optionally only
-        those of ``learner_ids`` (at most ``CHUNK`` of them)."""
+        """Enrolments of a batch in id order, ``limit`` after ``after`` and up to ``upto``
+        (keyset pagination: constant cost per page however deep into a million-learner batch),
+        optionally only those of ``learner_ids`` (at most ``CHUNK`` of them)."""
         query = (
             select(EnrolmentRow, LearnerRow)
             .join(LearnerRow, LearnerRow.id == EnrolmentRow.learner_id)
@@ -261,9 +262,27 @@ class SqlAlchemyRosterRepository:
         )
         if after is not None:
             query = query.where(EnrolmentRow.id > after)
+        if upto is not None:
+            query = query.where(EnrolmentRow.id <= upto)
         if learner_ids is not None:
             query = query.where(EnrolmentRow.learner_id.in_(list(learner_ids)))
         return [(_enrolment(e), _learner(lr)) for e, lr in self._session.execute(query)]
+
+    def enrolment_bounds(
+        self, batch_id: UUID, every: int, *, learner_ids: Collection[UUID] | None = None
+    ) -> list[UUID]:
+        """Every ``every``-th enrolment id of a batch in id order (optionally only those of
+        ``learner_ids``): the keyset boundaries that cut it into chunks of ``every``, found by
+        the database without reading the other ids."""
+        numbered = select(
+            EnrolmentRow.id, func.row_number().over(order_by=EnrolmentRow.id).label("n")
+        ).where(EnrolmentRow.batch_id == batch_id)
+        if learner_ids is not None:
+            numbered = numbered.where(EnrolmentRow.learner_id.in_(list(learner_ids)))
+        sub = numbered.subquery()
+        return list(
+            self._session.scalars(select(sub.c.id).where(sub.c.n % every == 0).order_by(sub.c.n))
+        )
 
     def external_ids(self, learner_ids: Iterable[UUID]) -> dict[UUID, str]:
         """The LMS ids of these learners."""

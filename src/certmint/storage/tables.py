@@ -40,6 +40,7 @@ __all__ = [
     "CourseRow",
     "EmailTemplateRow",
     "EnrolmentRow",
+    "JobChunkRow",
     "JobRow",
     "LearnerRow",
     "NotificationRow",
@@ -293,6 +294,32 @@ class JobRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class JobChunkRow(Base):
+    """A chunk of a job (a keyset range of its items), claimed by one executor at a time.
+
+    ``owner`` and ``lease_until`` are the claim; the counts are written in the transaction
+    that did the chunk's work, together with ``status = 'done'``.
+    """
+
+    __tablename__ = "job_chunks"
+    __table_args__ = (UniqueConstraint("job_id", "seq"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    job_id: Mapped[uuid.UUID] = mapped_column(_fk("jobs.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    after_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    upto_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    status: Mapped[str] = mapped_column(String(20))
+    owner: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    considered: Mapped[int] = mapped_column(Integer, default=0)
+    issued: Mapped[int] = mapped_column(Integer, default=0)
+    already_held: Mapped[int] = mapped_column(Integer, default=0)
+    not_eligible: Mapped[int] = mapped_column(Integer, default=0)
     finished_at: Mapped[datetime | None]
 
 

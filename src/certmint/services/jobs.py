@@ -1,0 +1,143 @@
+"""Running a job's chunks: claim one, do it in one transaction that also marks it done, repeat.
+
+The same steps serve every executor: the process that started the job runs
+``run_until_complete``; a Celery worker runs ``run_claimed`` for the chunk its task names. A
+claim is committed on its own with a lease, so other executors skip the chunk while its holder
+works, and take it over once the lease has run out (the holder died). The work and the "done"
+mark commit together, and "done" is only written while the claim is still the executor's own:
+a chunk is never counted twice, and the database's unique indexes keep a chunk redone after a
+takeover from duplicating anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy.exc import IntegrityError
+
+from certmint.domain.jobs import ChunkCounts, JobChunk, JobProgress, JobStatus
+from certmint.services.errors import Conflict
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = [
+    "DEFAULT_LEASE",
+    "ChunkWork",
+    "claim_chunk",
+    "executor_name",
+    "job_progress",
+    "mark_job",
+    "run_claimed",
+    "run_until_complete",
+]
+
+log = logging.getLogger(__name__)
+
+#: How long a claim stays another executor's; a chunk of 1,000 certificates takes a second or
+#: two, so only a dead (or stuck) executor lets it run out.
+DEFAULT_LEASE = timedelta(seconds=30)
+MAX_CHUNK_ATTEMPTS = 5
+POLL_SECONDS = 0.5
+
+#: Does a chunk's work inside the open unit of work (without committing); says what it did.
+ChunkWork = Callable[[SqlAlchemyUnitOfWork, JobChunk], ChunkCounts]
+
+
+def executor_name() -> str:
+    """Who holds a claim: host and process, plus a random part so that two runs in the same
+    process are told apart."""
+    return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(3)}"
+
+
+def claim_chunk(
+    uow: SqlAlchemyUnitOfWork,
+    owner: str,
+    lease: timedelta,
+    *,
+    job_id: UUID | None = None,
+    chunk_id: UUID | None = None,
+) -> JobChunk | None:
+    """Claim (and commit the claim of) the job's next claimable chunk, or exactly ``chunk_id``."""
+    now = datetime.now(UTC)
+    with uow:
+        chunk = uow.jobs.claim_chunk(
+            job_id=job_id, chunk_id=chunk_id, owner=owner, now=now, lease_until=now + lease
+        )
+        uow.commit()
+    return chunk
+
+
+def run_claimed(
+    uow: SqlAlchemyUnitOfWork, chunk: JobChunk, owner: str, work: ChunkWork
+) -> ChunkCounts | None:
+    """Do a claimed chunk and mark it done in one transaction. A transaction that loses a race
+    on a unique index (a concurrent writer took a status index first) is redone; None when
+    the claim was lost to another executor meanwhile (nothing of this run is kept)."""
+    for attempt in range(1, MAX_CHUNK_ATTEMPTS + 1):
+        try:
+            with uow:
+                counts = work(uow, chunk)
+                if not uow.jobs.finish_chunk(chunk, owner, counts, datetime.now(UTC)):
+                    log.warning("chunk %s of job %s was taken over", chunk.seq, chunk.job_id)
+                    return None
+                uow.commit()
+                return counts
+        except IntegrityError:
+            log.info("chunk %s lost a race (attempt %d); redoing it", chunk.seq, attempt)
+    raise Conflict(f"a chunk kept colliding with concurrent work after {MAX_CHUNK_ATTEMPTS} tries")
+
+
+def job_progress(
+    uow: SqlAlchemyUnitOfWork, job_id: UUID, *, owner: str | None = None
+) -> JobProgress:
+    with uow:
+        return uow.jobs.progress(job_id, owner=owner)
+
+
+def run_until_complete(
+    uow: SqlAlchemyUnitOfWork,
+    job_id: UUID,
+    owner: str,
+    work: ChunkWork,
+    *,
+    lease: timedelta = DEFAULT_LEASE,
+    committed: Callable[[JobChunk], None] | None = None,
+    progress: Callable[[JobProgress], None] | None = None,
+) -> JobProgress:
+    """Run the job's chunks in this process until every one is done, by anyone: claim the
+    next, run it; when the rest are claimed by others, wait for them (or for a dead
+    holder's lease to run out, then take its chunk over). ``committed`` hears of each chunk
+    this process did; ``progress`` of the whole job after each step."""
+    while True:
+        chunk = claim_chunk(uow, owner, lease, job_id=job_id)
+        if chunk is not None and run_claimed(uow, chunk, owner, work) is not None and committed:
+            committed(chunk)
+        current = job_progress(uow, job_id)
+        if progress is not None:
+            progress(current)
+        if current.complete:
+            return current
+        if chunk is None:
+            time.sleep(_wait(current))
+
+
+def _wait(progress: JobProgress) -> float:
+    """Until the earliest lease runs out, polling meanwhile for chunks finished by others."""
+    if progress.earliest_lease is None:
+        return POLL_SECONDS
+    left = (progress.earliest_lease - datetime.now(UTC)).total_seconds()
+    return min(POLL_SECONDS, max(left, 0.0) + 0.01)
+
+
+def mark_job(
+    uow: SqlAlchemyUnitOfWork, job_id: UUID, status: JobStatus, *, error: str | None = None
+) -> bool:
+    """Set a job's final status (inside the open unit of work); False when it already had it
+    (another executor finished it first), so the caller records the outcome once."""
+    return uow.jobs.finish(job_id, status, datetime.now(UTC), error=error)

@@ -1,0 +1,102 @@
+"""Chunk claims: one executor per chunk, a lapsed lease taken over, a lost claim never counted."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from certmint.domain.jobs import ChunkCounts, ChunkStatus, JobChunk
+from certmint.services.issuance import IssueJob, issue_chunk, plan_issue, run_issue_chunk
+from certmint.services.jobs import claim_chunk, job_progress, run_claimed, run_until_complete
+from certmint.services.signing import Signing
+from certmint.storage.tables import CertificateRow, JobChunkRow, JobRow
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.factories import enrolment_row, scenario
+
+HOUR = timedelta(hours=1)
+LAPSED = timedelta(seconds=-1)  # a claim whose holder is as good as dead
+
+
+def planned(uow: SqlAlchemyUnitOfWork, signing: Signing, learners: int) -> IssueJob:
+    rows = [enrolment_row(f"L{i}") for i in range(learners)]
+    s = scenario(uow, signing, rows, criteria={"completed": True})
+    return plan_issue(uow, signing, s.organisation.id, s.achievement_id, chunk_size=2)
+
+
+def issued(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(CertificateRow)) or 0
+
+
+def test_a_job_is_planned_as_keyset_chunks(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, session: Session
+) -> None:
+    job = planned(uow, signing, 5)
+    chunks = session.scalars(
+        select(JobChunkRow).where(JobChunkRow.job_id == job.job_id).order_by(JobChunkRow.seq)
+    ).all()
+    # 5 enrolments in ranges of 2: (-, b2], (b2, b4], (b4, -)
+    assert [c.seq for c in chunks] == [0, 1, 2]
+    assert chunks[0].after_id is None and chunks[-1].upto_id is None
+    assert chunks[0].upto_id == chunks[1].after_id and chunks[1].upto_id == chunks[2].after_id
+    assert {c.status for c in chunks} == {ChunkStatus.PENDING.value}
+
+
+def test_claimed_chunks_are_skipped_by_other_executors(
+    uow: SqlAlchemyUnitOfWork, signing: Signing
+) -> None:
+    job = planned(uow, signing, 5)
+    first = claim_chunk(uow, "a", HOUR, job_id=job.job_id)
+    second = claim_chunk(uow, "b", HOUR, job_id=job.job_id)
+    assert first is not None and second is not None
+    assert (first.seq, second.seq) == (0, 1)
+    assert claim_chunk(uow, "c", HOUR, chunk_id=first.id) is None  # held, lease running
+
+
+def test_a_lapsed_claim_is_taken_over_and_the_old_holder_cannot_finish_it(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, session: Session
+) -> None:
+    job = planned(uow, signing, 5)
+    dead = claim_chunk(uow, "dead", LAPSED, job_id=job.job_id)
+    assert dead is not None
+    assert run_issue_chunk(uow, job, dead.id, "taker", HOUR) is None  # taken over and done
+    assert issued(session) == 2
+    with uow:
+        taken = uow.jobs.get_chunk(dead.id)
+    assert taken is not None and (taken.owner, taken.attempts) == ("taker", 2)
+
+    def work(chunk_uow: SqlAlchemyUnitOfWork, chunk: JobChunk) -> ChunkCounts:
+        return issue_chunk(chunk_uow, job, chunk)[0]
+
+    assert run_claimed(uow, dead, "dead", work) is None  # the late holder cannot finish it
+    assert issued(session) == 2
+    assert job_progress(uow, job.job_id).counts.considered == 2  # counted once
+
+
+def test_a_busy_chunk_says_when_to_try_again(uow: SqlAlchemyUnitOfWork, signing: Signing) -> None:
+    job = planned(uow, signing, 5)
+    held = claim_chunk(uow, "a", HOUR, job_id=job.job_id)
+    assert held is not None
+    retry_at = run_issue_chunk(uow, job, held.id, "b", HOUR)
+    assert retry_at is not None and retry_at == held.lease_until
+
+
+def test_progress_counts_done_chunks_and_the_job_completes_once(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, session: Session
+) -> None:
+    job = planned(uow, signing, 5)
+    with uow:
+        chunk_ids = uow.jobs.open_chunk_ids(job.job_id)
+    for chunk_id in chunk_ids:
+        assert run_issue_chunk(uow, job, chunk_id, "worker", HOUR) is None
+    progress = job_progress(uow, job.job_id)
+    assert (progress.chunks, progress.done_chunks, progress.complete) == (3, 3, True)
+    assert (progress.counts.considered, progress.counts.issued) == (5, 5)
+    row = session.get(JobRow, job.job_id)
+    assert row is not None and (row.status, row.done) == ("succeeded", 5)
+    # a redelivered task finds its chunk done and changes nothing
+    assert run_issue_chunk(uow, job, chunk_ids[0], "again", HOUR) is None
+    assert issued(session) == 5
+    # an in-process run over the finished job has nothing left to claim
+    assert run_until_complete(uow, job.job_id, "late", lambda *_: ChunkCounts()).complete
