@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import email
 import os
+import shutil
 import socket
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from email import policy
@@ -194,3 +197,37 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis server: ``CERTMINT_TEST_REDIS_URL``, else our own on a free loopback port."""
+    url = os.environ.get("CERTMINT_TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    server = shutil.which("redis-server")
+    if server is None:
+        require_service("set CERTMINT_TEST_REDIS_URL or install redis-server")
+        return
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        cwd=tmp_path_factory.mktemp("redis"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None, "redis-server exited"
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
         default="", description="Celery broker (redis://...); empty: in-process jobs."
     )
     job_lease_seconds: float = Field(
-        default=30.0,
+        default=60.0,
         gt=0,
         description="How long a claimed chunk of a job stays its executor's; after that (the "
         "executor died) another one takes it over.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 from typing import Annotated
@@ -25,7 +26,8 @@ from certmint.cli.state import (
 )
 from certmint.cli.webhooks import deliver as deliver_events
 from certmint.services.achievements import add_achievement, dry_run, list_achievements
-from certmint.services.issuance import issue_achievement
+from certmint.services.issuance import IssueSummary, follow_issue, issue_achievement, plan_issue
+from certmint.services.jobs import open_chunk_ids
 from certmint.services.roster import resolve_batch, resolve_learner
 
 __all__ = ["app", "issue"]
@@ -143,10 +145,19 @@ def issue(
     dry: Annotated[
         bool, typer.Option("--dry-run", help="Show who would be awarded and why not.")
     ] = False,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait/--no-wait",
+            help="With a broker (CERTMINT_BROKER_URL): follow the workers until the job is "
+            "done, or only queue its chunks and print the job id.",
+        ),
+    ] = True,
     org: OrgOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Award a batch's achievements to every learner who meets the criteria (a resumable job)."""
+    """Award a batch's achievements to every learner who meets the criteria (a resumable job;
+    in this process, or by `certmint worker` processes when a broker is configured)."""
     if learner and (not reason or achievement is None):
         fail(EXIT_INVALID, "a manual award (--learner) needs --achievement and --reason")
     results = []
@@ -177,18 +188,33 @@ def issue(
                 disable=as_json,
             ) as bar:
                 task = bar.add_task(item.name, total=None)
-                summary = issue_achievement(
-                    container.uow(),
-                    container.signing,
-                    organisation.id,
-                    item.id,
-                    learner_ids=learner_ids,
-                    manual=learner_ids is not None,
-                    reason=reason,
-                    actor="cli",
-                    lease=timedelta(seconds=container.settings.job_lease_seconds),
-                    progress=partial(_advance, bar, task),
-                )
+                if container.settings.broker_url:
+                    summary = _issue_on_broker(
+                        container,
+                        organisation.id,
+                        item.id,
+                        learner_ids=learner_ids,
+                        reason=reason,
+                        progress=partial(_advance, bar, task) if wait else None,
+                    )
+                else:
+                    summary = issue_achievement(
+                        container.uow(),
+                        container.signing,
+                        organisation.id,
+                        item.id,
+                        learner_ids=learner_ids,
+                        manual=learner_ids is not None,
+                        reason=reason,
+                        actor="cli",
+                        lease=timedelta(seconds=container.settings.job_lease_seconds),
+                        progress=partial(_advance, bar, task),
+                    )
+            if isinstance(summary, uuid.UUID):
+                results.append({"achievement": item.name, "job_id": summary, "status": "queued"})
+                if not as_json:
+                    console.print(f"{item.name}: queued as job {summary}")
+                continue
             results.append(
                 {
                     "achievement": item.name,
@@ -213,6 +239,36 @@ def issue(
         console.print(f"E-mails: {mailed.sent} sent, {mailed.retrying} to retry")
     if as_json and not dry:
         print_json(results)
+
+
+def _issue_on_broker(
+    container: Container,
+    organisation_id: uuid.UUID,
+    achievement_id: uuid.UUID,
+    *,
+    learner_ids: list[uuid.UUID] | None,
+    reason: str | None,
+    progress: Callable[[int, int], None] | None,
+) -> IssueSummary | uuid.UUID:
+    """Plan the job, queue a task per open chunk, then follow it (or, without ``progress``,
+    return its id at once)."""
+    job = plan_issue(
+        container.uow(),
+        container.signing,
+        organisation_id,
+        achievement_id,
+        learner_ids=learner_ids,
+        manual=learner_ids is not None,
+        reason=reason,
+        actor="cli",
+    )
+    from certmint.jobs import enqueue_issue_chunks  # noqa: PLC0415 - Celery is optional
+
+    chunks = open_chunk_ids(container.uow(), job.job_id)
+    enqueue_issue_chunks(container.settings, organisation_id, job.job_id, chunks)
+    if progress is None:
+        return job.job_id
+    return follow_issue(container.uow(), job, progress=progress)
 
 
 def _advance(bar: Progress, task: TaskID, done: int, total: int) -> None:

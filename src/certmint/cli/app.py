@@ -56,6 +56,26 @@ console = Console(soft_wrap=True)
 DEFAULT_ORG_NAME = "Certmint Demo Academy"
 
 
+@app.command("worker")
+def worker(
+    ctx: typer.Context,
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Chunks run at once (processes; 1: this process).")
+    ] = 1,
+) -> None:
+    """Run a Celery worker for CERTMINT_BROKER_URL: it executes the chunks of jobs that
+    `certmint issue` queues. Start as many as the database can take, on any host."""
+    from certmint.jobs import run_worker  # noqa: PLC0415 - Celery is an optional dependency
+
+    st = state(ctx)
+    if not st.settings.broker_url:
+        fail(1, "set CERTMINT_BROKER_URL (e.g. redis://127.0.0.1:6379/0) to run a worker")
+    if current_revision(st.container().engine) != head_revision():
+        fail(1, "the database schema is not up to date: run `certmint init` first")
+    st.close()  # each worker process opens its own container
+    run_worker(st.settings, concurrency=concurrency, loglevel=st.settings.log_level)
+
+
 @app.callback()
 def root(ctx: typer.Context) -> None:
     """Configuration comes from CERTMINT_* variables and CERTMINT_HOME/certmint.env."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ from certmint.domain.organisations import Organisation
 from certmint.domain.templates import TemplateVersion
 from certmint.rendering import verification_url as qr_url
 from certmint.services.audit import record
-from certmint.services.errors import InvalidInput, NotFound
+from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.jobs import (
     DEFAULT_LEASE,
     claim_chunk,
@@ -77,6 +78,8 @@ __all__ = [
     "award",
     "build_certificate",
     "fail_issue_job",
+    "finish_if_complete",
+    "follow_issue",
     "format_day",
     "issue_achievement",
     "issue_after_changes",
@@ -534,7 +537,7 @@ def issue_achievement(
     except BaseException as exc:
         fail_issue_job(uow, job.job_id, exc)
         raise
-    _finish_if_complete(uow, job)
+    finish_if_complete(uow, job)
     mine = job_progress(uow, job.job_id, owner=owner).counts
     return summarise(job.job_id, achievement_id, final.counts, mine, kept)
 
@@ -566,7 +569,9 @@ def run_issue_chunk(
     anyone), else the time another executor's claim on it runs out (try again then)."""
     chunk = claim_chunk(uow, owner, lease, chunk_id=chunk_id)
     if chunk is not None:
-        run_claimed(uow, chunk, owner, lambda chunk_uow, c: issue_chunk(chunk_uow, job, c)[0])
+        run_claimed(
+            uow, chunk, owner, lambda chunk_uow, c: issue_chunk(chunk_uow, job, c)[0], lease
+        )
     else:
         with uow:
             current = uow.jobs.get_chunk(chunk_id)
@@ -574,7 +579,7 @@ def run_issue_chunk(
             raise NotFound("chunk", chunk_id)
         if current.status is not ChunkStatus.DONE:
             return current.lease_until or datetime.now(UTC)
-    _finish_if_complete(uow, job)
+    finish_if_complete(uow, job)
     return None
 
 
@@ -589,6 +594,27 @@ def issue_progress(
         return job, uow.jobs.progress(job_id)
 
 
+def follow_issue(
+    uow: SqlAlchemyUnitOfWork,
+    job: IssueJob,
+    *,
+    progress: Progress | None = None,
+    poll_seconds: float = 0.5,
+) -> IssueSummary:
+    """Wait while executors elsewhere (Celery workers) run the job's chunks, reporting its
+    progress; the summary is the whole job's. Raises Conflict when an executor gave up."""
+    while True:
+        current, chunks = issue_progress(uow, job.ctx.organisation.id, job.job_id)
+        if progress is not None:
+            progress(chunks.counts.considered, job.total)
+        if current.status is JobStatus.FAILED:
+            raise Conflict(f"job {job.job_id} failed: {current.error}")
+        if chunks.complete:
+            finish_if_complete(uow, job)
+            return summarise(job.job_id, job.ctx.achievement.id, chunks.counts, chunks.counts)
+        time.sleep(poll_seconds)
+
+
 def fail_issue_job(uow: SqlAlchemyUnitOfWork, job_id: UUID, exc: BaseException) -> None:
     """Record why an executor gave up (its claim runs out; another run can finish the job)."""
     with uow:
@@ -596,7 +622,7 @@ def fail_issue_job(uow: SqlAlchemyUnitOfWork, job_id: UUID, exc: BaseException) 
         uow.commit()
 
 
-def _finish_if_complete(uow: SqlAlchemyUnitOfWork, job: IssueJob) -> None:
+def finish_if_complete(uow: SqlAlchemyUnitOfWork, job: IssueJob) -> None:
     """When every chunk is done, mark the job succeeded and audit it, once whoever gets here."""
     with uow:
         progress = uow.jobs.progress(job.job_id)

@@ -33,6 +33,7 @@ __all__ = [
     "executor_name",
     "job_progress",
     "mark_job",
+    "open_chunk_ids",
     "run_claimed",
     "run_until_complete",
 ]
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 
 #: How long a claim stays another executor's; a chunk of 1,000 certificates takes a second or
 #: two, so only a dead (or stuck) executor lets it run out.
-DEFAULT_LEASE = timedelta(seconds=30)
+DEFAULT_LEASE = timedelta(seconds=60)
 MAX_CHUNK_ATTEMPTS = 5
 POLL_SECONDS = 0.5
 
@@ -74,7 +75,11 @@ def claim_chunk(
 
 
 def run_claimed(
-    uow: SqlAlchemyUnitOfWork, chunk: JobChunk, owner: str, work: ChunkWork
+    uow: SqlAlchemyUnitOfWork,
+    chunk: JobChunk,
+    owner: str,
+    work: ChunkWork,
+    lease: timedelta = DEFAULT_LEASE,
 ) -> ChunkCounts | None:
     """Do a claimed chunk and mark it done in one transaction. A transaction that loses a race
     on a unique index (a concurrent writer took a status index first) is redone; None when
@@ -90,7 +95,16 @@ def run_claimed(
                 return counts
         except IntegrityError:
             log.info("chunk %s lost a race (attempt %d); redoing it", chunk.seq, attempt)
+            with uow:  # the redo gets a full lease of its own
+                uow.jobs.renew_claim(chunk, owner, datetime.now(UTC) + lease)
+                uow.commit()
     raise Conflict(f"a chunk kept colliding with concurrent work after {MAX_CHUNK_ATTEMPTS} tries")
+
+
+def open_chunk_ids(uow: SqlAlchemyUnitOfWork, job_id: UUID) -> list[UUID]:
+    """The job's chunks not done yet (what to hand to a broker)."""
+    with uow:
+        return uow.jobs.open_chunk_ids(job_id)
 
 
 def job_progress(
@@ -116,7 +130,11 @@ def run_until_complete(
     this process did; ``progress`` of the whole job after each step."""
     while True:
         chunk = claim_chunk(uow, owner, lease, job_id=job_id)
-        if chunk is not None and run_claimed(uow, chunk, owner, work) is not None and committed:
+        if (
+            chunk is not None
+            and run_claimed(uow, chunk, owner, work, lease) is not None
+            and committed
+        ):
             committed(chunk)
         current = job_progress(uow, job_id)
         if progress is not None:

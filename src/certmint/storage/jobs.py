@@ -215,6 +215,14 @@ class SqlAlchemyJobRepository:
         self._session.flush()
         return _chunk(row)
 
+    def renew_claim(self, chunk: JobChunk, owner: str, lease_until: datetime) -> None:
+        self._session.execute(
+            update(JobChunkRow)
+            .where(JobChunkRow.id == chunk.id, JobChunkRow.owner == owner)
+            .values(lease_until=lease_until)
+            .execution_options(synchronize_session=False)
+        )
+
     def finish_chunk(self, chunk: JobChunk, owner: str, counts: ChunkCounts, now: datetime) -> bool:
         """Mark a chunk done with what it did, only if ``owner`` still holds the claim (False:
         the lease ran out and another executor took it over; the caller must roll back)."""

@@ -86,12 +86,24 @@ class SqlAlchemyStatusListRepository:
             or 0
         )
 
-    def taken_among(self, status_list_id: UUID, indexes: Sequence[int]) -> set[int]:
+    def taken_per_block(self, status_list_id: UUID, block: int) -> dict[int, int]:
+        """How many indexes are taken in each block of ``block`` indexes (absent: none)."""
+        number = StatusListEntryRow.index // block
+        rows = self._session.execute(
+            select(number, func.count())
+            .where(StatusListEntryRow.status_list_id == status_list_id)
+            .group_by(number)
+        )
+        return {int(n): count for n, count in rows}
+
+    def taken_between(self, status_list_id: UUID, start: int, end: int) -> set[int]:
+        """Taken indexes in ``[start, end)``."""
         return set(
             self._session.scalars(
                 select(StatusListEntryRow.index).where(
                     StatusListEntryRow.status_list_id == status_list_id,
-                    StatusListEntryRow.index.in_(indexes),
+                    StatusListEntryRow.index >= start,
+                    StatusListEntryRow.index < end,
                 )
             )
         )
