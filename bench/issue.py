@@ -1,46 +1,55 @@
 """End-to-end bulk issuance: criteria, credential, rdfc signature, status index, insert.
 
-    .venv/bin/python bench/issue.py [--n 10000] [--workers 1] [--database-url URL]
+    .venv/bin/python bench/issue.py [--n 10000] [--workers K] [--profile]
 
 Prepares a fresh database with N enrolled learners who all completed, a published template and
-an achievement, then issues with K processes racing on the same batch (each chunk is claimed
-by whoever commits first; the others skip it). Prints certificates per second and the peak
-memory of the issuing processes. Without --database-url it runs on a temporary SQLite file,
-and also on PostgreSQL when CERTMINT_BENCH_POSTGRES_URL names a server.
+an achievement, then issues them all and prints certificates per second and the peak memory
+(summed RSS of every process taking part, sampled every 50 ms; the database server's own
+memory is not included). Runs on a temporary SQLite file in this process, and, when
+CERTMINT_BENCH_POSTGRES_URL names a PostgreSQL server, on a throwaway database there with 1
+and 2 ``certmint worker`` processes (or only K with --workers K) taking the chunks from a
+Redis broker: CERTMINT_BENCH_REDIS_URL, else a redis-server started on a free port.
+--profile prints where the in-process SQLite run spends its time (cProfile).
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing
+import cProfile
 import os
-import resource
+import pstats
+import shutil
+import signal
+import socket
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from _postgres import throwaway_database
-from certmint.credentials import FileKeyStore
+from certmint.bootstrap import Container, bootstrap
+from certmint.config import load_settings
 from certmint.rendering import Design, Signatory
 from certmint.services.achievements import add_achievement
 from certmint.services.imports import import_enrolments
-from certmint.services.issuance import issue_achievement
+from certmint.services.issuance import follow_issue, issue_achievement, plan_issue
+from certmint.services.jobs import open_chunk_ids
 from certmint.services.keys import ensure_signing_key
 from certmint.services.organisations import create_organisation
 from certmint.services.roster import resolve_batch
-from certmint.services.signing import Signing
 from certmint.services.templates import create_template
-from certmint.storage.database import create_database_engine, create_session_factory
-from certmint.storage.migrate import upgrade_database
 from certmint.storage.tables import CertificateRow
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 BASE = "https://certs.example.org"
-SECRET = b"bench-master-secret-0123456789"
+SECRET = "bench-master-secret-0123456789"
 
 
 def _csv(n: int) -> bytes:
@@ -54,12 +63,35 @@ def _csv(n: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _prepare(url: str, keys: Path, n: int) -> tuple[uuid.UUID, uuid.UUID]:
-    engine = create_database_engine(url)
-    upgrade_database(engine)
-    uow = SqlAlchemyUnitOfWork(create_session_factory(engine))
+def _environment(home: Path, url: str, broker: str = "") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CERTMINT_")}
+    env |= {
+        "CERTMINT_HOME": str(home),
+        "CERTMINT_DATABASE_URL": url,
+        "CERTMINT_BASE_URL": BASE,
+        "CERTMINT_MASTER_SECRET": SECRET,
+        "CERTMINT_LOG_LEVEL": "WARNING",
+    }
+    if broker:
+        env["CERTMINT_BROKER_URL"] = broker
+    return env
+
+
+def _container(env: dict[str, str]) -> Container:
+    settings = load_settings(
+        home=Path(env["CERTMINT_HOME"]),
+        database_url=env["CERTMINT_DATABASE_URL"],
+        base_url=BASE,
+        master_secret=SECRET,
+        broker_url=env.get("CERTMINT_BROKER_URL", ""),
+    )
+    return bootstrap(settings, migrate=True)
+
+
+def _prepare(container: Container, n: int) -> tuple[uuid.UUID, uuid.UUID]:
+    uow = container.uow()
     org = create_organisation(uow, "Bench Institute", default=True)
-    ensure_signing_key(uow, FileKeyStore(keys, SECRET), org.id)
+    ensure_signing_key(uow, container.key_store, org.id)
     import_enrolments(uow, org.id, _csv(n))
     design = Design(layout="classic-1-1", signatories=(Signatory("A. Director", "Director"),))
     version = create_template(uow, org.id, design, publish=True)
@@ -72,60 +104,192 @@ def _prepare(url: str, keys: Path, n: int) -> tuple[uuid.UUID, uuid.UUID]:
         name="Completion",
         criteria={"completed": True},
     )
-    engine.dispose()
     return org.id, achievement.id
 
 
-def _issue(args: tuple[str, Path, uuid.UUID, uuid.UUID]) -> tuple[int, int]:
-    url, keys, organisation_id, achievement_id = args
-    engine = create_database_engine(url)
-    uow = SqlAlchemyUnitOfWork(create_session_factory(engine))
-    summary = issue_achievement(
-        uow, Signing(FileKeyStore(keys, SECRET), BASE), organisation_id, achievement_id
-    )
-    engine.dispose()
-    return summary.issued, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
-def run(url: str, n: int, workers: int) -> None:
-    with tempfile.TemporaryDirectory() as keys_dir:
-        keys = Path(keys_dir)
-        organisation_id, achievement_id = _prepare(url, keys, n)
-        start = time.perf_counter()
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            results = pool.map(_issue, [(url, keys, organisation_id, achievement_id)] * workers)
-        elapsed = time.perf_counter() - start
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        stored = connection.scalar(select(func.count()).select_from(CertificateRow))
-    engine.dispose()
-    issued = sum(r[0] for r in results)
-    peak_mib = max(r[1] for r in results) / 1024
-    backend = make_url(url).get_backend_name()
+def _tree(pid: int) -> list[int]:
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            found += _tree(int(child))
+    return found
+
+
+@contextmanager
+def _peak_memory(roots: Sequence[int]) -> Iterator[list[int]]:
+    """Sample the summed RSS of ``roots`` and their descendants; yields [peak KiB]."""
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], sum(_rss_kib(p) for r in roots for p in _tree(r)))
+            stop.wait(0.05)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _stored(container: Container) -> int:
+    with container.engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(CertificateRow)) or 0
+
+
+def _report(label: str, n: int, elapsed: float, stored: int, peak_kib: int) -> None:
     print(
-        f"{backend:10} n={n:,} workers={workers}: {issued:,} issued ({stored:,} stored) in "
-        f"{elapsed:.1f} s = {issued / elapsed:,.0f} certificates/s; "
-        f"peak memory {peak_mib:.0f} MiB per worker"
+        f"{label:26} n={n:,}: {stored:,} stored in {elapsed:.1f} s = "
+        f"{n / elapsed:,.0f} certificates/s; peak memory {peak_kib / 1024:.0f} MiB (all processes)",
+        flush=True,
     )
-    assert issued == stored == n, "every learner exactly once"
+    assert stored == n, "every learner exactly once"
+
+
+def run_in_process(url: str, n: int, profile: bool) -> None:
+    with tempfile.TemporaryDirectory() as home:
+        container = _container(_environment(Path(home), url))
+        organisation_id, achievement_id = _prepare(container, n)
+        profiler = cProfile.Profile() if profile else None
+        with _peak_memory([os.getpid()]) as peak:
+            start = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            issue_achievement(container.uow(), container.signing, organisation_id, achievement_id)
+            if profiler:
+                profiler.disable()
+            elapsed = time.perf_counter() - start
+        backend = make_url(url).get_backend_name()
+        _report(f"{backend} in-process", n, elapsed, _stored(container), peak[0])
+        container.close()
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
+def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "certmint", "worker", "--concurrency", "1"],
+            env=env | {"CERTMINT_LOG_LEVEL": "INFO"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def run_on_workers(url: str, broker: str, n: int, workers: int) -> None:
+    with tempfile.TemporaryDirectory() as home:
+        env = _environment(Path(home), url, broker)
+        container = _container(env)
+        organisation_id, achievement_id = _prepare(container, n)
+        logs = [Path(home) / f"worker{i}.log" for i in range(workers)]
+        processes = [_start_worker(env, log) for log in logs]
+        try:
+            for process, log in zip(processes, logs, strict=True):
+                while b" ready." not in log.read_bytes():
+                    if process.poll() is not None:
+                        raise SystemExit(log.read_text(errors="replace"))
+                    time.sleep(0.1)
+            from certmint.jobs import enqueue_issue_chunks  # noqa: PLC0415
+
+            with _peak_memory([os.getpid(), *(p.pid for p in processes)]) as peak:
+                start = time.perf_counter()
+                job = plan_issue(
+                    container.uow(), container.signing, organisation_id, achievement_id
+                )
+                chunks = open_chunk_ids(container.uow(), job.job_id)
+                enqueue_issue_chunks(container.settings, organisation_id, job.job_id, chunks)
+                follow_issue(container.uow(), job, poll_seconds=0.1)
+                elapsed = time.perf_counter() - start
+        finally:
+            for process in processes:
+                process.send_signal(signal.SIGTERM)
+            for process in processes:
+                process.wait(60)
+        label = f"{make_url(url).get_backend_name()} {workers} worker{'s' * (workers > 1)}"
+        _report(label, n, elapsed, _stored(container), peak[0])
+        container.close()
+
+
+@contextmanager
+def _redis() -> Iterator[str]:
+    url = os.environ.get("CERTMINT_BENCH_REDIS_URL")
+    if url:
+        yield url
+        return
+    server = shutil.which("redis-server")
+    if server is None:
+        raise SystemExit("set CERTMINT_BENCH_REDIS_URL or install redis-server")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryDirectory() as data:
+        process = subprocess.Popen(
+            [
+                server,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            cwd=data,
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            process.terminate()
+            process.wait(10)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=10_000)
-    parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--database-url")
+    parser.add_argument("--workers", type=int, help="only this many workers (default: 1 and 2)")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores")
-    if args.database_url:
-        run(args.database_url, args.n, args.workers)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        run(f"sqlite:///{Path(tmp) / 'bench.db'}", args.n, args.workers)
+    load = os.getloadavg()
+    print(
+        f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            run_in_process(f"sqlite:///{Path(tmp) / 'bench.db'}", args.n, args.profile)
     server = os.environ.get("CERTMINT_BENCH_POSTGRES_URL")
-    if server:
-        with throwaway_database(server) as url:
-            run(url, args.n, args.workers)
+    if not server:
+        return
+    with _redis() as broker:
+        for workers in [args.workers] if args.workers else [1, 2]:
+            with throwaway_database(server) as url:
+                run_on_workers(url, broker, args.n, workers)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Row, func, select, text
 from sqlalchemy.orm import Session
 
 from certmint.domain.courses import (
@@ -253,20 +253,45 @@ class SqlAlchemyRosterRepository:
         """Enrolments of a batch in id order, ``limit`` after ``after`` and up to ``upto``
         (keyset pagination: constant cost per page however deep into a million-learner batch),
         optionally only those of ``learner_ids`` (at most ``CHUNK`` of them)."""
+        # Plain columns, not ORM entities: a chunk reads a thousand of these, and building
+        # ORM instances was a fifth of the issuing time.
+        enrolment, learner = EnrolmentRow.__table__.c, LearnerRow.__table__.c
         query = (
-            select(EnrolmentRow, LearnerRow)
-            .join(LearnerRow, LearnerRow.id == EnrolmentRow.learner_id)
-            .where(EnrolmentRow.batch_id == batch_id)
-            .order_by(EnrolmentRow.id)
+            select(
+                *enrolment,
+                learner.organisation_id,
+                learner.external_id,
+                learner.name,
+                learner.email,
+                learner.attributes,
+            )
+            .join_from(
+                EnrolmentRow.__table__, LearnerRow.__table__, learner.id == enrolment.learner_id
+            )
+            .where(enrolment.batch_id == batch_id)
+            .order_by(enrolment.id)
             .limit(limit)
         )
         if after is not None:
-            query = query.where(EnrolmentRow.id > after)
+            query = query.where(enrolment.id > after)
         if upto is not None:
-            query = query.where(EnrolmentRow.id <= upto)
+            query = query.where(enrolment.id <= upto)
         if learner_ids is not None:
-            query = query.where(EnrolmentRow.learner_id.in_(list(learner_ids)))
-        return [(_enrolment(e), _learner(lr)) for e, lr in self._session.execute(query)]
+            query = query.where(enrolment.learner_id.in_(list(learner_ids)))
+        return [
+            (
+                _enrolment(row),
+                Learner(
+                    row.learner_id,
+                    row.organisation_id,
+                    row.external_id,
+                    row.name,
+                    row.email,
+                    dict(row.attributes),
+                ),
+            )
+            for row in self._session.execute(query)
+        ]
 
     def enrolment_bounds(
         self, batch_id: UUID, every: int, *, learner_ids: Collection[UUID] | None = None
@@ -401,7 +426,8 @@ def _learner(row: LearnerRow) -> Learner:
     )
 
 
-def _enrolment(row: EnrolmentRow) -> Enrolment:
+def _enrolment(row: EnrolmentRow | Row[Any, *tuple[Any, ...]]) -> Enrolment:
+    """From an ORM row or a plain row with the same column names."""
     return Enrolment(
         id=row.id,
         batch_id=row.batch_id,
