@@ -20,7 +20,8 @@ from tests.instances import counts, instance, prepare, run
 
 __all__ = ["instance"]  # the fixture, used by name
 
-pytestmark = pytest.mark.slow
+# Several processes and 20,000 certificates: minutes on a busy machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 def test_two_issuers_at_once_never_duplicate(instance: dict[str, str], tmp_path: Path) -> None:
