@@ -103,8 +103,9 @@ def test_two_workers_issue_a_batch_exactly_once(on_broker: dict[str, str], tmp_p
         LEARNERS,
         0,
     )
-    # one certificate per learner, one status entry each, every index distinct
-    assert counts(on_broker) == (LEARNERS, LEARNERS, LEARNERS, LEARNERS)
+    # one certificate per learner, a place in the revocation and the suspension list each,
+    # no place shared
+    assert counts(on_broker) == (LEARNERS, LEARNERS, 2 * LEARNERS, 2 * LEARNERS)
     engine = create_engine(on_broker["CERTMINT_DATABASE_URL"])
     with engine.connect() as connection:
         job = connection.execute(select(JobRow).where(JobRow.id == result["job_id"])).one()
