@@ -161,3 +161,27 @@ def test_another_tenants_certificate_is_not_found(
     html = get_ok(client, "/admin/certificates", other_tenant)
     assert "0 certificates" in html
     assert client.get("/admin/audit", headers=other_tenant).text.count("certificate.") == 0
+
+
+def test_suspend_then_reinstate(
+    client: TestClient,
+    admin: Admin,
+    issued: dict[str, Certificate],
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+) -> None:
+    target = issued["Asha Rao"]
+    base = f"/admin/certificates/{url_id(target.id)}"
+    suspended = client.post(
+        f"{base}/suspend", data={"reason": "under review"}, headers=admin.headers
+    )
+    assert suspended.status_code == 200 and "Suspended." in suspended.text
+    assert "Reinstate" in suspended.text and "Re-issue" not in suspended.text
+    result = verify_certificate(uow, signing, url_id(target.id))
+    assert result.verdict == "suspended" and result.status_reason == "under review"
+    again = client.post(f"{base}/suspend", data={"reason": "twice"}, headers=admin.headers)
+    assert again.status_code == 422
+    back = client.post(f"{base}/reinstate", data={"reason": ""}, headers=admin.headers)
+    assert back.status_code == 200 and "Reinstated" in back.text
+    assert verify_certificate(uow, signing, url_id(target.id)).verdict == "valid"
+    assert client.post(f"{base}/frobnicate", headers=admin.headers).status_code == 404

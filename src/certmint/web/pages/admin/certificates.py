@@ -1,5 +1,5 @@
 """Certificates: the searchable table with bulk download, and one certificate with re-issue
-(a name fixed) and revoke."""
+(a name fixed), revoke, suspend and reinstate."""
 
 from __future__ import annotations
 
@@ -20,7 +20,12 @@ from certmint.services.certificate_search import (
     certificate_detail,
     search_certificates,
 )
-from certmint.services.certificates import reissue_certificate, revoke_certificate
+from certmint.services.certificates import (
+    reinstate_certificate,
+    reissue_certificate,
+    revoke_certificate,
+    suspend_certificate,
+)
 from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.exports import export_certificates
 from certmint.services.issuance import verification_url
@@ -34,6 +39,8 @@ SECTION = "admin_certificates"
 MESSAGES = {
     "reissued": "Re-issued: this is the new certificate. The old one now says Superseded.",
     "revoked": "Revoked. Verification now shows the reason.",
+    "suspended": "Suspended. Verification says so, with the reason, until it is reinstated.",
+    "reinstated": "Reinstated: the certificate verifies as valid again.",
 }
 ZIP_FORMATS = {"pdf": "PDF", "png": "PNG", "svg": "SVG", "ob3": "Open Badges JSON"}
 
@@ -161,12 +168,40 @@ def _revoke(
     )
 
 
+def _suspend(
+    container: ContainerDep, principal: PageStaffDep, certificate: Certificate, form: FormData
+) -> Certificate:
+    return suspend_certificate(
+        container.uow(),
+        principal.organisation_id,
+        certificate.id,
+        reason=field(form, "reason"),
+        actor=principal.actor,
+        base_url=container.settings.base_url,
+    )
+
+
+def _reinstate(
+    container: ContainerDep, principal: PageStaffDep, certificate: Certificate, form: FormData
+) -> Certificate:
+    return reinstate_certificate(
+        container.uow(),
+        principal.organisation_id,
+        certificate.id,
+        reason=field(form, "reason").strip() or None,
+        actor=principal.actor,
+        base_url=container.settings.base_url,
+    )
+
+
 Change = Callable[[ContainerDep, PageStaffDep, Certificate, FormData], Certificate]
 #: What the detail page's forms do (each returns the certificate to show afterwards), and the
 #: message shown then.
 ACTIONS: dict[str, tuple[Change, str]] = {
     "reissue": (_reissue, "reissued"),
     "revoke": (_revoke, "revoked"),
+    "suspend": (_suspend, "suspended"),
+    "reinstate": (_reinstate, "reinstated"),
 }
 
 
@@ -180,7 +215,7 @@ def act(
     container: ContainerDep,
     form: FormDep,
 ) -> Response:
-    """Re-issue or revoke; a refusal (no reason, not active) is shown on the page."""
+    """Re-issue, revoke, suspend or reinstate; a refusal (no reason, wrong status) is shown."""
     if action not in ACTIONS:
         raise NotFound("action", action)
     change, done = ACTIONS[action]
