@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -105,7 +105,28 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
-async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+def _page(
+    request: Request,
+    response: JSONResponse,
+    title: str,
+    detail: str | None,
+    problems: list[str] | None = None,
+) -> Response:
+    """A browser navigating to a page (it asks for HTML) gets a readable page instead of the
+    problem JSON; API clients and scripts (``fetch`` asks for ``*/*``) keep the JSON."""
+    if "text/html" not in request.headers.get("accept", ""):
+        return response
+    page: Response = request.app.state.templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status": response.status_code, "title": title, "detail": detail, "problems": problems},
+        status_code=response.status_code,
+        headers={k: v for k, v in response.headers.items() if k.lower() == "retry-after"},
+    )
+    return page
+
+
+async def _service_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServiceError)
     for error_type, status, slug in _STATUS_FOR:
         if isinstance(exc, error_type):
@@ -124,20 +145,20 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
                 response.headers["Retry-After"] = str(exc.retry_after)
             elif isinstance(exc, Unauthorized):
                 response.headers["WWW-Authenticate"] = 'Bearer realm="certmint"'
-            return response
+            return _page(request, response, status.phrase, str(exc), extensions.get("errors"))
     return problem_response(
         HTTPStatus.BAD_REQUEST, "Bad Request", detail=str(exc), instance=request.url.path
     )
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = HTTPStatus(exc.status_code)
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != status.phrase else None
     response = problem_response(status, status.phrase, detail=detail, instance=request.url.path)
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
-    return response
+    return _page(request, response, status.phrase, detail)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

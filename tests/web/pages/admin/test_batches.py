@@ -100,3 +100,13 @@ def test_another_tenants_batch_and_achievement_are_not_found(
     )
     assert response.status_code == 404
     assert client.get("/admin/batches/not-an-id", headers=other_tenant).status_code == 404
+
+
+def test_a_browser_gets_a_readable_error_page(client: TestClient, admin: Admin) -> None:
+    html = {"Accept": "text/html,application/xhtml+xml", **admin.headers}
+    missing = client.get("/admin/batches/0190f5a0-0000-7000-8000-000000000000", headers=html)
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    assert "There is nothing here" in missing.text and "0190f5a0" not in missing.text
+    api = client.get("/admin/batches/0190f5a0-0000-7000-8000-000000000000", headers=admin.headers)
+    assert api.headers["content-type"] == "application/problem+json"
