@@ -34,3 +34,8 @@ def test_dashboard_shows_nothing_of_another_tenant(
     html = get_ok(client, "/admin", other_tenant)
     assert "Data Science" not in html
     assert "No batches yet" in html
+
+
+def test_admin_pages_say_they_are_in_english(client: TestClient, admin: Admin) -> None:
+    html = get_ok(client, "/admin", {**admin.headers, "Accept-Language": "hi-IN"})
+    assert html.startswith('<!doctype html>\n<html lang="en">')
