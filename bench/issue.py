@@ -4,11 +4,12 @@
 
 Prepares a fresh database with N enrolled learners who all completed, a published template and
 an achievement, then issues them all and prints certificates per second and the peak memory
-(summed RSS of every process taking part, sampled every 50 ms; the database server's own
-memory is not included). Runs on a temporary SQLite file in this process, and, when
-CERTMINT_BENCH_POSTGRES_URL names a PostgreSQL server, on a throwaway database there with 1
-and 2 ``certmint worker`` processes (or only K with --workers K) taking the chunks from a
-Redis broker: CERTMINT_BENCH_REDIS_URL, else a redis-server started on a free port.
+(summed RSS of this process and its children, the workers and the Redis it started, sampled
+every 50 ms; the database server's own memory is not included). Runs on a temporary SQLite
+file in this process, and, when CERTMINT_BENCH_POSTGRES_URL names a PostgreSQL server, on a
+throwaway database there with 1 and 2 ``certmint worker`` processes (or only K with
+--workers K) taking the chunks from a Redis broker: CERTMINT_BENCH_REDIS_URL, else a
+redis-server started on a free port.
 --profile prints where the in-process SQLite run spends its time (cProfile).
 """
 
@@ -209,7 +210,7 @@ def run_on_workers(url: str, broker: str, n: int, workers: int) -> None:
                     time.sleep(0.1)
             from certmint.jobs import enqueue_issue_chunks  # noqa: PLC0415
 
-            with _peak_memory([os.getpid(), *(p.pid for p in processes)]) as peak:
+            with _peak_memory([os.getpid()]) as peak:  # the workers are its children
                 start = time.perf_counter()
                 job = plan_issue(
                     container.uow(), container.signing, organisation_id, achievement_id
