@@ -7,8 +7,11 @@ Prepares a fresh instance as a user would (``certmint demo --no-serve``: the dem
 25 issued certificates), serves it as in production (uvicorn, no reload, no access log, the rate
 limit off so that one load generator is not throttled), and loads it with wrk (Debian package)
 from a separate process: 64 connections cycling through the 25 certificates' pages. Prints
-requests per second and the 50th/99th percentile latency. PostgreSQL runs when
-``--database postgresql`` (a throwaway database on ``CERTMINT_BENCH_POSTGRES_URL``).
+requests per second and the 50th/99th percentile latency, and the server's CPU time per
+request (its processes' user+system time over the measured run, divided by the requests): on a
+machine shared with other work, throughput and latency measure the sharing, while CPU per
+request still says what one core can serve. ``--database both`` (the default) also runs on
+PostgreSQL (a throwaway database on ``CERTMINT_BENCH_POSTGRES_URL``).
 """
 
 from __future__ import annotations
@@ -75,8 +78,28 @@ def _prepare(env: dict[str, str]) -> list[str]:
     return paths
 
 
+def _cpu_seconds(root: int) -> float:
+    """User+system CPU time of a process and its children (uvicorn's workers), from /proc."""
+    pids = [root]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == root:
+            pids.append(int(stat.parent.name))
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def _served(env: dict[str, str], port: int, workers: int) -> Iterator[str]:
+def _served(env: dict[str, str], port: int, workers: int) -> Iterator[tuple[str, int]]:
     base = f"http://127.0.0.1:{port}"
     command = [
         sys.executable,
@@ -106,7 +129,7 @@ def _served(env: dict[str, str], port: int, workers: int) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("the server did not start")
             time.sleep(0.2)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         process.wait(30)
@@ -153,14 +176,19 @@ def run(database: str, database_url: str, args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = _env(Path(tmp) / "home", database_url, port)
         paths = _prepare(env)
-        with _served(env, port, args.workers) as base:
+        with _served(env, port, args.workers) as (base, pid):
             _wrk(base, paths, args.connections, 3, Path(tmp) / "warm.lua")  # warm the caches
+            cpu = _cpu_seconds(pid)
             output = _wrk(base, paths, args.connections, args.duration, Path(tmp) / "load.lua")
+            cpu = _cpu_seconds(pid) - cpu
     result = _summary(output)
+    requests = result["rps"] * args.duration
     print(
         f"{database:10} workers={args.workers} connections={args.connections} "
         f"{result['rps']:8.0f} req/s  p50 {result['p50_ms']:6.1f} ms  "
-        f"p99 {result['p99_ms']:6.1f} ms  non-2xx {result['non_2xx']:.0f}"
+        f"p99 {result['p99_ms']:6.1f} ms  non-2xx {result['non_2xx']:.0f}  "
+        f"server CPU {cpu / requests * 1000:.2f} ms/request "
+        f"({requests / cpu:.0f} req/s per busy core)"
     )
     if args.verbose:
         print(output)

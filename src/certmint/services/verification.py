@@ -43,6 +43,7 @@ __all__ = [
     "Instance",
     "Verdict",
     "VerificationCache",
+    "cached_verification",
     "document_verdict",
     "local_documents",
     "verify_certificate",
@@ -269,6 +270,25 @@ class VerificationCache:
                 del self._entries[next(iter(self._entries))]
 
 
+def cached_verification(
+    uow: SqlAlchemyUnitOfWork,
+    reference: str,
+    cache: VerificationCache,
+    *,
+    now: datetime | None = None,
+) -> CertificateVerification | None:
+    """The cached answer while still fresh, or ``not_found``, at the cost of one status read;
+    ``None`` when the certificate must be verified (``verify_certificate``)."""
+    certificate_id = parse_url_id(reference)
+    if certificate_id is None:
+        return CertificateVerification("not_found")
+    with uow:
+        stamp = uow.certificates.stamp(certificate_id)
+    if stamp is None:
+        return CertificateVerification("not_found")
+    return cache.get(certificate_id, stamp, now or datetime.now(UTC))
+
+
 def verify_certificate(
     uow: SqlAlchemyUnitOfWork,
     signing: Signing,
@@ -286,11 +306,7 @@ def verify_certificate(
         return CertificateVerification("not_found")
     moment = now or datetime.now(UTC)
     if cache is not None:
-        with uow:
-            stamp = uow.certificates.stamp(certificate_id)
-        if stamp is None:
-            return CertificateVerification("not_found")
-        cached = cache.get(certificate_id, stamp, moment)
+        cached = cached_verification(uow, reference, cache, now=moment)
         if cached is not None:
             return cached
     with uow:

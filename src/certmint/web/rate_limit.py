@@ -66,8 +66,9 @@ class TokenBuckets:
             del self._buckets[key]
 
 
-def rate_limited(request: Request) -> None:
-    """Dependency: spend one of the client's tokens, or answer 429."""
+async def rate_limited(request: Request) -> None:
+    """Dependency: spend one of the client's tokens, or answer 429. (Async: a few dictionary
+    operations need no hop to the thread pool, where FastAPI runs plain functions.)"""
     buckets: TokenBuckets | None = request.app.state.rate_limit
     if buckets is None:
         return

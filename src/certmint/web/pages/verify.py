@@ -24,6 +24,7 @@ from certmint.services.errors import NotFound
 from certmint.services.verification import (
     CertificateVerification,
     VerificationCache,
+    cached_verification,
     verify_certificate,
 )
 from certmint.services.verification_counts import VerificationCounter
@@ -97,14 +98,23 @@ def _wants_json(request: Request) -> bool:
     summary="Verify a certificate (the QR code's URL)",
     response_class=HTMLResponse,
 )
-def verify_page(reference: str, request: Request, container: ContainerDep) -> Response:
+async def verify_page(reference: str, request: Request) -> Response:
+    """Async on purpose: a repeat view (one indexed status read, then dictionary lookups) runs
+    on the event loop, which under load costs far less than a hop to the thread pool and back;
+    only a certificate that must be verified (milliseconds of signature and status checks)
+    goes to a thread. (The container is taken from the app, not through a plain-function
+    dependency, which FastAPI would also run in a thread.)"""
+    container: Container = request.app.state.container
     verifications: Verifications = request.app.state.verifications
-    result = verify_certificate(
-        container.uow(read_only=True),
-        container.signing,
-        reference,
-        cache=verifications.cache,
-    )
+    result = cached_verification(container.uow(read_only=True), reference, verifications.cache)
+    if result is None:
+        result = await run_in_threadpool(
+            verify_certificate,
+            container.uow(read_only=True),
+            container.signing,
+            reference,
+            cache=verifications.cache,
+        )
     certificate_id = parse_url_id(reference)
     if result.verdict != "not_found" and certificate_id is not None:
         verifications.counter.add(certificate_id)
