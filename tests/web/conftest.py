@@ -29,7 +29,12 @@ def container(
     fonts: FontSet,
     tmp_path: Path,
 ) -> Container:
-    settings = Settings(home=tmp_path, base_url=signing.base_url)
+    # Verification counts are written at shutdown only: the periodic writer runs on another
+    # thread, and a test's one connection (the rolled-back transaction) must not be used from
+    # two threads at once (PostgreSQL loses savepoints).
+    settings = Settings(
+        home=tmp_path, base_url=signing.base_url, verification_count_flush_seconds=86_400
+    )
     container = _TestContainer(settings, engine, session_factory)
     # The session's signing set-up and fonts stand in for the lazily built ones.
     container.__dict__.update(signing=signing, fonts=fonts)

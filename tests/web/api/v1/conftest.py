@@ -6,7 +6,6 @@ API tokens, the learner with a signed-in session's cookie.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,17 +127,6 @@ def build_world(uow: SqlAlchemyUnitOfWork, signing: Signing) -> World:
     )
     _session, world.bearer["learner"] = start_session(uow, user)
     return world
-
-
-@pytest.fixture
-def container(container: Container) -> Container:
-    """The shared container, with the verification view tally written only at shutdown: its
-    periodic writer runs on another thread, and a test's one connection (the rolled-back
-    transaction) must not be used from two threads at once (PostgreSQL loses savepoints)."""
-    settings = container.settings.model_copy(update={"verification_count_flush_seconds": 86_400})
-    quiet = dataclasses.replace(container, settings=settings)
-    quiet.__dict__.update(signing=container.signing, fonts=container.fonts)
-    return quiet
 
 
 @pytest.fixture
