@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from certmint.cli import app
+from tests.conftest import Inbox
 from tests.factories import enrolment_csv, enrolment_row
 
 runner = CliRunner()
@@ -79,3 +81,22 @@ def test_course_managers_need_a_known_course(certmint_home: Path, tmp_path: Path
         [*CM, "--course", "NOPE"],
     )
     assert unknown.exit_code == 3 and "course NOPE not found" in unknown.output
+
+
+def test_invite_mails_a_sign_in_link(
+    certmint_home: Path, tmp_path: Path, smtp: tuple[Inbox, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    init_with_roster(tmp_path)
+    no_mail = runner.invoke(app, ["users", "invite", "L1"])
+    assert no_mail.exit_code == 1 and "CERTMINT_SMTP_URL" in no_mail.output
+    inbox, url = smtp
+    monkeypatch.setenv("CERTMINT_SMTP_URL", url)
+    invited = runner.invoke(app, ["users", "invite", "L1"])
+    assert invited.exit_code == 0, invited.output
+    assert "invited l1@example.org" in invited.output
+    (message,) = inbox.messages
+    assert message["To"] == "l1@example.org"
+    assert "/login/link/" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    again = runner.invoke(app, ["users", "invite", "L1"])
+    assert again.exit_code == 4 and "already has an account" in again.output
+    assert "l1@example.org  learner" in runner.invoke(app, ["users", "list"]).output

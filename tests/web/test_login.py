@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -21,8 +23,20 @@ from certmint.storage.tables import UserSessionRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.app import create_app
 from certmint.web.deps import SESSION_COOKIE
+from tests.conftest import Inbox
 from tests.factories import PASSWORD, enrolment_csv, enrolment_row, make_organisation, make_user
 from tests.web.conftest import csrf_token_of, sign_in
+
+
+def _configured(container: Container, **settings: str) -> Container:
+    """The test container with other settings (same database, signing and fonts)."""
+    configured = type(container)(
+        Settings(home=container.settings.home, **settings),  # type: ignore[arg-type]
+        container.engine,
+        container.session_factory,
+    )
+    configured.__dict__.update(signing=container.signing, fonts=container.fonts)
+    return configured
 
 
 @pytest.fixture
@@ -74,9 +88,7 @@ def test_cookie_is_not_secure_on_plain_http(
     container: Container, uow: SqlAlchemyUnitOfWork, org_id: UUID
 ) -> None:
     make_user(uow, org_id, email="admin@example.org")
-    settings = Settings(home=container.settings.home, base_url="http://127.0.0.1:8000")
-    plain = type(container)(settings, container.engine, container.session_factory)
-    plain.__dict__.update(signing=container.signing, fonts=container.fonts)
+    plain = _configured(container, base_url="http://127.0.0.1:8000")
     with TestClient(create_app(plain), follow_redirects=False) as client:
         response = client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
     assert response.status_code == 303
@@ -171,3 +183,50 @@ def test_the_csrf_token_belongs_to_the_session(
     assert first != second and csrf_token_of(https_client) == second
     assert https_client.post("/logout", data={"csrf_token": first}).status_code == 403
     assert https_client.post("/logout", headers={"X-CSRF-Token": second}).status_code == 303
+
+
+@pytest.fixture
+def mailing_client(container: Container, smtp: tuple[Inbox, str]) -> Iterator[TestClient]:
+    """The app with e-mail set up (a real SMTP server on loopback)."""
+    mailing = _configured(container, base_url=container.settings.base_url, smtp_url=smtp[1])
+    with TestClient(
+        create_app(mailing), base_url="https://testserver", follow_redirects=False
+    ) as client:
+        yield client
+
+
+def test_sign_in_with_an_emailed_link(
+    mailing_client: TestClient,
+    smtp: tuple[Inbox, str],
+    uow: SqlAlchemyUnitOfWork,
+    org_id: UUID,
+) -> None:
+    inbox, _ = smtp
+    learner = resolve_learner(uow, org_id, "L1")
+    make_user(uow, org_id, Role.LEARNER, email="l1@example.org", learner_id=learner.id)
+    form = mailing_client.get("/login").text
+    assert "E-mail me a sign-in link" in form
+    for address in ("l1@example.org", "nobody@example.org"):  # the same answer for both
+        answer = mailing_client.post("/login/link", data={"email": address})
+        assert answer.status_code == 200
+        assert "If an account has this address, a sign-in link is on its way" in answer.text
+    (message,) = inbox.messages
+    body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    found = re.search(r"https://certs\.example\.org(/login/link/[A-Za-z0-9_-]+)", body)
+    assert found is not None
+    link = found.group(1)
+    # Opening the link (as a mail scanner would) does not spend it: it asks for a button press.
+    confirm = mailing_client.get(link)
+    assert confirm.status_code == 200 and f'action="https://testserver{link}"' in confirm.text
+    assert confirm.headers["referrer-policy"] == "no-referrer"
+    assert SESSION_COOKIE not in mailing_client.cookies
+    used = mailing_client.post(link)
+    assert used.status_code == 303 and used.headers["location"] == "/me"
+    assert mailing_client.get("/api/v1/me").json()["learner_id"] == str(learner.id)
+    mailing_client.cookies.clear()
+    again = mailing_client.post(link)
+    assert again.status_code == 401 and "already used or expired" in again.text
+
+
+def test_no_link_form_without_email(https_client: TestClient) -> None:
+    assert "E-mail me a sign-in link" not in https_client.get("/login").text

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from certmint.cli.state import OrgOption, in_organisation
+from certmint.cli.state import EXIT_INVALID, OrgOption, fail, in_organisation
 from certmint.domain.accounts import Role
 from certmint.services.accounts import (
     create_user,
@@ -19,6 +19,7 @@ from certmint.services.accounts import (
     set_password,
 )
 from certmint.services.roster import resolve_course, resolve_learner
+from certmint.services.sign_in_links import INVITATION_LIFETIME, invite_learner
 
 __all__ = ["app"]
 
@@ -117,3 +118,28 @@ def set_password_(
     console.print(f"password set for {user.email}")
     if password is None:
         console.print(f"password: {secret}")
+
+
+@app.command("invite")
+def invite(
+    ctx: typer.Context,
+    learner: Annotated[str, typer.Argument(help="The learner record (id or LMS id).")],
+    org: OrgOption = None,
+) -> None:
+    """Give a learner an account (their record's e-mail address and name) and e-mail them a
+    sign-in link. Needs CERTMINT_SMTP_URL."""
+    with in_organisation(ctx, org) as (container, organisation):
+        mailer = container.mailer
+        if mailer is None:
+            fail(EXIT_INVALID, "set CERTMINT_SMTP_URL: the invitation is an e-mail")
+        user = invite_learner(
+            container.uow(),
+            mailer,
+            organisation.id,
+            learner,
+            base_url=container.settings.base_url,
+            sender=container.settings.mail_from,
+            actor="cli",
+        )
+    days = INVITATION_LIFETIME.days
+    console.print(f"invited {user.email}: a sign-in link valid for {days} days was sent")

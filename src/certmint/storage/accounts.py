@@ -1,4 +1,4 @@
-"""User accounts and their browser sessions."""
+"""User accounts, their browser sessions, one-time sign-in links and public profile tokens."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.accounts import Role, User, UserSession, normalise_email
-from certmint.storage.tables import UserRow, UserSessionRow
+from certmint.storage.tables import SignInLinkRow, UserRow, UserSessionRow
 
 __all__ = ["Credentials", "SqlAlchemyUserRepository"]
 
@@ -78,6 +78,11 @@ class SqlAlchemyUserRepository:
             return None
         return _user(row)
 
+    def by_id(self, user_id: UUID) -> User | None:
+        """A user in any organisation: only for a secret that already names one (a link)."""
+        row = self._session.get(UserRow, user_id)
+        return None if row is None else _user(row)
+
     def by_email(self, organisation_id: UUID, email: str) -> User | None:
         row = self._session.scalar(
             select(UserRow).where(
@@ -91,6 +96,21 @@ class SqlAlchemyUserRepository:
         row = self._session.get_one(UserRow, user_id)
         return Credentials(row.password_hash, row.failed_logins, row.locked_until)
 
+    def by_learner(self, organisation_id: UUID, learner_id: UUID) -> User | None:
+        row = self._session.scalar(
+            select(UserRow).where(
+                UserRow.organisation_id == organisation_id, UserRow.learner_id == learner_id
+            )
+        )
+        return None if row is None else _user(row)
+
+    def profile_token(self, user_id: UUID) -> str | None:
+        return self._session.scalar(select(UserRow.profile_token).where(UserRow.id == user_id))
+
+    def by_profile_token(self, token: str) -> User | None:
+        row = self._session.scalar(select(UserRow).where(UserRow.profile_token == token))
+        return None if row is None else _user(row)
+
     def list(self, organisation_id: UUID) -> list[User]:
         rows = self._session.scalars(
             select(UserRow)
@@ -101,7 +121,7 @@ class SqlAlchemyUserRepository:
 
     def update(self, user_id: UUID, **values: Any) -> None:
         """Set columns of one user (``password_hash``, ``failed_logins``, ``locked_until``,
-        ``disabled_at``)."""
+        ``disabled_at``, ``profile_token``)."""
         self._session.execute(update(UserRow).where(UserRow.id == user_id).values(**values))
 
     # Sessions
@@ -139,3 +159,40 @@ class SqlAlchemyUserRepository:
             .where(UserSessionRow.user_id == user_id, UserSessionRow.ended_at.is_(None))
             .values(ended_at=at)
         )
+
+    # One-time sign-in links
+
+    def add_link(
+        self, user_id: UUID, token_hash: str, created_at: datetime, expires_at: datetime
+    ) -> None:
+        self._session.add(
+            SignInLinkRow(
+                user_id=user_id, token_hash=token_hash, created_at=created_at, expires_at=expires_at
+            )
+        )
+
+    def links_since(self, user_id: UUID, since: datetime) -> int:
+        return (
+            self._session.scalar(
+                select(func.count())
+                .select_from(SignInLinkRow)
+                .where(SignInLinkRow.user_id == user_id, SignInLinkRow.created_at >= since)
+            )
+            or 0
+        )
+
+    def use_link(self, token_hash: str, now: datetime) -> UUID | None:
+        """Mark an unused, unexpired link used and return its user; None if there is none.
+
+        One conditional UPDATE, so two clicks racing each other cannot both succeed."""
+        row = self._session.scalar(
+            select(SignInLinkRow).where(SignInLinkRow.token_hash == token_hash)
+        )
+        if row is None or row.used_at is not None or row.expires_at <= now:
+            return None
+        used = self._session.execute(
+            update(SignInLinkRow)
+            .where(SignInLinkRow.id == row.id, SignInLinkRow.used_at.is_(None))
+            .values(used_at=now)
+        )
+        return row.user_id if used.rowcount == 1 else None  # type: ignore[attr-defined]

@@ -43,8 +43,10 @@ __all__ = [
     "JobChunkRow",
     "JobRow",
     "LearnerRow",
+    "NameCorrectionRow",
     "NotificationRow",
     "OrganisationRow",
+    "SignInLinkRow",
     "SigningKeyRow",
     "StatusListEntryRow",
     "StatusListRow",
@@ -376,6 +378,53 @@ class UserRow(Base):
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     disabled_at: Mapped[datetime | None]
+    # The unguessable part of a learner's public profile URL; NULL while the profile is off.
+    profile_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class SignInLinkRow(Base):
+    """A one-time sign-in link sent by e-mail; only the SHA-256 of its token is kept."""
+
+    __tablename__ = "sign_in_links"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(_fk("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class NameCorrectionRow(Base):
+    """A learner's request to correct the printed name, and the admin's decision."""
+
+    __tablename__ = "name_corrections"
+    __table_args__ = (
+        Index("ix_name_corrections_organisation_id_status", "organisation_id", "status"),
+        # At most one open request per certificate.
+        Index(
+            "uq_name_corrections_pending",
+            "certificate_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"))
+    certificate_id: Mapped[uuid.UUID] = mapped_column(_fk("certificates.id"))
+    learner_id: Mapped[uuid.UUID] = mapped_column(_fk("learners.id"), index=True)
+    requested_by: Mapped[uuid.UUID] = mapped_column(_fk("users.id"))
+    current_name: Mapped[str] = mapped_column(String(500))
+    requested_name: Mapped[str] = mapped_column(String(500))
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    new_certificate_id: Mapped[uuid.UUID | None] = mapped_column(_fk("certificates.id"))
 
 
 class UserSessionRow(Base):

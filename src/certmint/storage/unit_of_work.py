@@ -17,6 +17,7 @@ from certmint.storage.accounts import SqlAlchemyUserRepository
 from certmint.storage.achievements import SqlAlchemyAchievementRepository
 from certmint.storage.audit import SqlAlchemyAuditLog
 from certmint.storage.certificates import SqlAlchemyCertificateRepository
+from certmint.storage.corrections import SqlAlchemyCorrectionRepository
 from certmint.storage.database import READ_ONLY
 from certmint.storage.email_templates import SqlAlchemyEmailTemplateRepository
 from certmint.storage.jobs import SqlAlchemyJobRepository
@@ -49,6 +50,7 @@ class SqlAlchemyUnitOfWork:
     email_templates: SqlAlchemyEmailTemplateRepository
     users: SqlAlchemyUserRepository
     verification_counts: SqlAlchemyVerificationCountRepository
+    corrections: SqlAlchemyCorrectionRepository
 
     def __init__(self, session_factory: sessionmaker[Session], *, read_only: bool = False) -> None:
         """``read_only``: the work only reads, so SQLite need not take the write lock."""
@@ -78,6 +80,7 @@ class SqlAlchemyUnitOfWork:
         self.email_templates = SqlAlchemyEmailTemplateRepository(session)
         self.users = SqlAlchemyUserRepository(session)
         self.verification_counts = SqlAlchemyVerificationCountRepository(session)
+        self.corrections = SqlAlchemyCorrectionRepository(session)
         return self
 
     def __exit__(

@@ -16,7 +16,15 @@ from certmint.config import load_settings
 from certmint.web.api import dids, health, me, status_lists, v1, vc_api
 from certmint.web.deps import SignInRequired
 from certmint.web.i18n import LanguageMiddleware, load_catalogues
-from certmint.web.pages import admin, login, verify, verify_upload
+from certmint.web.pages import (
+    admin,
+    corrections,
+    learner,
+    login,
+    profiles,
+    verify,
+    verify_upload,
+)
 from certmint.web.pages.admin.issuance import run_in_thread
 from certmint.web.problems import install_problem_handlers
 from certmint.web.rate_limit import install_rate_limit
@@ -72,6 +80,9 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(vc_api.router)
     app.include_router(admin.router)
     app.include_router(login.router)
+    app.include_router(learner.router)
+    app.include_router(profiles.router)
+    app.include_router(corrections.router)
     app.include_router(me.router, prefix=API_PREFIX)
     app.include_router(v1.router)
     return app

@@ -47,6 +47,5 @@ def make_templates(catalogues: Catalogues) -> Jinja2Templates:
     install_i18n(templates.env, catalogues)
     templates.env.filters["short_id"] = url_id
     templates.env.filters["when"] = _when
-
     templates.env.globals["csrf_input"] = csrf_input
     return templates

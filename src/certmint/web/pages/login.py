@@ -1,9 +1,10 @@
-"""Signing in and out in the browser: ``/login`` (a form that works without JavaScript) and
-``/logout``. The session lives server-side; the cookie carries only a random token."""
+"""Signing in and out in the browser: ``/login`` (password, or a one-time link sent by
+e-mail), ``/logout``. Forms work without JavaScript. The session lives server-side; the cookie
+carries only a random token."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -11,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from certmint.domain.accounts import Role
 from certmint.services.errors import TooManyAttempts, Unauthorized
 from certmint.services.sessions import ABSOLUTE_TIMEOUT, end_session, sign_in
+from certmint.services.sign_in_links import send_sign_in_link, sign_in_with_link
 from certmint.web.deps import (
     SESSION_COOKIE,
     ContainerDep,
@@ -26,6 +28,10 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 # Where a user lands after signing in when no page asked for it.
 HOME_FOR_ROLE = {Role.ADMIN: "/admin", Role.COURSE_MANAGER: "/admin", Role.LEARNER: "/me"}
 
+EmailField = Annotated[str, Form(max_length=320)]
+NextField = Annotated[str, Form(max_length=2000)]
+OrgField = Annotated[str, Form(max_length=60)]
+
 
 async def sign_in_redirect(_request: Request, exc: Exception) -> Response:
     """The answer to ``SignInRequired``: off to the sign-in page, coming back afterwards."""
@@ -33,39 +39,32 @@ async def sign_in_redirect(_request: Request, exc: Exception) -> Response:
     return RedirectResponse(exc.location, status_code=303)
 
 
-def _form(
-    *, next_: str | None, org: str | None, email: str = "", error: str = ""
-) -> dict[str, object]:
-    return {"next": safe_next(next_) or "", "org": org or "", "email": email, "error": error}
-
-
-@router.get("/login", name="login", response_class=HTMLResponse)
-def login_form(request: Request, next: str | None = None, org: str | None = None) -> Response:
-    templates = request.app.state.templates
-    return templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, "login.html", _form(next_=next, org=org)
-    )
-
-
-@router.post("/login", name="login_submit", response_class=HTMLResponse)
-def login_submit(
+def _page(
     request: Request,
     container: ContainerDep,
     *,
-    email: Annotated[str, Form(max_length=320)],
-    password: Annotated[str, Form(max_length=1000)],
-    next: Annotated[str, Form(max_length=2000)] = "",
-    org: Annotated[str, Form(max_length=60)] = "",
+    next_: str | None,
+    org: str | None,
+    status: int = 200,
+    **values: Any,
 ) -> Response:
-    try:
-        user, token = sign_in(container.uow(), org or None, email, password)
-    except TooManyAttempts as exc:
-        message = f"Too many failed attempts. Try again in {exc.retry_after // 60 + 1} minutes."
-        return _refuse(request, 429, message, next_=next, org=org, email=email)
-    except Unauthorized:
-        message = "The e-mail address or the password is not right."
-        return _refuse(request, 401, message, next_=next, org=org, email=email)
-    response = RedirectResponse(safe_next(next) or HOME_FOR_ROLE[user.role], status_code=303)
+    """The sign-in page; ``error`` names what went wrong (the template words it)."""
+    templates = request.app.state.templates
+    context = {
+        "next": safe_next(next_) or "",
+        "org": org or "",
+        "email": "",
+        "error": "",
+        "links_available": container.mailer is not None,
+        **values,
+    }
+    return templates.TemplateResponse(  # type: ignore[no-any-return]
+        request, "login.html", context, status_code=status
+    )
+
+
+def _signed_in(container: ContainerDep, token: str, location: str) -> Response:
+    response = RedirectResponse(location, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -78,16 +77,80 @@ def login_submit(
     return response
 
 
-def _refuse(
-    request: Request, status: int, error: str, *, next_: str, org: str, email: str
+@router.get("/login", name="login", response_class=HTMLResponse)
+def login_form(
+    request: Request, container: ContainerDep, next: str | None = None, org: str | None = None
 ) -> Response:
+    return _page(request, container, next_=next, org=org)
+
+
+@router.post("/login", name="login_submit", response_class=HTMLResponse)
+def login_submit(
+    request: Request,
+    container: ContainerDep,
+    *,
+    email: EmailField,
+    password: Annotated[str, Form(max_length=1000)],
+    next: NextField = "",
+    org: OrgField = "",
+) -> Response:
+    try:
+        user, token = sign_in(container.uow(), org or None, email, password)
+    except TooManyAttempts as exc:
+        minutes = exc.retry_after // 60 + 1
+        return _page(
+            request,
+            container,
+            next_=next,
+            org=org,
+            email=email,
+            error="throttled",
+            minutes=minutes,
+            status=429,
+        )
+    except Unauthorized:
+        return _page(
+            request, container, next_=next, org=org, email=email, error="wrong", status=401
+        )
+    return _signed_in(container, token, safe_next(next) or HOME_FOR_ROLE[user.role])
+
+
+@router.post("/login/link", name="login_link_request", response_class=HTMLResponse)
+def login_link_request(
+    request: Request, container: ContainerDep, *, email: EmailField, org: OrgField = ""
+) -> Response:
+    """E-mail a one-time link. The answer is the same whether or not the address has an
+    account, so the form cannot be used to find out who has one."""
+    mailer = container.mailer
+    if mailer is not None:
+        send_sign_in_link(
+            container.uow(),
+            mailer,
+            org or None,
+            email,
+            base_url=container.settings.base_url,
+            sender=container.settings.mail_from,
+        )
+    return _page(request, container, next_=None, org=org, email=email, link_sent=True)
+
+
+@router.get("/login/link/{token}", name="login_link", response_class=HTMLResponse)
+def login_link(request: Request, token: str) -> Response:
+    """A button that uses the link: mail scanners open links they see, and a GET that signed in
+    would spend the link before the learner ever clicked it."""
     templates = request.app.state.templates
     return templates.TemplateResponse(  # type: ignore[no-any-return]
-        request,
-        "login.html",
-        _form(next_=next_, org=org, email=email, error=error),
-        status_code=status,
+        request, "login_link.html", {"token": token}, headers={"Referrer-Policy": "no-referrer"}
     )
+
+
+@router.post("/login/link/{token}", name="login_link_use")
+def login_link_use(request: Request, container: ContainerDep, token: str) -> Response:
+    try:
+        user, session_token = sign_in_with_link(container.uow(), token)
+    except Unauthorized:
+        return _page(request, container, next_=None, org=None, error="link", status=401)
+    return _signed_in(container, session_token, HOME_FOR_ROLE[user.role])
 
 
 @router.post("/logout", name="logout")

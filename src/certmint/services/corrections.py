@@ -1,0 +1,191 @@
+"""Name corrections: a learner asks for the printed name to be fixed; an admin approves, which
+re-issues the certificate with the new name (``certificates.reissue_certificate``), or declines
+with a reason. The learner sees the outcome on their page; every step is in the audit log.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from datetime import UTC, datetime
+from uuid import UUID
+
+from certmint.domain.accounts import Principal, Role
+from certmint.domain.certificates import Certificate, CertificateStatus
+from certmint.domain.corrections import CorrectionStatus, NameCorrection
+from certmint.services import authorization
+from certmint.services.audit import record
+from certmint.services.certificates import reissue_certificate
+from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from certmint.services.signing import Signing
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = [
+    "approve_correction",
+    "decline_correction",
+    "learner_corrections",
+    "list_corrections",
+    "request_name_correction",
+]
+
+MAX_NAME = 200
+MAX_TEXT = 1_000
+
+
+def request_name_correction(
+    uow: SqlAlchemyUnitOfWork,
+    principal: Principal,
+    certificate_id: UUID,
+    *,
+    requested_name: str,
+    note: str = "",
+) -> NameCorrection:
+    """A learner asks for the name on one of their current certificates to be corrected.
+    ``Conflict`` if the certificate is not active or a request for it is already open."""
+    if principal.role is not Role.LEARNER or principal.user_id is None:
+        raise Forbidden("name corrections are requested by the learner")
+    name = unicodedata.normalize("NFC", requested_name.strip())
+    note = unicodedata.normalize("NFC", note.strip())
+    if not name or len(name) > MAX_NAME or not name.isprintable():
+        raise InvalidInput([f"name: 1 to {MAX_NAME} printable characters"], "request rejected")
+    if len(note) > MAX_TEXT:
+        raise InvalidInput([f"note: at most {MAX_TEXT} characters"], "request rejected")
+    now = datetime.now(UTC)
+    with uow:
+        certificate = authorization.certificate_for(uow, principal, certificate_id)
+        current_name = str(certificate.snapshot["values"]["recipient.name"])
+        if certificate.status is not CertificateStatus.ACTIVE:
+            raise Conflict("only a current certificate can be corrected")
+        if name == current_name:
+            raise InvalidInput(["name: that is the name already printed"], "request rejected")
+        if uow.corrections.pending_for(certificate.id) is not None:
+            raise Conflict("a correction of this certificate is already waiting for a decision")
+        correction = NameCorrection(
+            id=uuid.uuid4(),
+            organisation_id=principal.organisation_id,
+            certificate_id=certificate.id,
+            learner_id=certificate.learner_id,
+            requested_by=principal.user_id,
+            current_name=current_name,
+            requested_name=name,
+            note=note,
+            status=CorrectionStatus.PENDING,
+            created_at=now,
+        )
+        uow.corrections.add(correction)
+        _record(uow, principal, correction, "correction.requested", at=now, details={"name": name})
+        uow.commit()
+    return correction
+
+
+def learner_corrections(uow: SqlAlchemyUnitOfWork, principal: Principal) -> list[NameCorrection]:
+    """The learner's own requests, newest first, with their outcomes."""
+    if principal.role is not Role.LEARNER or principal.learner_id is None:
+        raise Forbidden("this is for learner accounts")
+    with uow:
+        return uow.corrections.of_learner(principal.organisation_id, principal.learner_id)
+
+
+def list_corrections(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, *, pending_only: bool = False, limit: int = 200
+) -> list[NameCorrection]:
+    """The organisation's requests for an admin, newest first."""
+    _admin(principal)
+    statuses = [CorrectionStatus.PENDING] if pending_only else list(CorrectionStatus)
+    with uow:
+        return uow.corrections.list(principal.organisation_id, statuses, limit)
+
+
+def approve_correction(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, principal: Principal, correction_id: UUID
+) -> Certificate:
+    """Re-issue the certificate with the requested name and record the approval; returns the
+    new certificate (the learner is e-mailed about it like any re-issue)."""
+    correction = _pending(uow, principal, correction_id)
+    new = reissue_certificate(
+        uow,
+        signing,
+        principal.organisation_id,
+        correction.certificate_id,
+        reason="name corrected at the learner's request",
+        actor=principal.actor,
+        name=correction.requested_name,
+    )
+    now = datetime.now(UTC)
+    with uow:
+        if not uow.corrections.decide(
+            correction.id,
+            status=CorrectionStatus.APPROVED.value,
+            decided_at=now,
+            decided_by=principal.actor,
+            new_certificate_id=new.id,
+        ):
+            raise Conflict("the request was decided by someone else meanwhile")
+        _record(
+            uow, principal, correction, "correction.approved", at=now, details={"new": str(new.id)}
+        )
+        uow.commit()
+    return new
+
+
+def decline_correction(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, correction_id: UUID, *, reason: str
+) -> None:
+    """Decline with a reason the learner will read."""
+    reason = unicodedata.normalize("NFC", reason.strip())
+    if not reason or len(reason) > MAX_TEXT:
+        raise InvalidInput([f"reason: 1 to {MAX_TEXT} characters"], "decision rejected")
+    correction = _pending(uow, principal, correction_id)
+    now = datetime.now(UTC)
+    with uow:
+        if not uow.corrections.decide(
+            correction.id,
+            status=CorrectionStatus.DECLINED.value,
+            decided_at=now,
+            decided_by=principal.actor,
+            decision_reason=reason,
+        ):
+            raise Conflict("the request was decided by someone else meanwhile")
+        _record(
+            uow, principal, correction, "correction.declined", at=now, details={"reason": reason}
+        )
+        uow.commit()
+
+
+def _admin(principal: Principal) -> None:
+    if principal.role is not Role.ADMIN:
+        raise Forbidden("name corrections are decided by an organisation admin")
+
+
+def _pending(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, correction_id: UUID
+) -> NameCorrection:
+    _admin(principal)
+    with uow:
+        correction = uow.corrections.get(principal.organisation_id, correction_id)
+    if correction is None:
+        raise NotFound("name correction", correction_id)
+    if correction.status is not CorrectionStatus.PENDING:
+        raise Conflict(f"this request was already {correction.status.value}")
+    return correction
+
+
+def _record(
+    uow: SqlAlchemyUnitOfWork,
+    principal: Principal,
+    correction: NameCorrection,
+    action: str,
+    *,
+    at: datetime,
+    details: dict[str, object],
+) -> None:
+    record(
+        uow,
+        organisation_id=principal.organisation_id,
+        actor=principal.actor,
+        action=action,
+        subject_type="certificate",
+        subject_id=correction.certificate_id,
+        details={"correction_id": str(correction.id), **details},
+        at=at,
+    )
