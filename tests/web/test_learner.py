@@ -150,3 +150,12 @@ def test_public_profile_on_and_off(https_client: TestClient, world: World) -> No
     assert off.status_code == 303
     assert https_client.get(f"/p/{token}").status_code == 404
     assert "Turn the public profile on" in https_client.get("/me").text
+
+
+def test_my_certificates_in_hindi(https_client: TestClient, world: World) -> None:
+    sign_in(https_client, "jon@example.org", PASSWORD)
+    page = https_client.get("/me", headers={"Accept-Language": "hi-IN,hi;q=0.9"})
+    assert page.status_code == 200
+    assert '<html lang="hi"' in page.text
+    assert "मेरे प्रमाणपत्र" in page.text and "सार्वजनिक प्रोफ़ाइल चालू करें" in page.text
+    assert "Completion" in page.text  # what is printed stays as printed

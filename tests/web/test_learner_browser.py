@@ -116,3 +116,20 @@ def test_admin_approves_a_name_correction(
     page.get_by_role("link", name="new certificate").click()
     expect(page.locator(".verdict-word")).to_have_text("Valid")
     expect(page.locator("dd.name")).to_have_text("Jon Smith")
+
+
+def test_my_certificates_on_a_phone_in_hindi(
+    live_server: LiveServer,
+    learner: str,
+    open_page: Callable[..., Page],
+    shot: Callable[..., Path],
+) -> None:
+    phone = open_page(viewport={"width": 390, "height": 844}, locale="hi-IN")
+    phone.goto(live_server.url("/login?next=/me"))
+    phone.locator("#email").fill(learner)
+    phone.locator("#password").fill(PASSWORD)
+    phone.locator("#password").press("Enter")
+    expect(phone).to_have_url(live_server.url("/me"))
+    expect(phone.get_by_role("heading", name="मेरे प्रमाणपत्र")).to_be_visible()
+    shot("hi", phone)
+    assert_accessible(phone)
