@@ -152,3 +152,7 @@ def test_presentation_of_issued_credentials(client: TestClient, admin: tuple[Any
     )
     assert challenged.status_code == 400
     assert "challenge" in challenged.json()["errors"][0]
+    empty = {**presentation, "verifiableCredential": []}
+    vacuous = client.post("/vc-api/presentations/verify", json={"verifiablePresentation": empty})
+    assert vacuous.status_code == 400
+    assert vacuous.json()["verified"] is False

@@ -181,6 +181,9 @@ def verify_presentation_api(
         errors.append("proof: a challenge was given but the presentation is not signed")
     credentials = presentation.get("verifiableCredential", [])
     credentials = credentials if isinstance(credentials, list) else [credentials]
+    if not proofs and not credentials:
+        # Nothing was checked, so nothing may be reported as verified.
+        errors.append("presentation: it has no proof and holds no credential")
     results = []
     for index, credential in enumerate(credentials):
         found = verify_credential_api(uow, signing, credential)
