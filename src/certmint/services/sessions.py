@@ -79,10 +79,19 @@ def sign_in(
 
 
 def resolve_session(
-    uow: SqlAlchemyUnitOfWork, token: str, *, now: datetime | None = None
+    uow: SqlAlchemyUnitOfWork,
+    token: str,
+    *,
+    now: datetime | None = None,
+    writer: SqlAlchemyUnitOfWork | None = None,
 ) -> tuple[UserSession, User]:
     """The live session behind a cookie token and its user; raises ``Unauthorized`` when it is
-    unknown, ended, idle too long, past its absolute limit, or its user is disabled."""
+    unknown, ended, idle too long, past its absolute limit, or its user is disabled.
+
+    Every request resolves its session, so the lookup should not wait for SQLite's write lock
+    (a bulk job holds it chunk after chunk, and waiting writers starve): pass a read-only ``uow``
+    and a ``writer`` for the last-seen stamp, which is written at most once a minute.
+    """
     now = now or datetime.now(UTC)
     if not token or len(token) > 100:
         raise Unauthorized("not signed in")
@@ -98,9 +107,11 @@ def resolve_session(
             or not user.active
         ):
             raise Unauthorized("the session has ended: sign in again")
-        if now - session.last_seen_at >= LAST_SEEN_RESOLUTION:
-            uow.users.update_session(session.id, last_seen_at=now)
-            uow.commit()
+    if now - session.last_seen_at >= LAST_SEEN_RESOLUTION:
+        writer = writer or uow
+        with writer:
+            writer.users.update_session(session.id, last_seen_at=now)
+            writer.commit()
     return session, user
 
 

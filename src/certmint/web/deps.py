@@ -117,7 +117,7 @@ def get_principal(
         return Principal.of_token(authenticate_token(container.uow(), credentials.credentials))
     if cookie is None:
         raise Unauthorized("sign in, or send an API token: Authorization: Bearer cm_...")
-    session, user = resolve_session(container.uow(), cookie)
+    session, user = resolve_session(container.uow(read_only=True), cookie, writer=container.uow())
     request.state.csrf_token = session.csrf_token
     if request.method in UNSAFE_METHODS and not (
         csrf_sent and secrets.compare_digest(csrf_sent, session.csrf_token)

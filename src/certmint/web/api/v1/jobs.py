@@ -79,7 +79,7 @@ def start_issuance(
         parse_id("achievement", achievement_id),
         run=background.add_task,
     )
-    progress = issue_status(container.uow(), principal, job.id)
+    progress = issue_status(container.uow(read_only=True), principal, job.id)
     out = JobOut.of(progress)
     response.headers["Location"] = out.url
     return out
@@ -92,4 +92,5 @@ def start_issuance(
     responses=problems(401, 403, 404, 422),
 )
 def job(job_id: IdPath, principal: StaffDep, container: ContainerDep) -> JobOut:
-    return JobOut.of(issue_status(container.uow(), principal, parse_id("job", job_id)))
+    progress = issue_status(container.uow(read_only=True), principal, parse_id("job", job_id))
+    return JobOut.of(progress)

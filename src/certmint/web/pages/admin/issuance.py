@@ -51,11 +51,11 @@ def issue_now(
 def job_page(
     job_id: str, request: Request, principal: PageStaffDep, container: ContainerDep
 ) -> Response:
-    status = issue_status(container.uow(), principal, page_id(job_id, "job"))
+    status = issue_status(container.uow(read_only=True), principal, page_id(job_id, "job"))
     return render(request, "job.html", {"s": status}, section=SECTION)
 
 
 @router.get("/jobs/{job_id}/progress", name="admin_job_progress")
 def job_progress(job_id: str, principal: PageStaffDep, container: ContainerDep) -> Response:
-    status = issue_status(container.uow(), principal, page_id(job_id, "job"))
+    status = issue_status(container.uow(read_only=True), principal, page_id(job_id, "job"))
     return JSONResponse(status.to_dict(), headers={"Cache-Control": "no-store"})
