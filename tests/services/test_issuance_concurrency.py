@@ -38,9 +38,11 @@ def test_two_issuers_at_once_never_duplicate(instance: dict[str, str], tmp_path:
         assert worker.returncode == 0, err
     issued = [json.loads(out)[0]["issued"] for out, _ in outputs]
     assert sum(issued) == 3_000  # between them, each learner exactly once
-    # Both ran the one job (its chunks are shared; how many each gets depends on who starts
-    # first: tests/jobs shows two workers sharing one).
-    assert len({json.loads(out)[0]["job_id"] for out, _ in outputs}) == 1
+    # Overlapping issuers share the one job's chunks (tests/jobs shows two workers sharing one);
+    # an issuer that only got to plan after the job had finished (on SQLite the first one's
+    # chunks hold the write lock back to back) starts a new job and finds nothing left to do.
+    jobs = {json.loads(out)[0]["job_id"] for out, _ in outputs}
+    assert len(jobs) == 1 or sorted(issued) == [0, 3_000]
     # two places per certificate (revocation and suspension lists), none shared
     assert counts(instance) == (3_000, 3_000, 6_000, 6_000)
 

@@ -119,7 +119,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/verify"): Rule("public", files=True, problems=False),  # an HTML page
     ("POST", "/vc-api/credentials/issue"): Rule("admin", ok=201, body=_vc_issue, reads=False),
     ("POST", "/vc-api/credentials/verify"): Rule("public", ok=400, body=_vc_verify, problems=False),
-    ("POST", "/vc-api/presentations/verify"): Rule("public", body=_vp_verify, problems=False),
+    ("POST", "/vc-api/presentations/verify"): Rule(
+        "public", ok=400, body=_vp_verify, problems=False
+    ),
     # The REST API.
     ("GET", "/api/v1/me"): Rule("signed_in"),
     ("GET", "/api/v1/organisation"): Rule("staff"),
