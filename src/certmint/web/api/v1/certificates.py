@@ -3,6 +3,7 @@ suspend and reinstate."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
@@ -271,16 +272,7 @@ def reissue(
 def revoke(
     certificate_id: IdPath, body: RevokeIn, principal: StaffDep, container: ContainerDep
 ) -> CertificateOut:
-    found = _scoped(certificate_id, principal, container)
-    revoked = revoke_certificate(
-        container.uow(),
-        principal.organisation_id,
-        found.id,
-        reason=body.reason,
-        actor=principal.actor,
-        base_url=container.settings.base_url,
-    )
-    return CertificateOut.of(revoked, container.settings.base_url)
+    return _change_status(revoke_certificate, certificate_id, body.reason, principal, container)
 
 
 @router.post(
@@ -294,16 +286,7 @@ def revoke(
 def suspend(
     certificate_id: IdPath, body: SuspendIn, principal: StaffDep, container: ContainerDep
 ) -> CertificateOut:
-    found = _scoped(certificate_id, principal, container)
-    suspended = suspend_certificate(
-        container.uow(),
-        principal.organisation_id,
-        found.id,
-        reason=body.reason,
-        actor=principal.actor,
-        base_url=container.settings.base_url,
-    )
-    return CertificateOut.of(suspended, container.settings.base_url)
+    return _change_status(suspend_certificate, certificate_id, body.reason, principal, container)
 
 
 @router.post(
@@ -317,13 +300,24 @@ def suspend(
 def reinstate(
     certificate_id: IdPath, body: ReinstateIn, principal: StaffDep, container: ContainerDep
 ) -> CertificateOut:
+    return _change_status(reinstate_certificate, certificate_id, body.reason, principal, container)
+
+
+def _change_status(
+    change: Callable[..., Certificate],
+    certificate_id: str,
+    reason: str | None,
+    principal: Principal,
+    container: ContainerDep,
+) -> CertificateOut:
+    """Revoke, suspend and reinstate differ only in the service that changes the status."""
     found = _scoped(certificate_id, principal, container)
-    reinstated = reinstate_certificate(
+    changed = change(
         container.uow(),
         principal.organisation_id,
         found.id,
-        reason=body.reason,
+        reason=reason,
         actor=principal.actor,
         base_url=container.settings.base_url,
     )
-    return CertificateOut.of(reinstated, container.settings.base_url)
+    return CertificateOut.of(changed, container.settings.base_url)
