@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -150,6 +150,55 @@ def _peak_memory(roots: Sequence[int]) -> Iterator[list[int]]:
         thread.join()
 
 
+def _cpu_of(pids: Iterable[int]) -> float:
+    """User + system CPU seconds used so far by the live processes ``pids``."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu(roots: Sequence[int]) -> float:
+    """CPU seconds of ``roots`` and their live descendants."""
+    return _cpu_of({p for r in roots for p in _tree(r)})
+
+
+def _database_cpu() -> float:
+    """CPU seconds of the local PostgreSQL server's processes that are alive now (a worker's
+    connections, hence their server processes, last the whole run)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return _cpu_of(pids)
+
+
+def _machine_cpu() -> float:
+    """CPU seconds the whole machine has been busy (every process, the database server too)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_report(n: int, executors: float, machine: float, database: float | None = None) -> None:
+    """Where the CPU went, per certificate: on a shared machine throughput measures the sharing,
+    CPU time says what the work costs."""
+    server = "" if database is None else f"database server {1000 * database / n:.2f} ms, "
+    print(
+        f"{'':26} CPU per certificate: executors {1000 * executors / n:.2f} ms, {server}"
+        f"whole machine {1000 * machine / n:.2f} ms (everything, other load included)",
+        flush=True,
+    )
+
+
 def _stored(container: Container) -> int:
     with container.engine.connect() as connection:
         return connection.scalar(select(func.count()).select_from(CertificateRow)) or 0
@@ -171,14 +220,17 @@ def run_in_process(url: str, n: int, profile: bool) -> None:
         profiler = cProfile.Profile() if profile else None
         with _peak_memory([os.getpid()]) as peak:
             start = time.perf_counter()
+            cpu, machine = time.process_time(), _machine_cpu()
             if profiler:
                 profiler.enable()
             issue_achievement(container.uow(), container.signing, organisation_id, achievement_id)
             if profiler:
                 profiler.disable()
             elapsed = time.perf_counter() - start
+            cpu, machine = time.process_time() - cpu, _machine_cpu() - machine
         backend = make_url(url).get_backend_name()
         _report(f"{backend} in-process", n, elapsed, _stored(container), peak[0])
+        _cpu_report(n, cpu, machine)
         container.close()
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
@@ -210,8 +262,10 @@ def run_on_workers(url: str, broker: str, n: int, workers: int) -> None:
                     time.sleep(0.1)
             from certmint.jobs import enqueue_issue_chunks  # noqa: PLC0415
 
+            pids = [p.pid for p in processes]
             with _peak_memory([os.getpid()]) as peak:  # the workers are its children
                 start = time.perf_counter()
+                cpu, machine, database = _process_cpu(pids), _machine_cpu(), _database_cpu()
                 job = plan_issue(
                     container.uow(), container.signing, organisation_id, achievement_id
                 )
@@ -219,6 +273,8 @@ def run_on_workers(url: str, broker: str, n: int, workers: int) -> None:
                 enqueue_issue_chunks(container.settings, organisation_id, job.job_id, chunks)
                 follow_issue(container.uow(), job, poll_seconds=0.1)
                 elapsed = time.perf_counter() - start
+                cpu, machine = _process_cpu(pids) - cpu, _machine_cpu() - machine
+                database = _database_cpu() - database
         finally:
             for process in processes:
                 process.send_signal(signal.SIGTERM)
@@ -226,6 +282,7 @@ def run_on_workers(url: str, broker: str, n: int, workers: int) -> None:
                 process.wait(60)
         label = f"{make_url(url).get_backend_name()} {workers} worker{'s' * (workers > 1)}"
         _report(label, n, elapsed, _stored(container), peak[0])
+        _cpu_report(n, cpu, machine, database)
         container.close()
 
 

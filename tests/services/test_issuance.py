@@ -102,6 +102,9 @@ def test_credentials_are_ob3_schema_valid_and_verify(
         assert result.verdict == "valid", result.report.to_dict() if result.report else None
         credential = result.credential
         assert credential is not None
+        # stored as issued, keys in the builder's order (PostgreSQL's jsonb would sort them)
+        assert list(credential)[:3] == ["@context", "id", "type"]
+        assert list(credential)[-1] == "proof"
         # OB 3.0's schema takes one credentialStatus ([0..1]); ours has one per purpose (as
         # VC 2.0 allows, see docs/credentials.md): the rest of the credential and each entry
         # must be valid.

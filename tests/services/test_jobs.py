@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import threading
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -9,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from certmint.domain.jobs import ChunkCounts, ChunkStatus, JobChunk
 from certmint.services.issuance import IssueJob, issue_chunk, plan_issue, run_issue_chunk
-from certmint.services.jobs import claim_chunk, job_progress, run_claimed, run_until_complete
+from certmint.services.jobs import (
+    claim_chunk,
+    cyclic_gc_paused,
+    job_progress,
+    run_claimed,
+    run_until_complete,
+)
 from certmint.services.signing import Signing
 from certmint.storage.tables import CertificateRow, JobChunkRow, JobRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -100,3 +108,39 @@ def test_progress_counts_done_chunks_and_the_job_completes_once(
     assert issued(session) == 5
     # an in-process run over the finished job has nothing left to claim
     assert run_until_complete(uow, job.job_id, "late", lambda *_: ChunkCounts()).complete
+
+
+def test_the_cyclic_collector_is_paused_while_chunks_run_and_resumed_after_the_last() -> None:
+    assert gc.isenabled()
+    inside, release = threading.Event(), threading.Event()
+
+    def chunk_on_a_thread() -> None:
+        with cyclic_gc_paused():
+            inside.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=chunk_on_a_thread)
+    thread.start()
+    inside.wait(10)
+    with cyclic_gc_paused():
+        assert not gc.isenabled()
+    assert not gc.isenabled()  # the other chunk still runs
+    release.set()
+    thread.join()
+    assert gc.isenabled()
+
+
+def test_a_chunk_runs_with_the_collector_paused(
+    uow: SqlAlchemyUnitOfWork, signing: Signing
+) -> None:
+    job = planned(uow, signing, 2)
+    chunk = claim_chunk(uow, "a", HOUR, job_id=job.job_id)
+    assert chunk is not None
+    seen: list[bool] = []
+
+    def work(chunk_uow: SqlAlchemyUnitOfWork, c: JobChunk) -> ChunkCounts:
+        seen.append(gc.isenabled())
+        return issue_chunk(chunk_uow, job, c)[0]
+
+    assert run_claimed(uow, chunk, "a", work, HOUR) is not None
+    assert seen == [False] and gc.isenabled()

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from certmint.storage.types import JsonDocument, UTCDateTime
+from certmint.storage.types import JsonDocument, JsonText, UTCDateTime
 
 __all__ = [
     "AchievementRow",
@@ -238,8 +238,8 @@ class CertificateRow(Base):
     learner_id: Mapped[uuid.UUID] = mapped_column(_fk("learners.id"), index=True)
     template_version_id: Mapped[uuid.UUID] = mapped_column(_fk("template_versions.id"))
     status: Mapped[str] = mapped_column(String(20))
-    snapshot: Mapped[dict[str, Any]]
-    credential: Mapped[dict[str, Any]]
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JsonText)
+    credential: Mapped[dict[str, Any]] = mapped_column(JsonText)
     issued_at: Mapped[datetime]
     valid_from: Mapped[datetime]
     valid_until: Mapped[datetime | None]
