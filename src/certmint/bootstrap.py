@@ -17,6 +17,7 @@ from certmint.credentials import FileKeyStore, KeyStore
 from certmint.rendering import FontSet
 from certmint.services.notifications import SmtpMailer
 from certmint.services.signing import Signing
+from certmint.storage.certificates import CertificateStampReader
 from certmint.storage.database import create_database_engine, create_session_factory
 from certmint.storage.migrate import upgrade_database
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -53,6 +54,17 @@ class Container:
         """The SMTP server e-mails go through; None leaves them waiting in the outbox."""
         return SmtpMailer(self.settings.smtp_url) if self.settings.smtp_url else None
 
+    @cached_property
+    def certificate_stamps(self) -> CertificateStampReader:
+        """Reads a certificate's status for the verification page's cache, on a small pool of
+        autocommit connections of its own (see ``CertificateStampReader``)."""
+        engine = create_database_engine(
+            self.settings.effective_database_url,
+            ping=False,
+            execution_options={"isolation_level": "AUTOCOMMIT"},
+        )
+        return CertificateStampReader(engine)
+
     def uow(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
         """A fresh unit of work; each use case opens and closes its own. ``read_only`` for work
         that never writes (SQLite then reads without taking the write lock)."""
@@ -60,6 +72,8 @@ class Container:
 
     def close(self) -> None:
         self.engine.dispose()
+        if "certificate_stamps" in self.__dict__:
+            self.certificate_stamps.engine.dispose()
 
 
 def bootstrap(settings: Settings, *, migrate: bool = False) -> Container:

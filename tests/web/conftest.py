@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from certmint.bootstrap import Container
 from certmint.config import Settings
 from certmint.rendering import FontSet
 from certmint.services.signing import Signing
+from certmint.storage.certificates import CertificateStamp, SqlAlchemyCertificateRepository
 from certmint.web.app import create_app
 from tests.web.browser import browser, live_server, open_page, page, shot  # noqa: F401 - fixtures
 
@@ -36,9 +38,20 @@ def container(
         home=tmp_path, base_url=signing.base_url, verification_count_flush_seconds=86_400
     )
     container = _TestContainer(settings, engine, session_factory)
-    # The session's signing set-up and fonts stand in for the lazily built ones.
-    container.__dict__.update(signing=signing, fonts=fonts)
+    # The session's signing set-up and fonts stand in for the lazily built ones, and status
+    # reads go through the test's transaction (the container's own reader would not see it).
+    container.__dict__.update(
+        signing=signing, fonts=fonts, certificate_stamps=_stamps_in(session_factory)
+    )
     return container
+
+
+def _stamps_in(session_factory: sessionmaker[Session]) -> Callable[[UUID], CertificateStamp | None]:
+    def read(certificate_id: UUID) -> CertificateStamp | None:
+        with session_factory() as session:
+            return SqlAlchemyCertificateRepository(session).stamp(certificate_id)
+
+    return read
 
 
 @pytest.fixture

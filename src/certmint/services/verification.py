@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -271,19 +271,19 @@ class VerificationCache:
 
 
 def cached_verification(
-    uow: SqlAlchemyUnitOfWork,
+    stamps: Callable[[UUID], CertificateStamp | None],
     reference: str,
     cache: VerificationCache,
     *,
     now: datetime | None = None,
 ) -> CertificateVerification | None:
-    """The cached answer while still fresh, or ``not_found``, at the cost of one status read;
-    ``None`` when the certificate must be verified (``verify_certificate``)."""
+    """The cached answer while still fresh, or ``not_found``, at the cost of one status read
+    (``stamps``: a repository's or the container's ``certificate_stamps``); ``None`` when the
+    certificate must be verified (``verify_certificate``)."""
     certificate_id = parse_url_id(reference)
     if certificate_id is None:
         return CertificateVerification("not_found")
-    with uow:
-        stamp = uow.certificates.stamp(certificate_id)
+    stamp = stamps(certificate_id)
     if stamp is None:
         return CertificateVerification("not_found")
     return cache.get(certificate_id, stamp, now or datetime.now(UTC))
@@ -306,7 +306,8 @@ def verify_certificate(
         return CertificateVerification("not_found")
     moment = now or datetime.now(UTC)
     if cache is not None:
-        cached = cached_verification(uow, reference, cache, now=moment)
+        with uow:
+            cached = cached_verification(uow.certificates.stamp, reference, cache, now=moment)
         if cached is not None:
             return cached
     with uow:

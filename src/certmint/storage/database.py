@@ -27,7 +27,7 @@ def _json_text(value: Any) -> str:
 _JSON = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 
 
-def create_database_engine(url: str, **kwargs: Any) -> Engine:
+def create_database_engine(url: str, *, ping: bool = True, **kwargs: Any) -> Engine:
     """An engine with the settings Certmint relies on.
 
     SQLite gets WAL (readers never block the writer), enforced foreign keys, and
@@ -37,10 +37,15 @@ def create_database_engine(url: str, **kwargs: Any) -> Engine:
     verification page) begin deferred instead: under WAL they never wait. pysqlite's own
     transaction handling is switched off so that SAVEPOINTs work (SQLAlchemy's "Serializable
     isolation / Savepoints" recipe).
+
+    ``ping`` tests each pooled PostgreSQL connection before use (a round trip per checkout,
+    but a restarted server costs no failed request); an engine without it must retry a read
+    whose connection was invalidated. Engines created with the ``isolation_level``
+    "AUTOCOMMIT" execution option run each statement on its own, on SQLite too.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **_JSON, **kwargs)
+        return create_engine(url, pool_pre_ping=ping, **_JSON, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
@@ -59,7 +64,10 @@ def create_database_engine(url: str, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        read_only = connection.get_execution_options().get(READ_ONLY)
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return
+        read_only = options.get(READ_ONLY)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

@@ -106,7 +106,7 @@ async def verify_page(reference: str, request: Request) -> Response:
     dependency, which FastAPI would also run in a thread.)"""
     container: Container = request.app.state.container
     verifications: Verifications = request.app.state.verifications
-    result = cached_verification(container.uow(read_only=True), reference, verifications.cache)
+    result = cached_verification(container.certificate_stamps, reference, verifications.cache)
     if result is None:
         result = await run_in_threadpool(
             verify_certificate,
