@@ -32,7 +32,7 @@ from certmint.credentials import (
     canonicalize_rdfc,
     sign_document,
 )
-from certmint.credentials._fastpath import _URDNA2015, _pyld_dataset
+from certmint.credentials._rdfc import _URDNA2015, _pyld_dataset
 from tests.credentials.conftest import NOW, make_data
 
 # Text from every Unicode category but lone surrogates, with controls, combining marks,

@@ -41,11 +41,7 @@ from certmint.credentials._did import (
     did_web_for,
     fetch_https,
 )
-from certmint.credentials._fastpath import (
-    FIXED_KEYS,
-    FastRdfCanonicalizer,
-    canonicalize_quads,
-)
+from certmint.credentials._fastpath import FIXED_KEYS, FastRdfCanonicalizer
 from certmint.credentials._keys import (
     Ed25519KeyPair,
     Ed25519PublicKey,
@@ -74,6 +70,7 @@ from certmint.credentials._proofs import (
     sign_document,
     verify_proof,
 )
+from certmint.credentials._rdfc import canonicalize_quads
 from certmint.credentials._status import (
     MIN_STATUS_LIST_SIZE,
     BitstringStatusList,

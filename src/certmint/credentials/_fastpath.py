@@ -28,14 +28,12 @@ same canonical N-Quads byte for byte.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyld.canon import URDNA2015
-from pyld.nquads import RDF_LANGSTRING, XSD_STRING, escape
+from pyld.nquads import escape
 
 from certmint.credentials._canon import (
     DEFAULT_LIMITS,
@@ -44,9 +42,17 @@ from certmint.credentials._canon import (
     to_dataset,
 )
 from certmint.credentials._loader import BundledDocumentLoader
+from certmint.credentials._rdfc import (
+    BLANK,
+    Parts,
+    Quad,
+    canonicalize_quads,
+    label_and_sort,
+    object_text,
+)
 from certmint.credentials.errors import CredentialError
 
-__all__ = ["FIXED_KEYS", "FastRdfCanonicalizer", "canonicalize_quads"]
+__all__ = ["FIXED_KEYS", "FastRdfCanonicalizer"]
 
 #: Keys whose string values are part of a document's shape (they select types and vocabulary
 #: terms, so a different value can mean a different expansion).
@@ -68,98 +74,6 @@ _PLACEHOLDER = re.compile(r"(urn|did):x-certmint-slot:(\d+)")
 _IRI_VALUE = re.compile(r"(?:https?://|urn:|did:)\S*")
 _POSITIONS = ("subject", "object")
 _UNKNOWN = object()  # a shape not compiled yet (None means compiled and not eligible)
-_BLANK = "blank node"
-
-#: (subject kind, subject, predicate, object kind, object, datatype, language)
-Quad = tuple[str, str, str, str, str, str | None, str | None]
-
-
-def _pyld_dataset(quads: list[Quad]) -> dict[str, list[dict[str, Any]]]:
-    """The same quads in pyld's dataset form (fresh dicts: pyld's canonicalizer mutates them)."""
-    dataset = []
-    for s_kind, subject, predicate, o_kind, obj, datatype, language in quads:
-        o: dict[str, Any] = {"type": o_kind, "value": obj}
-        if o_kind == "literal":
-            o["datatype"] = datatype
-            if language is not None:
-                o["language"] = language
-        dataset.append(
-            {
-                "subject": {"type": s_kind, "value": subject},
-                "predicate": {"type": "IRI", "value": predicate},
-                "object": o,
-            }
-        )
-    return {"@default": dataset}
-
-
-def _object_text(o_kind: str, obj: str, datatype: str | None, language: str | None) -> str:
-    """A non-blank object exactly as pyld's ``serialize_nquad`` writes it."""
-    if o_kind == "IRI":
-        return f"<{obj}>"
-    escaped: str = escape(obj)
-    text = f'"{escaped}"'
-    if datatype == RDF_LANGSTRING:
-        if language:
-            text += "@" + language
-    elif datatype != XSD_STRING:
-        text += f"^^<{datatype}>"
-    return text
-
-
-#: A quad pre-serialized around its blank nodes: (subject blank node or None, subject text,
-#: " <predicate> ", object blank node or None, object text).
-_Parts = tuple[str | None, str, str, str | None, str]
-
-
-def _line(parts: _Parts, label: Callable[[str], str]) -> str:
-    s_blank, head, middle, o_blank, tail = parts
-    if s_blank is not None:
-        head = label(s_blank)
-    if o_blank is not None:
-        tail = label(o_blank)
-    return f"{head}{middle}{tail} .\n"
-
-
-def canonicalize_quads(quads: list[Quad]) -> str:
-    """RDFC-1.0 of a default-graph dataset, identical to pyld's ``URDNA2015``.
-
-    When every blank node has a distinct first-degree hash (RDFC-1.0 § 4.4.3 step 5; true of
-    every credential shape we issue) canonical labels follow the sorted hashes and no Hash
-    N-Degree Quads step runs; that case is computed here, serializing each quad's fixed parts
-    once. Any tie is handed to pyld's full algorithm.
-    """
-    all_parts: list[_Parts] = []
-    mentions: dict[str, list[_Parts]] = {}
-    for s_kind, subject, predicate, o_kind, obj, datatype, language in quads:
-        s_blank = subject if s_kind == _BLANK else None
-        o_blank = obj if o_kind == _BLANK else None
-        parts: _Parts = (
-            s_blank,
-            "" if s_blank is not None else f"<{subject}>",
-            f" <{predicate}> ",
-            o_blank,
-            "" if o_blank is not None else _object_text(o_kind, obj, datatype, language),
-        )
-        all_parts.append(parts)
-        # one entry per mention, as pyld does (a quad naming one node twice counts twice)
-        if s_blank is not None:
-            mentions.setdefault(s_blank, []).append(parts)
-        if o_blank is not None:
-            mentions.setdefault(o_blank, []).append(parts)
-    hashes: dict[str, str] = {}
-    for node, mentioned in mentions.items():
-
-        def first_degree(other: str, node: str = node) -> str:
-            return "_:a" if other == node else "_:z"
-
-        lines = sorted(_line(parts, first_degree) for parts in mentioned)
-        hashes[hashlib.sha256("".join(lines).encode()).hexdigest()] = node
-    if len(hashes) != len(mentions):
-        result: str = _URDNA2015().main(_pyld_dataset(quads), {"format": "application/n-quads"})
-        return result
-    labels = {node: f"_:c14n{i}" for i, (_, node) in enumerate(sorted(hashes.items()))}
-    return "".join(sorted(_line(parts, labels.__getitem__) for parts in all_parts))
 
 
 def _shape(value: Any, values: list[str]) -> Hashable:
@@ -168,16 +82,21 @@ def _shape(value: Any, values: list[str]) -> Hashable:
     Key order is part of the shape (JSON-LD ignores it, so this only costs a cache entry when
     a caller reorders keys; it saves sorting every object of every document).
 
-    Subtrees under :data:`FIXED_KEYS` are part of the shape verbatim (frozen).
+    Subtrees under :data:`FIXED_KEYS` are part of the shape verbatim (frozen). String leaves,
+    most of a credential, are handled inline: this runs twice per signature.
     """
     kind = type(value)
     if kind is dict:
-        return tuple(
-            [
-                (key, ("=", _freeze(item))) if key in FIXED_KEYS else (key, _shape(item, values))
-                for key, item in value.items()
-            ]
-        )
+        shaped: list[Hashable] = []
+        for key, item in value.items():
+            if key in FIXED_KEYS:
+                shaped.append((key, ("=", _freeze(item))))
+            elif type(item) is str:
+                values.append(item)
+                shaped.append((key, "$"))
+            else:
+                shaped.append((key, _shape(item, values)))
+        return tuple(shaped)
     if kind is list:
         return ("[", *[_shape(item, values) for item in value])
     if kind is str:
@@ -232,13 +151,60 @@ def _context_terms(document: Mapping[str, Any], loader: BundledDocumentLoader) -
     return frozenset(terms)
 
 
-@dataclass
+#: A template quad ready to serialize: (subject blank node, subject text when fixed, subject
+#: slot, " <predicate> ", object blank node, object text when fixed, object slot, and for a
+#: literal slot the text after its closing quote, None for an IRI slot). Slots are -1 if fixed.
+_Plan = tuple[str | None, str, int, str, str | None, str, int, str | None]
+
+
+def _plan(
+    quads: list[tuple[str, tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]],
+) -> list[_Plan]:
+    plan: list[_Plan] = []
+    for predicate, (s_kind, subject, s_slot), (o_kind, obj, o_slot), (dt, lang) in quads:
+        s_blank = subject if s_kind == BLANK else None
+        o_blank = obj if o_kind == BLANK else None
+        plan.append(
+            (
+                s_blank,
+                "" if s_blank is not None or s_slot >= 0 else f"<{subject}>",
+                s_slot,
+                f" <{predicate}> ",
+                o_blank,
+                "" if o_blank is not None or o_slot >= 0 else object_text(o_kind, obj, dt, lang),
+                o_slot,
+                object_text(o_kind, "", dt, lang)[2:] if o_kind == "literal" else None,
+            )
+        )
+    return plan
+
+
+@dataclass(eq=False)  # compared and hashed by identity: memo keys hold the template itself
 class _Template:
     """Quads of one shape; a component is ``(kind, value, slot)`` with slot -1 when fixed."""
 
     quads_: list[tuple[str, tuple[Any, ...], tuple[Any, ...], tuple[Any, ...]]]
     iri_slots: frozenset[int]
     terms: frozenset[str]
+    plan: list[_Plan] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.plan = _plan(self.quads_)
+
+    def canonical(self, values: list[str]) -> str:
+        """RDFC-1.0 of the template filled with ``values``: ``canonicalize_quads(quads(values))``
+        with each quad's fixed text serialized once per shape instead of once per document."""
+        parts: list[Parts] = []
+        for s_blank, s_fixed, s_slot, middle, o_blank, o_fixed, o_slot, suffix in self.plan:
+            s_text = s_fixed if s_slot < 0 else f"<{values[s_slot]}>"
+            if o_slot < 0:
+                o_text = o_fixed
+            else:
+                value = values[o_slot]
+                o_text = f"<{value}>" if suffix is None else f'"{escape(value)}"{suffix}'
+            parts.append((s_blank, s_text, middle, o_blank, o_text))
+        canonical = label_and_sort(list(dict.fromkeys(parts)))  # without duplicate quads
+        return canonicalize_quads(self.quads(values)) if canonical is None else canonical
 
     def accepts(self, values: list[str]) -> bool:
         for slot in self.iri_slots:
@@ -298,15 +264,6 @@ def _compile(dataset: dict[str, list[dict[str, Any]]], slots: int) -> _Template 
     return _Template(quads, iri_slots, frozenset())
 
 
-class _URDNA2015(URDNA2015):  # type: ignore[misc]
-    """pyld's RDFC-1.0, minus a ``copy.deepcopy`` of flat string dicts (a quarter of its time)."""
-
-    def modify_first_degree_component(self, id_: str, component: Any, key: str) -> Any:
-        if component["type"] != "blank node":
-            return component
-        return {**component, "value": "_:a" if component["value"] == id_ else "_:z"}
-
-
 @dataclass
 class FastRdfCanonicalizer:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document, exactly as the full pyld path gives.
@@ -340,10 +297,10 @@ class FastRdfCanonicalizer:
             self.full += 1
             return canonicalize_rdfc(document, self.loader, self.limits)
         self.fast += 1
-        key = (shape, tuple(values))
+        key = (template, tuple(values))
         canonical = self._memo.get(key)
         if canonical is None:
-            canonical = canonicalize_quads(template.quads(values))
+            canonical = template.canonical(values)
             if len(self._memo) >= self.max_memo:
                 self._memo.clear()
             self._memo[key] = canonical
