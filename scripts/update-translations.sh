@@ -10,7 +10,7 @@ LOCALE=src/certmint/web/locale
 pot=$(mktemp --suffix .pot)
 trap 'rm -f "$pot"' EXIT
 "$PYBABEL" extract -F "$LOCALE/babel.cfg" --no-location --sort-output --omit-header \
-  --project Certmint -o "$pot" src/certmint/web
+  --project Certmint -o "$pot" src/certmint
 if [ $# -gt 0 ]; then
   "$PYBABEL" init -i "$pot" -d "$LOCALE" -l "$1" --no-wrap
 fi

@@ -140,7 +140,7 @@ def test_admin_designs_attaches_imports_issues_corrects_and_a_learner_verifies(
     export.write_bytes(_csv())
     page.get_by_label("CSV file").set_input_files(str(export))
     page.get_by_role("button", name="Import").click()
-    expect(page.get_by_text(f"Imported {LEARNERS} rows.")).to_be_visible()
+    expect(page.get_by_text(f"Imported {LEARNERS:,} rows.")).to_be_visible()  # 6,000
     shot("05-import")
     assert_accessible(page)
 
@@ -162,7 +162,7 @@ def test_admin_designs_attaches_imports_issues_corrects_and_a_learner_verifies(
     assert_accessible(page)
     page.get_by_role("link", name="Dry run").click()
     expect(page.locator("main")).to_contain_text(
-        f"{LEARNERS - LEARNERS // 5} learners would be awarded"
+        f"{LEARNERS - LEARNERS // 5:,} learners would be awarded"
     )
     shot("08-dry-run")
     assert_accessible(page)

@@ -19,7 +19,7 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.i18n import LOCALE_DIR, choose_language, load_catalogues, parse_accept_language
 from tests.factories import enrolment_row, scenario
 
-WEB = LOCALE_DIR.parent
+PACKAGE = LOCALE_DIR.parent.parent  # babel.cfg's paths are relative to src/certmint
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -27,19 +27,25 @@ def _template_messages() -> set[str]:
     with (LOCALE_DIR / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
     found = set()
-    for _, _, message, _, _ in extract_from_dir(WEB, method_map, options_map):
+    for _, _, message, _, _ in extract_from_dir(PACKAGE, method_map, options_map):
         found.update(message if isinstance(message, tuple) else (message,))
     return found
 
 
 def _catalogue(language: str) -> dict[str, str]:
+    """Each message id (a plural's singular and plural) and its translation (the last plural
+    form for the plural id); a plural counts only when every form is translated."""
     with (LOCALE_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalogue = read_po(po)
-    return {
-        m.id: m.string
-        for m in catalogue
-        if m.id and isinstance(m.id, str) and isinstance(m.string, str) and not m.fuzzy
-    }
+    translated: dict[str, str] = {}
+    for m in catalogue:
+        if not m.id or m.fuzzy:
+            continue
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        forms = m.string if isinstance(m.string, tuple) else (m.string,)
+        if all(forms):
+            translated |= {ids[0]: forms[0], ids[-1]: forms[-1]}
+    return translated
 
 
 @pytest.mark.parametrize(
@@ -47,7 +53,9 @@ def _catalogue(language: str) -> dict[str, str]:
 )
 def test_every_template_message_is_translated(language: str) -> None:
     messages = _template_messages()
-    assert {"Valid", "Revoked on %(date)s.", "Language"} <= messages
+    # templates of each kind of page, a handler's message, a layout's name
+    assert {"Valid", "Revoked on %(date)s.", "Language", "Audit log"} <= messages
+    assert {"Version published.", "file: choose a CSV file to import", "Modern band"} <= messages
     translated = _catalogue(language)
     missing = sorted(m for m in messages if not translated.get(m))
     assert not missing, f"untranslated in {language} (scripts/update-translations.sh): {missing}"
@@ -115,25 +123,25 @@ def revoked(uow: SqlAlchemyUnitOfWork, signing: Signing) -> str:
 
 def test_page_follows_accept_language(client: TestClient, revoked: str) -> None:
     page = client.get(f"/v/{revoked}", headers={"Accept-Language": "hi-IN,hi;q=0.9,en;q=0.8"})
-    assert '<html lang="hi">' in page.text
+    assert '<html lang="hi" dir="ltr">' in page.text
     assert ">रद्द<" in page.text
     assert re.search(r"\d+ [\u0900-\u097f]+ \d{4} को रद्द किया गया।", page.text)  # Hindi date
     assert "कारण: issued in error" in page.text  # the reason as the admin wrote it
     assert page.headers["content-language"] == "hi"
     assert "Accept-Language" in page.headers["vary"]
     english = client.get(f"/v/{revoked}", headers={"Accept-Language": "en-GB"})
-    assert '<html lang="en">' in english.text
+    assert '<html lang="en" dir="ltr">' in english.text
     assert ">Revoked<" in english.text
 
 
 def test_explicit_choice_is_remembered(client: TestClient, revoked: str) -> None:
     chosen = client.get(f"/v/{revoked}?lang=hi", headers={"Accept-Language": "en"})
-    assert '<html lang="hi">' in chosen.text
+    assert '<html lang="hi" dir="ltr">' in chosen.text
     assert "lang=hi" in chosen.headers["set-cookie"]
     assert "SameSite=Lax" in chosen.headers["set-cookie"]
     later = client.get(f"/v/{revoked}", headers={"Accept-Language": "en"})
-    assert '<html lang="hi">' in later.text  # the cookie wins over the browser
+    assert '<html lang="hi" dir="ltr">' in later.text  # the cookie wins over the browser
     back = client.get(f"/v/{revoked}?lang=en", headers={"Accept-Language": "hi"})
-    assert '<html lang="en">' in back.text
+    assert '<html lang="en" dir="ltr">' in back.text
     unknown = client.get("/v/nothing?lang=xx", headers={"Accept-Language": "en"})
     assert "set-cookie" not in unknown.headers

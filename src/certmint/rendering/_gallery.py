@@ -95,7 +95,8 @@ class Frame:
 
 @dataclass(frozen=True)
 class Layout:
-    """A gallery entry: what admins see when picking a design."""
+    """A gallery entry: what admins see when picking a design (``name`` and ``description``
+    are English; the admin pages show them translated)."""
 
     id: str
     name: str
@@ -106,11 +107,16 @@ class Layout:
     max_signatures: int
 
 
+def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name for "mark, don't translate")
+    """``message`` unchanged: marks it for the pages' catalogues (``web/locale/babel.cfg``)."""
+    return message
+
+
 GALLERY: tuple[Layout, ...] = (
     Layout(
         "classic-1-1",
-        "Classic",
-        "Double border; one logo, one signature",
+        N_("Classic"),
+        N_("Double border; one logo, one signature"),
         "classic",
         "landscape",
         1,
@@ -118,8 +124,8 @@ GALLERY: tuple[Layout, ...] = (
     ),
     Layout(
         "classic-2-1",
-        "Classic, two logos",
-        "Partner logos left and right; one signature",
+        N_("Classic, two logos"),
+        N_("Partner logos left and right; one signature"),
         "classic",
         "landscape",
         2,
@@ -127,8 +133,8 @@ GALLERY: tuple[Layout, ...] = (
     ),
     Layout(
         "classic-1-2",
-        "Classic, two signatures",
-        "One logo; two signatures",
+        N_("Classic, two signatures"),
+        N_("One logo; two signatures"),
         "classic",
         "landscape",
         1,
@@ -136,8 +142,8 @@ GALLERY: tuple[Layout, ...] = (
     ),
     Layout(
         "classic-2-2",
-        "Classic, two and two",
-        "Two logos; two signatures",
+        N_("Classic, two and two"),
+        N_("Two logos; two signatures"),
         "classic",
         "landscape",
         2,
@@ -145,8 +151,8 @@ GALLERY: tuple[Layout, ...] = (
     ),
     Layout(
         "modern",
-        "Modern band",
-        "Colour band with logos and QR; up to four signatures",
+        N_("Modern band"),
+        N_("Colour band with logos and QR; up to four signatures"),
         "modern",
         "landscape",
         2,
@@ -154,8 +160,8 @@ GALLERY: tuple[Layout, ...] = (
     ),
     Layout(
         "portrait",
-        "Formal portrait",
-        "Portrait page, QR in a seal; up to four signatures",
+        N_("Formal portrait"),
+        N_("Portrait page, QR in a seal; up to four signatures"),
         "portrait",
         "portrait",
         2,

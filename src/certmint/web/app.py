@@ -69,6 +69,7 @@ def create_app(container: Container) -> FastAPI:
     settings = container.settings
     install_rate_limit(app, settings.verify_rate_per_minute, settings.verify_rate_burst)
     catalogues = load_catalogues()
+    app.state.catalogues = catalogues  # web.i18n.translate: handlers word messages too
     app.state.templates = make_templates(catalogues)
     app.add_middleware(LanguageMiddleware, languages=catalogues.languages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

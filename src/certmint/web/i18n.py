@@ -8,6 +8,10 @@ language.
 
 The language of a request is, in order: ``?lang=xx`` (remembered in a cookie for the next
 pages), the cookie, the browser's ``Accept-Language``, then English.
+
+Text that Python code words (a handler's problem, a label in a table of choices) is marked
+with ``N_`` where it is written, so that extraction finds it, and translated where it is shown:
+by ``_()`` in a template, or ``translate(request, ...)`` in a handler.
 """
 
 from __future__ import annotations
@@ -16,14 +20,16 @@ import gettext
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from starlette.datastructures import MutableHeaders
@@ -34,6 +40,7 @@ __all__ = [
     "COOKIE",
     "DEFAULT_LANGUAGE",
     "LOCALE_DIR",
+    "N_",
     "Catalogues",
     "LanguageMiddleware",
     "choose_language",
@@ -42,6 +49,8 @@ __all__ = [
     "load_catalogues",
     "parse_accept_language",
     "request_language",
+    "text_direction",
+    "translate",
 ]
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -50,6 +59,8 @@ COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 # Day, month name, year, as certificates print dates ("29 November 2026", "29 नवंबर 2026").
 DATE_FORMAT = "d MMMM y"
+# A moment on the admin pages: "29 Nov 2026, 14:03 UTC" (stored times are UTC).
+MOMENT_FORMAT = "d MMM y, HH:mm 'UTC'"
 MAX_ACCEPT_LANGUAGE = 40  # entries read from the header; browsers send a handful
 
 
@@ -172,11 +183,32 @@ def request_language(request: Request) -> str:
     return getattr(request.state, "language", DEFAULT_LANGUAGE)
 
 
+def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name for "mark, don't translate")
+    """``message`` unchanged: marks text for the catalogues where it is written; it is
+    translated where it is shown (``_()`` in a template, ``translate`` in a handler)."""
+    return message
+
+
+def translate(request: Request, message: str, **values: object) -> str:
+    """``message`` (marked with ``N_``) in the request's language, ``%(name)s`` filled in."""
+    catalogues: Catalogues = request.app.state.catalogues
+    translated = catalogues.get(request_language(request)).gettext(message)
+    return translated % values if values else translated
+
+
+@cache
+def text_direction(language: str) -> str:
+    """``ltr`` or ``rtl``, from CLDR (for ``<html dir>``)."""
+    return "rtl" if Locale.parse(language).character_order == "right-to-left" else "ltr"
+
+
 def install_i18n(environment: Environment, catalogues: Catalogues) -> None:
     """``{% trans %}``, ``_()``, ``gettext()`` and ``ngettext()`` in templates, translated into the
-    language of the request being rendered, and ``format_date`` in that language.
+    language of the request being rendered, and filters that write in that language:
+    ``format_date`` (a day, as certificates print it), ``when`` (a moment, to the minute, in
+    UTC) and ``number`` (digits grouped as the language groups them).
 
-    Templates get ``lang`` (for ``<html lang>``) and ``languages`` from ``i18n_context``.
+    Templates get ``lang`` and ``dir`` (for ``<html>``) from ``i18n_context``.
     """
     environment.add_extension("jinja2.ext.i18n")
     environment.policies["ext.i18n.trimmed"] = True  # {% trans %} text is whitespace-collapsed
@@ -195,13 +227,28 @@ def install_i18n(environment: Environment, catalogues: Catalogues) -> None:
         day = value.date() if isinstance(value, datetime) else value
         return format_date(day, format=form, locale=context.get("lang", DEFAULT_LANGUAGE))
 
+    @pass_context
+    def localised_moment(context: Context, value: datetime | None) -> str:
+        if value is None:
+            return ""
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        language = context.get("lang", DEFAULT_LANGUAGE)
+        return format_datetime(moment, MOMENT_FORMAT, tzinfo=UTC, locale=language)
+
+    @pass_context
+    def localised_number(context: Context, value: int | float) -> str:
+        return format_decimal(value, locale=context.get("lang", DEFAULT_LANGUAGE))
+
     environment.install_gettext_callables(  # type: ignore[attr-defined]
         translate, translate_plural, newstyle=True
     )
     environment.filters["format_date"] = localised_date
+    environment.filters["when"] = localised_moment
+    environment.filters["number"] = localised_number
     environment.globals["language_names"] = catalogues.names()
 
 
 def i18n_context(request: Request) -> dict[str, Any]:
-    """Template context for every page: the request's language."""
-    return {"lang": request_language(request)}
+    """Template context for every page: the request's language and its writing direction."""
+    language = request_language(request)
+    return {"lang": language, "dir": text_direction(language)}

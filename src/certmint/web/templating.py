@@ -10,7 +10,6 @@ Globals every template can use:
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +27,6 @@ STATIC_DIR = HERE / "static"
 TEMPLATES_DIR = HERE / "templates"
 
 
-def _when(value: datetime | None) -> str:
-    """A moment as admins read it: ``2026-05-01 14:03 UTC``."""
-    return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
-
-
 @pass_context
 def csrf_input(context: Any) -> Markup:
     request = context.get("request")
@@ -46,6 +40,5 @@ def make_templates(catalogues: Catalogues) -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[i18n_context])
     install_i18n(templates.env, catalogues)
     templates.env.filters["short_id"] = url_id
-    templates.env.filters["when"] = _when
     templates.env.globals["csrf_input"] = csrf_input
     return templates

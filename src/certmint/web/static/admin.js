@@ -1,5 +1,9 @@
 // Progressive enhancement for the admin pages; every page works without this file.
+// No words live here: the pages hand them over in data- attributes, in the page's language.
 "use strict";
+
+// A count written as the page's language writes numbers (6,000 in English, 1,00,000 in Hindi).
+const numbers = new Intl.NumberFormat(document.documentElement.lang || undefined);
 
 // The designer's live preview: post the form a moment after the last change and show the image.
 function livePreview(form) {
@@ -19,14 +23,15 @@ function livePreview(form) {
       if (ticket !== latest) return; // a newer change is already on its way
       if (!response.ok) {
         const problem = await response.json().catch(() => ({}));
-        state.textContent = "Cannot preview: " + ((problem.errors || []).join("; ") || problem.detail || response.status);
+        const problems = (problem.errors || []).join("; ") || problem.detail || response.status;
+        state.textContent = state.dataset.failed.replace("{problems}", problems);
         return;
       }
       const url = URL.createObjectURL(await response.blob());
       img.src = url;
       if (shown) URL.revokeObjectURL(shown);
       shown = url;
-      state.textContent = "Preview of the form above (not saved).";
+      state.textContent = state.dataset.shown;
     } finally {
       if (ticket === latest) card.removeAttribute("aria-busy");
     }
@@ -43,6 +48,7 @@ function livePreview(form) {
 function pollJob(box) {
   const bar = box.querySelector("progress");
   const fields = {};
+  const statusWords = JSON.parse(box.dataset.statusWords || "{}");
   box.querySelectorAll("[data-field]").forEach((el) => { fields[el.dataset.field] = el; });
   async function tick() {
     const response = await fetch(box.dataset.progressUrl, { headers: { Accept: "application/json" } });
@@ -50,9 +56,10 @@ function pollJob(box) {
     const job = await response.json();
     bar.value = job.percent;
     bar.textContent = job.percent + "%";
-    for (const name of ["percent", "done", "total", "status"]) {
-      if (fields[name]) fields[name].textContent = job[name];
+    for (const name of ["percent", "done", "total"]) {
+      if (fields[name]) fields[name].textContent = numbers.format(job[name]);
     }
+    if (fields.status) fields.status.textContent = statusWords[job.status] || job.status;
     box.dataset.jobStatus = job.status;
     if (job.finished) {
       const done = document.getElementById("job-finished");

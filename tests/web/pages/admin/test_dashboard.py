@@ -36,6 +36,7 @@ def test_dashboard_shows_nothing_of_another_tenant(
     assert "No batches yet" in html
 
 
-def test_admin_pages_say_they_are_in_english(client: TestClient, admin: Admin) -> None:
+def test_admin_pages_follow_the_browser_language(client: TestClient, admin: Admin) -> None:
     html = get_ok(client, "/admin", {**admin.headers, "Accept-Language": "hi-IN"})
-    assert html.startswith('<!doctype html>\n<html lang="en">')
+    assert html.startswith('<!doctype html>\n<html lang="hi" dir="ltr">')
+    assert ">डैशबोर्ड</h1>" in html

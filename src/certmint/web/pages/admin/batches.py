@@ -18,6 +18,7 @@ from certmint.services.batches import (
 )
 from certmint.services.errors import InvalidInput
 from certmint.web.deps import ContainerDep, PageStaffDep
+from certmint.web.i18n import N_, translate
 from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render
 
 __all__ = ["router"]
@@ -25,7 +26,9 @@ __all__ = ["router"]
 router = APIRouter()
 SECTION = "admin_dashboard"
 EXAMPLE_CRITERIA = '{"all": [\n  {"completed": true},\n  {"score": {"over": "best", ">=": 60}}\n]}'
-MESSAGES = {"attached": "Achievement attached. Check the dry run, then issue."}
+# Shown after a redirect (``?done=``); translated by the template.
+MESSAGES = {"attached": N_("Achievement attached. Check the dry run, then issue.")}
+DEFAULT_NAME = N_("Completion")
 
 
 def _batch_page(
@@ -47,7 +50,8 @@ def _batch_page(
         "batch.html",
         {
             "view": view,
-            "form": form or {"criteria": EXAMPLE_CRITERIA, "name": "Completion"},
+            "form": form
+            or {"criteria": EXAMPLE_CRITERIA, "name": translate(request, DEFAULT_NAME)},
             "problems": [p for p in problems if not str(p).startswith("$")],
             "criteria_problems": at_path,
             "sentence": sentence,
@@ -66,12 +70,13 @@ def batch_page(
     return _batch_page(request, principal, container, batch_id)
 
 
-def _days(text: str) -> int | None:
+def _days(request: Request, text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
     if not text.isdigit():
-        raise InvalidInput(["valid_for_days: a whole number of days"], "achievement rejected")
+        problem = translate(request, N_("valid_for_days: a whole number of days"))
+        raise InvalidInput([problem], "achievement rejected")
     return int(text)
 
 
@@ -108,7 +113,7 @@ def add(
             name=field(form, "name"),
             criteria_text=field(form, "criteria"),
             description=field(form, "description"),
-            valid_for_days=_days(field(form, "valid_for_days")),
+            valid_for_days=_days(request, field(form, "valid_for_days")),
             auto_issue=bool(field(form, "auto_issue")),
             signatories=_signatories(form),
         )

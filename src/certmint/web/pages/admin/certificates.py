@@ -30,17 +30,19 @@ from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.exports import export_certificates
 from certmint.services.issuance import verification_url
 from certmint.web.deps import ContainerDep, PageStaffDep
+from certmint.web.i18n import N_, translate
 from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render
 
 __all__ = ["router"]
 
 router = APIRouter()
 SECTION = "admin_certificates"
+# Shown after a redirect (``?done=``); translated by the template.
 MESSAGES = {
-    "reissued": "Re-issued: this is the new certificate. The old one now says Superseded.",
-    "revoked": "Revoked. Verification now shows the reason.",
-    "suspended": "Suspended. Verification says so, with the reason, until it is reinstated.",
-    "reinstated": "Reinstated: the certificate verifies as valid again.",
+    "reissued": N_("Re-issued: this is the new certificate. The old one now says Superseded."),
+    "revoked": N_("Revoked. Verification now shows the reason."),
+    "suspended": N_("Suspended. Verification says so, with the reason, until it is reinstated."),
+    "reinstated": N_("Reinstated: the certificate verifies as valid again."),
 }
 ZIP_FORMATS = {"pdf": "PDF", "png": "PNG", "svg": "SVG", "ob3": "Open Badges JSON"}
 
@@ -81,12 +83,17 @@ def table(request: Request, principal: PageStaffDep, container: ContainerDep) ->
 
 
 @router.post("/certificates/download", name="admin_certificates_zip")
-def download(principal: PageStaffDep, container: ContainerDep, form: FormDep) -> Response:
+def download(
+    request: Request, principal: PageStaffDep, container: ContainerDep, form: FormDep
+) -> Response:
     """The ticked certificates as one ZIP of PDFs (or PNG, SVG, Open Badges JSON)."""
     ids = [page_id(value, "certificate") for value in form.getlist("id") if isinstance(value, str)]
     output = field(form, "format", "pdf")
     if output not in ZIP_FORMATS:
-        raise InvalidInput([f"format: one of {', '.join(ZIP_FORMATS)}"], "download refused")
+        problem = translate(
+            request, N_("format: one of %(formats)s"), formats=", ".join(ZIP_FORMATS)
+        )
+        raise InvalidInput([problem], translate(request, N_("download refused")))
     with tempfile.TemporaryDirectory() as folder:
         destination = Path(folder) / "certificates.zip"
         export_certificates(

@@ -9,6 +9,7 @@ from certmint.services.errors import ImportRejected, InvalidInput
 from certmint.services.imports import import_enrolments
 from certmint.services.issuance import issue_after_changes
 from certmint.web.deps import ContainerDep, PageAdminDep
+from certmint.web.i18n import N_, translate
 from certmint.web.pages.admin.common import FormDep, field, render, upload
 
 __all__ = ["router"]
@@ -31,7 +32,7 @@ def upload_csv(
     dry_run = bool(field(form, "dry_run"))
     context: dict[str, object] = {"dry_run": dry_run}
     if data is None:
-        context["problems"] = ["file: choose a CSV file to import"]
+        context["problems"] = [translate(request, N_("file: choose a CSV file to import"))]
         return render(request, "import.html", context, section=SECTION, status_code=422)
     try:
         summary = import_enrolments(

@@ -27,6 +27,7 @@ from certmint.services.templates import (
     revise_template,
 )
 from certmint.web.deps import ContainerDep, PageStaffDep
+from certmint.web.i18n import N_, translate
 from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render, upload
 
 __all__ = ["router"]
@@ -34,14 +35,17 @@ __all__ = ["router"]
 router = APIRouter()
 SECTION = "admin_templates"
 LAYOUTS = {layout.id: layout for layout in GALLERY}
+# The designer's text fields and their labels (translated by the template).
 TEXT_FIELDS = (
-    ("title", "Title"),
-    ("subtitle", "Line above the name"),
-    ("description", "Line below the name"),
-    ("details", "Details line"),
-    ("issuer_name", "Issuer"),
+    ("title", N_("Title")),
+    ("subtitle", N_("Line above the name")),
+    ("description", N_("Line below the name")),
+    ("details", N_("Details line")),
+    ("issuer_name", N_("Issuer")),
 )
-MESSAGES = {"saved": "Saved as a new draft version.", "published": "Version published."}
+# Shown after a redirect (``?done=``); translated by the template.
+MESSAGES = {"saved": N_("Saved as a new draft version."), "published": N_("Version published.")}
+DEFAULT_NAME = N_("%(layout)s certificate")  # also the gallery's placeholder
 
 
 def _png(data: bytes) -> Response:
@@ -79,7 +83,8 @@ def create(
         container.uow(),
         principal.organisation_id,
         design,
-        name=field(form, "name").strip() or f"{LAYOUTS[layout].name} certificate",
+        name=field(form, "name").strip()
+        or translate(request, DEFAULT_NAME, layout=translate(request, LAYOUTS[layout].name)),
         actor=principal.actor,
     )
     return redirect(request, "admin_template", template_id=version.template_id)
