@@ -180,3 +180,14 @@ def test_a_not_found_page_is_in_hindi(client: TestClient, admin: Admin) -> None:
     assert '<html lang="hi" dir="ltr">' in missing.text
     assert "नहीं मिला" in missing.text and "Not Found" not in missing.text
     assert not _english_left(" ".join(_parse(missing.text).chunks), set())
+
+
+def test_handlers_word_their_messages_in_hindi(client: TestClient, admin: Admin) -> None:
+    headers = {**admin.headers, "Accept-Language": "hi"}
+    no_file = client.post("/admin/import", data={"dry_run": "1"}, headers=headers)
+    assert no_file.status_code == 422
+    assert "file: आयात करने के लिए CSV फ़ाइल चुनें" in no_file.text
+    batch = f"/admin/batches/{admin.scenario.batch_id}"
+    attached = client.get(f"{batch}?done=attached", headers=headers).text
+    assert "उपलब्धि जोड़ दी गई।" in attached  # the flash message a redirect names
+    assert 'value="समापन"' in attached  # the form's suggested achievement name
