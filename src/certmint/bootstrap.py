@@ -61,7 +61,8 @@ class Container:
         engine = create_database_engine(
             self.settings.effective_database_url,
             ping=False,
-            execution_options={"isolation_level": "AUTOCOMMIT"},
+            isolation_level="AUTOCOMMIT",
+            pool_reset_on_return=None,
         )
         return CertificateStampReader(engine)
 

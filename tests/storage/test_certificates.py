@@ -21,7 +21,7 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.conftest import ThrowawayPostgres, _postgres_server_url, require_service
 from tests.factories import enrolment_row, scenario
 
-AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
 
 
 def _own_postgres() -> Iterator[str]:
@@ -57,9 +57,7 @@ def engine(url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def reader(url: str, engine: Engine) -> Iterator[CertificateStampReader]:
-    reader = CertificateStampReader(
-        create_database_engine(url, ping=False, execution_options=AUTOCOMMIT)
-    )
+    reader = CertificateStampReader(create_database_engine(url, ping=False, **AUTOCOMMIT))
     yield reader
     reader.engine.dispose()
 
@@ -85,9 +83,7 @@ def test_a_connection_the_server_dropped_is_replaced_without_failing_the_read(
 ) -> None:
     engine = create_database_engine(server_url)
     upgrade_database(engine)
-    reader = CertificateStampReader(
-        create_database_engine(server_url, ping=False, execution_options=AUTOCOMMIT)
-    )
+    reader = CertificateStampReader(create_database_engine(server_url, ping=False, **AUTOCOMMIT))
     unknown = uuid.uuid4()
     try:
         assert reader(unknown) is None  # the reader's pool now holds a live connection

@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Engine, Select, bindparam, func, or_, select, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from certmint.domain.certificates import Certificate, CertificateStatus
@@ -38,27 +37,56 @@ class CertificateStampReader:
     """Certificate stamps read outside any unit of work: the one query of a repeat view of a
     verification page, the most frequent request Certmint serves.
 
-    ``engine`` is one of its own, in autocommit and without a pool ping (see
+    ``engine`` is one of its own, in autocommit, without a pool ping or reset (see
     ``create_database_engine``): a single-statement read needs no transaction, so PostgreSQL
-    answers in one round trip instead of four (ping, BEGIN, SELECT, ROLLBACK), which halved the
-    read's CPU. Without the ping a connection the server dropped (a restart) fails once; the
-    pool then refreshes itself and the read is tried again.
+    answers in one round trip instead of four (ping, BEGIN, SELECT, ROLLBACK). The statement
+    is compiled once and run on the driver's cursor, with the column types' own converters:
+    SQLAlchemy's per-execution work cost more than the query (270 us of CPU against 40 us on
+    SQLite, 530 against 200 on PostgreSQL). Without the ping, a connection the server dropped
+    (a restart) fails once; the pool is then renewed and the read tried again.
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        dialect = engine.dialect
+        self._sql = str(_STAMP.compile(dialect=dialect))
+        self._positional = dialect.positional
+        self._bind = CertificateRow.__table__.c.id.type.dialect_impl(dialect).bind_processor(
+            dialect
+        )
+        self._results = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in _STAMP.selected_columns
+        ]
 
     def __call__(self, certificate_id: UUID) -> CertificateStamp | None:
-        try:
-            return self._read(certificate_id)
-        except DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
-            return self._read(certificate_id)
-
-    def _read(self, certificate_id: UUID) -> CertificateStamp | None:
-        with self.engine.connect() as connection:
-            return _stamp(connection.execute(_STAMP, {"id": certificate_id}).one_or_none())
+        value = certificate_id if self._bind is None else self._bind(certificate_id)
+        parameters = (value,) if self._positional else {"id": value}
+        dialect = self.engine.dialect
+        retried = False
+        while True:
+            connection = self.engine.raw_connection()
+            cursor = None
+            try:
+                cursor = connection.cursor()
+                cursor.execute(self._sql, parameters)
+                row = cursor.fetchone()
+                cursor.close()
+            except dialect.loaded_dbapi.Error as exc:
+                dropped = dialect.is_disconnect(exc, connection.dbapi_connection, cursor)
+                if retried or not dropped:
+                    raise
+                retried = True
+                connection.invalidate(exc)
+                self.engine.dispose()  # the others in the pool are as dead as this one
+                continue
+            finally:
+                connection.close()
+            if row is None:
+                return None
+            return _stamp(
+                [v if p is None else p(v) for p, v in zip(self._results, row, strict=True)]
+            )
 
 
 def _certificate(row: CertificateRow) -> Certificate:

@@ -40,8 +40,7 @@ def create_database_engine(url: str, *, ping: bool = True, **kwargs: Any) -> Eng
 
     ``ping`` tests each pooled PostgreSQL connection before use (a round trip per checkout,
     but a restarted server costs no failed request); an engine without it must retry a read
-    whose connection was invalidated. Engines created with the ``isolation_level``
-    "AUTOCOMMIT" execution option run each statement on its own, on SQLite too.
+    whose connection was invalidated.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -64,10 +63,7 @@ def create_database_engine(url: str, *, ping: bool = True, **kwargs: Any) -> Eng
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        options = connection.get_execution_options()
-        if options.get("isolation_level") == "AUTOCOMMIT":
-            return
-        read_only = options.get(READ_ONLY)
+        read_only = connection.get_execution_options().get(READ_ONLY)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
