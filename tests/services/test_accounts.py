@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from certmint.domain.accounts import Role
 from certmint.services import accounts
 from certmint.services.accounts import (
+    CLIENT_RULE,
     LOCKOUT_AFTER,
     authenticate,
     check_password_policy,
@@ -31,7 +32,7 @@ from certmint.services.errors import (
 )
 from certmint.services.imports import import_enrolments
 from certmint.services.roster import resolve_course, resolve_learner
-from certmint.storage.tables import AuditEventRow, UserRow
+from certmint.storage.tables import AuditEventRow, SignInThrottleRow, UserRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import (
     PASSWORD,
@@ -151,7 +152,7 @@ def test_unknown_user_costs_an_argon2_verification(
     assert len(verified) == 1 and verified[0].startswith("$argon2id$")
 
 
-def test_failed_sign_ins_throttle_the_account_and_a_success_resets(
+def test_failed_sign_ins_throttle_the_address_and_a_success_resets(
     uow: SqlAlchemyUnitOfWork, session: Session, org_id: UUID
 ) -> None:
     user = make_user(uow, org_id, email="ana@example.org")
@@ -160,19 +161,61 @@ def test_failed_sign_ins_throttle_the_account_and_a_success_resets(
         with pytest.raises(Unauthorized) as raised:
             authenticate(uow, org_id, "ana@example.org", "not the password", now=now)
         assert not isinstance(raised.value, TooManyAttempts)
-    # Locked: even the right password waits.
+    # Locked: even the right password waits, whatever the case of the address.
     with pytest.raises(TooManyAttempts) as locked:
-        authenticate(uow, org_id, "ana@example.org", PASSWORD, now=now)
+        authenticate(uow, org_id, " ANA@example.org", PASSWORD, now=now)
     assert 0 < locked.value.retry_after <= 61
     later = now + timedelta(minutes=2)
     assert authenticate(uow, org_id, "ana@example.org", PASSWORD, now=later).id == user.id
-    row = session.get_one(UserRow, user.id)
-    session.refresh(row)
-    assert row.failed_logins == 0 and row.locked_until is None
+    assert session.scalars(select(SignInThrottleRow)).all() == []  # the address starts afresh
     failures = session.scalars(
         select(AuditEventRow).where(AuditEventRow.action == "user.sign_in_failed")
     ).all()
     assert len(failures) == LOCKOUT_AFTER
+
+
+def _answer(uow: SqlAlchemyUnitOfWork, org_id: UUID, email: str, password: str) -> str:
+    """What a sign-in attempt answers: the error's type and message."""
+    with pytest.raises(Unauthorized) as raised:
+        authenticate(uow, org_id, email, password)
+    return f"{type(raised.value).__name__}: {raised.value}"
+
+
+def test_an_unknown_address_is_throttled_like_a_known_one(
+    uow: SqlAlchemyUnitOfWork, session: Session, org_id: UUID
+) -> None:
+    make_user(uow, org_id, email="ana@example.org")
+    for email in ("ana@example.org", "nobody@example.org"):
+        answers = {_answer(uow, org_id, email, "wrong password") for _ in range(LOCKOUT_AFTER)}
+        assert answers == {"Unauthorized: unknown e-mail address or wrong password"}
+    known = _answer(uow, org_id, "ana@example.org", PASSWORD)
+    unknown = _answer(uow, org_id, "nobody@example.org", PASSWORD)
+    assert known == unknown and known.startswith("TooManyAttempts: ")
+    # Only hashes are kept: no address appears in the table.
+    keys = session.scalars(select(SignInThrottleRow.key)).all()
+    assert len(keys) == 2 and all(len(key) == 64 and "@" not in key for key in keys)
+
+
+def test_a_client_is_throttled_across_addresses_and_a_success_does_not_reset_it(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    make_user(uow, org_id, email="ana@example.org")
+    now = datetime.now(UTC)
+    allowed = CLIENT_RULE.allowed
+    for i in range(allowed):
+        if i == allowed // 2:  # a valid sign-in from the same client resets nothing
+            authenticate(uow, org_id, "ana@example.org", PASSWORD, client="192.0.2.7", now=now)
+        with pytest.raises(Unauthorized) as raised:
+            authenticate(
+                uow, org_id, f"guess{i}@example.org", "x" * 12, client="192.0.2.7", now=now
+            )
+        assert not isinstance(raised.value, TooManyAttempts)
+    with pytest.raises(TooManyAttempts):
+        authenticate(uow, org_id, "ana@example.org", PASSWORD, client="192.0.2.7", now=now)
+    # Another client, and the same one once its count is forgotten, may sign in.
+    assert authenticate(uow, org_id, "ana@example.org", PASSWORD, client="192.0.2.8", now=now)
+    later = now + CLIENT_RULE.forget_after + timedelta(minutes=1)
+    assert authenticate(uow, org_id, "ana@example.org", PASSWORD, client="192.0.2.7", now=later)
 
 
 def test_lockout_doubles_with_further_failures(uow: SqlAlchemyUnitOfWork, org_id: UUID) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
+from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -17,13 +18,14 @@ from certmint.config import Settings
 from certmint.domain.accounts import Role
 from certmint.services.accounts import LOCKOUT_AFTER
 from certmint.services.imports import import_enrolments
+from certmint.services.notifications import ACCOUNT_MAIL, SmtpMailer, send_due
 from certmint.services.roster import resolve_learner
 from certmint.services.sessions import IDLE_TIMEOUT
 from certmint.storage.tables import UserSessionRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.app import create_app
 from certmint.web.deps import SESSION_COOKIE
-from tests.conftest import Inbox
+from tests.conftest import Inbox, free_port
 from tests.factories import PASSWORD, enrolment_csv, enrolment_row, make_organisation, make_user
 from tests.web.conftest import csrf_token_of, sign_in
 
@@ -131,19 +133,28 @@ def test_wrong_password_shows_the_form_again_without_saying_which_part(
     assert 'value="admin@example.org"' in wrong.text  # typed address kept, password not
 
 
-def test_repeated_wrong_passwords_throttle_the_account(
+def test_repeated_wrong_passwords_throttle_the_address_known_or_not(
     https_client: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
 ) -> None:
     make_user(uow, org_id, email="admin@example.org")
-    for _ in range(LOCKOUT_AFTER):
-        response = https_client.post(
-            "/login", data={"email": "admin@example.org", "password": "guess guess"}
-        )
-        assert response.status_code == 401
-    locked = https_client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
-    assert locked.status_code == 429
-    assert "Too many failed attempts" in locked.text
-    assert "set-cookie" not in locked.headers
+    answers = []
+    for address in ("admin@example.org", "who@example.org"):
+        for _ in range(LOCKOUT_AFTER):
+            response = https_client.post(
+                "/login", data={"email": address, "password": "guess guess"}
+            )
+            assert response.status_code == 401
+        locked = https_client.post("/login", data={"email": address, "password": PASSWORD})
+        assert locked.status_code == 429
+        assert "Too many failed attempts" in locked.text
+        assert "set-cookie" not in locked.headers
+        answers.append(locked.text.replace(address, "ADDRESS"))
+    # A throttled account and a throttled unknown address get the same page.
+    assert answers[0] == answers[1]
+    wrong = https_client.post("/login", data={"email": "ana@example.org", "password": "x" * 12})
+    unknown = https_client.post("/login", data={"email": "bob@example.org", "password": "x" * 12})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.text.replace("ana@", "X@") == unknown.text.replace("bob@", "X@")
 
 
 def test_logout_needs_the_csrf_token_and_ends_the_session(
@@ -230,3 +241,42 @@ def test_sign_in_with_an_emailed_link(
 
 def test_no_link_form_without_email(https_client: TestClient) -> None:
     assert "E-mail me a sign-in link" not in https_client.get("/login").text
+
+
+def test_the_link_page_answers_at_once_while_smtp_is_down_and_the_link_comes_later(
+    container: Container, uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    learner = resolve_learner(uow, org_id, "L1")
+    make_user(uow, org_id, Role.LEARNER, email="l1@example.org", learner_id=learner.id)
+    port = free_port()
+    later = datetime.now(UTC) + timedelta(minutes=2)  # after the first back-off
+    mailing = _configured(
+        container, base_url=container.settings.base_url, smtp_url=f"smtp://127.0.0.1:{port}"
+    )
+    with TestClient(create_app(mailing), base_url="https://testserver") as client:
+        answers = [
+            client.post("/login/link", data={"email": address})
+            for address in ("l1@example.org", "nobody@example.org")
+        ]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[0].text.replace("l1@", "X@") == answers[1].text.replace("nobody@", "X@")
+    with mailing.uow() as check:  # the page's background send failed and was put off
+        (waiting,) = check.notifications.due(datetime.now(UTC) + timedelta(hours=1), later, 10)
+    assert waiting.attempts == 1 and "ConnectionRefusedError" in (waiting.last_error or "")
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        summary = send_due(
+            mailing.uow(),
+            SmtpMailer(mailing.settings.smtp_url, timeout=5),
+            sender="certs@x.org",
+            base_url=mailing.settings.base_url,
+            cache_dir=mailing.settings.home,
+            now=later,
+            kinds=ACCOUNT_MAIL,
+        )
+    finally:
+        controller.stop()
+    assert summary.sent == 1
+    assert [m["To"] for m in inbox.messages] == ["l1@example.org"]

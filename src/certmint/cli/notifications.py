@@ -36,8 +36,8 @@ app = typer.Typer(help="E-mails to learners (awarded, re-issued).")
 console = Console(soft_wrap=True)
 
 
-def deliver(container: Container) -> SendSummary | None:
-    """Send what is due, when an SMTP server is configured."""
+def deliver(container: Container, *, kinds: frozenset[str] | None = None) -> SendSummary | None:
+    """Send what is due (of these ``kinds``, when given) if an SMTP server is configured."""
     if container.mailer is None:
         return None
     settings = container.settings
@@ -48,6 +48,7 @@ def deliver(container: Container) -> SendSummary | None:
         base_url=settings.base_url,
         cache_dir=settings.home / "cache",
         fonts=container.fonts if settings.mail_attach_pdf else None,
+        kinds=kinds,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from certmint.cli.notifications import deliver
 from certmint.cli.state import EXIT_INVALID, OrgOption, fail, in_organisation
 from certmint.domain.accounts import Role
 from certmint.services.accounts import (
@@ -18,6 +19,7 @@ from certmint.services.accounts import (
     list_users,
     set_password,
 )
+from certmint.services.notifications import ACCOUNT_MAIL
 from certmint.services.roster import resolve_course, resolve_learner
 from certmint.services.sign_in_links import INVITATION_LIFETIME, invite_learner
 
@@ -129,17 +131,15 @@ def invite(
     """Give a learner an account (their record's e-mail address and name) and e-mail them a
     sign-in link. Needs CERTMINT_SMTP_URL."""
     with in_organisation(ctx, org) as (container, organisation):
-        mailer = container.mailer
-        if mailer is None:
+        if container.mailer is None:
             fail(EXIT_INVALID, "set CERTMINT_SMTP_URL: the invitation is an e-mail")
-        user = invite_learner(
-            container.uow(),
-            mailer,
-            organisation.id,
-            learner,
-            base_url=container.settings.base_url,
-            sender=container.settings.mail_from,
-            actor="cli",
-        )
+        user = invite_learner(container.uow(), organisation.id, learner, actor="cli")
+        summary = deliver(container, kinds=ACCOUNT_MAIL)
     days = INVITATION_LIFETIME.days
-    console.print(f"invited {user.email}: a sign-in link valid for {days} days was sent")
+    if summary is not None and summary.sent:
+        console.print(f"invited {user.email}: a sign-in link valid for {days} days was sent")
+    else:
+        console.print(
+            f"invited {user.email}: the e-mail could not be sent yet; "
+            "`certmint notifications send` retries it"
+        )

@@ -7,7 +7,15 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-__all__ = ["ApiToken", "Principal", "Role", "User", "UserSession", "normalise_email"]
+__all__ = [
+    "ApiToken",
+    "Principal",
+    "Role",
+    "Throttle",
+    "User",
+    "UserSession",
+    "normalise_email",
+]
 
 
 class Role(StrEnum):
@@ -61,6 +69,15 @@ class User:
     @property
     def active(self) -> bool:
         return self.disabled_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class Throttle:
+    """Failed sign-ins counted for one e-mail address or one client."""
+
+    failures: int
+    last_failure_at: datetime
+    locked_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

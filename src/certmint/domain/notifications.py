@@ -1,4 +1,5 @@
-"""E-mails to learners about their certificates."""
+"""E-mails waiting in the outbox: to learners about their certificates, and to users about
+their account (a sign-in link, an invitation)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from uuid import UUID
 
 __all__ = [
     "MAX_ATTEMPTS",
+    "AccountMailKind",
     "Notification",
     "NotificationKind",
     "NotificationStatus",
@@ -24,19 +26,28 @@ class NotificationKind(StrEnum):
     REISSUED = "reissued"
 
 
+class AccountMailKind(StrEnum):
+    """E-mails about an account rather than a certificate. The link they carry is made only
+    when the e-mail is sent, so no usable secret ever waits in the outbox."""
+
+    SIGN_IN_LINK = "sign_in_link"  # asked for on /login; ``recipient`` is the address typed
+    INVITATION = "invitation"  # a new account's first link; ``user_id`` names the account
+
+
 class NotificationStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"  # claimed by a sender; back to pending if it never finishes
     SENT = "sent"
     FAILED = "failed"  # gave up after MAX_ATTEMPTS
+    SKIPPED = "skipped"  # a sign-in link asked for an address with no learner account
 
 
 @dataclass(frozen=True, slots=True)
 class Notification:
     id: UUID
     organisation_id: UUID
-    certificate_id: UUID
-    kind: NotificationKind
+    certificate_id: UUID | None  # None for an account e-mail
+    kind: NotificationKind | AccountMailKind
     recipient: str
     status: NotificationStatus
     attempts: int
@@ -44,6 +55,7 @@ class Notification:
     created_at: datetime
     last_error: str | None = None
     sent_at: datetime | None = None
+    user_id: UUID | None = None  # the account an invitation is for
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -1,4 +1,5 @@
-"""User accounts: create, set a password, sign in (argon2id, throttled per account), disable.
+"""User accounts: create, set a password, sign in (argon2id, throttled per e-mail address and
+per client), disable.
 
 Passwords are hashed with argon2id (argon2-cffi's current defaults); a hash made with older
 parameters is replaced on the next successful sign-in. Signing in takes the same time whether
@@ -7,12 +8,13 @@ or not the e-mail address is known, so response times do not reveal which accoun
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import unicodedata
 import uuid
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from uuid import UUID
@@ -20,7 +22,7 @@ from uuid import UUID
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from certmint.domain.accounts import Role, User
+from certmint.domain.accounts import Role, Throttle, User, normalise_email
 from certmint.services.audit import record
 from certmint.services.errors import (
     Conflict,
@@ -32,8 +34,11 @@ from certmint.services.errors import (
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
+    "ADDRESS_RULE",
+    "CLIENT_RULE",
     "LOCKOUT_AFTER",
     "MIN_PASSWORD_LENGTH",
+    "add_user",
     "authenticate",
     "check_password_policy",
     "create_user",
@@ -41,12 +46,13 @@ __all__ = [
     "find_user",
     "generate_password",
     "list_users",
+    "new_user",
     "set_password",
 ]
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256  # argon2 hashes anything, but a megabyte "password" is an attack
-# After this many consecutive failures an account waits before it may try again: 1 minute,
+# After this many failures an e-mail address waits before it may try again: 1 minute,
 # doubling with each further failure, at most an hour. A success resets the count.
 LOCKOUT_AFTER = 5
 MAX_LOCKOUT = timedelta(hours=1)
@@ -97,6 +103,88 @@ def _clean_email(email: str) -> str:
     return email
 
 
+def new_user(
+    organisation_id: UUID,
+    *,
+    email: str,
+    display_name: str,
+    role: Role,
+    course_ids: Iterable[UUID] = (),
+    learner_id: UUID | None = None,
+) -> User:
+    """A user checked against the role rules (not yet stored: see ``add_user``). A course
+    manager needs at least one course; a learner account needs its learner record."""
+    email = _clean_email(email)
+    display_name = unicodedata.normalize("NFC", display_name.strip())
+    courses = frozenset(course_ids)
+    problems = []
+    if not display_name or len(display_name) > 200 or not display_name.isprintable():
+        problems.append("display name: 1 to 200 printable characters")
+    problems += _scope_problems(role, courses)
+    if role is Role.LEARNER and learner_id is None:
+        problems.append("learner: a learner account is linked to a learner record")
+    if role is not Role.LEARNER and learner_id is not None:
+        problems.append("learner: only learner accounts are linked to a learner record")
+    if problems:
+        raise InvalidInput(problems, "user rejected")
+    return User(
+        id=uuid.uuid4(),
+        organisation_id=organisation_id,
+        email=email,
+        display_name=display_name,
+        role=role,
+        created_at=datetime.now(UTC),
+        course_ids=courses,
+        learner_id=learner_id,
+    )
+
+
+def _scope_problems(role: Role, courses: frozenset[UUID]) -> list[str]:
+    if role is Role.COURSE_MANAGER and not courses:
+        return ["courses: a course manager needs at least one course"]
+    if role is not Role.COURSE_MANAGER and courses:
+        return ["courses: only course managers are scoped to courses"]
+    return []
+
+
+def add_user(
+    uow: SqlAlchemyUnitOfWork, user: User, password_hash: str | None, *, actor: str
+) -> None:
+    """Store a ``new_user`` inside an open unit of work (the caller commits). Raises
+    ``NotFound`` for another organisation's course or learner, ``Conflict`` if the e-mail
+    address is taken in this organisation (compared case-insensitively)."""
+    _check_courses(uow, user.organisation_id, user.course_ids)
+    if user.learner_id is not None and (
+        uow.roster.get_learner(user.organisation_id, user.learner_id) is None
+    ):
+        raise NotFound("learner", user.learner_id)
+    if uow.users.by_email(user.organisation_id, user.email) is not None:
+        raise Conflict(f"a user with e-mail {user.email} exists in this organisation")
+    uow.users.add(user, password_hash)
+    record(
+        uow,
+        organisation_id=user.organisation_id,
+        actor=actor,
+        action="user.created",
+        subject_type="user",
+        subject_id=user.id,
+        details={
+            "email": user.email,
+            "role": user.role.value,
+            "courses": sorted(map(str, user.course_ids)),
+        },
+        at=user.created_at,
+    )
+
+
+def _check_courses(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, courses: Iterable[UUID]
+) -> None:
+    for course_id in sorted(courses):
+        if uow.roster.get_course(organisation_id, course_id) is None:
+            raise NotFound("course", course_id)
+
+
 def create_user(
     uow: SqlAlchemyUnitOfWork,
     organisation_id: UUID,
@@ -109,58 +197,21 @@ def create_user(
     course_ids: Iterable[UUID] = (),
     learner_id: UUID | None = None,
 ) -> User:
-    """A new account. A course manager needs at least one course of the organisation; a learner
-    account needs the learner record it belongs to. Without a password the user cannot sign in
-    by password until one is set. Raises ``Conflict`` if the e-mail address is taken in this
-    organisation (compared case-insensitively)."""
-    email = _clean_email(email)
-    display_name = unicodedata.normalize("NFC", display_name.strip())
-    courses = frozenset(course_ids)
-    problems = []
-    if not display_name or len(display_name) > 200 or not display_name.isprintable():
-        problems.append("display name: 1 to 200 printable characters")
-    if role is Role.COURSE_MANAGER and not courses:
-        problems.append("courses: a course manager needs at least one course")
-    if role is not Role.COURSE_MANAGER and courses:
-        problems.append("courses: only course managers are scoped to courses")
-    if role is Role.LEARNER and learner_id is None:
-        problems.append("learner: a learner account is linked to a learner record")
-    if role is not Role.LEARNER and learner_id is not None:
-        problems.append("learner: only learner accounts are linked to a learner record")
-    if problems:
-        raise InvalidInput(problems, "user rejected")
-    if password is not None:
-        check_password_policy(password, email=email)
-    user = User(
-        id=uuid.uuid4(),
-        organisation_id=organisation_id,
+    """A new account (``new_user``'s rules, ``add_user``'s checks). Without a password the
+    user cannot sign in by password until one is set."""
+    user = new_user(
+        organisation_id,
         email=email,
         display_name=display_name,
         role=role,
-        created_at=datetime.now(UTC),
-        course_ids=courses,
+        course_ids=course_ids,
         learner_id=learner_id,
     )
+    if password is not None:
+        check_password_policy(password, email=user.email)
     password_hash = None if password is None else _hasher().hash(password)
     with uow:
-        for course_id in sorted(courses):
-            if uow.roster.get_course(organisation_id, course_id) is None:
-                raise NotFound("course", course_id)
-        if learner_id is not None and uow.roster.get_learner(organisation_id, learner_id) is None:
-            raise NotFound("learner", learner_id)
-        if uow.users.by_email(organisation_id, email) is not None:
-            raise Conflict(f"a user with e-mail {email} exists in this organisation")
-        uow.users.add(user, password_hash)
-        record(
-            uow,
-            organisation_id=organisation_id,
-            actor=actor,
-            action="user.created",
-            subject_type="user",
-            subject_id=user.id,
-            details={"email": email, "role": role.value, "courses": sorted(map(str, courses))},
-            at=user.created_at,
-        )
+        add_user(uow, user, password_hash, actor=actor)
         uow.commit()
     return user
 
@@ -190,9 +241,8 @@ def set_password(
         if user is None:
             raise NotFound("user", user_id)
         check_password_policy(password, email=user.email)
-        uow.users.update(
-            user_id, password_hash=_hasher().hash(password), failed_logins=0, locked_until=None
-        )
+        uow.users.update(user_id, password_hash=_hasher().hash(password))
+        uow.sign_in_throttles.clear(next(iter(_throttle_keys(organisation_id, user.email, None))))
         uow.users.end_sessions_of(user_id, now)
         record(
             uow,
@@ -232,60 +282,97 @@ def disable_user(
     return replace(user, disabled_at=now)
 
 
+@dataclass(frozen=True, slots=True)
+class ThrottleRule:
+    """How many failed sign-ins a key may have before each further try waits (1 minute,
+    doubling, at most ``MAX_LOCKOUT``), and after how long without one the count starts again."""
+
+    allowed: int
+    forget_after: timedelta
+
+
+# Per e-mail address, known or not (a success resets it); per client, whichever addresses it
+# tries (a success does not reset it, or one valid account would unlock guessing at others).
+# A class behind one school router shares a client, hence the larger allowance.
+ADDRESS_RULE = ThrottleRule(LOCKOUT_AFTER, timedelta(days=1))
+CLIENT_RULE = ThrottleRule(50, timedelta(hours=1))
+
+
+def _throttle_keys(
+    organisation_id: UUID, email: str, client: str | None
+) -> dict[str, ThrottleRule]:
+    """The throttle keys of one sign-in: hashed, so the table holds no address."""
+    address = f"address:{organisation_id}:{normalise_email(unicodedata.normalize('NFC', email))}"
+    keys = {_key(address): ADDRESS_RULE}
+    if client:
+        keys[_key(f"client:{client}")] = CLIENT_RULE
+    return keys
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _after_failure(rule: ThrottleRule, before: Throttle | None, now: datetime) -> Throttle:
+    failures = 1
+    if before is not None and now - before.last_failure_at < rule.forget_after:
+        failures = before.failures + 1
+    locked_until = None
+    if failures >= rule.allowed:
+        wait = timedelta(minutes=2 ** min(failures - rule.allowed, 6))
+        locked_until = now + min(wait, MAX_LOCKOUT)
+    return Throttle(failures, now, locked_until)
+
+
 def authenticate(
     uow: SqlAlchemyUnitOfWork,
     organisation_id: UUID,
     email: str,
     password: str,
     *,
+    client: str | None = None,
     now: datetime | None = None,
 ) -> User:
     """The active user with this e-mail address and password.
 
     Raises ``Unauthorized`` (the same message whether the address is unknown, the password
-    wrong or the account disabled) or ``TooManyAttempts`` while the account is throttled. An
-    unknown address costs one argon2 verification too, so timing reveals nothing.
+    wrong or the account disabled) or ``TooManyAttempts`` while the address or the ``client``
+    (its network address) is throttled. Nothing reveals which addresses have accounts: failures
+    are counted per address whether or not it has one, a throttled address is refused before
+    any account is looked up, and an unknown address costs one argon2 verification too.
     """
     now = now or datetime.now(UTC)
     password = password[:MAX_PASSWORD_LENGTH]
+    keys = _throttle_keys(organisation_id, email, client)
     with uow:
+        throttles = uow.sign_in_throttles.get_many(keys)
+        waits = [t.locked_until - now for t in throttles.values() if t.locked_until is not None]
+        if any(wait > timedelta(0) for wait in waits):
+            raise TooManyAttempts(int(max(waits).total_seconds()) + 1)
         user = uow.users.by_email(organisation_id, email)
-        credentials = None if user is None else uow.users.credentials(user.id)
-        if user is None or credentials is None or credentials.password_hash is None:
-            _verify(_dummy_hash(_hasher()), password)
-            raise Unauthorized(_UNKNOWN_USER)
-        if not user.active:
-            _verify(credentials.password_hash, password)
-            raise Unauthorized(_UNKNOWN_USER)
-        if credentials.locked_until is not None and credentials.locked_until > now:
-            raise TooManyAttempts(int((credentials.locked_until - now).total_seconds()) + 1)
-        if not _verify(credentials.password_hash, password):
-            failures = credentials.failed_logins + 1
-            locked_until = None
-            if failures >= LOCKOUT_AFTER:
-                wait = timedelta(minutes=2 ** min(failures - LOCKOUT_AFTER, 6))
-                locked_until = now + min(wait, MAX_LOCKOUT)
-            uow.users.update(user.id, failed_logins=failures, locked_until=locked_until)
-            record(
-                uow,
-                organisation_id=organisation_id,
-                actor="anonymous",
-                action="user.sign_in_failed",
-                subject_type="user",
-                subject_id=user.id,
-                details={"failures": failures},
-                at=now,
-            )
+        password_hash = None if user is None else uow.users.password_hash(user.id)
+        right = _verify(password_hash or _dummy_hash(_hasher()), password)
+        if user is None or password_hash is None or not user.active or not right:
+            for key, rule in keys.items():
+                uow.sign_in_throttles.put(key, _after_failure(rule, throttles.get(key), now))
+            if user is not None:
+                record(
+                    uow,
+                    organisation_id=organisation_id,
+                    actor="anonymous",
+                    action="user.sign_in_failed",
+                    subject_type="user",
+                    subject_id=user.id,
+                    at=now,
+                )
             uow.commit()
             raise Unauthorized(_UNKNOWN_USER)
-        changes: dict[str, object] = {}
-        if credentials.failed_logins or credentials.locked_until:
-            changes.update(failed_logins=0, locked_until=None)
-        if _hasher().check_needs_rehash(credentials.password_hash):
-            changes["password_hash"] = _hasher().hash(password)
-        if changes:
-            uow.users.update(user.id, **changes)
-            uow.commit()
+        address_key = next(iter(keys))
+        if address_key in throttles:
+            uow.sign_in_throttles.clear(address_key)
+        if _hasher().check_needs_rehash(password_hash):
+            uow.users.update(user.id, password_hash=_hasher().hash(password))
+        uow.commit()
     return user
 
 

@@ -1,5 +1,6 @@
 """E-mail to learners when a certificate is awarded or re-issued, in the organisation's words
-(``services/email_templates.py``) or the default ones.
+(``services/email_templates.py``) or the default ones; and account e-mails (sign-in links,
+invitations: ``services/sign_in_links.py``), which go through the same outbox.
 
 Issuance writes a notification row in the same transaction as the certificate (the
 transactional outbox), so an e-mail exists exactly when its certificate does and a unique key
@@ -21,7 +22,9 @@ from urllib.parse import unquote, urlsplit
 
 from certmint.domain.email_templates import DEFAULTS
 from certmint.domain.notifications import (
+    AccountMailKind,
     Notification,
+    NotificationKind,
     NotificationStatus,
     after_failure,
 )
@@ -30,9 +33,14 @@ from certmint.services.documents import DocumentFormat, certificate_document
 from certmint.services.email_templates import render_email
 from certmint.services.errors import InvalidInput
 from certmint.services.issuance import verification_url
+from certmint.services.sign_in_links import account_message
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["Mailer", "SendSummary", "SmtpMailer", "send_due"]
+__all__ = ["ACCOUNT_MAIL", "Mailer", "SendSummary", "SmtpMailer", "send_due"]
+
+# The kinds a web process sends itself, straight after queueing them: they are small and
+# someone is waiting for them. Certificate e-mails (with their PDFs) are sent by the CLI.
+ACCOUNT_MAIL = frozenset(AccountMailKind)
 
 # A claim older than this is taken to be from a sender that died mid-way.
 STALE_CLAIM = timedelta(minutes=15)
@@ -76,6 +84,7 @@ class SendSummary:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    skipped: int = 0  # sign-in links asked for addresses without a learner account
 
 
 def _message(
@@ -87,15 +96,18 @@ def _message(
     fonts: FontSet | None,
     cache_dir: Path,
 ) -> EmailMessage:
+    kind, certificate_id = notification.kind, notification.certificate_id
+    if not isinstance(kind, NotificationKind) or certificate_id is None:
+        raise TypeError(f"notification {notification.id} is not about a certificate")
     with uow:
-        certificate = uow.certificates.get(notification.certificate_id)
-        own = uow.email_templates.get(notification.organisation_id, notification.kind)
+        certificate = uow.certificates.get(certificate_id)
+        own = uow.email_templates.get(notification.organisation_id, kind)
     if certificate is None:  # the foreign key makes this impossible
         raise LookupError(notification.certificate_id)
     values = certificate.snapshot["values"]
     issuer = values.get("issuer.name", "")
     email = render_email(
-        own or DEFAULTS[notification.kind],
+        own or DEFAULTS[kind],
         {
             "learner_name": values["recipient.name"],
             "achievement": values.get("achievement.name", ""),
@@ -146,12 +158,14 @@ def send_due(
     fonts: FontSet | None = None,
     now: datetime | None = None,
     limit: int = 500,
+    kinds: frozenset[str] | None = None,
 ) -> SendSummary:
-    """Send the notifications that are due. ``fonts`` given: the PDF is attached."""
+    """Send the notifications that are due (of these ``kinds`` only, when given). ``fonts``
+    given: certificate e-mails carry the PDF."""
     now = now or datetime.now(UTC)
     summary = SendSummary()
     with uow:
-        due = uow.notifications.due(now, now - STALE_CLAIM, limit)
+        due = uow.notifications.due(now, now - STALE_CLAIM, limit, kinds)
     for notification in due:
         with uow:
             claimed = uow.notifications.claim(notification, now)
@@ -160,8 +174,12 @@ def send_due(
             continue  # another sender has it
         attempts = notification.attempts + 1
         try:
-            mailer.send(
-                _message(
+            if isinstance(notification.kind, AccountMailKind):
+                message = account_message(
+                    uow, notification, sender=sender, base_url=base_url, now=now
+                )
+            else:
+                message = _message(
                     uow,
                     notification,
                     sender=sender,
@@ -169,7 +187,13 @@ def send_due(
                     fonts=fonts,
                     cache_dir=cache_dir,
                 )
-            )
+            if message is None:
+                with uow:
+                    uow.notifications.update(notification.id, status=NotificationStatus.SKIPPED)
+                    uow.commit()
+                summary.skipped += 1
+                continue
+            mailer.send(message)
         # InvalidInput: a template that no longer passes the checks (it did when saved)
         except (OSError, smtplib.SMTPException, InvalidInput) as exc:
             gave_up, next_attempt_at = after_failure(attempts, now)

@@ -65,15 +65,21 @@ def start_session(
 
 
 def sign_in(
-    uow: SqlAlchemyUnitOfWork, organisation_slug: str | None, email: str, password: str
+    uow: SqlAlchemyUnitOfWork,
+    organisation_slug: str | None,
+    email: str,
+    password: str,
+    *,
+    client: str | None = None,
 ) -> tuple[User, str]:
-    """Check a password (``accounts.authenticate``) and start a session: the user and the
-    cookie's token. An unknown organisation is refused like a wrong password."""
+    """Check a password (``accounts.authenticate``; ``client`` is the network address it
+    came from) and start a session: the user and the cookie's token. An unknown organisation
+    is refused like a wrong password."""
     try:
         organisation = find_organisation(uow, organisation_slug)
     except NotFound:
         raise Unauthorized("unknown e-mail address or wrong password") from None
-    user = authenticate(uow, organisation.id, email, password)
+    user = authenticate(uow, organisation.id, email, password, client=client)
     _, token = start_session(uow, user)
     return user, token
 

@@ -1,26 +1,33 @@
-"""Signing in without a password: a one-time link sent by e-mail, and learner invitations.
+"""Signing in without a password: a one-time link sent by e-mail, and invitations.
 
-A link carries 256 random bits; only their SHA-256 is stored. It works once, and only for
-``LINK_LIFETIME`` (an invitation's for ``INVITATION_LIFETIME``). Asking for a link answers the
-same whether or not the address has an account, so the form reveals nothing; at most
-``MAX_LINKS`` links are sent per account per ``LINK_LIFETIME``, so it cannot flood an inbox.
-Links are for learner accounts: staff sign in with their password.
+Both e-mails go through the outbox (``services/notifications.py`` sends them, retrying with
+back-off), so asking for a link answers at once and the same way whether or not the address
+has an account, and an SMTP server that is down delays the e-mail instead of failing the page.
+The link itself is made when the e-mail is sent: it carries 256 random bits, only their SHA-256
+is stored, and it works once, within ``LINK_LIFETIME`` (an invitation's within
+``INVITATION_LIFETIME``) of being sent. At most ``MAX_LINKS`` links are queued per address per
+``LINK_LIFETIME``, so the form cannot flood an inbox. Sign-in links are for learner accounts
+(staff sign in with their password); an invitation's link signs in any role, once, so that a
+new member of staff can then set a password.
 """
 
 from __future__ import annotations
 
 import secrets
+import unicodedata
+import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from uuid import UUID
 
-from certmint.domain.accounts import Role, User
+from certmint.domain.accounts import Role, User, normalise_email
+from certmint.domain.notifications import AccountMailKind, Notification, NotificationStatus
 from certmint.domain.organisations import Organisation
-from certmint.services.accounts import create_user
+from certmint.services.accounts import add_user, new_user
 from certmint.services.audit import record
 from certmint.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
-from certmint.services.notifications import Mailer
 from certmint.services.organisations import find_organisation
 from certmint.services.roster import resolve_learner
 from certmint.services.sessions import start_session
@@ -31,8 +38,10 @@ __all__ = [
     "INVITATION_LIFETIME",
     "LINK_LIFETIME",
     "MAX_LINKS",
+    "account_message",
     "invite_learner",
-    "send_sign_in_link",
+    "invite_user",
+    "request_sign_in_link",
     "sign_in_with_link",
 ]
 
@@ -42,65 +51,86 @@ MAX_LINKS = 3
 LINK_PATH = "/login/link/"
 
 
-def send_sign_in_link(
+def request_sign_in_link(
     uow: SqlAlchemyUnitOfWork,
-    mailer: Mailer,
     organisation_slug: str | None,
     email: str,
     *,
-    base_url: str,
-    sender: str,
     now: datetime | None = None,
-) -> bool:
-    """E-mail a sign-in link to the learner account with this address. Returns whether one was
-    sent; callers must not tell the person (that would reveal which addresses have accounts)."""
+) -> None:
+    """Queue a sign-in link for this address. Whether the address has an account is decided
+    only when the e-mail is sent, so this does the same work for every address and tells the
+    caller nothing."""
     now = now or datetime.now(UTC)
     try:
         organisation = find_organisation(uow, organisation_slug)
     except NotFound:
-        return False
+        return
+    address = normalise_email(unicodedata.normalize("NFC", email))
+    if not address or len(address) > 320:
+        return
+    kind = AccountMailKind.SIGN_IN_LINK
     with uow:
-        user = uow.users.by_email(organisation.id, email)
-        if user is None or not user.active or user.role is not Role.LEARNER:
-            return False
-        if uow.users.links_since(user.id, now - LINK_LIFETIME) >= MAX_LINKS:
-            return False
-        token = _new_link(uow, user, now, LINK_LIFETIME)
+        queued = uow.notifications.count_since(organisation.id, kind, address, now - LINK_LIFETIME)
+        if queued >= MAX_LINKS:
+            return
+        _queue(uow, organisation.id, kind, address, now)
         uow.commit()
-    subject = f"Sign in to {organisation.name}"
-    body = (
-        f"Dear {user.display_name},\n\n"
-        f"Use this link within {LINK_LIFETIME.seconds // 60} minutes to sign in and see your "
-        f"certificates. It works once.\n\n{_link(base_url, token)}\n\n"
-        "If you did not ask for it, ignore this e-mail: nobody can sign in without the link.\n"
+
+
+def invite_user(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    *,
+    email: str,
+    display_name: str,
+    role: Role,
+    actor: str,
+    course_ids: Iterable[UUID] = (),
+    learner_id: UUID | None = None,
+) -> User:
+    """Create an account without a password (``accounts.new_user``'s rules) and queue an
+    e-mail with a sign-in link valid for ``INVITATION_LIFETIME``, in one transaction."""
+    user = new_user(
+        organisation_id,
+        email=email,
+        display_name=display_name,
+        role=role,
+        course_ids=course_ids,
+        learner_id=learner_id,
     )
-    mailer.send(_message(organisation, user, sender, subject, body))
-    return True
+    with uow:
+        add_user(uow, user, None, actor=actor)
+        _queue(
+            uow, organisation_id, AccountMailKind.INVITATION, user.email, user.created_at, user=user
+        )
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="user.invited",
+            subject_type="user",
+            subject_id=user.id,
+            details={"role": role.value},
+            at=user.created_at,
+        )
+        uow.commit()
+    return user
 
 
 def invite_learner(
-    uow: SqlAlchemyUnitOfWork,
-    mailer: Mailer,
-    organisation_id: UUID,
-    learner_ref: str,
-    *,
-    base_url: str,
-    sender: str,
-    actor: str,
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, learner_ref: str, *, actor: str
 ) -> User:
-    """Create a learner account for a learner record (its e-mail address and name) and e-mail
-    a sign-in link valid for ``INVITATION_LIFETIME``. Raises ``Conflict`` if the learner has an
-    account already, ``InvalidInput`` if the record has no e-mail address."""
+    """Invite a learner record (its e-mail address and name) to an account. Raises
+    ``Conflict`` if the learner has an account already, ``InvalidInput`` if the record has no
+    e-mail address."""
     learner = resolve_learner(uow, organisation_id, learner_ref)
     if not learner.email:
         raise InvalidInput([f"learner {learner.external_id}: no e-mail address"], "not invited")
     with uow:
         if uow.users.by_learner(organisation_id, learner.id) is not None:
             raise Conflict(f"learner {learner.external_id} already has an account")
-        organisation = uow.organisations.get(organisation_id)
-    if organisation is None:
-        raise NotFound("organisation", organisation_id)
-    user = create_user(
+    return invite_user(
         uow,
         organisation_id,
         email=learner.email,
@@ -109,30 +139,6 @@ def invite_learner(
         learner_id=learner.id,
         actor=actor,
     )
-    now = datetime.now(UTC)
-    with uow:
-        token = _new_link(uow, user, now, INVITATION_LIFETIME)
-        record(
-            uow,
-            organisation_id=organisation_id,
-            actor=actor,
-            action="user.invited",
-            subject_type="user",
-            subject_id=user.id,
-            details={"learner_id": str(learner.id)},
-            at=now,
-        )
-        uow.commit()
-    body = (
-        f"Dear {learner.name},\n\n"
-        f"{organisation.name} has made you an account to see, download and share your "
-        f"certificates. Sign in with this link (it works once, within "
-        f"{INVITATION_LIFETIME.days} days):\n\n{_link(base_url, token)}\n\n"
-        f"Later, ask for a new link at {base_url.rstrip('/')}/login.\n"
-    )
-    subject = f"Your certificates at {organisation.name}"
-    mailer.send(_message(organisation, user, sender, subject, body))
-    return user
 
 
 def sign_in_with_link(
@@ -154,14 +160,87 @@ def sign_in_with_link(
     return user, session_token
 
 
-def _new_link(uow: SqlAlchemyUnitOfWork, user: User, now: datetime, lifetime: timedelta) -> str:
-    token = secrets.token_urlsafe(32)
-    uow.users.add_link(user.id, secret_hash(token), now, now + lifetime)
-    return token
+def account_message(
+    uow: SqlAlchemyUnitOfWork,
+    notification: Notification,
+    *,
+    sender: str,
+    base_url: str,
+    now: datetime,
+) -> EmailMessage | None:
+    """The e-mail for a queued sign-in link or invitation, with a link made now (committed
+    before it is sent; if sending fails the unsent link just expires). None when there is no
+    one to send it to: no learner account with the address asked for, or a disabled one."""
+    kind = AccountMailKind(notification.kind)
+    with uow:
+        organisation = uow.organisations.get(notification.organisation_id)
+        if kind is AccountMailKind.INVITATION:
+            user = uow.users.by_id(notification.user_id) if notification.user_id else None
+        else:
+            user = uow.users.by_email(notification.organisation_id, notification.recipient)
+            if user is not None and user.role is not Role.LEARNER:
+                user = None
+        if organisation is None or user is None or not user.active:
+            return None
+        lifetime = INVITATION_LIFETIME if kind is AccountMailKind.INVITATION else LINK_LIFETIME
+        token = secrets.token_urlsafe(32)
+        uow.users.add_link(user.id, secret_hash(token), now, now + lifetime)
+        uow.commit()
+    link = f"{base_url.rstrip('/')}{LINK_PATH}{token}"
+    if kind is AccountMailKind.SIGN_IN_LINK:
+        subject = f"Sign in to {organisation.name}"
+        body = (
+            f"Dear {user.display_name},\n\n"
+            f"Use this link within {LINK_LIFETIME.seconds // 60} minutes to sign in and see "
+            f"your certificates. It works once.\n\n{link}\n\n"
+            "If you did not ask for it, ignore this e-mail: nobody can sign in without the "
+            "link.\n"
+        )
+    elif user.role is Role.LEARNER:
+        subject = f"Your certificates at {organisation.name}"
+        body = (
+            f"Dear {user.display_name},\n\n"
+            f"{organisation.name} has made you an account to see, download and share your "
+            f"certificates. Sign in with this link (it works once, within "
+            f"{INVITATION_LIFETIME.days} days):\n\n{link}\n\n"
+            f"Later, ask for a new link at {base_url.rstrip('/')}/login.\n"
+        )
+    else:
+        subject = f"Your Certmint account at {organisation.name}"
+        body = (
+            f"Dear {user.display_name},\n\n"
+            f"{organisation.name} has made you an account to manage its certificates. Sign in "
+            f"with this link (it works once, within {INVITATION_LIFETIME.days} days), then "
+            f"choose a password on your account page:\n\n{link}\n"
+        )
+    return _message(organisation, user, sender, subject, body)
 
 
-def _link(base_url: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}{LINK_PATH}{token}"
+def _queue(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    kind: AccountMailKind,
+    recipient: str,
+    now: datetime,
+    *,
+    user: User | None = None,
+) -> None:
+    uow.notifications.add_many(
+        [
+            Notification(
+                id=uuid.uuid4(),
+                organisation_id=organisation_id,
+                certificate_id=None,
+                kind=kind,
+                recipient=recipient,
+                status=NotificationStatus.PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+                user_id=None if user is None else user.id,
+            )
+        ]
+    )
 
 
 def _message(

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.accounts import Role, User, UserSession, normalise_email
 from certmint.storage.tables import SignInLinkRow, UserRow, UserSessionRow
 
-__all__ = ["Credentials", "SqlAlchemyUserRepository"]
+__all__ = ["SqlAlchemyUserRepository"]
 
 
 def _user(row: UserRow) -> User:
@@ -42,15 +41,6 @@ def _session(row: UserSessionRow) -> UserSession:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Credentials:
-    """What signing in needs besides the user: the password hash and the throttle's state."""
-
-    password_hash: str | None
-    failed_logins: int
-    locked_until: datetime | None
-
-
 class SqlAlchemyUserRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -67,7 +57,6 @@ class SqlAlchemyUserRepository:
                 password_hash=password_hash,
                 course_ids=sorted(str(c) for c in user.course_ids),
                 learner_id=user.learner_id,
-                failed_logins=0,
                 created_at=user.created_at,
             )
         )
@@ -92,9 +81,9 @@ class SqlAlchemyUserRepository:
         )
         return None if row is None else _user(row)
 
-    def credentials(self, user_id: UUID) -> Credentials:
-        row = self._session.get_one(UserRow, user_id)
-        return Credentials(row.password_hash, row.failed_logins, row.locked_until)
+    def password_hash(self, user_id: UUID) -> str | None:
+        """The argon2id hash, or None while the user has no password."""
+        return self._session.scalar(select(UserRow.password_hash).where(UserRow.id == user_id))
 
     def by_learner(self, organisation_id: UUID, learner_id: UUID) -> User | None:
         row = self._session.scalar(
@@ -120,8 +109,10 @@ class SqlAlchemyUserRepository:
         return [_user(row) for row in rows]
 
     def update(self, user_id: UUID, **values: Any) -> None:
-        """Set columns of one user (``password_hash``, ``failed_logins``, ``locked_until``,
-        ``disabled_at``, ``profile_token``)."""
+        """Set columns of one user (``password_hash``, ``disabled_at``, ``profile_token``,
+        ``course_ids``)."""
+        if "course_ids" in values:
+            values["course_ids"] = sorted(str(c) for c in values["course_ids"])
         self._session.execute(update(UserRow).where(UserRow.id == user_id).values(**values))
 
     # Sessions
@@ -169,16 +160,6 @@ class SqlAlchemyUserRepository:
             SignInLinkRow(
                 user_id=user_id, token_hash=token_hash, created_at=created_at, expires_at=expires_at
             )
-        )
-
-    def links_since(self, user_id: UUID, since: datetime) -> int:
-        return (
-            self._session.scalar(
-                select(func.count())
-                .select_from(SignInLinkRow)
-                .where(SignInLinkRow.user_id == user_id, SignInLinkRow.created_at >= since)
-            )
-            or 0
         )
 
     def use_link(self, token_hash: str, now: datetime) -> UUID | None:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from certmint.domain.notifications import Notification, NotificationKind, NotificationStatus
+from certmint.domain.notifications import (
+    AccountMailKind,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+)
 from certmint.storage.bulk import bulk_insert
 from certmint.storage.outbox import claim_row, due_rows
 from certmint.storage.tables import NotificationRow
@@ -23,7 +28,11 @@ def _notification(row: NotificationRow) -> Notification:
         id=row.id,
         organisation_id=row.organisation_id,
         certificate_id=row.certificate_id,
-        kind=NotificationKind(row.kind),
+        kind=(
+            AccountMailKind(row.kind)
+            if row.kind in AccountMailKind._value2member_map_
+            else NotificationKind(row.kind)
+        ),
         recipient=row.recipient,
         status=NotificationStatus(row.status),
         attempts=row.attempts,
@@ -31,6 +40,7 @@ def _notification(row: NotificationRow) -> Notification:
         created_at=row.created_at,
         last_error=row.last_error,
         sent_at=row.sent_at,
+        user_id=row.user_id,
     )
 
 
@@ -47,6 +57,7 @@ class SqlAlchemyNotificationRepository:
                     "id": n.id,
                     "organisation_id": n.organisation_id,
                     "certificate_id": n.certificate_id,
+                    "user_id": n.user_id,
                     "kind": n.kind.value,
                     "recipient": n.recipient,
                     "status": n.status.value,
@@ -58,10 +69,34 @@ class SqlAlchemyNotificationRepository:
             ],
         )
 
-    def due(self, now: datetime, stale_before: datetime, limit: int) -> list[Notification]:
-        """Pending ones whose time has come, and claims a crashed sender left behind."""
-        rows = due_rows(self._session, NotificationRow, now, stale_before, limit)
+    def due(
+        self,
+        now: datetime,
+        stale_before: datetime,
+        limit: int,
+        kinds: Collection[str] | None = None,
+    ) -> list[Notification]:
+        """Pending ones whose time has come, and claims a crashed sender left behind (of these
+        ``kinds`` only, when given)."""
+        only = None if kinds is None else NotificationRow.kind.in_(sorted(kinds))
+        rows = due_rows(self._session, NotificationRow, now, stale_before, limit, only=only)
         return [_notification(row) for row in rows]
+
+    def count_since(self, organisation_id: UUID, kind: str, recipient: str, since: datetime) -> int:
+        """How many e-mails of this kind were queued for this recipient since then."""
+        return (
+            self._session.scalar(
+                select(func.count())
+                .select_from(NotificationRow)
+                .where(
+                    NotificationRow.recipient == recipient,
+                    NotificationRow.organisation_id == organisation_id,
+                    NotificationRow.kind == kind,
+                    NotificationRow.created_at >= since,
+                )
+            )
+            or 0
+        )
 
     def claim(self, notification: Notification, now: datetime) -> bool:
         return claim_row(

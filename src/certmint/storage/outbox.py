@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 __all__ = ["PENDING", "SENDING", "claim_row", "due_rows"]
@@ -22,18 +22,24 @@ R = TypeVar("R")
 
 
 def due_rows(
-    session: Session, row_type: type[R], now: datetime, stale_before: datetime, limit: int
+    session: Session,
+    row_type: type[R],
+    now: datetime,
+    stale_before: datetime,
+    limit: int,
+    *,
+    only: ColumnElement[bool] | None = None,
 ) -> list[R]:
+    """Rows to send now (``only``: a further condition they must meet)."""
     table: Any = row_type
+    due = or_(
+        (table.status == PENDING) & (table.next_attempt_at <= now),
+        (table.status == SENDING) & (table.next_attempt_at <= stale_before),
+    )
     return list(
         session.scalars(
             select(table)
-            .where(
-                or_(
-                    (table.status == PENDING) & (table.next_attempt_at <= now),
-                    (table.status == SENDING) & (table.next_attempt_at <= stale_before),
-                )
-            )
+            .where(due if only is None else due & only)
             .order_by(table.next_attempt_at)
             .limit(limit)
         )

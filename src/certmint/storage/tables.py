@@ -374,8 +374,6 @@ class UserRow(Base):
     # A course manager's courses (ids as strings): read whole with the user, never queried alone.
     course_ids: Mapped[list[str]] = mapped_column(JsonDocument, default=list)
     learner_id: Mapped[uuid.UUID | None] = mapped_column(_fk("learners.id"), index=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     disabled_at: Mapped[datetime | None]
     # The unguessable part of a learner's public profile URL; NULL while the profile is off.
@@ -393,6 +391,18 @@ class SignInLinkRow(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class SignInThrottleRow(Base):
+    """Failed sign-ins counted per e-mail address (whether or not it has an account) and per
+    client. ``key`` is the SHA-256 of what is counted, so the table keeps no address."""
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
 
 
 class NameCorrectionRow(Base):
@@ -444,17 +454,21 @@ class UserSessionRow(Base):
 
 class NotificationRow(Base):
     """An e-mail to send (the transactional outbox): written with the certificate it is about,
-    so it exists exactly when the certificate does; the unique key makes it exactly once."""
+    so it exists exactly when the certificate does; the unique key makes it exactly once.
+    Account e-mails (sign-in links, invitations) have no certificate; an invitation names its
+    user."""
 
     __tablename__ = "notifications"
     __table_args__ = (
         UniqueConstraint("certificate_id", "kind"),
         Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_notifications_recipient_created_at", "recipient", "created_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"))
-    certificate_id: Mapped[uuid.UUID] = mapped_column(_fk("certificates.id"))
+    certificate_id: Mapped[uuid.UUID | None] = mapped_column(_fk("certificates.id"))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(_fk("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     recipient: Mapped[str] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(20))

@@ -25,6 +25,7 @@ from certmint.storage.keys import SqlAlchemySigningKeyRepository
 from certmint.storage.notifications import SqlAlchemyNotificationRepository
 from certmint.storage.organisations import SqlAlchemyOrganisationRepository
 from certmint.storage.roster import SqlAlchemyRosterRepository
+from certmint.storage.sign_in_throttles import SqlAlchemySignInThrottleRepository
 from certmint.storage.status_lists import SqlAlchemyStatusListRepository
 from certmint.storage.templates import SqlAlchemyTemplateRepository
 from certmint.storage.tokens import SqlAlchemyTokenRepository
@@ -51,6 +52,7 @@ class SqlAlchemyUnitOfWork:
     users: SqlAlchemyUserRepository
     verification_counts: SqlAlchemyVerificationCountRepository
     corrections: SqlAlchemyCorrectionRepository
+    sign_in_throttles: SqlAlchemySignInThrottleRepository
 
     def __init__(self, session_factory: sessionmaker[Session], *, read_only: bool = False) -> None:
         """``read_only``: the work only reads, so SQLite need not take the write lock."""
@@ -81,6 +83,7 @@ class SqlAlchemyUnitOfWork:
         self.users = SqlAlchemyUserRepository(session)
         self.verification_counts = SqlAlchemyVerificationCountRepository(session)
         self.corrections = SqlAlchemyCorrectionRepository(session)
+        self.sign_in_throttles = SqlAlchemySignInThrottleRepository(session)
         return self
 
     def __exit__(

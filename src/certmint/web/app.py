@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from certmint import __version__
 from certmint.bootstrap import Container, bootstrap
 from certmint.config import load_settings
+from certmint.web.account_mail import deliver_account_mail_periodically
 from certmint.web.api import dids, health, me, status_lists, v1, vc_api
 from certmint.web.deps import SignInRequired
 from certmint.web.i18n import LanguageMiddleware, load_catalogues
@@ -45,10 +46,12 @@ def create_app(container: Container) -> FastAPI:
         flusher = asyncio.create_task(
             verify.flush_counts_periodically(verifications.counter, container)
         )
+        mail = asyncio.create_task(deliver_account_mail_periodically(container))
         yield
-        flusher.cancel()
-        with suppress(asyncio.CancelledError):
-            await flusher
+        for task in (flusher, mail):
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
         await run_in_threadpool(verifications.counter.flush, container.uow())
         container.close()
 

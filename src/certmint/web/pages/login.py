@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from certmint.domain.accounts import Role
 from certmint.services.errors import TooManyAttempts, Unauthorized
 from certmint.services.sessions import ABSOLUTE_TIMEOUT, end_session, sign_in
-from certmint.services.sign_in_links import send_sign_in_link, sign_in_with_link
+from certmint.services.sign_in_links import request_sign_in_link, sign_in_with_link
+from certmint.web.account_mail import deliver_account_mail
 from certmint.web.deps import (
     SESSION_COOKIE,
     ContainerDep,
@@ -95,7 +96,8 @@ def login_submit(
     org: OrgField = "",
 ) -> Response:
     try:
-        user, token = sign_in(container.uow(), org or None, email, password)
+        client = request.client.host if request.client else None
+        user, token = sign_in(container.uow(), org or None, email, password, client=client)
     except TooManyAttempts as exc:
         minutes = exc.retry_after // 60 + 1
         return _page(
@@ -117,20 +119,19 @@ def login_submit(
 
 @router.post("/login/link", name="login_link_request", response_class=HTMLResponse)
 def login_link_request(
-    request: Request, container: ContainerDep, *, email: EmailField, org: OrgField = ""
+    request: Request,
+    container: ContainerDep,
+    background: BackgroundTasks,
+    *,
+    email: EmailField,
+    org: OrgField = "",
 ) -> Response:
-    """E-mail a one-time link. The answer is the same whether or not the address has an
-    account, so the form cannot be used to find out who has one."""
-    mailer = container.mailer
-    if mailer is not None:
-        send_sign_in_link(
-            container.uow(),
-            mailer,
-            org or None,
-            email,
-            base_url=container.settings.base_url,
-            sender=container.settings.mail_from,
-        )
+    """Queue a one-time link, answer at once, then send it. The answer and the work before it
+    are the same whether or not the address has an account, so the form cannot be used to
+    find out who has one; an SMTP server that is down only delays the e-mail."""
+    if container.mailer is not None:
+        request_sign_in_link(container.uow(), org or None, email)
+        background.add_task(deliver_account_mail, container)
     return _page(request, container, next_=None, org=org, email=email, link_sent=True)
 
 
