@@ -5,15 +5,22 @@ from __future__ import annotations
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certmint.domain.accounts import Principal, Role
-from certmint.domain.certificates import CertificateStatus
+from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.corrections import CorrectionStatus
-from certmint.services.certificates import get_certificate
+from certmint.services.certificates import (
+    get_certificate,
+    reinstate_certificate,
+    reissue_certificate,
+    revoke_certificate,
+    suspend_certificate,
+)
 from certmint.services.corrections import (
     approve_correction,
+    blocked_corrections,
     decline_correction,
     learner_corrections,
     list_corrections,
@@ -22,10 +29,11 @@ from certmint.services.corrections import (
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certmint.services.issuance import issue_achievement
 from certmint.services.signing import Signing
-from certmint.storage.tables import AuditEventRow
+from certmint.storage.tables import AuditEventRow, CertificateRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import Scenario, enrolment_row, make_user, scenario
 
+BASE = "https://certs.example.org"
 World = tuple[Scenario, Principal, Principal, dict[str, UUID]]
 
 
@@ -104,3 +112,68 @@ def test_who_may_do_what(uow: SqlAlchemyUnitOfWork, signing: Signing, world: Wor
     stranger = Principal(uuid4(), Role.ADMIN, user_id=uuid4())
     with pytest.raises(NotFound):
         approve_correction(uow, signing, stranger, request.id)
+
+
+def test_a_suspended_certificate_blocks_approval_until_reinstated(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, world: World
+) -> None:
+    s, jon, admin, certificates = world
+    org = s.organisation.id
+    request = request_name_correction(uow, jon, certificates["L1"], requested_name="Jon Smith")
+    suspend_certificate(
+        uow, org, certificates["L1"], reason="under review", actor="test", base_url=BASE
+    )
+    with pytest.raises(Conflict, match=r"suspended.*reinstate it and approve again"):
+        approve_correction(uow, signing, admin, request.id)
+    # The request stays pending, and the admin's list says why it cannot be approved.
+    (pending,) = list_corrections(uow, admin, pending_only=True)
+    assert pending.id == request.id
+    assert blocked_corrections(uow, admin, [pending]) == {request.id: CertificateStatus.SUSPENDED}
+    assert get_certificate(uow, org, certificates["L1"]).status is CertificateStatus.SUSPENDED
+    reinstate_certificate(
+        uow, org, certificates["L1"], reason="cleared", actor="test", base_url=BASE
+    )
+    assert blocked_corrections(uow, admin, [pending]) == {}
+    new = approve_correction(uow, signing, admin, request.id)
+    assert new.snapshot["values"]["recipient.name"] == "Jon Smith"
+
+
+def test_a_revoked_certificate_is_declined_not_left_waiting_silently(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, world: World
+) -> None:
+    s, jon, admin, certificates = world
+    request = request_name_correction(uow, jon, certificates["L1"], requested_name="Jon Smith")
+    revoke_certificate(
+        uow, s.organisation.id, certificates["L1"], reason="fraud", actor="test", base_url=BASE
+    )
+    with pytest.raises(Conflict, match=r"revoked.*decline the request"):
+        approve_correction(uow, signing, admin, request.id)
+    (pending,) = list_corrections(uow, admin, pending_only=True)
+    assert blocked_corrections(uow, admin, [pending]) == {request.id: CertificateStatus.REVOKED}
+    decline_correction(uow, admin, request.id, reason="The certificate was revoked")
+    (outcome,) = learner_corrections(uow, jon)
+    assert outcome.status is CorrectionStatus.DECLINED
+
+
+def test_the_reissue_and_the_decision_happen_together_or_not_at_all(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, session: Session, world: World
+) -> None:
+    s, _, _, certificates = world
+
+    def fails(_uow: SqlAlchemyUnitOfWork, _new: Certificate) -> None:
+        raise Conflict("the request was decided by someone else meanwhile")
+
+    with pytest.raises(Conflict):
+        reissue_certificate(
+            uow,
+            signing,
+            s.organisation.id,
+            certificates["L1"],
+            reason="name corrected",
+            actor="test",
+            name="Jon Smith",
+            then=fails,
+        )
+    current = get_certificate(uow, s.organisation.id, certificates["L1"])
+    assert current.status is CertificateStatus.ACTIVE and current.superseded_by_id is None
+    assert session.scalar(select(func.count()).select_from(CertificateRow)) == 2

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from certmint.domain.accounts import Principal, Role
+from certmint.services.certificates import suspend_certificate
 from certmint.services.corrections import request_name_correction
 from certmint.services.imports import import_enrolments
 from certmint.services.issuance import issue_achievement
@@ -24,6 +25,8 @@ from tests.factories import (
     scenario,
 )
 from tests.web.conftest import sign_in
+
+BASE = "https://certs.example.org"
 
 
 @pytest.fixture
@@ -102,3 +105,21 @@ def test_decline_with_a_reason_the_learner_reads(
     )
     sign_in(https_client, "jon@example.org", PASSWORD)
     assert "Matches your enrolment form" in https_client.get("/me").text
+
+
+def test_a_request_that_cannot_be_approved_says_why(
+    https_client: TestClient, uow: SqlAlchemyUnitOfWork, waiting: tuple[Scenario, UUID, UUID]
+) -> None:
+    s, certificate_id, request_id = waiting
+    suspend_certificate(
+        uow, s.organisation.id, certificate_id, reason="review", actor="t", base_url=BASE
+    )
+    csrf = sign_in(https_client, "admin@example.org", PASSWORD)
+    page = https_client.get("/admin/corrections")
+    assert "The certificate is suspended, so it cannot be re-issued" in page.text
+    assert f"/admin/corrections/{request_id}/approve" not in page.text
+    refused = https_client.post(
+        f"/admin/corrections/{request_id}/approve", data={"csrf_token": csrf}
+    )
+    assert refused.status_code == 409 and "reinstate it and approve again" in refused.text
+    assert "Waiting for a decision" in refused.text and "Jon Smith" in refused.text

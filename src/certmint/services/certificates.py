@@ -11,7 +11,7 @@ from the status), is audited and sends its webhook event.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
@@ -249,10 +249,13 @@ def reissue_certificate(
     actor: str,
     name: str | None = None,
     keep_issue_date: bool = False,
+    then: Callable[[SqlAlchemyUnitOfWork, Certificate], None] | None = None,
 ) -> Certificate:
     """A new certificate (new id, number and signature) replacing ``certificate_id``, with the
     learner's printed name corrected when ``name`` is given. The old one becomes superseded
-    and points to the new one. ``keep_issue_date`` keeps the original validity start."""
+    and points to the new one. ``keep_issue_date`` keeps the original validity start. ``then``
+    runs in the same transaction with the new certificate (what the re-issue was for: both
+    happen or neither does)."""
     reason = _reason(reason)
     if name is not None:
         name = unicodedata.normalize("NFC", name.strip())
@@ -315,5 +318,7 @@ def reissue_certificate(
             details={"new_certificate_id": str(new.id), "name": learner.name},
             at=now,
         )
+        if then is not None:
+            then(uow, new)
         uow.commit()
     return new

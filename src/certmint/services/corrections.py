@@ -21,7 +21,9 @@ from certmint.services.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
+    "approval_blocker",
     "approve_correction",
+    "blocked_corrections",
     "decline_correction",
     "learner_corrections",
     "list_corrections",
@@ -99,10 +101,35 @@ def list_corrections(
 def approve_correction(
     uow: SqlAlchemyUnitOfWork, signing: Signing, principal: Principal, correction_id: UUID
 ) -> Certificate:
-    """Re-issue the certificate with the requested name and record the approval; returns the
-    new certificate (the learner is e-mailed about it like any re-issue)."""
+    """Re-issue the certificate with the requested name and record the approval, in one
+    transaction; returns the new certificate (the learner is e-mailed about it like any
+    re-issue).
+
+    A certificate that is not active cannot be re-issued: ``Conflict`` says why and what to do,
+    and the request stays pending (a suspended certificate may be reinstated, after which the
+    approval works; for a revoked, expired or replaced one the admin declines with a reason).
+    """
     correction = _pending(uow, principal, correction_id)
-    new = reissue_certificate(
+    with uow:
+        certificate = uow.certificates.get_for(principal.organisation_id, correction.certificate_id)
+    if certificate is not None and (blocker := approval_blocker(certificate)) is not None:
+        raise Conflict(blocker)
+
+    def decide(uow: SqlAlchemyUnitOfWork, new: Certificate) -> None:
+        now = new.issued_at
+        if not uow.corrections.decide(
+            correction.id,
+            status=CorrectionStatus.APPROVED.value,
+            decided_at=now,
+            decided_by=principal.actor,
+            new_certificate_id=new.id,
+        ):  # the re-issue rolls back with it
+            raise Conflict("the request was decided by someone else meanwhile")
+        _record(
+            uow, principal, correction, "correction.approved", at=now, details={"new": str(new.id)}
+        )
+
+    return reissue_certificate(
         uow,
         signing,
         principal.organisation_id,
@@ -110,22 +137,42 @@ def approve_correction(
         reason="name corrected at the learner's request",
         actor=principal.actor,
         name=correction.requested_name,
+        then=decide,
     )
-    now = datetime.now(UTC)
-    with uow:
-        if not uow.corrections.decide(
-            correction.id,
-            status=CorrectionStatus.APPROVED.value,
-            decided_at=now,
-            decided_by=principal.actor,
-            new_certificate_id=new.id,
-        ):
-            raise Conflict("the request was decided by someone else meanwhile")
-        _record(
-            uow, principal, correction, "correction.approved", at=now, details={"new": str(new.id)}
+
+
+def approval_blocker(certificate: Certificate) -> str | None:
+    """Why a correction of this certificate cannot be approved now, or None if it can."""
+    status = certificate.status
+    if status is CertificateStatus.ACTIVE:
+        return None
+    if status is CertificateStatus.SUSPENDED:
+        return (
+            "the certificate is suspended, so it cannot be re-issued with the new name: "
+            "reinstate it and approve again, or decline the request"
         )
-        uow.commit()
-    return new
+    return (
+        f"the certificate is {status.value}, so it can no longer be re-issued: "
+        "decline the request with a reason for the learner"
+    )
+
+
+def blocked_corrections(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, corrections: list[NameCorrection]
+) -> dict[UUID, CertificateStatus]:
+    """For the pending requests that cannot be approved now: their certificate's status."""
+    _admin(principal)
+    blocked = {}
+    with uow:
+        for correction in corrections:
+            if correction.status is not CorrectionStatus.PENDING:
+                continue
+            certificate = uow.certificates.get_for(
+                principal.organisation_id, correction.certificate_id
+            )
+            if certificate is not None and approval_blocker(certificate) is not None:
+                blocked[correction.id] = certificate.status
+    return blocked
 
 
 def decline_correction(

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from certmint.services.corrections import (
     approve_correction,
+    blocked_corrections,
     decline_correction,
     list_corrections,
 )
@@ -31,6 +32,7 @@ def _page(
     status: int = 200,
 ) -> Response:
     corrections = list_corrections(container.uow(), principal)
+    blocked = blocked_corrections(container.uow(), principal, corrections)
     templates = request.app.state.templates
     return templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
@@ -38,6 +40,7 @@ def _page(
         {
             "pending": [c for c in corrections if c.status == "pending"],
             "decided": [c for c in corrections if c.status != "pending"],
+            "blocked": blocked,
             "error": error,
         },
         status_code=status,
