@@ -10,21 +10,27 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.services import accounts
 from certmint.services.accounts import (
     CLIENT_RULE,
     LOCKOUT_AFTER,
     authenticate,
+    change_own_password,
     check_password_policy,
     create_user,
     disable_user,
+    enable_user,
     find_user,
+    get_user,
+    has_password,
     list_users,
+    set_course_scope,
     set_password,
 )
 from certmint.services.errors import (
     Conflict,
+    Forbidden,
     InvalidInput,
     NotFound,
     TooManyAttempts,
@@ -32,6 +38,7 @@ from certmint.services.errors import (
 )
 from certmint.services.imports import import_enrolments
 from certmint.services.roster import resolve_course, resolve_learner
+from certmint.services.sessions import resolve_session, start_session
 from certmint.storage.tables import AuditEventRow, SignInThrottleRow, UserRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import (
@@ -283,3 +290,90 @@ def test_find_user_ignores_case_and_stays_in_its_organisation(
         create_user(
             uow, other.id, email="not-an-address", display_name="X", role=Role.ADMIN, actor="t"
         )
+
+
+def test_changing_your_own_password_needs_the_current_one_and_ends_other_sessions(
+    uow: SqlAlchemyUnitOfWork, session: Session, org_id: UUID
+) -> None:
+    user = make_user(uow, org_id, email="ana@example.org")
+    me = Principal.of_user(user)
+    _, here = start_session(uow, user)
+    _, elsewhere = start_session(uow, user)
+    assert has_password(uow, me) == (user, True)
+    with pytest.raises(Unauthorized):
+        change_own_password(uow, me, current="not it", new="a new secret!", session_token=here)
+    with pytest.raises(InvalidInput):
+        change_own_password(uow, me, current=PASSWORD, new="short", session_token=here)
+    change_own_password(uow, me, current=PASSWORD, new="a new secret!", session_token=here)
+    assert authenticate(uow, org_id, "ana@example.org", "a new secret!").id == user.id
+    assert resolve_session(uow, here)[1].id == user.id  # this browser stays signed in
+    with pytest.raises(Unauthorized):
+        resolve_session(uow, elsewhere)
+    (event,) = session.scalars(
+        select(AuditEventRow).where(AuditEventRow.action == "user.password_changed")
+    ).all()
+    assert event.actor == me.actor and event.details == {"by": "self"}
+
+
+def test_wrong_current_passwords_count_towards_the_throttle(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    user = make_user(uow, org_id, email="ana@example.org")
+    me = Principal.of_user(user)
+    _, here = start_session(uow, user)
+    for _ in range(LOCKOUT_AFTER):
+        with pytest.raises(Unauthorized):
+            change_own_password(uow, me, current="guess", new="a new secret!", session_token=here)
+    with pytest.raises(TooManyAttempts):
+        change_own_password(uow, me, current=PASSWORD, new="a new secret!", session_token=here)
+
+
+def test_a_learner_without_a_password_sets_one(uow: SqlAlchemyUnitOfWork, org_id: UUID) -> None:
+    learner = resolve_learner(uow, org_id, "L1")
+    user = create_user(
+        uow,
+        org_id,
+        email="l1@example.org",
+        display_name="L One",
+        role=Role.LEARNER,
+        learner_id=learner.id,
+        actor="test",
+    )
+    me = Principal.of_user(user)
+    assert has_password(uow, me) == (user, False)
+    change_own_password(uow, me, current="", new="my own secret", session_token="")
+    assert authenticate(uow, org_id, "l1@example.org", "my own secret").id == user.id
+    token = Principal(org_id, Role.ADMIN, token_id=user.id)
+    with pytest.raises(Forbidden):  # an API token has no account page
+        change_own_password(uow, token, current="", new="my own secret", session_token="")
+
+
+def test_an_admin_changes_scope_and_disables_and_enables_users(
+    uow: SqlAlchemyUnitOfWork, session: Session, org_id: UUID
+) -> None:
+    import_enrolments(
+        uow, org_id, enrolment_csv([enrolment_row("L3", course_id="C2", batch_id="B2")])
+    )
+    c1, c2 = resolve_course(uow, org_id, "C1"), resolve_course(uow, org_id, "C2")
+    admin = make_user(uow, org_id, email="admin@example.org")
+    manager = make_user(uow, org_id, Role.COURSE_MANAGER, course_ids=[c1.id])
+    assert set_course_scope(uow, org_id, manager.id, [c2.id], actor="t").course_ids == {c2.id}
+    assert get_user(uow, org_id, manager.id).course_ids == {c2.id}
+    with pytest.raises(InvalidInput):
+        set_course_scope(uow, org_id, manager.id, [], actor="t")
+    with pytest.raises(InvalidInput):
+        set_course_scope(uow, org_id, admin.id, [c1.id], actor="t")
+    other = make_organisation(uow, "Elsewhere")
+    with pytest.raises(NotFound):
+        set_course_scope(uow, other.id, manager.id, [c1.id], actor="t")
+    with pytest.raises(NotFound):
+        get_user(uow, other.id, manager.id)
+    with pytest.raises(Conflict):
+        disable_user(uow, org_id, admin.id, actor=f"user:{admin.id}")
+    disable_user(uow, org_id, manager.id, actor="t")
+    with pytest.raises(Conflict):
+        enable_user(uow, org_id, admin.id, actor="t")
+    assert enable_user(uow, org_id, manager.id, actor="t").active
+    assert authenticate(uow, org_id, manager.email, PASSWORD).id == manager.id
+    actions = set(session.scalars(select(AuditEventRow.action)))
+    assert {"user.scope_changed", "user.disabled", "user.enabled"} <= actions

@@ -22,15 +22,17 @@ from uuid import UUID
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from certmint.domain.accounts import Role, Throttle, User, normalise_email
+from certmint.domain.accounts import Principal, Role, Throttle, User, normalise_email
 from certmint.services.audit import record
 from certmint.services.errors import (
     Conflict,
+    Forbidden,
     InvalidInput,
     NotFound,
     TooManyAttempts,
     Unauthorized,
 )
+from certmint.services.tokens import secret_hash
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
@@ -40,13 +42,18 @@ __all__ = [
     "MIN_PASSWORD_LENGTH",
     "add_user",
     "authenticate",
+    "change_own_password",
     "check_password_policy",
     "create_user",
     "disable_user",
+    "enable_user",
     "find_user",
     "generate_password",
+    "get_user",
+    "has_password",
     "list_users",
     "new_user",
+    "set_course_scope",
     "set_password",
 ]
 
@@ -244,22 +251,26 @@ def set_password(
         uow.users.update(user_id, password_hash=_hasher().hash(password))
         uow.sign_in_throttles.clear(next(iter(_throttle_keys(organisation_id, user.email, None))))
         uow.users.end_sessions_of(user_id, now)
-        record(
-            uow,
-            organisation_id=organisation_id,
-            actor=actor,
-            action="user.password_set",
-            subject_type="user",
-            subject_id=user_id,
-            at=now,
-        )
+        _record_user(uow, user, actor, "user.password_set", now)
         uow.commit()
+
+
+def get_user(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, user_id: UUID) -> User:
+    """One of the organisation's users; another organisation's is ``NotFound``."""
+    with uow:
+        user = uow.users.get(organisation_id, user_id)
+    if user is None:
+        raise NotFound("user", user_id)
+    return user
 
 
 def disable_user(
     uow: SqlAlchemyUnitOfWork, organisation_id: UUID, user_id: UUID, *, actor: str
 ) -> User:
-    """Disable an account at once: it cannot sign in and its sessions end. Nothing is deleted."""
+    """Disable an account at once: it cannot sign in and its sessions end. Nothing is deleted.
+    Nobody disables their own account (an organisation could lock out its last admin)."""
+    if actor == f"user:{user_id}":
+        raise Conflict("you cannot disable your own account")
     now = datetime.now(UTC)
     with uow:
         user = uow.users.get(organisation_id, user_id)
@@ -269,17 +280,84 @@ def disable_user(
             raise Conflict(f"user {user.email} is already disabled")
         uow.users.update(user_id, disabled_at=now)
         uow.users.end_sessions_of(user_id, now)
-        record(
-            uow,
-            organisation_id=organisation_id,
-            actor=actor,
-            action="user.disabled",
-            subject_type="user",
-            subject_id=user_id,
-            at=now,
-        )
+        _record_user(uow, user, actor, "user.disabled", now)
         uow.commit()
     return replace(user, disabled_at=now)
+
+
+def enable_user(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, user_id: UUID, *, actor: str
+) -> User:
+    """Let a disabled account sign in again (its old sessions stay ended)."""
+    now = datetime.now(UTC)
+    with uow:
+        user = uow.users.get(organisation_id, user_id)
+        if user is None:
+            raise NotFound("user", user_id)
+        if user.active:
+            raise Conflict(f"user {user.email} is not disabled")
+        uow.users.update(user_id, disabled_at=None)
+        _record_user(uow, user, actor, "user.enabled", now)
+        uow.commit()
+    return replace(user, disabled_at=None)
+
+
+def set_course_scope(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    user_id: UUID,
+    course_ids: Iterable[UUID],
+    *,
+    actor: str,
+) -> User:
+    """Give a course manager these courses (at least one, all of the organisation). It
+    takes effect on their next request: a session reads the scope afresh each time."""
+    courses = frozenset(course_ids)
+    now = datetime.now(UTC)
+    with uow:
+        user = uow.users.get(organisation_id, user_id)
+        if user is None:
+            raise NotFound("user", user_id)
+        if user.role is not Role.COURSE_MANAGER:
+            raise InvalidInput(["courses: only course managers are scoped to courses"], "refused")
+        if problems := _scope_problems(user.role, courses):
+            raise InvalidInput(problems, "scope rejected")
+        _check_courses(uow, organisation_id, courses)
+        uow.users.update(user_id, course_ids=courses)
+        _record_user(
+            uow,
+            user,
+            actor,
+            "user.scope_changed",
+            now,
+            details={
+                "before": sorted(map(str, user.course_ids)),
+                "after": sorted(map(str, courses)),
+            },
+        )
+        uow.commit()
+    return replace(user, course_ids=courses)
+
+
+def _record_user(
+    uow: SqlAlchemyUnitOfWork,
+    user: User,
+    actor: str,
+    action: str,
+    at: datetime,
+    *,
+    details: dict[str, object] | None = None,
+) -> None:
+    record(
+        uow,
+        organisation_id=user.organisation_id,
+        actor=actor,
+        action=action,
+        subject_type="user",
+        subject_id=user.id,
+        details=details,
+        at=at,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,16 +423,12 @@ def authenticate(
     password = password[:MAX_PASSWORD_LENGTH]
     keys = _throttle_keys(organisation_id, email, client)
     with uow:
-        throttles = uow.sign_in_throttles.get_many(keys)
-        waits = [t.locked_until - now for t in throttles.values() if t.locked_until is not None]
-        if any(wait > timedelta(0) for wait in waits):
-            raise TooManyAttempts(int(max(waits).total_seconds()) + 1)
+        throttles = _unless_throttled(uow, keys, now)
         user = uow.users.by_email(organisation_id, email)
         password_hash = None if user is None else uow.users.password_hash(user.id)
         right = _verify(password_hash or _dummy_hash(_hasher()), password)
         if user is None or password_hash is None or not user.active or not right:
-            for key, rule in keys.items():
-                uow.sign_in_throttles.put(key, _after_failure(rule, throttles.get(key), now))
+            _count_failure(uow, keys, throttles, now)
             if user is not None:
                 record(
                     uow,
@@ -373,6 +447,76 @@ def authenticate(
         if _hasher().check_needs_rehash(password_hash):
             uow.users.update(user.id, password_hash=_hasher().hash(password))
         uow.commit()
+    return user
+
+
+def _unless_throttled(
+    uow: SqlAlchemyUnitOfWork, keys: dict[str, ThrottleRule], now: datetime
+) -> dict[str, Throttle]:
+    """The keys' throttles; ``TooManyAttempts`` while any of them is locked."""
+    throttles = uow.sign_in_throttles.get_many(keys)
+    waits = [t.locked_until - now for t in throttles.values() if t.locked_until is not None]
+    if any(wait > timedelta(0) for wait in waits):
+        raise TooManyAttempts(int(max(waits).total_seconds()) + 1)
+    return throttles
+
+
+def _count_failure(
+    uow: SqlAlchemyUnitOfWork,
+    keys: dict[str, ThrottleRule],
+    throttles: dict[str, Throttle],
+    now: datetime,
+) -> None:
+    for key, rule in keys.items():
+        uow.sign_in_throttles.put(key, _after_failure(rule, throttles.get(key), now))
+
+
+def has_password(uow: SqlAlchemyUnitOfWork, principal: Principal) -> tuple[User, bool]:
+    """The signed-in person's account, and whether it has a password yet."""
+    with uow:
+        user = _own_account(uow, principal)
+        return user, uow.users.password_hash(user.id) is not None
+
+
+def change_own_password(
+    uow: SqlAlchemyUnitOfWork,
+    principal: Principal,
+    *,
+    current: str,
+    new: str,
+    session_token: str,
+    now: datetime | None = None,
+) -> None:
+    """The signed-in person sets or changes their own password. With a password already set,
+    ``current`` must be it (wrong guesses count towards the address's sign-in throttle, so a
+    stolen session cannot be used to guess the password). Every other session of the user
+    ends; the one changing it (``session_token``) stays signed in."""
+    now = now or datetime.now(UTC)
+    with uow:
+        user = _own_account(uow, principal)
+        stored = uow.users.password_hash(user.id)
+        check_password_policy(new, email=user.email)
+        keys = _throttle_keys(user.organisation_id, user.email, None)
+        if stored is not None:
+            throttles = _unless_throttled(uow, keys, now)
+            if not _verify(stored, current[:MAX_PASSWORD_LENGTH]):
+                _count_failure(uow, keys, throttles, now)
+                uow.commit()
+                raise Unauthorized("the current password is not right")
+        uow.users.update(user.id, password_hash=_hasher().hash(new))
+        uow.sign_in_throttles.clear(next(iter(keys)))
+        uow.users.end_sessions_of(user.id, now, keep_token_hash=secret_hash(session_token))
+        action = "user.password_changed" if stored is not None else "user.password_set"
+        _record_user(uow, user, principal.actor, action, now, details={"by": "self"})
+        uow.commit()
+
+
+def _own_account(uow: SqlAlchemyUnitOfWork, principal: Principal) -> User:
+    if principal.user_id is None:
+        raise Forbidden("only a person who signed in has an account page")
+    user = uow.users.get(principal.organisation_id, principal.user_id)
+    if user is None or not user.active:
+        raise NotFound("user", principal.user_id)
     return user
 
 

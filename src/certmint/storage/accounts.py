@@ -143,13 +143,17 @@ class SqlAlchemyUserRepository:
             update(UserSessionRow).where(UserSessionRow.id == session_id).values(**values)
         )
 
-    def end_sessions_of(self, user_id: UUID, at: datetime) -> None:
-        """End every open session of a user (disabled, or a new password)."""
-        self._session.execute(
-            update(UserSessionRow)
-            .where(UserSessionRow.user_id == user_id, UserSessionRow.ended_at.is_(None))
-            .values(ended_at=at)
+    def end_sessions_of(
+        self, user_id: UUID, at: datetime, *, keep_token_hash: str | None = None
+    ) -> None:
+        """End every open session of a user (disabled, or a new password), but the one with
+        ``keep_token_hash`` (the person who changed their own password)."""
+        statement = update(UserSessionRow).where(
+            UserSessionRow.user_id == user_id, UserSessionRow.ended_at.is_(None)
         )
+        if keep_token_hash is not None:
+            statement = statement.where(UserSessionRow.token_hash != keep_token_hash)
+        self._session.execute(statement.values(ended_at=at))
 
     # One-time sign-in links
 

@@ -18,6 +18,7 @@ from certmint.web.api import dids, health, me, status_lists, v1, vc_api
 from certmint.web.deps import SignInRequired
 from certmint.web.i18n import LanguageMiddleware, load_catalogues
 from certmint.web.pages import (
+    account,
     admin,
     corrections,
     learner,
@@ -87,6 +88,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(learner.router)
     app.include_router(profiles.router)
     app.include_router(corrections.router)
+    app.include_router(account.router)
     app.include_router(me.router, prefix=API_PREFIX)
     app.include_router(v1.router)
     return app

@@ -17,10 +17,11 @@ from certmint.web.pages.admin import (
     imports,
     issuance,
     templates,
+    users,
 )
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for module in (dashboard, templates, batches, imports, issuance, certificates, audit):
+for module in (dashboard, templates, batches, imports, issuance, certificates, audit, users):
     router.include_router(module.router, prefix="/admin")

@@ -1,0 +1,168 @@
+"""Users (admins only): who may sign in, with role, course scope and status; invite someone
+(the e-mail goes through the outbox), change a course manager's courses, disable or enable.
+Every change is made by ``services.accounts`` / ``services.sign_in_links`` and audit-logged."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from certmint.domain.accounts import Principal, Role
+from certmint.services.accounts import (
+    disable_user,
+    enable_user,
+    get_user,
+    list_users,
+    set_course_scope,
+)
+from certmint.services.errors import Conflict, InvalidInput, NotFound
+from certmint.services.roster import list_courses
+from certmint.services.sign_in_links import invite_learner, invite_user
+from certmint.web.account_mail import deliver_account_mail
+from certmint.web.deps import ContainerDep, PageAdminDep
+from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render
+
+__all__ = ["router"]
+
+router = APIRouter()
+SECTION = "admin_users"
+MAX_COURSES_SHOWN = 1_000
+# What the page says after a change (a fixed key in the URL, never text from the request).
+DONE = ("invited", "scope", "disabled", "enabled")
+
+
+def _page(
+    request: Request,
+    principal: Principal,
+    container: ContainerDep,
+    *,
+    problems: Sequence[object] = (),
+    form: FormData | None = None,
+    status_code: int = 200,
+) -> Response:
+    courses = list_courses(
+        container.uow(),
+        principal.organisation_id,
+        course_ids=None,
+        after=None,
+        limit=MAX_COURSES_SHOWN,
+    )
+    done = request.query_params.get("done", "")
+    return render(
+        request,
+        "users.html",
+        {
+            "users": list_users(container.uow(), principal.organisation_id),
+            "courses": courses,
+            "course_names": {c.id: c.name for c in courses},
+            "roles": [r.value for r in Role],
+            "me": principal.user_id,
+            "done": done if done in DONE else "",
+            "problems": problems,
+            "form": form,
+        },
+        section=SECTION,
+        status_code=status_code,
+    )
+
+
+def _problems(exc: InvalidInput | Conflict) -> Sequence[object]:
+    return exc.problems if isinstance(exc, InvalidInput) else (exc.detail,)
+
+
+def _course_ids(form: FormData) -> list[UUID]:
+    return [page_id(value, "course") for value in form.getlist("course_ids") if value]
+
+
+@router.get("/users", name=SECTION)
+def users_page(request: Request, principal: PageAdminDep, container: ContainerDep) -> Response:
+    return _page(request, principal, container)
+
+
+@router.post("/users/invite", name="admin_users_invite")
+def invite(
+    request: Request,
+    background: BackgroundTasks,
+    *,
+    principal: PageAdminDep,
+    container: ContainerDep,
+    form: FormDep,
+) -> Response:
+    """An account without a password and an e-mail with a week-long sign-in link: staff by
+    address and name; a learner from their learner record (our id or the LMS's)."""
+    role_text = field(form, "role")
+    try:
+        if role_text not in Role._value2member_map_:
+            raise InvalidInput([f"role: one of {', '.join(r.value for r in Role)}"], "not invited")
+        role = Role(role_text)
+        if role is Role.LEARNER:
+            invite_learner(
+                container.uow(),
+                principal.organisation_id,
+                field(form, "learner").strip(),
+                actor=principal.actor,
+            )
+        else:
+            invite_user(
+                container.uow(),
+                principal.organisation_id,
+                email=field(form, "email"),
+                display_name=field(form, "display_name"),
+                role=role,
+                course_ids=_course_ids(form),
+                actor=principal.actor,
+            )
+    except (InvalidInput, Conflict) as exc:
+        return _page(
+            request, principal, container, problems=_problems(exc), form=form, status_code=422
+        )
+    background.add_task(deliver_account_mail, container)
+    return redirect(request, SECTION, done="invited")
+
+
+@router.post("/users/{user_id}/scope", name="admin_user_scope")
+def change_scope(
+    user_id: str,
+    request: Request,
+    *,
+    principal: PageAdminDep,
+    container: ContainerDep,
+    form: FormDep,
+) -> Response:
+    user = get_user(container.uow(), principal.organisation_id, page_id(user_id, "user"))
+    try:
+        set_course_scope(
+            container.uow(),
+            principal.organisation_id,
+            user.id,
+            _course_ids(form),
+            actor=principal.actor,
+        )
+    except InvalidInput as exc:
+        return _page(request, principal, container, problems=exc.problems, status_code=422)
+    return redirect(request, SECTION, done="scope")
+
+
+@router.post("/users/{user_id}/{action}", name="admin_user_status")
+def change_status(
+    user_id: str,
+    action: str,
+    request: Request,
+    *,
+    principal: PageAdminDep,
+    container: ContainerDep,
+) -> Response:
+    """``disable`` (its sessions end at once) or ``enable``."""
+    user = get_user(container.uow(), principal.organisation_id, page_id(user_id, "user"))
+    if action not in ("disable", "enable"):
+        raise NotFound("action", action)
+    change = disable_user if action == "disable" else enable_user
+    try:
+        change(container.uow(), principal.organisation_id, user.id, actor=principal.actor)
+    except Conflict as exc:
+        return _page(request, principal, container, problems=(exc.detail,), status_code=409)
+    return redirect(request, SECTION, done=f"{action}d")

@@ -1,0 +1,161 @@
+"""The admin's Users page: list, invite (the e-mail through the outbox), course scope,
+disable and enable; admins only; another organisation's user is a 404."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certmint.domain.accounts import Role
+from certmint.domain.ids import url_id
+from certmint.services.accounts import find_user, get_user
+from certmint.services.roster import resolve_course
+from certmint.services.tokens import create_token
+from certmint.storage.tables import AuditEventRow, NotificationRow
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.factories import PASSWORD, make_user
+from tests.web.conftest import sign_in
+from tests.web.pages.admin.conftest import Admin, get_ok
+
+
+def _post(client: TestClient, url: str, headers: dict[str, str], **form: object) -> object:
+    return client.post(url, data=form, headers=headers, follow_redirects=False)
+
+
+def test_the_page_lists_users_with_role_scope_and_status(
+    client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork
+) -> None:
+    org = admin.scenario.organisation.id
+    course = resolve_course(uow, org, "C1")
+    make_user(uow, org, Role.ADMIN, email="asha@example.org")
+    make_user(uow, org, Role.COURSE_MANAGER, email="mina@example.org", course_ids=[course.id])
+    html = get_ok(client, "/admin/users", admin.headers)
+    assert "asha@example.org" in html and "mina@example.org" in html
+    assert "Course manager" in html and "Data Science" in html and "active" in html
+    assert '/admin/users" aria-current="page">Users</a>' in html  # in the navigation
+    _, secret = create_token(
+        uow, org, name="m", role=Role.COURSE_MANAGER, course_ids=[course.id], actor="t"
+    )
+    manager = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/admin/users", headers=manager).status_code == 403
+
+
+def test_inviting_a_course_manager_queues_the_e_mail_and_is_audited(
+    client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork, session: Session
+) -> None:
+    org = admin.scenario.organisation.id
+    course = resolve_course(uow, org, "C1")
+    invited = _post(
+        client,
+        "/admin/users/invite",
+        admin.headers,
+        role="course_manager",
+        email="mina@example.org",
+        display_name="Mina Iyer",
+        course_ids=[url_id(course.id)],
+    )
+    assert invited.status_code == 303  # type: ignore[attr-defined]
+    assert invited.headers["location"].endswith("/admin/users?done=invited")  # type: ignore[attr-defined]
+    user = find_user(uow, org, "mina@example.org")
+    assert (user.role, user.course_ids) == (Role.COURSE_MANAGER, {course.id})
+    (mail,) = session.scalars(select(NotificationRow).where(NotificationRow.user_id == user.id))
+    assert (mail.kind, mail.status) == ("invitation", "pending")  # no SMTP server here
+    actions = set(session.scalars(select(AuditEventRow.action)))
+    assert {"user.created", "user.invited"} <= actions
+    page = get_ok(client, "/admin/users?done=invited", admin.headers)
+    assert "Invited: the account exists" in page
+
+    again = _post(
+        client,
+        "/admin/users/invite",
+        admin.headers,
+        role="course_manager",
+        email="MINA@example.org",
+        display_name="Mina",
+        course_ids=[url_id(course.id)],
+    )
+    assert again.status_code == 422  # type: ignore[attr-defined]
+    assert "exists in this organisation" in again.text  # type: ignore[attr-defined]
+    no_course = _post(
+        client,
+        "/admin/users/invite",
+        admin.headers,
+        role="course_manager",
+        email="x@example.org",
+        display_name="X",
+    )
+    assert "a course manager needs at least one course" in no_course.text  # type: ignore[attr-defined]
+    assert 'value="x@example.org"' in no_course.text  # type: ignore[attr-defined]
+
+
+def test_inviting_a_learner_uses_their_record(
+    client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork
+) -> None:
+    response = _post(client, "/admin/users/invite", admin.headers, role="learner", learner="L1")
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    user = find_user(uow, admin.scenario.organisation.id, "l1@example.org")
+    assert user.role is Role.LEARNER and user.learner_id == admin.scenario.learners["L1"]
+
+
+def test_scope_disable_and_enable(
+    client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork, session: Session
+) -> None:
+    org = admin.scenario.organisation.id
+    course = resolve_course(uow, org, "C1")
+    manager = make_user(uow, org, Role.COURSE_MANAGER, course_ids=[course.id])
+    uid = url_id(manager.id)
+    emptied = _post(client, f"/admin/users/{uid}/scope", admin.headers)
+    assert emptied.status_code == 422  # type: ignore[attr-defined]
+    assert "at least one course" in emptied.text  # type: ignore[attr-defined]
+    disabled = _post(client, f"/admin/users/{uid}/disable", admin.headers)
+    assert disabled.status_code == 303  # type: ignore[attr-defined]
+    assert not get_user(uow, org, manager.id).active
+    twice = _post(client, f"/admin/users/{uid}/disable", admin.headers)
+    assert twice.status_code == 409  # type: ignore[attr-defined]
+    assert _post(client, f"/admin/users/{uid}/enable", admin.headers).status_code == 303  # type: ignore[attr-defined]
+    assert get_user(uow, org, manager.id).active
+    assert _post(client, f"/admin/users/{uid}/delete", admin.headers).status_code == 404  # type: ignore[attr-defined]
+    actions = list(session.scalars(select(AuditEventRow.action)))
+    assert actions.count("user.disabled") == 1 and actions.count("user.enabled") == 1
+
+
+def test_another_organisations_user_is_not_found(
+    client: TestClient, admin: Admin, other_tenant: dict[str, str], uow: SqlAlchemyUnitOfWork
+) -> None:
+    org = admin.scenario.organisation.id
+    course = resolve_course(uow, org, "C1")
+    manager = make_user(uow, org, Role.COURSE_MANAGER, course_ids=[course.id])
+    uid = url_id(manager.id)
+    for action in ("scope", "disable", "enable"):
+        response = _post(client, f"/admin/users/{uid}/{action}", other_tenant)
+        assert response.status_code == 404  # type: ignore[attr-defined]
+    assert get_user(uow, org, manager.id).active
+    assert (
+        "@"
+        not in client.get("/admin/users", headers=other_tenant)
+        .text.split("<tbody>")[1]
+        .split("</tbody>")[0]
+    )
+
+
+def test_changes_need_the_csrf_token_and_no_one_disables_themselves(
+    https_client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork
+) -> None:
+    org = admin.scenario.organisation.id
+    me = make_user(uow, org, Role.ADMIN, email="admin@example.org")
+    other = make_user(uow, org, Role.ADMIN, email="other@example.org")
+    csrf = sign_in(
+        https_client, "admin@example.org", PASSWORD, org=admin.scenario.organisation.slug
+    )
+    page = https_client.get("/admin/users").text
+    assert f"/admin/users/{url_id(me.id)}/disable" not in page  # no button for yourself
+    disable = f"/admin/users/{url_id(other.id)}/disable"
+    assert https_client.post(disable).status_code == 403
+    assert get_user(uow, org, other.id).active
+    assert https_client.post(disable, data={"csrf_token": csrf}).status_code == 303
+    own = https_client.post(f"/admin/users/{url_id(me.id)}/disable", data={"csrf_token": csrf})
+    assert own.status_code == 409 and "cannot disable your own account" in own.text
+    assert isinstance(me.id, UUID)

@@ -1,0 +1,119 @@
+"""Accounts in a real browser (Chromium, on the real product): the admin's Users page (invite
+a course manager, change their courses, disable them) and the account page where a learner
+sets a password. Screenshots of each page; axe-core checks them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from certmint.domain.accounts import Role
+from certmint.services.accounts import create_user, find_user
+from certmint.services.imports import import_enrolments
+from certmint.services.roster import resolve_learner
+from certmint.services.sessions import start_session
+from certmint.web.deps import SESSION_COOKIE
+from tests.factories import (
+    PASSWORD,
+    enrolment_csv,
+    enrolment_row,
+    make_organisation,
+    make_user,
+)
+from tests.web.browser import LiveServer, assert_accessible
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def organisation(live_server: LiveServer) -> UUID:
+    """Two courses with a learner each and an admin (admin@); returns the organisation's id."""
+    uow = live_server.container.uow
+    org = make_organisation(uow(), "Users Academy", default=True)
+    rows = [
+        enrolment_row("L1", name="Asha Rao"),
+        enrolment_row("L2", course_id="C2", course_name="Statistics", batch_id="B2"),
+    ]
+    import_enrolments(uow(), org.id, enrolment_csv(rows))
+    make_user(uow(), org.id, Role.ADMIN, email="admin@example.org")
+    return org.id
+
+
+def _sign_in_as_admin(page: Page, live_server: LiveServer, path: str) -> None:
+    page.goto(live_server.url(path))
+    page.get_by_label("E-mail address").first.fill("admin@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(live_server.url(path))
+
+
+def test_admin_invites_scopes_and_disables_a_course_manager(
+    live_server: LiveServer, organisation: UUID, page: Page, shot: Callable[..., Path]
+) -> None:
+    _sign_in_as_admin(page, live_server, "/admin")
+    page.get_by_role("navigation", name="Admin").get_by_role("link", name="Users").click()
+    expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
+    assert_accessible(page)
+
+    invite = page.locator("section", has=page.get_by_role("heading", name="Invite someone"))
+    invite.get_by_label("Role").select_option("course_manager")
+    invite.get_by_label("E-mail address").fill("mina@example.org")
+    invite.get_by_label("Name").fill("Mina Iyer")
+    invite.get_by_label("Data Science").check()
+    invite.get_by_role("button", name="Invite").click()
+    expect(page.get_by_role("status")).to_contain_text("Invited")
+    row = page.get_by_role("row", name="Mina Iyer")
+    expect(row).to_contain_text("Course manager")
+    expect(row).to_contain_text("Data Science")
+    shot("users")
+    assert_accessible(page)
+
+    row.get_by_text("Change courses").click()
+    row.get_by_label("Data Science").uncheck()
+    row.get_by_label("Statistics").check()
+    row.get_by_role("button", name="Save courses").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved")
+    expect(page.get_by_role("row", name="Mina Iyer")).to_contain_text("Statistics")
+
+    page.get_by_role("button", name="Disable Mina Iyer").click()
+    expect(page.get_by_role("row", name="Mina Iyer")).to_contain_text("disabled")
+    expect(page.get_by_role("button", name="Enable Mina Iyer")).to_be_visible()
+    shot("disabled")
+    user = find_user(live_server.container.uow(), organisation, "mina@example.org")
+    assert not user.active
+
+
+def test_a_learner_sets_a_password_on_the_account_page(
+    live_server: LiveServer, organisation: UUID, page: Page, shot: Callable[..., Path]
+) -> None:
+    uow = live_server.container.uow
+    org = organisation
+    learner = resolve_learner(uow(), org, "L1")
+    user = create_user(
+        uow(),
+        org,
+        email="asha@example.org",
+        display_name="Asha Rao",
+        role=Role.LEARNER,
+        learner_id=learner.id,
+        actor="test",
+    )
+    _, token = start_session(uow(), user)  # as the e-mailed link does
+    page.context.add_cookies(
+        [{"name": SESSION_COOKIE, "value": token, "url": live_server.url("/")}]
+    )
+    page.goto(live_server.url("/me"))
+    page.get_by_role("link", name="Your account").click()
+    expect(page.get_by_role("heading", name="Set a password")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("New password", exact=True).fill("my own long secret")
+    page.get_by_label("New password again").fill("my own long secret")
+    page.get_by_role("button", name="Save the password").click()
+    expect(page.get_by_role("status")).to_contain_text("Your password is saved.")
+    expect(page.get_by_label("Current password")).to_be_visible()
+    shot("account")
+    assert_accessible(page)
