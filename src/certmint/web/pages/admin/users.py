@@ -75,7 +75,8 @@ def _problems(exc: InvalidInput | Conflict) -> Sequence[object]:
 
 
 def _course_ids(form: FormData) -> list[UUID]:
-    return [page_id(value, "course") for value in form.getlist("course_ids") if value]
+    values = form.getlist("course_ids")
+    return [page_id(value, "course") for value in values if isinstance(value, str) and value]
 
 
 @router.get("/users", name=SECTION)
