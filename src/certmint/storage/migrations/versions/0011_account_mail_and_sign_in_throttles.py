@@ -1,8 +1,8 @@
 """Account e-mails (sign-in links, invitations) in the notification outbox; sign-in throttles
 per e-mail address and per client instead of per account.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-29 21:28:04.089307
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
