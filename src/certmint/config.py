@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     verify_rate_burst: int = Field(
         default=30, ge=1, description="Requests a client may make at once before the rate applies."
     )
+    rate_limit_url: str = Field(
+        default="",
+        description="Redis (redis://...) holding the rate limit's buckets, shared by every web "
+        "worker; empty: the broker's when it is Redis, else each process keeps its own.",
+    )
     verify_upload_max_bytes: int = Field(
         default=5_000_000, ge=1, description="Largest file or pasted text /verify accepts."
     )
@@ -103,6 +108,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.home / 'certmint.db').resolve()}"
+
+    @property
+    def effective_rate_limit_url(self) -> str:
+        """Where the rate limit's buckets live: empty for each process's own memory."""
+        if self.rate_limit_url:
+            return self.rate_limit_url
+        return self.broker_url if self.broker_url.startswith(("redis://", "rediss://")) else ""
 
     @property
     def env_file(self) -> Path:

@@ -43,7 +43,7 @@ def create_app(container: Container) -> FastAPI:
     verifications = verify.Verifications()
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(running: FastAPI) -> AsyncIterator[None]:
         flusher = asyncio.create_task(
             verify.flush_counts_periodically(verifications.counter, container)
         )
@@ -54,6 +54,8 @@ def create_app(container: Container) -> FastAPI:
             with suppress(asyncio.CancelledError):
                 await task
         await run_in_threadpool(verifications.counter.flush, container.uow())
+        if running.state.rate_limit is not None:
+            await running.state.rate_limit.close()
         container.close()
 
     app = FastAPI(
@@ -71,7 +73,12 @@ def create_app(container: Container) -> FastAPI:
     install_problem_handlers(app)
     app.add_exception_handler(SignInRequired, login.sign_in_redirect)
     settings = container.settings
-    install_rate_limit(app, settings.verify_rate_per_minute, settings.verify_rate_burst)
+    install_rate_limit(
+        app,
+        settings.verify_rate_per_minute,
+        settings.verify_rate_burst,
+        settings.effective_rate_limit_url,
+    )
     catalogues = load_catalogues()
     app.state.catalogues = catalogues  # web.i18n.translate: handlers word messages too
     app.state.templates = make_templates(catalogues)
