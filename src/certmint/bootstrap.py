@@ -6,6 +6,9 @@ pass the container down; nothing is created at import time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -22,7 +25,24 @@ from certmint.storage.database import create_database_engine, create_session_fac
 from certmint.storage.migrate import upgrade_database
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["Container", "bootstrap"]
+__all__ = ["Container", "bootstrap", "reading_by_default"]
+
+# What ``Container.uow()`` gives when the caller does not say: a writing unit of work, except
+# inside ``reading_by_default()`` (the web layer's GET and HEAD requests).
+_read_only_default: ContextVar[bool] = ContextVar("certmint_read_only_default", default=False)
+
+
+@contextmanager
+def reading_by_default() -> Iterator[None]:
+    """Within this block (and the threads it hands work to, which copy the context) units of
+    work are read-only unless asked for with ``read_only=False``: on SQLite they then never
+    wait for the write lock, and one that tries to write fails at once
+    (``storage.unit_of_work.ReadOnlyViolation``) instead of queueing behind a bulk job."""
+    token = _read_only_default.set(True)
+    try:
+        yield
+    finally:
+        _read_only_default.reset(token)
 
 
 @dataclass(frozen=True)
@@ -66,9 +86,12 @@ class Container:
         )
         return CertificateStampReader(engine)
 
-    def uow(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
+    def uow(self, *, read_only: bool | None = None) -> SqlAlchemyUnitOfWork:
         """A fresh unit of work; each use case opens and closes its own. ``read_only`` for work
-        that never writes (SQLite then reads without taking the write lock)."""
+        that never writes (SQLite then reads without taking the write lock); unsaid, it is
+        read-only inside ``reading_by_default()`` and writing elsewhere."""
+        if read_only is None:
+            read_only = _read_only_default.get()
         return SqlAlchemyUnitOfWork(self.session_factory, read_only=read_only)
 
     def close(self) -> None:

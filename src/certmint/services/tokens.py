@@ -91,8 +91,14 @@ def create_token(
     return token, secret
 
 
-def authenticate_token(uow: SqlAlchemyUnitOfWork, secret: str) -> ApiToken:
-    """The active token with this secret; raises ``Unauthorized`` otherwise."""
+def authenticate_token(
+    uow: SqlAlchemyUnitOfWork, secret: str, *, writer: SqlAlchemyUnitOfWork | None = None
+) -> ApiToken:
+    """The active token with this secret; raises ``Unauthorized`` otherwise.
+
+    As with ``sessions.resolve_session``, the lookup may run in a read-only ``uow`` (so that it
+    never waits for SQLite's write lock) with a ``writer`` for the last-used stamp, written at
+    most once per ``LAST_USED_RESOLUTION``."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         raise Unauthorized("not a Certmint API token")
     now = datetime.now(UTC)
@@ -100,9 +106,11 @@ def authenticate_token(uow: SqlAlchemyUnitOfWork, secret: str) -> ApiToken:
         token = uow.tokens.by_secret_hash(secret_hash(secret))
         if token is None or not token.active:
             raise Unauthorized("unknown or revoked API token")
-        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-            uow.tokens.update(token.id, last_used_at=now)
-            uow.commit()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        writer = writer or uow
+        with writer:
+            writer.tokens.update(token.id, last_used_at=now)
+            writer.commit()
     return token
 
 

@@ -3,15 +3,22 @@
 Leaving the ``with`` block without ``commit()`` rolls back. Callbacks registered with
 ``after_commit`` (queueing a Celery task, sending a webhook) run only once the commit has
 succeeded, so no job is ever queued for rows that were rolled back.
+
+A read-only unit of work (``read_only=True``; the web layer's default for GET and HEAD) refuses
+to write: an INSERT, UPDATE or DELETE, or a flush of changed objects, raises
+``ReadOnlyViolation`` at once, in tests as in production, rather than quietly taking SQLite's
+write lock in the middle of a deferred transaction (where it fails with "database is locked" as
+soon as a bulk job writes).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from certmint.storage.accounts import SqlAlchemyUserRepository
 from certmint.storage.achievements import SqlAlchemyAchievementRepository
@@ -32,7 +39,28 @@ from certmint.storage.tokens import SqlAlchemyTokenRepository
 from certmint.storage.verification_counts import SqlAlchemyVerificationCountRepository
 from certmint.storage.webhooks import SqlAlchemyWebhookRepository
 
-__all__ = ["SqlAlchemyUnitOfWork"]
+__all__ = ["ReadOnlyViolation", "SqlAlchemyUnitOfWork"]
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A read-only unit of work was asked to write: the caller must ask for a writing one
+    (``container.uow(read_only=False)``), as a GET that writes must do explicitly."""
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_statements(state: ORMExecuteState) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and state.session.info.get(
+        READ_ONLY
+    ):
+        raise ReadOnlyViolation(f"a read-only unit of work may not run {state.statement}")
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(READ_ONLY) and (
+        session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)
+    ):
+        raise ReadOnlyViolation("a read-only unit of work may not add, change or delete rows")
 
 
 class SqlAlchemyUnitOfWork:
@@ -66,6 +94,7 @@ class SqlAlchemyUnitOfWork:
             raise RuntimeError("this unit of work is already open")
         session = self._session = self._session_factory()
         if self._read_only:
+            session.info[READ_ONLY] = True
             session.connection(execution_options={READ_ONLY: True})
         self.organisations = SqlAlchemyOrganisationRepository(session)
         self.roster = SqlAlchemyRosterRepository(session)

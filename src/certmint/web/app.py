@@ -30,6 +30,7 @@ from certmint.web.pages import (
 from certmint.web.pages.admin.issuance import run_in_thread
 from certmint.web.problems import install_problem_handlers
 from certmint.web.rate_limit import install_rate_limit
+from certmint.web.read_only import ReadOnlySafeMethods
 from certmint.web.templating import STATIC_DIR, make_templates
 
 __all__ = ["API_PREFIX", "app_from_environment", "create_app"]
@@ -83,6 +84,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.catalogues = catalogues  # web.i18n.translate: handlers word messages too
     app.state.templates = make_templates(catalogues)
     app.add_middleware(LanguageMiddleware, languages=catalogues.languages)
+    app.add_middleware(ReadOnlySafeMethods)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
     app.include_router(dids.router)

@@ -114,10 +114,17 @@ def get_principal(
     A session's CSRF token is kept on ``request.state.csrf_token`` for the pages' forms
     (``csrf_input()`` in templates)."""
     if credentials is not None:
-        return Principal.of_token(authenticate_token(container.uow(), credentials.credentials))
+        token = authenticate_token(
+            container.uow(read_only=True),
+            credentials.credentials,
+            writer=container.uow(read_only=False),
+        )
+        return Principal.of_token(token)
     if cookie is None:
         raise Unauthorized("sign in, or send an API token: Authorization: Bearer cm_...")
-    session, user = resolve_session(container.uow(read_only=True), cookie, writer=container.uow())
+    session, user = resolve_session(
+        container.uow(read_only=True), cookie, writer=container.uow(read_only=False)
+    )
     request.state.csrf_token = session.csrf_token
     if request.method in UNSAFE_METHODS and not (
         csrf_sent and secrets.compare_digest(csrf_sent, session.csrf_token)

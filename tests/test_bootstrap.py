@@ -1,0 +1,28 @@
+"""The container's units of work: writing by default, read-only inside ``reading_by_default``."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from certmint.bootstrap import Container, reading_by_default
+from certmint.config import Settings
+from certmint.storage.unit_of_work import ReadOnlyViolation
+from tests.factories import make_organisation
+
+
+def test_units_of_work_read_only_by_default_only_inside_the_block(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    container = Container(Settings(), engine, session_factory)
+    make_organisation(container.uow(), "Written Outside")
+    with reading_by_default():
+        with pytest.raises(ReadOnlyViolation):
+            make_organisation(container.uow(), "Written By Mistake")
+        make_organisation(container.uow(read_only=False), "Written On Purpose")
+    make_organisation(container.uow(), "Written After")
+    with container.uow() as uow:
+        names = {o.name for o in uow.organisations.list()}
+    assert {"Written Outside", "Written On Purpose", "Written After"} <= names
+    assert "Written By Mistake" not in names
