@@ -20,7 +20,9 @@ Whatever is not reachable raises ``NotFound`` with the id that was asked for: an
 object and an object outside the principal's scope look exactly like one that does not exist,
 never like a ``Forbidden`` that would confirm it exists. Role checks that are about *what* may
 be done to a reachable object (say, only admins revoke) stay with the use case and raise
-``Forbidden``.
+``Forbidden``; ``require_admin`` is that check for the organisation-wide changes whose use
+cases know no principal (designing and publishing templates: course managers use templates,
+admins make them, as in the REST API).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from certmint.domain.achievements import Achievement
 from certmint.domain.certificates import Certificate
 from certmint.domain.courses import Batch, Course, Learner
 from certmint.domain.templates import Template
-from certmint.services.errors import NotFound
+from certmint.services.errors import Forbidden, NotFound
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "learner_for",
     "load",
     "managed_course_ids",
+    "require_admin",
     "template_for",
 ]
 
@@ -128,6 +131,12 @@ def template_for(uow: SqlAlchemyUnitOfWork, principal: Principal, template_id: U
     if template is None or not principal.is_staff:
         raise NotFound("template", template_id)
     return template
+
+
+def require_admin(principal: Principal, doing: str) -> None:
+    """``Forbidden`` unless the principal is an admin of their organisation."""
+    if principal.role is not Role.ADMIN:
+        raise Forbidden(f"only an organisation admin may {doing}")
 
 
 def _manages_batch(uow: SqlAlchemyUnitOfWork, principal: Principal, batch_id: UUID) -> bool:

@@ -13,6 +13,7 @@ pages send the browser to ``/login?next=...`` instead (``PagePrincipalDep``, ``P
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
@@ -89,17 +90,24 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 UowDep = Annotated[SqlAlchemyUnitOfWork, Depends(get_uow)]
 
 
-async def _csrf_sent(request: Request) -> str | None:
-    """The CSRF token the request carries, read only where one is needed."""
+async def _csrf_sent(request: Request) -> AsyncIterator[str | None]:
+    """The CSRF token the request carries, read only where one is needed.
+
+    Reading it from a form parses the form (uploads spool to temporary files); the form is
+    closed when the request ends, also when the request is refused before a handler reads it."""
     if request.method not in UNSAFE_METHODS:
-        return None
+        yield None
+        return
     header = request.headers.get(CSRF_HEADER)
-    if header is not None:
-        return header
-    if request.headers.get("content-type", "").startswith(FORM_TYPES):
-        value = (await request.form()).get(CSRF_FIELD)
-        return value if isinstance(value, str) else None
-    return None
+    if header is not None or not request.headers.get("content-type", "").startswith(FORM_TYPES):
+        yield header
+        return
+    form = await request.form()
+    try:
+        value = form.get(CSRF_FIELD)
+        yield value if isinstance(value, str) else None
+    finally:
+        await form.close()
 
 
 def get_principal(

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from certmint.services.issue_now import issue_status, start_issue
-from certmint.web.deps import ContainerDep, PageStaffDep
+from certmint.web.deps import ContainerDep, PageStaffDep, StaffDep
 from certmint.web.pages.admin.common import FormDep, page_id, redirect, render
 
 __all__ = ["router", "run_in_thread"]
@@ -56,6 +56,8 @@ def job_page(
 
 
 @router.get("/jobs/{job_id}/progress", name="admin_job_progress")
-def job_progress(job_id: str, principal: PageStaffDep, container: ContainerDep) -> Response:
+def job_progress(job_id: str, principal: StaffDep, container: ContainerDep) -> Response:
+    """JSON for ``admin.js``'s poll: a signed-out browser gets a 401 problem, not the sign-in
+    page's HTML."""
     status = issue_status(container.uow(read_only=True), principal, page_id(job_id, "job"))
     return JSONResponse(status.to_dict(), headers={"Cache-Control": "no-store"})

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from certmint.rendering import GALLERY, MAX_SIGNATORIES, Design, Paper, Signatory
+from certmint.services.authorization import require_admin
 from certmint.services.errors import InvalidInput, NotFound
 from certmint.services.templates import (
     create_template,
@@ -26,7 +27,7 @@ from certmint.services.templates import (
     publish_template_version,
     revise_template,
 )
-from certmint.web.deps import ContainerDep, PageStaffDep
+from certmint.web.deps import ContainerDep, PageAdminDep, PageStaffDep
 from certmint.web.i18n import N_, translate
 from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render, upload
 
@@ -73,7 +74,7 @@ def thumbnail(layout_id: str, _principal: PageStaffDep, container: ContainerDep)
 
 @router.post("/templates", name="admin_template_create")
 def create(
-    request: Request, principal: PageStaffDep, container: ContainerDep, form: FormDep
+    request: Request, principal: PageAdminDep, container: ContainerDep, form: FormDep
 ) -> Response:
     layout = field(form, "layout")
     if layout not in LAYOUTS:
@@ -192,10 +193,11 @@ def save(
     container: ContainerDep,
     form: FormDep,
 ) -> Response:
-    """Preview (nothing saved) or save a new draft version."""
+    """Preview (nothing saved, for staff) or save a new draft version (admins)."""
     design = _design_from_form(form, _saved_design(container, principal, template_id))
     try:
         if field(form, "action") == "save":
+            require_admin(principal, "change a template")
             revise_template(
                 container.uow(),
                 principal.organisation_id,
@@ -259,7 +261,7 @@ def version_preview(version_id: str, principal: PageStaffDep, container: Contain
 def publish(
     version_id: str,
     request: Request,
-    principal: PageStaffDep,
+    principal: PageAdminDep,
     container: ContainerDep,
     _form: FormDep,
 ) -> Response:

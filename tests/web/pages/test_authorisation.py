@@ -1,0 +1,473 @@
+"""Every page of the app (each route not in the OpenAPI document), called by every kind of caller.
+
+The routes come from the app itself, so a new page is tried automatically, and one missing from
+``ROUTES`` below fails the test until someone says who may call it (the REST API has its own
+test, ``tests/web/api/v1/test_authorisation.py``). Callers sign in as browsers do, with a session
+cookie, and send the session's CSRF token with unsafe requests: nobody; a learner (only their
+own certificates); a course manager of this organisation's *other* course; an admin of
+*another* organisation using our ids; the manager of the course the ids belong to; and our
+admin. Across tenants and course scopes nothing is ever a 2xx that shows this organisation's
+objects: an id of theirs is a 404, a role that may not act is a 403, and nobody is a redirect
+to the sign-in page (a 401 for the JSON progress endpoint). Every unsafe request without the
+CSRF token is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import quote
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+
+from certmint.bootstrap import Container
+from certmint.domain.accounts import Principal, Role
+from certmint.domain.ids import url_id
+from certmint.services.achievements import add_achievement
+from certmint.services.corrections import request_name_correction
+from certmint.services.issuance import issue_achievement
+from certmint.services.learner_certificates import learner_certificates
+from certmint.services.profiles import set_public_profile
+from certmint.services.sessions import start_session
+from certmint.services.signing import Signing
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.web.app import create_app
+from certmint.web.deps import CSRF_HEADER, SESSION_COOKIE
+from tests.factories import make_user
+from tests.web.api.v1.conftest import World, build_world
+
+Access = Literal["public", "signed_in", "learner", "staff", "admin"]
+Form = Callable[["Pages"], dict[str, Any]]
+
+# Path parameters -> the world's object (url_id form unless the route takes plain UUIDs).
+PARAMS = {
+    "course_id": "course",
+    "batch_id": "batch",
+    "learner_id": "learner",
+    "template_id": "template",
+    "version_id": "version",
+    "achievement_id": "achievement",
+    "certificate_id": "certificate",
+    "reference": "own_certificate",
+    "job_id": "job",
+    "correction_id": "correction",
+}
+COURSE_SCOPED = {
+    "course",
+    "batch",
+    "learner",
+    "achievement",
+    "certificate",
+    "certificate2",
+    "own_certificate",
+    "job",
+    "correction",
+}
+# Printed on this organisation's pages: the learners of course C1, and its courses' names
+# (the other organisation has a "Data Science" course of its own).
+LEARNER_NAMES = ("Asha Rao", "Ben Okafor", "Chen Wei")
+OTHER = {"token": "not-a-token", "layout_id": "classic-1-1", "action": "revoke"}
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+# Served by the framework (the API's documentation); /static is a mount of files, not a route.
+FRAMEWORK = {"/api/v1/openapi.json", "/api/v1/docs", "/docs/oauth2-redirect"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    access: Access
+    ok: int = 200  # what the caller the page is for gets (our admin; the learner on theirs)
+    form: Form | None = None
+    files: bool = False
+    params: dict[str, str] = field(default_factory=dict)  # a different world object
+    reads: bool = True  # false: changes state, so the in-scope manager does not call it
+    csrf: bool = True  # unsafe requests need the session's CSRF token
+    json: bool = False  # a JSON endpoint: nobody gets 401, not a redirect
+
+
+@dataclass
+class Pages:
+    """The world of the API test, plus what the pages need: sessions for every caller, a
+    learner's own certificates and their pending name corrections, a public profile."""
+
+    world: World
+    cookies: dict[str, str] = field(default_factory=dict)
+    csrf: dict[str, str] = field(default_factory=dict)
+    profile: str = ""
+
+    def id(self, name: str) -> str:
+        if name == "correction" or name == "correction2":
+            return str(self.world.ids[name])  # the correction routes take plain UUIDs
+        return self.world.id(name)
+
+    def headers(self, caller: str, method: str, *, csrf: bool = True) -> dict[str, str]:
+        if caller == "anonymous":
+            return {}
+        headers = {"Cookie": f"{SESSION_COOKIE}={self.cookies[caller]}"}
+        if csrf and method in UNSAFE:
+            headers[CSRF_HEADER] = self.csrf[caller]
+        return headers
+
+
+def _design(pages: Pages, action: str = "save") -> dict[str, Any]:
+    return {
+        "action": action,
+        "layout": "classic-1-1",
+        "title": "Certificate of Merit",
+        "signatory_1_name": "Meera Iyer",
+        "signatory_1_designation": "Dean",
+    }
+
+
+def _attach(pages: Pages) -> dict[str, Any]:
+    return {
+        "action": "attach",
+        "name": "Distinction",
+        "template_version_id": pages.id("version"),
+        "criteria": '{"completed": true}',
+        "signatory_1_name": "Meera Iyer",
+    }
+
+
+CSV = (
+    "course_id,course_name,batch_id,batch_name,learner_id,name,email,status,completed_on\n"
+    "C1,Data Science,B1,Spring,L9,New Learner,l9@example.org,enrolled,\n"
+)
+
+ROUTES: dict[tuple[str, str], Rule] = {
+    # The API's documentation and the sign-in pages: public by design.
+    ("GET", "/api/v1/openapi.json"): Rule("public"),
+    ("GET", "/api/v1/docs"): Rule("public"),
+    ("GET", "/docs/oauth2-redirect"): Rule("public"),
+    ("GET", "/login"): Rule("public"),
+    ("POST", "/login"): Rule(
+        "public",
+        ok=401,
+        form=lambda p: {"email": "nobody@example.org", "password": "x"},
+        csrf=False,
+    ),
+    ("POST", "/login/link"): Rule(
+        "public", form=lambda p: {"email": "nobody@example.org"}, csrf=False
+    ),
+    ("GET", "/login/link/{token}"): Rule("public"),
+    ("POST", "/login/link/{token}"): Rule("public", ok=401, csrf=False),
+    ("POST", "/logout"): Rule("signed_in", ok=303, reads=False),
+    ("GET", "/p/{token}"): Rule("public", params={"token": "profile"}),
+    # A learner's own pages.
+    ("GET", "/me"): Rule("learner"),
+    ("GET", "/me/certificates/{reference}"): Rule("learner"),
+    ("POST", "/me/certificates/{reference}/correction"): Rule(
+        "learner", ok=303, form=lambda p: {"name": "Asha R. Rao"}, reads=False
+    ),
+    ("POST", "/me/profile"): Rule("learner", ok=303, form=lambda p: {"public": "true"}),
+    # Name corrections, for admins.
+    ("GET", "/admin/corrections"): Rule("admin"),
+    ("POST", "/admin/corrections/{correction_id}/approve"): Rule("admin", ok=303, reads=False),
+    ("POST", "/admin/corrections/{correction_id}/decline"): Rule(
+        "admin",
+        ok=303,
+        form=lambda p: {"reason": "the name matches the register"},
+        params={"correction_id": "correction2"},
+        reads=False,
+    ),
+    # The admin pages.
+    ("GET", "/admin"): Rule("staff"),
+    ("GET", "/admin/templates"): Rule("staff"),
+    ("GET", "/admin/templates/layouts/{layout_id}.png"): Rule("staff"),
+    ("POST", "/admin/templates"): Rule(
+        "admin", ok=303, form=lambda p: {"layout": "classic-1-1", "name": "Merit"}, reads=False
+    ),
+    ("GET", "/admin/templates/{template_id}"): Rule("staff"),
+    ("POST", "/admin/templates/{template_id}"): Rule("admin", ok=303, form=_design, reads=False),
+    ("POST", "/admin/templates/{template_id}/preview.png"): Rule(
+        "staff", form=lambda p: _design(p, "preview")
+    ),
+    ("GET", "/admin/templates/versions/{version_id}/preview.png"): Rule("staff"),
+    ("POST", "/admin/templates/versions/{version_id}/publish"): Rule(
+        "admin", ok=303, params={"version_id": "draft_version"}, reads=False
+    ),
+    ("GET", "/admin/batches/{batch_id}"): Rule("staff"),
+    ("POST", "/admin/batches/{batch_id}/achievements"): Rule(
+        "staff", ok=303, form=_attach, reads=False
+    ),
+    ("GET", "/admin/achievements/{achievement_id}/dry-run"): Rule("staff"),
+    ("GET", "/admin/import"): Rule("admin"),
+    ("POST", "/admin/import"): Rule("admin", files=True, form=lambda p: {"dry_run": "1"}),
+    ("POST", "/admin/achievements/{achievement_id}/issue"): Rule("staff", ok=303, reads=False),
+    ("GET", "/admin/jobs/{job_id}"): Rule("staff"),
+    ("GET", "/admin/jobs/{job_id}/progress"): Rule("staff", json=True),
+    ("GET", "/admin/certificates"): Rule("staff"),
+    ("POST", "/admin/certificates/download"): Rule(
+        "staff", form=lambda p: {"id": [p.id("certificate")], "format": "ob3"}
+    ),
+    ("GET", "/admin/certificates/{certificate_id}"): Rule("staff"),
+    ("POST", "/admin/certificates/{certificate_id}/{action}"): Rule(
+        "staff",
+        ok=303,
+        form=lambda p: {"reason": "issued in error"},
+        params={"certificate_id": "certificate2"},
+        reads=False,
+    ),
+    ("GET", "/admin/audit"): Rule("admin"),
+}
+
+OUTSIDERS = ("anonymous", "learner", "other_manager", "other_admin")
+
+
+def page_routes(app: FastAPI, openapi: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every (method, path) the app serves that its OpenAPI document does not describe."""
+    described = {
+        (method.upper(), path)
+        for path, operations in openapi["paths"].items()
+        for method in operations
+    }
+    found = set()
+    for route in iter_route_contexts(app.routes):
+        methods = set(route.methods or ())
+        if "GET" in methods:
+            methods.discard("HEAD")  # the same handler
+        found |= {(m, route.path) for m in methods if route.path is not None}
+    return sorted(found - described)
+
+
+def _caller_session(uow: SqlAlchemyUnitOfWork, pages: Pages, name: str, **user: Any) -> None:
+    session, token = start_session(uow, make_user(uow, **user))
+    pages.cookies[name], pages.csrf[name] = token, session.csrf_token
+
+
+def _learner_certificates(uow: SqlAlchemyUnitOfWork, signing: Signing, world: World) -> None:
+    """Two more achievements of the batch, so that the learner holds three certificates: one
+    for the correction form, two with pending corrections to approve and to decline."""
+    for name in ("Attendance", "Merit"):
+        achievement = add_achievement(
+            uow,
+            world.organisation.id,
+            batch_id=world.ids["batch"],
+            template_version_id=world.ids["version"],
+            name=name,
+            criteria={"completed": True},
+            signatories=[("Meera Iyer", "Dean")],
+        )
+        issue_achievement(uow, signing, world.organisation.id, achievement.id)
+
+
+def build_pages(uow: SqlAlchemyUnitOfWork, signing: Signing) -> Pages:
+    world = build_world(uow, signing)
+    _learner_certificates(uow, signing, world)
+    pages = Pages(world)
+    home, other = world.organisation.id, world.other.id
+    _caller_session(uow, pages, "admin", organisation_id=home)
+    _caller_session(uow, pages, "other_admin", organisation_id=other)
+    for name, course in (("manager", "course"), ("other_manager", "other_course")):
+        user = {"role": Role.COURSE_MANAGER, "course_ids": [world.ids[course]]}
+        _caller_session(uow, pages, name, organisation_id=home, **user)
+    with uow:
+        learner_user = uow.users.by_email(home, "asha@example.org")
+    assert learner_user is not None
+    session, token = start_session(uow, learner_user)
+    pages.cookies["learner"], pages.csrf["learner"] = token, session.csrf_token
+    principal = Principal.of_user(learner_user)
+    own = learner_certificates(uow, principal, base_url=signing.base_url)
+    assert len(own) == 3
+    world.ids["own_certificate"] = own[0].id
+    for name, certificate in (("correction", own[1]), ("correction2", own[2])):
+        correction = request_name_correction(
+            uow, principal, certificate.id, requested_name="Asha Rani Rao"
+        )
+        world.ids[name] = correction.id
+    if world.ids["certificate2"] in {c.id for c in own}:  # someone else's, for the learner
+        world.ids["certificate2"], world.ids["certificate"] = (
+            world.ids["certificate"],
+            world.ids["certificate2"],
+        )
+    pages.profile = set_public_profile(uow, principal, enabled=True) or ""
+    return pages
+
+
+@pytest.fixture
+def pages(uow: SqlAlchemyUnitOfWork, signing: Signing) -> Pages:
+    return build_pages(uow, signing)
+
+
+@pytest.fixture
+def browser(container: Container, pages: Pages) -> Iterator[TestClient]:
+    app = create_app(container)
+    app.state.run_in_background = lambda work: work()  # "Issue now" finishes in the request
+    with TestClient(app, base_url="https://certs.example.org", follow_redirects=False) as client:
+        yield client
+
+
+def _url(path: str, rule: Rule, pages: Pages) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        target = rule.params.get(name) or PARAMS.get(name)
+        if target == "profile":
+            return pages.profile
+        if target is None:
+            return OTHER[name]
+        return pages.id(target)
+
+    return re.sub(r"\{(\w+)\}", value, path)
+
+
+def _call(
+    client: TestClient,
+    method: str,
+    url: str,
+    rule: Rule,
+    pages: Pages,
+    caller: str,
+    *,
+    csrf: bool = True,
+) -> Any:
+    kwargs: dict[str, Any] = {"headers": pages.headers(caller, method, csrf=csrf)}
+    if rule.form is not None:
+        kwargs["data"] = rule.form(pages)
+    if rule.files:
+        kwargs["files"] = {"file": ("enrolments.csv", CSV.encode())}
+    return client.request(method, url, **kwargs)
+
+
+def _scoped_ids(path: str, rule: Rule) -> set[str]:
+    names = {rule.params.get(n) or PARAMS.get(n) for n in re.findall(r"\{(\w+)\}", path)}
+    return {n for n in names if n is not None and n != "profile"}
+
+
+def _expected_for(caller: str, path: str, rule: Rule) -> set[int] | None:
+    """The statuses a caller may get; None: a 2xx is allowed if it shows nothing of ours."""
+    if rule.access == "public":
+        return None
+    if caller == "anonymous":
+        return {401} if rule.json else {303}
+    if rule.access == "signed_in":
+        return None
+    if caller == "learner":
+        return {rule.ok} if rule.access == "learner" else {403}
+    if rule.access == "learner":
+        return {403}  # staff have no learner pages
+    ids = _scoped_ids(path, rule)
+    if caller == "other_admin":
+        return {404} if ids else None
+    if caller == "other_manager":
+        if rule.access == "admin":
+            return {403}
+        return {404} if ids & COURSE_SCOPED else None
+    raise AssertionError(caller)
+
+
+def _hidden(caller: str, pages: Pages) -> set[str]:
+    """What of ours the caller must never be shown: ids (both forms) and names."""
+    ids = pages.world.ids
+    if caller == "other_admin":
+        names = set(ids)
+    elif caller == "other_manager":
+        names = COURSE_SCOPED
+    elif caller == "learner":
+        names = {"certificate2"}  # another learner's certificate
+    else:
+        names = set()
+    shown = {url_id(ids[n]) for n in names if n in ids} | {str(ids[n]) for n in names if n in ids}
+    if caller in ("other_admin", "other_manager"):
+        shown |= set(LEARNER_NAMES)
+    shown.add({"other_admin": "Statistics", "other_manager": "Data Science"}.get(caller, ""))
+    return shown - {""}
+
+
+def _leaks(response: Any, hidden: set[str]) -> list[str]:
+    if response.headers.get("content-type", "").startswith(("image/", "application/zip")):
+        return []
+    return sorted(value for value in hidden if value in response.text)
+
+
+def _ordered(routes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Signing out last: it ends the caller's session."""
+    return sorted(routes, key=lambda route: route == ("POST", "/logout"))
+
+
+def test_every_page_has_a_rule(browser: TestClient) -> None:
+    routes = set(page_routes(browser.app, browser.get("/api/v1/openapi.json").json()))  # type: ignore[arg-type]
+    assert routes - set(ROUTES) == set(), "new pages: say who may call them in ROUTES"
+    assert set(ROUTES) - routes == set(), "ROUTES names pages that no longer exist"
+
+
+def test_every_page_with_every_caller(browser: TestClient, pages: Pages) -> None:
+    routes = _ordered(page_routes(browser.app, browser.get("/api/v1/openapi.json").json()))  # type: ignore[arg-type]
+    calls = [(caller, route) for caller in OUTSIDERS for route in routes]
+    calls += [("manager", r) for r in routes if ROUTES[r].reads]
+    calls += [("admin", r) for r in routes]
+    failures: list[str] = []
+    for caller, (method, path) in calls:
+        rule = ROUTES[(method, path)]
+        url = _url(path, rule, pages)
+        response = _call(browser, method, url, rule, pages, caller)
+        status = response.status_code
+        where = f"{caller} {method} {url}: {status} {response.text[:200]}"
+        if status >= 500:
+            failures.append(f"server error: {where}")
+            continue
+        if caller == "anonymous" and rule.access != "public" and not rule.json:
+            expected_location = f"/login?next={quote(url, safe='/')}"
+            if response.headers.get("location") != expected_location:
+                failures.append(f"not sent to {expected_location}: {where}")
+        if caller == "admin":
+            expected = {403} if rule.access == "learner" else {rule.ok}
+        elif caller == "manager":
+            expected = {403} if rule.access in ("admin", "learner") else {rule.ok}
+            if rule.access == "public":
+                expected = set(range(200, 500))
+        else:
+            expected = _expected_for(caller, path, rule) or set(range(200, 500))
+        if status not in expected:
+            failures.append(f"expected {sorted(expected)[:4]}: {where}")
+        if status < 300 and rule.access != "public":
+            leaked = _leaks(response, _hidden(caller, pages))
+            if leaked:
+                failures.append(f"shows {leaked}: {where}")
+    assert not failures, "\n".join(failures)
+
+
+def test_unsafe_pages_refuse_requests_without_the_csrf_token(
+    browser: TestClient, pages: Pages
+) -> None:
+    """A signed-in browser's POST without its session's CSRF token (or with a forged one) is a
+    403 and changes nothing, whoever the page is for."""
+    routes = page_routes(browser.app, browser.get("/api/v1/openapi.json").json())  # type: ignore[arg-type]
+    checked = [r for r in routes if r[0] in UNSAFE and ROUTES[r].csrf]
+    exempt = {r for r in routes if r[0] in UNSAFE} - set(checked)
+    assert {path for _, path in exempt} == {"/login", "/login/link", "/login/link/{token}"}
+    failures = []
+    for method, path in checked:
+        rule = ROUTES[(method, path)]
+        caller = "learner" if rule.access == "learner" else "admin"
+        url = _url(path, rule, pages)
+        missing = _call(browser, method, url, rule, pages, caller, csrf=False)
+        forged = browser.request(
+            method,
+            url,
+            headers={**pages.headers(caller, method, csrf=False), CSRF_HEADER: "forged"},
+            data=rule.form(pages) if rule.form else None,
+        )
+        for response in (missing, forged):
+            if response.status_code != 403:
+                failures.append(f"{caller} {method} {url}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+    # Nothing changed: the corrections are still pending, the certificate not revoked.
+    admin = pages.headers("admin", "GET")
+    assert browser.get("/admin/corrections", headers=admin).text.count("Asha Rani Rao") >= 2
+    detail = browser.get(f"/admin/certificates/{pages.id('certificate2')}", headers=admin)
+    assert "issued in error" not in detail.text
+
+
+def test_a_learner_sees_only_their_own_certificates(browser: TestClient, pages: Pages) -> None:
+    learner = pages.headers("learner", "GET")
+    mine = browser.get(f"/me/certificates/{pages.id('own_certificate')}", headers=learner)
+    assert mine.status_code == 200
+    theirs = browser.get(f"/me/certificates/{pages.id('certificate2')}", headers=learner)
+    assert theirs.status_code == 404
+    listing = browser.get("/me", headers=learner).text
+    assert pages.id("own_certificate") in listing
+    assert pages.id("certificate2") not in listing
