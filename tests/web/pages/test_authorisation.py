@@ -56,6 +56,7 @@ PARAMS = {
     "reference": "own_certificate",
     "job_id": "job",
     "correction_id": "correction",
+    "user_id": "user",
 }
 COURSE_SCOPED = {
     "course",
@@ -81,9 +82,11 @@ FRAMEWORK = {"/api/v1/openapi.json", "/api/v1/docs", "/docs/oauth2-redirect"}
 class Rule:
     access: Access
     ok: int = 200  # what the caller the page is for gets (our admin; the learner on theirs)
+    throttled: bool = False  # failed sign-ins from one client end in a 429
     form: Form | None = None
     files: bool = False
     params: dict[str, str] = field(default_factory=dict)  # a different world object
+    values: dict[str, str] = field(default_factory=dict)  # a path segment's literal value
     reads: bool = True  # false: changes state, so the in-scope manager does not call it
     csrf: bool = True  # unsafe requests need the session's CSRF token
     json: bool = False  # a JSON endpoint: nobody gets 401, not a redirect
@@ -147,6 +150,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/login"): Rule(
         "public",
         ok=401,
+        throttled=True,
         form=lambda p: {"email": "nobody@example.org", "password": "x"},
         csrf=False,
     ),
@@ -156,6 +160,12 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/login/link/{token}"): Rule("public"),
     ("POST", "/login/link/{token}"): Rule("public", ok=401, csrf=False),
     ("POST", "/logout"): Rule("signed_in", ok=303, reads=False),
+    ("GET", "/account"): Rule("signed_in"),
+    ("POST", "/account/password"): Rule(
+        "signed_in",
+        ok=422,  # the two new passwords differ: nothing changes
+        form=lambda p: {"new_password": "a long new password", "repeat_password": "another"},
+    ),
     ("GET", "/p/{token}"): Rule("public", params={"token": "profile"}),
     # A learner's own pages.
     ("GET", "/me"): Rule("learner"),
@@ -213,6 +223,19 @@ ROUTES: dict[tuple[str, str], Rule] = {
         reads=False,
     ),
     ("GET", "/admin/audit"): Rule("admin"),
+    ("GET", "/admin/users"): Rule("admin"),
+    ("POST", "/admin/users/invite"): Rule(
+        "admin",
+        ok=303,
+        form=lambda p: {"role": "admin", "email": "new@example.org", "display_name": "New"},
+        reads=False,
+    ),
+    ("POST", "/admin/users/{user_id}/scope"): Rule(
+        "admin", ok=303, form=lambda p: {"course_ids": [p.id("course")]}, reads=False
+    ),
+    ("POST", "/admin/users/{user_id}/{action}"): Rule(
+        "admin", ok=303, values={"action": "disable"}, reads=False
+    ),
 }
 
 OUTSIDERS = ("anonymous", "learner", "other_manager", "other_admin")
@@ -265,6 +288,8 @@ def build_pages(uow: SqlAlchemyUnitOfWork, signing: Signing) -> Pages:
     for name, course in (("manager", "course"), ("other_manager", "other_course")):
         user = {"role": Role.COURSE_MANAGER, "course_ids": [world.ids[course]]}
         _caller_session(uow, pages, name, organisation_id=home, **user)
+    spare = make_user(uow, home, Role.COURSE_MANAGER, course_ids=[world.ids["course"]])
+    world.ids["user"] = spare.id  # the account the users page changes
     with uow:
         learner_user = uow.users.by_email(home, "asha@example.org")
     assert learner_user is not None
@@ -304,6 +329,8 @@ def browser(container: Container, pages: Pages) -> Iterator[TestClient]:
 def _url(path: str, rule: Rule, pages: Pages) -> str:
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
+        if name in rule.values:
+            return rule.values[name]
         target = rule.params.get(name) or PARAMS.get(name)
         if target == "profile":
             return pages.profile
@@ -415,6 +442,8 @@ def test_every_page_with_every_caller(browser: TestClient, pages: Pages) -> None
                 failures.append(f"not sent to {expected_location}: {where}")
         if caller == "admin":
             expected = {403} if rule.access == "learner" else {rule.ok}
+            if rule.throttled:
+                expected.add(429)
         elif caller == "manager":
             expected = {403} if rule.access in ("admin", "learner") else {rule.ok}
             if rule.access == "public":
