@@ -20,6 +20,7 @@ from certmint.services.notifications import ACCOUNT_MAIL, SendSummary, SmtpMaile
 from certmint.services.roster import resolve_course, resolve_learner
 from certmint.services.sessions import resolve_session
 from certmint.services.sign_in_links import (
+    CLIENT_LINK_RULE,
     INVITATION_LIFETIME,
     LINK_LIFETIME,
     MAX_LINKS,
@@ -209,3 +210,18 @@ def test_a_staff_invitation_signs_in_once_to_choose_a_password(
             role=Role.COURSE_MANAGER,
             actor="t",
         )
+
+
+def test_one_client_cannot_fill_the_outbox(
+    uow: SqlAlchemyUnitOfWork, session: Session, org_id: UUID
+) -> None:
+    now = datetime.now(UTC)
+    allowed = CLIENT_LINK_RULE.allowed
+    for i in range(allowed + 5):
+        request_sign_in_link(uow, None, f"who{i}@example.org", client="192.0.2.9", now=now)
+    request_sign_in_link(uow, None, "l1@example.org", client="192.0.2.10", now=now)
+    queued = session.scalars(select(NotificationRow.recipient)).all()
+    assert len(queued) == allowed + 1 and "l1@example.org" in queued
+    later = now + CLIENT_LINK_RULE.forget_after + timedelta(minutes=1)
+    request_sign_in_link(uow, None, "again@example.org", client="192.0.2.9", now=later)
+    assert "again@example.org" in session.scalars(select(NotificationRow.recipient)).all()

@@ -40,6 +40,7 @@ __all__ = [
     "CLIENT_RULE",
     "LOCKOUT_AFTER",
     "MIN_PASSWORD_LENGTH",
+    "ThrottleRule",
     "add_user",
     "authenticate",
     "change_own_password",
@@ -55,6 +56,7 @@ __all__ = [
     "new_user",
     "set_course_scope",
     "set_password",
+    "spend_attempt",
 ]
 
 MIN_PASSWORD_LENGTH = 10
@@ -374,6 +376,19 @@ class ThrottleRule:
 # A class behind one school router shares a client, hence the larger allowance.
 ADDRESS_RULE = ThrottleRule(LOCKOUT_AFTER, timedelta(days=1))
 CLIENT_RULE = ThrottleRule(50, timedelta(hours=1))
+
+
+def spend_attempt(uow: SqlAlchemyUnitOfWork, what: str, rule: ThrottleRule, now: datetime) -> bool:
+    """Count one attempt at something limited like failed sign-ins (``what`` names it and who
+    tries, say asking for sign-in links from one client); False, with nothing counted, while
+    the limit holds. Runs in the caller's open unit of work, which commits."""
+    keys = {_key(what): rule}
+    try:
+        throttles = _unless_throttled(uow, keys, now)
+    except TooManyAttempts:
+        return False
+    _count_failure(uow, keys, throttles, now)
+    return True
 
 
 def _throttle_keys(

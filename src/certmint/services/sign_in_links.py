@@ -25,7 +25,7 @@ from uuid import UUID
 from certmint.domain.accounts import Role, User, normalise_email
 from certmint.domain.notifications import AccountMailKind, Notification, NotificationStatus
 from certmint.domain.organisations import Organisation
-from certmint.services.accounts import add_user, new_user
+from certmint.services.accounts import ThrottleRule, add_user, new_user, spend_attempt
 from certmint.services.audit import record
 from certmint.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from certmint.services.organisations import find_organisation
@@ -35,6 +35,7 @@ from certmint.services.tokens import secret_hash
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
+    "CLIENT_LINK_RULE",
     "INVITATION_LIFETIME",
     "LINK_LIFETIME",
     "MAX_LINKS",
@@ -48,6 +49,8 @@ __all__ = [
 LINK_LIFETIME = timedelta(minutes=15)
 INVITATION_LIFETIME = timedelta(days=7)
 MAX_LINKS = 3
+# Link requests per client: then 1 minute's wait, doubling; forgotten after an hour's quiet.
+CLIENT_LINK_RULE = ThrottleRule(20, timedelta(hours=1))
 LINK_PATH = "/login/link/"
 
 
@@ -56,11 +59,13 @@ def request_sign_in_link(
     organisation_slug: str | None,
     email: str,
     *,
+    client: str | None = None,
     now: datetime | None = None,
 ) -> None:
     """Queue a sign-in link for this address. Whether the address has an account is decided
     only when the e-mail is sent, so this does the same work for every address and tells the
-    caller nothing."""
+    caller nothing. At most ``MAX_LINKS`` per address, and ``CLIENT_LINK_RULE``'s allowance per
+    ``client`` (its network address), so that one client cannot fill the outbox."""
     now = now or datetime.now(UTC)
     try:
         organisation = find_organisation(uow, organisation_slug)
@@ -71,10 +76,11 @@ def request_sign_in_link(
         return
     kind = AccountMailKind.SIGN_IN_LINK
     with uow:
-        queued = uow.notifications.count_since(organisation.id, kind, address, now - LINK_LIFETIME)
-        if queued >= MAX_LINKS:
+        if client and not spend_attempt(uow, f"sign-in-links:{client}", CLIENT_LINK_RULE, now):
             return
-        _queue(uow, organisation.id, kind, address, now)
+        queued = uow.notifications.count_since(organisation.id, kind, address, now - LINK_LIFETIME)
+        if queued < MAX_LINKS:
+            _queue(uow, organisation.id, kind, address, now)
         uow.commit()
 
 

@@ -130,7 +130,8 @@ def login_link_request(
     are the same whether or not the address has an account, so the form cannot be used to
     find out who has one; an SMTP server that is down only delays the e-mail."""
     if container.mailer is not None:
-        request_sign_in_link(container.uow(), org or None, email)
+        client = request.client.host if request.client else None
+        request_sign_in_link(container.uow(), org or None, email, client=client)
         background.add_task(deliver_account_mail, container)
     return _page(request, container, next_=None, org=org, email=email, link_sent=True)
 
