@@ -41,8 +41,7 @@ from certmint.config import load_settings
 from certmint.rendering import Design, Signatory
 from certmint.services.achievements import add_achievement
 from certmint.services.imports import import_enrolments
-from certmint.services.issuance import follow_issue, issue_achievement, plan_issue
-from certmint.services.jobs import open_chunk_ids
+from certmint.services.issuance import follow_issue, issue_achievement, queue_issue
 from certmint.services.keys import ensure_signing_key
 from certmint.services.organisations import create_organisation
 from certmint.services.roster import resolve_batch
@@ -260,17 +259,19 @@ def run_on_workers(url: str, broker: str, n: int, workers: int) -> None:
                     if process.poll() is not None:
                         raise SystemExit(log.read_text(errors="replace"))
                     time.sleep(0.1)
-            from certmint.jobs import enqueue_issue_chunks  # noqa: PLC0415
+            from certmint.jobs import chunk_queue  # noqa: PLC0415
 
             pids = [p.pid for p in processes]
             with _peak_memory([os.getpid()]) as peak:  # the workers are its children
                 start = time.perf_counter()
                 cpu, machine, database = _process_cpu(pids), _machine_cpu(), _database_cpu()
-                job = plan_issue(
-                    container.uow(), container.signing, organisation_id, achievement_id
+                job = queue_issue(
+                    container.uow(),
+                    container.signing,
+                    organisation_id,
+                    achievement_id,
+                    chunk_queue(container.settings),
                 )
-                chunks = open_chunk_ids(container.uow(), job.job_id)
-                enqueue_issue_chunks(container.settings, organisation_id, job.job_id, chunks)
                 follow_issue(container.uow(), job, poll_seconds=0.1)
                 elapsed = time.perf_counter() - start
                 cpu, machine = _process_cpu(pids) - cpu, _machine_cpu() - machine

@@ -1,7 +1,8 @@
-"""Issuance through a real broker: Redis, PostgreSQL and two ``certmint worker`` processes.
+"""Issuance through a real broker: Redis, PostgreSQL and ``certmint worker`` processes.
 
-``certmint issue`` plans the job and queues one task per chunk; the workers claim the chunks;
-the database holds exactly one certificate per eligible learner, whoever ran what.
+``certmint issue`` (and the API, and the admin pages' "Issue now") plans the job and queues one
+task per chunk; the workers claim the chunks; the database holds exactly one certificate per
+eligible learner, whoever ran what.
 """
 
 from __future__ import annotations
@@ -12,13 +13,19 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
 
-from certmint.storage.tables import JobChunkRow, JobRow
+from certmint.bootstrap import bootstrap
+from certmint.config import load_settings
+from certmint.domain.ids import parse_url_id, url_id
+from certmint.storage.tables import CertificateRow, JobChunkRow, JobRow
+from certmint.web.app import create_app
 from tests.conftest import ThrowawayPostgres, _postgres_server_url, require_service
 from tests.instances import counts, prepare, run
 
@@ -110,13 +117,140 @@ def test_two_workers_issue_a_batch_exactly_once(on_broker: dict[str, str], tmp_p
     with engine.connect() as connection:
         job = connection.execute(select(JobRow).where(JobRow.id == result["job_id"])).one()
         chunks = connection.execute(
-            select(JobChunkRow.status, JobChunkRow.owner).where(JobChunkRow.job_id == job.id)
+            select(JobChunkRow.status).where(JobChunkRow.job_id == job.id)
         ).all()
     engine.dispose()
     assert (job.status, job.done, job.total) == ("succeeded", LEARNERS, LEARNERS)
-    assert len(chunks) == LEARNERS // 1_000 + 1 and {status for status, _ in chunks} == {"done"}
-    pids = {owner.split("/")[1] for _, owner in chunks}
-    assert pids == {str(w.pid) for w in workers}, "both workers executed chunks"
+    assert len(chunks) == LEARNERS // 1_000 + 1 and {status for (status,) in chunks} == {"done"}
+    assert chunk_owners(on_broker, job.id) == {str(w.pid) for w in workers}, (
+        "both workers executed chunks"
+    )
+
+
+def chunk_owners(env: dict[str, str], job_id: object) -> set[str]:
+    """The processes (pids) that finished the job's chunks."""
+    engine = create_engine(env["CERTMINT_DATABASE_URL"])
+    with engine.connect() as connection:
+        owners = connection.scalars(select(JobChunkRow.owner).where(JobChunkRow.job_id == job_id))
+        pids = {owner.split("/")[1] for owner in owners}
+    engine.dispose()
+    return pids
+
+
+def poll(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, object]:
+    """The job's progress once it has finished (the web process only reads it)."""
+    deadline = time.monotonic() + 120
+    while True:
+        progress: dict[str, object] = client.get(url, headers=headers).json()
+        if progress["status"] in ("succeeded", "failed"):
+            return progress
+        assert time.monotonic() < deadline, progress
+        time.sleep(0.2)
+
+
+@pytest.mark.timeout(600)
+def test_the_web_queues_jobs_for_the_workers(on_broker: dict[str, str], tmp_path: Path) -> None:
+    """The API and "Issue now" plan the job and queue its chunks; the worker runs them, not
+    the web process, and the progress the web shows is the worker's."""
+    learners = 600  # chunks of 30: the progress bar's twenty steps
+    prepare(on_broker, tmp_path, learners)
+    (completion,) = json.loads(
+        run(on_broker, "achievements", "list", "--batch", "B1", "--json").stdout
+    )
+    run(
+        on_broker,
+        "achievements",
+        "add",
+        "--batch",
+        "B1",
+        "--template",
+        completion["template_version_id"],
+        "--name",
+        "Merit",
+        "--criteria",
+        '{"completed": true}',
+    )
+    achievements = json.loads(
+        run(on_broker, "achievements", "list", "--batch", "B1", "--json").stdout
+    )
+    merit = next(a for a in achievements if a["name"] == "Merit")
+    token = json.loads(run(on_broker, "tokens", "create", "--name", "web", "--json").stdout)
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    settings = load_settings(
+        home=Path(on_broker["CERTMINT_HOME"]),
+        database_url=on_broker["CERTMINT_DATABASE_URL"],
+        broker_url=on_broker["CERTMINT_BROKER_URL"],
+    )
+    log = tmp_path / "worker.log"
+    worker = None
+    try:
+        with TestClient(create_app(bootstrap(settings))) as client:
+            # No worker yet: the job is planned and queued, and nothing in this process runs it.
+            started = client.post(
+                f"/api/v1/achievements/{url_id(uuid.UUID(completion['id']))}/issuance",
+                headers=headers,
+            )
+            assert started.status_code == 202, started.text
+            api_job = started.json()
+            time.sleep(1)
+            waiting = client.get(api_job["url"], headers=headers).json()
+            assert (waiting["status"], waiting["done"], waiting["total"]) == (
+                "running",
+                0,
+                learners,
+            )
+            issued = client.post(
+                f"/admin/achievements/{url_id(uuid.UUID(merit['id']))}/issue",
+                headers=headers,
+                follow_redirects=False,
+            )
+            assert issued.status_code == 303, issued.text
+            page_job = issued.headers["location"]
+
+            worker = start_worker(on_broker, log)
+            wait_ready(worker, log)
+            api_done = poll(client, api_job["url"], headers)
+            page_done = poll(client, f"{page_job}/progress", headers)
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(60)
+
+    assert (api_done["status"], api_done["done"], api_done["percent"]) == (
+        "succeeded",
+        learners,
+        100,
+    )
+    assert page_done == {
+        "status": "succeeded",
+        "done": learners,
+        "total": learners,
+        "percent": 100,
+        "finished": True,
+        "error": False,
+    }
+    assert worker is not None
+    for job_id in (api_job["id"], page_job.rsplit("/", 1)[1]):
+        assert chunk_owners(on_broker, parse_url_id(job_id)) == {str(worker.pid)}, (
+            "the worker ran every chunk"
+        )
+    engine = create_engine(on_broker["CERTMINT_DATABASE_URL"])
+    with engine.connect() as connection:
+        per_achievement = dict(
+            connection.execute(
+                select(
+                    CertificateRow.achievement_id,
+                    func.count(func.distinct(CertificateRow.learner_id)),
+                ).group_by(CertificateRow.achievement_id)
+            ).all()
+        )
+    engine.dispose()
+    assert {str(k): v for k, v in per_achievement.items()} == {
+        completion["id"]: learners,
+        merit["id"]: learners,
+    }
+    # one certificate per learner and achievement, two places each, none shared
+    assert counts(on_broker) == (2 * learners, learners, 4 * learners, 4 * learners)
 
 
 def test_a_worker_needs_a_broker(tmp_path: Path) -> None:

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from uuid import uuid4
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from uuid import UUID, uuid4
 
 import pytest
 
 from certmint.domain.accounts import Principal, Role
 from certmint.domain.jobs import JobStatus
 from certmint.services.errors import NotFound
+from certmint.services.issuance import load_issue_job, run_issue_chunk
 from certmint.services.issue_now import issue_status, progress_chunk, start_issue
 from certmint.services.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -65,3 +67,30 @@ def test_runs_in_a_thread(uow: SqlAlchemyUnitOfWork, signing: Signing) -> None:
     job = start_issue(lambda: uow, signing, admin, s.achievement_id, run=run)
     threads[0].join(30)
     assert issue_status(uow, admin, job.id).finished
+
+
+def test_with_a_broker_the_chunks_are_queued_not_run(
+    uow: SqlAlchemyUnitOfWork, signing: Signing
+) -> None:
+    s = scenario(uow, signing, [enrolment_row(f"L{i}") for i in range(60)])
+    admin = Principal(s.organisation.id, Role.ADMIN)
+    queued: list[tuple[UUID, UUID, list[UUID]]] = []
+    ran: list[Callable[[], object]] = []
+
+    def queue(organisation_id: UUID, job_id: UUID, chunk_ids: Sequence[UUID]) -> None:
+        queued.append((organisation_id, job_id, list(chunk_ids)))
+
+    job = start_issue(lambda: uow, signing, admin, s.achievement_id, run=ran.append, queue=queue)
+    assert ran == []
+    ((organisation_id, job_id, chunk_ids),) = queued
+    assert (organisation_id, job_id) == (s.organisation.id, job.id)
+    assert len(chunk_ids) == 3  # 60 learners in chunks of progress_chunk(60) == 25
+    # What a worker does with each task:
+    work = load_issue_job(uow, signing, s.organisation.id, job.id)
+    for chunk_id in chunk_ids:
+        assert run_issue_chunk(uow, work, chunk_id, "worker", timedelta(seconds=60)) is None
+    assert issue_status(uow, admin, job.id).to_dict()["done"] == 60
+    assert issue_status(uow, admin, job.id).finished
+    # Again: the job is finished, so a new one is planned and queued, with nothing left to do.
+    again = start_issue(lambda: uow, signing, admin, s.achievement_id, run=ran.append, queue=queue)
+    assert again.id != job.id and len(queued) == 2 and ran == []

@@ -26,8 +26,7 @@ from certmint.cli.state import (
 )
 from certmint.cli.webhooks import deliver as deliver_events
 from certmint.services.achievements import add_achievement, dry_run, list_achievements
-from certmint.services.issuance import IssueSummary, follow_issue, issue_achievement, plan_issue
-from certmint.services.jobs import open_chunk_ids
+from certmint.services.issuance import IssueSummary, follow_issue, issue_achievement, queue_issue
 from certmint.services.roster import resolve_batch, resolve_learner
 
 __all__ = ["app", "issue"]
@@ -252,20 +251,19 @@ def _issue_on_broker(
 ) -> IssueSummary | uuid.UUID:
     """Plan the job, queue a task per open chunk, then follow it (or, without ``progress``,
     return its id at once)."""
-    job = plan_issue(
+    from certmint.jobs import chunk_queue  # noqa: PLC0415 - Celery is optional
+
+    job = queue_issue(
         container.uow(),
         container.signing,
         organisation_id,
         achievement_id,
+        chunk_queue(container.settings),
         learner_ids=learner_ids,
         manual=learner_ids is not None,
         reason=reason,
         actor="cli",
     )
-    from certmint.jobs import enqueue_issue_chunks  # noqa: PLC0415 - Celery is optional
-
-    chunks = open_chunk_ids(container.uow(), job.job_id)
-    enqueue_issue_chunks(container.settings, organisation_id, job.job_id, chunks)
     if progress is None:
         return job.job_id
     return follow_issue(container.uow(), job, progress=progress)

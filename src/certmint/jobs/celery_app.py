@@ -16,8 +16,9 @@ from celery import Celery
 
 from certmint.config import Settings
 from certmint.jobs.tasks import ISSUE_CHUNK, register_tasks
+from certmint.services.issuance import QueueChunks
 
-__all__ = ["enqueue_issue_chunks", "make_celery", "run_worker"]
+__all__ = ["chunk_queue", "make_celery", "run_worker"]
 
 #: A message taken by a worker that vanished without a trace (a lost host, not just a killed
 #: process) goes back to the queue after this long.
@@ -42,18 +43,22 @@ def make_celery(settings: Settings) -> Celery:
     return app
 
 
-def enqueue_issue_chunks(
-    settings: Settings, organisation_id: UUID, job_id: UUID, chunk_ids: Sequence[UUID]
-) -> None:
-    """One task per chunk, sent over one broker connection."""
+def chunk_queue(settings: Settings) -> QueueChunks:
+    """How ``certmint issue``, "Issue now" and the API hand a job's chunks to the workers:
+    one task per chunk, sent over one broker connection (the Celery application is made once
+    and kept, so a web process does not build one per request)."""
     app = make_celery(settings)
-    with app.producer_or_acquire() as producer:
-        for chunk_id in chunk_ids:
-            app.send_task(
-                ISSUE_CHUNK,
-                args=[str(organisation_id), str(job_id), str(chunk_id)],
-                producer=producer,
-            )
+
+    def enqueue(organisation_id: UUID, job_id: UUID, chunk_ids: Sequence[UUID]) -> None:
+        with app.producer_or_acquire() as producer:
+            for chunk_id in chunk_ids:
+                app.send_task(
+                    ISSUE_CHUNK,
+                    args=[str(organisation_id), str(job_id), str(chunk_id)],
+                    producer=producer,
+                )
+
+    return enqueue
 
 
 def run_worker(settings: Settings, *, concurrency: int, loglevel: str = "INFO") -> None:

@@ -58,6 +58,7 @@ from certmint.services.jobs import (
     executor_name,
     job_progress,
     mark_job,
+    open_chunk_ids,
     run_claimed,
     run_until_complete,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "IssueJob",
     "IssueSummary",
     "Progress",
+    "QueueChunks",
     "achievement_context",
     "award",
     "build_certificate",
@@ -87,6 +89,7 @@ __all__ = [
     "issue_progress",
     "load_issue_job",
     "plan_issue",
+    "queue_issue",
     "run_issue_chunk",
     "summarise",
     "verification_url",
@@ -98,6 +101,8 @@ JOB_KIND = "issue"
 
 #: progress(done, total): called after each committed chunk.
 Progress = Callable[[int, int], None]
+#: Hands chunks to a broker's workers: (organisation id, job id, chunk ids).
+QueueChunks = Callable[[UUID, UUID, Sequence[UUID]], None]
 _rng = random.SystemRandom()
 
 
@@ -455,6 +460,42 @@ def plan_issue(
         uow.jobs.started(job.id, now, job.total)
         uow.commit()
     return IssueJob(job.id, ctx, signing, job.total, wanted, manual, reason, actor)
+
+
+def queue_issue(
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    organisation_id: UUID,
+    achievement_id: UUID,
+    queue: QueueChunks,
+    *,
+    learner_ids: Sequence[UUID] | None = None,
+    manual: bool = False,
+    reason: str | None = None,
+    actor: str = "system",
+    chunk_size: int = CHUNK_SIZE,
+) -> IssueJob:
+    """Plan the job (as :func:`plan_issue`) and hand every chunk not done yet to ``queue``, a
+    broker whose workers run them (``run_issue_chunk``); whoever started it only follows the
+    job (:func:`follow_issue`, :func:`issue_progress`).
+
+    A job already under way is queued again as it stands: a task whose chunk is done does
+    nothing, and one whose chunk a live executor holds waits for it, so repeating costs a
+    few messages and resumes the chunks whose messages were lost.
+    """
+    job = plan_issue(
+        uow,
+        signing,
+        organisation_id,
+        achievement_id,
+        learner_ids=learner_ids,
+        manual=manual,
+        reason=reason,
+        actor=actor,
+        chunk_size=chunk_size,
+    )
+    queue(organisation_id, job.job_id, open_chunk_ids(uow, job.job_id))
+    return job
 
 
 def load_issue_job(

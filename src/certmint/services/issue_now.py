@@ -2,9 +2,11 @@
 report its progress to whoever watches.
 
 The job is planned first (its row exists before this returns, so a page can follow it from
-the first moment), then handed to ``run``, the caller's executor: a thread in the web
-process. A job that is already under way for the same achievement is returned as it is and
-not started twice.
+the first moment). With a broker (``queue``), its chunks are queued for the workers exactly as
+``certmint issue`` queues them (``issuance.queue_issue``), and the page follows what the
+workers record. Without one it is handed to ``run``, the caller's in-process executor (a
+thread of the web process); a job already under way there is returned as it is and not
+started twice.
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ from certmint.domain.jobs import Job, JobStatus
 from certmint.services import authorization
 from certmint.services.dashboard import job_percent
 from certmint.services.errors import NotFound
-from certmint.services.issuance import CHUNK_SIZE, issue_achievement, plan_issue
+from certmint.services.issuance import (
+    CHUNK_SIZE,
+    QueueChunks,
+    issue_achievement,
+    plan_issue,
+    queue_issue,
+)
 from certmint.services.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -42,8 +50,10 @@ def start_issue(
     achievement_id: UUID,
     *,
     run: Runner,
+    queue: QueueChunks | None = None,
 ) -> Job:
-    """Award the achievement to everyone in its batch who qualifies, in the background.
+    """Award the achievement to everyone in its batch who qualifies, in the background: on
+    the broker's workers when ``queue`` is given, else through ``run``.
 
     ``new_uow`` makes a unit of work for each thread. Returns the job to follow.
     """
@@ -51,27 +61,39 @@ def start_issue(
     with uow:
         achievement = authorization.achievement_for(uow, principal, achievement_id)
         total = uow.roster.count_enrolments(achievement.batch_id)
+    organisation_id, chunk_size = principal.organisation_id, progress_chunk(total)
+    if queue is not None:
+        queued = queue_issue(
+            uow,
+            signing,
+            organisation_id,
+            achievement.id,
+            queue,
+            actor=principal.actor,
+            chunk_size=chunk_size,
+        )
+        return _job(uow, organisation_id, queued.job_id)
     planned = plan_issue(
-        uow,
-        signing,
-        principal.organisation_id,
-        achievement.id,
-        actor=principal.actor,
-        chunk_size=progress_chunk(total),
+        uow, signing, organisation_id, achievement.id, actor=principal.actor, chunk_size=chunk_size
     )
-    with uow:
-        job = uow.jobs.get(principal.organisation_id, planned.job_id)
-    if job is None:
-        raise NotFound("job", planned.job_id)
+    job = _job(uow, organisation_id, planned.job_id)
     if job.done > 0:
         return job  # already under way in another thread or process
 
     def work() -> object:
         return issue_achievement(
-            new_uow(), signing, principal.organisation_id, achievement.id, actor=principal.actor
+            new_uow(), signing, organisation_id, achievement.id, actor=principal.actor
         )
 
     run(work)
+    return job
+
+
+def _job(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, job_id: UUID) -> Job:
+    with uow:
+        job = uow.jobs.get(organisation_id, job_id)
+    if job is None:
+        raise NotFound("job", job_id)
     return job
 
 

@@ -1,8 +1,9 @@
 """Issuance jobs: start one for an achievement, then poll its progress.
 
-Starting returns at once (202) with the job; the work runs after the response, chunk by chunk
-(``services.issue_now``, as the admin pages' "issue now"), and a job interrupted half-way is
-resumed by starting it again.
+Starting returns at once (202) with the job; the work runs chunk by chunk
+(``services.issue_now``, as the admin pages' "issue now"): on the broker's workers when one is
+configured, else after the response in this process. A job interrupted half-way is resumed by
+starting it again.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, BackgroundTasks, Response
+from fastapi import APIRouter, BackgroundTasks, Request, Response
 from pydantic import BaseModel, Field
 
 from certmint.domain.ids import url_id
@@ -67,9 +68,11 @@ class JobOut(BaseModel):
 )
 def start_issuance(
     achievement_id: IdPath,
+    *,
     principal: StaffDep,
     container: ContainerDep,
     background: BackgroundTasks,
+    request: Request,
     response: Response,
 ) -> JobOut:
     job = start_issue(
@@ -78,6 +81,7 @@ def start_issuance(
         principal,
         parse_id("achievement", achievement_id),
         run=background.add_task,
+        queue=request.app.state.queue_chunks,
     )
     progress = issue_status(container.uow(read_only=True), principal, job.id)
     out = JobOut.of(progress)

@@ -13,11 +13,13 @@ from collections.abc import Callable
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from certmint.config import Settings
+from certmint.services.issuance import QueueChunks
 from certmint.services.issue_now import issue_status, start_issue
 from certmint.web.deps import ContainerDep, PageStaffDep, StaffDep
 from certmint.web.pages.admin.common import FormDep, page_id, redirect, render
 
-__all__ = ["router", "run_in_thread"]
+__all__ = ["broker_queue", "router", "run_in_thread"]
 
 router = APIRouter()
 SECTION = "admin_dashboard"
@@ -27,6 +29,16 @@ def run_in_thread(work: Callable[[], object]) -> None:
     """The in-process executor: the job survives the request that started it; if the process
     dies, running "Issue now" again resumes the unfinished job."""
     threading.Thread(target=work, name="certmint-issue", daemon=True).start()
+
+
+def broker_queue(settings: Settings) -> QueueChunks | None:
+    """With ``CERTMINT_BROKER_URL``, jobs started here are queued for ``certmint worker``
+    processes (as ``certmint issue`` queues them) instead of running in the web process."""
+    if not settings.broker_url:
+        return None
+    from certmint.jobs import chunk_queue  # noqa: PLC0415 - Celery is optional
+
+    return chunk_queue(settings)
 
 
 @router.post("/achievements/{achievement_id}/issue", name="admin_issue")
@@ -43,6 +55,7 @@ def issue_now(
         principal,
         page_id(achievement_id, "achievement"),
         run=request.app.state.run_in_background,
+        queue=request.app.state.queue_chunks,
     )
     return redirect(request, "admin_job", job_id=job.id)
 
