@@ -19,8 +19,11 @@ from certmint.services.jobs import (
     run_until_complete,
 )
 from certmint.services.signing import Signing
+from certmint.storage.database import create_database_engine, create_session_factory
+from certmint.storage.migrate import upgrade_database
 from certmint.storage.tables import CertificateRow, JobChunkRow, JobRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.conftest import ThrowawayPostgres, _postgres_server_url, require_service
 from tests.factories import enrolment_row, scenario
 
 HOUR = timedelta(hours=1)
@@ -74,10 +77,14 @@ def test_a_lapsed_claim_is_taken_over_and_the_old_holder_cannot_finish_it(
         taken = uow.jobs.get_chunk(dead.id)
     assert taken is not None and (taken.owner, taken.attempts) == ("taker", 2)
 
+    worked: list[JobChunk] = []
+
     def work(chunk_uow: SqlAlchemyUnitOfWork, chunk: JobChunk) -> ChunkCounts:
+        worked.append(chunk)
         return issue_chunk(chunk_uow, job, chunk)[0]
 
     assert run_claimed(uow, dead, "dead", work) is None  # the late holder cannot finish it
+    assert worked == []  # nor even start on it
     assert issued(session) == 2
     assert job_progress(uow, job.job_id).counts.considered == 2  # counted once
 
@@ -144,3 +151,43 @@ def test_a_chunk_runs_with_the_collector_paused(
 
     assert run_claimed(uow, chunk, "a", work, HOUR) is not None
     assert seen == [False] and gc.isenabled()
+
+
+def test_on_postgresql_a_holder_at_work_keeps_its_chunk_past_its_lease(signing: Signing) -> None:
+    """The cause of one issuer doing a whole batch while another's work was thrown away: a
+    chunk that outlasted its lease went to the next executor to finish one. Now the work's
+    transaction holds the chunk's row, and claimers skip it, lease or not."""
+    server = _postgres_server_url()
+    if server is None:
+        require_service("set CERTMINT_TEST_POSTGRES_URL to a PostgreSQL server")
+        return
+    with ThrowawayPostgres(server) as url:
+        engine = create_database_engine(url)
+        upgrade_database(engine)
+        sessions = create_session_factory(engine)
+        try:
+            job = planned(SqlAlchemyUnitOfWork(sessions), signing, 5)
+            # a lease that runs out while the chunk is worked on (renewed as lapsed, too)
+            slow = claim_chunk(SqlAlchemyUnitOfWork(sessions), "slow", LAPSED, job_id=job.job_id)
+            assert slow is not None
+            others: list[JobChunk | None] = []
+
+            def work(chunk_uow: SqlAlchemyUnitOfWork, chunk: JobChunk) -> ChunkCounts:
+                # meanwhile others claim: this chunk by name (a broker's task), or any
+                others.append(
+                    claim_chunk(SqlAlchemyUnitOfWork(sessions), "eager", HOUR, chunk_id=chunk.id)
+                )
+                others.append(
+                    claim_chunk(SqlAlchemyUnitOfWork(sessions), "eager", HOUR, job_id=job.job_id)
+                )
+                return issue_chunk(chunk_uow, job, chunk)[0]
+
+            counts = run_claimed(SqlAlchemyUnitOfWork(sessions), slow, "slow", work, LAPSED)
+            assert counts is not None and counts.issued == 2  # kept: the work was not lost
+            held, other = others
+            assert held is None  # the chunk at work was skipped...
+            assert other is not None and other.seq == slow.seq + 1  # ...for the next one
+            progress = job_progress(SqlAlchemyUnitOfWork(sessions), job.job_id)
+            assert (progress.done_chunks, progress.counts.issued) == (1, 2)
+        finally:
+            engine.dispose()

@@ -3,7 +3,8 @@
 The same steps serve every executor: the process that started the job runs
 ``run_until_complete``; a Celery worker runs ``run_claimed`` for the chunk its task names. A
 claim is committed on its own with a lease, so other executors skip the chunk while its holder
-works, and take it over once the lease has run out (the holder died). The work and the "done"
+works (the work's transaction also holds the chunk, however long it takes), and take it over
+once the lease has run out with its holder gone (it died). The work and the "done"
 mark commit together, and "done" is only written while the claim is still the executor's own:
 a chunk is never counted twice, and the database's unique indexes keep a chunk redone after a
 takeover from duplicating anything.
@@ -120,10 +121,23 @@ def run_claimed(
 ) -> ChunkCounts | None:
     """Do a claimed chunk and mark it done in one transaction. A transaction that loses a race
     on a unique index (a concurrent writer took a status index first) is redone; None when
-    the claim was lost to another executor meanwhile (nothing of this run is kept)."""
+    the claim was lost to another executor meanwhile (nothing of this run is kept).
+
+    The transaction first renews the claim, which keeps it for as long as the work takes,
+    lease or not: on PostgreSQL the renewal locks the chunk's row until commit, and claimers
+    skip locked rows; on SQLite the transaction holds the only write lock. Only a dead
+    executor's chunk (its transaction gone with it) becomes claimable when the lease runs out.
+    Without this, an executor whose chunk outlasted its lease (a busy machine, a short lease)
+    lost it to the next one to finish a chunk, which redid it while the first one's work was
+    thrown away, chunk after chunk. And a claim already lost (the lease ran out while waiting
+    for the transaction, on SQLite) is let go before any work is done.
+    """
     for attempt in range(1, MAX_CHUNK_ATTEMPTS + 1):
         try:
             with cyclic_gc_paused(), uow:
+                if not uow.jobs.renew_claim(chunk, owner, datetime.now(UTC) + lease):
+                    log.warning("chunk %s of job %s was taken over", chunk.seq, chunk.job_id)
+                    return None
                 counts = work(uow, chunk)
                 if not uow.jobs.finish_chunk(chunk, owner, counts, datetime.now(UTC)):
                     log.warning("chunk %s of job %s was taken over", chunk.seq, chunk.job_id)
@@ -132,9 +146,6 @@ def run_claimed(
                 return counts
         except IntegrityError:
             log.info("chunk %s lost a race (attempt %d); redoing it", chunk.seq, attempt)
-            with uow:  # the redo gets a full lease of its own
-                uow.jobs.renew_claim(chunk, owner, datetime.now(UTC) + lease)
-                uow.commit()
     raise Conflict(f"a chunk kept colliding with concurrent work after {MAX_CHUNK_ATTEMPTS} tries")
 
 

@@ -215,13 +215,20 @@ class SqlAlchemyJobRepository:
         self._session.flush()
         return _chunk(row)
 
-    def renew_claim(self, chunk: JobChunk, owner: str, lease_until: datetime) -> None:
-        self._session.execute(
+    def renew_claim(self, chunk: JobChunk, owner: str, lease_until: datetime) -> bool:
+        """Extend ``owner``'s claim on a running chunk (and, on PostgreSQL, lock its row until
+        the transaction ends); False when the claim is no longer theirs."""
+        result = self._session.execute(
             update(JobChunkRow)
-            .where(JobChunkRow.id == chunk.id, JobChunkRow.owner == owner)
+            .where(
+                JobChunkRow.id == chunk.id,
+                JobChunkRow.owner == owner,
+                JobChunkRow.status == ChunkStatus.RUNNING.value,
+            )
             .values(lease_until=lease_until)
             .execution_options(synchronize_session=False)
         )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def finish_chunk(self, chunk: JobChunk, owner: str, counts: ChunkCounts, now: datetime) -> bool:
         """Mark a chunk done with what it did, only if ``owner`` still holds the claim (False:
