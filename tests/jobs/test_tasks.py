@@ -127,6 +127,69 @@ def test_two_workers_issue_a_batch_exactly_once(on_broker: dict[str, str], tmp_p
     )
 
 
+@pytest.mark.timeout(300)
+def test_a_killed_workers_chunk_is_redone_soon_after_its_lease(
+    on_broker: dict[str, str], tmp_path: Path
+) -> None:
+    """SIGKILL the worker holding a chunk: its message comes back to the other worker once
+    the lease (plus a little) has run out, not after Redis's default hour, and the chunk is
+    redone without duplicating anything."""
+    lease = 12
+    learners = 2_000  # two chunks of 1,000 and an empty last one
+    on_broker["CERTMINT_JOB_LEASE_SECONDS"] = str(lease)
+    prepare(on_broker, tmp_path, learners)
+    logs = [tmp_path / f"worker{i}.log" for i in range(2)]
+    workers = [start_worker(on_broker, log) for log in logs]
+    engine = create_engine(on_broker["CERTMINT_DATABASE_URL"])
+    try:
+        for worker, log in zip(workers, logs, strict=True):
+            wait_ready(worker, log)
+        queued = json.loads(run(on_broker, "issue", "--batch", "B1", "--no-wait", "--json").stdout)
+        job_id = queued[0]["job_id"]
+        victim = workers[0]
+        deadline = time.monotonic() + 60
+        while True:  # until the victim holds a chunk
+            with engine.connect() as connection:
+                held = connection.scalar(
+                    select(JobChunkRow.id).where(
+                        JobChunkRow.job_id == job_id,
+                        JobChunkRow.status == "running",
+                        JobChunkRow.owner.like(f"%/{victim.pid}/%"),
+                    )
+                )
+            if held is not None:
+                break
+            assert time.monotonic() < deadline, logs[0].read_text(errors="replace")
+            time.sleep(0.05)
+        time.sleep(0.3)  # mid-chunk: a chunk of 1,000 takes seconds
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(30)
+        killed_at = time.monotonic()
+        status, _ = wait_for_job(on_broker, job_id)
+        took = time.monotonic() - killed_at
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            worker.wait(60)
+    with engine.connect() as connection:
+        redone = connection.execute(
+            select(JobChunkRow.status, JobChunkRow.owner, JobChunkRow.attempts).where(
+                JobChunkRow.id == held
+            )
+        ).one()
+    engine.dispose()
+
+    assert status == "succeeded"
+    # the survivor took the chunk over (a second claim) after its message came back
+    assert redone.status == "done" and redone.attempts == 2
+    assert redone.owner.split("/")[1] == str(workers[1].pid)
+    # the lease, the visibility timeout's margin over it, a sweep and the chunk's own work
+    assert took < 2 * lease + 30, f"the killed worker's chunk came back after {took:.0f} s"
+    assert counts(on_broker) == (learners, learners, 2 * learners, 2 * learners)
+
+
 def chunk_owners(env: dict[str, str], job_id: object) -> set[str]:
     """The processes (pids) that finished the job's chunks."""
     engine = create_engine(env["CERTMINT_DATABASE_URL"])

@@ -1,9 +1,20 @@
 """The Celery application: made from settings, never at import time.
 
-Tasks are acknowledged late (after they return) and a task whose worker process died is
-rejected back to the broker (``task_reject_on_worker_lost``), so a lost worker's chunk is
-delivered again. That is safe because a chunk task is idempotent: a chunk already done is
-left alone, and one still held by a live executor is retried once its lease runs out.
+Tasks are acknowledged late (after they return), so a task whose worker died before finishing
+is delivered again, and soon after the chunk's lease runs out:
+
+* a process of a ``--concurrency`` pool that dies is noticed by its parent, which rejects its
+  task back to the queue at once (``task_reject_on_worker_lost``);
+* a whole worker that vanishes (SIGKILL, a lost host) cannot say anything. Redis holds each
+  delivered message until it is acknowledged, and every worker regularly puts back those held
+  longer than the visibility timeout. A live worker holds a message while it runs the chunk
+  (within the lease) or waits a few seconds for a chunk another executor holds, so the timeout
+  is the lease plus that wait: a message older than that belongs to a dead worker. Redis's
+  default of an hour would leave the job waiting for that long.
+
+That is safe because a chunk task is idempotent: a chunk already done is left alone, one still
+held by a live executor is retried once its lease runs out, and a chunk's work commits with its
+done mark only while the claim is still the executor's own.
 """
 
 from __future__ import annotations
@@ -15,14 +26,13 @@ from uuid import UUID
 from celery import Celery
 
 from certmint.config import Settings
-from certmint.jobs.tasks import ISSUE_CHUNK, register_tasks
+from certmint.jobs.tasks import ISSUE_CHUNK, RETRY_BUSY_SECONDS, register_tasks
 from certmint.services.issuance import QueueChunks
 
 __all__ = ["chunk_queue", "make_celery", "run_worker"]
 
-#: A message taken by a worker that vanished without a trace (a lost host, not just a killed
-#: process) goes back to the queue after this long.
-VISIBILITY_TIMEOUT_SECONDS = 600
+#: How often each idle worker looks for messages of dead workers to put back (Redis).
+RESTORE_SWEEP_SECONDS = 5
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -37,7 +47,11 @@ def make_celery(settings: Settings) -> Celery:
         task_serializer="json",
         accept_content=["json"],
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS},
+        broker_transport_options={
+            "visibility_timeout": settings.job_lease_seconds + RETRY_BUSY_SECONDS,
+            "unacked_restore_interval": RESTORE_SWEEP_SECONDS,
+            "unacked_restore_throttle": 1,  # sweep each time, not every tenth
+        },
     )
     register_tasks(app, settings)
     return app
