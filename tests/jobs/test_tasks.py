@@ -148,13 +148,14 @@ def test_a_killed_workers_chunk_is_redone_soon_after_its_lease(
         job_id = queued[0]["job_id"]
         victim = workers[0]
         deadline = time.monotonic() + 60
-        while True:  # until the victim holds a chunk
+        while True:  # until the victim holds a chunk of 1,000
             with engine.connect() as connection:
                 held = connection.scalar(
                     select(JobChunkRow.id).where(
                         JobChunkRow.job_id == job_id,
                         JobChunkRow.status == "running",
                         JobChunkRow.owner.like(f"%/{victim.pid}/%"),
+                        JobChunkRow.upto_id.is_not(None),  # not the empty last one
                     )
                 )
             if held is not None:
