@@ -705,10 +705,8 @@ def test_mutated_credentials_never_raise(
 ) -> None:
     original = sign(build_credential(make_data()), suite)
     document = copy.deepcopy(original)
-    outside_proof = False
     for _ in range(data.draw(st.integers(1, 3))):
         path = data.draw(st.sampled_from(_paths(document)[1:]))
-        outside_proof = outside_proof or path[0] != "proof"
         parent = document
         for key in path[:-1]:
             parent = parent[key]
@@ -720,12 +718,15 @@ def test_mutated_credentials_never_raise(
             parent[path[-1]] = value
     report = verify(document)
     assert [c.name for c in report.checks] == list(CHECK_NAMES)
-    if report.verified and outside_proof:
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    before = {k: v for k, v in original.items() if k != "proof"}
+    # a "mutation" may write the value already there (``hashed`` set to true again)
+    if report.verified and json.dumps(unsecured, sort_keys=True) != json.dumps(
+        before, sort_keys=True
+    ):
         # Only a change that leaves the signed meaning intact may still verify: for rdfc the
         # same RDF (e.g. a term set to null, which JSON-LD drops); for jcs nothing at all.
         assert suite == EDDSA_RDFC_2022
-        unsecured = {k: v for k, v in document.items() if k != "proof"}
-        before = {k: v for k, v in original.items() if k != "proof"}
         assert canonicalize_rdfc(unsecured, loader) == canonicalize_rdfc(before, loader)
 
 
