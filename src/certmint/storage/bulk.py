@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, update
+from sqlalchemy import Table, insert, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 __all__ = ["CHUNK", "bulk_insert", "bulk_update", "chunks"]
@@ -27,9 +28,56 @@ def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
 
 
 def bulk_insert(session: Session, row_type: type[Any], values: Sequence[dict[str, Any]]) -> None:
-    """One ``executemany`` on the table: no per-row ORM bookkeeping (ten times faster)."""
-    if values:
-        session.execute(insert(row_type.__table__), values)
+    """One ``executemany`` on the table: no per-row ORM bookkeeping (ten times faster); on
+    PostgreSQL a ``COPY`` when it can stand in for the INSERT (see ``_copyable``)."""
+    if not values:
+        return
+    table: Table = row_type.__table__
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and _copyable(table, values):
+        session.flush()  # as ``execute`` would: rows added to the session come first
+        _copy(connection, table, values)
+    else:
+        session.execute(insert(table), values)
+
+
+def _copyable(table: Table, values: Sequence[dict[str, Any]]) -> bool:
+    """Whether COPY writes what the INSERT would: every row names the same columns, and no
+    column left out has a default computed in Python (COPY only knows the server's)."""
+    columns = values[0].keys()
+    if any(row.keys() != columns for row in values):
+        return False
+    return all(c.default is None for c in table.columns if c.key not in columns)
+
+
+def _copy(connection: Any, table: Table, values: Sequence[dict[str, Any]]) -> None:
+    """COPY ... FROM STDIN through psycopg: the server parses and plans nothing per row, where
+    psycopg's ``executemany`` runs the INSERT once per row (a bulk issuance spent 0.27 ms of
+    server time per certificate on its three inserts). Values are converted by the columns'
+    own types first (JSON text, aware UTC datetimes), exactly as for the INSERT; errors are
+    raised as SQLAlchemy's, so a unique violation is an ``IntegrityError`` as before."""
+    dialect = connection.dialect
+    names = list(values[0])
+    columns = [table.columns[name] for name in names]
+    converters = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    statement = "COPY {} ({}) FROM STDIN".format(
+        dialect.identifier_preparer.format_table(table),
+        ", ".join(dialect.identifier_preparer.format_column(c) for c in columns),
+    )
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(statement) as copy:
+            for row in values:
+                copy.write_row(
+                    [
+                        value if convert is None else convert(value)
+                        for convert, value in zip(converters, (row[n] for n in names), strict=True)
+                    ]
+                )
+    except dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error) from exc
+    finally:
+        cursor.close()
 
 
 def bulk_update(session: Session, row_type: type[Any], values: Sequence[dict[str, Any]]) -> None:
