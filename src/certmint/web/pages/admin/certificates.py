@@ -162,43 +162,23 @@ def _reissue(
     )
 
 
-def _revoke(
-    container: ContainerDep, principal: PageStaffDep, certificate: Certificate, form: FormData
-) -> Certificate:
-    return revoke_certificate(
-        container.uow(),
-        principal.organisation_id,
-        certificate.id,
-        reason=field(form, "reason"),
-        actor=principal.actor,
-        base_url=container.settings.base_url,
-    )
+def _status_change(service: Callable[..., Certificate], *, reason_optional: bool = False) -> Change:
+    """A form that revokes, suspends or reinstates: the same arguments, one service each."""
 
+    def change(
+        container: ContainerDep, principal: PageStaffDep, certificate: Certificate, form: FormData
+    ) -> Certificate:
+        reason = field(form, "reason")
+        return service(
+            container.uow(),
+            principal.organisation_id,
+            certificate.id,
+            reason=(reason.strip() or None) if reason_optional else reason,
+            actor=principal.actor,
+            base_url=container.settings.base_url,
+        )
 
-def _suspend(
-    container: ContainerDep, principal: PageStaffDep, certificate: Certificate, form: FormData
-) -> Certificate:
-    return suspend_certificate(
-        container.uow(),
-        principal.organisation_id,
-        certificate.id,
-        reason=field(form, "reason"),
-        actor=principal.actor,
-        base_url=container.settings.base_url,
-    )
-
-
-def _reinstate(
-    container: ContainerDep, principal: PageStaffDep, certificate: Certificate, form: FormData
-) -> Certificate:
-    return reinstate_certificate(
-        container.uow(),
-        principal.organisation_id,
-        certificate.id,
-        reason=field(form, "reason").strip() or None,
-        actor=principal.actor,
-        base_url=container.settings.base_url,
-    )
+    return change
 
 
 Change = Callable[[ContainerDep, PageStaffDep, Certificate, FormData], Certificate]
@@ -206,9 +186,9 @@ Change = Callable[[ContainerDep, PageStaffDep, Certificate, FormData], Certifica
 #: message shown then.
 ACTIONS: dict[str, tuple[Change, str]] = {
     "reissue": (_reissue, "reissued"),
-    "revoke": (_revoke, "revoked"),
-    "suspend": (_suspend, "suspended"),
-    "reinstate": (_reinstate, "reinstated"),
+    "revoke": (_status_change(revoke_certificate), "revoked"),
+    "suspend": (_status_change(suspend_certificate), "suspended"),
+    "reinstate": (_status_change(reinstate_certificate, reason_optional=True), "reinstated"),
 }
 
 
