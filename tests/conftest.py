@@ -231,3 +231,27 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(10)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the suite's database (CERTMINT_TEST_DATABASE_URL): "
+        "for a second pass on another database, without re-running the rest",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``--database-tests-only``, deselect the tests whose fixtures never reach
+    ``database_url``: they gave the same result in the first pass, whatever its database."""
+    if not config.getoption("--database-tests-only"):
+        return
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        uses_database = "database_url" in getattr(item, "fixturenames", ())
+        (keep if uses_database else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

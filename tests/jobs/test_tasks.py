@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import Engine, create_engine, func, select, text
 
 from certmint.bootstrap import bootstrap
 from certmint.config import load_settings
@@ -140,56 +140,68 @@ def test_a_killed_workers_chunk_is_redone_soon_after_its_lease(
     prepare(on_broker, tmp_path, learners)
     logs = [tmp_path / f"worker{i}.log" for i in range(2)]
     workers = [start_worker(on_broker, log) for log in logs]
+    victim, survivor = workers
     engine = create_engine(on_broker["CERTMINT_DATABASE_URL"])
+    # Writing certificates waits for this lock: each worker's chunk stays claimed and unfinished
+    # until the victim is dead, however fast the machine.
+    blocker = engine.connect()
     try:
         for worker, log in zip(workers, logs, strict=True):
             wait_ready(worker, log)
+        blocker.begin()
+        blocker.execute(text("LOCK TABLE certificates IN SHARE MODE"))
         queued = json.loads(run(on_broker, "issue", "--batch", "B1", "--no-wait", "--json").stdout)
         job_id = queued[0]["job_id"]
-        victim = workers[0]
-        deadline = time.monotonic() + 60
-        while True:  # until the victim holds a chunk of 1,000
-            with engine.connect() as connection:
-                held = connection.scalar(
-                    select(JobChunkRow.id).where(
-                        JobChunkRow.job_id == job_id,
-                        JobChunkRow.status == "running",
-                        JobChunkRow.owner.like(f"%/{victim.pid}/%"),
-                        JobChunkRow.upto_id.is_not(None),  # not the empty last one
-                    )
-                )
-            if held is not None:
-                break
-            assert time.monotonic() < deadline, logs[0].read_text(errors="replace")
-            time.sleep(0.05)
-        # at once: the claim commits before the work starts, and a chunk of 1,000 takes well
-        # under a second on a quiet machine
+        held = wait_for_held_chunk(engine, job_id, victim, logs[0])
         victim.send_signal(signal.SIGKILL)
         victim.wait(30)
         killed_at = time.monotonic()
+        blocker.rollback()
         status, _ = wait_for_job(on_broker, job_id)
         took = time.monotonic() - killed_at
+        with engine.connect() as connection:
+            redone = connection.execute(
+                select(JobChunkRow.status, JobChunkRow.owner, JobChunkRow.attempts).where(
+                    JobChunkRow.id == held
+                )
+            ).one()
     finally:
+        blocker.close()
+        engine.dispose()
         for worker in workers:
             if worker.poll() is None:
                 worker.send_signal(signal.SIGTERM)
         for worker in workers:
             worker.wait(60)
-    with engine.connect() as connection:
-        redone = connection.execute(
-            select(JobChunkRow.status, JobChunkRow.owner, JobChunkRow.attempts).where(
-                JobChunkRow.id == held
-            )
-        ).one()
-    engine.dispose()
 
     assert status == "succeeded"
     # the survivor took the chunk over (a second claim) after its message came back
     assert redone.status == "done" and redone.attempts == 2
-    assert redone.owner.split("/")[1] == str(workers[1].pid)
+    assert str(redone.owner).split("/")[1] == str(survivor.pid)
     # the lease, the visibility timeout's margin over it, a sweep and the chunk's own work
     assert took < 2 * lease + 30, f"the killed worker's chunk came back after {took:.0f} s"
     assert counts(on_broker) == (learners, learners, 2 * learners, 2 * learners)
+
+
+def wait_for_held_chunk(
+    engine: Engine, job_id: str, worker: subprocess.Popen[bytes], log: Path
+) -> object:
+    """The chunk of 1,000 (not the empty last one) that ``worker`` has claimed and not finished."""
+    deadline = time.monotonic() + 60
+    while True:
+        with engine.connect() as connection:
+            held = connection.scalar(
+                select(JobChunkRow.id).where(
+                    JobChunkRow.job_id == job_id,
+                    JobChunkRow.status == "running",
+                    JobChunkRow.owner.like(f"%/{worker.pid}/%"),
+                    JobChunkRow.upto_id.is_not(None),
+                )
+            )
+        if held is not None:
+            return held
+        assert time.monotonic() < deadline, log.read_text(errors="replace")
+        time.sleep(0.05)
 
 
 def chunk_owners(env: dict[str, str], job_id: object) -> set[str]:
@@ -197,7 +209,7 @@ def chunk_owners(env: dict[str, str], job_id: object) -> set[str]:
     engine = create_engine(env["CERTMINT_DATABASE_URL"])
     with engine.connect() as connection:
         owners = connection.scalars(select(JobChunkRow.owner).where(JobChunkRow.job_id == job_id))
-        pids = {owner.split("/")[1] for owner in owners}
+        pids = {str(owner).split("/")[1] for owner in owners}
     engine.dispose()
     return pids
 
