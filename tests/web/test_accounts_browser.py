@@ -1,9 +1,11 @@
 """Accounts in a real browser (Chromium, on the real product): the admin's Users page (invite
-a course manager, change their courses, disable them) and the account page where a learner
-sets a password. Screenshots of each page; axe-core checks them."""
+a course manager, change their courses, disable them), the account page where a learner
+sets a password, and what a course manager is shown (only what they may use). Screenshots of
+each page; axe-core checks them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
@@ -12,10 +14,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from certmint.domain.accounts import Role
+from certmint.rendering import Design
 from certmint.services.accounts import create_user, find_user
 from certmint.services.imports import import_enrolments
-from certmint.services.roster import resolve_learner
+from certmint.services.roster import resolve_course, resolve_learner
 from certmint.services.sessions import start_session
+from certmint.services.templates import create_template
 from certmint.web.deps import SESSION_COOKIE
 from tests.factories import (
     PASSWORD,
@@ -116,4 +120,58 @@ def test_a_learner_sets_a_password_on_the_account_page(
     expect(page.get_by_role("status")).to_contain_text("Your password is saved.")
     expect(page.get_by_label("Current password")).to_be_visible()
     shot("account")
+    assert_accessible(page)
+
+
+def _signed_in(page: Page, live_server: LiveServer, user: object) -> None:
+    _, token = start_session(live_server.container.uow(), user)  # type: ignore[arg-type]
+    page.context.add_cookies(
+        [{"name": SESSION_COOKIE, "value": token, "url": live_server.url("/")}]
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_course_manager_is_shown_only_what_they_may_use(
+    live_server: LiveServer,
+    organisation: UUID,
+    open_page: Callable[..., Page],
+    shot: Callable[..., Path],
+    width: int,
+) -> None:
+    uow = live_server.container.uow
+    course = resolve_course(uow(), organisation, "C1")
+    create_template(
+        uow(), organisation, Design(layout="classic-1-1"), name=f"Merit {width}", publish=True
+    )
+    manager = make_user(
+        uow(),
+        organisation,
+        Role.COURSE_MANAGER,
+        email=f"manager{width}@example.org",
+        course_ids=[course.id],
+    )
+    page = open_page(viewport={"width": width, "height": 900})
+    _signed_in(page, live_server, manager)
+    page.goto(live_server.url("/admin"))
+    nav = page.get_by_role("navigation", name="Admin")
+    expect(nav.get_by_role("link")).to_have_text(
+        ["Certmint", "Dashboard", "Templates", "Certificates", "Your account"]
+    )
+    expect(page.get_by_role("link", name="Statistics")).to_have_count(0)  # not their course
+    shot("dashboard", page)
+    assert_accessible(page)
+    page.get_by_role("link", name="Spring").click()
+    expect(page.get_by_role("button", name="Attach")).to_have_count(1)
+    shot("batch", page)
+    nav.get_by_role("link", name="Templates").click()
+    expect(page.get_by_role("button", name="Use this layout")).to_have_count(0)
+    shot("templates", page)
+    page.get_by_role("link", name=f"Merit {width}").click()
+    expect(page.get_by_role("button", name="Preview")).to_be_visible()
+    expect(page.get_by_role("button", name="Save as new version")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("Publish"))).to_have_count(0)
+    page.get_by_label("Title").fill("Certificate of Excellence")
+    page.get_by_role("button", name="Preview").click()  # posts to the preview page: no 403
+    expect(page.get_by_text("Preview of the form above (not saved).")).to_be_visible()
+    shot("designer", page)
     assert_accessible(page)

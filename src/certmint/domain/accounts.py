@@ -133,12 +133,17 @@ class Principal:
         return f"token:{self.token_id}"
 
     @property
+    def is_admin(self) -> bool:
+        """An organisation admin: everything in the organisation, its settings included."""
+        return self.role is Role.ADMIN
+
+    @property
     def is_staff(self) -> bool:
         return self.role in (Role.ADMIN, Role.COURSE_MANAGER)
 
     def can_manage_course(self, course_id: UUID) -> bool:
         """Admins manage every course of their organisation; course managers only theirs."""
-        if self.role is Role.ADMIN:
+        if self.is_admin:
             return True
         if self.role is Role.COURSE_MANAGER:
             return self.course_ids is not None and course_id in self.course_ids

@@ -20,9 +20,9 @@ Whatever is not reachable raises ``NotFound`` with the id that was asked for: an
 object and an object outside the principal's scope look exactly like one that does not exist,
 never like a ``Forbidden`` that would confirm it exists. Role checks that are about *what* may
 be done to a reachable object (say, only admins revoke) stay with the use case and raise
-``Forbidden``; ``require_admin`` is that check for the organisation-wide changes whose use
-cases know no principal (designing and publishing templates: course managers use templates,
-admins make them, as in the REST API).
+``Forbidden``; organisation-wide changes whose use cases know no principal (designing and
+publishing templates: course managers use templates, admins make them) are admitted by their
+routes' guards (``web.deps``).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from certmint.domain.achievements import Achievement
 from certmint.domain.certificates import Certificate
 from certmint.domain.courses import Batch, Course, Learner
 from certmint.domain.templates import Template
-from certmint.services.errors import Forbidden, NotFound
+from certmint.services.errors import NotFound
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
@@ -47,7 +47,6 @@ __all__ = [
     "learner_for",
     "load",
     "managed_course_ids",
-    "require_admin",
     "template_for",
 ]
 
@@ -65,7 +64,7 @@ def load(uow: SqlAlchemyUnitOfWork, find: Finder[T], principal: Principal, objec
 def managed_course_ids(principal: Principal) -> frozenset[UUID] | None:
     """The courses whose objects a listing may show: ``None`` for every course (admins), else
     the course manager's own (none for a manager given no courses, or a learner)."""
-    if principal.role is Role.ADMIN:
+    if principal.is_admin:
         return None
     return principal.course_ids or frozenset()
 
@@ -133,12 +132,6 @@ def template_for(uow: SqlAlchemyUnitOfWork, principal: Principal, template_id: U
     return template
 
 
-def require_admin(principal: Principal, doing: str) -> None:
-    """``Forbidden`` unless the principal is an admin of their organisation."""
-    if principal.role is not Role.ADMIN:
-        raise Forbidden(f"only an organisation admin may {doing}")
-
-
 def _manages_batch(uow: SqlAlchemyUnitOfWork, principal: Principal, batch_id: UUID) -> bool:
     found = uow.roster.get_batch(principal.organisation_id, batch_id)
     return found is not None and principal.can_manage_course(found[0].id)
@@ -149,7 +142,7 @@ def _may_see_certificate(
 ) -> bool:
     if principal.role is Role.LEARNER:
         return principal.learner_id is not None and certificate.learner_id == principal.learner_id
-    if principal.role is Role.ADMIN:
+    if principal.is_admin:
         return True
     achievement = uow.achievements.get(principal.organisation_id, certificate.achievement_id)
     return achievement is not None and _manages_batch(uow, principal, achievement.batch_id)

@@ -200,7 +200,7 @@ def decline_correction(
 
 
 def _admin(principal: Principal) -> None:
-    if principal.role is not Role.ADMIN:
+    if not principal.is_admin:
         raise Forbidden("name corrections are decided by an organisation admin")
 
 

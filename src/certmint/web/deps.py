@@ -8,16 +8,23 @@ or the header ``X-CSRF-Token``; a token request is exempt (a browser never adds 
 API routes answer 401 to an anonymous caller (``PrincipalDep``, ``StaffDep``, ``AdminDep``);
 pages send the browser to ``/login?next=...`` instead (``PagePrincipalDep``, ``PageStaffDep``,
 ``PageAdminDep``, ``PageLearnerDep``).
+
+``RouteAccess.of(route.dependant).admits(principal)`` runs a route's own guards (the
+dependencies above that it declares) against a principal without calling the route: pages show
+a link, button or form only when the person viewing them may use it (``can()`` in templates),
+by the very rule the route enforces.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from certmint.bootstrap import Container
@@ -38,6 +45,7 @@ __all__ = [
     "PagePrincipalDep",
     "PageStaffDep",
     "PrincipalDep",
+    "RouteAccess",
     "SignInRequired",
     "StaffDep",
     "UowDep",
@@ -120,25 +128,28 @@ def get_principal(
     """Who is calling: an API token if one is sent, else the session cookie.
 
     A session's CSRF token is kept on ``request.state.csrf_token`` for the pages' forms
-    (``csrf_input()`` in templates)."""
+    (``csrf_input()`` in templates), and the principal on ``request.state.principal``."""
     if credentials is not None:
         token = authenticate_token(
             container.uow(read_only=True),
             credentials.credentials,
             writer=container.uow(read_only=False),
         )
-        return Principal.of_token(token)
-    if cookie is None:
+        principal = Principal.of_token(token)
+    elif cookie is None:
         raise Unauthorized("sign in, or send an API token: Authorization: Bearer cm_...")
-    session, user = resolve_session(
-        container.uow(read_only=True), cookie, writer=container.uow(read_only=False)
-    )
-    request.state.csrf_token = session.csrf_token
-    if request.method in UNSAFE_METHODS and not (
-        csrf_sent and secrets.compare_digest(csrf_sent, session.csrf_token)
-    ):
-        raise Forbidden(f"missing or wrong CSRF token (form field {CSRF_FIELD})")
-    return Principal.of_user(user)
+    else:
+        session, user = resolve_session(
+            container.uow(read_only=True), cookie, writer=container.uow(read_only=False)
+        )
+        request.state.csrf_token = session.csrf_token
+        if request.method in UNSAFE_METHODS and not (
+            csrf_sent and secrets.compare_digest(csrf_sent, session.csrf_token)
+        ):
+            raise Forbidden(f"missing or wrong CSRF token (form field {CSRF_FIELD})")
+        principal = Principal.of_user(user)
+    request.state.principal = principal  # whose links the page shows (``can()``)
+    return principal
 
 
 def get_staff(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
@@ -181,7 +192,7 @@ def get_page_learner(principal: Annotated[Principal, Depends(get_page_principal)
 
 
 def _admin(principal: Principal) -> Principal:
-    if principal.role is not Role.ADMIN:
+    if not principal.is_admin:
         raise Forbidden("this needs an organisation admin")
     return principal
 
@@ -190,6 +201,47 @@ def _staff(principal: Principal) -> Principal:
     if not principal.is_staff:
         raise Forbidden("this needs an admin or a course manager")
     return principal
+
+
+# Who a route admits, as the route's dependencies say: these need someone signed in, and
+# these decide by the principal alone (each raises ``Forbidden`` for one it refuses).
+_SIGNED_IN: frozenset[Callable[..., Principal]] = frozenset({get_principal, get_page_principal})
+_GUARDS: frozenset[Callable[[Principal], Principal]] = frozenset(
+    {get_staff, get_admin, get_page_staff, get_page_admin, get_page_learner}
+)
+
+
+def _calls(dependant: Dependant) -> Iterator[Callable[..., object]]:
+    for dependency in dependant.dependencies:
+        if dependency.call is not None:
+            yield dependency.call
+        yield from _calls(dependency)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteAccess:
+    """Who a route lets in, read from the dependencies it declares."""
+
+    signed_in: bool
+    guards: tuple[Callable[[Principal], Principal], ...]
+
+    @classmethod
+    def of(cls, dependant: Dependant) -> RouteAccess:
+        calls = set(_calls(dependant))
+        return cls(bool(calls & (_SIGNED_IN | _GUARDS)), tuple(g for g in _GUARDS if g in calls))
+
+    def admits(self, principal: Principal | None) -> bool:
+        """Whether ``principal`` (None: nobody signed in) passes the route's guards. Ids the
+        route takes are checked when it runs; pages link only to objects their services
+        showed the principal."""
+        if principal is None:
+            return not self.signed_in
+        try:
+            for guard in self.guards:
+                guard(principal)
+        except Forbidden:
+            return False
+        return True
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

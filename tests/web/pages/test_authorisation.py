@@ -9,7 +9,8 @@ own certificates); a course manager of this organisation's *other* course; an ad
 admin. Across tenants and course scopes nothing is ever a 2xx that shows this organisation's
 objects: an id of theirs is a 404, a role that may not act is a 403, and nobody is a redirect
 to the sign-in page (a 401 for the JSON progress endpoint). Every unsafe request without the
-CSRF token is refused.
+CSRF token is refused. And every link, button and form a page shows is one its viewer may use:
+each role follows every link it is shown and finds no 403 or 404.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import quote
+from urllib.parse import SplitResult, quote, urlsplit
 
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+from starlette.routing import Match
 
 from certmint.bootstrap import Container
 from certmint.domain.accounts import Principal, Role
@@ -40,6 +42,7 @@ from certmint.web.app import create_app
 from certmint.web.deps import CSRF_HEADER, SESSION_COOKIE
 from tests.factories import make_user
 from tests.web.api.v1.conftest import World, build_world
+from tests.web.crawl import Visit, crawl
 
 Access = Literal["public", "signed_in", "learner", "staff", "admin"]
 Form = Callable[["Pages"], dict[str, Any]]
@@ -116,9 +119,8 @@ class Pages:
         return headers
 
 
-def _design(pages: Pages, action: str = "save") -> dict[str, Any]:
+def _design(pages: Pages) -> dict[str, Any]:
     return {
-        "action": action,
         "layout": "classic-1-1",
         "title": "Certificate of Merit",
         "signatory_1_name": "Meera Iyer",
@@ -193,9 +195,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/admin/templates/{template_id}"): Rule("staff"),
     ("POST", "/admin/templates/{template_id}"): Rule("admin", ok=303, form=_design, reads=False),
-    ("POST", "/admin/templates/{template_id}/preview.png"): Rule(
-        "staff", form=lambda p: _design(p, "preview")
-    ),
+    ("POST", "/admin/templates/{template_id}/preview"): Rule("staff", form=_design),
+    ("POST", "/admin/templates/{template_id}/preview.png"): Rule("staff", form=_design),
     ("GET", "/admin/templates/versions/{version_id}/preview.png"): Rule("staff"),
     ("POST", "/admin/templates/versions/{version_id}/publish"): Rule(
         "admin", ok=303, params={"version_id": "draft_version"}, reads=False
@@ -500,3 +501,63 @@ def test_a_learner_sees_only_their_own_certificates(browser: TestClient, pages: 
     listing = browser.get("/me", headers=learner).text
     assert pages.id("own_certificate") in listing
     assert pages.id("certificate2") not in listing
+
+
+# Who may use a route of each access (ROUTES), and where each role's pages begin.
+MAY_USE: dict[str, set[Access]] = {
+    "admin": {"public", "signed_in", "staff", "admin"},
+    "manager": {"public", "signed_in", "staff"},
+    "other_manager": {"public", "signed_in", "staff"},
+    "learner": {"public", "signed_in", "learner"},
+}
+HOME = {"admin": "/admin", "manager": "/admin", "other_manager": "/admin", "learner": "/me"}
+
+
+def _rule_for(app: Any, method: str, path: str) -> tuple[str, Rule] | None:
+    """The page route the app would answer ``method path`` with, and its rule."""
+    scope = {"type": "http", "method": method, "path": path}
+    for route in iter_route_contexts(app.routes):
+        match, _ = route.matches(scope)
+        if match is Match.FULL and route.path is not None:
+            rule = ROUTES.get((method, route.path))
+            return None if rule is None else (route.path, rule)
+    return None
+
+
+def _same_site(target: SplitResult) -> str | None:
+    """Every link of this site, query included, but not the language switch (the same page
+    again); signing out is a form, never followed."""
+    if target.path == "/logout" or "lang=" in target.query:
+        return None
+    return target.path + (f"?{target.query}" if target.query else "")
+
+
+def _unusable(app: Any, caller: str, visit: Visit) -> list[str]:
+    """What ``visit`` shows ``caller`` that they may not use: a link that answered 403/404,
+    or a form posting to a page whose rule is not for them."""
+    where = f"{caller}: {visit.url} (linked from {visit.found_on})"
+    problems = []
+    if visit.response.status_code in (403, 404) or visit.response.status_code >= 500:
+        problems.append(f"{visit.response.status_code} {where}")
+    for form in visit.parts.forms if visit.parts is not None else ():
+        if form.method == "GET":
+            continue  # a search form: it only reads, as the links do
+        found = _rule_for(app, form.method, urlsplit(form.action).path)
+        if found is None or found[1].access not in MAY_USE[caller]:
+            problems.append(f"form {form.method} {form.action} on {where}")
+    return problems
+
+
+@pytest.mark.parametrize("caller", list(MAY_USE))
+def test_every_link_a_page_shows_can_be_followed(
+    browser: TestClient, pages: Pages, caller: str
+) -> None:
+    """Each role walks every page it can reach from its home page, following every link of
+    this site (and submitting nothing): none answers 403 or 404, and every form it is shown
+    posts to a page that role may use."""
+    headers = pages.headers(caller, "GET")
+    visits = list(crawl(browser, HOME[caller], headers, _same_site))
+    failures = {p for visit in visits for p in _unusable(browser.app, caller, visit)}
+    assert not failures, "\n".join(sorted(failures))
+    pages_seen = [v.url for v in visits if v.parts is not None and v.response.status_code == 200]
+    assert len(pages_seen) >= (2 if caller in ("learner", "other_manager") else 8), pages_seen

@@ -17,7 +17,6 @@ function livePreview(form) {
     const ticket = ++latest;
     card.setAttribute("aria-busy", "true");
     const data = new FormData(form);
-    data.set("action", "preview");
     try {
       const response = await fetch(form.dataset.livePreview, { method: "POST", body: data });
       if (ticket !== latest) return; // a newer change is already on its way

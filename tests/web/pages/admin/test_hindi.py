@@ -6,8 +6,7 @@ script."""
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +16,7 @@ from certmint.services.certificates import get_certificate, revoke_certificate
 from certmint.services.issuance import issue_achievement
 from certmint.services.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.web.crawl import crawl, parse
 from tests.web.pages.admin.conftest import Admin
 
 # Names of things and formats, the same in every language.
@@ -27,45 +27,8 @@ SERVICE_WORDED = re.compile(r"Completed the course\.|(not )?completed( \(\w+\))?
 # Data that is not a name: e-mail addresses, certificate numbers, admin.js's {placeholders}.
 NOT_WORDS = re.compile(r"\S+@\S+|\b\d{4}-[0-9A-Z]{5}-[0-9A-Z]{5}\b|\{\w+\}")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-# Attributes whose text a person reads or hears (data-shown/-failed: admin.js shows them).
-SHOWN_ATTRIBUTES = {"alt", "placeholder", "aria-label", "title", "data-shown", "data-failed"}
-# Code (samples, JSON, event names) and what was typed into a form stay as written.
-SKIPPED_ELEMENTS = {"script", "style", "code", "pre", "noscript", "textarea"}
 # Pages reached by links that are not pages: images, downloads, the JSON progress feed.
 NOT_PAGES = re.compile(r"\.(png|pdf|json|zip)$|/progress$|/logout$")
-
-
-class _Text(HTMLParser):
-    """The visible text of a page, and its same-site links."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.chunks: list[str] = []
-        self.links: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in SKIPPED_ELEMENTS:
-            self._skipping += 1
-        for name, value in attrs:
-            if value and name in SHOWN_ATTRIBUTES:
-                self.chunks.append(value)
-            if tag == "a" and name == "href" and value:
-                self.links.append(value)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in SKIPPED_ELEMENTS:
-            self._skipping -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping and data.strip():
-            self.chunks.append(data)
-
-
-def _parse(html: str) -> _Text:
-    parser = _Text()
-    parser.feed(html)
-    return parser
 
 
 def _english_left(text: str, data: set[str]) -> set[str]:
@@ -103,24 +66,19 @@ def busy(admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> set[str]:
     )
 
 
+def _admin_page(target: SplitResult) -> str | None:
+    admin_page = target.path.startswith("/admin") and not NOT_PAGES.search(target.path)
+    return target.path if admin_page else None
+
+
 def test_every_admin_page_is_in_hindi(client: TestClient, admin: Admin, busy: set[str]) -> None:
     headers = {**admin.headers, "Accept-Language": "hi"}
     seen: dict[str, set[str]] = {}
-    queue = ["/admin"]
-    while queue:
-        path = queue.pop()
-        if path in seen:
-            continue
-        response = client.get(path, headers=headers)
-        assert response.status_code == 200, (path, response.text[:500])
-        assert response.text.startswith('<!doctype html>\n<html lang="hi" dir="ltr">'), path
-        page = _parse(response.text)
-        seen[path] = _english_left(" ".join(page.chunks), busy)
-        for link in page.links:
-            target = urlsplit(urljoin(f"http://testserver{path}", link))
-            internal = target.netloc == "testserver" and target.path.startswith("/admin")
-            if internal and not NOT_PAGES.search(target.path) and target.path not in seen:
-                queue.append(target.path)
+    for visit in crawl(client, "/admin", headers, _admin_page):
+        assert visit.response.status_code == 200, (visit.url, visit.response.text[:500])
+        assert visit.response.text.startswith('<!doctype html>\n<html lang="hi" dir="ltr">')
+        assert visit.parts is not None
+        seen[visit.url] = _english_left(" ".join(visit.parts.chunks), busy)
     kinds = {re.sub(r"/[A-Za-z0-9_-]{20,}", "/ID", p) for p in seen}
     assert kinds >= {
         "/admin",
@@ -179,7 +137,7 @@ def test_a_not_found_page_is_in_hindi(client: TestClient, admin: Admin) -> None:
     assert missing.status_code == 404
     assert '<html lang="hi" dir="ltr">' in missing.text
     assert "नहीं मिला" in missing.text and "Not Found" not in missing.text
-    assert not _english_left(" ".join(_parse(missing.text).chunks), set())
+    assert not _english_left(" ".join(parse(missing.text).chunks), set())
 
 
 def test_handlers_word_their_messages_in_hindi(client: TestClient, admin: Admin) -> None:

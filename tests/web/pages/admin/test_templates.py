@@ -65,8 +65,8 @@ def test_design_preview_save_publish(
 
     # Without JavaScript: the Preview button re-renders the page with the image, saving nothing.
     preview = client.post(
-        f"/admin/templates/{template_id}",
-        data=_designer_form(action="preview"),
+        f"/admin/templates/{template_id}/preview",
+        data=_designer_form(),
         files={"logo_1": ("logo.png", logo_png(), "image/png")},
         headers=admin.headers,
     )
@@ -90,7 +90,7 @@ def test_design_preview_save_publish(
 
     saved = client.post(
         f"/admin/templates/{template_id}",
-        data=_designer_form(action="save"),
+        data=_designer_form(),
         files={"logo_1": ("logo.png", logo_png(), "image/png")},
         headers=admin.headers,
         follow_redirects=False,
@@ -106,7 +106,7 @@ def test_design_preview_save_publish(
     # Saving again without a new upload keeps the logo.
     client.post(
         f"/admin/templates/{template_id}",
-        data=_designer_form(action="save", title="Third"),
+        data=_designer_form(title="Third"),
         headers=admin.headers,
     )
     _, versions = get_template(uow, org, UUID(template_id))
@@ -134,7 +134,7 @@ def test_a_bad_upload_is_shown_as_a_problem_and_nothing_is_saved(
     template_id = _create(client, admin)
     response = client.post(
         f"/admin/templates/{template_id}",
-        data=_designer_form(action="save"),
+        data=_designer_form(),
         files={"logo_1": ("logo.png", b"not an image at all", "image/png")},
         headers=admin.headers,
     )

@@ -1,7 +1,9 @@
 """Templates: the gallery of layouts, the designer with its live preview, versions, publish.
 
-The preview works without JavaScript (the Preview button re-renders the page with the image)
-and with it (``admin.js`` posts the form to ``preview.png`` a moment after each change).
+Admins make templates; course managers see them and may preview changes, which saves nothing.
+The preview works without JavaScript (the Preview button posts the form to ``.../preview``,
+which re-renders the page with the image) and with it (``admin.js`` posts the form to
+``preview.png`` a moment after each change).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from certmint.rendering import GALLERY, MAX_SIGNATORIES, Design, Paper, Signatory
-from certmint.services.authorization import require_admin
 from certmint.services.errors import InvalidInput, NotFound
 from certmint.services.templates import (
     create_template,
@@ -100,8 +101,8 @@ def _designer(
     design: Design | None = None,
     preview: bytes | None = None,
     problems: tuple[object, ...] = (),
-    status_code: int = 200,
 ) -> Response:
+    """The designer page; with ``problems`` (the form's design was refused), a 422."""
     template, versions = get_template(
         container.uow(), principal.organisation_id, page_id(template_id, "template")
     )
@@ -125,7 +126,7 @@ def _designer(
             "message": MESSAGES.get(request.query_params.get("done", "")),
         },
         section=SECTION,
-        status_code=status_code,
+        status_code=422 if problems else 200,
     )
 
 
@@ -189,23 +190,38 @@ def _saved_design(
 def save(
     template_id: str,
     request: Request,
+    principal: PageAdminDep,
+    container: ContainerDep,
+    form: FormDep,
+) -> Response:
+    """Save the form as a new draft version."""
+    design = _design_from_form(form, _saved_design(container, principal, template_id))
+    try:
+        revise_template(
+            container.uow(),
+            principal.organisation_id,
+            page_id(template_id, "template"),
+            design=design,
+            actor=principal.actor,
+        )
+    except InvalidInput as exc:
+        return _designer(
+            request, principal, container, template_id, design=design, problems=exc.problems
+        )
+    return redirect(request, "admin_template", done="saved", template_id=template_id)
+
+
+@router.post("/templates/{template_id}/preview", name="admin_template_preview_page")
+def preview_page(
+    template_id: str,
+    request: Request,
     principal: PageStaffDep,
     container: ContainerDep,
     form: FormDep,
 ) -> Response:
-    """Preview (nothing saved, for staff) or save a new draft version (admins)."""
+    """The designer again, with the form as it stands and its preview; nothing is saved."""
     design = _design_from_form(form, _saved_design(container, principal, template_id))
     try:
-        if field(form, "action") == "save":
-            require_admin(principal, "change a template")
-            revise_template(
-                container.uow(),
-                principal.organisation_id,
-                page_id(template_id, "template"),
-                design=design,
-                actor=principal.actor,
-            )
-            return redirect(request, "admin_template", done="saved", template_id=template_id)
         preview = preview_design(
             container.uow(),
             principal.organisation_id,
@@ -215,13 +231,7 @@ def save(
         )
     except InvalidInput as exc:
         return _designer(
-            request,
-            principal,
-            container,
-            template_id,
-            design=design,
-            problems=exc.problems,
-            status_code=422,
+            request, principal, container, template_id, design=design, problems=exc.problems
         )
     return _designer(request, principal, container, template_id, design=design, preview=preview)
 
