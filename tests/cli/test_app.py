@@ -101,6 +101,25 @@ def test_demo_loads_learners_once(certmint_home: Path) -> None:
     assert "admin@example.org  password: (set earlier" in again.output
 
 
+def test_a_first_demo_names_the_port_it_serves(certmint_home: Path) -> None:
+    """Its QR codes and sign-in link open; a later run on another port keeps that identity,
+    which its certificates already name."""
+    first = runner.invoke(app, ["demo", "--no-serve", "--port", "8123"])
+    assert first.exit_code == 0, first.output
+    assert "Issuer DID:     did:web:127.0.0.1%3A8123" in first.output
+    assert re.search(r"verify: http://127\.0\.0\.1:8123/v/\S{22}\n", first.output)
+    again = runner.invoke(app, ["demo", "--no-serve", "--port", "8124"])
+    assert "Base URL:       http://127.0.0.1:8123" in again.output
+
+
+def test_a_demo_keeps_the_base_url_it_is_given(
+    certmint_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CERTMINT_BASE_URL", "https://certs.example.org")
+    result = runner.invoke(app, ["demo", "--no-serve", "--port", "8123"])
+    assert "verify: https://certs.example.org/v/" in result.output
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -130,6 +149,8 @@ def test_serve_answers_healthz(certmint_home: Path, tmp_path: Path) -> None:
                 time.sleep(0.2)
         assert response.status_code == 200
         assert response.json()["database"] == "ok"
+        # init recorded the default base URL, port 8000: its QR codes would not open here
+        assert "which this server does not answer" in log.read_text()
     finally:
         process.terminate()
         process.wait(10)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
@@ -95,7 +96,11 @@ def init(
     _initialise(state(ctx), org_name, base_url)
 
 
-def _initialise(st: State, org_name: str, base_url: str | None) -> None:
+def _initialise(
+    st: State, org_name: str, base_url: str | None, *, default_base_url: str | None = None
+) -> None:
+    """Record the instance's settings in its data directory (``base_url`` replaces the recorded
+    base URL; ``default_base_url`` is recorded only when none is) and make its organisation."""
     settings = st.settings
     generated = (
         {"CERTMINT_MASTER_SECRET": secrets.token_urlsafe(32)}
@@ -105,7 +110,7 @@ def _initialise(st: State, org_name: str, base_url: str | None) -> None:
     write_env_file(
         settings.env_file,
         {"CERTMINT_BASE_URL": base_url} if base_url else {},
-        defaults={"CERTMINT_BASE_URL": settings.base_url, **generated},
+        defaults={"CERTMINT_BASE_URL": default_base_url or settings.base_url, **generated},
     )
     settings = st.reload()
     container = st.container(migrate=True)
@@ -141,9 +146,29 @@ def _serve(st: State, host: str, port: int) -> None:
     container = st.container()
     if current_revision(container.engine) != head_revision():
         fail(1, "the database schema is not up to date: run `certmint init` first")
-    base = f"http://{host}:{port}"
+    base = _local_url(host, port)
     console.print(f"Serving on {base}  (health: {base}/healthz, API docs: {base}/api/v1/docs)")
+    if _is_elsewhere_on_this_machine(st.settings.base_url, base):
+        console.print(
+            f"[yellow]warning:[/] QR codes, DIDs and status lists name {st.settings.base_url} "
+            "(CERTMINT_BASE_URL), which this server does not answer: serve on that port, "
+            "or put a proxy there.",
+            highlight=False,
+        )
     uvicorn.run(create_app(container), host=host, port=port, log_level="info")
+
+
+def _local_url(host: str, port: int) -> str:
+    """The URL a browser on this machine uses for a server listening on ``host``."""
+    reachable = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    return f"http://{reachable}:{port}"
+
+
+def _is_elsewhere_on_this_machine(base_url: str, served: str) -> bool:
+    """Whether ``base_url`` is a port on this machine other than the one serving ``served``."""
+    base = urlsplit(base_url)
+    loopback = base.hostname in ("127.0.0.1", "localhost", "::1")
+    return loopback and (base.port or 80) != urlsplit(served).port
 
 
 @app.command()
@@ -155,7 +180,12 @@ def demo(
 ) -> None:
     """Initialise, load demo data (idempotent) and serve."""
     st = state(ctx)
-    _initialise(st, DEFAULT_ORG_NAME, None)
+    # A first demo names the address it serves on, so that its QR codes open; a base URL set
+    # in the environment, or recorded by an earlier run, stays (certificates already name it).
+    explicit = "base_url" in st.settings.model_fields_set
+    _initialise(
+        st, DEFAULT_ORG_NAME, None, default_base_url=None if explicit else _local_url(host, port)
+    )
     container = st.container()
     with service_errors():
         org = ensure_default_organisation(container.uow(), DEFAULT_ORG_NAME).organisation
