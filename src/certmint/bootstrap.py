@@ -11,9 +11,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from certmint.config import Settings
 from certmint.credentials import FileKeyStore, KeyStore
@@ -100,8 +102,12 @@ class Container:
             self.certificate_stamps.engine.dispose()
 
 
-def bootstrap(settings: Settings, *, migrate: bool = False) -> Container:
-    engine = create_database_engine(settings.effective_database_url)
+def bootstrap(settings: Settings, *, migrate: bool = False, pooled: bool = True) -> Container:
+    """``pooled=False``: each unit of work opens a connection of its own and closes it, for a
+    process that uses the database rarely and forks (a worker pool's parent: a child must not
+    inherit its open connections)."""
+    pool: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
+    engine = create_database_engine(settings.effective_database_url, **pool)
     if migrate:
         upgrade_database(engine)
     return Container(settings, engine, create_session_factory(engine))

@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import gc
 import threading
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.jobs import ChunkCounts, ChunkStatus, JobChunk
-from certmint.services.issuance import IssueJob, issue_chunk, plan_issue, run_issue_chunk
+from certmint.services.issuance import (
+    IssueJob,
+    issue_chunk,
+    plan_issue,
+    requeue_quiet_issues,
+    run_issue_chunk,
+)
 from certmint.services.jobs import (
     claim_chunk,
     cyclic_gc_paused,
     job_progress,
+    quiet_jobs,
+    restart_quiet_job,
     run_claimed,
     run_until_complete,
 )
 from certmint.services.signing import Signing
 from certmint.storage.database import create_database_engine, create_session_factory
 from certmint.storage.migrate import upgrade_database
-from certmint.storage.tables import CertificateRow, JobChunkRow, JobRow
+from certmint.storage.tables import AuditEventRow, CertificateRow, JobChunkRow, JobRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.conftest import ThrowawayPostgres, _postgres_server_url, require_service
 from tests.factories import enrolment_row, scenario
@@ -115,6 +125,119 @@ def test_progress_counts_done_chunks_and_the_job_completes_once(
     assert issued(session) == 5
     # an in-process run over the finished job has nothing left to claim
     assert run_until_complete(uow, job.job_id, "late", lambda *_: ChunkCounts()).complete
+
+
+QUIET = timedelta(minutes=1)
+
+
+def backdate(session: Session, job: IssueJob, by: timedelta = 2 * QUIET) -> None:
+    """As if the job had been started ``by`` ago, and every chunk finished long ago."""
+    long_ago = datetime.now(UTC) - by
+    session.execute(update(JobRow).where(JobRow.id == job.job_id).values(started_at=long_ago))
+    session.execute(
+        update(JobChunkRow)
+        .where(JobChunkRow.job_id == job.job_id, JobChunkRow.finished_at.is_not(None))
+        .values(finished_at=long_ago)
+    )
+    session.commit()
+
+
+def requeued(session: Session, job: IssueJob) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEventRow)
+            .where(
+                AuditEventRow.action == "job.requeued", AuditEventRow.subject_id == str(job.job_id)
+            )
+        )
+        or 0
+    )
+
+
+def test_a_job_nobody_touches_is_restarted_once_with_its_open_chunks(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, session: Session
+) -> None:
+    job = planned(uow, signing, 5)
+    assert quiet_jobs(uow, "issue", QUIET) == []  # just started
+    backdate(session, job)
+    (quiet,) = quiet_jobs(uow, "issue", QUIET)
+    assert quiet.id == job.job_id
+    with uow:
+        chunk_ids = uow.jobs.open_chunk_ids(job.job_id)
+    assert restart_quiet_job(uow, quiet, QUIET) == chunk_ids
+    # a second sweeper that saw it quiet too finds it restarted: nothing to do
+    assert restart_quiet_job(uow, quiet, QUIET) is None
+    assert quiet_jobs(uow, "issue", QUIET) == []
+    assert requeued(session, job) == 1
+
+
+def test_a_held_or_lately_finished_chunk_keeps_the_job_from_looking_quiet(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, session: Session
+) -> None:
+    job = planned(uow, signing, 5)
+    held = claim_chunk(uow, "a", HOUR, job_id=job.job_id)
+    assert held is not None
+    backdate(session, job)
+    assert quiet_jobs(uow, "issue", QUIET) == []  # a live claim
+    assert run_claimed(uow, held, "a", lambda u, c: issue_chunk(u, job, c)[0]) is not None
+    session.execute(update(JobRow).where(JobRow.id == job.job_id).values(started_at=None))
+    session.commit()
+    assert quiet_jobs(uow, "issue", QUIET) == []  # a chunk finished just now
+    dead = claim_chunk(uow, "dead", LAPSED, job_id=job.job_id)
+    assert dead is not None
+    backdate(session, job)
+    assert quiet_jobs(uow, "issue", QUIET) == []  # a claim ran out just now: its message is due
+    assert [j.id for j in quiet_jobs(uow, "issue", timedelta(0))] == [job.job_id]
+
+
+def test_a_restarted_job_whose_chunks_are_all_done_is_finished_by_its_last_task(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, session: Session
+) -> None:
+    """An executor died between the last chunk's commit and marking the job finished."""
+    job = planned(uow, signing, 5)
+    for seq in range(3):
+        chunk = claim_chunk(uow, "a", HOUR, job_id=job.job_id)
+        assert chunk is not None and chunk.seq == seq
+        assert run_claimed(uow, chunk, "a", lambda u, c: issue_chunk(u, job, c)[0]) is not None
+    backdate(session, job)
+    (quiet,) = quiet_jobs(uow, "issue", QUIET)
+    (last,) = restart_quiet_job(uow, quiet, QUIET) or []
+    assert run_issue_chunk(uow, job, last, "b", HOUR) is None
+    row = session.get(JobRow, job.job_id)
+    assert row is not None and (row.status, row.done) == ("succeeded", 5)
+    assert issued(session) == 5
+
+
+def test_quiet_jobs_are_requeued_only_when_no_message_waits_in_the_queue(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, session: Session
+) -> None:
+    job = planned(uow, signing, 5)
+    sent: list[tuple[UUID, UUID, Sequence[UUID]]] = []
+    asked: list[bool] = []
+
+    def queue_is(empty: bool) -> bool:
+        asked.append(empty)
+        return empty
+
+    def queue(organisation_id: UUID, job_id: UUID, chunk_ids: Sequence[UUID]) -> None:
+        sent.append((organisation_id, job_id, chunk_ids))
+
+    assert requeue_quiet_issues(uow, queue, QUIET, queue_is_empty=lambda: queue_is(True)) == []
+    assert asked == []  # nothing quiet: the broker is not even asked
+    backdate(session, job)
+    # the job may just be waiting behind other jobs' messages
+    assert requeue_quiet_issues(uow, queue, QUIET, queue_is_empty=lambda: queue_is(False)) == []
+    assert sent == [] and requeued(session, job) == 0
+    assert requeue_quiet_issues(uow, queue, QUIET, queue_is_empty=lambda: queue_is(True)) == [
+        job.job_id
+    ]
+    with uow:
+        chunk_ids = uow.jobs.open_chunk_ids(job.job_id)
+    assert sent == [(job.ctx.organisation.id, job.job_id, chunk_ids)] and len(chunk_ids) == 3
+    # restarted: not quiet again until another QUIET has passed
+    assert requeue_quiet_issues(uow, queue, QUIET, queue_is_empty=lambda: queue_is(True)) == []
+    assert len(sent) == 1 and asked == [False, True]
 
 
 def test_the_cyclic_collector_is_paused_while_chunks_run_and_resumed_after_the_last() -> None:

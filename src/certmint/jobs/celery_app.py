@@ -15,24 +15,47 @@ is delivered again, and soon after the chunk's lease runs out:
 That is safe because a chunk task is idempotent: a chunk already done is left alone, one still
 held by a live executor is retried once its lease runs out, and a chunk's work commits with its
 done mark only while the claim is still the executor's own.
+
+Messages can also be lost outright: Redis restarted without persistence, a FLUSHDB, a message
+dropped. Then no worker ever hears of the job's remaining chunks. So every worker's main
+process looks, every quarter of ``quiet_after``, for jobs that nobody has touched for that long
+(the visibility timeout plus a restore sweep: by then even a dead worker's message would have
+come back) and, if the queue is empty (else their messages may just be waiting behind others),
+restarts them: re-queues their open chunks, once, whichever worker gets there first
+(``services.issuance.requeue_quiet_issues``).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
-from celery import Celery
+from celery import Celery, bootsteps
 
+from certmint.bootstrap import bootstrap
 from certmint.config import Settings
 from certmint.jobs.tasks import ISSUE_CHUNK, RETRY_BUSY_SECONDS, register_tasks
-from certmint.services.issuance import QueueChunks
+from certmint.services.issuance import QueueChunks, requeue_quiet_issues
 
-__all__ = ["chunk_queue", "make_celery", "run_worker"]
+__all__ = ["chunk_queue", "make_celery", "quiet_after", "run_worker"]
+
+log = logging.getLogger(__name__)
 
 #: How often each idle worker looks for messages of dead workers to put back (Redis).
 RESTORE_SWEEP_SECONDS = 5
+
+
+def quiet_after(settings: Settings) -> timedelta:
+    """How long a job must go untouched before its messages count as lost: a live worker
+    holds a message for at most the visibility timeout, and a dead one's is back within a
+    restore sweep after that."""
+    return timedelta(
+        seconds=settings.job_lease_seconds + RETRY_BUSY_SECONDS + RESTORE_SWEEP_SECONDS
+    )
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -57,14 +80,69 @@ def make_celery(settings: Settings) -> Celery:
     return app
 
 
-def chunk_queue(settings: Settings) -> QueueChunks:
-    """How ``certmint issue``, "Issue now" and the API hand a job's chunks to the workers:
-    one task per chunk, sent over one broker connection (the Celery application is made once
-    and kept, so a web process does not build one per request)."""
-    app = make_celery(settings)
+def _queue_is_empty(app: Celery) -> bool:
+    """No message waits in the chunk tasks' queue (those delivered and not acknowledged yet
+    are not counted: their workers hold their chunks)."""
+    with app.connection_for_read() as connection:
+        declared = connection.default_channel.queue_declare(queue=app.conf.task_default_queue)
+        return not declared.message_count
+
+
+def _quiet_job_sweep(app: Celery, settings: Settings) -> type[bootsteps.StartStopStep]:
+    """A worker step: on the worker's timer (in its main process, between tasks when it has
+    no pool), re-queue the chunks of jobs whose messages were lost."""
+    quiet = quiet_after(settings)
+    queue = chunk_queue(settings, app)
+
+    class QuietJobSweep(bootsteps.StartStopStep):  # type: ignore[misc]
+        requires = ("celery.worker.components:Timer",)
+
+        def __init__(self, parent: Any, **kwargs: Any) -> None:
+            super().__init__(parent, **kwargs)
+            self.timer_ref: Any = None
+            self.container: Any = None
+
+        def start(self, parent: Any) -> None:
+            # Connections only while sweeping: a pool's parent forks its children later.
+            self.container = bootstrap(settings, pooled=False)
+            self.timer_ref = parent.timer.call_repeatedly(
+                quiet.total_seconds() / 4, self.sweep, priority=10
+            )
+
+        def stop(self, parent: Any) -> None:
+            if self.timer_ref is not None:
+                self.timer_ref.cancel()
+            if self.container is not None:
+                self.container.close()
+
+        def sweep(self) -> None:
+            try:
+                requeue_quiet_issues(
+                    self.container.uow(),
+                    queue,
+                    quiet,
+                    queue_is_empty=lambda: _queue_is_empty(app),
+                )
+            except Exception:  # the database or the broker is away: try again next time
+                log.exception("looking for quiet jobs failed")
+
+    return QuietJobSweep
+
+
+def chunk_queue(settings: Settings, app: Celery | None = None) -> QueueChunks:
+    """How ``certmint issue``, "Issue now", the API and a worker's sweep hand a job's chunks
+    to the workers: one task per chunk, sent over one broker connection (the Celery
+    application is made once and kept, so a web process does not build one per request).
+
+    The queue is declared on every call, not only on a connection's first: Redis keeps the
+    exchange's binding to the queue as a key, and a message published after it was lost (a
+    flushed or restarted Redis) would go to no queue at all."""
+    app = app or make_celery(settings)
+    default_queue = app.amqp.queues[app.conf.task_default_queue]
 
     def enqueue(organisation_id: UUID, job_id: UUID, chunk_ids: Sequence[UUID]) -> None:
         with app.producer_or_acquire() as producer:
+            default_queue.bind(producer.channel).declare()
             for chunk_id in chunk_ids:
                 app.send_task(
                     ISSUE_CHUNK,
@@ -79,6 +157,7 @@ def run_worker(settings: Settings, *, concurrency: int, loglevel: str = "INFO") 
     """Run a worker in this process until it is stopped (one process for one task at a time,
     else a pool of ``concurrency`` processes)."""
     app = make_celery(settings)
+    app.steps["worker"].add(_quiet_job_sweep(app, settings))
     pool = ["--pool", "solo"] if concurrency == 1 else ["--concurrency", str(concurrency)]
     app.worker_main(
         [

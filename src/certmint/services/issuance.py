@@ -59,6 +59,8 @@ from certmint.services.jobs import (
     job_progress,
     mark_job,
     open_chunk_ids,
+    quiet_jobs,
+    restart_quiet_job,
     run_claimed,
     run_until_complete,
 )
@@ -90,6 +92,7 @@ __all__ = [
     "load_issue_job",
     "plan_issue",
     "queue_issue",
+    "requeue_quiet_issues",
     "run_issue_chunk",
     "summarise",
     "verification_url",
@@ -496,6 +499,43 @@ def queue_issue(
     )
     queue(organisation_id, job.job_id, open_chunk_ids(uow, job.job_id))
     return job
+
+
+def requeue_quiet_issues(
+    uow: SqlAlchemyUnitOfWork,
+    queue: QueueChunks,
+    quiet: timedelta,
+    *,
+    queue_is_empty: Callable[[], bool],
+) -> list[UUID]:
+    """Hand the chunks of every issue job untouched for ``quiet`` to ``queue`` again (their
+    messages were lost: the broker restarted without its data, was flushed, dropped one); the
+    jobs restarted. A job still waiting behind others' messages is silent too, so nothing is
+    re-queued unless the broker's queue is empty (asked only when some job is quiet)."""
+    quiet_ones = quiet_jobs(uow, JOB_KIND, quiet)
+    if not quiet_ones:
+        return []
+    if not queue_is_empty():
+        log.info(
+            "%d job(s) untouched for %g s, but messages are waiting in the queue: "
+            "theirs may be among them",
+            len(quiet_ones),
+            quiet.total_seconds(),
+        )
+        return []
+    restarted = []
+    for job in quiet_ones:
+        chunk_ids = restart_quiet_job(uow, job, quiet)
+        if chunk_ids is not None:
+            log.warning(
+                "job %s was untouched for %g s: re-queued its %d chunk(s)",
+                job.id,
+                quiet.total_seconds(),
+                len(chunk_ids),
+            )
+            queue(job.organisation_id, job.id, chunk_ids)
+            restarted.append(job.id)
+    return restarted
 
 
 def load_issue_job(

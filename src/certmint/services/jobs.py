@@ -8,6 +8,9 @@ once the lease has run out with its holder gone (it died). The work and the "don
 mark commit together, and "done" is only written while the claim is still the executor's own:
 a chunk is never counted twice, and the database's unique indexes keep a chunk redone after a
 takeover from duplicating anything.
+
+A job whose executors are all gone (its broker's messages lost) is found by its silence
+(``quiet_jobs``) and restarted once (``restart_quiet_job``), whoever else is looking.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
 
-from certmint.domain.jobs import ChunkCounts, JobChunk, JobProgress, JobStatus
+from certmint.domain.jobs import ChunkCounts, Job, JobChunk, JobProgress, JobStatus
+from certmint.services.audit import record
 from certmint.services.errors import Conflict
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -38,6 +42,8 @@ __all__ = [
     "job_progress",
     "mark_job",
     "open_chunk_ids",
+    "quiet_jobs",
+    "restart_quiet_job",
     "run_claimed",
     "run_until_complete",
 ]
@@ -150,9 +156,43 @@ def run_claimed(
 
 
 def open_chunk_ids(uow: SqlAlchemyUnitOfWork, job_id: UUID) -> list[UUID]:
-    """The job's chunks not done yet (what to hand to a broker)."""
+    """The job's chunks not done yet (what to hand to a broker; the last one when all are
+    done, so that its task marks the job finished)."""
     with uow:
         return uow.jobs.open_chunk_ids(job_id)
+
+
+def quiet_jobs(uow: SqlAlchemyUnitOfWork, kind: str, quiet: timedelta) -> list[Job]:
+    """Unfinished jobs of ``kind`` that nobody has touched for ``quiet``: not (re)started, no
+    chunk finished, and no claim renewed or running out within that time. Nobody holds their
+    open chunks, and nobody has run one lately."""
+    with uow:
+        return uow.jobs.quiet(kind, datetime.now(UTC) - quiet)
+
+
+def restart_quiet_job(uow: SqlAlchemyUnitOfWork, job: Job, quiet: timedelta) -> list[UUID] | None:
+    """Restart a quiet job (as running it again would): its chunks to hand to a broker, or
+    None when it was touched meanwhile, by another executor or by another sweeper that
+    restarted it first. The restart counts as touching it, so it is restarted once per
+    ``quiet`` at most, however many sweepers look."""
+    now = datetime.now(UTC)
+    with uow:
+        if not uow.jobs.restart_if_quiet(job.id, now - quiet, now):
+            return None
+        chunk_ids = uow.jobs.open_chunk_ids(job.id)
+        record(
+            uow,
+            organisation_id=job.organisation_id,
+            actor="system",
+            action="job.requeued",
+            subject_type="job",
+            subject_id=job.id,
+            reason=f"untouched for {quiet.total_seconds():g} s with chunks left to run",
+            details={"chunks": len(chunk_ids)},
+            at=now,
+        )
+        uow.commit()
+    return chunk_ids
 
 
 def job_progress(

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.jobs import ChunkCounts, ChunkStatus, Job, JobChunk, JobProgress, JobStatus
@@ -46,6 +46,23 @@ def _chunk(row: JobChunkRow) -> JobChunk:
         owner=row.owner,
         lease_until=row.lease_until,
         attempts=row.attempts,
+    )
+
+
+_UNFINISHED = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+
+
+def _quiet_since(since: datetime) -> ColumnElement[bool]:
+    """An unfinished job with no sign of life since ``since``: (re)started before it, no chunk
+    finished after it, and no claim whose lease reaches past it."""
+    alive = select(JobChunkRow.id).where(
+        JobChunkRow.job_id == JobRow.id,
+        or_(JobChunkRow.finished_at >= since, JobChunkRow.lease_until >= since),
+    )
+    return and_(
+        JobRow.status.in_(_UNFINISHED),
+        or_(JobRow.started_at.is_(None), JobRow.started_at < since),
+        ~alive.exists(),
     )
 
 
@@ -93,11 +110,34 @@ class SqlAlchemyJobRepository:
             .where(
                 JobRow.organisation_id == organisation_id,
                 JobRow.kind == kind,
-                JobRow.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
+                JobRow.status.in_(_UNFINISHED),
             )
             .order_by(JobRow.created_at)
         )
         return next((_job(row) for row in rows if row.params == params), None)
+
+    def quiet(self, kind: str, since: datetime) -> list[Job]:
+        """Unfinished jobs of ``kind`` that nobody has touched since ``since``, oldest first."""
+        rows = self._session.scalars(
+            select(JobRow)
+            .where(JobRow.kind == kind, _quiet_since(since))
+            .order_by(JobRow.created_at)
+        )
+        return [_job(row) for row in rows]
+
+    def restart_if_quiet(self, job_id: UUID, since: datetime, now: datetime) -> bool:
+        """Mark the job (re)started now if it is still untouched since ``since``; False when
+        someone touched it meanwhile (another sweeper restarted it, or a chunk moved). Two
+        sweepers racing: the second's update finds the first's ``started_at`` and changes
+        nothing (PostgreSQL re-checks the row after waiting for its lock; SQLite has one
+        writer)."""
+        result = self._session.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, _quiet_since(since))
+            .values(started_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def update(self, job_id: UUID, **values: Any) -> None:
         if "status" in values:
@@ -163,14 +203,25 @@ class SqlAlchemyJobRepository:
         return None if row is None else _chunk(row)
 
     def open_chunk_ids(self, job_id: UUID) -> list[UUID]:
-        """The chunks not done yet, in order (what a broker must be told to run)."""
-        return list(
+        """The chunks not done yet, in order (what a broker must be told to run); when every
+        one is done, the last one: its task finds it done and marks the job finished, which an
+        executor that died just after the last chunk's commit left undone."""
+        ids = list(
             self._session.scalars(
                 select(JobChunkRow.id)
                 .where(JobChunkRow.job_id == job_id, JobChunkRow.status != ChunkStatus.DONE.value)
                 .order_by(JobChunkRow.seq)
             )
         )
+        if ids:
+            return ids
+        last = self._session.scalar(
+            select(JobChunkRow.id)
+            .where(JobChunkRow.job_id == job_id)
+            .order_by(JobChunkRow.seq.desc())
+            .limit(1)
+        )
+        return [] if last is None else [last]
 
     def claim_chunk(
         self,
