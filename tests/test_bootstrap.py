@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
-from certmint.bootstrap import Container, reading_by_default
+from certmint.bootstrap import Container, bootstrap, reading_by_default
 from certmint.config import Settings
 from certmint.storage.unit_of_work import ReadOnlyViolation
 from tests.factories import make_organisation
@@ -26,3 +29,15 @@ def test_units_of_work_read_only_by_default_only_inside_the_block(
         names = {o.name for o in uow.organisations.list()}
     assert {"Written Outside", "Written On Purpose", "Written After"} <= names
     assert "Written By Mistake" not in names
+
+
+def test_an_unpooled_container_opens_a_connection_per_unit_of_work(tmp_path: Path) -> None:
+    """What a worker pool's parent sweeps with: nothing open for its children to inherit."""
+    container = bootstrap(Settings(home=tmp_path), migrate=True, pooled=False)
+    try:
+        assert isinstance(container.engine.pool, NullPool)
+        make_organisation(container.uow(), "Swept")
+        with container.uow() as uow:
+            assert [o.name for o in uow.organisations.list()] == ["Swept"]
+    finally:
+        container.close()

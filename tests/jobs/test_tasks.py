@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,13 +19,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, func, select, text
 
 from certmint.bootstrap import bootstrap
 from certmint.config import load_settings
 from certmint.domain.ids import parse_url_id, url_id
-from certmint.storage.tables import CertificateRow, JobChunkRow, JobRow
+from certmint.jobs.celery_app import quiet_after
+from certmint.jobs.tasks import ISSUE_CHUNK
+from certmint.storage.tables import AuditEventRow, CertificateRow, JobChunkRow, JobRow
 from certmint.web.app import create_app
 from tests.conftest import ThrowawayPostgres, _postgres_server_url, require_service
 from tests.instances import counts, prepare, run
@@ -49,10 +53,10 @@ def on_broker(tmp_path: Path, redis_url: str) -> Iterator[dict[str, str]]:
         yield env
 
 
-def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def start_worker(env: dict[str, str], log: Path, concurrency: int = 1) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "certmint", "worker", "--concurrency", "1"],
+            [sys.executable, "-m", "certmint", "worker", "--concurrency", str(concurrency)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -181,6 +185,113 @@ def test_a_killed_workers_chunk_is_redone_soon_after_its_lease(
     # the lease, the visibility timeout's margin over it, a sweep and the chunk's own work
     assert took < 2 * lease + 30, f"the killed worker's chunk came back after {took:.0f} s"
     assert counts(on_broker) == (learners, learners, 2 * learners, 2 * learners)
+
+
+@pytest.mark.timeout(300)
+def test_a_job_whose_messages_were_lost_is_finished_by_the_workers(
+    on_broker: dict[str, str], tmp_path: Path
+) -> None:
+    """The job is queued with no worker running, then the broker's database is flushed: no
+    message is left. A worker started afterwards notices the job nobody touches and finishes
+    it, without anyone running it again."""
+    lease = 2
+    learners = 1_500  # a chunk of 1,000 and one of 500
+    on_broker["CERTMINT_JOB_LEASE_SECONDS"] = str(lease)
+    prepare(on_broker, tmp_path, learners)
+    broker = redis.Redis.from_url(on_broker["CERTMINT_BROKER_URL"])
+    broker.flushdb()  # nothing left over by earlier tests
+    queued = json.loads(run(on_broker, "issue", "--batch", "B1", "--no-wait", "--json").stdout)
+    queued_at = time.monotonic()
+    job_id = queued[0]["job_id"]
+    assert broker.llen("celery") == 2
+    broker.flushdb()
+    broker.close()
+    log = tmp_path / "worker.log"
+    worker = start_worker(on_broker, log)
+    try:
+        wait_ready(worker, log)
+        status, _ = wait_for_job(on_broker, job_id)
+        took = time.monotonic() - queued_at
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)
+
+    assert status == "succeeded"
+    assert counts(on_broker) == (learners, learners, 2 * learners, 2 * learners)
+    assert chunk_owners(on_broker, job_id) == {str(worker.pid)}
+    assert (requeued(on_broker, job_id), attempts(on_broker, job_id)) == (1, [1, 1])
+    # quiet for quiet_after, noticed within a quarter of that, then two chunks' work
+    settings = load_settings(home=Path(on_broker["CERTMINT_HOME"]), job_lease_seconds=lease)
+    quiet = quiet_after(settings).total_seconds()
+    assert took < quiet * 1.25 + 30, f"the job finished {took:.0f} s after it was queued"
+
+
+@pytest.mark.timeout(300)
+def test_a_job_waiting_in_a_long_queue_is_not_queued_again(
+    on_broker: dict[str, str], tmp_path: Path
+) -> None:
+    """A job whose chunks wait behind others' messages is as quiet as one whose messages were
+    lost; while messages wait in the queue, the workers send none again and redo nothing."""
+    lease = 2
+    learners = 2_000  # two chunks of 1,000, held by the worker's two processes; the empty
+    # last one waits in the queue
+    on_broker["CERTMINT_JOB_LEASE_SECONDS"] = str(lease)
+    prepare(on_broker, tmp_path, learners)
+    log = tmp_path / "worker.log"
+    worker = start_worker(on_broker, log, concurrency=2)
+    engine = create_engine(on_broker["CERTMINT_DATABASE_URL"])
+    blocker = engine.connect()  # keeps both chunks unfinished, their job untouched
+    try:
+        wait_ready(worker, log)
+        blocker.begin()
+        blocker.execute(text("LOCK TABLE certificates IN SHARE MODE"))
+        queued = json.loads(run(on_broker, "issue", "--batch", "B1", "--no-wait", "--json").stdout)
+        job_id = queued[0]["job_id"]
+        deadline = time.monotonic() + 120
+        while b"untouched for" not in log.read_bytes():
+            assert time.monotonic() < deadline, log.read_text(errors="replace")
+            time.sleep(0.2)  # the sweep found the job quiet, and left it to its messages
+        blocker.rollback()
+        status, _ = wait_for_job(on_broker, job_id)
+    finally:
+        blocker.close()
+        engine.dispose()
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)
+
+    assert status == "succeeded"
+    assert (requeued(on_broker, job_id), attempts(on_broker, job_id)) == (0, [1, 1, 1])
+    # no message was sent again (a chunk's held message that outlives the visibility timeout
+    # comes back to the queue as it was, with its task id)
+    sent = set(re.findall(rf"Task {ISSUE_CHUNK}\[([-0-9a-f]+)\] received", log.read_text()))
+    assert len(sent) == 3, sent
+    assert counts(on_broker) == (learners, learners, 2 * learners, 2 * learners)
+
+
+def requeued(env: dict[str, str], job_id: str) -> int:
+    """How many times the workers re-queued the job's chunks."""
+    engine = create_engine(env["CERTMINT_DATABASE_URL"])
+    with engine.connect() as connection:
+        found = connection.scalar(
+            select(func.count())
+            .select_from(AuditEventRow)
+            .where(AuditEventRow.action == "job.requeued", AuditEventRow.subject_id == job_id)
+        )
+    engine.dispose()
+    return found or 0
+
+
+def attempts(env: dict[str, str], job_id: str) -> list[int]:
+    """How many times each chunk of the job was claimed, in order."""
+    engine = create_engine(env["CERTMINT_DATABASE_URL"])
+    with engine.connect() as connection:
+        found = connection.scalars(
+            select(JobChunkRow.attempts)
+            .where(JobChunkRow.job_id == job_id)
+            .order_by(JobChunkRow.seq)
+        ).all()
+    engine.dispose()
+    return list(found)
 
 
 def wait_for_held_chunk(

@@ -132,17 +132,11 @@ def _quiet_job_sweep(app: Celery, settings: Settings) -> type[bootsteps.StartSto
 def chunk_queue(settings: Settings, app: Celery | None = None) -> QueueChunks:
     """How ``certmint issue``, "Issue now", the API and a worker's sweep hand a job's chunks
     to the workers: one task per chunk, sent over one broker connection (the Celery
-    application is made once and kept, so a web process does not build one per request).
-
-    The queue is declared on every call, not only on a connection's first: Redis keeps the
-    exchange's binding to the queue as a key, and a message published after it was lost (a
-    flushed or restarted Redis) would go to no queue at all."""
+    application is made once and kept, so a web process does not build one per request)."""
     app = app or make_celery(settings)
-    default_queue = app.amqp.queues[app.conf.task_default_queue]
 
     def enqueue(organisation_id: UUID, job_id: UUID, chunk_ids: Sequence[UUID]) -> None:
         with app.producer_or_acquire() as producer:
-            default_queue.bind(producer.channel).declare()
             for chunk_id in chunk_ids:
                 app.send_task(
                     ISSUE_CHUNK,
