@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certmint.domain.accounts import Role
-from certmint.services.errors import Conflict, InvalidInput, Unauthorized
+from certmint.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from certmint.services.imports import import_enrolments
 from certmint.services.notifications import ACCOUNT_MAIL, SendSummary, SmtpMailer, send_due
 from certmint.services.roster import resolve_course, resolve_learner
@@ -22,14 +22,18 @@ from certmint.services.sessions import resolve_session
 from certmint.services.sign_in_links import (
     CLIENT_LINK_RULE,
     INVITATION_LIFETIME,
+    INVITATION_WINDOW,
     LINK_LIFETIME,
+    MAX_INVITATIONS,
     MAX_LINKS,
+    awaiting_invitation,
     invite_learner,
     invite_user,
     request_sign_in_link,
+    resend_invitation,
     sign_in_with_link,
 )
-from certmint.storage.tables import NotificationRow, SignInLinkRow
+from certmint.storage.tables import AuditEventRow, NotificationRow, SignInLinkRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.conftest import Inbox, free_port
 from tests.factories import enrolment_csv, enrolment_row, make_organisation, make_user
@@ -225,3 +229,87 @@ def test_one_client_cannot_fill_the_outbox(
     later = now + CLIENT_LINK_RULE.forget_after + timedelta(minutes=1)
     request_sign_in_link(uow, None, "again@example.org", client="192.0.2.9", now=later)
     assert "again@example.org" in session.scalars(select(NotificationRow.recipient)).all()
+
+
+def _invite_manager(uow: SqlAlchemyUnitOfWork, org_id: UUID) -> UUID:
+    course = resolve_course(uow, org_id, "C1")
+    return invite_user(
+        uow,
+        org_id,
+        email="mina@example.org",
+        display_name="Mina",
+        role=Role.COURSE_MANAGER,
+        course_ids=[course.id],
+        actor="test",
+    ).id
+
+
+def test_an_invitation_sent_again_has_a_new_link_and_the_old_one_stops_working(
+    uow: SqlAlchemyUnitOfWork,
+    org_id: UUID,
+    smtp: tuple[Inbox, str],
+    tmp_path: Path,
+    session: Session,
+) -> None:
+    inbox, url = smtp
+    user_id = _invite_manager(uow, org_id)
+    assert _deliver(uow, url, tmp_path).sent == 1
+    old = _token(inbox)
+    assert awaiting_invitation(uow, org_id) == {user_id}
+
+    resend_invitation(uow, org_id, user_id, actor="user:admin")
+    assert _deliver(uow, url, tmp_path).sent == 1
+    first, second = inbox.messages
+    assert second["To"] == "mina@example.org" and second["Subject"] == first["Subject"]
+    new = _token(inbox)
+    assert new != old
+    with pytest.raises(Unauthorized):
+        sign_in_with_link(uow, old)
+    assert sign_in_with_link(uow, new)[0].id == user_id
+    (event,) = session.scalars(
+        select(AuditEventRow).where(AuditEventRow.action == "user.invitation_resent")
+    )
+    assert (event.actor, event.subject_id) == ("user:admin", str(user_id))
+
+    # Taken up: nothing to send again.
+    assert awaiting_invitation(uow, org_id) == set()
+    with pytest.raises(Conflict, match="signed in or set a password already"):
+        resend_invitation(uow, org_id, user_id, actor="t")
+
+
+def test_an_unsent_invitation_is_replaced_not_sent_twice(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID, smtp: tuple[Inbox, str], tmp_path: Path
+) -> None:
+    inbox, url = smtp
+    user_id = _invite_manager(uow, org_id)  # the SMTP server was away: still in the outbox
+    resend_invitation(uow, org_id, user_id, actor="t")
+    summary = _deliver(uow, url, tmp_path)
+    assert (summary.sent, len(inbox.messages)) == (1, 1)
+
+
+def test_sending_an_invitation_again_is_throttled(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID, session: Session
+) -> None:
+    user_id = _invite_manager(uow, org_id)
+    now = datetime.now(UTC)
+    for _ in range(MAX_INVITATIONS - 1):
+        resend_invitation(uow, org_id, user_id, actor="t", now=now)
+    with pytest.raises(Conflict, match="wait before sending another"):
+        resend_invitation(uow, org_id, user_id, actor="t", now=now)
+    later = now + INVITATION_WINDOW + timedelta(seconds=1)
+    resend_invitation(uow, org_id, user_id, actor="t", now=later)
+    statuses = session.scalars(
+        select(NotificationRow.status).where(NotificationRow.user_id == user_id)
+    ).all()
+    assert sorted(statuses) == ["pending"] + ["skipped"] * MAX_INVITATIONS
+
+
+def test_only_an_invitation_not_taken_up_can_be_sent_again(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    staff = make_user(uow, org_id, Role.ADMIN, email="admin@example.org")  # has a password
+    with pytest.raises(Conflict):
+        resend_invitation(uow, org_id, staff.id, actor="t")
+    other = make_organisation(uow, "Other Academy")
+    with pytest.raises(NotFound):
+        resend_invitation(uow, other.id, _invite_manager(uow, org_id), actor="t")

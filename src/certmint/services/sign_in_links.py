@@ -8,7 +8,9 @@ is stored, and it works once, within ``LINK_LIFETIME`` (an invitation's within
 ``INVITATION_LIFETIME``) of being sent. At most ``MAX_LINKS`` links are queued per address per
 ``LINK_LIFETIME``, so the form cannot flood an inbox. Sign-in links are for learner accounts
 (staff sign in with their password); an invitation's link signs in any role, once, so that a
-new member of staff can then set a password.
+new member of staff can then set a password. An invitation not yet taken up (no password, never
+signed in) can be sent again: a new link, and the links sent before stop working; at most
+``MAX_INVITATIONS`` invitation e-mails per account per ``INVITATION_WINDOW``.
 """
 
 from __future__ import annotations
@@ -37,18 +39,26 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 __all__ = [
     "CLIENT_LINK_RULE",
     "INVITATION_LIFETIME",
+    "INVITATION_WINDOW",
     "LINK_LIFETIME",
+    "MAX_INVITATIONS",
     "MAX_LINKS",
     "account_message",
+    "awaiting_invitation",
     "invite_learner",
     "invite_user",
     "request_sign_in_link",
+    "resend_invitation",
     "sign_in_with_link",
 ]
 
 LINK_LIFETIME = timedelta(minutes=15)
 INVITATION_LIFETIME = timedelta(days=7)
 MAX_LINKS = 3
+# Invitation e-mails per account (the first included) within the window: enough to resend a
+# lost one at once, too few to flood someone's inbox.
+MAX_INVITATIONS = 3
+INVITATION_WINDOW = timedelta(hours=1)
 # Link requests per client: then 1 minute's wait, doubling; forgotten after an hour's quiet.
 CLIENT_LINK_RULE = ThrottleRule(20, timedelta(hours=1))
 LINK_PATH = "/login/link/"
@@ -145,6 +155,60 @@ def invite_learner(
         learner_id=learner.id,
         actor=actor,
     )
+
+
+def awaiting_invitation(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> set[UUID]:
+    """The organisation's accounts whose invitation has not been taken up: active, with no
+    password, never signed in. Their invitation may be sent again."""
+    with uow:
+        return uow.users.never_signed_in(organisation_id)
+
+
+def resend_invitation(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    user_id: UUID,
+    *,
+    actor: str,
+    now: datetime | None = None,
+) -> User:
+    """Queue the invitation e-mail again with a new link. The links sent before stop working
+    at once, and an invitation still waiting in the outbox is dropped, so only the newest link
+    signs in. Raises ``Conflict`` if the account was taken up already (or is disabled), or if
+    ``MAX_INVITATIONS`` were queued for it within ``INVITATION_WINDOW``."""
+    now = now or datetime.now(UTC)
+    kind = AccountMailKind.INVITATION
+    with uow:
+        user = uow.users.get(organisation_id, user_id)
+        if user is None:
+            raise NotFound("user", user_id)
+        if not uow.users.never_signed_in(organisation_id, [user.id]):
+            raise Conflict(
+                f"{user.email} has signed in or set a password already, or is disabled: "
+                "there is no invitation to send again"
+            )
+        sent = uow.notifications.count_since(
+            organisation_id, kind, user.email, now - INVITATION_WINDOW
+        )
+        if sent >= MAX_INVITATIONS:
+            raise Conflict(
+                f"{user.email} was sent {sent} invitations in the last "
+                f"{INVITATION_WINDOW.seconds // 60} minutes: wait before sending another"
+            )
+        uow.users.expire_links(user.id, now)
+        uow.notifications.skip_waiting(user.id, kind)
+        _queue(uow, organisation_id, kind, user.email, now, user=user)
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="user.invitation_resent",
+            subject_type="user",
+            subject_id=user.id,
+            at=now,
+        )
+        uow.commit()
+    return user
 
 
 def sign_in_with_link(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.accounts import Role, User, UserSession, normalise_email
@@ -108,6 +109,21 @@ class SqlAlchemyUserRepository:
         )
         return [_user(row) for row in rows]
 
+    def never_signed_in(
+        self, organisation_id: UUID, user_ids: Collection[UUID] | None = None
+    ) -> set[UUID]:
+        """The active users (of ``user_ids``, when given) with no password who have never had a
+        session: their invitation is still waiting to be taken up."""
+        statement = select(UserRow.id).where(
+            UserRow.organisation_id == organisation_id,
+            UserRow.password_hash.is_(None),
+            UserRow.disabled_at.is_(None),
+            ~exists().where(UserSessionRow.user_id == UserRow.id),
+        )
+        if user_ids is not None:
+            statement = statement.where(UserRow.id.in_(list(user_ids)))
+        return set(self._session.scalars(statement))
+
     def update(self, user_id: UUID, **values: Any) -> None:
         """Set columns of one user (``password_hash``, ``disabled_at``, ``profile_token``,
         ``course_ids``)."""
@@ -164,6 +180,18 @@ class SqlAlchemyUserRepository:
             SignInLinkRow(
                 user_id=user_id, token_hash=token_hash, created_at=created_at, expires_at=expires_at
             )
+        )
+
+    def expire_links(self, user_id: UUID, now: datetime) -> None:
+        """Make every unused link of a user stop working now."""
+        self._session.execute(
+            update(SignInLinkRow)
+            .where(
+                SignInLinkRow.user_id == user_id,
+                SignInLinkRow.used_at.is_(None),
+                SignInLinkRow.expires_at > now,
+            )
+            .values(expires_at=now)
         )
 
     def use_link(self, token_hash: str, now: datetime) -> UUID | None:

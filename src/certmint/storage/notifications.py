@@ -115,6 +115,19 @@ class SqlAlchemyNotificationRepository:
             update(NotificationRow).where(NotificationRow.id == notification_id).values(**values)
         )
 
+    def skip_waiting(self, user_id: UUID, kind: str) -> None:
+        """Drop the account e-mails of this kind still waiting to be sent to a user (an
+        invitation sent again replaces them)."""
+        self._session.execute(
+            update(NotificationRow)
+            .where(
+                NotificationRow.user_id == user_id,
+                NotificationRow.kind == kind,
+                NotificationRow.status == NotificationStatus.PENDING.value,
+            )
+            .values(status=NotificationStatus.SKIPPED.value)
+        )
+
     def for_certificate(self, certificate_id: UUID) -> list[Notification]:
         rows = self._session.scalars(
             select(NotificationRow).where(NotificationRow.certificate_id == certificate_id)

@@ -36,6 +36,7 @@ from certmint.services.issuance import issue_achievement
 from certmint.services.learner_certificates import learner_certificates
 from certmint.services.profiles import set_public_profile
 from certmint.services.sessions import start_session
+from certmint.services.sign_in_links import invite_user
 from certmint.services.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.app import create_app
@@ -234,6 +235,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/users/{user_id}/scope"): Rule(
         "admin", ok=303, form=lambda p: {"course_ids": [p.id("course")]}, reads=False
     ),
+    ("POST", "/admin/users/{user_id}/invitation"): Rule(
+        "admin", ok=303, params={"user_id": "invited"}, reads=False
+    ),
     ("POST", "/admin/users/{user_id}/{action}"): Rule(
         "admin", ok=303, values={"action": "disable"}, reads=False
     ),
@@ -291,6 +295,15 @@ def build_pages(uow: SqlAlchemyUnitOfWork, signing: Signing) -> Pages:
         _caller_session(uow, pages, name, organisation_id=home, **user)
     spare = make_user(uow, home, Role.COURSE_MANAGER, course_ids=[world.ids["course"]])
     world.ids["user"] = spare.id  # the account the users page changes
+    world.ids["invited"] = invite_user(  # an invitation not yet taken up, to send again
+        uow,
+        home,
+        email="invited@example.org",
+        display_name="Invited",
+        role=Role.COURSE_MANAGER,
+        course_ids=[world.ids["course"]],
+        actor="t",
+    ).id
     with uow:
         learner_user = uow.users.by_email(home, "asha@example.org")
     assert learner_user is not None

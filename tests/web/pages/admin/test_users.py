@@ -1,14 +1,18 @@
-"""The admin's Users page: list, invite (the e-mail through the outbox), course scope,
-disable and enable; admins only; another organisation's user is a 404."""
+"""The admin's Users page: list, invite (the e-mail through the outbox) and send an invitation
+again, course scope, disable and enable; admins only; another organisation's user is a 404."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from uuid import UUID
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certmint.bootstrap import Container
 from certmint.domain.accounts import Role
 from certmint.domain.ids import url_id
 from certmint.services.accounts import find_user, get_user
@@ -16,9 +20,12 @@ from certmint.services.roster import resolve_course
 from certmint.services.tokens import create_token
 from certmint.storage.tables import AuditEventRow, NotificationRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.web.app import create_app
+from tests.conftest import Inbox
 from tests.factories import PASSWORD, make_user
 from tests.web.conftest import sign_in
 from tests.web.pages.admin.conftest import Admin, get_ok
+from tests.web.test_login import _configured
 
 
 def _post(client: TestClient, url: str, headers: dict[str, str], **form: object) -> object:
@@ -159,3 +166,69 @@ def test_changes_need_the_csrf_token_and_no_one_disables_themselves(
     own = https_client.post(f"/admin/users/{url_id(me.id)}/disable", data={"csrf_token": csrf})
     assert own.status_code == 409 and "cannot disable your own account" in own.text
     assert isinstance(me.id, UUID)
+
+
+@pytest.fixture
+def mailing(container: Container, smtp: tuple[Inbox, str]) -> Iterator[TestClient]:
+    """The app with e-mail set up (a real SMTP server on loopback): the page sends at once."""
+    configured = _configured(container, base_url=container.settings.base_url, smtp_url=smtp[1])
+    with TestClient(create_app(configured), follow_redirects=False) as client:
+        yield client
+
+
+def _link(inbox: Inbox, index: int) -> str:
+    body = inbox.messages[index].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    found = re.search(r"https://certs\.example\.org(/login/link/[A-Za-z0-9_-]+)", body)
+    assert found is not None, body
+    return found.group(1)
+
+
+def test_an_invitation_not_taken_up_is_sent_again_and_the_old_link_is_refused(
+    mailing: TestClient,
+    smtp: tuple[Inbox, str],
+    admin: Admin,
+    uow: SqlAlchemyUnitOfWork,
+    session: Session,
+) -> None:
+    inbox, _ = smtp
+    course = resolve_course(uow, admin.scenario.organisation.id, "C1")
+    invited = _post(
+        mailing,
+        "/admin/users/invite",
+        admin.headers,
+        role="course_manager",
+        email="mina@example.org",
+        display_name="Mina Iyer",
+        course_ids=[url_id(course.id)],
+    )
+    assert invited.status_code == 303  # type: ignore[attr-defined]
+    assert len(inbox.messages) == 1
+    old = _link(inbox, 0)
+    user = find_user(uow, admin.scenario.organisation.id, "mina@example.org")
+    page = get_ok(mailing, "/admin/users", admin.headers)
+    resend = f"/admin/users/{url_id(user.id)}/invitation"
+    assert "invited" in page and f'action="http://testserver{resend}"' in page
+    assert "Resend invitation" in page
+
+    again = _post(mailing, resend, admin.headers)
+    assert again.status_code == 303  # type: ignore[attr-defined]
+    assert again.headers["location"].endswith("/admin/users?done=resent")  # type: ignore[attr-defined]
+    assert len(inbox.messages) == 2 and inbox.messages[1]["To"] == "mina@example.org"
+    new = _link(inbox, 1)
+    assert "the links sent before no longer work" in get_ok(
+        mailing, "/admin/users?done=resent", admin.headers
+    )
+    assert session.scalars(
+        select(AuditEventRow.action).where(AuditEventRow.action == "user.invitation_resent")
+    ).all() == ["user.invitation_resent"]
+
+    refused = mailing.post(old)
+    assert refused.status_code == 401
+    assert mailing.post(new).status_code == 303  # signed in: the invitation is taken up
+    mailing.cookies.clear()
+    page = get_ok(mailing, "/admin/users", admin.headers)
+    assert resend not in page
+    taken = _post(mailing, resend, admin.headers)
+    assert taken.status_code == 409  # type: ignore[attr-defined]
+    assert "signed in or set a password already" in taken.text  # type: ignore[attr-defined]
+    assert len(inbox.messages) == 2

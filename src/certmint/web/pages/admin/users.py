@@ -1,5 +1,6 @@
 """Users (admins only): who may sign in, with role, course scope and status; invite someone
-(the e-mail goes through the outbox), change a course manager's courses, disable or enable.
+(the e-mail goes through the outbox) or send an invitation not yet taken up again, change a
+course manager's courses, disable or enable.
 Every change is made by ``services.accounts`` / ``services.sign_in_links`` and audit-logged."""
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ from certmint.services.accounts import (
 )
 from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.roster import list_courses
-from certmint.services.sign_in_links import invite_learner, invite_user
+from certmint.services.sign_in_links import (
+    awaiting_invitation,
+    invite_learner,
+    invite_user,
+    resend_invitation,
+)
 from certmint.web.account_mail import deliver_account_mail
 from certmint.web.deps import ContainerDep, PageAdminDep
 from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render
@@ -32,7 +38,7 @@ router = APIRouter()
 SECTION = "admin_users"
 MAX_COURSES_SHOWN = 1_000
 # What the page says after a change (a fixed key in the URL, never text from the request).
-DONE = ("invited", "scope", "disabled", "enabled")
+DONE = ("invited", "resent", "scope", "disabled", "enabled")
 
 
 def _page(
@@ -57,6 +63,7 @@ def _page(
         "users.html",
         {
             "users": list_users(container.uow(), principal.organisation_id),
+            "invited": awaiting_invitation(container.uow(), principal.organisation_id),
             "courses": courses,
             "course_names": {c.id: c.name for c in courses},
             "roles": [r.value for r in Role],
@@ -148,6 +155,31 @@ def change_scope(
     return redirect(request, SECTION, done="scope")
 
 
+@router.post("/users/{user_id}/invitation", name="admin_user_invitation")
+def resend(
+    user_id: str,
+    request: Request,
+    background: BackgroundTasks,
+    *,
+    principal: PageAdminDep,
+    container: ContainerDep,
+    _form: FormDep,
+) -> Response:
+    """Send an invitation not yet taken up again, with a new link (the old one stops working)."""
+    try:
+        resend_invitation(
+            container.uow(),
+            principal.organisation_id,
+            page_id(user_id, "user"),
+            actor=principal.actor,
+        )
+    except Conflict as exc:
+        return _page(request, principal, container, problems=(exc.detail,), status_code=409)
+    background.add_task(deliver_account_mail, container)
+    return redirect(request, SECTION, done="resent")
+
+
+# After the routes above: ``{action}`` would match their last segment too.
 @router.post("/users/{user_id}/{action}", name="admin_user_status")
 def change_status(
     user_id: str,
