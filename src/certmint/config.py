@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     )
     mail_from: str = Field(default="certificates@localhost", description="Sender address.")
     mail_attach_pdf: bool = Field(default=True, description="Attach the certificate PDF.")
+    account_mail_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="Days a sent, skipped or given-up account e-mail (sign-in link, invitation) "
+        "stays in the outbox, with its address; then it is deleted, with the sign-in links that "
+        "expired as long ago.",
+    )
     log_level: str = "INFO"
     verify_rate_per_minute: int = Field(
         default=120,

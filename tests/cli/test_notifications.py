@@ -1,13 +1,20 @@
-"""``certmint notifications templates show|set|reset|preview``."""
+"""``certmint notifications purge`` and ``certmint notifications templates
+show|set|reset|preview``."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select, update
 from typer.testing import CliRunner
 
+from certmint.bootstrap import bootstrap
 from certmint.cli import app
+from certmint.config import load_settings
+from certmint.services.sign_in_links import request_sign_in_link
+from certmint.storage.tables import NotificationRow
 
 runner = CliRunner()
 
@@ -66,3 +73,31 @@ def test_templates_show_set_preview_reset(certmint_home: Path, tmp_path: Path) -
         ]
         == "default"
     )
+
+
+def test_purge_deletes_finished_account_e_mails_older_than_the_retention(
+    certmint_home: Path,
+) -> None:
+    assert runner.invoke(app, ["init", "--org-name", "Acme Institute"]).exit_code == 0
+    container = bootstrap(load_settings())
+    try:
+        long_ago = datetime.now(UTC) - timedelta(days=12)
+        for address in ("nobody@example.org", "waiting@example.org"):
+            request_sign_in_link(container.uow(), None, address, now=long_ago)
+        with container.engine.begin() as connection:
+            connection.execute(
+                update(NotificationRow)
+                .where(NotificationRow.recipient == "nobody@example.org")
+                .values(status="skipped")
+            )
+        kept = runner.invoke(app, ["notifications", "purge"])  # 30 days by default
+        assert kept.exit_code == 0, kept.output
+        assert "0 account e-mails and 0 sign-in links older than 30 days deleted" in kept.output
+        purged = runner.invoke(app, ["notifications", "purge", "--older-than-days", "10"])
+        assert "1 account e-mails and 0 sign-in links older than 10 days deleted" in purged.output
+        with container.engine.connect() as connection:
+            left = connection.scalars(select(NotificationRow.recipient)).all()
+        assert left == ["waiting@example.org"]  # pending: never purged
+        assert runner.invoke(app, ["notifications", "purge", "--older-than-days", "0"]).exit_code
+    finally:
+        container.close()

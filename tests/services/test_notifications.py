@@ -5,19 +5,30 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID, uuid4
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from certmint.domain.accounts import Role
 from certmint.domain.ids import url_id
-from certmint.domain.notifications import MAX_ATTEMPTS
+from certmint.domain.notifications import (
+    MAX_ATTEMPTS,
+    AccountMailKind,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+)
 from certmint.rendering import FontSet, extract_credential
 from certmint.services.certificates import reissue_certificate
 from certmint.services.issuance import issue_achievement
-from certmint.services.notifications import SmtpMailer, send_due
+from certmint.services.notifications import SmtpMailer, purge_account_mail, send_due
 from certmint.services.signing import Signing
+from certmint.storage.tables import NotificationRow, SignInLinkRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.conftest import Inbox, free_port
-from tests.factories import enrolment_row, scenario
+from tests.factories import enrolment_row, make_user, scenario
 
 ROWS = [
     enrolment_row("L1", name="अनन्या कृष्णमूर्ति", email="ananya@example.org"),
@@ -126,3 +137,68 @@ def test_smtp_url_is_checked_and_never_shows_the_password() -> None:
     with pytest.raises(ValueError, match="smtp://"):
         SmtpMailer("http://example.org")
     assert "secret" not in repr(SmtpMailer("smtp://user:secret@mail.example.org:587"))
+
+
+def _outbox_row(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    kind: NotificationKind | AccountMailKind,
+    status: NotificationStatus,
+    created_at: datetime,
+    certificate_id: UUID | None = None,
+) -> UUID:
+    notification = Notification(
+        id=uuid4(),
+        organisation_id=organisation_id,
+        certificate_id=certificate_id,
+        kind=kind,
+        recipient=f"{status}@example.org",
+        status=status,
+        attempts=0,
+        next_attempt_at=created_at,
+        created_at=created_at,
+    )
+    with uow:
+        uow.notifications.add_many([notification])
+        uow.commit()
+    return notification.id
+
+
+def test_finished_account_e_mails_and_expired_links_are_purged_after_the_retention(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, session: Session
+) -> None:
+    built = scenario(uow, signing, [enrolment_row("L1")])
+    org = built.organisation.id
+    (certificate_id,) = issue_achievement(uow, signing, org, built.achievement_id).certificate_ids
+    now = datetime.now(UTC)
+    old, recent = now - timedelta(days=31), now - timedelta(days=29)
+    link, invitation = AccountMailKind.SIGN_IN_LINK, AccountMailKind.INVITATION
+    gone = {
+        _outbox_row(uow, org, link, NotificationStatus.SKIPPED, old),  # an unknown address
+        _outbox_row(uow, org, link, NotificationStatus.SENT, old),
+        _outbox_row(uow, org, invitation, NotificationStatus.SENT, old),
+        _outbox_row(uow, org, invitation, NotificationStatus.FAILED, old),
+    }
+    kept = {
+        _outbox_row(uow, org, link, NotificationStatus.PENDING, old),  # never, however old
+        _outbox_row(uow, org, link, NotificationStatus.SENDING, old),
+        _outbox_row(uow, org, link, NotificationStatus.SKIPPED, recent),
+        _outbox_row(uow, org, invitation, NotificationStatus.SENT, recent),
+    }
+    kept |= {row.id for row in session.scalars(select(NotificationRow))} - gone  # the award's
+    user = make_user(uow, org, Role.ADMIN, email="staff@example.org")
+    with uow:
+        uow.users.add_link(user.id, "a" * 64, old, old + timedelta(minutes=15))
+        uow.users.add_link(user.id, "b" * 64, recent, recent + timedelta(minutes=15))
+        uow.commit()
+
+    purged = purge_account_mail(uow, retention=timedelta(days=30), now=now)
+
+    assert (purged.e_mails, purged.links) == (4, 1)
+    assert set(session.scalars(select(NotificationRow.id))) == kept
+    assert session.scalars(select(SignInLinkRow.token_hash)).all() == ["b" * 64]
+    assert any(
+        row.certificate_id == certificate_id for row in session.scalars(select(NotificationRow))
+    )
+    again = purge_account_mail(uow, retention=timedelta(days=30), now=now)
+    assert (again.e_mails, again.links) == (0, 0)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import suppress
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from certmint.bootstrap import Container
@@ -66,3 +67,37 @@ def test_the_periodic_sender_delivers_what_is_due(
 
     asyncio.run(run_until_sent())
     assert [m["To"] for m in inbox.messages] == ["l1@example.org"]
+
+
+def test_the_periodic_sender_purges_what_is_older_than_the_retention(
+    container: Container,
+    uow: SqlAlchemyUnitOfWork,
+    session: Session,
+    org_id: UUID,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without an SMTP server too: a link asked for an unknown address 31 days ago goes; one
+    still waiting stays, and the loop purges once an hour, not every minute."""
+    old = datetime.now(UTC) - timedelta(days=container.settings.account_mail_retention_days + 1)
+    request_sign_in_link(uow, None, "nobody@example.org", now=old)
+    request_sign_in_link(uow, None, "l1@example.org", now=old)
+    session.execute(
+        update(NotificationRow)
+        .where(NotificationRow.recipient == "nobody@example.org")
+        .values(status="skipped")
+    )
+    monkeypatch.setattr(account_mail, "RETRY_INTERVAL_SECONDS", 0.05)
+    purges: list[None] = []
+    purge = account_mail.purge_old_account_mail
+    monkeypatch.setattr(account_mail, "purge_old_account_mail", lambda c: purges.append(purge(c)))
+
+    async def run_for_a_while() -> None:
+        sender = asyncio.create_task(deliver_account_mail_periodically(container))
+        await asyncio.sleep(0.5)
+        sender.cancel()
+        with suppress(asyncio.CancelledError):
+            await sender
+
+    asyncio.run(run_for_a_while())
+    assert len(purges) == 1
+    assert session.scalars(select(NotificationRow.recipient)).all() == ["l1@example.org"]

@@ -1,8 +1,10 @@
 """``certmint notifications send``: deliver the e-mails waiting in the outbox;
+``certmint notifications purge``: delete the finished account e-mails older than the retention;
 ``certmint notifications templates show|set|reset|preview``: the organisation's own texts."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -28,7 +30,7 @@ from certmint.services.email_templates import (
     reset_email_template,
     set_email_template,
 )
-from certmint.services.notifications import SendSummary, send_due
+from certmint.services.notifications import SendSummary, purge_account_mail, send_due
 
 __all__ = ["app", "deliver"]
 
@@ -67,6 +69,28 @@ def send(
         console.print(
             f"{summary.sent} sent, {summary.retrying} to retry, {summary.failed} given up"
         )
+
+
+@app.command("purge")
+def purge(
+    ctx: typer.Context,
+    older_than_days: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Retention in days [default: CERTMINT_ACCOUNT_MAIL_RETENTION_DAYS]."
+        ),
+    ] = None,
+) -> None:
+    """Delete sent, skipped and given-up account e-mails (sign-in links, invitations) queued
+    longer ago than the retention, and the sign-in links expired as long ago. Pending e-mails
+    and certificate e-mails stay. The web process does this every hour by itself."""
+    container = state(ctx).container()
+    days = older_than_days or container.settings.account_mail_retention_days
+    purged = purge_account_mail(container.uow(), retention=timedelta(days=days))
+    console.print(
+        f"{purged.e_mails} account e-mails and {purged.links} sign-in links older than "
+        f"{days} days deleted"
+    )
 
 
 templates_app = typer.Typer(help="The e-mail texts, per organisation (Jinja2 placeholders).")

@@ -7,6 +7,12 @@ transactional outbox), so an e-mail exists exactly when its certificate does and
 keeps it to one. ``send_due`` claims each due row in its own committed transaction before
 talking to the SMTP server and records the outcome after, retrying failures with exponential
 back-off and giving up after ``MAX_ATTEMPTS``.
+
+Account e-mails are not kept for ever: ``purge_account_mail`` deletes those finished (sent,
+skipped, given up) longer ago than the retention (``CERTMINT_ACCOUNT_MAIL_RETENTION_DAYS``), so
+neither the addresses typed into the sign-in form (most of them ``skipped``: no account) nor
+the record of links sent pile up. Certificate e-mails stay: they record that a learner was told,
+and the unique key that keeps each to one lives on them.
 """
 
 from __future__ import annotations
@@ -36,7 +42,15 @@ from certmint.services.issuance import verification_url
 from certmint.services.sign_in_links import account_message
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["ACCOUNT_MAIL", "Mailer", "SendSummary", "SmtpMailer", "send_due"]
+__all__ = [
+    "ACCOUNT_MAIL",
+    "Mailer",
+    "PurgeSummary",
+    "SendSummary",
+    "SmtpMailer",
+    "purge_account_mail",
+    "send_due",
+]
 
 # The kinds a web process sends itself, straight after queueing them: they are small and
 # someone is waiting for them. Certificate e-mails (with their PDFs) are sent by the CLI.
@@ -217,3 +231,23 @@ def send_due(
             uow.commit()
         summary.sent += 1
     return summary
+
+
+@dataclass(frozen=True)
+class PurgeSummary:
+    e_mails: int  # account e-mails deleted from the outbox
+    links: int  # sign-in links forgotten
+
+
+def purge_account_mail(
+    uow: SqlAlchemyUnitOfWork, *, retention: timedelta, now: datetime | None = None
+) -> PurgeSummary:
+    """Delete the account e-mails queued more than ``retention`` ago that are finished, and
+    the sign-in links that expired as long ago. Pending e-mails, however old, are never
+    touched (nor any being sent)."""
+    before = (now or datetime.now(UTC)) - retention
+    with uow:
+        e_mails = uow.notifications.delete_finished(ACCOUNT_MAIL, before)
+        links = uow.users.delete_links_expired_before(before)
+        uow.commit()
+    return PurgeSummary(e_mails, links)

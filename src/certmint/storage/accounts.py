@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.accounts import Role, User, UserSession, normalise_email
@@ -193,6 +193,13 @@ class SqlAlchemyUserRepository:
             )
             .values(expires_at=now)
         )
+
+    def delete_links_expired_before(self, before: datetime) -> int:
+        """Forget the links (used or not) that stopped working before then. Returns how many."""
+        result = self._session.execute(
+            delete(SignInLinkRow).where(SignInLinkRow.expires_at < before)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     def use_link(self, token_hash: str, now: datetime) -> UUID | None:
         """Mark an unused, unexpired link used and return its user; None if there is none.

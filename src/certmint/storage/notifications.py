@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.notifications import (
@@ -127,6 +127,19 @@ class SqlAlchemyNotificationRepository:
             )
             .values(status=NotificationStatus.SKIPPED.value)
         )
+
+    def delete_finished(self, kinds: Collection[str], created_before: datetime) -> int:
+        """Delete the e-mails of these ``kinds`` created before then that are finished (sent,
+        skipped or given up); pending ones and those being sent stay. Returns how many."""
+        finished = (NotificationStatus.SENT, NotificationStatus.SKIPPED, NotificationStatus.FAILED)
+        result = self._session.execute(
+            delete(NotificationRow).where(
+                NotificationRow.kind.in_(sorted(kinds)),
+                NotificationRow.status.in_([s.value for s in finished]),
+                NotificationRow.created_at < created_before,
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     def for_certificate(self, certificate_id: UUID) -> list[Notification]:
         rows = self._session.scalars(

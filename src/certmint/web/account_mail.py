@@ -1,21 +1,31 @@
 """Sending account e-mails (sign-in links, invitations) from the web process: straight after
 the page that queued one has answered, and every minute for those waiting for a retry. The
-outbox claim keeps several workers from sending one twice."""
+outbox claim keeps several workers from sending one twice. Once an hour the same loop deletes
+the finished ones older than the retention (``services.notifications.purge_account_mail``)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from datetime import timedelta
 
 from fastapi.concurrency import run_in_threadpool
 
 from certmint.bootstrap import Container
-from certmint.services.notifications import ACCOUNT_MAIL, send_due
+from certmint.services.notifications import ACCOUNT_MAIL, purge_account_mail, send_due
 
-__all__ = ["RETRY_INTERVAL_SECONDS", "deliver_account_mail", "deliver_account_mail_periodically"]
+__all__ = [
+    "PURGE_INTERVAL_SECONDS",
+    "RETRY_INTERVAL_SECONDS",
+    "deliver_account_mail",
+    "deliver_account_mail_periodically",
+    "purge_old_account_mail",
+]
 
 log = logging.getLogger(__name__)
 RETRY_INTERVAL_SECONDS = 60.0
+PURGE_INTERVAL_SECONDS = 3600.0
 
 
 def deliver_account_mail(container: Container) -> None:
@@ -35,11 +45,30 @@ def deliver_account_mail(container: Container) -> None:
     )
 
 
+def purge_old_account_mail(container: Container) -> None:
+    """Delete the finished account e-mails (and expired links) older than the retention."""
+    days = container.settings.account_mail_retention_days
+    purged = purge_account_mail(container.uow(), retention=timedelta(days=days))
+    if purged.e_mails or purged.links:
+        log.info(
+            "deleted %d account e-mails and %d sign-in links older than %d days",
+            purged.e_mails,
+            purged.links,
+            days,
+        )
+
+
 async def deliver_account_mail_periodically(container: Container) -> None:
-    """Retry what is due every ``RETRY_INTERVAL_SECONDS`` until cancelled."""
+    """Retry what is due every ``RETRY_INTERVAL_SECONDS``, and purge what is older than the
+    retention every ``PURGE_INTERVAL_SECONDS`` (first after one retry interval), until
+    cancelled."""
+    purge_at = 0.0
     while True:
         await asyncio.sleep(RETRY_INTERVAL_SECONDS)
         try:
             await run_in_threadpool(deliver_account_mail, container)
+            if time.monotonic() >= purge_at:
+                await run_in_threadpool(purge_old_account_mail, container)
+                purge_at = time.monotonic() + PURGE_INTERVAL_SECONDS
         except Exception:  # the database may be away for a moment; the e-mails wait
             log.exception("sending account e-mails failed; will retry")
