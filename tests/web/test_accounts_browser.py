@@ -1,5 +1,5 @@
 """Accounts in a real browser (Chromium, on the real product): the admin's Users page (invite
-a course manager, change their courses, disable them), the account page where a learner
+a course manager, send the invitation again, change their courses, disable them), the account page where a learner
 sets a password, and what a course manager is shown (only what they may use). Screenshots of
 each page; axe-core checks them."""
 
@@ -73,8 +73,12 @@ def test_admin_invites_scopes_and_disables_a_course_manager(
     row = page.get_by_role("row", name="Mina Iyer")
     expect(row).to_contain_text("Course manager")
     expect(row).to_contain_text("Data Science")
+    expect(row).to_contain_text("invited")
     shot("users")
     assert_accessible(page)
+    page.get_by_role("button", name="Resend invitation to Mina Iyer").click()
+    expect(page.get_by_role("status")).to_contain_text("Sent again")
+    row = page.get_by_role("row", name="Mina Iyer")
 
     row.get_by_text("Change courses").click()
     row.get_by_label("Data Science").uncheck()
