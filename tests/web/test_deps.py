@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from certmint.bootstrap import Container
@@ -19,10 +20,12 @@ from certmint.services.tokens import create_token
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.app import create_app
 from certmint.web.deps import (
+    PageAdminDep,
     PageLearnerDep,
     PagePrincipalDep,
     PageStaffDep,
     PrincipalDep,
+    RouteAccess,
     StaffDep,
     safe_next,
 )
@@ -164,3 +167,44 @@ def test_a_session_of_another_organisation_stays_in_it(
 )
 def test_safe_next(value: str | None, expected: str | None) -> None:
     assert safe_next(value) == expected
+
+
+def test_a_routes_access_is_read_from_the_guards_it_declares() -> None:
+    """What the pages' ``can()`` asks: the same dependencies the route runs, never called."""
+    app = FastAPI()
+
+    @app.get("/public")
+    def public() -> None: ...
+
+    @app.get("/signed-in")
+    def signed_in(_p: PagePrincipalDep) -> None: ...
+
+    @app.get("/staff")
+    def staff(_p: StaffDep) -> None: ...
+
+    @app.get("/admin")
+    def admin(_p: PageAdminDep) -> None: ...
+
+    @app.get("/learner")
+    def learner(_p: PageLearnerDep) -> None: ...
+
+    access = {r.name: RouteAccess.of(r.dependant) for r in app.routes if isinstance(r, APIRoute)}
+    org = uuid4()
+    callers = {
+        "nobody": None,
+        "admin": Principal(org, Role.ADMIN),
+        "manager": Principal(org, Role.COURSE_MANAGER, frozenset({uuid4()})),
+        "learner": Principal(org, Role.LEARNER, learner_id=uuid4()),
+    }
+    admitted = {
+        name: {caller for caller, principal in callers.items() if rule.admits(principal)}
+        for name, rule in access.items()
+        if name in {"public", "signed_in", "staff", "admin", "learner"}
+    }
+    assert admitted == {
+        "public": {"nobody", "admin", "manager", "learner"},
+        "signed_in": {"admin", "manager", "learner"},
+        "staff": {"admin", "manager"},
+        "admin": {"admin"},
+        "learner": {"learner"},
+    }
