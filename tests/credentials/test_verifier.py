@@ -521,9 +521,9 @@ def test_a_poisoned_graph_cannot_hang_the_verifier(
     options = ProofOptions(verification_method, NOW)
     fake_signature = "z" + base58btc_encode(b"\x01" * 64)  # never checked: canonicalization stops
     signed = credential | {"proof": [options.configuration(None) | {"proofValue": fake_signature}]}
-    started = time.monotonic()
+    started = time.thread_time()  # the budget's own clock: wall time stretches on a busy machine
     report = verify(signed, limits=Limits(time_budget_s=1.0))
-    assert time.monotonic() - started < 10
+    assert time.thread_time() - started < 5
     assert _outcomes(report)["format"] == "passed", report.check("format").detail
     assert _outcomes(report)["signature"] == "failed"
     assert "exceeds the limit" in report.check("signature").detail
@@ -538,9 +538,9 @@ def test_expansion_has_a_time_budget(
     credential["credentialSubject"]["result"] = [
         {"type": ["Result"], "value": str(i)} for i in range(400)
     ]
-    started = time.monotonic()
+    started = time.thread_time()
     report = verify(credential, limits=Limits(time_budget_s=0.05))
-    assert time.monotonic() - started < 2
+    assert time.thread_time() - started < 1
     assert report.check("format").outcome is Outcome.FAILED
     assert "expansion seconds" in report.check("format").detail
 
