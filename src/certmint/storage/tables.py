@@ -284,6 +284,17 @@ class StatusListEntryRow(Base):
 
 class JobRow(Base):
     __tablename__ = "jobs"
+    __table_args__ = (
+        # Every worker's sweep for quiet jobs reads only the unfinished ones, a handful among
+        # every job an organisation ever ran.
+        Index(
+            "ix_jobs_unfinished",
+            "kind",
+            "created_at",
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"), index=True)
@@ -463,6 +474,8 @@ class NotificationRow(Base):
         UniqueConstraint("certificate_id", "kind"),
         Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_notifications_recipient_created_at", "recipient", "created_at"),
+        # the retention purge of account e-mails, without reading every certificate's e-mail
+        Index("ix_notifications_kind_created_at", "kind", "created_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
