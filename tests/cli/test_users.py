@@ -100,3 +100,18 @@ def test_invite_mails_a_sign_in_link(
     again = runner.invoke(app, ["users", "invite", "L1"])
     assert again.exit_code == 4 and "already has an account" in again.output
     assert "l1@example.org  learner" in runner.invoke(app, ["users", "list"]).output
+
+    resent = runner.invoke(app, ["users", "resend-invitation", "L1@example.org"])
+    assert resent.exit_code == 0, resent.output
+    assert "invited again l1@example.org: a sign-in link valid for" in resent.output
+    first, second = (
+        re.search(r"/login/link/\S+", m.get_body(("plain",)).get_content()).group()  # type: ignore[union-attr]
+        for m in inbox.messages
+    )
+    assert first != second
+    # the third invitation within the hour is refused; nothing is sent
+    assert runner.invoke(app, ["users", "resend-invitation", "l1@example.org"]).exit_code == 0
+    refused = runner.invoke(app, ["users", "resend-invitation", "l1@example.org"])
+    assert refused.exit_code == 4 and len(inbox.messages) == 3
+    unknown = runner.invoke(app, ["users", "resend-invitation", "nobody@example.org"])
+    assert unknown.exit_code == 3

@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from certmint.bootstrap import Container
 from certmint.cli.notifications import deliver
 from certmint.cli.state import EXIT_INVALID, OrgOption, fail, in_organisation
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Role, User
 from certmint.services.accounts import (
     create_user,
     disable_user,
@@ -21,7 +22,11 @@ from certmint.services.accounts import (
 )
 from certmint.services.notifications import ACCOUNT_MAIL
 from certmint.services.roster import resolve_course, resolve_learner
-from certmint.services.sign_in_links import INVITATION_LIFETIME, invite_learner
+from certmint.services.sign_in_links import (
+    INVITATION_LIFETIME,
+    invite_learner,
+    resend_invitation,
+)
 
 __all__ = ["app"]
 
@@ -131,15 +136,39 @@ def invite(
     """Give a learner an account (their record's e-mail address and name) and e-mail them a
     sign-in link. Needs CERTMINT_SMTP_URL."""
     with in_organisation(ctx, org) as (container, organisation):
-        if container.mailer is None:
-            fail(EXIT_INVALID, "set CERTMINT_SMTP_URL: the invitation is an e-mail")
+        _require_mail(container)
         user = invite_learner(container.uow(), organisation.id, learner, actor="cli")
-        summary = deliver(container, kinds=ACCOUNT_MAIL)
+        _deliver_invitation(container, user, "invited")
+
+
+@app.command("resend-invitation")
+def resend_invitation_(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The invited user's e-mail address.")],
+    org: OrgOption = None,
+) -> None:
+    """E-mail an invitation again with a new link; the links sent before stop working. For an
+    account that has never signed in. Needs CERTMINT_SMTP_URL."""
+    with in_organisation(ctx, org) as (container, organisation):
+        _require_mail(container)
+        user = find_user(container.uow(), organisation.id, email)
+        resend_invitation(container.uow(), organisation.id, user.id, actor="cli")
+        _deliver_invitation(container, user, "invited again")
+
+
+def _require_mail(container: Container) -> None:
+    if container.mailer is None:
+        fail(EXIT_INVALID, "set CERTMINT_SMTP_URL: the invitation is an e-mail")
+
+
+def _deliver_invitation(container: Container, user: User, done: str) -> None:
+    """Send the queued invitation now, and say whether it went."""
+    summary = deliver(container, kinds=ACCOUNT_MAIL)
     days = INVITATION_LIFETIME.days
     if summary is not None and summary.sent:
-        console.print(f"invited {user.email}: a sign-in link valid for {days} days was sent")
+        console.print(f"{done} {user.email}: a sign-in link valid for {days} days was sent")
     else:
         console.print(
-            f"invited {user.email}: the e-mail could not be sent yet; "
+            f"{done} {user.email}: the e-mail could not be sent yet; "
             "`certmint notifications send` retries it"
         )
