@@ -12,9 +12,12 @@ from hypothesis import strategies as st
 from certmint.domain.courses import AssessmentResult, Enrolment, EnrolmentStatus, Learner
 from certmint.domain.criteria import (
     All,
+    Any_,
     Attribute,
     Completed,
     CriteriaError,
+    Criterion,
+    Not,
     Score,
     describe,
     evaluate,
@@ -49,8 +52,9 @@ def learner(**attributes: str) -> Learner:
 def decide(
     criteria: Any, e: Enrolment | None = None, lr: Learner | None = None
 ) -> tuple[bool, tuple[str, ...]]:
+    """The decision and its reasons in English (``str``: how the CLI and the API write them)."""
     d = evaluate(parse_criteria(criteria), e or enrolment(), lr or learner())
-    return d.awarded, d.reasons
+    return d.awarded, tuple(map(str, d.reasons))
 
 
 # --- each rule -----------------------------------------------------------------------------
@@ -203,7 +207,7 @@ def test_combinators() -> None:
 def test_invalid_criteria_are_named_by_path(criteria: Any, problem: str) -> None:
     with pytest.raises(CriteriaError) as caught:
         parse_criteria(criteria)
-    assert any(p.startswith(problem) for p in caught.value.problems), caught.value.problems
+    assert any(str(p).startswith(problem) for p in caught.value.problems), caught.value.problems
 
 
 def test_hostile_nesting_is_bounded() -> None:
@@ -311,3 +315,47 @@ def test_canonical_json_round_trips(document: dict[str, Any]) -> None:
     assert to_json(criterion) == document
     assert parse_criteria(to_json(criterion)) == criterion
     assert describe(criterion).endswith(".")
+
+
+def _narrative_as_first_written(c: Criterion) -> str:
+    """The sentence as ``describe`` wrote it before it took a language (f-strings), kept here
+    as the oracle: signed credentials carry it, so its English must never change."""
+    words = {">=": "at least", ">": "more than", "=": "exactly", "<=": "at most", "<": "less than"}
+
+    def phrase(c: Criterion) -> str:
+        match c:
+            case Completed():
+                return "completed the course"
+            case Score(comparison, value, assessment, over):
+                number = int(value) if value.denominator == 1 else float(value)
+                amount = f"{words[comparison]} {number}%"
+                if assessment:
+                    return f"scored {amount} in {assessment}"
+                return {
+                    "best": f"scored {amount} in an assessment",
+                    "average": f"averaged {amount} across assessments",
+                    "every": f"scored {amount} in every assessment",
+                }[over]
+            case Attribute(key, (value,)):
+                return f"has {key} {value}"
+            case Attribute(key, values):
+                return f"has {key} one of {', '.join(values)}"
+            case All(items):
+                return join([phrase(item) for item in items], "and")
+            case Any_(items):
+                return "either " + join([phrase(item) for item in items], "or")
+            case Not(item):
+                return f"not ({phrase(item)})"
+        raise TypeError(c)
+
+    def join(parts: list[str], word: str) -> str:
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" {word} " + parts[-1]
+
+    text = phrase(c)
+    return text[0].upper() + text[1:] + "."
+
+
+@given(criteria_json)
+def test_the_english_narrative_is_unchanged(document: dict[str, Any]) -> None:
+    criterion = parse_criteria(document)
+    assert describe(criterion) == _narrative_as_first_written(criterion)

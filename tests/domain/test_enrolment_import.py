@@ -216,5 +216,5 @@ def test_json_row_keys_are_checked_on_the_first_row_using_them() -> None:
     rows = [_cells(enrolment_row("L1")), {**_cells(enrolment_row("L2")), "colour": "red"}]
     (problem,) = parse_enrolment_rows(rows).problems
     assert (problem.unit, problem.line) == ("row", 2)
-    assert "unknown column 'colour'" in problem.message
+    assert "unknown column 'colour'" in str(problem.message)
     assert str(parse_enrolment_rows([]).problems[0]) == "row 1: no rows given"

@@ -79,11 +79,11 @@ def test_rules_for_attaching(uow: SqlAlchemyUnitOfWork, setup: tuple) -> None:
             criteria={"score": {">=": 500}},
             valid_for_days=0,
         )
-    assert caught.value.problems == (
+    assert list(map(str, caught.value.problems)) == [
         "$.score.>=: 500 is outside 0 to 100",
         "name: an achievement needs a name",
         "valid_for_days: must be from 1 to 36600",
-    )
+    ]
     two = tuple(
         Signatory(f"{{{{signatory.{n}.name}}}}", f"{{{{signatory.{n}.designation}}}}")
         for n in (1, 2)
@@ -101,7 +101,7 @@ def test_rules_for_attaching(uow: SqlAlchemyUnitOfWork, setup: tuple) -> None:
             criteria={"completed": True},
             signatories=[("Only One", "Director")],
         )
-    assert "prints 2 signatory placeholder(s)" in missing.value.problems[0]
+    assert "prints 2 signatory placeholder(s)" in str(missing.value.problems[0])
     ok = add_achievement(
         uow,
         org.id,

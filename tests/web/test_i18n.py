@@ -4,6 +4,7 @@ language it asks for (``?lang=``, then the cookie, then Accept-Language)."""
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -11,7 +12,9 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
+from certmint.domain.criteria import describe, parse_criteria
 from certmint.domain.ids import url_id
+from certmint.domain.messages import Message
 from certmint.services.certificates import revoke_certificate
 from certmint.services.issuance import issue_achievement
 from certmint.services.signing import Signing
@@ -75,6 +78,30 @@ def test_catalogues_compile_at_start_up() -> None:
     assert catalogues.get("en").gettext("Valid") == "Valid"
     assert catalogues.get("fr").gettext("Valid") == "Valid"  # unknown: English
     assert catalogues.names() == {"en": "English", "hi": "हिन्दी"}
+
+
+def test_the_domain_s_messages_are_written_in_the_page_s_language() -> None:
+    """The criteria's sentence and a dry run's reason, in Hindi and in English: the same
+    messages, translated whole, numbers written by Babel (no digit dropped or rounded)."""
+    catalogues = load_catalogues()
+    hindi, english = catalogues.language("hi"), catalogues.language("en")
+    criterion = parse_criteria(
+        {"all": [{"completed": True}, {"score": {"assessment": "final", ">=": 72.125}}]}
+    )
+    assert describe(criterion, hindi) == "पाठ्यक्रम पूरा किया और final में कम से कम 72.125% अंक पाए।"
+    assert describe(criterion, english) == describe(criterion)  # the signed narrative's words
+    reason = Message(
+        "score %(actual)s %(relation)s %(required)s in %(assessment)s",
+        actual=Fraction(2, 3) * 100,
+        relation="<",
+        required=Fraction(72125, 1000),
+        assessment="final",
+    )
+    assert reason.render(hindi) == "final में अंक 66.666… < 72.125"
+    assert reason.render(english) == str(reason) == "score 66.666… < 72.125 in final"
+    count = Message("%(column)s is longer than %(limit)s characters", column="name", limit=100000)
+    assert count.render(hindi) == "name 1,00,000 वर्णों से लंबा है"
+    assert catalogues.language("fr").code == "en"  # unknown: English
 
 
 def test_accept_language_is_ranked_by_quality() -> None:

@@ -289,7 +289,7 @@ def _show_dry_run(
                     "name": r.learner.name,
                     "awarded": r.decision.awarded,
                     "already_issued": r.already_issued,
-                    "reasons": list(r.decision.reasons),
+                    "reasons": list(map(str, r.decision.reasons)),
                 }
                 for r in rows
             ]
@@ -300,5 +300,7 @@ def _show_dry_run(
         verdict = (
             "already holds it" if r.already_issued else ("yes" if r.decision.awarded else "no")
         )
-        table.add_row(r.learner.external_id, r.learner.name, verdict, "; ".join(r.decision.reasons))
+        table.add_row(
+            r.learner.external_id, r.learner.name, verdict, "; ".join(map(str, r.decision.reasons))
+        )
     console.print(table)

@@ -17,16 +17,15 @@ the criteria, an enrolment and a learner, and explains every refusal ("score 54 
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
 from certmint.domain.courses import Enrolment, EnrolmentStatus, Learner
+from certmint.domain.messages import ENGLISH, N_, Joined, Language, Message, Sentence, Value
 
 __all__ = [
     "COMPARISONS",
@@ -36,6 +35,7 @@ __all__ = [
     "Completed",
     "CompletedBetween",
     "CriteriaError",
+    "CriteriaProblem",
     "Criterion",
     "Decision",
     "Not",
@@ -43,6 +43,7 @@ __all__ = [
     "describe",
     "evaluate",
     "parse_criteria",
+    "sentence",
     "to_json",
 ]
 
@@ -55,16 +56,37 @@ COMPARISONS: dict[str, Callable[[Fraction, Fraction], bool]] = {
     "<=": operator.le,
     "<": operator.lt,
 }
-_WORDS = {">=": "at least", ">": "more than", "=": "exactly", "<=": "at most", "<": "less than"}
+# "at least 60%": a comparison and its percentage, as one phrase (word order differs by language).
+_AMOUNTS = {
+    ">=": N_("at least %(percent)s%%"),
+    ">": N_("more than %(percent)s%%"),
+    "=": N_("exactly %(percent)s%%"),
+    "<=": N_("at most %(percent)s%%"),
+    "<": N_("less than %(percent)s%%"),
+}
 MAX_DEPTH = 8
 MAX_NODES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class CriteriaProblem:
+    """One reason criteria cannot be used, at its JSON path (``$`` is the whole document)."""
+
+    path: str
+    message: Message
+
+    def render(self, language: Language = ENGLISH) -> str:
+        return f"{self.path}: {self.message.render(language)}"
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 class CriteriaError(ValueError):
     """Criteria that cannot be used; ``problems`` names each one with its JSON path."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("; ".join(problems))
+    def __init__(self, problems: Sequence[CriteriaProblem]) -> None:
+        super().__init__("; ".join(map(str, problems)))
         self.problems = tuple(problems)
 
 
@@ -115,10 +137,10 @@ Criterion = Completed | Score | Attribute | CompletedBetween | All | Any_ | Not
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """Whether a learner is awarded, and why (or why not), in plain words."""
+    """Whether a learner is awarded, and why (or why not): each reason a fact that decided it."""
 
     awarded: bool
-    reasons: tuple[str, ...]
+    reasons: tuple[Message, ...]
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -126,115 +148,172 @@ class Decision:
 
 def parse_criteria(document: Any) -> Criterion:
     """Validate criteria JSON (ours or Sunbird's) into a ``Criterion``; raises ``CriteriaError``."""
-    problems: list[str] = []
+    problems: list[CriteriaProblem] = []
     budget = [MAX_NODES]
     if isinstance(document, Mapping) and set(document) & {"enrollment", "assessment", "user"}:
         document = _from_sunbird(document, problems)
     criterion = _parse(document, "$", problems, 0, budget)
     if problems or criterion is None:
-        raise CriteriaError(problems or ["$: no criteria given"])
+        raise CriteriaError(problems or [CriteriaProblem("$", Message("no criteria given"))])
     return criterion
 
 
 def _parse(
-    node: Any, path: str, problems: list[str], depth: int, budget: list[int]
+    node: Any, path: str, problems: list[CriteriaProblem], depth: int, budget: list[int]
 ) -> Criterion | None:
     budget[0] -= 1
     if budget[0] < 0 or depth > MAX_DEPTH:
         problems.append(
-            f"{path}: criteria are too large (at most {MAX_NODES} conditions, "
-            f"nested {MAX_DEPTH} deep)"
+            CriteriaProblem(
+                path,
+                Message(
+                    "criteria are too large (at most %(nodes)s conditions, nested %(depth)s deep)",
+                    nodes=MAX_NODES,
+                    depth=MAX_DEPTH,
+                ),
+            )
         )
         return None
     if not isinstance(node, Mapping) or len(node) != 1:
-        known = ", ".join(sorted(_PARSERS))
-        problems.append(f"{path}: expected an object with exactly one of: {known}")
+        known = Joined.of(sorted(_PARSERS))
+        problems.append(
+            CriteriaProblem(
+                path, Message("expected an object with exactly one of: %(known)s", known=known)
+            )
+        )
         return None
     ((kind, body),) = node.items()
     parser = _PARSERS.get(kind)
     if parser is None:
-        problems.append(f"{path}: unknown condition {kind!r}; known: {', '.join(sorted(_PARSERS))}")
+        problems.append(
+            CriteriaProblem(
+                path,
+                Message(
+                    "unknown condition %(kind)s; known: %(known)s",
+                    kind=repr(kind),
+                    known=Joined.of(sorted(_PARSERS)),
+                ),
+            )
+        )
         return None
     return parser(body, f"{path}.{kind}", problems, depth, budget)
 
 
-def _completed(body: Any, path: str, problems: list[str], *_: Any) -> Criterion | None:
+def _completed(body: Any, path: str, problems: list[CriteriaProblem], *_: Any) -> Criterion | None:
     if body is not True:
-        problems.append(f"{path}: must be true")
+        problems.append(CriteriaProblem(path, Message("must be true")))
         return None
     return Completed()
 
 
-def _score(body: Any, path: str, problems: list[str], *_: Any) -> Criterion | None:
+def _score(body: Any, path: str, problems: list[CriteriaProblem], *_: Any) -> Criterion | None:
     if not isinstance(body, Mapping):
-        problems.append(f'{path}: expected an object like {{"assessment": "final", ">=": 60}}')
+        problems.append(
+            CriteriaProblem(
+                path, Message('expected an object like {"assessment": "final", ">=": 60}')
+            )
+        )
         return None
     comparisons = [k for k in body if k in COMPARISONS]
     unknown = sorted(set(body) - set(COMPARISONS) - {"assessment", "over"})
     if unknown:
-        problems.append(f"{path}: unknown field(s) {', '.join(unknown)}")
+        problems.append(
+            CriteriaProblem(path, Message("unknown field(s) %(fields)s", fields=Joined.of(unknown)))
+        )
     if len(comparisons) != 1:
-        problems.append(f"{path}: give exactly one comparison of {', '.join(COMPARISONS)}")
+        problems.append(
+            CriteriaProblem(
+                path,
+                Message(
+                    "give exactly one comparison of %(comparisons)s",
+                    comparisons=Joined.of(COMPARISONS),
+                ),
+            )
+        )
         return None
     comparison = comparisons[0]
     value = _percent(body[comparison], f"{path}.{comparison}", problems)
     assessment = body.get("assessment")
     over = body.get("over", "best")
     if assessment is not None and (not isinstance(assessment, str) or not assessment):
-        problems.append(f"{path}.assessment: must be an assessment id")
+        problems.append(CriteriaProblem(f"{path}.assessment", Message("must be an assessment id")))
     if "over" in body and assessment is not None:
-        problems.append(f"{path}: give either an assessment or over, not both")
+        problems.append(
+            CriteriaProblem(path, Message("give either an assessment or over, not both"))
+        )
     if over not in ("best", "average", "every"):
-        problems.append(f"{path}.over: must be best, average or every")
+        problems.append(CriteriaProblem(f"{path}.over", Message("must be best, average or every")))
     if value is None or problems:
         return None
     return Score(comparison, value, assessment, over)
 
 
-def _percent(raw: Any, path: str, problems: list[str]) -> Fraction | None:
+def _percent(raw: Any, path: str, problems: list[CriteriaProblem]) -> Fraction | None:
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        problems.append(f"{path}: must be a number from 0 to 100")
+        problems.append(CriteriaProblem(path, Message("must be a number from 0 to 100")))
         return None
     try:
         value = Fraction(str(raw))
     except (ValueError, ZeroDivisionError):
-        problems.append(f"{path}: must be a number from 0 to 100")
+        problems.append(CriteriaProblem(path, Message("must be a number from 0 to 100")))
         return None
     if not 0 <= value <= 100:
-        problems.append(f"{path}: {raw} is outside 0 to 100")
+        problems.append(
+            CriteriaProblem(path, Message("%(value)s is outside 0 to 100", value=str(raw)))
+        )
         return None
     return value
 
 
-def _attribute(body: Any, path: str, problems: list[str], *_: Any) -> Criterion | None:
+def _attribute(body: Any, path: str, problems: list[CriteriaProblem], *_: Any) -> Criterion | None:
     if not isinstance(body, Mapping) or not isinstance(body.get("key"), str) or not body["key"]:
         problems.append(
-            f'{path}: expected {{"key": ..., "equals": ...}} or {{"key": ..., "in": [...]}}'
+            CriteriaProblem(
+                path, Message('expected {"key": ..., "equals": ...} or {"key": ..., "in": [...]}')
+            )
         )
         return None
     if ("equals" in body) == ("in" in body) or set(body) - {"key", "equals", "in"}:
-        problems.append(f"{path}: give the key and exactly one of equals or in")
+        problems.append(
+            CriteriaProblem(path, Message("give the key and exactly one of equals or in"))
+        )
         return None
     values = [body["equals"]] if "equals" in body else body["in"]
     if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
-        problems.append(f"{path}: values must be text (in: a non-empty list of text)")
+        problems.append(
+            CriteriaProblem(path, Message("values must be text (in: a non-empty list of text)"))
+        )
         return None
     return Attribute(body["key"], tuple(values))
 
 
-def _completed_between(body: Any, path: str, problems: list[str], *_: Any) -> Criterion | None:
+def _completed_between(
+    body: Any, path: str, problems: list[CriteriaProblem], *_: Any
+) -> Criterion | None:
     if not isinstance(body, Mapping) or not set(body) <= {"from", "to"} or not body:
-        problems.append(f'{path}: expected {{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}}')
+        problems.append(
+            CriteriaProblem(path, Message('expected {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}'))
+        )
         return None
     bounds: dict[str, date | None] = {"from": None, "to": None}
     for name in body:
         try:
             bounds[name] = date.fromisoformat(body[name])
         except (TypeError, ValueError):
-            problems.append(f"{path}.{name}: {body[name]!r} is not a date (YYYY-MM-DD)")
+            problems.append(
+                CriteriaProblem(
+                    f"{path}.{name}",
+                    Message("%(value)s is not a date (YYYY-MM-DD)", value=repr(body[name])),
+                )
+            )
     start, end = bounds["from"], bounds["to"]
     if start and end and start > end:
-        problems.append(f"{path}: from {start} is after to {end}")
+        problems.append(
+            CriteriaProblem(
+                path,
+                Message("from %(start)s is after to %(end)s", start=str(start), end=str(end)),
+            )
+        )
     if problems:
         return None
     return CompletedBetween(start, end)
@@ -242,10 +321,12 @@ def _completed_between(body: Any, path: str, problems: list[str], *_: Any) -> Cr
 
 def _combinator(kind: type[All] | type[Any_]) -> Callable[..., Criterion | None]:
     def parse(
-        body: Any, path: str, problems: list[str], depth: int, budget: list[int]
+        body: Any, path: str, problems: list[CriteriaProblem], depth: int, budget: list[int]
     ) -> Criterion | None:
         if not isinstance(body, list) or not body:
-            problems.append(f"{path}: expected a non-empty list of conditions")
+            problems.append(
+                CriteriaProblem(path, Message("expected a non-empty list of conditions"))
+            )
             return None
         items = [
             _parse(item, f"{path}[{i}]", problems, depth + 1, budget) for i, item in enumerate(body)
@@ -258,7 +339,7 @@ def _combinator(kind: type[All] | type[Any_]) -> Callable[..., Criterion | None]
 
 
 def _not(
-    body: Any, path: str, problems: list[str], depth: int, budget: list[int]
+    body: Any, path: str, problems: list[CriteriaProblem], depth: int, budget: list[int]
 ) -> Criterion | None:
     item = _parse(body, path, problems, depth + 1, budget)
     return None if item is None else Not(item)
@@ -277,28 +358,41 @@ _PARSERS: dict[str, Callable[..., Criterion | None]] = {
 _SUNBIRD_STATUS_COMPLETED = 2
 
 
-def _from_sunbird(document: Mapping[str, Any], problems: list[str]) -> Any:
+def _from_sunbird(document: Mapping[str, Any], problems: list[CriteriaProblem]) -> Any:
     """Sunbird's ``{"enrollment", "assessment", "user"}`` form, as our language."""
     unknown = sorted(set(document) - {"enrollment", "assessment", "user"})
     if unknown:
-        problems.append(f"$: unknown Sunbird criteria field(s) {', '.join(unknown)}")
+        problems.append(
+            CriteriaProblem(
+                "$",
+                Message("unknown Sunbird criteria field(s) %(fields)s", fields=Joined.of(unknown)),
+            )
+        )
     conditions: list[Any] = []
     enrollment = document.get("enrollment")
     if enrollment is not None:
         if enrollment != {"status": _SUNBIRD_STATUS_COMPLETED}:
-            problems.append('$.enrollment: only {"status": 2} (completed) is supported')
+            problems.append(
+                CriteriaProblem(
+                    "$.enrollment", Message('only {"status": 2} (completed) is supported')
+                )
+            )
         conditions.append({"completed": True})
     assessment = document.get("assessment")
     if assessment is not None:
         score = assessment.get("score") if isinstance(assessment, Mapping) else None
         if not isinstance(score, Mapping):
-            problems.append('$.assessment: expected {"score": {">=": N}}')
+            problems.append(
+                CriteriaProblem("$.assessment", Message('expected {"score": {">=": N}}'))
+            )
         else:
             conditions.append({"score": {"over": "best", **score}})
     user = document.get("user")
     if user is not None:
         if not isinstance(user, Mapping) or not user:
-            problems.append("$.user: expected an object of attribute values")
+            problems.append(
+                CriteriaProblem("$.user", Message("expected an object of attribute values"))
+            )
         else:
             for key, value in user.items():
                 values = value if isinstance(value, list) else [value]
@@ -337,46 +431,59 @@ def _number(value: Fraction) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
 
 
-def describe(criterion: Criterion) -> str:
-    """A readable sentence (the credential's criteria narrative)."""
-    text = _phrase(criterion)
-    return text[0].upper() + text[1:] + "."
+def describe(criterion: Criterion, language: Language = ENGLISH) -> str:
+    """A readable sentence. In English (the default) it is the credential's criteria narrative,
+    signed data that must not change; the pages show it in their own language."""
+    return sentence(criterion).render(language)
 
 
-def _phrase(criterion: Criterion) -> str:
+def sentence(criterion: Criterion) -> Sentence:
+    """The criteria's sentence, to be shown in any language (``describe`` writes it)."""
+    return Sentence(_phrase(criterion))
+
+
+def _phrase(criterion: Criterion) -> Message:
     match criterion:
         case Completed():
-            return "completed the course"
+            return Message("completed the course")
         case Score(comparison, value, assessment, over):
-            amount = f"{_WORDS[comparison]} {_number(value)}%"
+            amount = Message(_AMOUNTS[comparison], percent=_number(value))
             if assessment:
-                return f"scored {amount} in {assessment}"
-            return {
-                "best": f"scored {amount} in an assessment",
-                "average": f"averaged {amount} across assessments",
-                "every": f"scored {amount} in every assessment",
-            }[over]
+                return Message(
+                    "scored %(amount)s in %(assessment)s", amount=amount, assessment=assessment
+                )
+            if over == "average":
+                return Message("averaged %(amount)s across assessments", amount=amount)
+            if over == "every":
+                return Message("scored %(amount)s in every assessment", amount=amount)
+            return Message("scored %(amount)s in an assessment", amount=amount)
         case Attribute(key, (value,)):
-            return f"has {key} {value}"
+            return Message("has %(key)s %(value)s", key=key, value=value)
         case Attribute(key, values):
-            return f"has {key} one of {', '.join(values)}"
+            return Message("has %(key)s one of %(values)s", key=key, values=Joined(values))
         case CompletedBetween(start, end):
             if start and end:
-                return f"completed between {start} and {end}"
-            return f"completed on or after {start}" if start else f"completed on or before {end}"
+                return Message(
+                    "completed between %(start)s and %(end)s", start=str(start), end=str(end)
+                )
+            if start:
+                return Message("completed on or after %(start)s", start=str(start))
+            return Message("completed on or before %(end)s", end=str(end))
         case All(items):
-            return _join([_phrase(item) for item in items], "and")
+            return _join([_phrase(item) for item in items], N_("%(conditions)s and %(last)s"))
         case Any_(items):
-            return "either " + _join([_phrase(item) for item in items], "or")
+            choices = _join([_phrase(item) for item in items], N_("%(conditions)s or %(last)s"))
+            return Message("either %(choices)s", choices=choices)
         case Not(item):
-            return f"not ({_phrase(item)})"
+            return Message("not (%(condition)s)", condition=_phrase(item))
     raise TypeError(criterion)
 
 
-def _join(parts: list[str], word: str) -> str:
+def _join(parts: list[Message], pattern: str) -> Message:
+    """``a, b and c`` (``pattern`` is the last link: one of the two texts ``_phrase`` gives)."""
     if len(parts) == 1:
         return parts[0]
-    return ", ".join(parts[:-1]) + f" {word} " + parts[-1]
+    return Message(pattern, conditions=Joined(tuple(parts[:-1])), last=parts[-1])
 
 
 # --- evaluation ----------------------------------------------------------------------------
@@ -388,26 +495,50 @@ def evaluate(criterion: Criterion, enrolment: Enrolment, learner: Learner) -> De
     return Decision(met, tuple(reasons))
 
 
-def _check(c: Criterion, e: Enrolment, learner: Learner) -> tuple[bool, list[str]]:
+_NOT_COMPLETED = {
+    EnrolmentStatus.ENROLLED: Message("not completed (enrolled)"),
+    EnrolmentStatus.IN_PROGRESS: Message("not completed (in_progress)"),
+}
+
+
+def _check(c: Criterion, e: Enrolment, learner: Learner) -> tuple[bool, list[Message]]:
     match c:
         case Completed():
             done = e.status is EnrolmentStatus.COMPLETED
-            return done, ["completed" if done else f"not completed ({e.status.value})"]
+            return done, [Message("completed") if done else _NOT_COMPLETED[e.status]]
         case Score():
             return _check_score(c, e)
         case Attribute(key, values):
             actual = learner.attributes.get(key)
             if actual is None:
-                return False, [f"no {key} attribute"]
-            ok = actual in values
-            return ok, [f"{key} is {actual}" + ("" if ok else f", not {' or '.join(values)}")]
+                return False, [Message("no %(key)s attribute", key=key)]
+            if actual in values:
+                return True, [Message("%(key)s is %(actual)s", key=key, actual=actual)]
+            expected: Value = values[0]
+            for value in values[1:]:  # "IN or NP or LK"
+                expected = Message("%(one)s or %(other)s", one=expected, other=value)
+            return False, [
+                Message(
+                    "%(key)s is %(actual)s, not %(expected)s",
+                    key=key,
+                    actual=actual,
+                    expected=expected,
+                )
+            ]
         case CompletedBetween(start, end):
             if e.status is not EnrolmentStatus.COMPLETED or e.completed_on is None:
-                return False, ["no completion date"]
+                return False, [Message("no completion date")]
             day = e.completed_on
-            ok = (start is None or day >= start) and (end is None or day <= end)
-            window = f"{start or '…'} to {end or '…'}"
-            return ok, [f"completed on {day}" + ("" if ok else f", outside {window}")]
+            if (start is None or day >= start) and (end is None or day <= end):
+                return True, [Message("completed on %(day)s", day=str(day))]
+            return False, [
+                Message(
+                    "completed on %(day)s, outside %(start)s to %(end)s",
+                    day=str(day),
+                    start=str(start or "…"),
+                    end=str(end or "…"),
+                )
+            ]
         case All(items):
             results = [_check(item, e, learner) for item in items]
             failed = [r for ok, rs in results if not ok for r in rs]
@@ -426,41 +557,48 @@ def _check(c: Criterion, e: Enrolment, learner: Learner) -> tuple[bool, list[str
     raise TypeError(c)
 
 
-def _check_score(c: Score, e: Enrolment) -> tuple[bool, list[str]]:
+def _check_score(c: Score, e: Enrolment) -> tuple[bool, list[Message]]:
     compare = COMPARISONS[c.comparison]
 
-    def fact(label: str, actual: Fraction, where: str = "") -> tuple[bool, str]:
+    def fact(text: str, actual: Fraction, **where: str) -> tuple[bool, Message]:
         ok = compare(actual, c.value)
         relation = c.comparison if ok else _NEGATED[c.comparison]
-        return ok, f"{label} {_shown(actual)} {relation} {_shown(c.value)}{where}"
+        return ok, Message(text, actual=actual, relation=relation, required=c.value, **where)
 
     if c.assessment is not None:
         result = e.result(c.assessment)
         if result is None:
-            return False, [f"no score in {c.assessment}"]
-        ok, reason = fact("score", result.percent, f" in {c.assessment}")
+            return False, [Message("no score in %(assessment)s", assessment=c.assessment)]
+        ok, reason = fact(
+            N_("score %(actual)s %(relation)s %(required)s in %(assessment)s"),
+            result.percent,
+            assessment=c.assessment,
+        )
         return ok, [reason]
     if not e.results:
-        return False, ["no scores"]
+        return False, [Message("no scores")]
     if c.over == "average":
         average = sum((r.percent for r in e.results), Fraction(0)) / len(e.results)
-        ok, reason = fact("average score", average)
+        ok, reason = fact(N_("average score %(actual)s %(relation)s %(required)s"), average)
         return ok, [reason]
     if c.over == "best":
         best = max(e.results, key=lambda r: r.percent)
-        ok, reason = fact("best score", best.percent, f" in {best.assessment_id}")
+        ok, reason = fact(
+            N_("best score %(actual)s %(relation)s %(required)s in %(assessment)s"),
+            best.percent,
+            assessment=best.assessment_id,
+        )
         return ok, [reason]
-    facts = [fact("score", r.percent, f" in {r.assessment_id}") for r in e.results]
+    facts = [
+        fact(
+            N_("score %(actual)s %(relation)s %(required)s in %(assessment)s"),
+            r.percent,
+            assessment=r.assessment_id,
+        )
+        for r in e.results
+    ]
     failed = [reason for ok, reason in facts if not ok]
     return not failed, failed or [reason for _, reason in facts]
 
 
 _NEGATED = {">=": "<", ">": "<=", "=": "≠", "<=": ">", "<": ">="}
-
-
-def _shown(value: Fraction) -> str:
-    """A percentage as people write it (54, 72.5), cut short with "…" when it does not end
-    (2/3 of the marks is 66.666…): never rounded up, so a shown fail never looks like a pass."""
-    scaled = value * 1000
-    text = format((Decimal(math.floor(scaled)) / 1000).normalize(), "f")
-    return text if scaled.denominator == 1 else text + "…"

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from certmint.domain.courses import AssessmentResult, EnrolmentStatus
+from certmint.domain.messages import ENGLISH, N_, Joined, Language, Message
 
 __all__ = [
     "KNOWN_COLUMNS",
@@ -64,11 +65,20 @@ class ImportProblem:
     """
 
     line: int
-    message: str
+    message: Message | Joined  # several problems of one line are joined with "; "
     unit: str = "line"
 
+    def render(self, language: Language = ENGLISH) -> str:
+        # The line is a position (as an editor numbers lines), so its digits are never grouped.
+        where = (
+            N_("row %(line)s: %(problem)s")
+            if self.unit == "row"
+            else N_("line %(line)s: %(problem)s")
+        )
+        return Message(where, line=str(self.line), problem=self.message).render(language)
+
     def __str__(self) -> str:
-        return f"{self.unit} {self.line}: {self.message}"
+        return self.render()
 
 
 class EnrolmentRecord(NamedTuple):
@@ -102,7 +112,9 @@ class ParsedEnrolments:
 
 
 class _RowError(ValueError):
-    pass
+    def __init__(self, problems: Sequence[Message]) -> None:
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = Joined(tuple(problems), "; ")
 
 
 def parse_enrolment_csv(data: bytes) -> ParsedEnrolments:
@@ -114,9 +126,9 @@ def parse_enrolment_csv(data: bytes) -> ParsedEnrolments:
     try:
         header = next(reader)
     except StopIteration:
-        return ParsedEnrolments((), (ImportProblem(1, "the file is empty"),))
+        return ParsedEnrolments((), (ImportProblem(1, Message("the file is empty")),))
     except csv.Error as exc:
-        return ParsedEnrolments((), (ImportProblem(1, f"malformed CSV: {exc}"),))
+        return ParsedEnrolments((), (ImportProblem(1, _malformed(exc)),))
     columns, header_problems = _check_header(header)
     if header_problems:
         return ParsedEnrolments((), tuple(header_problems))
@@ -127,13 +139,20 @@ def parse_enrolment_csv(data: bytes) -> ParsedEnrolments:
             continue  # blank lines are common at the end of exports
         if len(cells) != len(columns):
             problems.append(
-                ImportProblem(line, f"expected {len(columns)} fields, found {len(cells)}")
+                ImportProblem(
+                    line,
+                    Message(
+                        "expected %(expected)s fields, found %(found)s",
+                        expected=len(columns),
+                        found=len(cells),
+                    ),
+                )
             )
             continue
         try:
             records.append(_record(line, cells, layout))
         except _RowError as exc:
-            problems.append(ImportProblem(line, str(exc)))
+            problems.append(ImportProblem(line, exc.problems))
     return _finish(records, problems, layout, "line")
 
 
@@ -162,9 +181,9 @@ def parse_enrolment_rows(rows: Sequence[Mapping[str, str]]) -> ParsedEnrolments:
         try:
             records.append(_record(number, [row.get(name, "") for name in columns], layout))
         except _RowError as exc:
-            problems.append(ImportProblem(number, str(exc), "row"))
+            problems.append(ImportProblem(number, exc.problems, "row"))
     if not rows:
-        problems.append(ImportProblem(1, "no rows given", "row"))
+        problems.append(ImportProblem(1, Message("no rows given"), "row"))
     return _finish(records, problems, layout, "row")
 
 
@@ -193,7 +212,10 @@ def _decode(data: bytes) -> tuple[str, list[ImportProblem]]:
             raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as exc:
             problems.append(
-                ImportProblem(number, f"not valid UTF-8 (byte {exc.start + 1} of the line)")
+                ImportProblem(
+                    number,
+                    Message("not valid UTF-8 (byte %(byte)s of the line)", byte=exc.start + 1),
+                )
             )
     return "", problems
 
@@ -207,7 +229,7 @@ def _rows(reader: _csv.Reader, problems: list[ImportProblem]) -> Iterator[tuple[
         except StopIteration:
             return
         except csv.Error as exc:
-            problems.append(ImportProblem(start, f"malformed CSV: {exc}"))
+            problems.append(ImportProblem(start, _malformed(exc)))
             return
         yield start, cells
         start = reader.line_num + 1
@@ -219,30 +241,47 @@ def _check_header(header: list[str]) -> tuple[list[str], list[ImportProblem]]:
     seen: set[str] = set()
     for name in columns:
         if name in seen:
-            problems.append(ImportProblem(1, f"column {name!r} appears more than once"))
+            problems.append(
+                ImportProblem(
+                    1, Message("column %(column)s appears more than once", column=repr(name))
+                )
+            )
         seen.add(name)
         problem = _column_problem(name)
         if problem is not None:
             problems.append(ImportProblem(1, problem))
     problems.extend(
-        ImportProblem(1, f"required column {name!r} is missing")
+        ImportProblem(1, Message("required column %(column)s is missing", column=repr(name)))
         for name in REQUIRED_COLUMNS
         if name not in seen
     )
     return columns, problems
 
 
-def _column_problem(name: str) -> str | None:
+def _column_problem(name: str) -> Message | None:
     """Why a column name is not one the import knows, or None."""
     if name in KNOWN_COLUMNS:
         return None
     prefix = next((p for p in (SCORE_PREFIX, ATTR_PREFIX) if name.startswith(p)), None)
     if prefix is None:
-        known = ", ".join(KNOWN_COLUMNS)
-        return f"unknown column {name!r}; known columns: {known}, score:<assessment_id>, attr:<key>"
+        return Message(
+            "unknown column %(column)s; known columns: %(known)s",
+            column=repr(name),
+            known=Joined((*KNOWN_COLUMNS, "score:<assessment_id>", "attr:<key>")),
+        )
     if not _KEY.match(name[len(prefix) :]):
-        return f"column {name!r}: the part after {prefix!r} must match {_KEY.pattern}"
+        return Message(
+            "column %(column)s: the part after %(prefix)s must match %(pattern)s",
+            column=repr(name),
+            prefix=repr(prefix),
+            pattern=_KEY.pattern,
+        )
     return None
+
+
+def _malformed(exc: csv.Error) -> Message:
+    # The csv module's own words ("unexpected end of data") stay as it writes them.
+    return Message("malformed CSV: %(error)s", error=str(exc))
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +313,7 @@ def _text(
     cells: list[str],
     index: int | None,
     name: str,
-    errors: list[str],
+    errors: list[Message],
     *,
     required: bool = False,
     limit: int = MAX_TEXT_LENGTH,
@@ -282,19 +321,21 @@ def _text(
     value = cells[index].strip() if index is not None else ""
     if not value:
         if required:
-            errors.append(f"{name} is empty")
+            errors.append(Message("%(column)s is empty", column=name))
         return None
     if not value.isascii():
         value = unicodedata.normalize("NFC", value)
     if len(value) > limit:
-        errors.append(f"{name} is longer than {limit} characters")
+        errors.append(
+            Message("%(column)s is longer than %(limit)s characters", column=name, limit=limit)
+        )
     if _has_control(value):
-        errors.append(f"{name} contains control characters")
+        errors.append(Message("%(column)s contains control characters", column=name))
     return value
 
 
 def _record(line: int, cells: list[str], layout: _Layout) -> EnrolmentRecord:
-    errors: list[str] = []
+    errors: list[Message] = []
     at = layout.index.get
     course_id = _text(
         cells, at("course_id"), "course_id", errors, required=True, limit=MAX_ID_LENGTH
@@ -308,11 +349,11 @@ def _record(line: int, cells: list[str], layout: _Layout) -> EnrolmentRecord:
     name = _text(cells, at("name"), "name", errors, required=True)
     email = _text(cells, at("email"), "email", errors)
     if email is not None and not _EMAIL.match(email):
-        errors.append(f"email {email!r} is not an e-mail address")
+        errors.append(Message("email %(email)s is not an e-mail address", email=repr(email)))
     status = _status(_text(cells, at("status"), "status", errors, required=True), errors)
     completed_on = _date(_text(cells, at("completed_on"), "completed_on", errors), errors)
     if completed_on is not None and status not in (None, EnrolmentStatus.COMPLETED):
-        errors.append(f"completed_on is set but status is {status}")
+        errors.append(Message("completed_on is set but status is %(status)s", status=status))
     scores = []
     for i, assessment_id in layout.scores:
         raw = cells[i].strip()
@@ -326,7 +367,7 @@ def _record(line: int, cells: list[str], layout: _Layout) -> EnrolmentRecord:
         if value is not None:
             attributes.append((key, value))
     if errors or not (course_id and batch_id and learner_id and name and status):
-        raise _RowError("; ".join(errors))
+        raise _RowError(errors)
     return EnrolmentRecord(
         line=line,
         course_id=course_id,
@@ -357,22 +398,28 @@ def _has_control(value: str) -> bool:
     return not value.isprintable() and any(_is_control(ch) for ch in value)
 
 
-def _status(value: str | None, errors: list[str]) -> EnrolmentStatus | None:
+def _status(value: str | None, errors: list[Message]) -> EnrolmentStatus | None:
     if value is None:
         return None
     try:
         return EnrolmentStatus(value.lower())
     except ValueError:
-        allowed = ", ".join(s.value for s in EnrolmentStatus)
-        errors.append(f"unknown status {value!r}; use one of {allowed}")
+        allowed = Joined(tuple(s.value for s in EnrolmentStatus))
+        errors.append(
+            Message(
+                "unknown status %(status)s; use one of %(allowed)s",
+                status=repr(value),
+                allowed=allowed,
+            )
+        )
         return None
 
 
-def _date(value: str | None, errors: list[str]) -> date | None:
+def _date(value: str | None, errors: list[Message]) -> date | None:
     if value is None:
         return None
     parsed = _parse_date(value)
-    if isinstance(parsed, str):
+    if isinstance(parsed, Message):
         errors.append(parsed)
         return None
     return parsed
@@ -380,13 +427,13 @@ def _date(value: str | None, errors: list[str]) -> date | None:
 
 # Exports repeat the same dates and scores thousands of times: parse each spelling once.
 @lru_cache(maxsize=8192)
-def _parse_date(value: str) -> date | str:
+def _parse_date(value: str) -> date | Message:
     try:
         if len(value) != 10:
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
-        return f"completed_on {value!r} is not a date (YYYY-MM-DD)"
+        return Message("completed_on %(value)s is not a date (YYYY-MM-DD)", value=repr(value))
 
 
 def _number(text: str) -> Fraction:
@@ -399,16 +446,16 @@ def _number(text: str) -> Fraction:
         raise ValueError(text) from None
 
 
-def _score(assessment_id: str, raw: str, errors: list[str]) -> AssessmentResult | None:
+def _score(assessment_id: str, raw: str, errors: list[Message]) -> AssessmentResult | None:
     parsed = _parse_score(assessment_id, raw)
-    if isinstance(parsed, str):
+    if isinstance(parsed, Message):
         errors.append(parsed)
         return None
     return parsed
 
 
 @lru_cache(maxsize=8192)
-def _parse_score(assessment_id: str, raw: str) -> AssessmentResult | str:
+def _parse_score(assessment_id: str, raw: str) -> AssessmentResult | Message:
     """A score, or the reason it is not one."""
     column = f"{SCORE_PREFIX}{assessment_id}"
     try:
@@ -418,10 +465,15 @@ def _parse_score(assessment_id: str, raw: str) -> AssessmentResult | str:
         else:
             points, out_of = _number(raw), _HUNDRED
     except ValueError:
-        return f"{column} {raw!r} is not a number (0-100) or x/y"
+        return Message(
+            "%(column)s %(value)s is not a number (0-100) or x/y", column=column, value=repr(raw)
+        )
     if out_of <= 0 or not 0 <= points <= out_of:
-        bound = "100" if out_of == _HUNDRED else "its maximum"
-        return f"{column} {raw!r} is out of range (0 to {bound})"
+        if out_of == _HUNDRED:
+            text = N_("%(column)s %(value)s is out of range (0 to 100)")
+        else:
+            text = N_("%(column)s %(value)s is out of range (0 to its maximum)")
+        return Message(text, column=column, value=repr(raw))
     return AssessmentResult(assessment_id, points, out_of)
 
 
@@ -467,16 +519,20 @@ def _identities(
     )
 
 
-def _describe(key: tuple[str, ...]) -> str:
+def _describe(key: tuple[str, ...]) -> Message:
     match key:
         case ("course", course_id):
-            return f"course {course_id!r}"
+            return Message("course %(course)s", course=repr(course_id))
         case ("batch", _, batch_id):
-            return f"batch {batch_id!r}"
+            return Message("batch %(batch)s", batch=repr(batch_id))
         case ("learner", learner_id):
-            return f"learner {learner_id!r}"
+            return Message("learner %(learner)s", learner=repr(learner_id))
         case (_, _, batch_id, learner_id):
-            return f"learner {learner_id!r} in batch {batch_id!r}"
+            return Message(
+                "learner %(learner)s in batch %(batch)s",
+                learner=repr(learner_id),
+                batch=repr(batch_id),
+            )
     raise AssertionError(key)
 
 
@@ -502,9 +558,26 @@ def _conflicts(records: list[EnrolmentRecord], unit: str) -> Iterator[ImportProb
                     continue
                 line, earlier = known.setdefault(name, (r.line, value))
                 if earlier != value:
+                    differs = (
+                        N_(
+                            "%(thing)s: %(field)s differs from row %(line)s "
+                            "(%(earlier)s vs %(now)s)"
+                        )
+                        if unit == "row"
+                        else N_(
+                            "%(thing)s: %(field)s differs from line %(line)s "
+                            "(%(earlier)s vs %(now)s)"
+                        )
+                    )
                     yield ImportProblem(
                         r.line,
-                        f"{_describe(key)}: {name} differs from {unit} {line} "
-                        f"({_show(earlier)!r} vs {_show(value)!r})",
+                        Message(
+                            differs,
+                            thing=_describe(key),
+                            field=name,
+                            line=str(line),
+                            earlier=repr(_show(earlier)),
+                            now=repr(_show(value)),
+                        ),
                         unit,
                     )

@@ -15,7 +15,15 @@ from uuid import UUID
 
 from certmint.domain.achievements import Achievement
 from certmint.domain.courses import Learner
-from certmint.domain.criteria import CriteriaError, Decision, evaluate, parse_criteria, to_json
+from certmint.domain.criteria import (
+    CriteriaError,
+    CriteriaProblem,
+    Decision,
+    evaluate,
+    parse_criteria,
+    to_json,
+)
+from certmint.domain.messages import Message
 from certmint.domain.templates import TemplateVersionStatus
 from certmint.rendering import find_placeholders
 from certmint.services.audit import record
@@ -50,7 +58,7 @@ def add_achievement(
 ) -> Achievement:
     """Attach a published template version to a batch. Raises ``InvalidInput`` for bad criteria
     (each problem with its JSON path), ``Conflict`` for a draft template or a duplicate name."""
-    problems: list[str] = []
+    problems: list[CriteriaProblem | Message] = []
     try:
         canonical = to_json(parse_criteria(criteria))
     except CriteriaError as exc:
@@ -58,9 +66,11 @@ def add_achievement(
         canonical = {}
     name = name.strip()
     if not name:
-        problems.append("name: an achievement needs a name")
+        problems.append(Message("name: an achievement needs a name"))
     if valid_for_days is not None and not 1 <= valid_for_days <= MAX_VALIDITY_DAYS:
-        problems.append(f"valid_for_days: must be from 1 to {MAX_VALIDITY_DAYS}")
+        problems.append(
+            Message("valid_for_days: must be from 1 to %(days)s", days=MAX_VALIDITY_DAYS)
+        )
     if problems:
         raise InvalidInput(problems, "achievement rejected")
     now = datetime.now(UTC)
@@ -88,8 +98,11 @@ def add_achievement(
         if needed > len(achievement.signatories):
             raise InvalidInput(
                 [
-                    f"signatories: the template prints {needed} signatory placeholder(s); "
-                    f"give {needed} name and designation pair(s)"
+                    Message(
+                        "signatories: the template prints %(needed)s signatory placeholder(s); "
+                        "give %(needed)s name and designation pair(s)",
+                        needed=needed,
+                    )
                 ],
                 "achievement rejected",
             )

@@ -13,7 +13,8 @@ from uuid import UUID
 from certmint.domain.accounts import Principal
 from certmint.domain.achievements import Achievement
 from certmint.domain.courses import Batch, Course
-from certmint.domain.criteria import CriteriaError, describe, parse_criteria
+from certmint.domain.criteria import CriteriaError, CriteriaProblem, parse_criteria, sentence
+from certmint.domain.messages import N_, Message, Sentence
 from certmint.domain.templates import Template, TemplateVersion, TemplateVersionStatus
 from certmint.services import authorization
 from certmint.services.achievements import DryRunRow, add_achievement, dry_run
@@ -38,7 +39,7 @@ class AwardView:
 
     achievement: Achievement
     template: str  # "Spring certificate v2"
-    sentence: str
+    sentence: Sentence
     issued: int  # current (not superseded) certificates
 
 
@@ -51,10 +52,27 @@ class BatchView:
     published: list[tuple[Template, TemplateVersion]]  # what can be attached
 
 
-def describe_criteria(criteria: Any) -> str:
-    """The readable sentence for criteria JSON; ``InvalidInput`` names each problem's path."""
+# What Python's json module says of bad JSON: translated where shown (other words stay as is).
+_JSON_ERRORS = frozenset(
+    (
+        N_("Expecting value"),
+        N_("Expecting property name enclosed in double quotes"),
+        N_("Expecting ':' delimiter"),
+        N_("Expecting ',' delimiter"),
+        N_("Extra data"),
+        N_("Unterminated string starting at"),
+        N_("Invalid control character at"),
+        N_("Invalid \\escape"),
+        N_("Invalid \\uXXXX escape"),
+    )
+)
+
+
+def describe_criteria(criteria: Any) -> Sentence:
+    """The readable sentence for criteria JSON (shown in the page's language);
+    ``InvalidInput`` names each problem's path."""
     try:
-        return describe(parse_criteria(criteria))
+        return sentence(parse_criteria(criteria))
     except CriteriaError as exc:
         raise InvalidInput(exc.problems, "criteria rejected") from exc
 
@@ -64,10 +82,13 @@ def criteria_from_text(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            [f"$: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"],
-            "criteria rejected",
-        ) from exc
+        problem = Message(
+            "not valid JSON: %(error)s at line %(line)s, column %(column)s",
+            error=Message(exc.msg) if exc.msg in _JSON_ERRORS else exc.msg,
+            line=str(exc.lineno),
+            column=str(exc.colno),
+        )
+        raise InvalidInput([CriteriaProblem("$", problem)], "criteria rejected") from exc
 
 
 def batch_view(uow: SqlAlchemyUnitOfWork, principal: Principal, batch_id: UUID) -> BatchView:
@@ -138,7 +159,7 @@ class DryRun:
     course: Course
     batch: Batch
     achievement: Achievement
-    sentence: str
+    sentence: Sentence
     rows: list[DryRunRow]
     would_award: int
     already_held: int

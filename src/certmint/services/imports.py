@@ -23,6 +23,7 @@ from certmint.domain.enrolment_import import (
     parse_enrolment_rows,
 )
 from certmint.domain.ids import time_ordered_id
+from certmint.domain.messages import Message
 from certmint.services.audit import record
 from certmint.services.errors import ImportRejected
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -203,7 +204,12 @@ class _Plan:
             ):
                 problems.append(
                     ImportProblem(
-                        r.line, f"course {external_id!r} is not one of your courses", self._unit
+                        r.line,
+                        Message(
+                            "course %(course)s is not one of your courses",
+                            course=repr(external_id),
+                        ),
+                        self._unit,
                     )
                 )
                 stored.pop(external_id, None)
@@ -213,7 +219,10 @@ class _Plan:
                     problems.append(
                         ImportProblem(
                             r.line,
-                            f"course {external_id!r} is new: course_name is required",
+                            Message(
+                                "course %(course)s is new: course_name is required",
+                                course=repr(external_id),
+                            ),
                             self._unit,
                         )
                     )
@@ -253,7 +262,10 @@ class _Plan:
                     problems.append(
                         ImportProblem(
                             r.line,
-                            f"batch {r.batch_id!r} is new: batch_name is required",
+                            Message(
+                                "batch %(batch)s is new: batch_name is required",
+                                batch=repr(r.batch_id),
+                            ),
                             self._unit,
                         )
                     )

@@ -11,7 +11,9 @@ pages), the cookie, the browser's ``Accept-Language``, then English.
 
 Text that Python code words (a handler's problem, a label in a table of choices) is marked
 with ``N_`` where it is written, so that extraction finds it, and translated where it is shown:
-by ``_()`` in a template, or ``translate(request, ...)`` in a handler.
+by ``_()`` in a template, or ``translate(request, ...)`` in a handler. What the domain and the
+services word comes as messages (``certmint.domain.messages``: an English text and its values);
+templates show them with the ``say`` filter, in the page's ``PageLanguage``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,7 +37,10 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as ASGIMessage
+
+from certmint.domain.messages import N_, Said
 
 __all__ = [
     "COOKIE",
@@ -43,12 +49,14 @@ __all__ = [
     "N_",
     "Catalogues",
     "LanguageMiddleware",
+    "PageLanguage",
     "choose_language",
     "i18n_context",
     "install_i18n",
     "load_catalogues",
     "parse_accept_language",
     "request_language",
+    "say",
     "text_direction",
     "translate",
 ]
@@ -77,9 +85,30 @@ class Catalogues:
     def get(self, language: str) -> gettext.NullTranslations:
         return self.translations.get(language) or self.translations[DEFAULT_LANGUAGE]
 
+    def language(self, language: str) -> PageLanguage:
+        """How ``language`` writes the domain's messages (``certmint.domain.messages``)."""
+        code = language if language in self.translations else DEFAULT_LANGUAGE
+        return PageLanguage(code, self.get(code))
+
     def names(self) -> dict[str, str]:
         """Each language's name in itself, for the language switcher (English, हिन्दी)."""
         return {code: Locale.parse(code).get_display_name(code) or code for code in self.languages}
+
+
+@dataclass(frozen=True)
+class PageLanguage:
+    """A page's language for ``certmint.domain.messages``: its catalogue's translations, and
+    numbers as Babel writes them there (every digit given is kept: a score of 72.125 is not
+    rounded)."""
+
+    code: str
+    translations: gettext.NullTranslations
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def number(self, value: int | float | Decimal) -> str:
+        return format_decimal(value, locale=self.code, decimal_quantization=False)
 
 
 def load_catalogues(locale_dir: Path = LOCALE_DIR) -> Catalogues:
@@ -162,7 +191,7 @@ class LanguageMiddleware:
         scope.setdefault("state", {})["language"] = language
         remember = _supported(query, self.languages) is not None
 
-        async def send_labelled(message: Message) -> None:
+        async def send_labelled(message: ASGIMessage) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 if headers.get("content-type", "").startswith("text/html"):
@@ -183,17 +212,20 @@ def request_language(request: Request) -> str:
     return getattr(request.state, "language", DEFAULT_LANGUAGE)
 
 
-def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name for "mark, don't translate")
-    """``message`` unchanged: marks text for the catalogues where it is written; it is
-    translated where it is shown (``_()`` in a template, ``translate`` in a handler)."""
-    return message
-
-
 def translate(request: Request, message: str, **values: object) -> str:
     """``message`` (marked with ``N_``) in the request's language, ``%(name)s`` filled in."""
     catalogues: Catalogues = request.app.state.catalogues
     translated = catalogues.get(request_language(request)).gettext(message)
     return translated % values if values else translated
+
+
+def say(request: Request, value: Said | str) -> str:
+    """A message of the domain or the services in the request's language (text that is
+    already words, such as a ``translate``d problem, as it is)."""
+    if isinstance(value, str):
+        return value
+    catalogues: Catalogues = request.app.state.catalogues
+    return value.render(catalogues.language(request_language(request)))
 
 
 @cache
@@ -206,7 +238,8 @@ def install_i18n(environment: Environment, catalogues: Catalogues) -> None:
     """``{% trans %}``, ``_()``, ``gettext()`` and ``ngettext()`` in templates, translated into the
     language of the request being rendered, and filters that write in that language:
     ``format_date`` (a day, as certificates print it), ``when`` (a moment, to the minute, in
-    UTC) and ``number`` (digits grouped as the language groups them).
+    UTC), ``number`` (digits grouped as the language groups them) and ``say`` (a message of the
+    domain or the services, ``certmint.domain.messages``).
 
     Templates get ``lang`` and ``dir`` (for ``<html>``) from ``i18n_context``.
     """
@@ -239,12 +272,19 @@ def install_i18n(environment: Environment, catalogues: Catalogues) -> None:
     def localised_number(context: Context, value: int | float) -> str:
         return format_decimal(value, locale=context.get("lang", DEFAULT_LANGUAGE))
 
+    @pass_context
+    def localised_message(context: Context, value: Said | str) -> str:
+        if isinstance(value, str):
+            return value  # already words (a handler's translated problem, data)
+        return value.render(catalogues.language(context.get("lang", DEFAULT_LANGUAGE)))
+
     environment.install_gettext_callables(  # type: ignore[attr-defined]
         translate, translate_plural, newstyle=True
     )
     environment.filters["format_date"] = localised_date
     environment.filters["when"] = localised_moment
     environment.filters["number"] = localised_number
+    environment.filters["say"] = localised_message
     environment.globals["language_names"] = catalogues.names()
 
 

@@ -5,6 +5,7 @@ script."""
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import SplitResult
 
@@ -12,20 +13,22 @@ import pytest
 from fastapi.testclient import TestClient
 
 from certmint.domain.ids import url_id
+from certmint.services.achievements import add_achievement
 from certmint.services.certificates import get_certificate, revoke_certificate
+from certmint.services.imports import import_enrolments
 from certmint.services.issuance import issue_achievement
 from certmint.services.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.factories import enrolment_csv, enrolment_row
 from tests.web.crawl import crawl, parse
 from tests.web.pages.admin.conftest import Admin
 
 # Names of things and formats, the same in every language.
 PROPER_NAMES = {"Certmint", "English", "PDF", "PNG", "SVG", "JPEG", "JSON", "ZIP", "CSV", "LMS"}
 PROPER_NAMES |= {"UTC", "QR", "API", "Open", "Badges", "Verifiable", "Credentials"}
-# Text that services word (criteria sentences, the dry run's reasons): not translated yet.
-SERVICE_WORDED = re.compile(r"Completed the course\.|(not )?completed( \(\w+\))?")
-# Data that is not a name: e-mail addresses, certificate numbers, admin.js's {placeholders}.
-NOT_WORDS = re.compile(r"\S+@\S+|\b\d{4}-[0-9A-Z]{5}-[0-9A-Z]{5}\b|\{\w+\}")
+# Data that is not a name: e-mail addresses, certificate numbers, admin.js's {placeholders},
+# the date format that criteria and CSV files use.
+NOT_WORDS = re.compile(r"\S+@\S+|\b\d{4}-[0-9A-Z]{5}-[0-9A-Z]{5}\b|\{\w+\}|YYYY-MM-DD")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Pages reached by links that are not pages: images, downloads, the JSON progress feed.
 NOT_PAGES = re.compile(r"\.(png|pdf|json|zip)$|/progress$|/logout$")
@@ -34,15 +37,57 @@ NOT_PAGES = re.compile(r"\.(png|pdf|json|zip)$|/progress$|/logout$")
 def _english_left(text: str, data: set[str]) -> set[str]:
     for value in sorted(data, key=len, reverse=True):
         text = text.replace(value, " ")
-    text = SERVICE_WORDED.sub(" ", NOT_WORDS.sub(" ", text))
+    text = NOT_WORDS.sub(" ", text)
     return {word for word in LATIN_WORD.findall(text) if word not in PROPER_NAMES}
+
+
+# What the scenario's pages print as it was typed: the organisation, course, batch, template.
+SCENARIO_DATA = {"Scenario Academy", "Data Science", "Spring", "Completion", "Certificate"}
+# Criteria with every kind of condition, so that the batch page's sentence and the dry run's
+# reasons use every phrase the criteria language has.
+MERIT = {
+    "all": [
+        {"completed": True},
+        {"score": {"assessment": "final", ">=": 60}},
+        {
+            "any": [
+                {"attribute": {"key": "country", "in": ["IN", "NP"]}},
+                {"score": {"over": "average", ">": 90}},
+                {"score": {"over": "every", "=": 100}},
+                {"score": {"over": "best", "<": 10}},
+                {"attribute": {"key": "country", "equals": "BT"}},
+            ]
+        },
+        {"not": {"completed_between": {"from": "2025-01-01", "to": "2026-01-31"}}},
+        {"not": {"completed_between": {"to": "2020-01-31"}}},
+        {"not": {"completed_between": {"from": "2030-01-01"}}},
+        {"not": {"score": {"assessment": "quiz", "<=": 5}}},
+    ]
+}
+# Who is not awarded and why: a low score, a score of 2/3 of the marks, a country not listed.
+SCORED = [
+    enrolment_row("L1", name="Asha Rao", **{"score:final": "72.5", "attr:country": "IN"}),
+    enrolment_row("L2", name="Vikram Nair", **{"score:final": "54", "attr:country": "NP"}),
+    enrolment_row("L3", name="Meena Das", status="in_progress", completed_on=""),
+    enrolment_row("L4", name="Ravi Kumar", **{"score:final": "2/3", "attr:country": "LK"}),
+]
 
 
 @pytest.fixture
 def busy(admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> set[str]:
-    """The scenario with certificates issued (a job) and one revoked: every kind of row shows.
-    Returns the data the pages print as it was typed (names, ids)."""
+    """The scenario with scores and attributes, a "Merit" achievement whose criteria use every
+    condition, certificates issued (a job) and one revoked: every kind of row and sentence
+    shows. Returns the data the pages print as it was typed (names, ids)."""
     org = admin.scenario.organisation.id
+    import_enrolments(uow, org, enrolment_csv(SCORED, extra=["score:final", "attr:country"]))
+    add_achievement(
+        uow,
+        org,
+        batch_id=admin.scenario.batch_id,
+        template_version_id=admin.scenario.template_version_id,
+        name="Merit",
+        criteria=MERIT,
+    )
     summary = issue_achievement(uow, signing, org, admin.scenario.achievement_id, actor="t")
     revoke_certificate(
         uow,
@@ -53,10 +98,12 @@ def busy(admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> set[str]:
         base_url=signing.base_url,
     )
     printed = get_certificate(uow, org, summary.certificate_ids[0]).snapshot["values"]
-    names = {"Asha Rao", "Vikram Nair", "Meena Das", "Dr. Meera Iyer", "Director"}
+    names = {"Asha Rao", "Vikram Nair", "Meena Das", "Ravi Kumar", "Dr. Meera Iyer", "Director"}
     return (
         names
-        | {"Scenario Academy", "Data Science", "Spring", "Completion", "Certificate"}
+        | SCENARIO_DATA
+        | {"Merit"}
+        | {"final", "quiz", "country", "IN", "NP", "LK", "BT"}  # assessments and attributes
         | {
             "issued in error",
             printed["issued_on"],  # as the certificate prints it
@@ -149,3 +196,116 @@ def test_handlers_word_their_messages_in_hindi(client: TestClient, admin: Admin)
     attached = client.get(f"{batch}?done=attached", headers=headers).text
     assert "उपलब्धि जोड़ दी गई।" in attached  # the flash message a redirect names
     assert 'value="समापन"' in attached  # the form's suggested achievement name
+
+
+def _hindi_text(response_text: str) -> str:
+    assert '<html lang="hi" dir="ltr">' in response_text
+    return " ".join(parse(response_text).chunks)
+
+
+# The CSV format's own words, which the problems name as they are in the file's header.
+COLUMNS = {"course_id", "course_name", "batch_id", "batch_name", "learner_id", "name", "email"}
+COLUMNS |= {"status", "completed_on", "score:final", "attr:country", "colour"}
+COLUMNS |= {"enrolled", "in_progress", "completed"}  # the values of the status column
+COLUMNS |= {"score:<assessment_id>", "attr:<key>"}  # how the known columns are listed
+
+
+@pytest.mark.parametrize(
+    ("rows", "extra", "data"),
+    [
+        pytest.param(
+            [
+                enrolment_row("L9", status="finished", completed_on=""),
+                enrolment_row("L10", email="not-an-email", **{"score:final": "105"}),
+                enrolment_row("L11", name="", **{"score:final": "abc"}),
+                enrolment_row("L12", name="Anil Rao"),
+                enrolment_row("L12", name="Anil Rai"),
+                enrolment_row("L13", completed_on="2026-13-01", **{"score:final": "7/5"}),
+                enrolment_row("L14", status="enrolled"),
+            ],
+            ["score:final"],
+            {"finished", "enrolled", "not-an-email", "abc", "Anil Rao", "Anil Rai"},
+            id="bad-rows",
+        ),
+        pytest.param(
+            [enrolment_row("L1", course_id="C9", course_name="", batch_id="B9", batch_name="")],
+            [],
+            set(),
+            id="new-course-unnamed",
+        ),
+        pytest.param([enrolment_row("L1")], ["colour"], set(), id="unknown-column"),
+    ],
+)
+def test_a_rejected_import_names_its_lines_in_hindi(
+    client: TestClient,
+    admin: Admin,
+    rows: list[dict[str, object]],
+    extra: list[str],
+    data: set[str],
+) -> None:
+    headers = {**admin.headers, "Accept-Language": "hi"}
+    csv = enrolment_csv(rows, extra=extra)
+    response = client.post(
+        "/admin/import", files={"file": ("export.csv", csv, "text/csv")}, headers=headers
+    )
+    assert response.status_code == 422, response.text[:500]
+    text = _hindi_text(response.text)
+    assert re.search(r"पंक्ति \d+: ", text)
+    assert not _english_left(text, data | COLUMNS | {"C9", "B9", "L12"})
+
+
+def test_a_rejected_import_still_reads_in_english(client: TestClient, admin: Admin) -> None:
+    csv = enrolment_csv([enrolment_row("L9", status="finished", completed_on="")])
+    response = client.post(
+        "/admin/import", files={"file": ("e.csv", csv, "text/csv")}, headers=admin.headers
+    )
+    assert (
+        "line 2: unknown status &#39;finished&#39;; use one of enrolled, in_progress, completed"
+        in (response.text)
+    )
+
+
+# The criteria language's own words, which its problems name (they are JSON keys).
+CRITERIA_KEYS = {"all", "any", "not", "completed", "completed_between", "attribute", "score"}
+CRITERIA_KEYS |= {"key", "equals", "in", "over", "best", "average", "every", "true"}
+CRITERIA_WORDS = {word for key in CRITERIA_KEYS for word in LATIN_WORD.findall(key)}
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        '{"all": [{"score": {"assessment": "final", ">=": 500}}, {"attribute": {"key": "c"}},'
+        ' {"completed": 1}, {"colour": 1}, {"score": {"over": "most", ">": 5, "<": 9}},'
+        ' {"completed_between": {"from": "2026-02-30"}}, {"any": []}]}',
+        '{"completed": tru}',
+        "[1, 2]",
+    ],
+)
+def test_the_criteria_editor_explains_in_hindi(
+    client: TestClient, admin: Admin, criteria: str
+) -> None:
+    headers = {**admin.headers, "Accept-Language": "hi"}
+    response = client.post(
+        f"/admin/batches/{admin.scenario.batch_id}/achievements",
+        data={"action": "check", "criteria": criteria, "name": "Merit"},
+        headers=headers,
+    )
+    assert response.status_code == 422
+    text = _hindi_text(response.text)
+    assert "मानदंड" in text
+    left = _english_left(text, {"colour", "most", "Merit"} | SCENARIO_DATA) - CRITERIA_WORDS
+    assert not left, text
+
+
+def test_the_criteria_editor_reads_the_criteria_in_hindi(client: TestClient, admin: Admin) -> None:
+    response = client.post(
+        f"/admin/batches/{admin.scenario.batch_id}/achievements",
+        data={"action": "check", "criteria": json.dumps(MERIT), "name": "Merit"},
+        headers={**admin.headers, "Accept-Language": "hi"},
+    )
+    assert response.status_code == 200
+    text = _hindi_text(response.text)
+    assert "final में कम से कम 60% अंक पाए" in text and "ऐसा नहीं कि (" in text
+    assert not _english_left(
+        text, {"final", "quiz", "country", "IN", "NP", "BT", "Merit"} | SCENARIO_DATA
+    )

@@ -105,7 +105,7 @@ class DryRunOut(BaseModel):
         return cls(
             learner=LearnerOut.of(row.learner),
             awarded=row.decision.awarded and not row.already_issued,
-            reasons=list(row.decision.reasons),
+            reasons=list(map(str, row.decision.reasons)),
             already_issued=row.already_issued,
         )
 

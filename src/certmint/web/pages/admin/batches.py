@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from certmint.domain.criteria import CriteriaProblem
+from certmint.domain.messages import Sentence
 from certmint.rendering import MAX_SIGNATORIES
 from certmint.services.batches import (
     attach_achievement,
@@ -39,12 +41,12 @@ def _batch_page(
     *,
     form: dict[str, Any] | None = None,
     problems: tuple[object, ...] = (),
-    sentence: str | None = None,
+    sentence: Sentence | None = None,
     status_code: int = 200,
 ) -> Response:
     view = batch_view(container.uow(), principal, page_id(batch_id, "batch"))
-    # Criteria problems start with their JSON path ("$.all[1].score: ..."): shown at the editor.
-    at_path = [str(p).partition(": ")[::2] for p in problems if str(p).startswith("$")]
+    # Criteria problems name their JSON path ("$.all[1].score"): shown at the editor.
+    at_path = [p for p in problems if isinstance(p, CriteriaProblem)]
     return render(
         request,
         "batch.html",
@@ -52,7 +54,7 @@ def _batch_page(
             "view": view,
             "form": form
             or {"criteria": EXAMPLE_CRITERIA, "name": translate(request, DEFAULT_NAME)},
-            "problems": [p for p in problems if not str(p).startswith("$")],
+            "problems": [p for p in problems if not isinstance(p, CriteriaProblem)],
             "criteria_problems": at_path,
             "sentence": sentence,
             "signatory_rows": MAX_SIGNATORIES,
