@@ -12,7 +12,8 @@ PACKAGE = Path(__file__).parents[1] / "src" / "certmint"
 # For each layer, the certmint modules it may import (prefix match).
 ALLOWED: dict[str, tuple[str, ...]] = {
     "domain": ("certmint.domain",),
-    "credentials": ("certmint.credentials",),
+    # Messages (an English text and its values) are how every layer words what people read.
+    "credentials": ("certmint.credentials", "certmint.domain.messages"),
     "rendering": ("certmint.rendering",),
     "storage": ("certmint.storage", "certmint.domain"),
     "services": (

@@ -110,7 +110,7 @@ def test_suspend_then_reinstate(
     assert result.status_changed_at == suspended.status_changed_at
     assert result.report is not None
     status = result.report.check("status")
-    assert status.outcome == "failed" and status.detail.startswith("suspension:")
+    assert status.outcome == "failed" and str(status.detail).startswith("suspension:")
     assert verify_certificate(uow, signing, url_id(second.id)).verdict == "valid"
     with pytest.raises(Conflict):  # already suspended
         _suspend(uow, s, first, "again")

@@ -15,12 +15,14 @@ from fastapi.testclient import TestClient
 from certmint.domain.criteria import describe, parse_criteria
 from certmint.domain.ids import url_id
 from certmint.domain.messages import Message
-from certmint.services.certificates import revoke_certificate
+from certmint.services.certificates import get_certificate, revoke_certificate
 from certmint.services.issuance import issue_achievement
 from certmint.services.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.i18n import LOCALE_DIR, choose_language, load_catalogues, parse_accept_language
 from tests.factories import enrolment_row, scenario
+from tests.web.crawl import parse
+from tests.web.pages.admin.test_hindi import _english_left
 
 PACKAGE = LOCALE_DIR.parent.parent  # babel.cfg's paths are relative to src/certmint
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -172,3 +174,39 @@ def test_explicit_choice_is_remembered(client: TestClient, revoked: str) -> None
     assert '<html lang="en" dir="ltr">' in back.text
     unknown = client.get("/v/nothing?lang=xx", headers={"Accept-Language": "en"})
     assert "set-cookie" not in unknown.headers
+
+
+# What a verification page prints as data: the certificate's printed values, identifiers
+# (DIDs, URLs, the key's purpose and the signature's suite) and the formats' names.
+IDENTIFIERS = re.compile(r"\S*(?:https?://|did:)\S+|eddsa-\w+-\d+|assertionMethod|VC 2\.0|OB 3\.0")
+
+
+@pytest.mark.parametrize("revoke", [False, True], ids=["valid", "revoked"])
+def test_the_verification_page_is_wholly_in_hindi(
+    client: TestClient, uow: SqlAlchemyUnitOfWork, signing: Signing, revoke: bool
+) -> None:
+    """Every word a QR scan shows, the checks' details included, in Hindi: only what the
+    certificate prints and identifiers stay as they are."""
+    s = scenario(uow, signing, [enrolment_row("L1", name="Asha Rao")], valid_for_days=365)
+    (certificate_id,) = issue_achievement(
+        uow, signing, s.organisation.id, s.achievement_id
+    ).certificate_ids
+    if revoke:
+        revoke_certificate(
+            uow,
+            s.organisation.id,
+            certificate_id,
+            reason="typo",
+            actor="t",
+            base_url=signing.base_url,
+        )
+    page = client.get(f"/v/{url_id(certificate_id)}", headers={"Accept-Language": "hi"})
+    assert '<html lang="hi" dir="ltr">' in page.text
+    assert "हस्ताक्षर सत्यापित होता है" in page.text and "का बिट" in page.text
+    values = get_certificate(uow, s.organisation.id, certificate_id).snapshot["values"]
+    printed = {v for v in values.values() if isinstance(v, str)}  # as the certificate prints it
+    printed |= {"Asha Rao", "Dr. Meera Iyer", "Director", "typo"}
+    text = IDENTIFIERS.sub(" ", " ".join(parse(page.text).chunks))
+    assert not _english_left(text, printed), text
+    english = client.get(f"/v/{url_id(certificate_id)}", headers={"Accept-Language": "en"}).text
+    assert "signature by did:" in english and " verifies" in english

@@ -73,7 +73,7 @@ def _as_dict(path: Path, found: FileVerification) -> dict[str, Any]:
         "file": str(path),
         "source": found.source,
         "verified": found.verified,
-        "problem": found.problem,
+        "problem": str(found.problem) if found.problem else None,
     }
     if found.certificate is not None:
         result["certificate"] = found.certificate.to_dict()

@@ -22,6 +22,7 @@ from typing import Any
 from certmint.credentials._builder import VC2_CONTEXT, check_iri
 from certmint.credentials._proofs import format_datetime
 from certmint.credentials.errors import StatusListError, StatusListFullError
+from certmint.domain.messages import Message
 
 __all__ = [
     "MIN_STATUS_LIST_SIZE",
@@ -180,7 +181,20 @@ class StatusResult:
 
     purpose: str
     is_set: bool
-    detail: str = ""
+    detail: Message | None = None
+
+
+# The purposes this checker's lists have, in words a reader's language can translate; any other
+# purpose is shown as the list names it.
+_PURPOSES = {
+    "revocation": Message("revocation"),
+    "suspension": Message("suspension"),
+}
+
+
+def status_purpose(purpose: str) -> Message | str:
+    """A ``statusPurpose`` as shown to people."""
+    return _PURPOSES.get(purpose, purpose)
 
 
 #: ``check_status(entry, credential)``: looks up one ``credentialStatus`` entry.
@@ -229,4 +243,11 @@ class BitstringStatusListChecker:
         if list_purpose != purpose:
             raise StatusListError(f"the list's purpose is {list_purpose!r}, not {purpose!r}")
         is_set = bits.get(int(index))
-        return StatusResult(purpose, is_set, f"{purpose} bit {index} of {url} is {int(is_set)}")
+        detail = Message(
+            "%(purpose)s bit %(index)s of %(url)s is %(value)s",
+            purpose=status_purpose(purpose),
+            index=index,
+            url=url,
+            value=int(is_set),
+        )
+        return StatusResult(purpose, is_set, detail)

@@ -40,8 +40,9 @@ from certmint.credentials._did import ResolvedKey
 from certmint.credentials._fastpath import FastRdfCanonicalizer
 from certmint.credentials._loader import BundledDocumentLoader, ob3_json_schema
 from certmint.credentials._proofs import CRYPTOSUITES, proofs_of, verify_proof
-from certmint.credentials._status import StatusChecker
+from certmint.credentials._status import StatusChecker, status_purpose
 from certmint.credentials.errors import CredentialError, LimitExceededError
+from certmint.domain.messages import N_, Joined, Message, Said
 
 __all__ = [
     "CHECK_NAMES",
@@ -56,6 +57,7 @@ __all__ = [
 VC1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 _VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 _OB3_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
+_UNSIGNED = Message("the signature did not verify")
 CHECK_NAMES = ("format", "signature", "issuer_key", "status", "validity")
 
 #: ``resolve_key(verification_method_id)``; raises ``CredentialError`` when it cannot.
@@ -73,11 +75,13 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class Check:
-    """One step of a verification: its name, outcome and a human-readable reason."""
+    """One step of a verification: its name, outcome and a human-readable reason: a message
+    (``str()`` is English: the API, the CLI; the page shows it in its reader's language), or
+    plain text where a library words it (an error deeper in the credential code)."""
 
     name: str
     outcome: Outcome
-    detail: str
+    detail: Said | str
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ class VerificationReport:
         return {
             "verified": self.verified,
             "checks": [
-                {"name": c.name, "outcome": c.outcome.value, "detail": c.detail}
+                {"name": c.name, "outcome": c.outcome.value, "detail": str(c.detail)}
                 for c in self.checks
             ],
         }
@@ -132,9 +136,9 @@ def _parse(document: Any, limits: Limits) -> dict[str, Any]:
         try:
             document = json.loads(document)
         except (ValueError, RecursionError) as exc:
-            raise _FormatError("the document is not JSON") from exc
+            raise _FormatError(Message("the document is not JSON")) from exc
     if not isinstance(document, dict):
-        raise _FormatError("the document is not a JSON object")
+        raise _FormatError(Message("the document is not a JSON object"))
     check_json_bounds(document, limits)
     size = json_size(document)
     if size > limits.max_bytes:
@@ -144,6 +148,14 @@ def _parse(document: Any, limits: Limits) -> dict[str, Any]:
 
 class _FormatError(Exception):
     """Internal: the format step failed with this reason."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+def _failure(exc: _FormatError | CredentialError) -> Said | str:
+    return exc.reason if isinstance(exc, _FormatError) else str(exc)
 
 
 def _id_of(value: Any) -> str | None:
@@ -156,25 +168,25 @@ def _check_format(
     loader: BundledDocumentLoader,
     limits: Limits,
     fast: FastRdfCanonicalizer | None,
-) -> str:
+) -> Message:
     context = document.get("@context")
     first = context[0] if isinstance(context, list) and context else context
     if first not in (_VC2_CONTEXT, VC1_CONTEXT):
-        raise _FormatError("@context must start with the VC 2.0 or VC 1.1 context")
+        raise _FormatError(Message("@context must start with the VC 2.0 or VC 1.1 context"))
     types = document.get("type")
     types = types if isinstance(types, list) else [types]
     if not all(isinstance(item, str) for item in types):
-        raise _FormatError("type must be a string or a list of strings")
+        raise _FormatError(Message("type must be a string or a list of strings"))
     if "VerifiableCredential" not in types:
-        raise _FormatError("type must include VerifiableCredential")
+        raise _FormatError(Message("type must include VerifiableCredential"))
     if _id_of(document.get("issuer")) is None:
-        raise _FormatError("issuer must be a URL or an object with an id")
+        raise _FormatError(Message("issuer must be a URL or an object with an id"))
     if not document.get("credentialSubject"):
-        raise _FormatError("credentialSubject is missing")
+        raise _FormatError(Message("credentialSubject is missing"))
     if first == VC1_CONTEXT and not isinstance(document.get("issuanceDate"), str):
-        raise _FormatError("a VC 1.1 credential needs issuanceDate")
+        raise _FormatError(Message("a VC 1.1 credential needs issuanceDate"))
     version = "VC 2.0" if first == _VC2_CONTEXT else "VC 1.1"
-    detail = f"{version} credential"
+    detail = Message("%(version)s credential", version=version)
     if _OB3_TYPES & set(types) and first == _VC2_CONTEXT:
         # Data Integrity allows one proof object or a set; the OB3 schema insists on an array,
         # which many signers (jsonld-signatures among them) do not emit for a single proof.
@@ -190,7 +202,9 @@ def _check_format(
                 )
             normalised = normalised | {"credentialStatus": status[0]}
         _check_ob3_schema(_ob3_validator(), normalised)
-        detail = "Open Badges 3.0 credential (VC 2.0), valid against the OB 3.0 JSON schema"
+        detail = Message(
+            "Open Badges 3.0 credential (VC 2.0), valid against the OB 3.0 JSON schema"
+        )
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     if fast is None or not fast.covers(unsecured):
         expand_safe(unsecured, loader, limits)
@@ -203,18 +217,27 @@ def _check_ob3_schema(
     error = jsonschema.exceptions.best_match(validator.iter_errors(document))
     if error is not None:
         where = "/".join([prefix, *map(str, error.absolute_path)]).strip("/") or "(root)"
-        raise _FormatError(f"OB 3.0 schema: {where}: {error.message[:200]}")
+        # jsonschema's own words say what is wrong: they stay as it writes them
+        raise _FormatError(
+            Message("OB 3.0 schema: %(where)s: %(error)s", where=where, error=error.message[:200])
+        )
 
 
 def _parse_time(value: Any, name: str) -> datetime:
     if not isinstance(value, str):
-        raise _FormatError(f"{name} is not a date-time string")
+        raise _FormatError(Message("%(name)s is not a date-time string", name=name))
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise _FormatError(f"{name} {value!r} is not an XML Schema date-time") from None
+        raise _FormatError(
+            Message(
+                "%(name)s %(value)s is not an XML Schema date-time", name=name, value=repr(value)
+            )
+        ) from None
     if moment.tzinfo is None:
-        raise _FormatError(f"{name} {value!r} has no time zone")
+        raise _FormatError(
+            Message("%(name)s %(value)s has no time zone", name=name, value=repr(value))
+        )
     return moment
 
 
@@ -227,15 +250,20 @@ def _check_validity(document: dict[str, Any], now: datetime) -> Check:
         start = _parse_time(document[start_name], start_name) if start_name in document else None
         end = _parse_time(document[end_name], end_name) if end_name in document else None
     except _FormatError as exc:
-        return Check("validity", Outcome.FAILED, str(exc))
+        return Check("validity", Outcome.FAILED, exc.reason)
     if start is None and end is None:
-        return Check("validity", Outcome.NOT_APPLICABLE, "no validity period")
+        return Check("validity", Outcome.NOT_APPLICABLE, Message("no validity period"))
     if start is not None and now < start:
-        return Check("validity", Outcome.FAILED, f"not valid before {document[start_name]}")
+        before = Message("not valid before %(start)s", start=document[start_name])
+        return Check("validity", Outcome.FAILED, before)
     if end is not None and now >= end:
-        return Check("validity", Outcome.FAILED, f"expired at {document[end_name]}")
-    until = f" until {document[end_name]}" if end is not None else ""
-    return Check("validity", Outcome.PASSED, f"valid{until}")
+        expired = Message("expired at %(end)s", end=document[end_name])
+        return Check("validity", Outcome.FAILED, expired)
+    if end is not None:
+        return Check(
+            "validity", Outcome.PASSED, Message("valid until %(end)s", end=document[end_name])
+        )
+    return Check("validity", Outcome.PASSED, Message("valid"))
 
 
 def _check_signature(
@@ -249,7 +277,7 @@ def _check_signature(
 ) -> tuple[Check, tuple[Mapping[str, Any], ResolvedKey] | None]:
     proofs = proofs_of(document)
     if not proofs:
-        return Check("signature", Outcome.FAILED, "the credential has no proof"), None
+        return Check("signature", Outcome.FAILED, Message("the credential has no proof")), None
 
     def canonicalizer(doc: Mapping[str, Any]) -> str:
         # compiled shapes only: an unknown shape takes the full path under these limits
@@ -265,15 +293,17 @@ def _check_signature(
         and p["cryptosuite"] in allowed
     ]
     if not candidates:
-        found = ", ".join(sorted({str(p.get("cryptosuite") or p.get("type")) for p in proofs}))
-        return Check("signature", Outcome.FAILED, f"no proof with an allowed suite ({found})"), None
-    reasons = []
+        found = Joined.of(sorted({str(p.get("cryptosuite") or p.get("type")) for p in proofs}))
+        no_suite = Message("no proof with an allowed suite (%(found)s)", found=found)
+        return Check("signature", Outcome.FAILED, no_suite), None
+    reasons: list[Message | str] = []
     for proof in candidates:
         method = proof.get("verificationMethod")
         method = _id_of(method)
         if method is None:
-            reasons.append("a proof has no verificationMethod")
+            reasons.append(Message("a proof has no verificationMethod"))
             continue
+        signer = {"suite": str(proof["cryptosuite"]), "method": method}
         try:
             key = resolve_key(method)
             if verify_proof(
@@ -284,12 +314,13 @@ def _check_signature(
                 limits=limits,
                 rdf_canonicalizer=canonicalizer,
             ):
-                detail = f"{proof['cryptosuite']} signature by {method} verifies"
+                detail = Message("%(suite)s signature by %(method)s verifies", **signer)
                 return Check("signature", Outcome.PASSED, detail), (proof, key)
-            reasons.append(f"the {proof['cryptosuite']} signature by {method} does not verify")
+            failed = Message("the %(suite)s signature by %(method)s does not verify", **signer)
+            reasons.append(failed)
         except CredentialError as exc:
             reasons.append(str(exc))
-    return Check("signature", Outcome.FAILED, "; ".join(reasons)), None
+    return Check("signature", Outcome.FAILED, Joined(tuple(reasons), "; ")), None
 
 
 def _check_issuer_key(
@@ -298,12 +329,28 @@ def _check_issuer_key(
     issuer = _id_of(document.get("issuer"))
     purpose = proof.get("proofPurpose")
     if key.controller != issuer:
-        detail = f"the key {key.id} is controlled by {key.controller}, not by the issuer {issuer}"
+        detail = Message(
+            "the key %(key)s is controlled by %(controller)s, not by the issuer %(issuer)s",
+            key=key.id,
+            controller=str(key.controller),
+            issuer=str(issuer),
+        )
         return Check("issuer_key", Outcome.FAILED, detail)
     if purpose != "assertionMethod" or purpose not in key.purposes:
-        detail = f"the key {key.id} ({key.source}) is not authorized for {purpose!r}"
+        detail = Message(
+            "the key %(key)s (%(source)s) is not authorized for %(purpose)s",
+            key=key.id,
+            source=key.source,
+            purpose=repr(purpose),
+        )
         return Check("issuer_key", Outcome.FAILED, detail)
-    return Check("issuer_key", Outcome.PASSED, f"{issuer} controls {key.id} for {purpose}")
+    controls = Message(
+        "%(issuer)s controls %(key)s for %(purpose)s",
+        issuer=str(issuer),
+        key=key.id,
+        purpose=purpose,
+    )
+    return Check("issuer_key", Outcome.PASSED, controls)
 
 
 def _check_status(
@@ -311,27 +358,32 @@ def _check_status(
 ) -> Check:
     status = document.get("credentialStatus")
     if status is None:
-        return Check("status", Outcome.NOT_APPLICABLE, "the credential has no credentialStatus")
+        no_status = Message("the credential has no credentialStatus")
+        return Check("status", Outcome.NOT_APPLICABLE, no_status)
     if check_status is None:
         raise TypeError("the credential has credentialStatus: pass check_status")
     if not signed:
-        return Check("status", Outcome.SKIPPED, "the signature did not verify")
+        return Check("status", Outcome.SKIPPED, _UNSIGNED)
     entries = status if isinstance(status, list) else [status]
     if not entries or not all(isinstance(entry, dict) for entry in entries):
-        return Check("status", Outcome.FAILED, "a credentialStatus entry is not an object")
+        not_object = Message("a credentialStatus entry is not an object")
+        return Check("status", Outcome.FAILED, not_object)
     # Every entry is checked (revocation and suspension, say), and every set bit is reported.
-    set_: list[str] = []
-    clear: list[str] = []
+    set_: list[Joined] = []
+    clear: list[Joined] = []
     for entry in entries:
         try:
             result = check_status(entry, document)
         except CredentialError as exc:
-            return Check("status", Outcome.FAILED, f"status unknown: {exc}")
-        detail = result.detail or f"{result.purpose} bit {'set' if result.is_set else 'clear'}"
-        (set_ if result.is_set else clear).append(f"{result.purpose}: {detail}")
+            unknown = Message("status unknown: %(error)s", error=str(exc))
+            return Check("status", Outcome.FAILED, unknown)
+        bit = N_("%(purpose)s bit set") if result.is_set else N_("%(purpose)s bit clear")
+        detail = result.detail or Message(bit, purpose=status_purpose(result.purpose))
+        said = Joined((status_purpose(result.purpose), detail), ": ")
+        (set_ if result.is_set else clear).append(said)
     if set_:
-        return Check("status", Outcome.FAILED, "; ".join(set_))
-    return Check("status", Outcome.PASSED, "; ".join(clear))
+        return Check("status", Outcome.FAILED, Joined(tuple(set_), "; "))
+    return Check("status", Outcome.PASSED, Joined(tuple(clear), "; "))
 
 
 def verify_credential(
@@ -361,14 +413,14 @@ def verify_credential(
     try:
         parsed = _parse(document, limits)
     except (_FormatError, CredentialError) as exc:
-        return _all_skipped(Check("format", Outcome.FAILED, str(exc)))
+        return _all_skipped(Check("format", Outcome.FAILED, _failure(exc)))
     if parsed.get("credentialStatus") is not None and check_status is None:
         raise TypeError("the credential has credentialStatus: pass check_status")
     try:
         detail = _check_format(parsed, loader, limits, rdf_canonicalizer)
         format_check = Check("format", Outcome.PASSED, detail)
     except (_FormatError, CredentialError) as exc:
-        return _all_skipped(Check("format", Outcome.FAILED, str(exc)))
+        return _all_skipped(Check("format", Outcome.FAILED, _failure(exc)))
     signature, signed_by = _check_signature(
         parsed,
         loader=loader,
@@ -378,7 +430,7 @@ def verify_credential(
         fast=rdf_canonicalizer,
     )
     if signed_by is None:
-        issuer_key = Check("issuer_key", Outcome.SKIPPED, "the signature did not verify")
+        issuer_key = Check("issuer_key", Outcome.SKIPPED, _UNSIGNED)
     else:
         issuer_key = _check_issuer_key(parsed, *signed_by)
     status = _check_status(parsed, check_status, signed_by is not None)
@@ -388,5 +440,6 @@ def verify_credential(
 
 
 def _all_skipped(first: Check) -> VerificationReport:
-    rest = (Check(name, Outcome.SKIPPED, "the format check failed") for name in CHECK_NAMES[1:])
+    skipped = Message("the format check failed")
+    rest = (Check(name, Outcome.SKIPPED, skipped) for name in CHECK_NAMES[1:])
     return VerificationReport((first, *rest))

@@ -28,6 +28,7 @@ from certmint.credentials import (
 )
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.ids import parse_url_id, url_id
+from certmint.domain.messages import Message
 from certmint.rendering import RenderError, extract_credential, read_qr_codes
 from certmint.services.errors import NotFound
 from certmint.services.keys import did_document_for, organisation_did
@@ -349,7 +350,7 @@ class FileVerification:
     source: str  # "credential", "pdf attachment", "qr code", or "" when unreadable
     report: VerificationReport | None = None
     certificate: CertificateVerification | None = None
-    problem: str | None = None
+    problem: Message | None = None
 
     @property
     def verified(self) -> bool:
@@ -391,10 +392,13 @@ def verify_file(
     try:
         urls = [u for u in read_qr_codes(data) if "/v/" in u]
     except RenderError as exc:
-        return FileVerification("", problem=f"not a credential, certificate PDF or image: {exc}")
+        unreadable = Message(
+            "not a credential, certificate PDF or image: %(error)s", error=str(exc)
+        )
+        return FileVerification("", problem=unreadable)
     if not urls:
         return FileVerification(
-            "", problem="no credential attached and no certificate QR code found"
+            "", problem=Message("no credential attached and no certificate QR code found")
         )
     url = urls[0]
     if instance is not None and url.startswith(f"{instance.signing.base}/v/"):
@@ -405,10 +409,13 @@ def verify_file(
         )
     if fetch is None:
         return FileVerification(
-            "", problem=f"the QR code points to {url}; fetching is off (offline)"
+            "", problem=Message("the QR code points to %(url)s; fetching is off (offline)", url=url)
         )
     try:
         body = fetch(f"{url}/credential.json", 10.0)
     except (OSError, ValueError) as exc:
-        return FileVerification("", problem=f"could not fetch the credential behind {url}: {exc}")
+        unfetched = Message(
+            "could not fetch the credential behind %(url)s: %(error)s", url=url, error=str(exc)
+        )
+        return FileVerification("", problem=unfetched)
     return check(body, "qr code")

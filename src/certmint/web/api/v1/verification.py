@@ -76,7 +76,7 @@ def _checks(report: VerificationReport | None) -> list[Check]:
     if report is None:
         return []
     return [
-        Check(name=c.name, outcome=c.outcome.value, detail=c.detail)  # type: ignore[arg-type]
+        Check(name=c.name, outcome=c.outcome.value, detail=str(c.detail))  # type: ignore[arg-type]
         for c in report.checks
     ]
 
@@ -98,7 +98,7 @@ def _file(result: FileVerification) -> VerificationOut:
         verified=result.verified,
         source=result.source or "unreadable",
         checks=_checks(result.report),
-        problem=result.problem,
+        problem=str(result.problem) if result.problem else None,
     )
 
 
