@@ -126,6 +126,18 @@ def test_request_a_name_correction(https_client: TestClient, world: World) -> No
     assert "waiting for a decision" in https_client.get("/me").text
 
 
+def test_a_refused_correction_is_explained_in_hindi(https_client: TestClient, world: World) -> None:
+    _, certificates = world
+    path = f"/me/certificates/{url_id(certificates['L1'])}/correction"
+    csrf = sign_in(https_client, "jon@example.org", PASSWORD)
+    hindi = {"Accept-Language": "hi"}
+    same = https_client.post(path, data={"name": "Jon Smiht", "csrf_token": csrf}, headers=hindi)
+    assert same.status_code == 422 and "name: यही नाम पहले से छपा है" in same.text
+    https_client.post(path, data={"name": "Jon Smith", "csrf_token": csrf})
+    again = https_client.post(path, data={"name": "Jon Smyth", "csrf_token": csrf}, headers=hindi)
+    assert "इस प्रमाणपत्र का एक सुधार पहले से निर्णय की प्रतीक्षा में है" in again.text
+
+
 def test_public_profile_on_and_off(https_client: TestClient, world: World) -> None:
     _, certificates = world
     csrf = sign_in(https_client, "jon@example.org", PASSWORD)

@@ -13,6 +13,7 @@ from uuid import UUID
 from certmint.domain.accounts import Principal, Role
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.corrections import CorrectionStatus, NameCorrection
+from certmint.domain.messages import Message
 from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.certificates import reissue_certificate
@@ -32,6 +33,15 @@ __all__ = [
 
 MAX_NAME = 200
 MAX_TEXT = 1_000
+_DECIDED_MEANWHILE = Message("the request was decided by someone else meanwhile")
+_ALREADY = {
+    CorrectionStatus.APPROVED: Message("this request was already approved"),
+    CorrectionStatus.DECLINED: Message("this request was already declined"),
+}
+_STATUS_WORDS = {
+    CertificateStatus.REVOKED: Message("revoked"),
+    CertificateStatus.SUPERSEDED: Message("superseded"),
+}
 
 
 def request_name_correction(
@@ -49,19 +59,24 @@ def request_name_correction(
     name = unicodedata.normalize("NFC", requested_name.strip())
     note = unicodedata.normalize("NFC", note.strip())
     if not name or len(name) > MAX_NAME or not name.isprintable():
-        raise InvalidInput([f"name: 1 to {MAX_NAME} printable characters"], "request rejected")
+        problem = Message("name: 1 to %(most)s printable characters", most=MAX_NAME)
+        raise InvalidInput([problem], "request rejected")
     if len(note) > MAX_TEXT:
-        raise InvalidInput([f"note: at most {MAX_TEXT} characters"], "request rejected")
+        problem = Message("note: at most %(most)s characters", most=MAX_TEXT)
+        raise InvalidInput([problem], "request rejected")
     now = datetime.now(UTC)
     with uow:
         certificate = authorization.certificate_for(uow, principal, certificate_id)
         current_name = str(certificate.snapshot["values"]["recipient.name"])
         if certificate.status is not CertificateStatus.ACTIVE:
-            raise Conflict("only a current certificate can be corrected")
+            raise Conflict(Message("only a current certificate can be corrected"))
         if name == current_name:
-            raise InvalidInput(["name: that is the name already printed"], "request rejected")
+            problem = Message("name: that is the name already printed")
+            raise InvalidInput([problem], "request rejected")
         if uow.corrections.pending_for(certificate.id) is not None:
-            raise Conflict("a correction of this certificate is already waiting for a decision")
+            raise Conflict(
+                Message("a correction of this certificate is already waiting for a decision")
+            )
         correction = NameCorrection(
             id=uuid.uuid4(),
             organisation_id=principal.organisation_id,
@@ -124,7 +139,7 @@ def approve_correction(
             decided_by=principal.actor,
             new_certificate_id=new.id,
         ):  # the re-issue rolls back with it
-            raise Conflict("the request was decided by someone else meanwhile")
+            raise Conflict(_DECIDED_MEANWHILE)
         _record(
             uow, principal, correction, "correction.approved", at=now, details={"new": str(new.id)}
         )
@@ -141,19 +156,20 @@ def approve_correction(
     )
 
 
-def approval_blocker(certificate: Certificate) -> str | None:
+def approval_blocker(certificate: Certificate) -> Message | None:
     """Why a correction of this certificate cannot be approved now, or None if it can."""
     status = certificate.status
     if status is CertificateStatus.ACTIVE:
         return None
     if status is CertificateStatus.SUSPENDED:
-        return (
+        return Message(
             "the certificate is suspended, so it cannot be re-issued with the new name: "
             "reinstate it and approve again, or decline the request"
         )
-    return (
-        f"the certificate is {status.value}, so it can no longer be re-issued: "
-        "decline the request with a reason for the learner"
+    return Message(
+        "the certificate is %(status)s, so it can no longer be re-issued: "
+        "decline the request with a reason for the learner",
+        status=_STATUS_WORDS.get(status, status.value),
     )
 
 
@@ -181,7 +197,8 @@ def decline_correction(
     """Decline with a reason the learner will read."""
     reason = unicodedata.normalize("NFC", reason.strip())
     if not reason or len(reason) > MAX_TEXT:
-        raise InvalidInput([f"reason: 1 to {MAX_TEXT} characters"], "decision rejected")
+        problem = Message("reason: 1 to %(most)s characters", most=MAX_TEXT)
+        raise InvalidInput([problem], "decision rejected")
     correction = _pending(uow, principal, correction_id)
     now = datetime.now(UTC)
     with uow:
@@ -192,7 +209,7 @@ def decline_correction(
             decided_by=principal.actor,
             decision_reason=reason,
         ):
-            raise Conflict("the request was decided by someone else meanwhile")
+            raise Conflict(_DECIDED_MEANWHILE)
         _record(
             uow, principal, correction, "correction.declined", at=now, details={"reason": reason}
         )
@@ -213,7 +230,7 @@ def _pending(
     if correction is None:
         raise NotFound("name correction", correction_id)
     if correction.status is not CorrectionStatus.PENDING:
-        raise Conflict(f"this request was already {correction.status.value}")
+        raise Conflict(_ALREADY[correction.status])
     return correction
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from certmint.domain.enrolment_import import ImportProblem
+from certmint.domain.messages import Joined, Message, Said
 
 __all__ = [
     "Conflict",
@@ -40,8 +41,10 @@ class NotFound(ServiceError):
 
 
 class Conflict(ServiceError):
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
+    """``detail`` may be a message, which a page shows in its reader's language."""
+
+    def __init__(self, detail: str | Message) -> None:
+        super().__init__(str(detail))
         self.detail = detail
 
 
@@ -64,10 +67,17 @@ class Forbidden(ServiceError):
 
 
 class InvalidInput(ServiceError):
-    def __init__(self, problems: Sequence[object], summary: str = "invalid input") -> None:
+    """Each problem is text or a message (a page shows it in its reader's language)."""
+
+    def __init__(self, problems: Sequence[Said | str], summary: str = "invalid input") -> None:
         super().__init__(f"{summary}: {len(problems)} problem(s)")
         self.problems = tuple(problems)
         self.summary = summary
+
+    @property
+    def said(self) -> Joined:
+        """Every problem, in one line (``; `` between them)."""
+        return Joined(self.problems, "; ")
 
 
 class ImportRejected(InvalidInput):

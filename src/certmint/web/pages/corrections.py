@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from certmint.domain.messages import Said
 from certmint.services.corrections import (
     approve_correction,
     blocked_corrections,
@@ -28,7 +29,7 @@ def _page(
     container: ContainerDep,
     principal: PageAdminDep,
     *,
-    error: str = "",
+    error: Said | str = "",
     status: int = 200,
 ) -> Response:
     corrections = list_corrections(container.uow(), principal)
@@ -62,7 +63,7 @@ def approve(
     try:
         approve_correction(container.uow(), container.signing, principal, correction_id)
     except Conflict as exc:
-        return _page(request, container, principal, error=str(exc), status=409)
+        return _page(request, container, principal, error=exc.detail, status=409)
     return RedirectResponse("/admin/corrections", status_code=303)
 
 
@@ -78,6 +79,6 @@ def decline(
     try:
         decline_correction(container.uow(), principal, correction_id, reason=reason)
     except (Conflict, InvalidInput) as exc:
-        detail = "; ".join(map(str, exc.problems)) if isinstance(exc, InvalidInput) else str(exc)
-        return _page(request, container, principal, error=detail, status=422)
+        error = exc.said if isinstance(exc, InvalidInput) else exc.detail
+        return _page(request, container, principal, error=error, status=422)
     return RedirectResponse("/admin/corrections", status_code=303)

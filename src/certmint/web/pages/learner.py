@@ -102,9 +102,9 @@ def request_correction(
             container.uow(), principal, _certificate_id(reference), requested_name=name, note=note
         )
     except (InvalidInput, Conflict) as exc:
-        detail = "; ".join(map(str, exc.problems)) if isinstance(exc, InvalidInput) else str(exc)
+        error = exc.said if isinstance(exc, InvalidInput) else exc.detail
         return _certificate_page(
-            request, container, principal, reference, status=422, error=detail, name=name
+            request, container, principal, reference, status=422, error=error, name=name
         )
     return RedirectResponse(
         request.url_for("my_certificate", reference=reference).path, status_code=303
