@@ -93,7 +93,9 @@ def add_achievement(
         if found is None:
             raise NotFound("template version", template_version_id)
         if found[1].status is not TemplateVersionStatus.PUBLISHED:
-            raise Conflict("the template version is a draft: publish it before attaching it")
+            raise Conflict(
+                Message("the template version is a draft: publish it before attaching it")
+            )
         needed = _signatories_needed(found[1].svg)
         if needed > len(achievement.signatories):
             raise InvalidInput(
@@ -107,7 +109,9 @@ def add_achievement(
                 "achievement rejected",
             )
         if any(a.name == name for a in uow.achievements.for_batch(organisation_id, batch_id)):
-            raise Conflict(f"the batch already awards an achievement named {name!r}")
+            raise Conflict(
+                Message("the batch already awards an achievement named %(name)s", name=repr(name))
+            )
         uow.achievements.add(achievement)
         record(
             uow,

@@ -5,6 +5,7 @@ Services raise their own errors; this module alone decides which HTTP status eac
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -14,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from certmint.domain.messages import Said
 from certmint.services.errors import (
     Conflict,
     Forbidden,
@@ -109,11 +111,12 @@ def _page(
     request: Request,
     response: JSONResponse,
     title: str,
-    detail: str | None,
-    problems: list[str] | None = None,
+    detail: Said | str | None,
+    problems: Sequence[Said | str] | None = None,
 ) -> Response:
     """A browser navigating to a page (it asks for HTML) gets a readable page instead of the
-    problem JSON; API clients and scripts (``fetch`` asks for ``*/*``) keep the JSON."""
+    problem JSON; API clients and scripts (``fetch`` asks for ``*/*``) keep the JSON. The page
+    shows messages in its reader's language; the JSON stays English."""
     if "text/html" not in request.headers.get("accept", ""):
         return response
     page: Response = request.app.state.templates.TemplateResponse(
@@ -145,7 +148,9 @@ async def _service_error(request: Request, exc: Exception) -> Response:
                 response.headers["Retry-After"] = str(exc.retry_after)
             elif isinstance(exc, Unauthorized):
                 response.headers["WWW-Authenticate"] = 'Bearer realm="certmint"'
-            return _page(request, response, status.phrase, str(exc), extensions.get("errors"))
+            detail = exc.detail if isinstance(exc, Conflict) else str(exc)
+            problems = exc.problems if isinstance(exc, InvalidInput) else None
+            return _page(request, response, status.phrase, detail, problems)
     return problem_response(
         HTTPStatus.BAD_REQUEST, "Bad Request", detail=str(exc), instance=request.url.path
     )

@@ -309,3 +309,21 @@ def test_the_criteria_editor_reads_the_criteria_in_hindi(client: TestClient, adm
     assert not _english_left(
         text, {"final", "quiz", "country", "IN", "NP", "BT", "Merit"} | SCENARIO_DATA
     )
+
+
+def test_a_conflict_s_page_is_in_hindi(client: TestClient, admin: Admin) -> None:
+    """A refusal that reaches the error page (an achievement named like one the batch has)."""
+    response = client.post(
+        f"/admin/batches/{admin.scenario.batch_id}/achievements",
+        data={
+            "action": "attach",
+            "criteria": '{"completed": true}',
+            "name": "Completion",
+            "template_version_id": str(admin.scenario.template_version_id),
+        },
+        headers={**admin.headers, "Accept": "text/html", "Accept-Language": "hi"},
+    )
+    assert response.status_code == 409
+    text = _hindi_text(response.text)
+    assert "यह बैच 'Completion' नाम की उपलब्धि पहले से प्रदान करता है" in text
+    assert not _english_left(text, {"Completion"}), text
