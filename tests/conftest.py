@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from argon2 import PasswordHasher, profiles
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,6 +40,11 @@ from certmint.storage.migrate import upgrade_database
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 IN_CI = bool(os.environ.get("CI"))
+
+# Property tests check answers, not speed: on a busy machine (CI, or a full suite beside
+# another), slow example generation and slow examples are no failures.
+settings.register_profile("certmint", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("certmint")
 
 
 def require_service(reason: str) -> None:
