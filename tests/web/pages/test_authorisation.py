@@ -241,6 +241,19 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/users/{user_id}/{action}"): Rule(
         "admin", ok=303, values={"action": "disable"}, reads=False
     ),
+    # Settings: the organisation's e-mail templates.
+    ("GET", "/admin/settings"): Rule("admin"),
+    ("GET", "/admin/settings/emails/{kind}"): Rule("admin", values={"kind": "issued"}),
+    ("POST", "/admin/settings/emails/{kind}"): Rule(
+        "admin",
+        ok=303,
+        form=lambda p: {"action": "save", "subject": "Hi {{ learner_name }}", "text": "Body"},
+        values={"kind": "issued"},
+        reads=False,
+    ),
+    ("POST", "/admin/settings/emails/{kind}/reset"): Rule(
+        "admin", ok=303, values={"kind": "issued"}, reads=False
+    ),
 }
 
 OUTSIDERS = ("anonymous", "learner", "other_manager", "other_admin")

@@ -12,9 +12,11 @@ from urllib.parse import SplitResult
 import pytest
 from fastapi.testclient import TestClient
 
+from certmint.domain.email_templates import DEFAULTS, SAMPLE_VALUES
 from certmint.domain.ids import url_id
 from certmint.services.achievements import add_achievement
 from certmint.services.certificates import get_certificate, revoke_certificate
+from certmint.services.email_templates import render_email
 from certmint.services.imports import import_enrolments
 from certmint.services.issuance import issue_achievement
 from certmint.services.signing import Signing
@@ -25,7 +27,7 @@ from tests.web.pages.admin.conftest import Admin
 
 # Names of things and formats, the same in every language.
 PROPER_NAMES = {"Certmint", "English", "PDF", "PNG", "SVG", "JPEG", "JSON", "ZIP", "CSV", "LMS"}
-PROPER_NAMES |= {"UTC", "QR", "API", "Open", "Badges", "Verifiable", "Credentials"}
+PROPER_NAMES |= {"UTC", "QR", "API", "HTML", "URL", "Open", "Badges", "Verifiable", "Credentials"}
 # Data that is not a name: e-mail addresses, certificate numbers, admin.js's {placeholders},
 # the date format that criteria and CSV files use.
 NOT_WORDS = re.compile(r"\S+@\S+|\b\d{4}-[0-9A-Z]{5}-[0-9A-Z]{5}\b|\{\w+\}|YYYY-MM-DD")
@@ -110,6 +112,9 @@ def busy(admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> set[str]:
             "system",  # actors as the audit log names them
             "token:",
         }
+        # The default e-mails' subjects, as the settings page previews them: e-mails are
+        # written in the organisation's words (its own or these), not the admin's language.
+        | {render_email(template, SAMPLE_VALUES).subject for template in DEFAULTS.values()}
     )
 
 

@@ -14,6 +14,7 @@ from certmint.web.pages.admin import (
     batches,
     certificates,
     dashboard,
+    email_templates,
     imports,
     issuance,
     templates,
@@ -23,5 +24,15 @@ from certmint.web.pages.admin import (
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for module in (dashboard, templates, batches, imports, issuance, certificates, audit, users):
+for module in (
+    dashboard,
+    templates,
+    batches,
+    imports,
+    issuance,
+    certificates,
+    audit,
+    users,
+    email_templates,
+):
     router.include_router(module.router, prefix="/admin")
