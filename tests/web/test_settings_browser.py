@@ -1,5 +1,6 @@
 """The admin's Settings in a real browser (Chromium, on the real product): an e-mail template
-edited with a preview, a rejected one keeping what was typed, saved and reset. Screenshots of
+edited with a preview, a rejected one keeping what was typed, saved and reset; a webhook added
+(its secret shown once) and removed. Screenshots of
 each page at a desktop's and a phone's width; axe-core checks them."""
 
 from __future__ import annotations
@@ -38,14 +39,18 @@ def _shots(page: Page, shot: Callable[..., Path], step: str) -> None:
     page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
 
 
-def test_admin_edits_previews_saves_and_resets_an_e_mail(
-    live_server: LiveServer, organisation: UUID, page: Page, shot: Callable[..., Path]
-) -> None:
+def _sign_in_to_settings(page: Page, live_server: LiveServer) -> None:
     page.goto(live_server.url("/admin"))
     page.get_by_label("E-mail address").first.fill("admin@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("navigation", name="Admin").get_by_role("link", name="Settings").click()
+
+
+def test_admin_edits_previews_saves_and_resets_an_e_mail(
+    live_server: LiveServer, organisation: UUID, page: Page, shot: Callable[..., Path]
+) -> None:
+    _sign_in_to_settings(page, live_server)
     expect(page.get_by_role("heading", name="E-mail templates")).to_be_visible()
     _shots(page, shot, "list")
 
@@ -74,3 +79,24 @@ def test_admin_edits_previews_saves_and_resets_an_e_mail(
     page.get_by_role("button", name="Reset to the default wording").click()
     expect(page.get_by_role("status")).to_contain_text("Reset")
     expect(page.get_by_label("Plain-text body")).to_have_value(re.compile(r"^Dear \{\{"))
+
+
+def test_admin_adds_and_removes_a_webhook(
+    live_server: LiveServer, organisation: UUID, page: Page, shot: Callable[..., Path]
+) -> None:
+    _sign_in_to_settings(page, live_server)
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="Webhooks").click()
+    page.get_by_label("Endpoint URL").fill("https://lms.example.org/certmint/hooks")
+    page.get_by_label("certificate.suspended").uncheck()
+    page.get_by_role("button", name="Add webhook").click()
+    expect(page.locator(".secret code")).to_have_text(re.compile(r"^whsec_\S{30,}$"))
+    row = page.get_by_role("row", name=re.compile("lms.example.org"))
+    expect(row).to_contain_text("certificate.revoked")
+    expect(row).not_to_contain_text("certificate.suspended")
+    _shots(page, shot, "added")
+
+    row.get_by_role("button", name="Remove").click()
+    expect(page.get_by_role("status")).to_contain_text("Removed")
+    expect(page.get_by_role("row", name=re.compile("lms.example.org"))).to_contain_text("removed")
+    expect(page.locator(".secret code")).to_have_count(0)  # the secret is gone for good
+    _shots(page, shot, "removed")

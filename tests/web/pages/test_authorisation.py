@@ -61,6 +61,7 @@ PARAMS = {
     "job_id": "job",
     "correction_id": "correction",
     "user_id": "user",
+    "webhook_id": "webhook",
 }
 COURSE_SCOPED = {
     "course",
@@ -241,7 +242,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/users/{user_id}/{action}"): Rule(
         "admin", ok=303, values={"action": "disable"}, reads=False
     ),
-    # Settings: the organisation's e-mail templates.
+    # Settings: the organisation's e-mail templates and webhooks.
     ("GET", "/admin/settings"): Rule("admin"),
     ("GET", "/admin/settings/emails/{kind}"): Rule("admin", values={"kind": "issued"}),
     ("POST", "/admin/settings/emails/{kind}"): Rule(
@@ -254,6 +255,13 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/settings/emails/{kind}/reset"): Rule(
         "admin", ok=303, values={"kind": "issued"}, reads=False
     ),
+    ("GET", "/admin/settings/webhooks"): Rule("admin"),
+    ("POST", "/admin/settings/webhooks"): Rule(
+        "admin",  # the answer shows the new secret once
+        form=lambda p: {"url": "https://lms.example/new", "events": ["certificate.issued"]},
+        reads=False,
+    ),
+    ("POST", "/admin/settings/webhooks/{webhook_id}/remove"): Rule("admin", ok=303, reads=False),
 }
 
 OUTSIDERS = ("anonymous", "learner", "other_manager", "other_admin")

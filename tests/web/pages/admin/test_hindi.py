@@ -20,6 +20,7 @@ from certmint.services.email_templates import render_email
 from certmint.services.imports import import_enrolments
 from certmint.services.issuance import issue_achievement
 from certmint.services.signing import Signing
+from certmint.services.webhooks import add_webhook
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import enrolment_csv, enrolment_row
 from tests.web.crawl import crawl, parse
@@ -99,6 +100,7 @@ def busy(admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> set[str]:
         actor="t",
         base_url=signing.base_url,
     )
+    add_webhook(uow, org, url="https://lms.example/hooks", actor="t")  # a row on Settings
     printed = get_certificate(uow, org, summary.certificate_ids[0]).snapshot["values"]
     names = {"Asha Rao", "Vikram Nair", "Meena Das", "Ravi Kumar", "Dr. Meera Iyer", "Director"}
     return (
@@ -111,6 +113,7 @@ def busy(admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> set[str]:
             printed["issued_on"],  # as the certificate prints it
             "system",  # actors as the audit log names them
             "token:",
+            "https://lms.example/hooks",
         }
         # The default e-mails' subjects, as the settings page previews them: e-mails are
         # written in the organisation's words (its own or these), not the admin's language.

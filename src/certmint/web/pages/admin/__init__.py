@@ -19,6 +19,7 @@ from certmint.web.pages.admin import (
     issuance,
     templates,
     users,
+    webhooks,
 )
 
 __all__ = ["router"]
@@ -34,5 +35,6 @@ for module in (
     audit,
     users,
     email_templates,
+    webhooks,
 ):
     router.include_router(module.router, prefix="/admin")
