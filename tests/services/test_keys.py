@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from uuid import uuid4
 
 import pytest
 
@@ -16,6 +17,7 @@ from certmint.services.errors import NotFound
 from certmint.services.keys import (
     did_document_for,
     ensure_signing_key,
+    issuer_identity,
     issuer_key,
     organisation_did,
     rotate_signing_key,
@@ -81,3 +83,19 @@ def test_unknown_or_default_slug_is_not_found(uow: SqlAlchemyUnitOfWork) -> None
         did_document_for(uow, BASE, "nope")
     with pytest.raises(NotFound):
         did_document_for(uow, BASE, default.slug)  # the default answers at the bare host only
+
+
+def test_the_issuer_identity_lists_public_keys_newest_first(uow: SqlAlchemyUnitOfWork) -> None:
+    store = InMemoryKeyStore()
+    org = make_organisation(uow, "Other")
+    assert issuer_identity(uow, org.id, BASE).keys == []
+    first = ensure_signing_key(uow, store, org.id)
+    second = rotate_signing_key(uow, store, org.id, actor="alice")
+    identity = issuer_identity(uow, org.id, BASE)
+    assert identity.did == organisation_did(org, BASE)
+    assert [k.key_id for k in identity.keys] == [second.key_id, first.key_id]
+    assert [k.is_active for k in identity.keys] == [True, False]
+    method = identity.verification_method(second)
+    assert method == issuer_key(uow, store, org, BASE).verification_method
+    with pytest.raises(NotFound):
+        issuer_identity(uow, uuid4(), BASE)

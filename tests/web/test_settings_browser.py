@@ -1,6 +1,6 @@
 """The admin's Settings in a real browser (Chromium, on the real product): an e-mail template
 edited with a preview, a rejected one keeping what was typed, saved and reset; a webhook added
-(its secret shown once) and removed. Screenshots of
+(its secret shown once) and removed; the signing key rotated after a confirmation. Screenshots of
 each page at a desktop's and a phone's width; axe-core checks them."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from certmint.domain.accounts import Role
+from certmint.services.keys import ensure_signing_key
 from tests.factories import PASSWORD, make_organisation, make_user
 from tests.web.browser import LiveServer, assert_accessible
 
@@ -27,6 +28,7 @@ def organisation(live_server: LiveServer) -> UUID:
     uow = live_server.container.uow
     org = make_organisation(uow(), "Settings Academy", default=True)
     make_user(uow(), org.id, Role.ADMIN, email="admin@example.org")
+    ensure_signing_key(uow(), live_server.container.signing.key_store, org.id)
     return org.id
 
 
@@ -100,3 +102,24 @@ def test_admin_adds_and_removes_a_webhook(
     expect(page.get_by_role("row", name=re.compile("lms.example.org"))).to_contain_text("removed")
     expect(page.locator(".secret code")).to_have_count(0)  # the secret is gone for good
     _shots(page, shot, "removed")
+
+
+def test_admin_rotates_the_signing_key_after_confirming(
+    live_server: LiveServer, organisation: UUID, page: Page, shot: Callable[..., Path]
+) -> None:
+    _sign_in_to_settings(page, live_server)
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="Signing keys").click()
+    expect(page.locator("dd code").first).to_have_text(re.compile(r"^did:web:"))
+    rows = page.get_by_role("region", name="Keys").get_by_role("row")
+    expect(rows).to_have_count(2)  # the heading and the one key
+    _shots(page, shot, "one-key")
+
+    page.get_by_label("Reason (kept in the audit log)").fill("yearly")
+    page.get_by_role("button", name="Rotate the signing key").click()
+    expect(rows).to_have_count(2)  # the browser asks for the box first (required)
+    page.get_by_label("I understand").check()
+    page.get_by_role("button", name="Rotate the signing key").click()
+    expect(page.get_by_role("status")).to_contain_text("Rotated")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(1)).to_contain_text("signs now")
+    _shots(page, shot, "rotated")

@@ -27,9 +27,11 @@ from certmint.services.errors import Conflict, NotFound
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
+    "IssuerIdentity",
     "IssuerKey",
     "did_document_for",
     "ensure_signing_key",
+    "issuer_identity",
     "issuer_key",
     "organisation_did",
     "rotate_signing_key",
@@ -43,6 +45,19 @@ class IssuerKey:
     did: str
     verification_method: str
     key_pair: Ed25519KeyPair
+
+
+@dataclass(frozen=True)
+class IssuerIdentity:
+    """What others see of an organisation as issuer: its DID and the public halves of every
+    key it ever had, newest first (``keys[0]`` signs now unless it is retired)."""
+
+    did: str
+    keys: list[SigningKey]
+
+    def verification_method(self, key: SigningKey) -> str:
+        """The id a credential's proof names for ``key``."""
+        return f"{self.did}#{key.public_key_multibase}"
 
 
 def organisation_did(organisation: Organisation, base_url: str) -> str:
@@ -134,6 +149,18 @@ def issuer_key(
         verification_method=f"{did}#{key.public_key_multibase}",
         key_pair=key_store.get(_store_id(organisation.id, key.public_key_multibase)),
     )
+
+
+def issuer_identity(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, base_url: str
+) -> IssuerIdentity:
+    """The organisation's DID and its keys, public halves only (the settings page shows them)."""
+    with uow:
+        organisation = uow.organisations.get(organisation_id)
+        if organisation is None:
+            raise NotFound("organisation", organisation_id)
+        keys = uow.signing_keys.list_for(organisation_id)
+    return IssuerIdentity(organisation_did(organisation, base_url), keys[::-1])
 
 
 def did_document_for(uow: SqlAlchemyUnitOfWork, base_url: str, slug: str | None) -> dict[str, Any]:

@@ -242,7 +242,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/users/{user_id}/{action}"): Rule(
         "admin", ok=303, values={"action": "disable"}, reads=False
     ),
-    # Settings: the organisation's e-mail templates and webhooks.
+    # Settings: the organisation's e-mail templates, webhooks and signing keys.
     ("GET", "/admin/settings"): Rule("admin"),
     ("GET", "/admin/settings/emails/{kind}"): Rule("admin", values={"kind": "issued"}),
     ("POST", "/admin/settings/emails/{kind}"): Rule(
@@ -262,6 +262,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
         reads=False,
     ),
     ("POST", "/admin/settings/webhooks/{webhook_id}/remove"): Rule("admin", ok=303, reads=False),
+    ("GET", "/admin/settings/keys"): Rule("admin"),
+    ("POST", "/admin/settings/keys/rotate"): Rule(
+        "admin", ok=303, form=lambda p: {"confirm": "yes"}, reads=False
+    ),
 }
 
 OUTSIDERS = ("anonymous", "learner", "other_manager", "other_admin")

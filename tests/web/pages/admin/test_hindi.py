@@ -28,7 +28,18 @@ from tests.web.pages.admin.conftest import Admin
 
 # Names of things and formats, the same in every language.
 PROPER_NAMES = {"Certmint", "English", "PDF", "PNG", "SVG", "JPEG", "JSON", "ZIP", "CSV", "LMS"}
-PROPER_NAMES |= {"UTC", "QR", "API", "HTML", "URL", "Open", "Badges", "Verifiable", "Credentials"}
+PROPER_NAMES |= {
+    "UTC",
+    "QR",
+    "API",
+    "HTML",
+    "URL",
+    "DID",
+    "Open",
+    "Badges",
+    "Verifiable",
+    "Credentials",
+}
 # Data that is not a name: e-mail addresses, certificate numbers, admin.js's {placeholders},
 # the date format that criteria and CSV files use.
 NOT_WORDS = re.compile(r"\S+@\S+|\b\d{4}-[0-9A-Z]{5}-[0-9A-Z]{5}\b|\{\w+\}|YYYY-MM-DD")

@@ -17,6 +17,7 @@ from certmint.web.pages.admin import (
     email_templates,
     imports,
     issuance,
+    keys,
     templates,
     users,
     webhooks,
@@ -36,5 +37,6 @@ for module in (
     users,
     email_templates,
     webhooks,
+    keys,
 ):
     router.include_router(module.router, prefix="/admin")
