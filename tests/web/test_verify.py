@@ -189,3 +189,26 @@ def test_cached_page_follows_a_status_change(
     page = client.get(f"/v/{reference}").text
     assert ">Revoked<" in page
     assert "Reason: fraud" in page
+
+
+def test_a_reissue_reason_is_never_published(
+    client: TestClient,
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    issued: tuple[Scenario, list[str]],
+) -> None:
+    """The re-issue form says its reason is kept in the audit log: the replaced certificate's
+    public page and JSON verdict link to the new one but never show that internal note."""
+    s, (reference, _) = issued
+    note = "Surname misspelt: learner asked for Smith"
+    new = reissue_certificate(
+        uow, signing, s.organisation.id, _uuid(reference), name="Jon Smith", reason=note, actor="t"
+    )
+    page = client.get(f"/v/{reference}")
+    answer = client.get(f"/v/{reference}", headers={"Accept": "application/json"}).json()
+    assert ">Superseded<" in page.text and url_id(new.id) in page.text
+    assert answer["verdict"] == "superseded" and answer["status_reason"] is None
+    assert note not in page.text and note not in str(answer)
+    credential = client.get(f"/v/{reference}/credential.json").content
+    upload = client.post("/verify", files={"file": ("c.json", credential, "application/json")})
+    assert ">Superseded<" in upload.text and note not in upload.text

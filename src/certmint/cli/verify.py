@@ -75,10 +75,10 @@ def _as_dict(path: Path, found: FileVerification) -> dict[str, Any]:
         "verified": found.verified,
         "problem": str(found.problem) if found.problem else None,
     }
+    if found.report is not None:
+        result["report"] = found.report.to_dict()
     if found.certificate is not None:
         result["certificate"] = found.certificate.to_dict()
-    elif found.report is not None:
-        result["report"] = found.report.to_dict()
     return result
 
 

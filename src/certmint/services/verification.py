@@ -66,6 +66,10 @@ PRINTED_FIELDS = (
     "certificate.number",
 )
 MAX_FETCHED = 2_000_000
+# The statuses whose reason is public (the admin writes it for the verifier to read). A re-issue's
+# reason ("surname misspelt: the learner asked for ...") is an internal note: it stays in the
+# audit log and on the admin's pages, never on the public page of the replaced certificate.
+PUBLIC_REASONS = frozenset({CertificateStatus.REVOKED, CertificateStatus.SUSPENDED})
 
 
 @dataclass(frozen=True)
@@ -328,9 +332,7 @@ def verify_certificate(
         certificate_id=url_id(certificate.id),
         printed={k: values[k] for k in PRINTED_FIELDS if values.get(k)},
         signatories=tuple(certificate.snapshot.get("signatories", ())),
-        status_reason=certificate.status_reason
-        if certificate.status is not CertificateStatus.ACTIVE
-        else None,
+        status_reason=certificate.status_reason if certificate.status in PUBLIC_REASONS else None,
         status_changed_at=certificate.status_changed_at,
         superseded_by=url_id(certificate.superseded_by_id)
         if certificate.superseded_by_id
@@ -359,6 +361,33 @@ class FileVerification:
         return self.report is not None and self.report.verified
 
 
+def _ours(
+    document: Any, instance: Instance | None, now: datetime | None
+) -> CertificateVerification | None:
+    """The certificate page's answer when ``document`` is exactly a credential this instance
+    issued: a replaced or revoked certificate then says so as its QR page does (with the link to
+    the current one and what was printed), not just which status bit is set. Anything else, a
+    changed copy included, is answered from the document alone."""
+    if instance is None:
+        return None
+    try:
+        credential = json.loads(document) if isinstance(document, bytes | str) else document
+    except ValueError:
+        return None
+    subject = credential.get("id") if isinstance(credential, dict) else None
+    if not isinstance(subject, str) or not subject.startswith("urn:uuid:"):
+        return None
+    try:
+        certificate_id = UUID(subject.removeprefix("urn:uuid:"))
+    except ValueError:
+        return None
+    with instance.uow:
+        certificate = instance.uow.certificates.get(certificate_id)
+    if certificate is None or certificate.credential != credential:
+        return None
+    return verify_certificate(instance.uow, instance.signing, url_id(certificate_id), now=now)
+
+
 def verify_file(
     data: bytes,
     *,
@@ -380,7 +409,7 @@ def verify_file(
             did_documents=did_documents,
             now=now,
         )
-        return FileVerification(source, report)
+        return FileVerification(source, report, certificate=_ours(document, instance, now))
 
     if data.lstrip()[:1] in (b"{", b"["):
         return check(data, "credential")
