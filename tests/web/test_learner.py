@@ -153,7 +153,9 @@ def test_public_profile_on_and_off(https_client: TestClient, world: World) -> No
     profile = https_client.get(f"/p/{token}")
     assert profile.status_code == 200
     assert "Jon Smiht" in profile.text and "Completion" in profile.text
-    assert "jon@example.org" not in profile.text and "L1" not in profile.text
+    assert "jon@example.org" not in profile.text
+    # the learner's id in the LMS, as a word of its own: random ids on the page may hold "L1"
+    assert not re.search(r"(?<![\w-])L1(?![\w-])", profile.text)
     assert f"https://testserver/v/{url_id(certificates['L1'])}" in _links(profile.text)
     assert url_id(certificates["L2"]) not in profile.text
 

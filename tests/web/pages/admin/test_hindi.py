@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from certmint.domain.email_templates import DEFAULTS, SAMPLE_VALUES
 from certmint.domain.ids import url_id
 from certmint.services.achievements import add_achievement
-from certmint.services.certificates import get_certificate, revoke_certificate
+from certmint.services.certificates import get_certificate, list_certificates, revoke_certificate
 from certmint.services.email_templates import render_email
 from certmint.services.imports import import_enrolments
 from certmint.services.issuance import issue_achievement
@@ -40,17 +40,29 @@ PROPER_NAMES |= {
     "Verifiable",
     "Credentials",
 }
-# Data that is not a name: e-mail addresses, certificate numbers, admin.js's {placeholders},
-# the date format that criteria and CSV files use.
-NOT_WORDS = re.compile(r"\S+@\S+|\b\d{4}-[0-9A-Z]{5}-[0-9A-Z]{5}\b|\{\w+\}|YYYY-MM-DD")
+# Data that is not a name: e-mail addresses, admin.js's {placeholders}, the date format that
+# criteria and CSV files use. Values a test made (names, certificate numbers) are not guessed
+# with a pattern: each test names them (``data``).
+NOT_WORDS = re.compile(r"\S+@\S+|\{\w+\}|YYYY-MM-DD")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Pages reached by links that are not pages: images, downloads, the JSON progress feed.
 NOT_PAGES = re.compile(r"\.(png|pdf|json|zip)$|/progress$|/logout$")
 
 
+def _whole(value: str) -> re.Pattern[str]:
+    """``value`` where it stands whole: not inside a longer run of letters and digits."""
+    before = r"(?<![0-9A-Za-z])" if value[:1].isalnum() else ""
+    after = r"(?![0-9A-Za-z])" if value[-1:].isalnum() else ""
+    return re.compile(before + re.escape(value) + after)
+
+
 def _english_left(text: str, data: set[str]) -> set[str]:
-    for value in sorted(data, key=len, reverse=True):
-        text = text.replace(value, " ")
+    """The Latin-script words of ``text`` that are neither ``data`` nor names of things.
+
+    Data values are taken out whole, so a short one (a country code "NP") never cuts a random
+    value that contains it (a certificate number 2026-HQNPD-...) into word-like fragments."""
+    for value in sorted(filter(None, data), key=len, reverse=True):
+        text = _whole(value).sub(" ", text)
     text = NOT_WORDS.sub(" ", text)
     return {word for word in LATIN_WORD.findall(text) if word not in PROPER_NAMES}
 
@@ -113,11 +125,13 @@ def busy(admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> set[str]:
     )
     add_webhook(uow, org, url="https://lms.example/hooks", actor="t")  # a row on Settings
     printed = get_certificate(uow, org, summary.certificate_ids[0]).snapshot["values"]
+    numbers = {certificate.number for certificate in list_certificates(uow, org)}
     names = {"Asha Rao", "Vikram Nair", "Meena Das", "Ravi Kumar", "Dr. Meera Iyer", "Director"}
     return (
         names
         | SCENARIO_DATA
         | {"Merit"}
+        | numbers  # random: 2026-HQNPD-... would read as words
         | {"final", "quiz", "country", "IN", "NP", "LK", "BT"}  # assessments and attributes
         | {
             "issued in error",
