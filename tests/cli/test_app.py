@@ -6,9 +6,12 @@ import json
 import os
 import re
 import socket
+import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -18,6 +21,7 @@ from typer.testing import CliRunner
 from certmint.cli import app
 from certmint.services.demo import DEMO_NAMES
 from tests.factories import enrolment_csv, enrolment_row
+from tests.tls import loopback_certificate
 
 runner = CliRunner()
 
@@ -126,13 +130,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_answers_healthz(certmint_home: Path, tmp_path: Path) -> None:
-    assert runner.invoke(app, ["init"]).exit_code == 0
-    port = _free_port()
-    log = tmp_path / "serve.log"
+@contextmanager
+def _serving(
+    log: Path, url: str, *options: str, verify: bool | ssl.SSLContext = True
+) -> Iterator[httpx.Response]:
+    """``certmint serve`` with ``options`` in a real process; yields ``url``'s first answer."""
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "certmint", "serve", "--port", str(port)],
+            [sys.executable, "-m", "certmint", "serve", *options],
             env={**os.environ},
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -141,19 +146,61 @@ def test_serve_answers_healthz(certmint_home: Path, tmp_path: Path) -> None:
         deadline = time.monotonic() + 120  # a loaded machine starts Python slowly
         while True:
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                response = httpx.get(url, timeout=2, verify=verify)
                 break
             except httpx.TransportError:
                 assert process.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
+        yield response
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_serve_answers_healthz(certmint_home: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with _serving(log, f"http://127.0.0.1:{port}/healthz", "--port", str(port)) as response:
         assert response.status_code == 200
         assert response.json()["database"] == "ok"
         # init recorded the default base URL, port 8000: its QR codes would not open here
         assert "which this server does not answer" in log.read_text()
-    finally:
-        process.terminate()
-        process.wait(10)
+
+
+def test_serve_answers_over_https_with_the_given_certificate(
+    certmint_home: Path, tmp_path: Path
+) -> None:
+    key, cert = loopback_certificate(tmp_path)
+    port = _free_port()
+    assert runner.invoke(app, ["init", "--base-url", f"https://localhost:{port}"]).exit_code == 0
+    url = f"https://localhost:{port}/healthz"
+    options = ("--port", str(port), "--ssl-keyfile", str(key), "--ssl-certfile", str(cert))
+    with _serving(
+        tmp_path / "serve.log", url, *options, verify=ssl.create_default_context(cafile=cert)
+    ) as response:
+        assert response.status_code == 200
+        assert f"Serving on https://127.0.0.1:{port}" in (tmp_path / "serve.log").read_text()
+        with pytest.raises(httpx.TransportError):  # plain HTTP is not answered
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+
+
+def test_serve_refuses_unusable_tls_files(certmint_home: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    key, cert = loopback_certificate(tmp_path)
+    alone = runner.invoke(app, ["serve", "--ssl-certfile", str(cert)])
+    assert alone.exit_code == 2
+    assert "go together" in alone.output
+    swapped = runner.invoke(app, ["serve", "--ssl-keyfile", str(cert), "--ssl-certfile", str(key)])
+    assert swapped.exit_code == 1
+    assert "cannot serve HTTPS" in swapped.output
+    assert "Traceback" not in swapped.output
+    missing = runner.invoke(
+        app, ["serve", "--ssl-keyfile", str(tmp_path / "nope.pem"), "--ssl-certfile", str(cert)]
+    )
+    assert missing.exit_code == 1
+    assert "No such file" in missing.output
 
 
 def test_serve_refuses_an_uninitialised_database(certmint_home: Path) -> None:

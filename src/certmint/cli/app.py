@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import ssl
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -133,12 +135,32 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    ssl_keyfile: Annotated[
+        Path | None, typer.Option(help="PEM private key: serve HTTPS (with --ssl-certfile).")
+    ] = None,
+    ssl_certfile: Annotated[
+        Path | None, typer.Option(help="PEM certificate chain for --ssl-keyfile.")
+    ] = None,
 ) -> None:
-    """Serve the web application and API."""
-    _serve(state(ctx), host, port)
+    """Serve the web application and API (HTTPS with --ssl-keyfile and --ssl-certfile)."""
+    _serve(state(ctx), host, port, _tls_files(ssl_keyfile, ssl_certfile))
 
 
-def _serve(st: State, host: str, port: int) -> None:
+def _tls_files(key_file: Path | None, cert_file: Path | None) -> tuple[Path, Path] | None:
+    """Both files, checked now: uvicorn would otherwise fail on them with a traceback."""
+    if key_file is None and cert_file is None:
+        return None
+    if key_file is None or cert_file is None:
+        fail(2, "--ssl-keyfile and --ssl-certfile go together: give both to serve HTTPS")
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert_file, key_file)
+    except (OSError, ssl.SSLError) as exc:
+        fail(1, f"cannot serve HTTPS with {cert_file} and {key_file}: {exc.strerror or exc}")
+    return key_file, cert_file
+
+
+def _serve(st: State, host: str, port: int, tls: tuple[Path, Path] | None = None) -> None:
+    """Run uvicorn; ``tls`` is (key file, certificate file) for HTTPS, which uvicorn reads."""
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     from certmint.web.app import create_app  # noqa: PLC0415
@@ -146,7 +168,7 @@ def _serve(st: State, host: str, port: int) -> None:
     container = st.container()
     if current_revision(container.engine) != head_revision():
         fail(1, "the database schema is not up to date: run `certmint init` first")
-    base = _local_url(host, port)
+    base = _local_url(host, port, https=tls is not None)
     console.print(f"Serving on {base}  (health: {base}/healthz, API docs: {base}/api/v1/docs)")
     if _is_elsewhere_on_this_machine(st.settings.base_url, base):
         console.print(
@@ -155,13 +177,21 @@ def _serve(st: State, host: str, port: int) -> None:
             "or put a proxy there.",
             highlight=False,
         )
-    uvicorn.run(create_app(container), host=host, port=port, log_level="info")
+    key_file, cert_file = tls if tls else (None, None)
+    uvicorn.run(
+        create_app(container),
+        host=host,
+        port=port,
+        log_level="info",
+        ssl_keyfile=key_file,
+        ssl_certfile=cert_file,
+    )
 
 
-def _local_url(host: str, port: int) -> str:
+def _local_url(host: str, port: int, *, https: bool = False) -> str:
     """The URL a browser on this machine uses for a server listening on ``host``."""
     reachable = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
-    return f"http://{reachable}:{port}"
+    return f"{'https' if https else 'http'}://{reachable}:{port}"
 
 
 def _is_elsewhere_on_this_machine(base_url: str, served: str) -> bool:
