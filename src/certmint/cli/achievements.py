@@ -10,8 +10,14 @@ from functools import partial
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from certmint.bootstrap import Container
@@ -24,6 +30,7 @@ from certmint.cli.state import (
     in_organisation,
     print_json,
 )
+from certmint.cli.terminal import console
 from certmint.cli.webhooks import deliver as deliver_events
 from certmint.services.achievements import add_achievement, dry_run, list_achievements
 from certmint.services.issuance import IssueSummary, follow_issue, issue_achievement, queue_issue
@@ -32,7 +39,6 @@ from certmint.services.roster import resolve_batch, resolve_learner
 __all__ = ["app", "issue"]
 
 app = typer.Typer(help="Achievements: a published template attached to a batch with criteria.")
-console = Console(soft_wrap=True)
 
 
 @app.command("add")
@@ -179,7 +185,9 @@ def issue(
                 _show_dry_run(container, organisation.id, item.id, item.name, as_json)
                 continue
             with Progress(
-                f"[bold]{item.name}[/]",
+                # The name is the task's description, shown literally: never a format string
+                # or markup (a name with "{x}" or "[link=...]" is just a name).
+                TextColumn("{task.description}", style="bold", markup=False),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),

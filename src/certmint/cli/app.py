@@ -9,7 +9,6 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 import typer
-from rich.console import Console
 
 from certmint.cli import (
     achievements,
@@ -25,6 +24,7 @@ from certmint.cli import (
     webhooks,
 )
 from certmint.cli.state import State, fail, service_errors, state
+from certmint.cli.terminal import console, styled
 from certmint.config import PLACEHOLDER_SECRET, write_env_file
 from certmint.domain.ids import url_id
 from certmint.services.demo import ensure_demo_accounts, load_demo_data
@@ -54,7 +54,6 @@ app.command("reissue")(certificates.reissue)
 app.command("revoke")(certificates.revoke)
 app.command("verify")(verify.verify)
 app.command("export")(exports.export)
-console = Console(soft_wrap=True)
 
 DEFAULT_ORG_NAME = "Certmint Demo Academy"
 
@@ -172,10 +171,12 @@ def _serve(st: State, host: str, port: int, tls: tuple[Path, Path] | None = None
     console.print(f"Serving on {base}  (health: {base}/healthz, API docs: {base}/api/v1/docs)")
     if _is_elsewhere_on_this_machine(st.settings.base_url, base):
         console.print(
-            f"[yellow]warning:[/] QR codes, DIDs and status lists name {st.settings.base_url} "
-            "(CERTMINT_BASE_URL), which this server does not answer: serve on that port, "
-            "or put a proxy there.",
-            highlight=False,
+            styled(
+                ("warning:", "yellow"),
+                f" QR codes, DIDs and status lists name {st.settings.base_url} "
+                "(CERTMINT_BASE_URL), which this server does not answer: serve on that port, "
+                "or put a proxy there.",
+            )
         )
     key_file, cert_file = tls if tls else (None, None)
     uvicorn.run(

@@ -9,7 +9,6 @@ from typing import Annotated
 from uuid import UUID
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from certmint.bootstrap import Container
@@ -22,6 +21,7 @@ from certmint.cli.state import (
     in_organisation,
     print_json,
 )
+from certmint.cli.terminal import console
 from certmint.cli.webhooks import deliver as deliver_events
 from certmint.domain.certificates import Certificate
 from certmint.domain.ids import parse_url_id, url_id
@@ -39,7 +39,6 @@ from certmint.services.roster import resolve_batch, resolve_learner
 __all__ = ["app", "reinstate", "reissue", "revoke", "suspend"]
 
 app = typer.Typer(help="Issued certificates.")
-console = Console(soft_wrap=True)
 CertArgument = Annotated[
     str, typer.Argument(help="Certificate id (as in its verification URL, or the UUID).")
 ]

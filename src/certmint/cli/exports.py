@@ -7,16 +7,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from certmint.cli.state import OrgOption, in_organisation
+from certmint.cli.terminal import console
 from certmint.services.exports import export_batch
 from certmint.services.roster import resolve_batch
 
 __all__ = ["export"]
-
-console = Console(soft_wrap=True)
 
 
 class ExportFormat(StrEnum):
@@ -40,7 +44,7 @@ def export(
     with in_organisation(ctx, org) as (container, organisation):
         _, found = resolve_batch(container.uow(), organisation.id, batch)
         with Progress(
-            "[bold]export[/]",
+            TextColumn("export", style="bold", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),

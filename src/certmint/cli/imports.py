@@ -6,17 +6,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from certmint.cli.state import in_organisation, print_json, service_errors
+from certmint.cli.terminal import console
 from certmint.services.imports import ImportSummary, import_enrolments
 from certmint.services.issuance import issue_after_changes
 
 __all__ = ["app"]
 
 app = typer.Typer(help="Import data exported from a learning management system.")
-console = Console(soft_wrap=True)
 
 
 @app.command("enrolments")

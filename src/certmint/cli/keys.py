@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from certmint.cli.state import in_organisation, print_json
+from certmint.cli.terminal import console
 from certmint.services.keys import organisation_did, rotate_signing_key
 
 __all__ = ["app"]
 
 app = typer.Typer(help="Signing keys (Ed25519) and the issuer's DID.")
-console = Console(soft_wrap=True)
 
 
 @app.command("rotate")

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from certmint.bootstrap import Container
 from certmint.cli.state import (
@@ -21,6 +20,7 @@ from certmint.cli.state import (
     print_json,
     state,
 )
+from certmint.cli.terminal import console, styled
 from certmint.domain.email_templates import EmailTemplate
 from certmint.domain.notifications import NotificationKind
 from certmint.services.email_templates import (
@@ -35,7 +35,6 @@ from certmint.services.notifications import SendSummary, purge_account_mail, sen
 __all__ = ["app", "deliver"]
 
 app = typer.Typer(help="E-mails to learners (awarded, re-issued).")
-console = Console(soft_wrap=True)
 
 
 def deliver(container: Container, *, kinds: frozenset[str] | None = None) -> SendSummary | None:
@@ -113,11 +112,11 @@ def _print(rendered: EmailTemplate | RenderedEmail, heading: str, as_json: bool)
     if as_json:
         print_json({"source": heading, **parts})
         return
-    console.print(f"[bold]{heading}[/bold]", highlight=False)
+    console.print(styled((heading, "bold")))
     for name, value in parts.items():
         if value is not None:
             console.rule(name)
-            console.out(value, highlight=False)
+            console.out(value)
 
 
 @templates_app.command("show")

@@ -15,9 +15,9 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 
 from certmint.bootstrap import Container, bootstrap
+from certmint.cli.terminal import err_console, styled
 from certmint.config import Settings, load_settings
 from certmint.domain.organisations import Organisation
 from certmint.services.errors import Conflict, InvalidInput, NotFound, ServiceError
@@ -44,8 +44,6 @@ OrgOption = Annotated[
     str | None, typer.Option("--org", help="Organisation slug (default: the default one).")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-
-err_console = Console(stderr=True, soft_wrap=True)
 
 
 @dataclass
@@ -87,7 +85,7 @@ def state(ctx: typer.Context) -> State:
 
 
 def fail(code: int, message: str) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(styled(("error:", "bold red"), f" {message}"))
     raise typer.Exit(code)
 
 
@@ -98,7 +96,7 @@ def service_errors() -> Iterator[None]:
         yield
     except InvalidInput as exc:
         for problem in exc.problems:
-            err_console.print(f"  {problem}", highlight=False, markup=False)
+            err_console.print(f"  {problem}")
         fail(EXIT_INVALID, exc.summary)
     except NotFound as exc:
         fail(EXIT_NOT_FOUND, str(exc))

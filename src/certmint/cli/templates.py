@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from certmint.cli.state import (
@@ -18,6 +17,7 @@ from certmint.cli.state import (
     in_organisation,
     print_json,
 )
+from certmint.cli.terminal import console
 from certmint.domain.templates import TemplateVersion
 from certmint.rendering import GALLERY, Design, Paper, Signatory
 from certmint.services.roster import resolve_batch, resolve_learner
@@ -32,7 +32,6 @@ from certmint.services.templates import (
 __all__ = ["app"]
 
 app = typer.Typer(help="Certificate templates: gallery layouts, custom SVG, versions.")
-console = Console(soft_wrap=True)
 
 PublishOption = Annotated[bool, typer.Option("--publish", help="Publish (freeze) the version now.")]
 

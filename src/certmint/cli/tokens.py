@@ -6,9 +6,9 @@ import uuid
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from certmint.cli.state import OrgOption, in_organisation, print_json
+from certmint.cli.terminal import console
 from certmint.domain.accounts import Role
 from certmint.services.roster import resolve_course
 from certmint.services.tokens import create_token, list_tokens, revoke_token
@@ -16,7 +16,6 @@ from certmint.services.tokens import create_token, list_tokens, revoke_token
 __all__ = ["app"]
 
 app = typer.Typer(help="API tokens: shown once, stored hashed, revocable.")
-console = Console(soft_wrap=True)
 
 
 @app.command("create")
@@ -69,7 +68,7 @@ def list_(ctx: typer.Context, org: OrgOption = None) -> None:
             line.append(f"last used {t.last_used_at:%Y-%m-%d %H:%M}")
         if t.revoked_at:
             line.append(f"revoked {t.revoked_at:%Y-%m-%d}")
-        console.print("  ".join(line), highlight=False, markup=False)
+        console.print("  ".join(line))
 
 
 @app.command("revoke")

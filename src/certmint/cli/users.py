@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from certmint.bootstrap import Container
 from certmint.cli.notifications import deliver
 from certmint.cli.state import EXIT_INVALID, OrgOption, fail, in_organisation
+from certmint.cli.terminal import console
 from certmint.domain.accounts import Role, User
 from certmint.services.accounts import (
     create_user,
@@ -31,7 +31,6 @@ from certmint.services.sign_in_links import (
 __all__ = ["app"]
 
 app = typer.Typer(help="User accounts: admins, course managers and learners.")
-console = Console(soft_wrap=True)
 
 PasswordOption = Annotated[
     str | None,
@@ -94,7 +93,7 @@ def list_(ctx: typer.Context, org: OrgOption = None) -> None:
         if u.disabled_at:
             extra.append(f"disabled {u.disabled_at:%Y-%m-%d}")
         line = f"{u.email}  {u.role}  {u.display_name}  created {u.created_at:%Y-%m-%d}"
-        console.print("  ".join([line, *extra]), highlight=False, markup=False)
+        console.print("  ".join([line, *extra]))
 
 
 @app.command("disable")

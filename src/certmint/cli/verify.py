@@ -13,16 +13,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from certmint.cli.state import print_json, state
+from certmint.cli.terminal import console, styled
 from certmint.credentials import BundledDocumentLoader, Outcome
 from certmint.services.verification import FileVerification, Instance, verify_file
 from certmint.storage.migrate import current_revision, head_revision
 
 __all__ = ["https_fetch", "verify"]
 
-console = Console(soft_wrap=True)
 MAX_BODY = 2_000_000
 EXIT_INVALID = 1
 EXIT_UNREADABLE = 2
@@ -84,7 +83,9 @@ def _as_dict(path: Path, found: FileVerification) -> dict[str, Any]:
 
 def _print(path: Path, found: FileVerification) -> None:
     if found.problem:
-        console.print(f"[bold]{path}[/]: [red]unreadable[/]: {found.problem}")
+        console.print(
+            styled((str(path), "bold"), ": ", ("unreadable", "red"), f": {found.problem}")
+        )
         return
     report = found.report or (found.certificate.report if found.certificate else None)
     verdict = (
@@ -93,7 +94,9 @@ def _print(path: Path, found: FileVerification) -> None:
         else ("valid" if found.verified else "invalid")
     )
     colour = "green" if found.verified else "red"
-    console.print(f"[bold]{path}[/] ({found.source}): [bold {colour}]{verdict.upper()}[/]")
+    console.print(
+        styled((str(path), "bold"), f" ({found.source}): ", (verdict.upper(), f"bold {colour}"))
+    )
     if found.certificate and found.certificate.status_reason:
         console.print(f"  reason: {found.certificate.status_reason}")
     for check in report.checks if report else ():

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from certmint.bootstrap import Container
 from certmint.cli.state import JsonOption, OrgOption, in_organisation, print_json, state
+from certmint.cli.terminal import console
 from certmint.domain.webhooks import EVENTS
 from certmint.services.webhooks import (
     DeliverySummary,
@@ -21,7 +21,6 @@ from certmint.services.webhooks import (
 __all__ = ["app", "deliver"]
 
 app = typer.Typer(help="Webhooks: certificate.issued, .reissued and .revoked, HMAC-signed.")
-console = Console(soft_wrap=True)
 
 
 def deliver(container: Container) -> DeliverySummary:
