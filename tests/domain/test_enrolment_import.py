@@ -118,23 +118,64 @@ def test_conflicting_course_names_and_enrolment_data() -> None:
     ]
 
 
-def test_invalid_utf8_names_each_line() -> None:
+def test_invalid_utf8_names_each_line_with_its_byte_and_column() -> None:
     data = enrolment_csv([enrolment_row("L1"), enrolment_row("L2"), enrolment_row("L3")])
     lines = data.split(b"\n")
     lines[2] = lines[2].replace(b"Learner", b"Lea\xffrner")
     lines[3] = lines[3] + b"\xc3"
-    bad_byte = lines[2].index(b"\xff") + 1
+    column = len(lines[2][: lines[2].index(b"\xff")].decode()) + 1
     assert problems_of(b"\n".join(lines)) == [
-        f"line 3: not valid UTF-8 (byte {bad_byte} of the line)",
-        f"line 4: not valid UTF-8 (byte {len(lines[3])} of the line)",
+        f"line 3: not valid UTF-8 (byte 0xFF at column {column})",
+        f"line 4: not valid UTF-8 (byte 0xC3 at column {len(lines[3].decode('utf-8', 'replace'))})",
     ]
 
 
-def test_quoted_newlines_keep_line_numbers_right() -> None:
-    rows = [enrolment_row("L1", name="Multi\nLine"), enrolment_row("L2", status="bogus")]
-    problems = problems_of(enrolment_csv(rows))
-    assert problems[0] == "line 2: name contains control characters"
-    assert problems[1].startswith("line 4: unknown status 'bogus'")
+def test_invalid_utf8_does_not_hide_the_other_problems() -> None:
+    rows = [enrolment_row(f"L{n}") for n in range(1, 7)]
+    rows[1]["status"] = "finished"
+    rows[4]["completed_on"] = "2026-13-01"
+    lines = enrolment_csv(rows).split(b"\n")
+    lines[3] = lines[3].replace(b"Learner", b"Caf\xe9 Learner")  # Latin-1, not UTF-8
+    problems = problems_of(b"\n".join(lines))
+    assert problems == [
+        "line 3: unknown status 'finished'; use one of enrolled, in_progress, completed",
+        "line 4: not valid UTF-8 (byte 0xE9 at column 33)",  # after "C1,...,L3,Caf"
+        "line 6: completed_on '2026-13-01' is not a date (YYYY-MM-DD)",
+    ]
+
+
+def test_columns_count_characters_and_a_bom_is_not_one() -> None:
+    data = enrolment_csv([enrolment_row("L1", name="अनन्या \u00e9")], bom=True)
+    lines = data.split(b"\n")
+    lines[1] = lines[1].replace(b"\xc3\xa9", b"\xe9")
+    (problem,) = problems_of(b"\n".join(lines))
+    # 29 characters of "C1,Data Science,B1,Spring,L1," and 7 of "अनन्या " come before it
+    assert problem == "line 2: not valid UTF-8 (byte 0xE9 at column 37)"
+    lines[0] = lines[0] + b"\xff"
+    (problem,) = problems_of(lines[0] + b"\n")
+    assert problem == f"line 1: not valid UTF-8 (byte 0xFF at column {len(lines[0]) - 3})"
+
+
+def test_quoted_line_breaks_become_spaces_and_keep_line_numbers_right() -> None:
+    rows = [
+        enrolment_row("L1", name="Multi\nLine", course_name="Data\r\n  Science"),
+        enrolment_row("L2", status="bogus"),
+        enrolment_row("L3", name="Three\n\nLines", email="l3@example.org\n"),
+        enrolment_row("L4", status="bogus"),
+    ]
+    data = enrolment_csv(rows)
+    problems = problems_of(data)
+    assert problems == [
+        # L1 spans lines 2-4 (CRLF is one line break), L3 spans lines 6-9
+        "line 5: unknown status 'bogus'; use one of enrolled, in_progress, completed",
+        "line 10: unknown status 'bogus'; use one of enrolled, in_progress, completed",
+    ]
+    rows = [rows[0], rows[2]]
+    parsed = parse_enrolment_csv(enrolment_csv(rows))
+    assert [(r.line, r.name, r.course_name, r.email) for r in parsed.records] == [
+        (2, "Multi Line", "Data Science", "l1@example.org"),
+        (5, "Three Lines", "Data Science", "l3@example.org"),
+    ]
 
 
 def test_conflicting_scores_are_shown_as_written() -> None:

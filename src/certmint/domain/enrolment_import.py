@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from certmint.domain.courses import AssessmentResult, EnrolmentStatus
 from certmint.domain.messages import ENGLISH, N_, Joined, Language, Message
+from certmint.domain.spreadsheets import from_spreadsheet_cell
 
 __all__ = [
     "KNOWN_COLUMNS",
@@ -52,6 +53,7 @@ MAX_TEXT_LENGTH = 500
 _KEY = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HUNDRED = Fraction(100)
+_LINE_BREAKS = re.compile(r"[ \t]*(?:\r\n|\r|\n)\s*")
 _CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 _ALLOWED_FORMAT = frozenset("\u200c\u200d\u200e\u200f")  # ZWNJ, ZWJ, LRM, RLM
 
@@ -118,23 +120,30 @@ class _RowError(ValueError):
 
 
 def parse_enrolment_csv(data: bytes) -> ParsedEnrolments:
-    """Validate a whole file. Any problem means the caller must write nothing."""
+    """Validate a whole file. Any problem means the caller must write nothing.
+
+    Lines that are not UTF-8 are reported each, and every other record is still checked, so
+    one upload shows every problem of the file; a record is reported at the line it starts on.
+    """
     text, problems = _decode(data)
-    if problems:
-        return ParsedEnrolments((), tuple(problems))
+    bad_lines = {p.line for p in problems}
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
         return ParsedEnrolments((), (ImportProblem(1, Message("the file is empty")),))
     except csv.Error as exc:
-        return ParsedEnrolments((), (ImportProblem(1, _malformed(exc)),))
+        return ParsedEnrolments((), (*problems, ImportProblem(1, _malformed(exc))))
+    if 1 in bad_lines:  # column names that cannot be read: the rows cannot be either
+        return ParsedEnrolments((), tuple(problems))
     columns, header_problems = _check_header(header)
     if header_problems:
-        return ParsedEnrolments((), tuple(header_problems))
+        return ParsedEnrolments((), (*header_problems, *problems))
     layout = _Layout.of(columns)
     records: list[EnrolmentRecord] = []
-    for line, cells in _rows(reader, problems):
+    for line, end, cells in _rows(reader, problems):
+        if bad_lines and not bad_lines.isdisjoint(range(line, end + 1)):
+            continue  # reported as not UTF-8; its cells are not the text that was meant
         if not any(cell.strip() for cell in cells):
             continue  # blank lines are common at the end of exports
         if len(cells) != len(columns):
@@ -150,7 +159,7 @@ def parse_enrolment_csv(data: bytes) -> ParsedEnrolments:
             )
             continue
         try:
-            records.append(_record(line, cells, layout))
+            records.append(_record(line, [from_spreadsheet_cell(c) for c in cells], layout))
         except _RowError as exc:
             problems.append(ImportProblem(line, exc.problems))
     return _finish(records, problems, layout, "line")
@@ -202,26 +211,39 @@ def _finish(
 
 
 def _decode(data: bytes) -> tuple[str, list[ImportProblem]]:
+    """The file's text and one problem per line that is not UTF-8.
+
+    Such a line's bad bytes become lone surrogates (``surrogateescape``), so the text keeps its
+    lines and records where they were and the rest of the file can still be checked.
+    """
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
         pass
     problems = []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+    # bytes.splitlines ends lines where the csv reader does (LF, CR, CRLF), so the numbers agree.
+    for number, raw in enumerate(data.splitlines(), start=1):
         try:
-            raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            raw.decode("utf-8")
         except UnicodeDecodeError as exc:
+            column = len(raw[: exc.start].decode("utf-8-sig" if number == 1 else "utf-8")) + 1
             problems.append(
                 ImportProblem(
                     number,
-                    Message("not valid UTF-8 (byte %(byte)s of the line)", byte=exc.start + 1),
+                    Message(
+                        "not valid UTF-8 (byte %(byte)s at column %(column)s)",
+                        byte=f"0x{raw[exc.start]:02X}",
+                        column=str(column),
+                    ),
                 )
             )
-    return "", problems
+    return data.decode("utf-8", "surrogateescape").removeprefix("\ufeff"), problems
 
 
-def _rows(reader: _csv.Reader, problems: list[ImportProblem]) -> Iterator[tuple[int, list[str]]]:
-    """Yield each record with the line it starts on (quoted cells may span lines)."""
+def _rows(
+    reader: _csv.Reader, problems: list[ImportProblem]
+) -> Iterator[tuple[int, int, list[str]]]:
+    """Yield each record with the lines it starts and ends on (quoted cells may span lines)."""
     start = reader.line_num + 1
     while True:
         try:
@@ -231,7 +253,7 @@ def _rows(reader: _csv.Reader, problems: list[ImportProblem]) -> Iterator[tuple[
         except csv.Error as exc:
             problems.append(ImportProblem(start, _malformed(exc)))
             return
-        yield start, cells
+        yield start, reader.line_num, cells
         start = reader.line_num + 1
 
 
@@ -319,6 +341,9 @@ def _text(
     limit: int = MAX_TEXT_LENGTH,
 ) -> str | None:
     value = cells[index].strip() if index is not None else ""
+    if "\n" in value or "\r" in value:
+        # A quoted cell may hold line breaks (RFC 4180); every field here is one line of text.
+        value = _LINE_BREAKS.sub(" ", value)
     if not value:
         if required:
             errors.append(Message("%(column)s is empty", column=name))

@@ -6,7 +6,6 @@ and direction work on this machine.
 
 from __future__ import annotations
 
-import csv
 import io
 import random
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from uuid import UUID
 
 from certmint.domain.accounts import Role
 from certmint.domain.enrolment_import import KNOWN_COLUMNS
+from certmint.domain.spreadsheets import SpreadsheetCsvWriter
 from certmint.rendering import Design, Signatory
 from certmint.services.accounts import create_user, generate_password, list_users
 from certmint.services.achievements import add_achievement, list_achievements
@@ -87,7 +87,7 @@ def demo_enrolments_csv(seed: int = 7) -> bytes:
     """An LMS-style export: every learner in one batch, with scores and a few attributes."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SpreadsheetCsvWriter(out)
     writer.writerow([*KNOWN_COLUMNS, "score:final", "score:project", "attr:country"])
     batches = [(c, cn, b, bn) for c, cn, bs in _COURSES for b, bn in bs]
     countries = ("IN", "DE", "BR", "NG", "JP", "EG", "US")

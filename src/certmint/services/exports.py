@@ -6,18 +6,17 @@ document goes through the same cached rendering as single downloads.
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 from certmint.domain.accounts import Principal
 from certmint.domain.certificates import Certificate
 from certmint.domain.ids import url_id
+from certmint.domain.spreadsheets import SpreadsheetCsvWriter
 from certmint.rendering import FontSet
 from certmint.services import authorization
 from certmint.services.documents import FORMATS, DocumentFormat, certificate_document
@@ -73,7 +72,7 @@ def _certificates(
 
 def _csv(uow: SqlAlchemyUnitOfWork, certificates: Iterator[Certificate], base_url: str) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SpreadsheetCsvWriter(out)  # names are user-supplied: no cell runs as a formula
     writer.writerow(CSV_COLUMNS)
     base = base_url.rstrip("/")
     for page in _pages(certificates):
@@ -95,7 +94,9 @@ def _pages(certificates: Iterator[Certificate]) -> Iterator[list[Certificate]]:
         yield page
 
 
-def _row(writer: Any, c: Certificate, base: str, learners: dict[UUID, str]) -> None:
+def _row(
+    writer: SpreadsheetCsvWriter, c: Certificate, base: str, learners: dict[UUID, str]
+) -> None:
     values = c.snapshot.get("values", {})
     writer.writerow(
         [
