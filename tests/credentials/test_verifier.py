@@ -36,6 +36,7 @@ from certmint.credentials import (
     canonicalize_rdfc,
     did_document,
     did_key_for,
+    hash_data,
     sign_document,
     status_list_credential,
     verify_credential,
@@ -218,6 +219,106 @@ def test_a_one_character_change_breaks_the_signature(
     assert _outcomes(report)["signature"] == "failed"
     assert _outcomes(report)["status"] == "skipped"
     assert not report.verified
+
+
+CO_SIGNER = Ed25519KeyPair.from_seed(bytes(range(1, 33)))
+CO_SIGNER_METHOD = f"{did_key_for(CO_SIGNER.public_key)}#{CO_SIGNER.public_key.multibase}"
+
+
+def _add_proof(
+    loader: BundledDocumentLoader,
+    document: dict[str, Any],
+    key: Ed25519KeyPair,
+    method: str,
+    **extra: Any,
+) -> dict[str, Any]:
+    """``document`` with one more proof, whose configuration also holds ``extra`` (an ``id``,
+    a ``previousProof``). A chained proof signs the document together with the proofs that
+    its ``previousProof`` names (VC Data Integrity § 4.6), computed here independently."""
+    config = ProofOptions(method, NOW).configuration(document["@context"]) | extra
+    previous = extra.get("previousProof", [])
+    names = [previous] if isinstance(previous, str) else previous
+    proofs = document.get("proof", [])
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    named = [p for p in proofs if p.get("id") in names]
+    data = hash_data(unsecured | ({"proof": named} if named else {}), config, loader=loader)
+    proof = {k: v for k, v in config.items() if k != "@context"}
+    proof["proofValue"] = "z" + base58btc_encode(key.sign(data))
+    return document | {"proof": [*proofs, proof]}
+
+
+@pytest.fixture
+def first_proof(
+    loader: BundledDocumentLoader, issuer_key: Ed25519KeyPair, verification_method: str
+) -> dict[str, Any]:
+    """Our credential with the issuer's proof, named ``urn:uuid:first``."""
+    credential = build_credential(make_data())
+    return _add_proof(loader, credential, issuer_key, verification_method, id="urn:uuid:first")
+
+
+@pytest.mark.parametrize("corrupted", [0, 1])
+def test_every_proof_of_a_proof_set_must_verify(
+    corrupted: int,
+    loader: BundledDocumentLoader,
+    first_proof: dict[str, Any],
+    verify: Callable[..., VerificationReport],
+) -> None:
+    both = _add_proof(loader, first_proof, CO_SIGNER, CO_SIGNER_METHOD)
+    report = verify(both)
+    assert report.verified, report.to_dict()
+    assert "all 2 proofs verify" in str(report.check("signature").detail)
+    tampered = copy.deepcopy(both)
+    value = tampered["proof"][corrupted]["proofValue"]
+    tampered["proof"][corrupted]["proofValue"] = value[:-1] + ("1" if value[-1] != "1" else "2")
+    report = verify(tampered)
+    assert _outcomes(report)["signature"] == "failed", report.to_dict()
+    assert not report.verified
+
+
+def test_the_issuer_s_own_proof_is_required_in_a_proof_set(
+    loader: BundledDocumentLoader, verify: Callable[..., VerificationReport]
+) -> None:
+    report = verify(_add_proof(loader, build_credential(make_data()), CO_SIGNER, CO_SIGNER_METHOD))
+    assert _outcomes(report)["signature"] == "passed"
+    assert _outcomes(report)["issuer_key"] == "failed"
+
+
+@pytest.mark.parametrize("previous", ["urn:uuid:first", ["urn:uuid:first"]])
+def test_a_proof_chain_verifies_with_previous_proof_as_string_or_list(
+    previous: Any,
+    loader: BundledDocumentLoader,
+    first_proof: dict[str, Any],
+    verify: Callable[..., VerificationReport],
+) -> None:
+    chained = _add_proof(loader, first_proof, CO_SIGNER, CO_SIGNER_METHOD, previousProof=previous)
+    report = verify(chained)
+    assert report.verified, report.to_dict()
+    # the chained proof signed the first proof too: without it in what was signed, it fails
+    unchained = copy.deepcopy(chained)
+    del unchained["proof"][1]["previousProof"]
+    assert not verify(unchained).verified
+
+
+@pytest.mark.parametrize(
+    ("previous", "reason"),
+    [
+        ("urn:uuid:missing", "names no proof here"),
+        (["urn:uuid:first", "urn:uuid:missing"], "names no proof here"),
+        (42, "must be a string or a list of strings"),
+    ],
+)
+def test_a_previous_proof_that_is_missing_or_malformed_fails(
+    previous: Any,
+    reason: str,
+    loader: BundledDocumentLoader,
+    first_proof: dict[str, Any],
+    verify: Callable[..., VerificationReport],
+) -> None:
+    broken = _add_proof(loader, first_proof, CO_SIGNER, CO_SIGNER_METHOD)
+    broken["proof"][1]["previousProof"] = previous
+    report = verify(broken)
+    assert _outcomes(report)["signature"] == "failed"
+    assert reason in str(report.check("signature").detail)
 
 
 def test_allowed_cryptosuites_is_enforced(

@@ -59,6 +59,7 @@ from certmint.credentials._loader import (
     bundled_context_urls,
     ob3_json_schema,
 )
+from certmint.credentials._proof_sets import verify_proof_set
 from certmint.credentials._proofs import (
     CRYPTOSUITES,
     EDDSA_JCS_2022,
@@ -196,4 +197,5 @@ __all__ = [
     "to_dataset",
     "verify_credential",
     "verify_proof",
+    "verify_proof_set",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -162,8 +162,13 @@ def verify_proof(
     loader: BundledDocumentLoader,
     limits: Limits = DEFAULT_LIMITS,
     rdf_canonicalizer: RdfCanonicalizer | None = None,
+    chained: Sequence[Mapping[str, Any]] = (),
 ) -> bool:
     """Return whether ``proof`` (one of ``document``'s proofs) is signed by ``public_key``.
+
+    ``chained`` are the proofs that ``proof.previousProof`` names: a proof in a chain signs
+    the document together with them, as its ``proof`` (VC Data Integrity § 4.6, "verify proof
+    sets and chains"); the caller finds them, and refuses a name that matches no proof.
 
     Raises ``ProofError`` when the proof is malformed or its suite unknown, and lets
     ``CanonicalizationError`` through when the document cannot be canonicalized within ``limits``.
@@ -184,6 +189,8 @@ def verify_proof(
     if len(signature) != 64:
         raise ProofError("proofValue is not a 64-byte Ed25519 signature")
     unsecured = _unsecured(document)
+    if chained:
+        unsecured["proof"] = [dict(item) for item in chained]
     config = {key: val for key, val in proof.items() if key != "proofValue"}
     if suite == EDDSA_RDFC_2022:
         config["@context"] = unsecured.get("@context")

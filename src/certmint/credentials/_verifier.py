@@ -19,7 +19,7 @@ https://www.w3.org/TR/vc-data-integrity/#verify-proof describe the steps.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -39,7 +39,8 @@ from certmint.credentials._canon import (
 from certmint.credentials._did import ResolvedKey
 from certmint.credentials._fastpath import FastRdfCanonicalizer
 from certmint.credentials._loader import BundledDocumentLoader, ob3_json_schema
-from certmint.credentials._proofs import CRYPTOSUITES, proofs_of, verify_proof
+from certmint.credentials._proof_sets import KeyResolver, verify_proof_set
+from certmint.credentials._proofs import CRYPTOSUITES, proofs_of
 from certmint.credentials._status import StatusChecker, status_purpose
 from certmint.credentials.errors import CredentialError, LimitExceededError
 from certmint.domain.messages import N_, Joined, Message, Said
@@ -59,9 +60,6 @@ _VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 _OB3_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 _UNSIGNED = Message("the signature did not verify")
 CHECK_NAMES = ("format", "signature", "issuer_key", "status", "validity")
-
-#: ``resolve_key(verification_method_id)``; raises ``CredentialError`` when it cannot.
-KeyResolver = Callable[[str], ResolvedKey]
 
 
 class Outcome(StrEnum):
@@ -296,31 +294,29 @@ def _check_signature(
         found = Joined.of(sorted({str(p.get("cryptosuite") or p.get("type")) for p in proofs}))
         no_suite = Message("no proof with an allowed suite (%(found)s)", found=found)
         return Check("signature", Outcome.FAILED, no_suite), None
-    reasons: list[Message | str] = []
-    for proof in candidates:
-        method = proof.get("verificationMethod")
-        method = _id_of(method)
-        if method is None:
-            reasons.append(Message("a proof has no verificationMethod"))
-            continue
-        signer = {"suite": str(proof["cryptosuite"]), "method": method}
-        try:
-            key = resolve_key(method)
-            if verify_proof(
-                document,
-                proof,
-                key.public_key,
-                loader=loader,
-                limits=limits,
-                rdf_canonicalizer=canonicalizer,
-            ):
-                detail = Message("%(suite)s signature by %(method)s verifies", **signer)
-                return Check("signature", Outcome.PASSED, detail), (proof, key)
-            failed = Message("the %(suite)s signature by %(method)s does not verify", **signer)
-            reasons.append(failed)
-        except CredentialError as exc:
-            reasons.append(str(exc))
-    return Check("signature", Outcome.FAILED, Joined(tuple(reasons), "; ")), None
+    verified, reasons = verify_proof_set(
+        document,
+        candidates,
+        resolve_key=resolve_key,
+        loader=loader,
+        limits=limits,
+        rdf_canonicalizer=canonicalizer,
+    )
+    if reasons:
+        return Check("signature", Outcome.FAILED, Joined(tuple(reasons), "; ")), None
+    # The issuer's own proof is the one the issuer_key step judges.
+    issuer = _id_of(document.get("issuer"))
+    proof, key = next((pk for pk in verified if pk[1].controller == issuer), verified[0])
+    method = str(_id_of(proof["verificationMethod"]))
+    signer = {"suite": str(proof["cryptosuite"]), "method": method}
+    detail = Message("%(suite)s signature by %(method)s verifies", **signer)
+    if len(verified) > 1:
+        detail = Message(
+            "all %(count)s proofs verify, the %(suite)s signature by %(method)s among them",
+            count=len(verified),
+            **signer,
+        )
+    return Check("signature", Outcome.PASSED, detail), (proof, key)
 
 
 def _check_issuer_key(
