@@ -28,6 +28,8 @@ REQUIRED = {
     "https://w3id.org/security/suites/ed25519-2020/v1",
     "https://www.w3.org/ns/credentials/status/v1",
     "https://www.w3.org/ns/did/v1",
+    # the W3C test suites and the specifications' examples use it in most credentials
+    "https://www.w3.org/ns/credentials/examples/v2",
 }
 
 
