@@ -26,7 +26,10 @@ def test_progress_chunks() -> None:
 def test_the_job_exists_before_it_runs_and_reports_progress(
     uow: SqlAlchemyUnitOfWork, signing: Signing
 ) -> None:
-    rows = [enrolment_row(f"L{i}") for i in range(60)]
+    rows = [
+        enrolment_row(f"L{i}", **({"status": "enrolled", "completed_on": ""} if i < 15 else {}))
+        for i in range(60)
+    ]
     s = scenario(uow, signing, rows)
     admin = Principal(s.organisation.id, Role.ADMIN)
     queued: list[Callable[[], object]] = []
@@ -45,6 +48,10 @@ def test_the_job_exists_before_it_runs_and_reports_progress(
         "percent": 100,
         "finished": True,
         "error": False,
+        "issued": 45,
+        "already_held": 0,
+        "not_eligible": 15,
+        "not_reached": 0,
     }
     outsider = Principal(s.organisation.id, Role.COURSE_MANAGER, course_ids=frozenset({uuid4()}))
     with pytest.raises(NotFound):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from certmint.domain.accounts import Principal
-from certmint.domain.jobs import Job, JobStatus
+from certmint.domain.jobs import ChunkCounts, Job, JobStatus
 from certmint.services import authorization
 from certmint.services.dashboard import job_percent
 from certmint.services.errors import NotFound
@@ -99,11 +99,21 @@ def _job(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, job_id: UUID) -> Job:
 
 @dataclass(frozen=True)
 class IssueStatus:
+    """A job as its starter follows it: how far it is, and what it did to whom so far (the
+    counts of its finished chunks), so the outcome reads "4 issued, 8 not eligible" rather than
+    "12 considered"."""
+
     job: Job
     achievement_id: UUID
     batch_id: UUID
     batch: str  # "Data Science, Spring"
     label: str  # "Completion · Data Science, Spring"
+    counts: ChunkCounts
+
+    @property
+    def not_reached(self) -> int:
+        """Learners a failed job never considered (a chunk fails whole: none of it is kept)."""
+        return self.job.total - self.job.done if self.job.status is JobStatus.FAILED else 0
 
     @property
     def percent(self) -> int:
@@ -122,6 +132,10 @@ class IssueStatus:
             "percent": self.percent,
             "finished": self.finished,
             "error": self.job.error is not None,
+            "issued": self.counts.issued,
+            "already_held": self.counts.already_held,
+            "not_eligible": self.counts.not_eligible,
+            "not_reached": self.not_reached,
         }
 
 
@@ -138,5 +152,7 @@ def issue_status(uow: SqlAlchemyUnitOfWork, principal: Principal, job_id: UUID) 
             course, batch = authorization.batch_for(uow, principal, achievement.batch_id)
         except NotFound:
             raise NotFound("job", job_id) from None
+        counts = uow.jobs.progress(job.id).counts
     where = f"{course.name}, {batch.name}"
-    return IssueStatus(job, achievement.id, batch.id, where, f"{achievement.name} · {where}")
+    label = f"{achievement.name} · {where}"
+    return IssueStatus(job, achievement.id, batch.id, where, label, counts)

@@ -48,14 +48,17 @@ function pollJob(box) {
   const bar = box.querySelector("progress");
   const fields = {};
   const statusWords = JSON.parse(box.dataset.statusWords || "{}");
-  box.querySelectorAll("[data-field]").forEach((el) => { fields[el.dataset.field] = el; });
+  const outcome = document.getElementById("job-outcome");
+  for (const scope of [box, outcome]) {
+    if (scope) scope.querySelectorAll("[data-field]").forEach((el) => { fields[el.dataset.field] = el; });
+  }
   async function tick() {
     const response = await fetch(box.dataset.progressUrl, { headers: { Accept: "application/json" } });
     if (!response.ok) return;
     const job = await response.json();
     bar.value = job.percent;
     bar.textContent = job.percent + "%";
-    for (const name of ["percent", "done", "total"]) {
+    for (const name of ["percent", "done", "total", "issued", "already_held", "not_eligible"]) {
       if (fields[name]) fields[name].textContent = numbers.format(job[name]);
     }
     if (fields.status) fields.status.textContent = statusWords[job.status] || job.status;

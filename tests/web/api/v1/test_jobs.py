@@ -26,6 +26,8 @@ def test_issue_and_poll(api: TestClient, world: World) -> None:
     polled = api.get(job["url"], headers=admin).json()
     assert (polled["status"], polled["total"], polled["done"]) == ("succeeded", 4, 4)
     assert polled["percent"] == 100
+    outcome = [polled[k] for k in ("issued", "already_held", "not_eligible", "not_reached")]
+    assert outcome == [1, 2, 1, 0]  # N1 now; L1 and L2 before; L3 is still in progress
     issued = items(
         api.get(f"/api/v1/certificates?achievement_id={world.id('achievement')}", headers=admin)
     )

@@ -44,9 +44,17 @@ def test_issue_now_runs_the_job_and_the_page_follows_it(
         "percent": 100,
         "finished": True,
         "error": False,
+        "issued": 2,
+        "already_held": 0,
+        "not_eligible": 1,
+        "not_reached": 0,
     }
     html = get_ok(client, job_url, admin.headers)
     assert 'value="100"' in html and "Finished" in html
+    outcome = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "Issued 2 Already held 0 Not eligible 1 (the dry run says why)" in outcome
+    dry_run = f"/admin/achievements/{admin.scenario.achievement_id}/dry-run"
+    assert f'href="http://testserver{dry_run}" data-field="not_eligible"' in html
     assert 'http-equiv="refresh"' not in html
     issued = list_certificates(
         uow,

@@ -33,6 +33,13 @@ class JobOut(BaseModel):
     done: int = Field(description="Learners considered so far.", examples=[40])
     percent: int = Field(ge=0, le=100, examples=[33])
     error: str | None = Field(description="Why the job failed.")
+    issued: int = Field(description="Learners awarded a certificate by this job.", examples=[4])
+    already_held: int = Field(description="Learners who already held it.", examples=[0])
+    not_eligible: int = Field(description="Learners who do not meet the criteria.", examples=[8])
+    not_reached: int = Field(
+        description="Learners a failed job did not consider; starting it again resumes them.",
+        examples=[0],
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -49,6 +56,10 @@ class JobOut(BaseModel):
             done=job.done,
             percent=progress.percent,
             error=job.error,
+            issued=progress.counts.issued,
+            already_held=progress.counts.already_held,
+            not_eligible=progress.counts.not_eligible,
+            not_reached=progress.not_reached,
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
