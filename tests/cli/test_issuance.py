@@ -166,7 +166,7 @@ def test_export_to_zip_and_csv(certmint_home: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(archive) as zf:
         names = sorted(zf.namelist())
-        assert names == sorted(f"{c['number']}.pdf" for c in certificates)
+        assert names == sorted(f"{c['name']} {c['number']}.pdf" for c in certificates)
         assert extract_credential(zf.read(names[0]))["type"][1] == "OpenBadgeCredential"
     table = tmp_path / "csv"
     assert (

@@ -7,6 +7,8 @@ document goes through the same cached rendering as single downloads.
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ from certmint.services.issuance import verification_url
 from certmint.storage.certificates import CertificateFilter
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["CSV_COLUMNS", "ExportSummary", "export_batch", "export_certificates"]
+__all__ = ["CSV_COLUMNS", "ExportSummary", "export_batch", "export_certificates", "file_stem"]
 
 PAGE = 500
 CSV_COLUMNS = (
@@ -43,6 +45,23 @@ CSV_COLUMNS = (
     "supersedes",
     "superseded_by",
 )
+
+
+# What no file name may hold on any system the files travel to (Windows' reserved characters
+# included): each becomes a space.
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|]')
+NAME_LENGTH = 80
+
+
+def file_stem(certificate: Certificate) -> str:
+    """A file name an admin finds a learner's certificate by: the printed name, then the
+    number (which keeps names unique: two learners may share a name). The name is kept in its
+    own script; only what a file system refuses or misreads is replaced."""
+    printed = str(certificate.snapshot.get("values", {}).get("recipient.name", ""))
+    name = unicodedata.normalize("NFC", printed)
+    name = "".join(" " if unicodedata.category(c).startswith("C") else c for c in name)
+    name = " ".join(_NOT_IN_NAMES.sub(" ", name).split()).strip(" .")[:NAME_LENGTH].rstrip(" .")
+    return f"{name} {certificate.number}" if name else certificate.number
 
 
 @dataclass(frozen=True)
@@ -223,7 +242,7 @@ def _export(
                     cache_dir=cache_dir,
                     organisation_id=organisation_id,
                 )
-                write(f"{certificate.number}{suffix}", document.content)
+                write(f"{file_stem(certificate)}{suffix}", document.content)
                 count += 1
                 if progress is not None:
                     progress(count)

@@ -74,7 +74,16 @@ function pollJob(box) {
   setTimeout(tick, 200);
 }
 
+// The certificates table's "select all" box: it stands for every certificate the filters find
+// (the server finds them again); ticking it ticks the rows shown, unticking a row unticks it.
+function pickAll(box) {
+  const rows = box.form.querySelectorAll('input[type="checkbox"][name="id"]');
+  box.addEventListener("change", () => rows.forEach((row) => { row.checked = box.checked; }));
+  rows.forEach((row) => row.addEventListener("change", () => { if (!row.checked) box.checked = false; }));
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-pick-all]").forEach(pickAll);
   const form = document.querySelector("form[data-live-preview]");
   if (form) livePreview(form);
   document.querySelectorAll("[data-progress-url]").forEach((box) => {

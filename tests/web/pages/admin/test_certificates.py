@@ -14,6 +14,7 @@ from certmint.services.issuance import issue_achievement
 from certmint.services.signing import Signing
 from certmint.services.verification import verify_certificate
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.web.pages.admin import certificates as certificate_pages
 from tests.factories import enrolment_csv, enrolment_row
 from tests.web.pages.admin.conftest import Admin, get_ok
 
@@ -78,11 +79,52 @@ def test_bulk_download_is_a_zip_of_the_ticked_certificates(
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
-    assert sorted(names) == sorted(f"{c.number}.pdf" for c in issued.values())
+    assert sorted(names) == sorted(f"{name} {c.number}.pdf" for name, c in issued.items())
     nothing = client.post(
         "/admin/certificates/download", data={"format": "pdf"}, headers=admin.headers
     )
     assert nothing.status_code == 422
+
+
+def test_select_all_downloads_every_certificate_the_filters_find(
+    client: TestClient,
+    admin: Admin,
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Select all is every match on every page, not the fifty shown; other filters' matches stay
+    out, and a learner's name is the file's name, whatever it holds."""
+    org = admin.scenario.organisation.id
+    rows = [enrolment_row(f"P{i:03}", name=f"Pupil {i:03}") for i in range(60)]
+    rows.append(enrolment_row("P999", name='a/b\\c:d*"e" <f>|'))
+    import_enrolments(uow, org, enrolment_csv(rows))
+    issue_achievement(uow, signing, org, admin.scenario.achievement_id, actor="t")
+    page = get_ok(client, "/admin/certificates?q=Pupil", admin.headers)
+    assert 'name="all"' in page and 'type="hidden" name="q" value="Pupil"' in page
+    response = client.post(
+        "/admin/certificates/download",
+        data={"all": "1", "q": "Pupil", "format": "ob3"},
+        headers=admin.headers,
+    )
+    assert response.status_code == 200, response.text
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert len(names) == 60 and all(n.startswith("Pupil ") for n in names)
+    hostile = client.post(
+        "/admin/certificates/download",
+        data={"all": "1", "q": "P999", "format": "ob3"},
+        headers=admin.headers,
+    )
+    (name,) = zipfile.ZipFile(io.BytesIO(hostile.content)).namelist()
+    assert name.startswith("a b c d e f 20") and name.endswith(".json")
+    monkeypatch.setattr(certificate_pages, "ZIP_LIMIT", 50)
+    too_many = client.post(
+        "/admin/certificates/download",
+        data={"all": "1", "q": "Pupil", "format": "ob3"},
+        headers=admin.headers,
+    )
+    assert too_many.status_code == 422
+    assert "60 certificates match: a download takes at most 50." in too_many.text
 
 
 def test_reissue_fixes_the_name_and_supersedes(

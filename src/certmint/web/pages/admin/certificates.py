@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import urlencode
 from uuid import UUID
@@ -15,7 +15,10 @@ from starlette.datastructures import FormData
 
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.ids import parse_url_id, url_id
+from certmint.domain.messages import Message
 from certmint.services.certificate_search import (
+    PER_PAGE,
+    CertificatePage,
     authorised_certificate,
     certificate_detail,
     search_certificates,
@@ -47,26 +50,45 @@ MESSAGES = {
 ZIP_FORMATS = {"pdf": "PDF", "png": "PNG", "svg": "SVG", "ob3": "Open Badges JSON"}
 
 
+# A ZIP is made inside the request: a few seconds of rendering at most. More is an export.
+ZIP_LIMIT = 1_000
+FILTERS = ("q", "status", "achievement", "batch")
+
+
 def _uuid_or_none(text: str | None) -> UUID | None:
     return parse_url_id(text) if text else None
+
+
+def _search(
+    container: ContainerDep,
+    principal: PageStaffDep,
+    values: Mapping[str, object],
+    *,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> CertificatePage:
+    """The table's filters, read from its query string or from the download form's copy."""
+    given = {k: v if isinstance(v, str) else "" for k in FILTERS for v in [values.get(k)]}
+    status_text = given["status"]
+    status = CertificateStatus(status_text) if status_text in set(CertificateStatus) else None
+    return search_certificates(
+        container.uow(),
+        principal,
+        text=given["q"] or None,
+        status=status,
+        achievement_id=_uuid_or_none(given["achievement"]),
+        batch_id=_uuid_or_none(given["batch"]),
+        page=page,
+        per_page=per_page,
+    )
 
 
 @router.get("/certificates", name="admin_certificates")
 def table(request: Request, principal: PageStaffDep, container: ContainerDep) -> Response:
     query = request.query_params
-    status_text = query.get("status", "")
-    status = CertificateStatus(status_text) if status_text in set(CertificateStatus) else None
     page_text = query.get("page", "1")
-    result = search_certificates(
-        container.uow(),
-        principal,
-        text=query.get("q") or None,
-        status=status,
-        achievement_id=_uuid_or_none(query.get("achievement")),
-        batch_id=_uuid_or_none(query.get("batch")),
-        page=int(page_text) if page_text.isdigit() else 1,
-    )
-    filters = {k: query.get(k, "") for k in ("q", "status", "achievement", "batch")}
+    result = _search(container, principal, query, page=int(page_text) if page_text.isdigit() else 1)
+    filters = {k: query.get(k, "") for k in FILTERS}
     return render(
         request,
         "certificates.html",
@@ -86,8 +108,25 @@ def table(request: Request, principal: PageStaffDep, container: ContainerDep) ->
 def download(
     request: Request, principal: PageStaffDep, container: ContainerDep, form: FormDep
 ) -> Response:
-    """The ticked certificates as one ZIP of PDFs (or PNG, SVG, Open Badges JSON)."""
-    ids = [page_id(value, "certificate") for value in form.getlist("id") if isinstance(value, str)]
+    """The ticked certificates, or with ``all`` every one the filters find, as one ZIP of PDFs
+    (or PNG, SVG, Open Badges JSON)."""
+    if field(form, "all") == "1":
+        found = _search(container, principal, form, per_page=ZIP_LIMIT)
+        if found.total > ZIP_LIMIT:
+            too_many = Message(
+                N_(
+                    "%(count)s certificates match: a download takes at most %(limit)s. Narrow "
+                    "the filters, or export the batch with certmint export."
+                ),
+                count=found.total,
+                limit=ZIP_LIMIT,
+            )
+            raise InvalidInput([too_many], translate(request, N_("download refused")))
+        ids = [c.id for c in found.certificates]
+    else:
+        ids = [
+            page_id(value, "certificate") for value in form.getlist("id") if isinstance(value, str)
+        ]
     output = field(form, "format", "pdf")
     if output not in ZIP_FORMATS:
         problem = translate(
