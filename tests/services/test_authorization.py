@@ -152,3 +152,39 @@ def test_load_runs_a_loader_in_its_own_unit_of_work(uow: SqlAlchemyUnitOfWork) -
         authorization.load(
             uow, authorization.batch_for, Principal(org.id, Role.COURSE_MANAGER), batch.id
         )
+
+
+def test_a_learner_record_is_changed_only_by_who_holds_all_its_courses(
+    uow: SqlAlchemyUnitOfWork,
+) -> None:
+    """Seeing a learner needs one of their courses; changing the record needs all of them."""
+    org = make_organisation(uow)
+    rows = [
+        enrolment_row("ONLY1"),
+        enrolment_row("BOTH"),
+        enrolment_row("BOTH", course_id="C2", batch_id="B2"),
+        enrolment_row("ONLY2", course_id="C2", batch_id="B2"),
+    ]
+    import_enrolments(uow, org.id, enrolment_csv(rows))
+    with uow:
+        c = {k: v.id for k, v in uow.roster.courses_by_external_id(org.id, ["C1", "C2"]).items()}
+    learner = {
+        external_id: uow.roster.learners_by_external_id(org.id, [external_id])[external_id].id
+        for external_id in ("ONLY1", "BOTH", "ONLY2")
+    }
+    ids = set(learner.values())
+    manager = Principal(org.id, Role.COURSE_MANAGER, frozenset({c["C1"]}), user_id=uuid4())
+    both = Principal(org.id, Role.COURSE_MANAGER, frozenset(c.values()), user_id=uuid4())
+    cases = {
+        Principal(org.id, Role.ADMIN): (ids, ids),
+        manager: ({learner["ONLY1"], learner["BOTH"]}, {learner["ONLY1"]}),
+        both: (ids, ids),
+        Principal(org.id, Role.COURSE_MANAGER, user_id=uuid4()): (set(), set()),
+        Principal(org.id, Role.LEARNER, learner_id=learner["BOTH"]): ({learner["BOTH"]}, set()),
+    }
+    with uow:
+        for principal, (visible, writable) in cases.items():
+            scope = authorization.learner_scope(uow, principal, ids)
+            assert (scope.visible, scope.writable) == (visible, writable), principal
+        assert authorization.may_rewrite_learner(uow, manager, learner["ONLY1"])
+        assert not authorization.may_rewrite_learner(uow, manager, learner["BOTH"])

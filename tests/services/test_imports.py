@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from uuid import UUID, uuid4
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from certmint.domain.accounts import Principal, Role
 from certmint.services.errors import ImportRejected
 from certmint.services.imports import import_enrolment_rows, import_enrolments
 from certmint.storage.tables import (
@@ -196,14 +199,20 @@ def test_a_course_scope_keeps_an_import_inside_it(
     )
     c1, c2 = session.scalars(select(CourseRow.id).order_by(CourseRow.external_id)).all()
     mine = enrolment_csv([enrolment_row("L3")])
-    assert import_enrolments(uow, org.id, mine, course_ids={c1}).enrolments.created == 1
+    assert (
+        import_enrolments(uow, org.id, mine, principal=_manager(org.id, c1)).enrolments.created == 1
+    )
     with pytest.raises(ImportRejected) as rejected:
-        import_enrolments(uow, org.id, mine, course_ids={c2})
+        import_enrolments(uow, org.id, mine, principal=_manager(org.id, c2))
     assert [str(p) for p in rejected.value.problems] == [
         "line 2: course 'C1' is not one of your courses"
     ]
     new_course = enrolment_csv([enrolment_row("L3", course_id="C7", course_name="Mine")])
     with pytest.raises(ImportRejected):
-        import_enrolments(uow, org.id, new_course, course_ids={c1, c2})
+        import_enrolments(uow, org.id, new_course, principal=_manager(org.id, c1, c2))
     with pytest.raises(ImportRejected):
-        import_enrolments(uow, org.id, mine, course_ids=set())
+        import_enrolments(uow, org.id, mine, principal=_manager(org.id))
+
+
+def _manager(organisation_id: UUID, *course_ids: UUID) -> Principal:
+    return Principal(organisation_id, Role.COURSE_MANAGER, frozenset(course_ids), user_id=uuid4())

@@ -14,7 +14,14 @@ The rules:
   certificate is reachable through its course;
 - learners reach only certificates issued to their own learner record, and nothing else here;
 - templates belong to the organisation, not to a course: staff (admins and course managers)
-  reach them, learners do not.
+  reach them, learners do not;
+- learners are shared by the organisation's courses, so seeing one and changing its record are
+  two scopes (``learner_scope``): a course manager sees the learners enrolled in one of their
+  courses, but changes a learner's record (name, e-mail, attributes) only if every course the
+  learner is enrolled in is theirs. Otherwise the manager of one course could rename or re-mail
+  a learner of another and, with an invitation to the new address, take over the learner's
+  account. Enrolling a learner into one of their own batches stays allowed: that changes no
+  record another course relies on.
 
 Whatever is not reachable raises ``NotFound`` with the id that was asked for: another tenant's
 object and an object outside the principal's scope look exactly like one that does not exist,
@@ -27,7 +34,8 @@ routes' guards (``web.deps``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import TypeVar
 from uuid import UUID
 
@@ -40,13 +48,16 @@ from certmint.services.errors import NotFound
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
+    "LearnerScope",
     "achievement_for",
     "batch_for",
     "certificate_for",
     "course_for",
     "learner_for",
+    "learner_scope",
     "load",
     "managed_course_ids",
+    "may_rewrite_learner",
     "template_for",
 ]
 
@@ -112,16 +123,51 @@ def learner_for(uow: SqlAlchemyUnitOfWork, principal: Principal, learner_id: UUI
     """A learner of the organisation, for admins; for a course manager only one enrolled in
     their courses; for a learner only their own record. Else ``NotFound``."""
     learner = uow.roster.get_learner(principal.organisation_id, learner_id)
-    if learner is None:
-        raise NotFound("learner", learner_id)
-    scope = managed_course_ids(principal)
-    if principal.role is Role.LEARNER:
-        visible = learner.id == principal.learner_id
-    else:
-        visible = scope is None or (bool(scope) and uow.roster.is_enrolled_in(learner.id, scope))
-    if not visible:
+    if learner is None or learner.id not in learner_scope(uow, principal, [learner.id]).visible:
         raise NotFound("learner", learner_id)
     return learner
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerScope:
+    """Of some stored learners of the principal's organisation: those the principal may see,
+    and those whose record (name, e-mail, attributes) it may change. ``writable`` is always
+    part of ``visible``."""
+
+    visible: frozenset[UUID]
+    writable: frozenset[UUID]
+
+
+def learner_scope(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, learner_ids: Collection[UUID]
+) -> LearnerScope:
+    """The one rule for learner records (the ids must be learners of the principal's
+    organisation, as looked up by the caller):
+
+    - an admin sees and changes every one;
+    - a course manager sees a learner enrolled in at least one of their courses, and changes
+      it only if it is enrolled in theirs alone; a learner enrolled nowhere is nobody's yet and
+      only an admin changes it;
+    - a learner sees their own record and changes none here (their profile is their account's).
+    """
+    ids = frozenset(learner_ids)
+    if principal.is_admin:
+        return LearnerScope(ids, ids)
+    if principal.role is Role.LEARNER:
+        own = ids & {principal.learner_id} if principal.learner_id is not None else frozenset()
+        return LearnerScope(frozenset(own), frozenset())
+    scope = principal.course_ids or frozenset()
+    if not scope or not ids:
+        return LearnerScope(frozenset(), frozenset())
+    courses = uow.roster.courses_of_learners(ids)
+    visible = frozenset(i for i in ids if courses.get(i, frozenset()) & scope)
+    writable = frozenset(i for i in visible if courses[i] <= scope)
+    return LearnerScope(visible, writable)
+
+
+def may_rewrite_learner(uow: SqlAlchemyUnitOfWork, principal: Principal, learner_id: UUID) -> bool:
+    """Whether the principal may change this learner's record (``learner_scope``)."""
+    return learner_id in learner_scope(uow, principal, [learner_id]).writable
 
 
 def template_for(uow: SqlAlchemyUnitOfWork, principal: Principal, template_id: UUID) -> Template:

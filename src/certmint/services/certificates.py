@@ -16,10 +16,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
 
+from certmint.domain.accounts import Principal
 from certmint.domain.certificates import Certificate, CertificateStatus
+from certmint.domain.messages import Message
 from certmint.domain.status_lists import StatusPurpose
+from certmint.services import authorization
 from certmint.services.audit import record
-from certmint.services.errors import Conflict, InvalidInput, NotFound
+from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certmint.services.issuance import achievement_context, award
 from certmint.services.signing import Signing
 from certmint.services.webhooks import enqueue_certificate_events
@@ -36,6 +39,9 @@ __all__ = [
 ]
 
 MAX_REASON = 1_000
+_SHARED_LEARNER = Message(
+    "this learner is also enrolled in courses you do not manage: an admin corrects their name"
+)
 
 
 def _reason(reason: str) -> str:
@@ -250,12 +256,17 @@ def reissue_certificate(
     name: str | None = None,
     keep_issue_date: bool = False,
     then: Callable[[SqlAlchemyUnitOfWork, Certificate], None] | None = None,
+    principal: Principal | None = None,
 ) -> Certificate:
     """A new certificate (new id, number and signature) replacing ``certificate_id``, with the
     learner's printed name corrected when ``name`` is given. The old one becomes superseded
     and points to the new one. ``keep_issue_date`` keeps the original validity start. ``then``
     runs in the same transaction with the new certificate (what the re-issue was for: both
-    happen or neither does)."""
+    happen or neither does).
+
+    A corrected name is the learner's record's new name, so ``principal`` (who asks; ``None``
+    for the operator) must be allowed to change the record (``authorization.learner_scope``):
+    ``Forbidden`` for a course manager whose learner is also in other courses."""
     reason = _reason(reason)
     if name is not None:
         name = unicodedata.normalize("NFC", name.strip())
@@ -277,6 +288,10 @@ def reissue_certificate(
         if learner is None or enrolment is None:
             raise Conflict("the learner is no longer enrolled in the batch")
         if name is not None and name != learner.name:
+            if principal is not None and not authorization.may_rewrite_learner(
+                uow, principal, learner.id
+            ):
+                raise Forbidden(_SHARED_LEARNER)
             uow.roster.rename_learner(learner.id, name)
             learner = replace(learner, name=name)
         # The old one steps aside first: "one current certificate" holds at every statement.

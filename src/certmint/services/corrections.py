@@ -153,6 +153,7 @@ def approve_correction(
         actor=principal.actor,
         name=correction.requested_name,
         then=decide,
+        principal=principal,
     )
 
 

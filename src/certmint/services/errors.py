@@ -61,8 +61,10 @@ class TooManyAttempts(Unauthorized):
 
 
 class Forbidden(ServiceError):
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
+    """``detail`` may be a message, which a page shows in its reader's language."""
+
+    def __init__(self, detail: str | Message) -> None:
+        super().__init__(str(detail))
         self.detail = detail
 
 

@@ -4,6 +4,13 @@ All or nothing: the file is validated completely (``domain.enrolment_import``), 
 against what is stored (a new course needs a name), and only a file without a single problem is
 written, in one transaction. Upserts go by the LMS's own ids, so importing the same file twice
 changes nothing the second time.
+
+Who may write what is ``services.authorization``'s: a course manager's file may name only their
+existing courses, and changes the record (name, e-mail, attributes) of a learner only if every
+course the learner is in is theirs; a learner shared with other courses, or one they cannot see,
+is enrolled as it is stored. The counts are those of the principal's view, so they never tell a
+course manager which learner ids exist elsewhere: a learner new to their courses counts as
+*created* whether or not another course had it.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 from uuid import UUID
 
+from certmint.domain.accounts import Principal
 from certmint.domain.courses import AssessmentResult, Batch, Course, Enrolment, Learner
 from certmint.domain.enrolment_import import (
     EnrolmentRecord,
@@ -24,6 +32,7 @@ from certmint.domain.enrolment_import import (
 )
 from certmint.domain.ids import time_ordered_id
 from certmint.domain.messages import Message
+from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.errors import ImportRejected
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -73,13 +82,14 @@ def import_enrolments(
     dry_run: bool = False,
     actor: str = "system",
     source: str = "csv",
-    course_ids: Collection[UUID] | None = None,
+    principal: Principal | None = None,
 ) -> ImportSummary:
     """Import a CSV export. Raises ``ImportRejected`` naming every bad line; writes nothing then.
 
     Returns the counts, and the ids of enrolments that were created or changed (the triggers
-    for automatic issuance). ``course_ids`` limits the import to those existing courses (a
-    course manager's); ``None`` allows every course, new ones too.
+    for automatic issuance). ``principal`` is who imports, whose scope limits what is written
+    (see the module's docstring); ``None`` is the instance's operator (the CLI), who may write
+    everything, like an admin.
     """
     return _import(
         uow,
@@ -88,7 +98,7 @@ def import_enrolments(
         dry_run=dry_run,
         actor=actor,
         source=source,
-        course_ids=course_ids,
+        principal=principal,
     )
 
 
@@ -99,7 +109,7 @@ def import_enrolment_rows(
     *,
     dry_run: bool = False,
     actor: str = "system",
-    course_ids: Collection[UUID] | None = None,
+    principal: Principal | None = None,
 ) -> ImportSummary:
     """The same upsert for rows sent as JSON (the API): the CSV's columns as keys, the same
     rules, and problems that name rows (counted from 1) instead of lines."""
@@ -110,7 +120,7 @@ def import_enrolment_rows(
         dry_run=dry_run,
         actor=actor,
         source="api",
-        course_ids=course_ids,
+        principal=principal,
     )
 
 
@@ -122,7 +132,7 @@ def _import(
     dry_run: bool,
     actor: str,
     source: str,
-    course_ids: Collection[UUID] | None,
+    principal: Principal | None,
 ) -> ImportSummary:
     if not parsed.ok:
         raise ImportRejected(parsed.problems)
@@ -130,7 +140,7 @@ def _import(
     now = datetime.now(UTC)
     summary = ImportSummary(rows=len(records), dry_run=dry_run)
     with uow:
-        plan = _Plan(uow, organisation_id, now, summary, unit=parsed.unit, course_ids=course_ids)
+        plan = _Plan(uow, organisation_id, now, summary, unit=parsed.unit, principal=principal)
         problems = plan.resolve(records)
         if problems:
             raise ImportRejected(problems)
@@ -162,14 +172,17 @@ class _Plan:
         summary: ImportSummary,
         *,
         unit: str,
-        course_ids: Collection[UUID] | None,
+        principal: Principal | None,
     ) -> None:
         self._uow = uow
         self._org = organisation_id
         self._now = now
         self._summary = summary
         self._unit = unit  # what problem numbers count: CSV lines or JSON rows
-        self._course_ids = course_ids
+        self._principal = principal
+        self._course_ids: Collection[UUID] | None = (
+            None if principal is None else authorization.managed_course_ids(principal)
+        )
         self.new_courses: list[Course] = []
         self.renamed_courses: dict[UUID, str] = {}
         self.new_batches: list[Batch] = []
@@ -291,6 +304,7 @@ class _Plan:
                 emails.setdefault(r.learner_id, r.email)
             attributes.setdefault(r.learner_id, {}).update(r.attributes)
         stored = self._uow.roster.learners_by_external_id(self._org, merged)
+        scope = self._learner_scope(stored.values())
         counts = self._summary.learners
         for external_id, r in merged.items():
             learner = stored.get(external_id)
@@ -305,6 +319,10 @@ class _Plan:
                 )
                 self.new_learners.append(learner)
                 counts.created += 1
+            elif learner.id not in scope.visible:
+                counts.created += 1  # new to the principal's courses; enrolled as stored
+            elif learner.id not in scope.writable:
+                counts.unchanged += 1  # shared with courses outside the principal's scope
             else:
                 email = emails.get(external_id, learner.email)
                 attrs = learner.attributes | attributes[external_id]
@@ -316,6 +334,12 @@ class _Plan:
                     counts.unchanged += 1
             stored[external_id] = learner
         return stored
+
+    def _learner_scope(self, stored: Collection[Learner]) -> authorization.LearnerScope:
+        ids = frozenset(learner.id for learner in stored)
+        if self._principal is None:
+            return authorization.LearnerScope(ids, ids)
+        return authorization.learner_scope(self._uow, self._principal, ids)
 
     def _enrolments(
         self,

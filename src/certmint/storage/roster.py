@@ -171,6 +171,21 @@ class SqlAlchemyRosterRepository:
         )
         return found is not None
 
+    def courses_of_learners(self, learner_ids: Iterable[UUID]) -> dict[UUID, frozenset[UUID]]:
+        """The courses each of these learners is enrolled in (a batch of); a learner with no
+        enrolment is absent."""
+        found: dict[UUID, set[UUID]] = {}
+        for chunk in chunks(learner_ids):
+            rows = self._session.execute(
+                select(EnrolmentRow.learner_id, BatchRow.course_id)
+                .join(BatchRow, BatchRow.id == EnrolmentRow.batch_id)
+                .where(EnrolmentRow.learner_id.in_(chunk))
+                .distinct()
+            )
+            for learner_id, course_id in rows:
+                found.setdefault(learner_id, set()).add(course_id)
+        return {learner_id: frozenset(courses) for learner_id, courses in found.items()}
+
     @staticmethod
     def _enrolled_in(course_ids: Collection[UUID]) -> Any:
         return (

@@ -148,7 +148,7 @@ async def _service_error(request: Request, exc: Exception) -> Response:
                 response.headers["Retry-After"] = str(exc.retry_after)
             elif isinstance(exc, Unauthorized):
                 response.headers["WWW-Authenticate"] = 'Bearer realm="certmint"'
-            detail = exc.detail if isinstance(exc, Conflict) else str(exc)
+            detail = exc.detail if isinstance(exc, Conflict | Forbidden) else str(exc)
             problems = exc.problems if isinstance(exc, InvalidInput) else None
             return _page(request, response, status.phrase, detail, problems)
     return problem_response(

@@ -241,7 +241,8 @@ def download(
     summary="Re-issue a certificate",
     description="A new certificate (new id, number and signature) replaces this one, with the "
     "learner's name corrected when `name` is given; the old one becomes superseded and its "
-    "page links to the new one. Only active certificates are re-issued (else 409).",
+    "page links to the new one. Only active certificates are re-issued (else 409). A course "
+    "manager corrects the name only of a learner enrolled in their courses alone (else 403).",
     responses=problems(401, 403, 404, 409, 422),
 )
 def reissue(
@@ -257,6 +258,7 @@ def reissue(
         actor=principal.actor,
         name=body.name,
         keep_issue_date=body.keep_issue_date,
+        principal=principal,
     )
     return CertificateOut.of(new, container.settings.base_url)
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from certmint.domain.courses import Enrolment, Learner
 from certmint.domain.enrolment_import import ATTR_PREFIX, SCORE_PREFIX
 from certmint.domain.ids import url_id
-from certmint.services.authorization import batch_for, load, managed_course_ids
+from certmint.services.authorization import batch_for, load
 from certmint.services.imports import ImportSummary, import_enrolment_rows
 from certmint.services.issuance import issue_after_changes
 from certmint.services.roster import list_enrolments
@@ -166,7 +166,9 @@ class EnrolmentOut(BaseModel):
     description="Courses, batches, learners and enrolments upserted by the LMS's ids, with the "
     "CSV import's rules (see docs/imports.md). Any bad row rejects the whole request with 422 "
     "and every problem listed by row; nothing is written. Sending the same rows again changes "
-    "nothing. A course manager may only send rows of their existing courses.",
+    "nothing. A course manager may only send rows of their existing courses; a learner who is "
+    "also in courses they do not manage (or whom they cannot see) is enrolled as stored, never "
+    "renamed or re-mailed, and counts as created when new to their courses.",
     responses=problems(401, 403, 422),
 )
 def upsert_enrolments(
@@ -178,7 +180,7 @@ def upsert_enrolments(
         [row.cells() for row in body.rows],
         dry_run=body.dry_run,
         actor=principal.actor,
-        course_ids=managed_course_ids(principal),
+        principal=principal,
     )
     issued = 0
     if not body.dry_run and summary.changed_enrolment_ids:

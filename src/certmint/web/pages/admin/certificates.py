@@ -29,7 +29,7 @@ from certmint.services.certificates import (
     revoke_certificate,
     suspend_certificate,
 )
-from certmint.services.errors import Conflict, InvalidInput, NotFound
+from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certmint.services.exports import export_certificates
 from certmint.services.issuance import verification_url
 from certmint.web.deps import ContainerDep, PageStaffDep
@@ -198,6 +198,7 @@ def _reissue(
         actor=principal.actor,
         name=name or None,
         keep_issue_date=bool(field(form, "keep_issue_date")),
+        principal=principal,
     )
 
 
@@ -250,9 +251,15 @@ def act(
     )
     try:
         shown = change(container, principal, certificate, form)
-    except (InvalidInput, Conflict) as exc:
+    except (InvalidInput, Conflict, Forbidden) as exc:
         problems = exc.problems if isinstance(exc, InvalidInput) else (exc.detail,)
+        status_code = 403 if isinstance(exc, Forbidden) else 422
         return _detail(
-            request, principal, container, certificate_id, problems=problems, status_code=422
+            request,
+            principal,
+            container,
+            certificate_id,
+            problems=problems,
+            status_code=status_code,
         )
     return redirect(request, "admin_certificate", done=done, certificate_id=url_id(shown.id))

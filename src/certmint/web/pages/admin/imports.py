@@ -42,6 +42,7 @@ def upload_csv(
             dry_run=dry_run,
             actor=principal.actor,
             source="web",
+            principal=principal,
         )
     except InvalidInput as exc:
         problems = exc.problems
