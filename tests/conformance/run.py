@@ -6,7 +6,7 @@ A throwaway instance (its own data directory, SQLite, a self-signed certificate 
 is served with ``certmint serve --ssl-keyfile/--ssl-certfile`` and ``CERTMINT_BASE_URL`` set to
 its ``https://localhost:PORT`` address. Each suite gets a ``localConfig.cjs`` naming Certmint's
 ``/vc-api`` endpoints as its only implementation, and runs under mocha with Node.js trusting the
-certificate (``NODE_EXTRA_CA_CERTS``) and kept on loopback (``loopback-only.mjs``).
+certificate (``NODE_EXTRA_CA_CERTS``) and kept on loopback (``loopback-only.cjs``).
 
 The suites are not part of this repository (docs/conformance.md says why and where they come
 from): ``--suites`` (or ``CERTMINT_W3C_SUITES``) names a directory holding each suite, with its
@@ -311,7 +311,7 @@ def _mocha(
         **os.environ,
         "APP_ROOT_PATH": str(config_root),
         "NODE_EXTRA_CA_CERTS": str(instance.certificate),
-        "NODE_OPTIONS": f"--import={(HERE / 'loopback-only.mjs').as_uri()}",
+        "NODE_OPTIONS": f'--require="{HERE / "loopback-only.cjs"}"',
     }
     command = [str(suite / "node_modules" / ".bin" / "mocha"), "tests/", "--timeout", "15000"]
     command += ["--preserve-symlinks", "--reporter", "json", "--reporter-option"]

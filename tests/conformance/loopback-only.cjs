@@ -1,9 +1,9 @@
-// Loaded into the W3C suites' Node.js process (NODE_OPTIONS=--import=...) so that every TCP
-// connection they open goes to this machine: their JSON-LD loaders fetch any https URL they do
-// not hold (contexts, DID documents), and a test run must send nothing beyond loopback. A refused
-// connection fails with ECONNREFUSED_NOT_LOOPBACK and is named on standard error, so that a test
-// that needs the network shows up as such in the report.
-import net from 'node:net';
+// Loaded into the W3C suites' Node.js process (NODE_OPTIONS=--require=..., which every Node.js
+// version takes) so that every TCP connection they open goes to this machine: their JSON-LD
+// loaders fetch any https URL they do not hold (contexts, DID documents), and a test run must
+// send nothing beyond loopback. A refused connection fails with ECONNREFUSED_NOT_LOOPBACK and is
+// named on standard error, so that a test that needs the network shows up as such in the report.
+const net = require('node:net');
 
 const connect = net.Socket.prototype.connect;
 
