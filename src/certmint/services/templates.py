@@ -31,6 +31,7 @@ from certmint.rendering import (
     certificate_pdf,
     certificate_png,
     certificate_svg,
+    get_layout,
     sample_values,
     sanitise_svg,
 )
@@ -422,12 +423,41 @@ def preview_design(
         )
 
 
+# Stand-ins for an organisation's logos in the gallery: two marks, told apart by shape and colour.
+SAMPLE_LOGOS = tuple(
+    (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" viewBox="0 0 100 100">'
+        f'<circle cx="50" cy="50" r="44" fill="none" stroke="{colour}" stroke-width="7"/>'
+        f'<path d="{shape}" fill="{colour}"/></svg>'
+    ).encode()
+    for colour, shape in (
+        ("#1f4e79", "M28 68 L50 26 L72 68 Z"),
+        ("#8a3b12", "M30 30 H70 V70 H30 Z"),
+    )
+)
+
+
+def gallery_design(layout_id: str) -> Design:
+    """A layout as the gallery shows it: as many logos and signatories as it holds (two of a
+    layout that holds up to four), so that layouts differing only in those counts look it."""
+    layout = get_layout(layout_id)
+    signatures = layout.max_signatures if layout.max_signatures <= 2 else 2
+    return Design(
+        layout=layout_id,
+        logos=SAMPLE_LOGOS[: layout.max_logos],
+        signatories=tuple(
+            Signatory(f"{{{{signatory.{n}.name}}}}", f"{{{{signatory.{n}.designation}}}}")
+            for n in range(1, signatures + 1)
+        ),
+    )
+
+
 @lru_cache(maxsize=32)
 def layout_thumbnail(layout_id: str, fonts: FontSet, *, width_px: int = 480) -> bytes:
-    """A gallery layout with its default text and sample data, as a small PNG (made once)."""
+    """A gallery layout with sample logos, signatories and data, as a small PNG (made once)."""
     with _render_errors("layout"):
         return certificate_png(
-            build_template(Design(layout=layout_id)),
+            build_template(gallery_design(layout_id)),
             sample_values(),
             fonts=fonts,
             qr_url="https://certs.example.org/v/preview",

@@ -74,6 +74,24 @@ function pollJob(box) {
   setTimeout(tick, 200);
 }
 
+// The designer shows as many logo and signatory rows as the chosen layout holds. A hidden
+// row's fields are disabled so that they are not sent (the layout would refuse them).
+function layoutRows(select) {
+  function show() {
+    const option = select.selectedOptions[0];
+    const limits = { logo: Number(option.dataset.maxLogos), signatory: Number(option.dataset.maxSignatures) };
+    for (const kind of ["logo", "signatory"]) {
+      select.form.querySelectorAll(`[data-${kind}-row]`).forEach((row) => {
+        const hidden = Number(row.dataset[`${kind}Row`]) > limits[kind];
+        row.hidden = hidden;
+        row.querySelectorAll("input").forEach((input) => { input.disabled = hidden; });
+      });
+    }
+  }
+  select.addEventListener("change", show);
+  show();
+}
+
 // The certificates table's "select all" box: it stands for every certificate the filters find
 // (the server finds them again); ticking it ticks the rows shown, unticking a row unticks it.
 function pickAll(box) {
@@ -85,7 +103,11 @@ function pickAll(box) {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-pick-all]").forEach(pickAll);
   const form = document.querySelector("form[data-live-preview]");
-  if (form) livePreview(form);
+  if (form) {
+    const layout = form.querySelector("select#layout");
+    if (layout) layoutRows(layout);
+    livePreview(form);
+  }
   document.querySelectorAll("[data-progress-url]").forEach((box) => {
     if (box.dataset.jobStatus === "queued" || box.dataset.jobStatus === "running") pollJob(box);
   });

@@ -6,7 +6,7 @@ import re
 from uuid import UUID
 
 from fastapi.testclient import TestClient
-from PIL import Image
+from PIL import Image, ImageChops
 
 from certmint.services.templates import get_template
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -54,6 +54,41 @@ def test_gallery_shows_every_layout_with_a_rendered_thumbnail(
     assert thumbnail.status_code == 200
     assert thumbnail.content.startswith(PNG)
     assert client.get("/admin/templates/layouts/nope.png", headers=admin.headers).status_code == 404
+
+
+def test_the_four_classic_thumbnails_show_their_logos_and_signatures(
+    client: TestClient, admin: Admin
+) -> None:
+    """The classic layouts differ only in how many logos and signatures they hold: their
+    thumbnails show them, so no two look the same."""
+    images = {
+        layout: Image.open(
+            io.BytesIO(
+                client.get(f"/admin/templates/layouts/{layout}.png", headers=admin.headers).content
+            )
+        ).convert("L")
+        for layout in ("classic-1-1", "classic-2-1", "classic-1-2", "classic-2-2")
+    }
+    layouts = list(images)
+    for n, first in enumerate(layouts):
+        for second in layouts[n + 1 :]:
+            difference = ImageChops.difference(images[first], images[second])
+            changed = difference.point(lambda value: 255 if value > 64 else 0).histogram()[255]
+            assert changed > 100, (first, second)  # identical thumbnails differ by 0
+
+
+def test_the_designer_offers_the_rows_its_layout_holds(client: TestClient, admin: Admin) -> None:
+    template_id = _create(client, admin)  # classic-1-1: one logo, one signature
+    html = get_ok(client, f"/admin/templates/{template_id}", admin.headers)
+    shown = re.findall(r'data-signatory-row="(\d)"(?! hidden)', html)
+    assert shown == ["1"] and re.findall(r'data-logo-row="(\d)"(?! hidden)', html) == ["1"]
+    two = client.post(
+        f"/admin/templates/{template_id}/preview",
+        data=_designer_form(layout="classic-2-2"),
+        headers=admin.headers,
+    )
+    assert re.findall(r'data-signatory-row="(\d)"(?! hidden)', two.text) == ["1", "2"]
+    assert re.findall(r'data-logo-row="(\d)"(?! hidden)', two.text) == ["1", "2"]
 
 
 def test_design_preview_save_publish(
