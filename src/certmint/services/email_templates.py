@@ -40,6 +40,13 @@ __all__ = [
 ]
 
 MAX_TEMPLATE_CHARS = 20_000
+#: How deep ``if`` blocks may nest, and how many parts one ``{{ }}`` or ``{% %}`` may have. Jinja
+#: parses and compiles recursively: a few thousand nested blocks or parentheses exhaust Python's
+#: stack (RecursionError), and about a hundred nested blocks its indentation limit. Both are
+#: checked on the tokens (the lexer does not recurse) before the template is parsed.
+MAX_NESTING = 20
+MAX_TAG_TOKENS = 100
+_OPENS = frozenset({"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "trans"})
 #: Filters a template may use; each one's output is at most a small multiple of its input.
 FILTERS = frozenset({"upper", "lower", "title", "capitalize", "trim", "default", "d", "truncate"})
 _ALLOWED_NODES = (
@@ -77,11 +84,17 @@ def _problems(source: str, part: str, environment: SandboxedEnvironment) -> list
     if len(source) > MAX_TEMPLATE_CHARS:
         return [f"{part}: longer than {MAX_TEMPLATE_CHARS} characters"]
     try:
+        too_deep = _nesting_problem(source, environment)
+        if too_deep is not None:
+            return [f"{part}: {too_deep}"]
         tree = environment.parse(source)
+        found = list(tree.find_all(nodes.Node))
     except TemplateSyntaxError as exc:
         return [f"{part}: line {exc.lineno}: {exc.message}"]
+    except RecursionError:  # a nesting the token count does not see (block {% set %}, say)
+        return [f"{part}: nested too deeply to be read"]
     problems = []
-    for node in tree.find_all(nodes.Node):
+    for node in found:
         line = f"{part}: line {node.lineno}"
         if not isinstance(node, _ALLOWED_NODES):
             problems.append(f"{line}: {_describe(node)} is not allowed in an e-mail template")
@@ -93,6 +106,34 @@ def _problems(source: str, part: str, environment: SandboxedEnvironment) -> list
                 f"{line}: filter {node.name!r} is not allowed ({', '.join(sorted(FILTERS))})"
             )
     return problems
+
+
+def _nesting_problem(source: str, environment: SandboxedEnvironment) -> str | None:
+    """Why ``source`` nests too deeply to be parsed safely (with its line), or None.
+
+    Counted on the lexer's tokens: blocks opened and not yet closed, and the tokens of each tag
+    (a tag's expression cannot nest deeper than it has tokens). Raises ``TemplateSyntaxError``
+    for text the lexer cannot read, as parsing would.
+    """
+    depth, tokens_in_tag, tag_start = 0, 0, False
+    for line, kind, value in environment.lex(source):
+        if kind in ("block_begin", "variable_begin"):
+            tokens_in_tag, tag_start = 0, kind == "block_begin"
+            continue
+        if kind in ("whitespace", "data", "block_end", "variable_end"):
+            continue
+        tokens_in_tag += 1
+        if tokens_in_tag > MAX_TAG_TOKENS:
+            return f"line {line}: an expression of more than {MAX_TAG_TOKENS} parts"
+        if tag_start and kind == "name":
+            if value in _OPENS:
+                depth += 1
+                if depth > MAX_NESTING:
+                    return f"line {line}: blocks nested more than {MAX_NESTING} deep"
+            elif value.startswith("end"):
+                depth = max(0, depth - 1)
+        tag_start = False
+    return None
 
 
 def _describe(node: nodes.Node) -> str:

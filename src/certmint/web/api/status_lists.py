@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from certmint.services.status_lists import serve_status_list
+from certmint.web.bounds import bounded
 from certmint.web.deps import ContainerDep
 
 __all__ = ["router"]
@@ -27,6 +28,7 @@ VC_MEDIA_TYPE = "application/vc+ld+json"
 def status_list(
     slug: str, purpose: str, sequence: int, request: Request, container: ContainerDep
 ) -> Response:
+    bounded(sequence, "status list", low=1)  # a number past the column's range leads nowhere
     served = serve_status_list(container.uow(), container.signing, slug, purpose, sequence)
     headers = {
         "Cache-Control": CACHE_CONTROL,

@@ -19,6 +19,7 @@ from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from certmint.services.errors import InvalidInput
+from certmint.web.bounds import whole_number
 
 __all__ = ["MAX_LIMIT", "Page", "Paging", "PagingDep", "page_of"]
 
@@ -76,10 +77,10 @@ def _after_uuid(cursor: str | None) -> UUID | None:
 def _after_int(cursor: str | None) -> int | None:
     if cursor is None:
         return None
-    text = _decode(cursor)
-    if not text.isdigit() or len(text) > 18:
+    after = whole_number(_decode(cursor), max_digits=18)
+    if after is None:
         raise InvalidInput(["cursor: not a cursor this API gave out"], "bad cursor")
-    return int(text)
+    return after
 
 
 @dataclass

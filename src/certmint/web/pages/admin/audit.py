@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from certmint.services.audit import list_audit_events
+from certmint.web.bounds import page_number
 from certmint.web.deps import ContainerDep, PageAdminDep
 from certmint.web.pages.admin.common import render
 
@@ -17,8 +18,7 @@ PER_PAGE = 100
 
 @router.get("/audit", name="admin_audit")
 def audit_page(request: Request, principal: PageAdminDep, container: ContainerDep) -> Response:
-    page_text = request.query_params.get("page", "1")
-    page = max(1, int(page_text)) if page_text.isdigit() else 1
+    page = page_number(request.query_params.get("page", "1"))
     events = list_audit_events(
         container.uow(),
         principal.organisation_id,

@@ -19,6 +19,7 @@ from certmint.services.batches import (
     describe_criteria,
 )
 from certmint.services.errors import InvalidInput
+from certmint.web.bounds import whole_number
 from certmint.web.deps import ContainerDep, PageStaffDep
 from certmint.web.i18n import N_, translate
 from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render
@@ -76,10 +77,11 @@ def _days(request: Request, text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit():
+    days = whole_number(text, max_digits=9)  # the service bounds it further
+    if days is None:
         problem = translate(request, N_("valid_for_days: a whole number of days"))
         raise InvalidInput([problem], "achievement rejected")
-    return int(text)
+    return days
 
 
 def _signatories(form: FormData) -> list[tuple[str, str]]:

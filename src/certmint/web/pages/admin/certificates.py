@@ -32,6 +32,7 @@ from certmint.services.certificates import (
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certmint.services.exports import export_certificates
 from certmint.services.issuance import verification_url
+from certmint.web.bounds import page_number
 from certmint.web.deps import ContainerDep, PageStaffDep
 from certmint.web.i18n import N_, translate
 from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render
@@ -86,8 +87,7 @@ def _search(
 @router.get("/certificates", name="admin_certificates")
 def table(request: Request, principal: PageStaffDep, container: ContainerDep) -> Response:
     query = request.query_params
-    page_text = query.get("page", "1")
-    result = _search(container, principal, query, page=int(page_text) if page_text.isdigit() else 1)
+    result = _search(container, principal, query, page=page_number(query.get("page", "1")))
     filters = {k: query.get(k, "") for k in FILTERS}
     return render(
         request,
