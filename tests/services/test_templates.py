@@ -12,8 +12,10 @@ from certmint.services.imports import import_enrolments
 from certmint.services.roster import resolve_batch, resolve_learner
 from certmint.services.templates import (
     create_template,
+    default_name,
     design_from_json,
     design_to_json,
+    get_template,
     get_template_version,
     list_templates,
     preview_template,
@@ -82,6 +84,18 @@ def test_create_and_publish_at_once(uow: SqlAlchemyUnitOfWork) -> None:
     org = make_organisation(uow)
     version = create_template(uow, org.id, DESIGN, publish=True)
     assert get_template_version(uow, org.id, version.id).status == "published"
+
+
+def test_an_unnamed_template_is_named_by_its_title_without_placeholders(
+    uow: SqlAlchemyUnitOfWork,
+) -> None:
+    org = make_organisation(uow)
+    design = Design(layout="classic-1-1", title="Certificate of {{ achievement.name }}")
+    version = create_template(uow, org.id, design)
+    template, _ = get_template(uow, org.id, version.template_id)
+    assert template.name == "Certificate of …"
+    assert default_name("{{achievement.name}}") == "…"
+    assert default_name("  ") == "Certificate"
 
 
 def test_upload_is_sanitised(uow: SqlAlchemyUnitOfWork) -> None:

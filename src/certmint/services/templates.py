@@ -20,6 +20,7 @@ from uuid import UUID
 
 from certmint.domain.templates import Template, TemplateVersion, TemplateVersionStatus
 from certmint.rendering import (
+    PLACEHOLDER_PATTERN,
     Colours,
     Design,
     FontSet,
@@ -42,8 +43,10 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 __all__ = [
     "PreviewFormat",
     "create_template",
+    "default_name",
     "design_from_json",
     "design_to_json",
+    "gallery_design",
     "get_template",
     "get_template_version",
     "layout_thumbnail",
@@ -198,8 +201,21 @@ def create_template(
     with _render_errors("design"):
         svg = build_template(design)
     return _create(
-        uow, organisation_id, name or design.title, svg, design, publish=publish, actor=actor
+        uow,
+        organisation_id,
+        name or default_name(design.title),
+        svg,
+        design,
+        publish=publish,
+        actor=actor,
     )
+
+
+def default_name(title: str) -> str:
+    """A template's name when the admin gives none: its title, where each placeholder (filled
+    per achievement, so unknown here) reads as an ellipsis: "Certificate of …", not
+    "Certificate of {{achievement.name}}" in every list."""
+    return " ".join(PLACEHOLDER_PATTERN.sub("…", title).split()) or "Certificate"
 
 
 def upload_template(
