@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from uuid import UUID
@@ -69,9 +70,20 @@ def https_client(container: Container) -> Iterator[TestClient]:
         yield client
 
 
+def login_form(client: TestClient, url: str = "/login") -> dict[str, str]:
+    """What a sign-in form carries besides what is typed: opens the page, as a browser does
+    (which sets the pre-session CSRF cookie), and returns its hidden token field (none if the
+    page has none: then the post says whether it needed one)."""
+    opened = client.get(url)
+    assert opened.status_code == 200, opened.text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', opened.text)
+    return {} if found is None else {"csrf_token": found.group(1)}
+
+
 def sign_in(client: TestClient, email: str, password: str, **form: str) -> str:
     """Sign in through the form; returns the session's CSRF token (for unsafe requests)."""
-    response = client.post("/login", data={"email": email, "password": password, **form})
+    data = {"email": email, "password": password, **login_form(client), **form}
+    response = client.post("/login", data=data)
     assert response.status_code == 303, response.text
     return csrf_token_of(client)
 

@@ -27,7 +27,7 @@ from certmint.web.app import create_app
 from certmint.web.deps import SESSION_COOKIE
 from tests.conftest import Inbox, free_port
 from tests.factories import PASSWORD, enrolment_csv, enrolment_row, make_organisation, make_user
-from tests.web.conftest import csrf_token_of, sign_in
+from tests.web.conftest import csrf_token_of, login_form, sign_in
 
 
 def _configured(container: Container, **settings: str) -> Container:
@@ -63,7 +63,8 @@ def test_sign_in_sets_a_secure_httponly_lax_cookie_and_goes_home(
 ) -> None:
     make_user(uow, org_id, email="admin@example.org")
     response = https_client.post(
-        "/login", data={"email": "ADMIN@example.org", "password": PASSWORD}
+        "/login",
+        data={**login_form(https_client), "email": "ADMIN@example.org", "password": PASSWORD},
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/admin"
@@ -80,7 +81,9 @@ def test_a_learner_lands_on_my_certificates_with_the_learner_link(
 ) -> None:
     learner = resolve_learner(uow, org_id, "L1")
     make_user(uow, org_id, Role.LEARNER, email="l1@example.org", learner_id=learner.id)
-    response = https_client.post("/login", data={"email": "l1@example.org", "password": PASSWORD})
+    response = https_client.post(
+        "/login", data={**login_form(https_client), "email": "l1@example.org", "password": PASSWORD}
+    )
     assert response.headers["location"] == "/me"
     me = https_client.get("/api/v1/me").json()
     assert (me["role"], me["learner_id"], me["course_ids"]) == ("learner", str(learner.id), None)
@@ -92,7 +95,10 @@ def test_cookie_is_not_secure_on_plain_http(
     make_user(uow, org_id, email="admin@example.org")
     plain = _configured(container, base_url="http://127.0.0.1:8000")
     with TestClient(create_app(plain), follow_redirects=False) as client:
-        response = client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
+        response = client.post(
+            "/login",
+            data={**login_form(client), "email": "admin@example.org", "password": PASSWORD},
+        )
     assert response.status_code == 303
     assert "Secure" not in response.headers["set-cookie"]
     assert "HttpOnly" in response.headers["set-cookie"]
@@ -113,7 +119,13 @@ def test_next_is_followed_only_within_the_site(
 ) -> None:
     make_user(uow, org_id, email="admin@example.org")
     response = https_client.post(
-        "/login", data={"email": "admin@example.org", "password": PASSWORD, "next": asked}
+        "/login",
+        data={
+            **login_form(https_client),
+            "email": "admin@example.org",
+            "password": PASSWORD,
+            "next": asked,
+        },
     )
     assert response.headers["location"] == landing
 
@@ -123,9 +135,13 @@ def test_wrong_password_shows_the_form_again_without_saying_which_part(
 ) -> None:
     make_user(uow, org_id, email="admin@example.org")
     wrong = https_client.post(
-        "/login", data={"email": "admin@example.org", "password": "nope nope"}
+        "/login",
+        data={**login_form(https_client), "email": "admin@example.org", "password": "nope nope"},
     )
-    unknown = https_client.post("/login", data={"email": "who@example.org", "password": PASSWORD})
+    unknown = https_client.post(
+        "/login",
+        data={**login_form(https_client), "email": "who@example.org", "password": PASSWORD},
+    )
     for response in (wrong, unknown):
         assert response.status_code == 401
         assert "The e-mail address or the password is not right." in response.text
@@ -141,18 +157,27 @@ def test_repeated_wrong_passwords_throttle_the_address_known_or_not(
     for address in ("admin@example.org", "who@example.org"):
         for _ in range(LOCKOUT_AFTER):
             response = https_client.post(
-                "/login", data={"email": address, "password": "guess guess"}
+                "/login",
+                data={**login_form(https_client), "email": address, "password": "guess guess"},
             )
             assert response.status_code == 401
-        locked = https_client.post("/login", data={"email": address, "password": PASSWORD})
+        locked = https_client.post(
+            "/login", data={**login_form(https_client), "email": address, "password": PASSWORD}
+        )
         assert locked.status_code == 429
         assert "Too many failed attempts" in locked.text
         assert "set-cookie" not in locked.headers
         answers.append(locked.text.replace(address, "ADDRESS"))
     # A throttled account and a throttled unknown address get the same page.
     assert answers[0] == answers[1]
-    wrong = https_client.post("/login", data={"email": "ana@example.org", "password": "x" * 12})
-    unknown = https_client.post("/login", data={"email": "bob@example.org", "password": "x" * 12})
+    wrong = https_client.post(
+        "/login",
+        data={**login_form(https_client), "email": "ana@example.org", "password": "x" * 12},
+    )
+    unknown = https_client.post(
+        "/login",
+        data={**login_form(https_client), "email": "bob@example.org", "password": "x" * 12},
+    )
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.text.replace("ana@", "X@") == unknown.text.replace("bob@", "X@")
 
@@ -218,7 +243,9 @@ def test_sign_in_with_an_emailed_link(
     form = mailing_client.get("/login").text
     assert "E-mail me a sign-in link" in form
     for address in ("l1@example.org", "nobody@example.org"):  # the same answer for both
-        answer = mailing_client.post("/login/link", data={"email": address})
+        answer = mailing_client.post(
+            "/login/link", data={**login_form(mailing_client), "email": address}
+        )
         assert answer.status_code == 200
         assert "If an account has this address, a sign-in link is on its way" in answer.text
     (message,) = inbox.messages
@@ -231,11 +258,11 @@ def test_sign_in_with_an_emailed_link(
     assert confirm.status_code == 200 and f'action="https://testserver{link}"' in confirm.text
     assert confirm.headers["referrer-policy"] == "no-referrer"
     assert SESSION_COOKIE not in mailing_client.cookies
-    used = mailing_client.post(link)
+    used = mailing_client.post(link, data=login_form(mailing_client, link))
     assert used.status_code == 303 and used.headers["location"] == "/me"
     assert mailing_client.get("/api/v1/me").json()["learner_id"] == str(learner.id)
     mailing_client.cookies.clear()
-    again = mailing_client.post(link)
+    again = mailing_client.post(link, data=login_form(mailing_client, link))
     assert again.status_code == 401 and "already used or expired" in again.text
 
 
@@ -255,7 +282,7 @@ def test_the_link_page_answers_at_once_while_smtp_is_down_and_the_link_comes_lat
     )
     with TestClient(create_app(mailing), base_url="https://testserver") as client:
         answers = [
-            client.post("/login/link", data={"email": address})
+            client.post("/login/link", data={**login_form(client), "email": address})
             for address in ("l1@example.org", "nobody@example.org")
         ]
     assert [a.status_code for a in answers] == [200, 200]

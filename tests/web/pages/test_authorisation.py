@@ -16,6 +16,7 @@ each role follows every link it is shown and finds no 403 or 404.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -39,6 +40,7 @@ from certmint.services.sessions import start_session
 from certmint.services.sign_in_links import invite_user
 from certmint.services.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.web import login_csrf
 from certmint.web.app import create_app
 from certmint.web.deps import CSRF_HEADER, SESSION_COOKIE
 from tests.factories import make_user
@@ -94,6 +96,7 @@ class Rule:
     values: dict[str, str] = field(default_factory=dict)  # a path segment's literal value
     reads: bool = True  # false: changes state, so the in-scope manager does not call it
     csrf: bool = True  # unsafe requests need the session's CSRF token
+    login: bool = False  # a sign-in form: it carries the pre-session CSRF token instead
     json: bool = False  # a JSON endpoint: nobody gets 401, not a redirect
 
 
@@ -106,6 +109,7 @@ class Pages:
     cookies: dict[str, str] = field(default_factory=dict)
     csrf: dict[str, str] = field(default_factory=dict)
     profile: str = ""
+    login_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     def id(self, name: str) -> str:
         if name == "correction" or name == "correction2":
@@ -157,12 +161,13 @@ ROUTES: dict[tuple[str, str], Rule] = {
         throttled=True,
         form=lambda p: {"email": "nobody@example.org", "password": "x"},
         csrf=False,
+        login=True,
     ),
     ("POST", "/login/link"): Rule(
-        "public", form=lambda p: {"email": "nobody@example.org"}, csrf=False
+        "public", form=lambda p: {"email": "nobody@example.org"}, csrf=False, login=True
     ),
     ("GET", "/login/link/{token}"): Rule("public"),
-    ("POST", "/login/link/{token}"): Rule("public", ok=401, csrf=False),
+    ("POST", "/login/link/{token}"): Rule("public", ok=401, csrf=False, login=True),
     ("POST", "/logout"): Rule("signed_in", ok=303, reads=False),
     ("GET", "/account"): Rule("signed_in"),
     ("POST", "/account/password"): Rule(
@@ -393,6 +398,10 @@ def _call(
     kwargs: dict[str, Any] = {"headers": pages.headers(caller, method, csrf=csrf)}
     if rule.form is not None:
         kwargs["data"] = rule.form(pages)
+    if rule.login:  # the browser's pre-session cookie, and the form's copy of it
+        cookies = [kwargs["headers"].get("Cookie"), f"{login_csrf.COOKIE}={pages.login_token}"]
+        kwargs["headers"]["Cookie"] = "; ".join(c for c in cookies if c)
+        kwargs["data"] = {**kwargs.get("data", {}), login_csrf.FIELD: pages.login_token}
     if rule.files:
         kwargs["files"] = {"file": ("enrolments.csv", CSV.encode())}
     return client.request(method, url, **kwargs)

@@ -1,6 +1,8 @@
 """Signing in and out in the browser: ``/login`` (password, or a one-time link sent by
 e-mail), ``/logout``. Forms work without JavaScript. The session lives server-side; the cookie
-carries only a random token."""
+carries only a random token. Each sign-in form carries a pre-session CSRF token and refuses a
+post from another site (``web.login_csrf``): else another site could sign a visitor into the
+attacker's account."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from certmint.domain.accounts import Role
 from certmint.services.errors import TooManyAttempts, Unauthorized
 from certmint.services.sessions import ABSOLUTE_TIMEOUT, end_session, sign_in
 from certmint.services.sign_in_links import request_sign_in_link, sign_in_with_link
+from certmint.web import login_csrf
 from certmint.web.account_mail import deliver_account_mail
 from certmint.web.deps import (
     SESSION_COOKIE,
@@ -32,6 +35,7 @@ HOME_FOR_ROLE = {Role.ADMIN: "/admin", Role.COURSE_MANAGER: "/admin", Role.LEARN
 EmailField = Annotated[str, Form(max_length=320)]
 NextField = Annotated[str, Form(max_length=2000)]
 OrgField = Annotated[str, Form(max_length=60)]
+CsrfField = Annotated[str, Form(max_length=100)]
 
 
 async def sign_in_redirect(_request: Request, exc: Exception) -> Response:
@@ -47,10 +51,10 @@ def _page(
     next_: str | None,
     org: str | None,
     status: int = 200,
+    headers: dict[str, str] | None = None,
     **values: Any,
 ) -> Response:
     """The sign-in page; ``error`` names what went wrong (the template words it)."""
-    templates = request.app.state.templates
     context = {
         "next": safe_next(next_) or "",
         "org": org or "",
@@ -59,9 +63,39 @@ def _page(
         "links_available": container.mailer is not None,
         **values,
     }
-    return templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, "login.html", context, status_code=status
+    return _with_login_token(
+        request, container, "login.html", context, status=status, headers=headers
     )
+
+
+def _with_login_token(
+    request: Request,
+    container: ContainerDep,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A page with sign-in forms: they carry the browser's pre-session CSRF token."""
+    token = login_csrf.token_for(request)
+    response: Response = request.app.state.templates.TemplateResponse(
+        request, template, context, status_code=status, headers=headers
+    )
+    if request.cookies.get(login_csrf.COOKIE) != token:  # a new one: the browser keeps it
+        login_csrf.set_cookie(response, token, secure=_secure(container))
+    return response
+
+
+def _secure(container: ContainerDep) -> bool:
+    return container.settings.base_url.startswith("https://")
+
+
+def _cross_site(request: Request, container: ContainerDep, sent: str) -> Response | None:
+    """The sign-in page again (403) if the post did not come from this site's own form."""
+    if login_csrf.allows(request, sent, container.settings.base_url):
+        return None
+    return _page(request, container, next_=None, org=None, error="cross_site", status=403)
 
 
 def _signed_in(container: ContainerDep, token: str, location: str) -> Response:
@@ -71,7 +105,7 @@ def _signed_in(container: ContainerDep, token: str, location: str) -> Response:
         token,
         max_age=int(ABSOLUTE_TIMEOUT.total_seconds()),
         path="/",
-        secure=container.settings.base_url.startswith("https://"),
+        secure=_secure(container),
         httponly=True,
         samesite="lax",
     )
@@ -94,7 +128,10 @@ def login_submit(
     password: Annotated[str, Form(max_length=1000)],
     next: NextField = "",
     org: OrgField = "",
+    csrf_token: CsrfField = "",
 ) -> Response:
+    if (refused := _cross_site(request, container, csrf_token)) is not None:
+        return refused
     try:
         client = request.client.host if request.client else None
         user, token = sign_in(container.uow(), org or None, email, password, client=client)
@@ -125,10 +162,13 @@ def login_link_request(
     *,
     email: EmailField,
     org: OrgField = "",
+    csrf_token: CsrfField = "",
 ) -> Response:
     """Queue a one-time link, answer at once, then send it. The answer and the work before it
     are the same whether or not the address has an account, so the form cannot be used to
     find out who has one; an SMTP server that is down only delays the e-mail."""
+    if (refused := _cross_site(request, container, csrf_token)) is not None:
+        return refused
     if container.mailer is not None:
         client = request.client.host if request.client else None
         request_sign_in_link(container.uow(), org or None, email, client=client)
@@ -137,17 +177,26 @@ def login_link_request(
 
 
 @router.get("/login/link/{token}", name="login_link", response_class=HTMLResponse)
-def login_link(request: Request, token: str) -> Response:
+def login_link(request: Request, container: ContainerDep, token: str) -> Response:
     """A button that uses the link: mail scanners open links they see, and a GET that signed in
     would spend the link before the learner ever clicked it."""
-    templates = request.app.state.templates
-    return templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, "login_link.html", {"token": token}, headers={"Referrer-Policy": "no-referrer"}
+    return _with_login_token(
+        request,
+        container,
+        "login_link.html",
+        {"token": token},
+        headers={"Referrer-Policy": "no-referrer"},
     )
 
 
 @router.post("/login/link/{token}", name="login_link_use")
-def login_link_use(request: Request, container: ContainerDep, token: str) -> Response:
+def login_link_use(
+    request: Request, container: ContainerDep, token: str, csrf_token: CsrfField = ""
+) -> Response:
+    """Another site posting the attacker's own link would sign the visitor in as the attacker:
+    refused like a cross-site password sign-in."""
+    if (refused := _cross_site(request, container, csrf_token)) is not None:
+        return refused
     try:
         user, session_token = sign_in_with_link(container.uow(), token)
     except Unauthorized:
