@@ -15,6 +15,9 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     # Messages (an English text and its values) are how every layer words what people read.
     "credentials": ("certmint.credentials", "certmint.domain.messages"),
     "rendering": ("certmint.rendering",),
+    # How Certmint reaches the outside world (the guarded HTTP client): settings come from
+    # bootstrap, so it imports nothing of Certmint's but itself.
+    "adapters": ("certmint.adapters",),
     "storage": ("certmint.storage", "certmint.domain"),
     "services": (
         "certmint.services",
@@ -22,10 +25,12 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "certmint.domain",
         "certmint.credentials",
         "certmint.rendering",
+        "certmint.adapters",
     ),
     "bootstrap": (
         "certmint.bootstrap",
         "certmint.config",
+        "certmint.adapters",
         "certmint.storage",
         "certmint.credentials",
         "certmint.rendering",

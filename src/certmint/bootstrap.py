@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from certmint.config import Settings
+from certmint.adapters import GuardedHttpClient, OutboundPolicy
+from certmint.config import Environment, Settings
 from certmint.credentials import FileKeyStore, KeyStore
 from certmint.rendering import FontSet
 from certmint.services.notifications import SmtpMailer
@@ -27,7 +28,7 @@ from certmint.storage.database import create_database_engine, create_session_fac
 from certmint.storage.migrate import upgrade_database
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["Container", "bootstrap", "reading_by_default"]
+__all__ = ["Container", "bootstrap", "outbound_client", "reading_by_default"]
 
 # What ``Container.uow()`` gives when the caller does not say: a writing unit of work, except
 # inside ``reading_by_default()`` (the web layer's GET and HEAD requests).
@@ -77,6 +78,11 @@ class Container:
         return SmtpMailer(self.settings.smtp_url) if self.settings.smtp_url else None
 
     @cached_property
+    def http_client(self) -> GuardedHttpClient:
+        """Every outbound request (webhooks, other issuers' DID documents and status lists)."""
+        return outbound_client(self.settings)
+
+    @cached_property
     def certificate_stamps(self) -> CertificateStampReader:
         """Reads a certificate's status for the verification page's cache, on a small pool of
         autocommit connections of its own (see ``CertificateStampReader``)."""
@@ -111,3 +117,14 @@ def bootstrap(settings: Settings, *, migrate: bool = False, pooled: bool = True)
     if migrate:
         upgrade_database(engine)
     return Container(settings, engine, create_session_factory(engine))
+
+
+def outbound_client(settings: Settings) -> GuardedHttpClient:
+    """The guarded HTTP client under the operator's policy: https only in production, public
+    addresses only unless ``CERTMINT_OUTBOUND_ALLOW_NETWORKS`` allows more. Needs no database
+    (``certmint verify`` uses it without an instance)."""
+    policy = OutboundPolicy(
+        require_https=settings.environment is Environment.PRODUCTION,
+        allowed_networks=settings.outbound_allow_networks,
+    )
+    return GuardedHttpClient(policy)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = [
     "ENV_FILE_NAME",
@@ -98,6 +98,20 @@ class Settings(BaseSettings):
     verification_count_flush_seconds: float = Field(
         default=10.0, gt=0, description="How often verification counts are written."
     )
+    outbound_allow_networks: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = Field(
+        default=(),
+        description="Networks (comma-separated, e.g. 127.0.0.0/8,10.1.0.0/16) that outbound "
+        "requests (webhooks, DID documents, status lists) may reach although they are loopback, "
+        "link-local, private or otherwise not public; empty: public addresses only.",
+    )
+
+    @field_validator("outbound_allow_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: Any) -> Any:
+        """The environment gives one comma-separated string."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -12,7 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from certmint.adapters import GuardedHttpClient
+from certmint.bootstrap import outbound_client
+from certmint.config import load_settings
 from certmint.domain.ids import url_id
 from certmint.services.certificates import (
     reinstate_certificate,
@@ -24,12 +28,12 @@ from certmint.services.errors import InvalidInput, NotFound
 from certmint.services.issuance import issue_achievement
 from certmint.services.signing import Signing
 from certmint.services.webhooks import (
-    HttpPoster,
     add_webhook,
     deliver_due,
     list_webhooks_page,
     remove_webhook,
 )
+from certmint.storage.tables import WebhookDeliveryRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import enrolment_row, make_organisation, scenario
 
@@ -38,6 +42,12 @@ class Receiver:
     def __init__(self) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.status = 200
+
+
+@pytest.fixture
+def client() -> GuardedHttpClient:
+    """The operator allows loopback: the receivers of these tests listen on 127.0.0.1."""
+    return outbound_client(load_settings(outbound_allow_networks="127.0.0.0/8"))
 
 
 @pytest.fixture
@@ -71,13 +81,16 @@ def _verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
 
 
 def test_events_are_signed_delivered_once_and_retried(
-    uow: SqlAlchemyUnitOfWork, signing: Signing, receiver: tuple[Receiver, str]
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    receiver: tuple[Receiver, str],
+    client: GuardedHttpClient,
 ) -> None:
     state, url = receiver
     s = scenario(uow, signing, [enrolment_row("L1"), enrolment_row("L2")])
-    _, secret = add_webhook(uow, s.organisation.id, url=url, actor="t")
+    _, secret = add_webhook(uow, s.organisation.id, url=url, actor="t", policy=client.policy)
     summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
-    post = HttpPoster(timeout=5)
+    post = client.post
     now = datetime.now(UTC)
     assert deliver_due(uow, post, now=now).delivered == 2
     assert deliver_due(uow, post, now=now).delivered == 0  # once
@@ -110,34 +123,41 @@ def test_events_are_signed_delivered_once_and_retried(
 
 
 def test_reissue_event_and_subscriptions(
-    uow: SqlAlchemyUnitOfWork, signing: Signing, receiver: tuple[Receiver, str]
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    receiver: tuple[Receiver, str],
+    client: GuardedHttpClient,
 ) -> None:
     state, url = receiver
     s = scenario(uow, signing, [enrolment_row("L1")])
-    add_webhook(uow, s.organisation.id, url=url, events=["certificate.reissued"], actor="t")
+    events = ["certificate.reissued"]
+    add_webhook(uow, s.organisation.id, url=url, events=events, actor="t", policy=client.policy)
     (old,) = issue_achievement(uow, signing, s.organisation.id, s.achievement_id).certificate_ids
     reissue_certificate(
         uow, signing, s.organisation.id, old, name="New Name", reason="typo", actor="t"
     )
-    assert deliver_due(uow, HttpPoster(timeout=5)).delivered == 1  # only the subscribed event
+    assert deliver_due(uow, client.post).delivered == 1  # only the subscribed event
     event = json.loads(state.requests[0][1])
     assert event["type"] == "certificate.reissued"
     assert event["data"]["supersedes"] == url_id(old)
 
 
 def test_suspended_and_reinstated_events(
-    uow: SqlAlchemyUnitOfWork, signing: Signing, receiver: tuple[Receiver, str]
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    receiver: tuple[Receiver, str],
+    client: GuardedHttpClient,
 ) -> None:
     state, url = receiver
     s = scenario(uow, signing, [enrolment_row("L1")])
     events = ["certificate.suspended", "certificate.reinstated"]
-    add_webhook(uow, s.organisation.id, url=url, events=events, actor="t")
+    add_webhook(uow, s.organisation.id, url=url, events=events, actor="t", policy=client.policy)
     (first,) = issue_achievement(uow, signing, s.organisation.id, s.achievement_id).certificate_ids
     base = "https://certs.example.org"
     org = s.organisation.id
     suspend_certificate(uow, org, first, reason="checking", actor="t", base_url=base)
     reinstate_certificate(uow, org, first, actor="t", base_url=base)
-    assert deliver_due(uow, HttpPoster(timeout=5)).delivered == 2  # not the issued event
+    assert deliver_due(uow, client.post).delivered == 2  # not the issued event
     suspended, reinstated = sorted(
         (json.loads(body) for _, body in state.requests), key=lambda e: e["created"]
     )
@@ -149,12 +169,16 @@ def test_suspended_and_reinstated_events(
 
 
 def test_unreachable_endpoint_and_bad_registrations(
-    uow: SqlAlchemyUnitOfWork, signing: Signing
+    uow: SqlAlchemyUnitOfWork, signing: Signing, client: GuardedHttpClient
 ) -> None:
     s = scenario(uow, signing, [enrolment_row("L1")])
-    add_webhook(uow, s.organisation.id, url="http://127.0.0.1:9/nowhere", actor="t")
+    nowhere = "http://127.0.0.1:9/nowhere"
+    add_webhook(uow, s.organisation.id, url=nowhere, actor="t", policy=client.policy)
     issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
-    assert deliver_due(uow, HttpPoster(timeout=2)).retrying == 1
+    assert deliver_due(uow, client.post).retrying == 1
+    with uow:
+        errors = uow.session.scalars(select(WebhookDeliveryRow.last_error)).all()
+    assert errors == [f"could not get an answer from {nowhere}"]  # not why: port state stays out
     with pytest.raises(InvalidInput):
         add_webhook(uow, s.organisation.id, url="ftp://x", actor="t")
     with pytest.raises(InvalidInput):

@@ -2,27 +2,27 @@
 
 Exit status: 0 when every file verifies, 1 when one does not, 2 when one cannot be read.
 Keys and status lists of this instance (when ``CERTMINT_HOME`` holds one) are used locally;
-other issuers' are fetched over HTTPS unless ``--offline``.
+other issuers' are fetched through the guarded HTTP client (the operator's outbound policy)
+unless ``--offline``.
 """
 
 from __future__ import annotations
 
 import json
-import urllib.request
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from certmint.bootstrap import outbound_client
 from certmint.cli.state import print_json, state
 from certmint.cli.terminal import console, styled
 from certmint.credentials import BundledDocumentLoader, Outcome
 from certmint.services.verification import FileVerification, Instance, verify_file
 from certmint.storage.migrate import current_revision, head_revision
 
-__all__ = ["https_fetch", "verify"]
+__all__ = ["verify"]
 
-MAX_BODY = 2_000_000
 EXIT_INVALID = 1
 EXIT_UNREADABLE = 2
 _MARKS = {
@@ -31,18 +31,6 @@ _MARKS = {
     Outcome.SKIPPED: "[yellow]-[/]",
     Outcome.NOT_APPLICABLE: "[dim]·[/]",
 }
-
-
-def https_fetch(url: str, timeout: float) -> bytes:
-    """GET over HTTPS only, bounded in time and size; raises ``OSError`` or ``ValueError``."""
-    if not url.startswith("https://"):
-        raise ValueError(f"refusing to fetch {url}: only https URLs")
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-        body: bytes = response.read(MAX_BODY + 1)
-    if len(body) > MAX_BODY:
-        raise ValueError(f"{url} answered with more than {MAX_BODY} bytes")
-    return body
 
 
 def _instance(ctx: typer.Context) -> Instance | None:
@@ -121,6 +109,7 @@ def verify(
 ) -> None:
     """Verify credentials: format, signature, issuer key, status, validity dates."""
     loader = BundledDocumentLoader()
+    fetch = None if offline else outbound_client(state(ctx).settings).fetch
     instance = _instance(ctx)
     documents = _did_documents(did_document or [])
     results = []
@@ -129,7 +118,7 @@ def verify(
             path.read_bytes(),
             loader=loader,
             instance=instance,
-            fetch=None if offline else https_fetch,
+            fetch=fetch,
             did_documents=documents,
         )
         results.append((path, found))

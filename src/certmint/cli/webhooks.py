@@ -12,7 +12,6 @@ from certmint.cli.terminal import console
 from certmint.domain.webhooks import EVENTS
 from certmint.services.webhooks import (
     DeliverySummary,
-    HttpPoster,
     add_webhook,
     deliver_due,
     list_webhooks,
@@ -25,7 +24,7 @@ app = typer.Typer(help="Webhooks: certificate.issued, .reissued and .revoked, HM
 
 def deliver(container: Container) -> DeliverySummary:
     """Deliver the events that are due (after issuing, revoking or re-issuing)."""
-    return deliver_due(container.uow(), HttpPoster())
+    return deliver_due(container.uow(), container.http_client.post)
 
 
 @app.command("add")
@@ -41,7 +40,12 @@ def add(
     """Register an endpoint; prints the signing secret once."""
     with in_organisation(ctx, org) as (container, organisation):
         webhook, secret = add_webhook(
-            container.uow(), organisation.id, url=url, events=event or EVENTS, actor="cli"
+            container.uow(),
+            organisation.id,
+            url=url,
+            events=event or EVENTS,
+            actor="cli",
+            policy=container.http_client.policy,
         )
     if as_json:
         print_json(

@@ -32,6 +32,7 @@ from certmint.credentials._canon import (
     to_dataset,
 )
 from certmint.credentials._did import (
+    MAX_DID_DOCUMENT_BYTES,
     DidResolver,
     Fetcher,
     ResolvedKey,
@@ -39,7 +40,6 @@ from certmint.credentials._did import (
     did_key_for,
     did_web_document_url,
     did_web_for,
-    fetch_https,
 )
 from certmint.credentials._fastpath import FIXED_KEYS, FastRdfCanonicalizer
 from certmint.credentials._keys import (
@@ -117,6 +117,7 @@ __all__ = [
     "EDDSA_JCS_2022",
     "EDDSA_RDFC_2022",
     "FIXED_KEYS",
+    "MAX_DID_DOCUMENT_BYTES",
     "MIN_STATUS_LIST_SIZE",
     "OB3_CONTEXT",
     "VC1_CONTEXT",
@@ -184,7 +185,6 @@ __all__ = [
     "did_web_for",
     "email_identity_hash",
     "expand_safe",
-    "fetch_https",
     "format_datetime",
     "hash_data",
     "ob3_json_schema",

@@ -6,15 +6,15 @@
 * DID documents with Multikey verification methods: https://www.w3.org/TR/did-core/ and
   https://www.w3.org/TR/cid-1.0/#Multikey.
 
-Resolution is offline by default; fetching a did:web document over HTTPS happens only when the
-caller injects a fetcher (``DidResolver(fetch=...)``).
+Resolution is offline by default; fetching a did:web document happens only when the caller
+injects a fetcher (``DidResolver(fetch=...)``): Certmint's is the guarded HTTP client of
+``certmint.adapters``, which the CLI and services wire in. This library makes no request itself.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,7 @@ from certmint.credentials._keys import Ed25519PublicKey
 from certmint.credentials.errors import CredentialError, DidResolutionError
 
 __all__ = [
+    "MAX_DID_DOCUMENT_BYTES",
     "DidResolver",
     "Fetcher",
     "ResolvedKey",
@@ -32,44 +33,17 @@ __all__ = [
     "did_key_for",
     "did_web_document_url",
     "did_web_for",
-    "fetch_https",
 ]
 
 _DID_CONTEXTS = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
 _SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
-_MAX_DID_DOCUMENT = 100_000
+#: The largest DID document fetched (bytes); a fetcher stops reading past it.
+MAX_DID_DOCUMENT_BYTES = 100_000
 
-#: Fetches ``url`` over HTTPS with a timeout in seconds and returns the body; raises on failure.
-Fetcher = Callable[[str, float], bytes]
-
-
-def fetch_https(url: str, timeout: float) -> bytes:
-    """A :data:`Fetcher` over HTTPS only: a timeout, no redirects, at most 100 kB read.
-
-    Pass it explicitly (``DidResolver(fetch=fetch_https)``); nothing here fetches by default.
-    Raises ``DidResolutionError``.
-    """
-    if not url.startswith("https://"):
-        raise DidResolutionError(url, "only https:// DID documents are fetched")
-    opener = urllib.request.build_opener(_NoRedirect)
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked to be https above
-        url, headers={"Accept": "application/did+json, application/json"}
-    )
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            body: bytes = response.read(_MAX_DID_DOCUMENT + 1)
-    except (OSError, ValueError) as exc:  # URLError and timeouts are OSErrors
-        raise DidResolutionError(url, f"fetch failed: {exc}") from exc
-    if len(body) > _MAX_DID_DOCUMENT:
-        raise DidResolutionError(url, "DID document is too large")
-    return body
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """did:web documents are served at their URL; a redirect could leave HTTPS or the host."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+#: ``fetch(url, max_bytes)`` returns the body at ``url`` (at most ``max_bytes``) or raises an
+#: exception whose message is one sentence saying what could not be fetched (and no more: not
+#: why a connection failed). It owns its time limits and which addresses it may reach.
+Fetcher = Callable[[str, int], bytes]
 
 
 def did_web_for(base_url: str, org_slug: str | None = None) -> str:
@@ -171,12 +145,10 @@ class DidResolver:
         documents: Mapping[str, Mapping[str, Any]] | None = None,
         *,
         fetch: Fetcher | None = None,
-        timeout: float = 5.0,
         trust_key_fragments: bool = False,
     ) -> None:
         self._documents = dict(documents or {})
         self._fetch = fetch
-        self._timeout = timeout
         self._trust_key_fragments = trust_key_fragments
 
     @classmethod
@@ -199,10 +171,13 @@ class DidResolver:
         if did.startswith("did:web:") and self._fetch is not None:
             url = did_web_document_url(did)
             try:
-                body = self._fetch(url, self._timeout)
-            except Exception as exc:
-                raise DidResolutionError(did, f"fetching {url} failed: {exc}") from exc
-            if len(body) > _MAX_DID_DOCUMENT:
+                body = self._fetch(url, MAX_DID_DOCUMENT_BYTES)
+            except Exception as exc:  # a fetcher's failure, whatever its type: say it, once
+                reason = str(exc).rstrip(".")
+                raise DidResolutionError(
+                    did, f"could not fetch its DID document ({reason})"
+                ) from exc
+            if len(body) > MAX_DID_DOCUMENT_BYTES:
                 raise DidResolutionError(did, "DID document is too large")
             try:
                 document = json.loads(body)

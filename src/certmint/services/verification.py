@@ -2,7 +2,7 @@
 
 Both run the credential library's ordered checks (format, signature, issuer key, status,
 validity). Keys of this instance's organisations and their status lists resolve locally; other
-issuers' only through the fetcher the caller passes (the CLI's HTTPS fetcher, unless
+issuers' only through the fetcher the caller passes (the CLI's guarded HTTP client, unless
 ``--offline``), so nothing reaches the network by default.
 """
 
@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
+from certmint.adapters import OutboundError
 from certmint.credentials import (
     BitstringStatusListChecker,
     BundledDocumentLoader,
@@ -65,6 +66,7 @@ PRINTED_FIELDS = (
     "issuer.name",
     "certificate.number",
 )
+#: The largest status list or credential fetched from another issuer (bytes).
 MAX_FETCHED = 2_000_000
 # The statuses whose reason is public (the admin writes it for the verifier to read). A re-issue's
 # reason ("surname misspelt: the learner asked for ...") is an internal note: it stays in the
@@ -143,7 +145,7 @@ def _status_checker(
     prefix = f"{instance.signing.base}/orgs/" if instance else None
 
     def fetch_list(url: str) -> Mapping[str, Any]:
-        """Fetchers raise ``OSError`` (network) or ``ValueError`` (limits)."""
+        """Ours from the database; another issuer's through ``fetch`` (the guarded client)."""
         if instance is not None and prefix is not None and url.startswith(prefix):
             parts = url[len(prefix) :].split("/")
             if len(parts) == 4 and parts[1] == "status" and parts[3].isdigit():
@@ -156,9 +158,9 @@ def _status_checker(
         if fetch is None:
             raise StatusListError(f"{url} is not on this instance and fetching is off (offline)")
         try:
-            body = fetch(url, 10.0)
-        except (OSError, ValueError) as exc:  # what fetchers raise: network errors and limits
-            raise StatusListError(f"fetching {url} failed: {exc}") from exc
+            body = fetch(url, MAX_FETCHED)
+        except OutboundError as exc:
+            raise StatusListError(str(exc)) from exc
         if len(body) > MAX_FETCHED:
             raise StatusListError(f"{url} is larger than {MAX_FETCHED} bytes")
         try:
@@ -441,8 +443,8 @@ def verify_file(
             "", problem=Message("the QR code points to %(url)s; fetching is off (offline)", url=url)
         )
     try:
-        body = fetch(f"{url}/credential.json", 10.0)
-    except (OSError, ValueError) as exc:
+        body = fetch(f"{url}/credential.json", MAX_FETCHED)
+    except OutboundError as exc:
         unfetched = Message(
             "could not fetch the credential behind %(url)s: %(error)s", url=url, error=str(exc)
         )

@@ -6,6 +6,11 @@ rolled-back change sends nothing and a committed one is never lost. ``deliver_du
 with ``Certmint-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`` under the
 webhook's secret; a receiver recomputes it and rejects stale timestamps. Anything but a 2xx
 answer is retried with back-off, up to ``MAX_ATTEMPTS``.
+
+Endpoints are judged by the outbound address policy twice: when saved (the URL as written: its
+scheme, and its host when that is an address) and by the guarded client at every delivery
+(the addresses the name resolves to then), so neither an admin nor a DNS change can aim
+deliveries at this host or its private network unless the operator allows it.
 """
 
 from __future__ import annotations
@@ -19,11 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 from uuid import UUID
 
-import httpx
-
+from certmint.adapters import OutboundError, OutboundPolicy, OutboundRefused
 from certmint.domain.certificates import Certificate
 from certmint.domain.ids import url_id
 from certmint.domain.notifications import after_failure
@@ -35,7 +38,6 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 __all__ = [
     "SIGNATURE_HEADER",
     "DeliverySummary",
-    "HttpPoster",
     "Poster",
     "add_webhook",
     "deliver_due",
@@ -49,28 +51,14 @@ __all__ = [
 SIGNATURE_HEADER = "Certmint-Signature"
 STALE_CLAIM = timedelta(minutes=15)
 _WITH_REASON = ("certificate.revoked", "certificate.suspended")
+_STRICTEST = OutboundPolicy()  # https and public addresses only: what a caller gets by default
 
 
 class Poster(Protocol):
-    """POSTs a body; returns the HTTP status, raises ``OSError`` when nothing answered."""
+    """POSTs a body; returns the HTTP status, raises ``OutboundError`` when nothing answered or
+    the target is refused (``GuardedHttpClient.post``)."""
 
     def __call__(self, url: str, body: bytes, headers: dict[str, str]) -> int: ...
-
-
-class HttpPoster:
-    """POST with httpx, bounded in time; transport failures become ``OSError``."""
-
-    def __init__(self, *, timeout: float = 10.0) -> None:
-        self._timeout = timeout
-
-    def __call__(self, url: str, body: bytes, headers: dict[str, str]) -> int:
-        try:
-            response = httpx.post(
-                url, content=body, headers=headers, timeout=self._timeout, follow_redirects=False
-            )
-        except httpx.TransportError as exc:
-            raise OSError(str(exc)) from exc
-        return response.status_code
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -85,12 +73,17 @@ def add_webhook(
     url: str,
     events: Iterable[str] = EVENTS,
     actor: str,
+    policy: OutboundPolicy = _STRICTEST,
 ) -> tuple[Webhook, str]:
-    """Register an endpoint; returns it and the signing secret (shown once to the caller)."""
-    parts = urlsplit(url)
+    """Register an endpoint; returns it and the signing secret (shown once to the caller).
+
+    ``policy`` is the operator's outbound policy (``Container.http_client.policy``); without
+    one, the strictest applies (https, public addresses only)."""
     problems = []
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        problems.append("url: must be an http(s) URL")
+    try:
+        policy.check_url(url)
+    except OutboundRefused as exc:
+        problems.append(f"url: {exc.reason}")
     chosen = tuple(dict.fromkeys(events))
     unknown = [e for e in chosen if e not in EVENTS]
     if unknown or not chosen:
@@ -232,8 +225,8 @@ def deliver_due(
             status = post(url, body, headers)
             if not 200 <= status < 300:
                 error = f"HTTP {status}"
-        except OSError as exc:
-            error = f"{type(exc).__name__}: {exc}"
+        except OutboundError as exc:  # one sentence, never why a connection failed
+            error = str(exc)
         _record_outcome(uow, delivery, error, now, summary)
     return summary
 

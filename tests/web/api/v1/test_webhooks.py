@@ -29,3 +29,14 @@ def test_bad_webhooks_are_refused(api: TestClient, world: World) -> None:
     bad = api.post("/api/v1/webhooks", json={"url": "ftp://x", "events": ["nope"]}, headers=admin)
     assert bad.status_code == 422
     assert len(bad.json()["errors"]) == 2
+
+
+def test_webhooks_to_private_addresses_are_refused(api: TestClient, world: World) -> None:
+    admin = world.headers("admin")
+    for url in ("https://169.254.169.254/latest/meta-data/", "https://10.1.2.3/in"):
+        refused = api.post("/api/v1/webhooks", json={"url": url}, headers=admin)
+        assert refused.status_code == 422, refused.text
+        assert "its host is a" in str(refused.json()["errors"])
+    assert {h["url"] for h in items(api.get("/api/v1/webhooks", headers=admin))} == {
+        "https://lms.example/hooks"
+    }

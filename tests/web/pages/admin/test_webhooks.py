@@ -48,9 +48,16 @@ def test_bad_input_keeps_what_was_typed(
 ) -> None:
     refused = client.post(URL, data={"url": "ftp://lms.example/x"}, headers=admin.headers)
     assert refused.status_code == 422
-    assert "url: must be an http(s) URL" in refused.text and "events: choose from" in refused.text
+    assert "url: only http:// and https:// URLs are used" in refused.text
+    assert "events: choose from" in refused.text
     assert 'value="ftp://lms.example/x"' in refused.text
     assert 'value="certificate.issued" checked' not in refused.text  # none was chosen
+    metadata = "http://169.254.169.254/latest/meta-data/"
+    data = {"url": metadata, "events": ["certificate.issued"]}
+    private = client.post(URL, data=data, headers=admin.headers)
+    assert private.status_code == 422
+    assert "url: its host is a link-local address" in private.text
+    assert f'value="{metadata}"' in private.text
     assert list_webhooks(uow, admin.scenario.organisation.id) == []
 
 

@@ -67,6 +67,7 @@ def create(body: WebhookIn, principal: AdminDep, container: ContainerDep) -> Web
         url=body.url,
         events=body.events,
         actor=principal.actor,
+        policy=container.http_client.policy,
     )
     return WebhookCreated(**WebhookOut.of(webhook).model_dump(), secret=secret)
 

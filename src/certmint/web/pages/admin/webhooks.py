@@ -71,6 +71,7 @@ def add(
             url=field(form, "url").strip(),
             events=events,
             actor=principal.actor,
+            policy=container.http_client.policy,
         )
     except InvalidInput as exc:
         return _page(

@@ -1,0 +1,34 @@
+"""Adapters: how Certmint talks to the outside world (for now: the guarded HTTP client).
+
+Beside ``storage/``, ``credentials/`` and ``rendering/``: libraries without a database or the
+settings; ``bootstrap`` builds them from the settings and hands them to services and entry
+points. The modules are private to this package's surface, which re-exports their ``__all__``.
+"""
+
+from certmint.adapters.addresses import (
+    ALLOW_SETTING,
+    IPAddress,
+    IPNetwork,
+    OutboundPolicy,
+    Resolver,
+    Target,
+    literal_address,
+    resolve_host,
+)
+from certmint.adapters.errors import OutboundError, OutboundFailed, OutboundRefused
+from certmint.adapters.http import GuardedHttpClient
+
+__all__ = [
+    "ALLOW_SETTING",
+    "GuardedHttpClient",
+    "IPAddress",
+    "IPNetwork",
+    "OutboundError",
+    "OutboundFailed",
+    "OutboundPolicy",
+    "OutboundRefused",
+    "Resolver",
+    "Target",
+    "literal_address",
+    "resolve_host",
+]
