@@ -17,6 +17,7 @@ from certmint.bootstrap import outbound_client
 from certmint.cli import app
 from certmint.config import load_settings
 from certmint.credentials import (
+    MAX_DID_DOCUMENT_BYTES,
     BundledDocumentLoader,
     Ed25519KeyPair,
     IssuerProfile,
@@ -26,6 +27,7 @@ from certmint.credentials import (
 )
 from certmint.services.issuance import issue_achievement
 from certmint.services.signing import Signing
+from certmint.services.verification import MAX_FETCHED
 from certmint.services.webhooks import add_webhook, deliver_due
 from certmint.storage.tables import WebhookDeliveryRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -126,3 +128,13 @@ def test_verify_does_not_fetch_from_loopback_nor_tell_which_ports_are_open(
     ) in outputs[0].replace("\n", " ")
     for leak in ("refused", "timed out", "Errno", "SSL", "reset", "EOF"):
         assert leak not in outputs[0]
+
+
+def test_the_docs_state_the_limits_the_code_applies() -> None:
+    """Issue 12 (e): docs/cli.md's DID document limit disagreed with the code."""
+    docs = Path(__file__).parents[2] / "docs"
+    cli = " ".join((docs / "cli.md").read_text(encoding="utf-8").split())
+    assert f"DID documents up to {MAX_DID_DOCUMENT_BYTES:,} bytes" in cli
+    assert f"status lists up to {MAX_FETCHED:,})" in cli
+    operations = " ".join((docs / "operations.md").read_text(encoding="utf-8").split())
+    assert f"(DID documents {MAX_DID_DOCUMENT_BYTES:,} bytes, status lists" in operations
