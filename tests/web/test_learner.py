@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
 import pytest
+from babel.dates import format_date
 from fastapi.testclient import TestClient
 
 from certmint.domain.accounts import Role
@@ -166,10 +167,18 @@ def test_public_profile_on_and_off(https_client: TestClient, world: World) -> No
     assert "Turn the public profile on" in https_client.get("/me").text
 
 
-def test_my_certificates_in_hindi(https_client: TestClient, world: World) -> None:
+def test_my_certificates_in_hindi(
+    https_client: TestClient, world: World, uow: SqlAlchemyUnitOfWork
+) -> None:
     sign_in(https_client, "jon@example.org", PASSWORD)
     page = https_client.get("/me", headers={"Accept-Language": "hi-IN,hi;q=0.9"})
     assert page.status_code == 200
     assert '<html lang="hi"' in page.text
     assert "मेरे प्रमाणपत्र" in page.text and "सार्वजनिक प्रोफ़ाइल चालू करें" in page.text
     assert "Completion" in page.text  # what is printed stays as printed
+    # Dates are the page's own words, as everywhere else on it: a Hindi month, not "December".
+    with uow:
+        certificate = uow.certificates.get(world[1]["L1"])
+    assert certificate is not None
+    month = format_date(certificate.valid_from.date(), "MMMM", locale="hi")
+    assert month in page.text and certificate.valid_from.strftime("%B") not in page.text

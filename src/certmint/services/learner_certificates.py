@@ -8,7 +8,7 @@ each certificate's frozen snapshot, exactly as printed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 from certmint.domain.accounts import Principal, Role
@@ -44,6 +44,7 @@ class LearnerCertificate:
     status: CertificateStatus
     printed: dict[str, str]
     issued_at: datetime
+    issued_on: date  # the day it says it was issued (a re-issue that keeps the date keeps it)
     valid_until: datetime | None
     verification_url: str  # the share link (what the QR code holds)
     linkedin_url: str
@@ -106,6 +107,7 @@ def _view(
         status=certificate.status,
         printed=printed,
         issued_at=certificate.issued_at,
+        issued_on=certificate.valid_from.date(),
         valid_until=certificate.valid_until,
         verification_url=link,
         linkedin_url=linkedin_add_to_profile_url(
