@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from ipaddress import ip_network
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from certmint.bootstrap import Container, bootstrap, reading_by_default
-from certmint.config import Settings
+from certmint.bootstrap import Container, bootstrap, outbound_client, reading_by_default
+from certmint.config import Settings, load_settings
 from certmint.storage.unit_of_work import ReadOnlyViolation
 from tests.factories import make_organisation
 
@@ -41,3 +43,20 @@ def test_an_unpooled_container_opens_a_connection_per_unit_of_work(tmp_path: Pat
             assert [o.name for o in uow.organisations.list()] == ["Swept"]
     finally:
         container.close()
+
+
+def test_the_outbound_client_follows_the_operator_settings(
+    certmint_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CERTMINT_OUTBOUND_ALLOW_NETWORKS", " 10.1.0.0/16, ::1 ")
+    development = outbound_client(load_settings()).policy
+    assert not development.require_https
+    assert development.allowed_networks == (ip_network("10.1.0.0/16"), ip_network("::1/128"))
+    production = outbound_client(
+        load_settings(environment="production", master_secret="s" * 48)
+    ).policy
+    assert production.require_https
+    monkeypatch.delenv("CERTMINT_OUTBOUND_ALLOW_NETWORKS")
+    assert outbound_client(load_settings()).policy.allowed_networks == ()
+    with pytest.raises(ValidationError, match="outbound_allow_networks"):
+        load_settings(outbound_allow_networks="127.0.0.1/8")  # host bits set: a typo, refused
