@@ -2,7 +2,7 @@
 
 Beside ``storage/``, ``credentials/`` and ``rendering/``: libraries without a database or the
 settings; ``bootstrap`` builds them from the settings and hands them to services and entry
-points. The modules are private to this package's surface, which re-exports their ``__all__``.
+points. Callers import from this package, which re-exports each module's ``__all__``.
 """
 
 from certmint.adapters.addresses import (
