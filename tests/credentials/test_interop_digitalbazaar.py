@@ -149,8 +149,8 @@ def _tamper(
     for key in path[:-1]:
         parent = parent[key]
     value: str = parent[path[-1]]
-    # change the last letter or digit, keeping dates and IRIs well-formed
-    index = max(i for i, char in enumerate(value) if char.isalnum())
+    # change the last letter or digit, keeping dates (their time zone's Z) and IRIs well-formed
+    index = max(i for i, char in enumerate(value) if char.isalnum() and value[i:] != "Z")
     replacement = {"0": "1", "a": "b"}.get(value[index], "0" if value[index].isdigit() else "a")
     parent[path[-1]] = value[:index] + replacement + value[index + 1 :]
     return changed

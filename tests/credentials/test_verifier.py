@@ -620,7 +620,7 @@ def test_a_poisoned_graph_cannot_hang_the_verifier(
         ],
         "type": ["VerifiableCredential"],
         "issuer": ISSUER_DID,
-        "credentialSubject": nodes,
+        "credentialSubject": {"id": "did:example:holder", "knows": nodes},
     }
     options = ProofOptions(verification_method, NOW)
     fake_signature = "z" + base58btc_encode(b"\x01" * 64)  # never checked: canonicalization stops

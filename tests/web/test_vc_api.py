@@ -156,3 +156,101 @@ def test_presentation_of_issued_credentials(client: TestClient, admin: tuple[Any
     vacuous = client.post("/vc-api/presentations/verify", json={"verifiablePresentation": empty})
     assert vacuous.status_code == 400
     assert vacuous.json()["verified"] is False
+
+
+EXAMPLES = "https://www.w3.org/ns/credentials/examples/v2"
+
+
+def test_a_credential_breaking_the_data_model_is_refused_naming_every_problem(
+    client: TestClient, admin: tuple[Any, str]
+) -> None:
+    _, secret = admin
+    broken = {
+        "@context": ["https://www.w3.org/ns/credentials/v2", EXAMPLES],
+        "type": ["VerifiableCredential"],
+        "issuer": None,
+        "credentialSubject": {},
+        "validFrom": "Sat 25 Feb 2023 07:16:31 PM CST",
+        "credentialStatus": {"id": "https ://not-a-url/status/4"},
+        "termsOfUse": {"id": "did:example:terms"},
+        "relatedResource": [{"id": "https://www.w3.org/ns/credentials/v2"}],
+    }
+    response = _issue(client, secret, broken)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    errors = response.json()["errors"]
+    for expected in (
+        "$.issuer: must be a URL or an object whose id is a URL",
+        "$.credentialSubject: must be an object making at least one claim",
+        "$.validFrom: must be an XML Schema dateTimeStamp string",
+        "$.credentialStatus.type: is required",
+        "$.credentialStatus.id: must be a URL",
+        "$.termsOfUse.type: is required",
+        "$.relatedResource[0]: must have a digestSRI or a digestMultibase",
+    ):
+        assert expected in errors, errors
+    assert len(errors) == 7
+
+
+@pytest.mark.parametrize(
+    "issuer", [None, "did:web:certs.example.org", {"name": "VC API Institute"}]
+)
+def test_the_examples_context_and_the_issuer_s_forms(
+    client: TestClient, admin: tuple[Any, str], issuer: Any
+) -> None:
+    _, secret = admin
+    credential: dict[str, Any] = {
+        "@context": ["https://www.w3.org/ns/credentials/v2", EXAMPLES],
+        "type": ["VerifiableCredential", "ExampleAlumniCredential"],
+        "credentialSubject": {"id": "did:example:abc", "alumniOf": "The School of Examples"},
+        "validFrom": "2023-02-25T19:10:39-06:00",
+        **({} if issuer is None else {"issuer": issuer}),
+    }
+    response = _issue(client, secret, credential)
+    assert response.status_code == 201, response.text
+    signed = response.json()["verifiableCredential"]
+    issued_by = signed["issuer"]["id"] if isinstance(signed["issuer"], dict) else signed["issuer"]
+    assert issued_by == "did:web:certs.example.org"
+    verified = client.post("/vc-api/credentials/verify", json={"verifiableCredential": signed})
+    assert verified.status_code == 200, verified.text
+
+
+def test_a_vc_1_1_credential_is_signed_with_data_integrity(
+    client: TestClient,
+    admin: tuple[Any, str],
+    uow: SqlAlchemyUnitOfWork,
+    node: str,  # noqa: F811
+) -> None:
+    _, secret = admin
+    credential = {
+        "@context": ["https://www.w3.org/2018/credentials/v1"],
+        "id": "urn:uuid:86294362-4254-4f36-854f-3952fe42555d",
+        "type": ["VerifiableCredential"],
+        "credentialSubject": {"id": "did:example:abc"},
+    }
+    response = _issue(client, secret, credential)
+    assert response.status_code == 201, response.text
+    signed = response.json()["verifiableCredential"]
+    assert signed["@context"] == [
+        "https://www.w3.org/2018/credentials/v1",
+        "https://w3id.org/security/data-integrity/v2",
+    ]
+    assert signed["proof"][0]["type"] == "DataIntegrityProof"
+    assert signed["issuanceDate"].endswith("Z")
+    verified = client.post("/vc-api/credentials/verify", json={"verifiableCredential": signed})
+    assert verified.status_code == 200, verified.text
+    documents = {
+        "did:web:certs.example.org": did_document_for(uow, "https://certs.example.org", None)
+    }
+    assert _db_verify(node, signed, documents)["verified"] is True
+
+
+def test_verify_names_the_statement_that_failed(client: TestClient, admin: tuple[Any, str]) -> None:
+    _, secret = admin
+    signed = _issue(client, secret, CREDENTIAL).json()["verifiableCredential"]
+    broken = copy.deepcopy(signed) | {"termsOfUse": {"id": "did:example:terms"}}
+    response = client.post("/vc-api/credentials/verify", json={"verifiableCredential": broken})
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == (
+        "format: VC 2.0 data model: $.termsOfUse.type: is required"
+    )

@@ -31,6 +31,12 @@ from certmint.credentials._canon import (
     expand_safe,
     to_dataset,
 )
+from certmint.credentials._data_model import (
+    DataModelProblem,
+    DigestLookup,
+    credential_problems,
+    presentation_problems,
+)
 from certmint.credentials._did import (
     MAX_DID_DOCUMENT_BYTES,
     DidResolver,
@@ -57,6 +63,7 @@ from certmint.credentials._loader import (
     BundledDocumentLoader,
     DocumentLoader,
     bundled_context_urls,
+    bundled_digests,
     ob3_json_schema,
 )
 from certmint.credentials._proof_sets import verify_proof_set
@@ -130,8 +137,10 @@ __all__ = [
     "Check",
     "CredentialData",
     "CredentialError",
+    "DataModelProblem",
     "DidResolutionError",
     "DidResolver",
+    "DigestLookup",
     "DocumentLoader",
     "DocumentLoaderError",
     "Ed25519KeyPair",
@@ -172,6 +181,7 @@ __all__ = [
     "base58btc_encode",
     "build_credential",
     "bundled_context_urls",
+    "bundled_digests",
     "canonicalize_dataset",
     "canonicalize_jcs",
     "canonicalize_quads",
@@ -179,6 +189,7 @@ __all__ = [
     "check_iri",
     "check_json_bounds",
     "choose_status_index",
+    "credential_problems",
     "did_document",
     "did_key_for",
     "did_web_document_url",
@@ -188,6 +199,7 @@ __all__ = [
     "format_datetime",
     "hash_data",
     "ob3_json_schema",
+    "presentation_problems",
     "proofs_of",
     "read_status_list_credential",
     "sanitize_text",

@@ -8,6 +8,8 @@ from their publishers, see ``data/contexts/index.json``) and raises for anything
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Mapping
 from functools import cache
@@ -22,6 +24,7 @@ __all__ = [
     "BundledDocumentLoader",
     "DocumentLoader",
     "bundled_context_urls",
+    "bundled_digests",
     "ob3_json_schema",
 ]
 
@@ -39,13 +42,33 @@ class DocumentLoader(Protocol):
 
 @cache
 def _index() -> dict[str, str]:
-    raw = resources.files(_DATA).joinpath("contexts").joinpath("index.json").read_bytes()
-    return {url: entry["file"] for url, entry in json.loads(raw).items()}
+    return {url: entry["file"] for url, entry in _entries().items()}
 
 
 @cache
 def _bundled_bytes(url: str) -> bytes:
     return resources.files(_DATA).joinpath("contexts").joinpath(_index()[url]).read_bytes()
+
+
+@cache
+def _entries() -> dict[str, dict[str, Any]]:
+    raw = resources.files(_DATA).joinpath("contexts").joinpath("index.json").read_bytes()
+    entries: dict[str, dict[str, Any]] = json.loads(raw)
+    return entries
+
+
+def bundled_digests(url: str) -> frozenset[bytes]:
+    """The SHA-256/384/512 digests a bundled context may rightly be given in a credential's
+    ``relatedResource``: of the bytes bundled here and, where the publisher's server answers
+    with other bytes of the same meaning, of those (``served_digests`` in ``index.json``, in
+    SRI form); empty for a URL not bundled."""
+    if url not in _index():
+        return frozenset()
+    raw = _bundled_bytes(url)
+    digests = {hashlib.new(name, raw).digest() for name in ("sha256", "sha384", "sha512")}
+    for sri in _entries()[url].get("served_digests", ()):
+        digests.add(base64.b64decode(sri.split("-", 1)[1]))
+    return frozenset(digests)
 
 
 def bundled_context_urls() -> frozenset[str]:

@@ -36,9 +36,10 @@ from certmint.credentials._canon import (
     expand_safe,
     json_size,
 )
+from certmint.credentials._data_model import credential_problems
 from certmint.credentials._did import ResolvedKey
 from certmint.credentials._fastpath import FastRdfCanonicalizer
-from certmint.credentials._loader import BundledDocumentLoader, ob3_json_schema
+from certmint.credentials._loader import BundledDocumentLoader, bundled_digests, ob3_json_schema
 from certmint.credentials._proof_sets import KeyResolver, verify_proof_set
 from certmint.credentials._proofs import CRYPTOSUITES, proofs_of
 from certmint.credentials._status import StatusChecker, status_purpose
@@ -184,6 +185,13 @@ def _check_format(
     if first == VC1_CONTEXT and not isinstance(document.get("issuanceDate"), str):
         raise _FormatError(Message("a VC 1.1 credential needs issuanceDate"))
     version = "VC 2.0" if first == _VC2_CONTEXT else "VC 1.1"
+    problems = credential_problems(document, bundled_digests, dates=False)  # see validity
+    if problems:
+        # each names its JSON path and the statement, in the specification's own terms
+        broken = "; ".join(map(str, problems))
+        raise _FormatError(
+            Message("%(version)s data model: %(problems)s", version=version, problems=broken)
+        )
     detail = Message("%(version)s credential", version=version)
     if _OB3_TYPES & set(types) and first == _VC2_CONTEXT:
         # Data Integrity allows one proof object or a set; the OB3 schema insists on an array,

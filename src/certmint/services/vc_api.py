@@ -23,7 +23,9 @@ from certmint.credentials import (
     DidResolver,
     Outcome,
     ProofOptions,
+    bundled_digests,
     check_json_bounds,
+    credential_problems,
     format_datetime,
     proofs_of,
     sign_document,
@@ -44,7 +46,7 @@ __all__ = [
 ]
 
 VC1 = "https://www.w3.org/2018/credentials/v1"
-VC2 = "https://www.w3.org/ns/credentials/v2"
+DATA_INTEGRITY = "https://w3id.org/security/data-integrity/v2"
 
 
 def _rejected(problem: str) -> InvalidInput:
@@ -60,7 +62,13 @@ def issue_credential(
     *,
     actor: str,
 ) -> dict[str, Any]:
-    """Sign an unsecured VC 2.0 (or 1.1) credential with the organisation's active key."""
+    """Sign an unsecured VC 2.0 (or 1.1) credential with the organisation's active key.
+
+    A credential that breaks a VC Data Model statement is refused, with every problem named
+    (``InvalidInput``), never signed. No issuer means this organisation's DID. A VC 1.1
+    credential gets the Data Integrity context appended, which defines the proof's terms (as
+    Digital Bazaar's issuers do), and an ``issuanceDate`` of now when it has none.
+    """
     options = options or {}
     if not isinstance(credential, dict):
         raise _rejected("credential: must be a JSON object")
@@ -70,12 +78,6 @@ def issue_credential(
         raise _rejected(f"credential: {exc}") from exc
     if proofs_of(credential):
         raise _rejected("credential: already has a proof; send the unsecured credential")
-    contexts = credential.get("@context")
-    if not isinstance(contexts, list) or not contexts or contexts[0] not in (VC1, VC2):
-        raise _rejected(f"@context: must be a list starting with {VC2} or {VC1}")
-    types = credential.get("type")
-    if not isinstance(types, list) or "VerifiableCredential" not in types:
-        raise _rejected("type: must be a list containing VerifiableCredential")
     cryptosuite = options.get("cryptosuite", EDDSA_RDFC_2022)
     if cryptosuite not in CRYPTOSUITES:
         raise _rejected(f"options.cryptosuite: one of {', '.join(CRYPTOSUITES)}")
@@ -84,16 +86,15 @@ def issue_credential(
     if organisation is None:
         raise NotFound("organisation", organisation_id)
     key = issuer_key(uow, signing.key_store, organisation, signing.base_url)
-    document = copy.deepcopy(credential)
+    now = datetime.now(UTC)
+    document = _completed(credential, key.did, now)
+    problems = [str(p) for p in credential_problems(document, bundled_digests)]
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if issuer_id is None:
-        document["issuer"] = key.did
-    elif issuer_id != key.did:
-        raise _rejected(f"issuer: {issuer_id!r} is not this issuer ({key.did})")
-    now = datetime.now(UTC)
-    if contexts[0] == VC1 and "issuanceDate" not in document:
-        document["issuanceDate"] = format_datetime(now)
+    if isinstance(issuer_id, str) and issuer_id != key.did:
+        problems.append(f"$.issuer: {issuer_id!r} is not this issuer ({key.did})")
+    if problems:
+        raise InvalidInput(problems, "credential rejected")
     try:
         signed = sign_document(
             document,
@@ -118,6 +119,22 @@ def issue_credential(
         )
         uow.commit()
     return signed
+
+
+def _completed(credential: dict[str, Any], did: str, now: datetime) -> dict[str, Any]:
+    """A copy of ``credential`` with what the issuer fills in: its DID when no issuer is named,
+    and for VC 1.1 the Data Integrity context and an ``issuanceDate``."""
+    document = copy.deepcopy(credential)
+    if "issuer" not in document:
+        document["issuer"] = did
+    elif isinstance(document["issuer"], dict) and "id" not in document["issuer"]:
+        document["issuer"]["id"] = did
+    contexts = document.get("@context")
+    if isinstance(contexts, list) and contexts and contexts[0] == VC1:
+        if DATA_INTEGRITY not in contexts:
+            document["@context"] = [*contexts, DATA_INTEGRITY]
+        document.setdefault("issuanceDate", format_datetime(now))
+    return document
 
 
 @dataclass(frozen=True)
