@@ -4,8 +4,11 @@ The suite runs on the database named by ``CERTMINT_TEST_DATABASE_URL`` (default:
 in a temporary directory). For PostgreSQL give a server URL; the session creates a throwaway
 database on it and drops it afterwards. Each test runs inside an outer transaction that is
 rolled back (warehouse's ``db_session``), so tests never clean up by deleting rows.
-Tests that need PostgreSQL itself use ``postgres_url`` (``CERTMINT_TEST_POSTGRES_URL``); when
-``CI`` is set a missing service fails the test instead of skipping it.
+Tests that need PostgreSQL itself use ``postgres_url`` or ``postgres_server``, and the Celery
+tests ``redis_url``: the servers named by ``CERTMINT_TEST_POSTGRES_URL`` and
+``CERTMINT_TEST_REDIS_URL``, else throwaway servers the session starts itself (tests/servers.py).
+A missing service skips a test only when pytest is run by hand: under ``make test``
+(``CERTMINT_TEST_EVERY_SERVICE``) and in CI (``CI``) it fails the test.
 """
 
 from __future__ import annotations
@@ -13,9 +16,6 @@ from __future__ import annotations
 import email
 import os
 import shutil
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from email import policy
@@ -38,8 +38,10 @@ from certmint.services.signing import Signing
 from certmint.storage.database import create_database_engine
 from certmint.storage.migrate import upgrade_database
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.servers import free_port, postgres_bin, run_postgres, run_redis
 
-IN_CI = bool(os.environ.get("CI"))
+# make test installs every service the suite needs (and CI provides them): none may be missing.
+EVERY_SERVICE = bool(os.environ.get("CI") or os.environ.get("CERTMINT_TEST_EVERY_SERVICE"))
 
 # Property tests check answers, not speed: on a busy machine (CI, or a full suite beside
 # another), slow example generation and slow examples are no failures.
@@ -48,18 +50,11 @@ settings.load_profile("certmint")
 
 
 def require_service(reason: str) -> None:
-    """Skip locally, fail in CI: a skipped service test must never pass as green there."""
-    if IN_CI:
-        pytest.fail(f"CI must provide this service: {reason}")
+    """Skip when pytest is run by hand; fail under ``make test`` and in CI, where a skipped
+    service test must never pass as green."""
+    if EVERY_SERVICE:
+        pytest.fail(f"make test and CI provide every service, not this one: {reason}")
     pytest.skip(reason)
-
-
-def _postgres_server_url() -> str | None:
-    for name in ("CERTMINT_TEST_POSTGRES_URL", "CERTMINT_TEST_DATABASE_URL"):
-        url = os.environ.get(name, "")
-        if url.startswith("postgresql"):
-            return url
-    return None
 
 
 class ThrowawayPostgres:
@@ -96,13 +91,26 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """An empty PostgreSQL database, whatever the suite's main database is."""
-    server = _postgres_server_url()
-    if server is None:
-        require_service("set CERTMINT_TEST_POSTGRES_URL to a PostgreSQL server")
+def postgres_server() -> Iterator[str]:
+    """A PostgreSQL server's URL: ``CERTMINT_TEST_POSTGRES_URL`` (or the suite's database
+    when that is PostgreSQL), else a throwaway server of the session's own."""
+    for name in ("CERTMINT_TEST_POSTGRES_URL", "CERTMINT_TEST_DATABASE_URL"):
+        url = os.environ.get(name, "")
+        if url.startswith("postgresql"):
+            yield url
+            return
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        require_service("set CERTMINT_TEST_POSTGRES_URL or install postgresql")
         return
-    with ThrowawayPostgres(server) as url:
+    with run_postgres(bin_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """An empty PostgreSQL database, whatever the suite's main database is."""
+    with ThrowawayPostgres(postgres_server) as url:
         yield url
 
 
@@ -199,15 +207,9 @@ def smtp() -> Iterator[tuple[Inbox, str]]:
         controller.stop()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Redis server: ``CERTMINT_TEST_REDIS_URL``, else our own on a free loopback port."""
+    """A Redis server: ``CERTMINT_TEST_REDIS_URL``, else a throwaway one of the session's own."""
     url = os.environ.get("CERTMINT_TEST_REDIS_URL")
     if url:
         yield url
@@ -216,27 +218,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if server is None:
         require_service("set CERTMINT_TEST_REDIS_URL or install redis-server")
         return
-    port = free_port()
-    process = subprocess.Popen(
-        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
-        cwd=tmp_path_factory.mktemp("redis"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert process.poll() is None, "redis-server exited"
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(10)
+    with run_redis(server, tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,15 +1,15 @@
 """Interop with Digital Bazaar's @digitalbazaar/vc and its EdDSA cryptosuites (node, offline).
 
 Needs ``npm ci --prefix tests/interop`` (pinned versions in tests/interop/package-lock.json).
-Without it the tests skip locally, and fail under CI (``CI`` set) so the check cannot silently
-disappear there.
+(``make test`` runs it, installing Debian's Node.js and npm when npm is missing). Without it the
+tests skip when pytest is run by hand, and fail under ``make test`` and CI so the check cannot
+silently disappear there.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -37,6 +37,7 @@ from certmint.credentials import (
     status_list_credential,
     verify_credential,
 )
+from tests.conftest import require_service
 from tests.credentials.conftest import ISSUER_DID, NOW, make_data
 
 INTEROP = Path(__file__).resolve().parents[1] / "interop"
@@ -52,10 +53,7 @@ def node() -> str:
     elif not (INTEROP / "node_modules" / "@digitalbazaar" / "vc").is_dir():
         missing = "tests/interop/node_modules is missing"
     if missing is not None:
-        message = f"{missing}: run `npm ci --prefix tests/interop`"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        require_service(f"{missing}: run `npm ci --prefix tests/interop`")
     assert executable is not None
     return executable
 

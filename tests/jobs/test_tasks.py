@@ -30,7 +30,7 @@ from certmint.jobs.celery_app import quiet_after
 from certmint.jobs.tasks import ISSUE_CHUNK
 from certmint.storage.tables import AuditEventRow, CertificateRow, JobChunkRow, JobRow
 from certmint.web.app import create_app
-from tests.conftest import ThrowawayPostgres, _postgres_server_url, require_service
+from tests.conftest import ThrowawayPostgres
 from tests.instances import counts, prepare, run
 
 pytestmark = pytest.mark.slow
@@ -39,16 +39,12 @@ LEARNERS = 3_000  # three chunks of 1,000 (and an empty last one)
 
 
 @pytest.fixture
-def on_broker(tmp_path: Path, redis_url: str) -> Iterator[dict[str, str]]:
+def on_broker(tmp_path: Path, postgres_server: str, redis_url: str) -> Iterator[dict[str, str]]:
     """A fresh instance on its own PostgreSQL database, with jobs going through Redis."""
-    server = _postgres_server_url()
-    if server is None:
-        require_service("set CERTMINT_TEST_POSTGRES_URL to a PostgreSQL server")
-        return
     env = {k: v for k, v in os.environ.items() if not k.startswith("CERTMINT_")}
     env["CERTMINT_HOME"] = str(tmp_path / "home")
     env["CERTMINT_BROKER_URL"] = redis_url
-    with ThrowawayPostgres(server) as url:
+    with ThrowawayPostgres(postgres_server) as url:
         env["CERTMINT_DATABASE_URL"] = url
         yield env
 

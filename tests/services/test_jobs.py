@@ -33,7 +33,7 @@ from certmint.storage.database import create_database_engine, create_session_fac
 from certmint.storage.migrate import upgrade_database
 from certmint.storage.tables import AuditEventRow, CertificateRow, JobChunkRow, JobRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
-from tests.conftest import ThrowawayPostgres, _postgres_server_url, require_service
+from tests.conftest import ThrowawayPostgres
 from tests.factories import enrolment_row, scenario
 
 HOUR = timedelta(hours=1)
@@ -276,15 +276,13 @@ def test_a_chunk_runs_with_the_collector_paused(
     assert seen == [False] and gc.isenabled()
 
 
-def test_on_postgresql_a_holder_at_work_keeps_its_chunk_past_its_lease(signing: Signing) -> None:
+def test_on_postgresql_a_holder_at_work_keeps_its_chunk_past_its_lease(
+    signing: Signing, postgres_server: str
+) -> None:
     """The cause of one issuer doing a whole batch while another's work was thrown away: a
     chunk that outlasted its lease went to the next executor to finish one. Now the work's
     transaction holds the chunk's row, and claimers skip it, lease or not."""
-    server = _postgres_server_url()
-    if server is None:
-        require_service("set CERTMINT_TEST_POSTGRES_URL to a PostgreSQL server")
-        return
-    with ThrowawayPostgres(server) as url:
+    with ThrowawayPostgres(postgres_server) as url:
         engine = create_database_engine(url)
         upgrade_database(engine)
         sessions = create_session_factory(engine)

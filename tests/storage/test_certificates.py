@@ -18,19 +18,10 @@ from certmint.storage.certificates import CertificateStampReader
 from certmint.storage.database import create_database_engine, create_session_factory
 from certmint.storage.migrate import upgrade_database
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
-from tests.conftest import ThrowawayPostgres, _postgres_server_url, require_service
+from tests.conftest import ThrowawayPostgres
 from tests.factories import enrolment_row, scenario
 
 AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
-
-
-def _own_postgres() -> Iterator[str]:
-    server = _postgres_server_url()
-    if server is None:
-        require_service("set CERTMINT_TEST_POSTGRES_URL to a PostgreSQL server")
-        return
-    with ThrowawayPostgres(server) as throwaway:
-        yield throwaway
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -39,12 +30,14 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'stamps.db'}"
     else:
-        yield from _own_postgres()
+        with ThrowawayPostgres(request.getfixturevalue("postgres_server")) as throwaway:
+            yield throwaway
 
 
 @pytest.fixture
-def server_url() -> Iterator[str]:
-    yield from _own_postgres()
+def server_url(postgres_server: str) -> Iterator[str]:
+    with ThrowawayPostgres(postgres_server) as throwaway:
+        yield throwaway
 
 
 @pytest.fixture

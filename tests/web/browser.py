@@ -51,7 +51,8 @@ from pydantic import SecretStr
 
 from certmint.bootstrap import Container, bootstrap
 from certmint.config import Settings
-from tests.conftest import ThrowawayPostgres, free_port, require_service
+from tests.conftest import ThrowawayPostgres, require_service
+from tests.servers import free_port
 
 __all__ = ["CHROMIUM", "LiveServer", "assert_accessible", "run_live_server"]
 
