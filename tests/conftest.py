@@ -58,17 +58,20 @@ def require_service(reason: str) -> None:
 
 
 class ThrowawayPostgres:
-    """A database created on a PostgreSQL server for one test session."""
+    """A database created on a PostgreSQL server for one test session (or one test): empty, or
+    a copy of the database at ``template`` (a URL on the same server nobody is connected to)."""
 
-    def __init__(self, server_url: str) -> None:
+    def __init__(self, server_url: str, template: str | None = None) -> None:
         self.admin_url = make_url(server_url).set(database="postgres")
         self.name = f"certmint_test_{uuid.uuid4().hex[:12]}"
         self.url = self.admin_url.set(database=self.name).render_as_string(hide_password=False)
+        self.template = make_url(template).database if template else None
 
     def __enter__(self) -> str:
         self._admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        copy = f' TEMPLATE "{self.template}"' if self.template else ""
         with self._admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+            connection.execute(text(f'CREATE DATABASE "{self.name}"{copy}'))
         return self.url
 
     def __exit__(self, *exc: object) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -49,10 +49,19 @@ def run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Compl
     return result
 
 
-def prepare(env: dict[str, str], tmp_path: Path, learners: int) -> None:
+def prepare(env: dict[str, str], tmp_path: Path, learners: int | Mapping[str, int]) -> None:
+    """Initialise the instance, import ``learners`` completed learners into batch B1 (or as
+    many into each batch named), publish a template and give every batch a "Completion"
+    achievement for completing it."""
+    batches = {"B1": learners} if isinstance(learners, int) else learners
     run(env, "init")
     csv = tmp_path / "roster.csv"
-    csv.write_bytes(enrolment_csv([enrolment_row(f"L{i:06d}") for i in range(learners)]))
+    rows = [
+        enrolment_row(f"L{i:06d}" if batch == "B1" else f"{batch}-L{i:06d}", batch_id=batch)
+        for batch, size in batches.items()
+        for i in range(size)
+    ]
+    csv.write_bytes(enrolment_csv(rows))
     run(env, "import", "enrolments", str(csv))
     version = run(
         env,
@@ -66,19 +75,20 @@ def prepare(env: dict[str, str], tmp_path: Path, learners: int) -> None:
         "A. Director|Director",
         "--publish",
     ).stdout.strip()
-    run(
-        env,
-        "achievements",
-        "add",
-        "--batch",
-        "B1",
-        "--template",
-        version,
-        "--name",
-        "Completion",
-        "--criteria",
-        '{"completed": true}',
-    )
+    for batch in batches:
+        run(
+            env,
+            "achievements",
+            "add",
+            "--batch",
+            batch,
+            "--template",
+            version,
+            "--name",
+            "Completion",
+            "--criteria",
+            '{"completed": true}',
+        )
 
 
 def counts(env: dict[str, str]) -> tuple[int, int, int, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,15 +37,42 @@ from tests.instances import counts, prepare, run
 pytestmark = pytest.mark.slow
 
 LEARNERS = 3_000  # three chunks of 1,000 (and an empty last one)
+# The batches the tests issue, named for their learners: a test's chunks follow from its size.
+SIZES = (LEARNERS, 2_000, 1_500, 600)
+
+
+def batch(learners: int) -> str:
+    return f"B{learners}"
+
+
+@pytest.fixture(scope="module")
+def prepared(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: str
+) -> Iterator[dict[str, str]]:
+    """An instance prepared once for the module (a minute of ``certmint`` processes): every
+    size's batch of completed learners with a "Completion" achievement. Tests use copies."""
+    path = tmp_path_factory.mktemp("prepared")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CERTMINT_")}
+    env["CERTMINT_HOME"] = str(path / "home")
+    with ThrowawayPostgres(postgres_server) as url:
+        env["CERTMINT_DATABASE_URL"] = url
+        prepare(env, path, {batch(size): size for size in SIZES})
+        yield env
 
 
 @pytest.fixture
-def on_broker(tmp_path: Path, postgres_server: str, redis_url: str) -> Iterator[dict[str, str]]:
-    """A fresh instance on its own PostgreSQL database, with jobs going through Redis."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CERTMINT_")}
+def on_broker(
+    prepared: dict[str, str], tmp_path: Path, postgres_server: str, redis_url: str
+) -> Iterator[dict[str, str]]:
+    """A copy of the prepared instance of the test's own (its data directory, and its database
+    copied by PostgreSQL), with jobs going through an empty Redis database."""
+    env = dict(prepared)
     env["CERTMINT_HOME"] = str(tmp_path / "home")
+    shutil.copytree(prepared["CERTMINT_HOME"], env["CERTMINT_HOME"])
     env["CERTMINT_BROKER_URL"] = redis_url
-    with ThrowawayPostgres(postgres_server) as url:
+    with redis.Redis.from_url(redis_url) as broker:
+        broker.flushdb()  # nothing left over by earlier tests (or anyone sharing the server)
+    with ThrowawayPostgres(postgres_server, template=prepared["CERTMINT_DATABASE_URL"]) as url:
         env["CERTMINT_DATABASE_URL"] = url
         yield env
 
@@ -88,15 +116,16 @@ def wait_for_job(env: dict[str, str], job_id: str) -> tuple[str, int]:
 
 @pytest.mark.timeout(600)
 def test_two_workers_issue_a_batch_exactly_once(on_broker: dict[str, str], tmp_path: Path) -> None:
-    prepare(on_broker, tmp_path, LEARNERS)
     logs = [tmp_path / f"worker{i}.log" for i in range(2)]
     workers = [start_worker(on_broker, log) for log in logs]
     try:
         for worker, log in zip(workers, logs, strict=True):
             wait_ready(worker, log)
-        result = json.loads(run(on_broker, "issue", "--batch", "B1", "--json").stdout)[0]
+        result = json.loads(run(on_broker, "issue", "--batch", batch(LEARNERS), "--json").stdout)[0]
         # Again, without waiting: a new job, queued, that the workers find has nothing to do.
-        queued = json.loads(run(on_broker, "issue", "--batch", "B1", "--no-wait", "--json").stdout)
+        queued = json.loads(
+            run(on_broker, "issue", "--batch", batch(LEARNERS), "--no-wait", "--json").stdout
+        )
         again = wait_for_job(on_broker, queued[0]["job_id"])
     finally:
         for worker in workers:
@@ -137,7 +166,6 @@ def test_a_killed_workers_chunk_is_redone_soon_after_its_lease(
     lease = 12
     learners = 2_000  # two chunks of 1,000 and an empty last one
     on_broker["CERTMINT_JOB_LEASE_SECONDS"] = str(lease)
-    prepare(on_broker, tmp_path, learners)
     logs = [tmp_path / f"worker{i}.log" for i in range(2)]
     workers = [start_worker(on_broker, log) for log in logs]
     victim, survivor = workers
@@ -150,7 +178,9 @@ def test_a_killed_workers_chunk_is_redone_soon_after_its_lease(
             wait_ready(worker, log)
         blocker.begin()
         blocker.execute(text("LOCK TABLE certificates IN SHARE MODE"))
-        queued = json.loads(run(on_broker, "issue", "--batch", "B1", "--no-wait", "--json").stdout)
+        queued = json.loads(
+            run(on_broker, "issue", "--batch", batch(learners), "--no-wait", "--json").stdout
+        )
         job_id = queued[0]["job_id"]
         held = wait_for_held_chunk(engine, job_id, victim, logs[0])
         victim.send_signal(signal.SIGKILL)
@@ -193,10 +223,10 @@ def test_a_job_whose_messages_were_lost_is_finished_by_the_workers(
     lease = 2
     learners = 1_500  # a chunk of 1,000 and one of 500
     on_broker["CERTMINT_JOB_LEASE_SECONDS"] = str(lease)
-    prepare(on_broker, tmp_path, learners)
     broker = redis.Redis.from_url(on_broker["CERTMINT_BROKER_URL"])
-    broker.flushdb()  # nothing left over by earlier tests
-    queued = json.loads(run(on_broker, "issue", "--batch", "B1", "--no-wait", "--json").stdout)
+    queued = json.loads(
+        run(on_broker, "issue", "--batch", batch(learners), "--no-wait", "--json").stdout
+    )
     queued_at = time.monotonic()
     job_id = queued[0]["job_id"]
     assert broker.llen("celery") == 2
@@ -232,7 +262,6 @@ def test_a_job_waiting_in_a_long_queue_is_not_queued_again(
     learners = 2_000  # two chunks of 1,000, held by the worker's two processes; the empty
     # last one waits in the queue
     on_broker["CERTMINT_JOB_LEASE_SECONDS"] = str(lease)
-    prepare(on_broker, tmp_path, learners)
     log = tmp_path / "worker.log"
     worker = start_worker(on_broker, log, concurrency=2)
     engine = create_engine(on_broker["CERTMINT_DATABASE_URL"])
@@ -241,7 +270,9 @@ def test_a_job_waiting_in_a_long_queue_is_not_queued_again(
         wait_ready(worker, log)
         blocker.begin()
         blocker.execute(text("LOCK TABLE certificates IN SHARE MODE"))
-        queued = json.loads(run(on_broker, "issue", "--batch", "B1", "--no-wait", "--json").stdout)
+        queued = json.loads(
+            run(on_broker, "issue", "--batch", batch(learners), "--no-wait", "--json").stdout
+        )
         job_id = queued[0]["job_id"]
         deadline = time.monotonic() + 120
         while b"untouched for" not in log.read_bytes():
@@ -337,16 +368,15 @@ def test_the_web_queues_jobs_for_the_workers(on_broker: dict[str, str], tmp_path
     """The API and "Issue now" plan the job and queue its chunks; the worker runs them, not
     the web process, and the progress the web shows is the worker's."""
     learners = 600  # chunks of 30: the progress bar's twenty steps
-    prepare(on_broker, tmp_path, learners)
     (completion,) = json.loads(
-        run(on_broker, "achievements", "list", "--batch", "B1", "--json").stdout
+        run(on_broker, "achievements", "list", "--batch", batch(learners), "--json").stdout
     )
     run(
         on_broker,
         "achievements",
         "add",
         "--batch",
-        "B1",
+        batch(learners),
         "--template",
         completion["template_version_id"],
         "--name",
@@ -355,7 +385,7 @@ def test_the_web_queues_jobs_for_the_workers(on_broker: dict[str, str], tmp_path
         '{"completed": true}',
     )
     achievements = json.loads(
-        run(on_broker, "achievements", "list", "--batch", "B1", "--json").stdout
+        run(on_broker, "achievements", "list", "--batch", batch(learners), "--json").stdout
     )
     merit = next(a for a in achievements if a["name"] == "Merit")
     token = json.loads(run(on_broker, "tokens", "create", "--name", "web", "--json").stdout)
