@@ -488,7 +488,7 @@ def test_every_status_entry_is_checked(
 @pytest.mark.parametrize(
     ("changes", "outcome", "detail"),
     [
-        ({"validFrom": "2027-01-01T00:00:00Z"}, "failed", "not valid before"),
+        ({"validFrom": "2027-01-01T00:00:00Z"}, "failed", "not yet valid: valid from 2027-01-01"),
         ({"validUntil": "2026-06-01T12:00:00Z"}, "failed", "expired"),
         ({"validUntil": "2026-06-01T12:00:01Z"}, "passed", "valid until"),
         ({"validFrom": "yesterday"}, "failed", "date-time"),
@@ -506,6 +506,7 @@ def test_validity_dates(
     report = verify(sign(credential))
     assert report.check("validity").outcome.value == outcome
     assert detail in str(report.check("validity").detail)
+    assert report.not_yet_valid is detail.startswith("not yet valid")  # its own verdict
 
 
 def test_vc_1_1_credentials_from_other_issuers(

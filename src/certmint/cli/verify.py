@@ -18,7 +18,12 @@ from certmint.bootstrap import outbound_client
 from certmint.cli.state import print_json, state
 from certmint.cli.terminal import console, styled
 from certmint.credentials import BundledDocumentLoader, Outcome
-from certmint.services.verification import FileVerification, Instance, verify_file
+from certmint.services.verification import (
+    FileVerification,
+    Instance,
+    document_verdict,
+    verify_file,
+)
 from certmint.storage.migrate import current_revision, head_revision
 
 __all__ = ["verify"]
@@ -79,12 +84,11 @@ def _print(path: Path, found: FileVerification) -> None:
     verdict = (
         found.certificate.verdict
         if found.certificate
-        else ("valid" if found.verified else "invalid")
+        else (document_verdict(report) if report else "invalid")
     )
     colour = "green" if found.verified else "red"
-    console.print(
-        styled((str(path), "bold"), f" ({found.source}): ", (verdict.upper(), f"bold {colour}"))
-    )
+    word = verdict.replace("_", " ").upper()  # NOT YET VALID
+    console.print(styled((str(path), "bold"), f" ({found.source}): ", (word, f"bold {colour}")))
     if found.certificate and found.certificate.status_reason:
         console.print(f"  reason: {found.certificate.status_reason}")
     for check in report.checks if report else ():

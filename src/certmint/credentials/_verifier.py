@@ -60,6 +60,9 @@ VC1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 _VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 _OB3_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 _UNSIGNED = Message("the signature did not verify")
+#: The validity check's reason when the period has not started: a verdict of its own ("not yet
+#: valid", with the date), not "expired" (see ``VerificationReport.not_yet_valid``).
+NOT_YET_VALID = N_("not yet valid: valid from %(start)s")
 CHECK_NAMES = ("format", "signature", "issuer_key", "status", "validity")
 
 
@@ -96,6 +99,12 @@ class VerificationReport:
     def verified(self) -> bool:
         """True only when no step failed or was skipped."""
         return all(c.outcome in (Outcome.PASSED, Outcome.NOT_APPLICABLE) for c in self.checks)
+
+    @property
+    def not_yet_valid(self) -> bool:
+        """True when the validity check failed because the period has not started yet."""
+        detail = self.check("validity").detail
+        return isinstance(detail, Message) and detail.text == NOT_YET_VALID
 
     def check(self, name: str) -> Check:
         """Return the step called ``name``."""
@@ -260,8 +269,7 @@ def _check_validity(document: dict[str, Any], now: datetime) -> Check:
     if start is None and end is None:
         return Check("validity", Outcome.NOT_APPLICABLE, Message("no validity period"))
     if start is not None and now < start:
-        before = Message("not valid before %(start)s", start=document[start_name])
-        return Check("validity", Outcome.FAILED, before)
+        return Check("validity", Outcome.FAILED, Message(NOT_YET_VALID, start=document[start_name]))
     if end is not None and now >= end:
         expired = Message("expired at %(end)s", end=document[end_name])
         return Check("validity", Outcome.FAILED, expired)

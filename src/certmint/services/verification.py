@@ -53,7 +53,16 @@ __all__ = [
     "verify_file",
 ]
 
-Verdict = Literal["valid", "revoked", "superseded", "suspended", "expired", "invalid", "not_found"]
+Verdict = Literal[
+    "valid",
+    "revoked",
+    "superseded",
+    "suspended",
+    "expired",
+    "not_yet_valid",
+    "invalid",
+    "not_found",
+]
 
 # What the public page may show: only what is printed on the certificate (never the e-mail).
 PRINTED_FIELDS = (
@@ -220,7 +229,7 @@ def document_verdict(report: VerificationReport) -> Verdict:
     if signed and report.check("status").outcome is Outcome.FAILED:
         return "revoked"
     if signed and report.check("validity").outcome is Outcome.FAILED:
-        return "expired"
+        return "not_yet_valid" if report.not_yet_valid else "expired"
     return "invalid"
 
 

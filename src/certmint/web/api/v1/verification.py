@@ -21,6 +21,7 @@ from certmint.services.verification import (
     CertificateVerification,
     FileVerification,
     Instance,
+    Verdict,
     verify_certificate,
     verify_file,
 )
@@ -33,7 +34,6 @@ __all__ = ["router"]
 router = APIRouter(tags=["verification"])
 
 MAX_UPLOAD = 2_000_000
-Verdict = Literal["valid", "revoked", "superseded", "suspended", "expired", "invalid", "not_found"]
 
 
 class Check(BaseModel):
