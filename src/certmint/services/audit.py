@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from certmint.domain.accounts import Principal
 from certmint.domain.audit import AuditEvent
+from certmint.services.errors import Forbidden
+from certmint.storage.audit import AuditFilter
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["list_audit_events", "record"]
+__all__ = ["AuditLog", "audit_log", "record"]
 
 
 def record(
@@ -41,9 +45,74 @@ def record(
     )
 
 
-def list_audit_events(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, *, limit: int = 100, offset: int = 0
-) -> list[AuditEvent]:
-    """The organisation's events, newest first."""
+@dataclass(frozen=True)
+class AuditLog:
+    """A page of the audit log as an admin reads it: the events, and names for the ids in
+    them (who acted, what they changed), so that nobody has to read UUIDs."""
+
+    events: list[AuditEvent]
+    more: bool  # older events follow
+    people: dict[str, str]  # an actor code ("user:<id>", "token:<id>") -> a name
+    subjects: dict[str, str]  # a subject id -> its name, number or e-mail
+
+    def who(self, event: AuditEvent) -> str | None:
+        return self.people.get(event.actor)
+
+    def what(self, event: AuditEvent) -> str | None:
+        return self.subjects.get(event.subject_id)
+
+
+def audit_log(
+    uow: SqlAlchemyUnitOfWork,
+    principal: Principal,
+    *,
+    where: AuditFilter | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> AuditLog:
+    """The organisation's events, newest first, that ``where`` wants. Admins only: the log
+    names every course's learners and every change to the organisation's settings."""
+    if not principal.is_admin:
+        raise Forbidden("only an organisation's admins read its audit log")
+    organisation_id = principal.organisation_id
     with uow:
-        return uow.audit.list(organisation_id, limit=limit, offset=offset)
+        events = uow.audit.list(organisation_id, limit=limit + 1, offset=offset, where=where)
+        people = {
+            f"user:{u.id}": f"{u.display_name} ({u.email})" for u in uow.users.list(organisation_id)
+        }
+        people |= {f"token:{t.id}": t.name for t in uow.tokens.list(organisation_id)}
+        subjects = _subject_names(uow, organisation_id, events[:limit], people)
+    return AuditLog(events[:limit], len(events) > limit, people, subjects)
+
+
+def _subject_names(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    events: list[AuditEvent],
+    people: dict[str, str],
+) -> dict[str, str]:
+    """Names for the subjects of ``events`` that have one (a page holds at most a hundred)."""
+    names: dict[str, str] = {}
+    templates = {str(t.id): t.name for t in uow.templates.list(organisation_id)}
+    for event in events:
+        key = event.subject_id
+        if key in names:
+            continue
+        try:
+            subject_id = UUID(key)
+        except ValueError:
+            continue
+        if event.subject_type == "certificate":
+            certificate = uow.certificates.get_for(organisation_id, subject_id)
+            if certificate is not None:
+                name = certificate.snapshot.get("values", {}).get("recipient.name", "")
+                names[key] = f"{certificate.number} · {name}" if name else certificate.number
+        elif event.subject_type == "achievement":
+            achievement = uow.achievements.get(organisation_id, subject_id)
+            if achievement is not None:
+                names[key] = achievement.name
+        elif event.subject_type == "template" and key in templates:
+            names[key] = templates[key]
+        elif event.subject_type == "user" and f"user:{key}" in people:
+            names[key] = people[f"user:{key}"]
+    return names

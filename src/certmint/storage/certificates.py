@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.storage.bulk import CHUNK, bulk_insert
+from certmint.storage.search import contains
 from certmint.storage.tables import AchievementRow, CertificateRow, LearnerRow
 
 __all__ = [
@@ -156,14 +157,11 @@ class CertificateFilter:
             query = query.where(CertificateRow.status.in_([s.value for s in self.statuses]))
         if self.text:
             # A number, or part of the learner's name or e-mail address, in any case.
-            pattern = (
-                "%" + self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            )
             query = query.join(LearnerRow, LearnerRow.id == CertificateRow.learner_id).where(
                 or_(
-                    CertificateRow.number.ilike(pattern, escape="\\"),
-                    LearnerRow.name.ilike(pattern, escape="\\"),
-                    LearnerRow.email.ilike(pattern, escape="\\"),
+                    contains(CertificateRow.number, self.text),
+                    contains(LearnerRow.name, self.text),
+                    contains(LearnerRow.email, self.text),
                 )
             )
         return query

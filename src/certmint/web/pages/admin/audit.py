@@ -1,11 +1,15 @@
-"""The audit log: every state change, who made it, when and why; newest first."""
+"""The audit log: every state change, who made it, when and why; newest first, with filters
+by who acted, by the kind of thing changed, and by text."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from certmint.services.audit import list_audit_events
+from certmint.services.audit import audit_log
+from certmint.storage.audit import AuditFilter
 from certmint.web.bounds import page_number
 from certmint.web.deps import ContainerDep, PageAdminDep
 from certmint.web.pages.admin.common import render
@@ -14,20 +18,33 @@ __all__ = ["router"]
 
 router = APIRouter()
 PER_PAGE = 100
+FILTERS = ("who", "kind", "q")
 
 
 @router.get("/audit", name="admin_audit")
 def audit_page(request: Request, principal: PageAdminDep, container: ContainerDep) -> Response:
-    page = page_number(request.query_params.get("page", "1"))
-    events = list_audit_events(
-        container.uow(),
-        principal.organisation_id,
-        limit=PER_PAGE + 1,
+    query = request.query_params
+    page = page_number(query.get("page", "1"))
+    filters = {k: query.get(k, "").strip() for k in FILTERS}
+    log = audit_log(
+        container.uow(read_only=True),
+        principal,
+        where=AuditFilter(
+            actor=filters["who"] or None,
+            subject_type=filters["kind"] or None,
+            text=filters["q"] or None,
+        ),
+        limit=PER_PAGE,
         offset=(page - 1) * PER_PAGE,
     )
     return render(
         request,
         "audit.html",
-        {"events": events[:PER_PAGE], "page": page, "more": len(events) > PER_PAGE},
+        {
+            "log": log,
+            "page": page,
+            "filters": filters,
+            "base_query": urlencode({k: v for k, v in filters.items() if v}),
+        },
         section="admin_audit",
     )
