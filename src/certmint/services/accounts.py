@@ -52,6 +52,7 @@ __all__ = [
     "generate_password",
     "get_user",
     "has_password",
+    "limit_attempt",
     "list_users",
     "new_user",
     "set_course_scope",
@@ -382,13 +383,19 @@ def spend_attempt(uow: SqlAlchemyUnitOfWork, what: str, rule: ThrottleRule, now:
     """Count one attempt at something limited like failed sign-ins (``what`` names it and who
     tries, say asking for sign-in links from one client); False, with nothing counted, while
     the limit holds. Runs in the caller's open unit of work, which commits."""
-    keys = {_key(what): rule}
     try:
-        throttles = _unless_throttled(uow, keys, now)
+        limit_attempt(uow, what, rule, now)
     except TooManyAttempts:
         return False
-    _count_failure(uow, keys, throttles, now)
     return True
+
+
+def limit_attempt(uow: SqlAlchemyUnitOfWork, what: str, rule: ThrottleRule, now: datetime) -> None:
+    """``spend_attempt`` for a caller that tells the waiting time: ``TooManyAttempts`` (with
+    ``retry_after``), nothing counted, while the limit holds."""
+    keys = {_key(what): rule}
+    throttles = _unless_throttled(uow, keys, now)
+    _count_failure(uow, keys, throttles, now)
 
 
 def _throttle_keys(

@@ -55,8 +55,10 @@ class Unauthorized(ServiceError):
 
 
 class TooManyAttempts(Unauthorized):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many failed sign-ins: try again in {retry_after} seconds")
+    """``what`` there were too many of (failed sign-ins unless said otherwise)."""
+
+    def __init__(self, retry_after: int, what: str = "failed sign-ins") -> None:
+        super().__init__(f"too many {what}: try again in {retry_after} seconds")
         self.retry_after = retry_after
 
 

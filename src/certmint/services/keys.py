@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -22,11 +22,13 @@ from certmint.credentials import (
     did_web_for,
 )
 from certmint.domain.organisations import Organisation, SigningKey
+from certmint.services.accounts import ThrottleRule, limit_attempt
 from certmint.services.audit import record
-from certmint.services.errors import Conflict, NotFound
+from certmint.services.errors import Conflict, NotFound, TooManyAttempts
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
+    "ROTATION_RULE",
     "IssuerIdentity",
     "IssuerKey",
     "did_document_for",
@@ -112,11 +114,12 @@ def rotate_signing_key(
     reason: str | None = None,
 ) -> SigningKey:
     """Retire the active key and make a new one. Retired keys stay in the DID document, so
-    credentials they signed keep verifying."""
+    credentials they signed keep verifying. ``TooManyAttempts`` past ``ROTATION_RULE``."""
     with uow:
         if uow.organisations.get(organisation_id) is None:
             raise NotFound("organisation", organisation_id)
         now = datetime.now(UTC)
+        _limit_rotations(uow, organisation_id, now)
         old = uow.signing_keys.active_for(organisation_id)
         uow.signing_keys.retire_active(organisation_id, now)
         key = _new_key(uow, key_store, organisation_id, now)
@@ -133,6 +136,20 @@ def rotate_signing_key(
         )
         uow.commit()
     return key
+
+
+# Every retired key stays in the DID document for good, and verifiers bound the document's
+# size: a loop of rotations (a script gone wrong, a stolen admin token) would soon make every
+# credential of the organisation unverifiable. A few in a row are fine (a mistake put right);
+# then each further one waits, from a minute doubling up to an hour.
+ROTATION_RULE = ThrottleRule(allowed=3, forget_after=timedelta(days=1))
+
+
+def _limit_rotations(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, now: datetime) -> None:
+    try:
+        limit_attempt(uow, f"key-rotation:{organisation_id}", ROTATION_RULE, now)
+    except TooManyAttempts as exc:
+        raise TooManyAttempts(exc.retry_after, "key rotations") from None
 
 
 def issuer_key(

@@ -32,6 +32,7 @@ from certmint.web.pages.admin.issuance import broker_queue, run_in_thread
 from certmint.web.problems import install_problem_handlers
 from certmint.web.rate_limit import install_rate_limit
 from certmint.web.read_only import ReadOnlySafeMethods
+from certmint.web.security_headers import SecurityHeaders
 from certmint.web.templating import STATIC_DIR, make_templates
 
 __all__ = ["API_PREFIX", "app_from_environment", "create_app"]
@@ -94,6 +95,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.templates = make_templates(catalogues)
     app.add_middleware(LanguageMiddleware, languages=catalogues.languages)
     app.add_middleware(ReadOnlySafeMethods)
+    app.add_middleware(SecurityHeaders, docs_path=f"{API_PREFIX}/docs")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
     app.include_router(dids.router)

@@ -71,6 +71,7 @@ _MEANINGS = {
     404: "No such object in your organisation and courses (another tenant's ids look the same).",
     409: "The change contradicts what is stored.",
     422: "The input was rejected; `errors` says where and why.",
+    429: "Too many requests: `Retry-After` says in how many seconds to try again.",
 }
 
 

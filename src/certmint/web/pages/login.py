@@ -146,6 +146,7 @@ def login_submit(
             error="throttled",
             minutes=minutes,
             status=429,
+            headers={"Retry-After": str(exc.retry_after)},
         )
     except Unauthorized:
         return _page(

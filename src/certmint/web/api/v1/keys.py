@@ -37,8 +37,9 @@ class KeyOut(BaseModel):
     response_model=KeyOut,
     summary="Rotate the signing key",
     description="Retire the active key and make a new one; new certificates are signed with "
-    "it. The private key never leaves the key store.",
-    responses=problems(401, 403, 422),
+    "it. The private key never leaves the key store. Three rotations in a row are fine; "
+    "then each further one waits (429 with `Retry-After`), a minute doubling up to an hour.",
+    responses=problems(401, 403, 422, 429),
 )
 def rotate(body: RotateIn, principal: AdminDep, container: ContainerDep) -> KeyOut:
     key = rotate_signing_key(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from certmint.domain.accounts import Principal
+from certmint.services.errors import TooManyAttempts
 from certmint.services.keys import issuer_identity, rotate_signing_key
 from certmint.web.deps import ContainerDep, PageAdminDep
 from certmint.web.i18n import N_, translate
@@ -69,11 +70,20 @@ def rotate(
         return _page(
             request, principal, container, problems=problems, reason=reason, status_code=422
         )
-    rotate_signing_key(
-        container.uow(),
-        container.signing.key_store,
-        principal.organisation_id,
-        actor=principal.actor,
-        reason=reason or None,
-    )
+    try:
+        rotate_signing_key(
+            container.uow(),
+            container.signing.key_store,
+            principal.organisation_id,
+            actor=principal.actor,
+            reason=reason or None,
+        )
+    except TooManyAttempts as exc:
+        wait = N_("The key was rotated several times in a row: try again in %(minutes)s min.")
+        problems = (translate(request, wait, minutes=exc.retry_after // 60 + 1),)
+        refused = _page(
+            request, principal, container, problems=problems, reason=reason, status_code=429
+        )
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     return redirect(request, SECTION, done="rotated")
