@@ -26,6 +26,7 @@ from certmint.credentials import (
     build_credential,
     did_document,
     sign_document,
+    status_entry,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -77,6 +78,18 @@ def make_data(**changes: Any) -> CredentialData:
         status=StatusEntry("https://certs.example.org/status/1", 4242),
     )
     return replace(data, **changes)
+
+
+def with_two_status_entries(credential: dict[str, Any], base: str, index: int) -> dict[str, Any]:
+    """``credential`` (unsigned) with what Certmint issued until 2026-12: the same index in a
+    paired revocation and suspension list, as a list of two entries (VC 2.0 allows a list; the
+    builder now writes one entry)."""
+    return credential | {
+        "credentialStatus": [
+            status_entry(StatusEntry(f"{base}/{purpose}/1", index, purpose))
+            for purpose in ("revocation", "suspension")
+        ]
+    }
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from certmint.credentials import (
     sanitize_text,
     to_dataset,
 )
-from tests.credentials.conftest import make_data
+from tests.credentials.conftest import make_data, with_two_status_entries
 
 VARIANTS = {
     "complete": {},
@@ -226,33 +226,29 @@ def test_other_identity_types_are_rejected(identity_type: str) -> None:
     assert info.value.field == "recipient.identity.identity_type"
 
 
-def test_one_status_entry_per_purpose_as_a_list() -> None:
-    entries = (
-        StatusEntry("https://certs.example.org/status/revocation/1", 7),
-        StatusEntry("https://certs.example.org/status/suspension/1", 7, "suspension"),
-    )
-    credential = build_credential(make_data(status=entries))
-    assert [(e["statusPurpose"], e["id"]) for e in credential["credentialStatus"]] == [
-        ("revocation", "https://certs.example.org/status/revocation/1#7"),
-        ("suspension", "https://certs.example.org/status/suspension/1#7"),
-    ]
-    # A single entry stays an object: the shape of credentials issued before suspension.
-    assert isinstance(build_credential(make_data(status=entries[:1]))["credentialStatus"], dict)
-    with pytest.raises(InvalidCredentialDataError, match="one purpose"):
-        build_credential(make_data(status=(entries[0], replace(entries[1], purpose="revocation"))))
+def test_one_status_entry_as_an_object() -> None:
+    # OB 3.0 allows one credentialStatus ([0..1]) and 1EdTech's schema checks it as an object.
+    entry = StatusEntry("https://certs.example.org/status/revocation/1", 7)
+    credential = build_credential(make_data(status=entry))
+    assert credential["credentialStatus"] == {
+        "id": "https://certs.example.org/status/revocation/1#7",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "7",
+        "statusListCredential": "https://certs.example.org/status/revocation/1",
+    }
+    _validate(credential | {"proof": []})
+    assert "credentialStatus" not in build_credential(make_data(status=None))
 
 
 def test_two_status_entries_against_the_ob3_schema(
     sign: Callable[..., dict[str, Any]], loader: BundledDocumentLoader
 ) -> None:
-    entries = (
-        StatusEntry("https://certs.example.org/status/revocation/1", 7),
-        StatusEntry("https://certs.example.org/status/suspension/1", 7, "suspension"),
-    )
-    signed = sign(build_credential(make_data(status=entries)))
+    # What Certmint issued until 2026-12: still a VC 2.0 credential (expanding keeps every
+    # term), but not valid against OB 3.0's schema, which refuses the list and only that.
+    base = "https://certs.example.org/status"
+    signed = sign(with_two_status_entries(build_credential(make_data()), base, 7))
     expand_safe({k: v for k, v in signed.items() if k != "proof"}, loader)
-    # OB 3.0 allows one credentialStatus ([0..1]; 1EdTech/openbadges-specification#623 would
-    # allow a list in 3.1): the list is the only thing its schema refuses, each entry passes.
     with pytest.raises(jsonschema.ValidationError) as refused:
         _validate(signed)
     assert list(refused.value.absolute_path) == ["credentialStatus"]

@@ -1,18 +1,16 @@
-"""Interop with Digital Bazaar's @digitalbazaar/vc and its EdDSA cryptosuites (node, offline).
-
-Needs ``npm ci --prefix tests/interop`` (pinned versions in tests/interop/package-lock.json).
-(``make test`` runs it, installing Debian's Node.js and npm when npm is missing). Without it the
-tests skip when pytest is run by hand, and fail under ``make test`` and CI so the check cannot
-silently disappear there.
+"""Interop with Digital Bazaar's @digitalbazaar/vc and its EdDSA cryptosuites (node, offline
+but for status lists, read over loopback from a real HTTP server). See tests/node_harness.py:
+``make test`` and CI install the harness, and fail rather than skip without it.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import shutil
-import subprocess
-from pathlib import Path
+import threading
+import urllib.request
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -22,12 +20,14 @@ from certmint.credentials import (
     EDDSA_RDFC_2022,
     AchievementInfo,
     BitstringStatusList,
+    BitstringStatusListChecker,
     BundledDocumentLoader,
     DidResolver,
     Ed25519KeyPair,
     EmailIdentity,
     Recipient,
     ScoreResult,
+    StatusChecker,
     StatusEntry,
     StatusResult,
     VerificationReport,
@@ -37,38 +37,19 @@ from certmint.credentials import (
     status_list_credential,
     verify_credential,
 )
-from tests.conftest import require_service
-from tests.credentials.conftest import ISSUER_DID, NOW, make_data
+from tests.credentials.conftest import ISSUER_DID, NOW, make_data, with_two_status_entries
+from tests.node_harness import node_or_skip, run_harness
 
-INTEROP = Path(__file__).resolve().parents[1] / "interop"
 SUITES = [EDDSA_RDFC_2022, EDDSA_JCS_2022]
 
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    executable = shutil.which("node")
-    missing = None
-    if executable is None:
-        missing = "node is not installed"
-    elif not (INTEROP / "node_modules" / "@digitalbazaar" / "vc").is_dir():
-        missing = "tests/interop/node_modules is missing"
-    if missing is not None:
-        require_service(f"{missing}: run `npm ci --prefix tests/interop`")
-    assert executable is not None
-    return executable
+    return node_or_skip("@digitalbazaar/vc", "@digitalbazaar/vc-bitstring-status-list")
 
 
 def _run(node: str, command: str, payload: dict[str, Any]) -> Any:
-    result = subprocess.run(
-        [node, str(INTEROP / "interop.mjs"), command],
-        input=json.dumps(payload),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return run_harness(node, command, payload)
 
 
 @pytest.fixture(scope="module")
@@ -216,12 +197,11 @@ def test_two_status_entries_both_ways(
     loader: BundledDocumentLoader,
     resolver: DidResolver,
 ) -> None:
-    # What Certmint issues: the same index in a paired revocation and suspension list.
-    status = tuple(
-        StatusEntry(f"https://certs.example.org/orgs/a/status/{purpose}/1", 4242, purpose)
-        for purpose in ("revocation", "suspension")
+    # What Certmint issued until 2026-12: the same index in a paired revocation and
+    # suspension list (VC 2.0 allows a list): old certificates still verify with both.
+    unsigned = with_two_status_entries(
+        build_credential(make_data()), "https://certs.example.org/orgs/a/status", 4242
     )
-    unsigned = build_credential(make_data(status=status))
     ours = sign(unsigned, suite)
     result = _db_verify(node, ours, documents)
     assert result["verified"], result["error"]
@@ -248,3 +228,124 @@ def test_status_list_credential_verifies_with_digital_bazaar(
     )
     result = _db_verify(node, sign(unsigned), documents)
     assert result["verified"], result["error"]
+
+
+class _StatusServer:
+    """A real HTTP server on 127.0.0.1 serving signed status list credentials by path."""
+
+    def __init__(self) -> None:
+        self.lists: dict[str, bytes] = {}
+        lists = self.lists
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = lists.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Type", "application/vc+ld+json")
+                self.end_headers()
+                self.wfile.write(body or b"{}")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def publish(self, sign: Any, purpose: str, set_indexes: tuple[int, ...] = ()) -> str:
+        """Sign and serve the ``purpose`` list with ``set_indexes`` set; return its URL."""
+        url = f"{self.base}status/{purpose}/1"
+        bits = BitstringStatusList()
+        for index in set_indexes:
+            bits.set(index)
+        unsigned = status_list_credential(
+            list_url=url, issuer=ISSUER_DID, purpose=purpose, status_list=bits, valid_from=NOW
+        )
+        self.lists[url.removeprefix(self.base[:-1])] = json.dumps(sign(unsigned)).encode()
+        return url
+
+
+@pytest.fixture
+def status_server() -> Iterator[_StatusServer]:
+    server = _StatusServer()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+def _http_checker(loader: BundledDocumentLoader, resolver: DidResolver) -> StatusChecker:
+    """Our own status check, reading the same lists over the same loopback HTTP."""
+
+    def fetch(url: str) -> dict[str, Any]:
+        assert url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(url, timeout=10) as response:
+            document: dict[str, Any] = json.loads(response.read())
+        return document
+
+    def verify_list(document: Any) -> bool:
+        return verify_credential(
+            document, loader=loader, resolve_key=resolver, check_status=None, now=NOW
+        ).verified
+
+    return BitstringStatusListChecker(fetch, verify_list)
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_status_check_on_over_loopback(
+    node: str,
+    suite: str,
+    sign: Any,
+    documents: dict[str, Any],
+    loader: BundledDocumentLoader,
+    resolver: DidResolver,
+    status_server: _StatusServer,
+) -> None:
+    # What Certmint issues: one revocation entry; Digital Bazaar's status check reads the list.
+    url = status_server.publish(sign, "revocation")
+    credential = sign(build_credential(make_data(status=StatusEntry(url, 4242))), suite)
+    payload = {"credential": credential, "documents": documents, "statusFrom": status_server.base}
+    result = _run(node, "verify", payload)
+    assert result["verified"], result["error"]
+    assert result["status"] == [{"purpose": "revocation", "index": "4242", "set": False}]
+    checker = _http_checker(loader, resolver)
+    ours = verify_credential(
+        credential, loader=loader, resolve_key=resolver, check_status=checker, now=NOW
+    )
+    assert ours.verified, ours.to_dict()
+
+    status_server.publish(sign, "revocation", (4242,))  # revoked
+    result = _run(node, "verify", payload)
+    assert result["status"] == [{"purpose": "revocation", "index": "4242", "set": True}]
+    ours = verify_credential(
+        credential, loader=loader, resolve_key=resolver, check_status=checker, now=NOW
+    )
+    assert ours.check("status").outcome.value == "failed"
+
+    # A list its issuer did not sign is refused by both.
+    path = url.removeprefix(status_server.base[:-1])
+    forged = json.loads(status_server.lists[path])
+    forged["credentialSubject"]["encodedList"] = BitstringStatusList().encode()
+    status_server.lists[path] = json.dumps(forged).encode()
+    result = _run(node, "verify", payload)
+    assert not result["verified"] and "not verified" in result["error"]
+    ours = verify_credential(
+        credential, loader=loader, resolve_key=resolver, check_status=checker, now=NOW
+    )
+    assert ours.check("status").outcome.value == "failed"
+
+
+def test_two_status_entries_with_the_status_check_on(
+    node: str, sign: Any, documents: dict[str, Any], status_server: _StatusServer
+) -> None:
+    # Issued until 2026-12: both lists are still served, and a suspension shows in its own.
+    status_server.publish(sign, "revocation")
+    status_server.publish(sign, "suspension", (99,))
+    credential = sign(
+        with_two_status_entries(build_credential(make_data()), f"{status_server.base}status", 99)
+    )
+    payload = {"credential": credential, "documents": documents, "statusFrom": status_server.base}
+    result = _run(node, "verify", payload)
+    assert result["status"] == [
+        {"purpose": "revocation", "index": "99", "set": False},
+        {"purpose": "suspension", "index": "99", "set": True},
+    ]

@@ -1,7 +1,13 @@
 // Interop harness: Digital Bazaar's VC libraries sign and verify credentials, fully offline.
 //
-//   node interop.mjs verify < {"credential": {...}, "documents": {"did:web:...": {...}}}
-//     prints {"verified": bool, "error": string|null}
+//   node interop.mjs verify < {"credential": {...}, "documents": {"did:web:...": {...}},
+//                              "statusFrom": "http://127.0.0.1:PORT/" (optional)}
+//     prints {"verified": bool, "error": string|null, "status": [{purpose, index, set}]|null}
+//     With statusFrom, Digital Bazaar's @digitalbazaar/vc-bitstring-status-list checks every
+//     credentialStatus entry (the status list credential is fetched over HTTP, from that
+//     loopback prefix only, and verified); without it any status entry is accepted.
+//   node interop.mjs validate < {"schema": {...}, "documents": [...]}
+//     prints, per document, the ajv (draft 2019-09, formats on, strict) errors: [] when valid
 //   node interop.mjs verify-many < {"credentials": [...], "documents": {...}}
 //     prints a list of such results
 //   node interop.mjs sign < {"credential", "cryptosuite", "created", "verificationMethod",
@@ -9,12 +15,16 @@
 //     prints the signed credential
 //
 // JSON-LD contexts come from Certmint's bundled copies (src/certmint/credentials/data/contexts),
-// DID documents from the input; any other URL is an error, never a network fetch.
+// DID documents from the input, status lists from the loopback prefix given; any other URL is
+// an error, never a network fetch.
 import {readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import * as vc from '@digitalbazaar/vc';
+import {checkStatus as checkBitstringStatus} from '@digitalbazaar/vc-bitstring-status-list';
+import Ajv2019 from 'ajv/dist/2019.js';
+import addFormats from 'ajv-formats';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {cryptosuite as rdfcSuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
@@ -27,8 +37,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 const contextsDir = join(here, '..', '..', 'src', 'certmint', 'credentials', 'data', 'contexts');
 const index = JSON.parse(readFileSync(join(contextsDir, 'index.json'), 'utf8'));
 
-function makeDocumentLoader(documents = {}) {
+function makeDocumentLoader(documents = {}, statusFrom = null) {
   return async url => {
+    if(statusFrom && /^http:\/\/127\.0\.0\.1:\d+\//.test(statusFrom) &&
+      url.startsWith(statusFrom)) {
+      const response = await fetch(url);
+      if(!response.ok) {
+        throw new Error(`${url}: HTTP ${response.status}`);
+      }
+      return {contextUrl: null, documentUrl: url, document: await response.json()};
+    }
     if(index[url]) {
       const document = JSON.parse(readFileSync(join(contextsDir, index[url].file), 'utf8'));
       return {contextUrl: null, documentUrl: url, document};
@@ -60,18 +78,33 @@ async function readStdin() {
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
 
-async function verify({credential, documents}) {
-  const documentLoader = makeDocumentLoader(documents);
+async function verify({credential, documents, statusFrom = null}) {
+  const documentLoader = makeDocumentLoader(documents, statusFrom);
   const suite = [
     new DataIntegrityProof({cryptosuite: rdfcSuite}),
     new DataIntegrityProof({cryptosuite: createJcsVerifySuite()})
   ];
-  // Status is Certmint's own check (tested in Python); here any status entry is accepted.
-  const checkStatus = async () => ({verified: true});
+  // With statusFrom: Digital Bazaar's status check, which verifies the list credential too.
+  const checkStatus = statusFrom ? checkBitstringStatus : async () => ({verified: true});
   const result = await vc.verifyCredential({credential, suite, documentLoader, checkStatus});
   const error = result.error ?
-    (result.error.errors || [result.error]).map(e => e.message).join('; ') : null;
-  return {verified: result.verified, error};
+    (result.error.errors || [result.error]).map(e => e.message).join('; ') :
+    (result.statusResult && result.statusResult.error ?
+      result.statusResult.error.message : null);
+  const status = result.statusResult && result.statusResult.results ?
+    result.statusResult.results.map(r => ({
+      purpose: r.credentialStatus.statusPurpose,
+      index: r.credentialStatus.statusListIndex,
+      set: r.status
+    })) : null;
+  return {verified: result.verified, error, status};
+}
+
+function validate({schema, documents}) {
+  const ajv = new Ajv2019({allErrors: true});
+  addFormats(ajv);
+  const check = ajv.compile(schema);
+  return documents.map(document => check(document) ? [] : check.errors);
 }
 
 async function sign(input) {
@@ -101,10 +134,12 @@ if(command === 'verify') {
   for(const credential of input.credentials) {
     output.push(await verify({credential, documents: input.documents}));
   }
+} else if(command === 'validate') {
+  output = validate(input);
 } else if(command === 'sign') {
   output = await sign(input);
 } else {
-  console.error('usage: node interop.mjs verify|verify-many|sign < input.json');
+  console.error('usage: node interop.mjs verify|verify-many|validate|sign < input.json');
   process.exit(2);
 }
 process.stdout.write(JSON.stringify(output));

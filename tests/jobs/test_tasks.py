@@ -139,9 +139,8 @@ def test_two_workers_issue_a_batch_exactly_once(on_broker: dict[str, str], tmp_p
         LEARNERS,
         0,
     )
-    # one certificate per learner, a place in the revocation and the suspension list each,
-    # no place shared
-    assert counts(on_broker) == (LEARNERS, LEARNERS, 2 * LEARNERS, 2 * LEARNERS)
+    # one certificate per learner, a place in the revocation list each, no place shared
+    assert counts(on_broker) == (LEARNERS, LEARNERS, LEARNERS, LEARNERS)
     engine = create_engine(on_broker["CERTMINT_DATABASE_URL"])
     with engine.connect() as connection:
         job = connection.execute(select(JobRow).where(JobRow.id == result["job_id"])).one()
@@ -463,8 +462,8 @@ def test_the_web_queues_jobs_for_the_workers(on_broker: dict[str, str], tmp_path
         completion["id"]: learners,
         merit["id"]: learners,
     }
-    # one certificate per learner and achievement, two places each, none shared
-    assert counts(on_broker) == (2 * learners, learners, 4 * learners, 4 * learners)
+    # one certificate per learner and achievement, one place each, none shared
+    assert counts(on_broker) == (2 * learners, learners, 2 * learners, 2 * learners)
 
 
 def test_a_worker_needs_a_broker(tmp_path: Path) -> None:

@@ -5,13 +5,16 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certmint.credentials import StatusEntry
+from certmint.credentials import StatusEntry, status_entry
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.ids import url_id
 from certmint.domain.status_lists import StatusPurpose
@@ -30,7 +33,13 @@ from certmint.services.issuance import (
 )
 from certmint.services.signing import Signing
 from certmint.services.status_lists import allocate_indexes, status_list_url
-from certmint.services.verification import verify_certificate
+from certmint.services.vc_api import verify_credential_api
+from certmint.services.verification import (
+    Instance,
+    document_verdict,
+    verify_certificate,
+    verify_file,
+)
 from certmint.storage.tables import AuditEventRow, StatusListEntryRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import Scenario, enrolment_row, make_organisation, scenario
@@ -48,11 +57,12 @@ def issued(uow: SqlAlchemyUnitOfWork, signing: Signing) -> tuple[Scenario, list[
 
 
 def _bits(uow: SqlAlchemyUnitOfWork, signing: Signing, s: Scenario, c: Certificate) -> set[str]:
-    """The purposes whose bit is set for ``c``."""
+    """The purposes whose bit is set for ``c`` (in the lists its credential names)."""
+    status = c.credential["credentialStatus"]
     return {
-        purpose
-        for purpose in ("revocation", "suspension")
-        if _bit(uow, signing, s.organisation.slug, c.credential, purpose)
+        entry["statusPurpose"]
+        for entry in (status if isinstance(status, list) else [status])
+        if _bit(uow, signing, s.organisation.slug, c.credential, entry["statusPurpose"])
     }
 
 
@@ -66,29 +76,22 @@ def _reinstate(uow: SqlAlchemyUnitOfWork, s: Scenario, c: Certificate) -> Certif
     return reinstate_certificate(uow, s.organisation.id, c.id, actor="bob", base_url=BASE)
 
 
-def test_new_certificates_hold_one_index_in_paired_lists(
+def test_new_certificates_hold_one_revocation_entry(
     uow: SqlAlchemyUnitOfWork, issued: tuple[Scenario, list[Certificate]], session: Session
 ) -> None:
     s, certificates = issued
     for c in certificates:
-        revocation, suspension = c.credential["credentialStatus"]
-        assert (revocation["statusPurpose"], suspension["statusPurpose"]) == (
-            "revocation",
-            "suspension",
-        )
-        assert revocation["statusListIndex"] == suspension["statusListIndex"]
-        assert revocation["statusListCredential"].endswith(
-            f"/{s.organisation.slug}/status/revocation/1"
-        )
-        assert suspension["statusListCredential"].endswith(
-            f"/{s.organisation.slug}/status/suspension/1"
-        )
+        entry = c.credential["credentialStatus"]  # one object: OB 3.0 allows one
+        assert entry["statusPurpose"] == "revocation"
+        assert entry["statusListCredential"].endswith(f"/{s.organisation.slug}/status/revocation/1")
         rows = session.scalars(
             select(StatusListEntryRow).where(StatusListEntryRow.certificate_id == c.id)
         ).all()
-        assert {r.index for r in rows} == {int(revocation["statusListIndex"])}
+        assert [r.index for r in rows] == [int(entry["statusListIndex"])]
         with uow:
-            assert {x.purpose for x in uow.status_lists.lists_of(c.id)} == set(StatusPurpose)
+            assert [x.purpose for x in uow.status_lists.lists_of(c.id)] == [
+                StatusPurpose.REVOCATION
+            ]
 
 
 def test_suspend_then_reinstate(
@@ -101,17 +104,29 @@ def test_suspend_then_reinstate(
     assert _bits(uow, signing, s, first) == set()
     suspended = _suspend(uow, s, first, "Under investigation")
     assert suspended.status is CertificateStatus.SUSPENDED
-    assert _bits(uow, signing, s, first) == {"suspension"}
-    assert _bits(uow, signing, s, second) == set()
+    # No entry to set: the server holds the suspension and every answer it gives says so.
+    assert _bits(uow, signing, s, first) == set()
 
     result = verify_certificate(uow, signing, url_id(first.id))
     assert result.verdict == "suspended"
     assert result.status_reason == "Under investigation"
     assert result.status_changed_at == suspended.status_changed_at
-    assert result.report is not None
+    assert result.report is not None and not result.report.verified
     status = result.report.check("status")
-    assert status.outcome == "failed" and str(status.detail).startswith("suspension:")
+    assert status.outcome == "failed"
+    assert str(status.detail).startswith(
+        f"suspended by its issuer since {suspended.status_changed_at:%Y-%m-%d}"
+    )
+    uploaded = verify_file(
+        json.dumps(first.credential).encode(),
+        loader=signing.loader,
+        instance=Instance(uow, signing),
+    )
+    assert uploaded.report is not None and document_verdict(uploaded.report) == "suspended"
+    api = verify_credential_api(uow, signing, first.credential)
+    assert not api.verified and api.errors[0].startswith("status: suspended by its issuer")
     assert verify_certificate(uow, signing, url_id(second.id)).verdict == "valid"
+    assert verify_credential_api(uow, signing, second.credential).verified
     with pytest.raises(Conflict):  # already suspended
         _suspend(uow, s, first, "again")
 
@@ -120,6 +135,7 @@ def test_suspend_then_reinstate(
     assert _bits(uow, signing, s, first) == set()
     again = verify_certificate(uow, signing, url_id(first.id))
     assert again.verdict == "valid" and again.report is not None and again.report.verified
+    assert verify_credential_api(uow, signing, first.credential).verified
     with pytest.raises(Conflict):  # only a suspended certificate is reinstated
         _reinstate(uow, s, first)
 
@@ -139,7 +155,7 @@ def test_revocation_is_final(
     uow: SqlAlchemyUnitOfWork, signing: Signing, issued: tuple[Scenario, list[Certificate]]
 ) -> None:
     s, (first, second) = issued
-    # A suspended certificate can be revoked: one bit clears, the other is set.
+    # A suspended certificate can be revoked: its revocation bit is set.
     _suspend(uow, s, first, "checking")
     revoke_certificate(uow, s.organisation.id, first.id, reason="fraud", actor="a", base_url=BASE)
     assert _bits(uow, signing, s, first) == {"revocation"}
@@ -153,7 +169,7 @@ def test_revocation_is_final(
     new = reissue_certificate(uow, signing, s.organisation.id, second.id, reason="typo", actor="a")
     with pytest.raises(Conflict):
         _suspend(uow, s, second, "x")
-    assert new.credential["credentialStatus"][1]["statusPurpose"] == "suspension"
+    assert new.credential["credentialStatus"]["statusPurpose"] == "revocation"
 
 
 def test_a_suspended_certificate_is_not_reissued_until_reinstated(
@@ -186,50 +202,56 @@ def test_reasons_and_tenants(
         reinstate_certificate(uow, other.id, first.id, actor="a", base_url=BASE)
 
 
-def test_a_certificate_with_one_status_entry_still_verifies(
+def test_a_certificate_issued_with_two_status_entries_still_verifies(
     uow: SqlAlchemyUnitOfWork, signing: Signing
 ) -> None:
-    # Issued before suspension existed: only a revocation entry, in the list it was given.
+    # Issued until 2026-12: the same index in a paired revocation and suspension list, both
+    # still served and still following the certificate's status.
     s = scenario(uow, signing, ROWS)
     ctx = achievement_context(uow, signing, s.organisation.id, s.achievement_id)
     now = datetime.now(UTC)
     with uow:
-        status_list, (index,) = allocate_indexes(
+        revocation, (index,) = allocate_indexes(
             uow, s.organisation.id, StatusPurpose.REVOCATION, 1, now
         )
+        suspension = replace(revocation, id=uuid.uuid4(), purpose=StatusPurpose.SUSPENSION)
+        uow.status_lists.add(suspension)
         ((enrolment, learner),) = uow.roster.enrolments_page(s.batch_id, after=None, limit=1)
-        url = status_list_url(ctx.base, ctx.organisation, StatusPurpose.REVOCATION, 1)
-        old = build_certificate(
+        entries = [
+            StatusEntry(status_list_url(ctx.base, ctx.organisation, purpose, 1), index, purpose)
+            for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
+        ]
+        new_form = build_certificate(
             ctx,
             signing,
             learner,
             enrolment,
             number="2025-OLD00-00001",
-            status=[StatusEntry(url, index)],
+            status=entries[0],
             issued=now,
         )
+        unsigned = {k: v for k, v in new_form.credential.items() if k != "proof"}
+        unsigned["credentialStatus"] = [status_entry(e) for e in entries]
+        old = replace(new_form, credential=signing.sign(unsigned, ctx.key, now))
         uow.certificates.add_many([old])
-        uow.status_lists.add_entries(status_list.id, [(index, old.id)])
+        for status_list in (revocation, suspension):
+            uow.status_lists.add_entries(status_list.id, [(index, old.id)])
         uow.commit()
-    assert isinstance(old.credential["credentialStatus"], dict)
     assert verify_certificate(uow, signing, url_id(old.id)).verdict == "valid"
-    # Suspending it shows on this instance (the verdict follows the database); its credential
-    # has no suspension entry, so the signed status lists cannot say so to others.
     _suspend(uow, s, old, "checking")
+    assert _bits(uow, signing, s, old) == {"suspension"}  # the signed list says so to anyone
     result = verify_certificate(uow, signing, url_id(old.id))
-    assert result.verdict == "suspended"
-    assert result.report is not None and result.report.check("status").outcome == "passed"
+    assert result.verdict == "suspended" and result.report is not None
+    status = result.report.check("status")
+    assert status.outcome == "failed" and str(status.detail).startswith("suspension:")
     _reinstate(uow, s, old)
+    assert _bits(uow, signing, s, old) == set()
+    assert verify_certificate(uow, signing, url_id(old.id)).verdict == "valid"
     revoke_certificate(uow, s.organisation.id, old.id, reason="x", actor="a", base_url=BASE)
-    result = verify_certificate(uow, signing, url_id(old.id))
-    assert result.report is not None and result.report.check("status").outcome == "failed"
-    # The organisation's next certificates get places in its list and the paired one, opened now.
+    assert _bits(uow, signing, s, old) == {"revocation"}
+    assert verify_certificate(uow, signing, url_id(old.id)).verdict == "revoked"
+    # The organisation's next certificates get one place, in the revocation list only.
     summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
     (new,) = [get_certificate(uow, s.organisation.id, i) for i in summary.certificate_ids]
-    assert [
-        e["statusListCredential"].rsplit("/", 2)[1:] for e in new.credential["credentialStatus"]
-    ] == [
-        ["revocation", "1"],
-        ["suspension", "1"],
-    ]
-    assert new.credential["credentialStatus"][0]["statusListIndex"] != str(index)
+    assert new.credential["credentialStatus"]["statusListCredential"] == entries[0].list_url
+    assert new.credential["credentialStatus"]["statusListIndex"] != str(index)

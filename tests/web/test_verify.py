@@ -107,13 +107,14 @@ def test_revoked_and_superseded_pages(
     assert ">Valid<" in client.get(f"/v/{url_id(new.id)}").text
 
 
-def test_suspended_page_and_list(
+def test_suspended_page_json_and_vc_api(
     client: TestClient, uow: SqlAlchemyUnitOfWork, issued: tuple[Scenario, list[str]]
 ) -> None:
     s, (reference, other) = issued
-    entry = client.get(f"/v/{reference}/credential.json").json()["credentialStatus"][1]
+    credential = client.get(f"/v/{reference}/credential.json").json()
+    entry = credential["credentialStatus"]  # one entry, the revocation one
+    assert entry["statusPurpose"] == "revocation"
     path = entry["statusListCredential"].removeprefix("https://certs.example.org")
-    assert path == f"/orgs/{s.organisation.slug}/status/suspension/1"
     base = "https://certs.example.org"
     suspended = suspend_certificate(
         uow, s.organisation.id, _uuid(reference), reason="Under review", actor="t", base_url=base
@@ -124,13 +125,21 @@ def test_suspended_page_and_list(
     since = f"since {suspended.status_changed_at.day} {suspended.status_changed_at:%B %Y}:"
     assert since in page.text
     assert "Reason: Under review" in page.text
-    purpose, bits = read_status_list_credential(client.get(path).json())
-    assert purpose == "suspension" and bits.get(int(entry["statusListIndex"]))
+    # The server holds the suspension: every answer it gives says so, the revocation bit is clear.
+    answer = client.get(f"/v/{reference}", headers={"Accept": "application/json"}).json()
+    assert answer["verdict"] == "suspended"
+    assert answer["report"]["checks"][3]["outcome"] == "failed"
+    assert answer["report"]["checks"][3]["detail"].startswith("suspended by its issuer since")
+    api = client.post("/vc-api/credentials/verify", json={"verifiableCredential": credential})
+    assert api.status_code == 400 and not api.json()["verified"]
+    assert any(e.startswith("status: suspended by its issuer") for e in api.json()["errors"])
+    _, bits = read_status_list_credential(client.get(path).json())
+    assert not bits.get(int(entry["statusListIndex"]))
     assert ">Valid<" in client.get(f"/v/{other}").text
     reinstate_certificate(uow, s.organisation.id, _uuid(reference), actor="t", base_url=base)
     assert ">Valid<" in client.get(f"/v/{reference}").text
-    _, bits = read_status_list_credential(client.get(path).json())
-    assert not bits.get(int(entry["statusListIndex"]))
+    api = client.post("/vc-api/credentials/verify", json={"verifiableCredential": credential})
+    assert api.status_code == 200 and api.json()["verified"]
 
 
 def test_not_found(client: TestClient) -> None:
@@ -145,7 +154,7 @@ def test_status_list_is_cached_and_revalidated(
 ) -> None:
     s, (reference, _) = issued
     credential = client.get(f"/v/{reference}/credential.json").json()
-    url = credential["credentialStatus"][0]["statusListCredential"]
+    url = credential["credentialStatus"]["statusListCredential"]
     path = url.removeprefix("https://certs.example.org")
     first = client.get(path)
     assert first.status_code == 200

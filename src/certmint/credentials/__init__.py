@@ -79,6 +79,7 @@ from certmint.credentials._proofs import (
     verify_proof,
 )
 from certmint.credentials._rdfc import canonicalize_quads
+from certmint.credentials._schema import check_ob3_schema
 from certmint.credentials._status import (
     MIN_STATUS_LIST_SIZE,
     BitstringStatusList,
@@ -111,6 +112,7 @@ from certmint.credentials.errors import (
     KeyStoreError,
     LimitExceededError,
     ProofError,
+    SchemaError,
     StatusListError,
     StatusListFullError,
     UndefinedTermError,
@@ -167,6 +169,7 @@ __all__ = [
     "ProofOptions",
     "Recipient",
     "ResolvedKey",
+    "SchemaError",
     "ScoreResult",
     "StatusChecker",
     "StatusEntry",
@@ -188,6 +191,7 @@ __all__ = [
     "canonicalize_rdfc",
     "check_iri",
     "check_json_bounds",
+    "check_ob3_schema",
     "choose_status_index",
     "credential_problems",
     "did_document",

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -191,9 +190,11 @@ class CredentialData:
     valid_from: datetime
     valid_until: datetime | None = None
     result: ScoreResult | None = None
-    #: One entry is written as an object, several (one per purpose) as a list: VC 2.0 allows
-    #: either (https://www.w3.org/TR/vc-data-model-2.0/#status).
-    status: StatusEntry | Sequence[StatusEntry] | None = None
+    #: One entry, written as an object: OB 3.0 allows one ``credentialStatus``
+    #: (https://www.imsglobal.org/spec/ob/v3p0/#achievementcredential, [0..1]) and 1EdTech's
+    #: schema checks it as an object. Suspension is held by the server, not in a second entry
+    #: (docs/credentials.md, "Status").
+    status: StatusEntry | None = None
 
 
 def _image(url: str, field: str) -> dict[str, Any]:
@@ -276,16 +277,8 @@ def build_credential(data: CredentialData) -> dict[str, Any]:
         if data.valid_until <= data.valid_from:
             raise InvalidCredentialDataError("valid_until", "must be after valid_from")
         credential["validUntil"] = format_datetime(data.valid_until)
-    if isinstance(data.status, StatusEntry):
+    if data.status is not None:
         credential["credentialStatus"] = status_entry(data.status)
-    elif data.status:
-        entries = [status_entry(entry) for entry in data.status]
-        purposes = [entry["statusPurpose"] for entry in entries]
-        if len(set(purposes)) != len(purposes):
-            # https://www.w3.org/TR/vc-bitstring-status-list/#bitstringstatuslistentry: one
-            # entry per purpose, or a verifier could not tell which list decides.
-            raise InvalidCredentialDataError("status", "has two entries with one purpose")
-        credential["credentialStatus"] = entries[0] if len(entries) == 1 else entries
     return credential
 
 

@@ -23,10 +23,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from functools import cache
 from typing import Any
-
-import jsonschema
 
 from certmint.credentials._canon import (
     DEFAULT_LIMITS,
@@ -39,11 +36,12 @@ from certmint.credentials._canon import (
 from certmint.credentials._data_model import credential_problems
 from certmint.credentials._did import ResolvedKey
 from certmint.credentials._fastpath import FastRdfCanonicalizer
-from certmint.credentials._loader import BundledDocumentLoader, bundled_digests, ob3_json_schema
+from certmint.credentials._loader import BundledDocumentLoader, bundled_digests
 from certmint.credentials._proof_sets import KeyResolver, verify_proof_set
 from certmint.credentials._proofs import CRYPTOSUITES, proofs_of
+from certmint.credentials._schema import check_ob3_schema
 from certmint.credentials._status import StatusChecker, status_purpose
-from certmint.credentials.errors import CredentialError, LimitExceededError
+from certmint.credentials.errors import CredentialError, LimitExceededError, SchemaError
 from certmint.domain.messages import N_, Joined, Message, Said
 
 __all__ = [
@@ -124,18 +122,6 @@ class VerificationReport:
         }
 
 
-@cache
-def _ob3_validator(definition: str | None = None) -> jsonschema.protocols.Validator:
-    """The OB 3.0 credential schema, or one of its ``$defs`` on its own."""
-    schema = ob3_json_schema()
-    validator_class = jsonschema.validators.validator_for(schema)
-    if definition is not None:
-        schema = {k: v for k, v in schema.items() if k in ("$schema", "$defs")} | {
-            "$ref": f"#/$defs/{definition}"
-        }
-    return validator_class(schema)
-
-
 def _parse(document: Any, limits: Limits) -> dict[str, Any]:
     if isinstance(document, bytes | str):
         size = len(document.encode() if isinstance(document, str) else document)
@@ -203,39 +189,14 @@ def _check_format(
         )
     detail = Message("%(version)s credential", version=version)
     if _OB3_TYPES & set(types) and first == _VC2_CONTEXT:
-        # Data Integrity allows one proof object or a set; the OB3 schema insists on an array,
-        # which many signers (jsonld-signatures among them) do not emit for a single proof.
-        normalised = document | {"proof": proofs_of(document)} if "proof" in document else document
-        status = document.get("credentialStatus")
-        if isinstance(status, list) and status:
-            # VC 2.0 allows a list of status entries (one per purpose); OB 3.0's schema allows
-            # one (1EdTech/openbadges-specification#623 proposes a list for 3.1): each entry
-            # must still pass as a CredentialStatus on its own.
-            for n, entry in enumerate(status[1:], start=1):
-                _check_ob3_schema(
-                    _ob3_validator("CredentialStatus"), entry, f"credentialStatus/{n}"
-                )
-            normalised = normalised | {"credentialStatus": status[0]}
-        _check_ob3_schema(_ob3_validator(), normalised)
-        detail = Message(
-            "Open Badges 3.0 credential (VC 2.0), valid against the OB 3.0 JSON schema"
-        )
+        try:
+            detail = check_ob3_schema(document)
+        except SchemaError as exc:
+            raise _FormatError(exc.reason) from None
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     if fast is None or not fast.covers(unsecured):
         expand_safe(unsecured, loader, limits)
     return detail
-
-
-def _check_ob3_schema(
-    validator: jsonschema.protocols.Validator, document: Any, prefix: str = ""
-) -> None:
-    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
-    if error is not None:
-        where = "/".join([prefix, *map(str, error.absolute_path)]).strip("/") or "(root)"
-        # jsonschema's own words say what is wrong: they stay as it writes them
-        raise _FormatError(
-            Message("OB 3.0 schema: %(where)s: %(error)s", where=where, error=error.message[:200])
-        )
 
 
 def _parse_time(value: Any, name: str) -> datetime:

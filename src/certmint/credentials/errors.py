@@ -9,6 +9,7 @@ Exceptions carry their context as fields, not only as message text::
     ├── DocumentLoaderError(url)              a JSON-LD document could not be served
     │   └── UnknownDocumentError(url)         the URL is not bundled (never fetched)
     ├── InvalidCredentialDataError(field, reason)   builder input rejected before signing
+    ├── SchemaError(reason)                   not valid against the OB 3.0 JSON schema
     ├── CanonicalizationError(reason)         JSON-LD expansion or RDFC-1.0 failed
     │   ├── UndefinedTermError(terms)         safe mode: a term would be silently dropped
     │   └── LimitExceededError(limit, value, maximum)   hostile input: a bound was hit
@@ -26,6 +27,8 @@ Exceptions carry their context as fields, not only as message text::
 
 from __future__ import annotations
 
+from certmint.domain.messages import Message
+
 __all__ = [
     "CanonicalizationError",
     "CredentialError",
@@ -39,6 +42,7 @@ __all__ = [
     "KeyStoreError",
     "LimitExceededError",
     "ProofError",
+    "SchemaError",
     "StatusListError",
     "StatusListFullError",
     "UndefinedTermError",
@@ -73,6 +77,15 @@ class InvalidCredentialDataError(CredentialError):
         self.field = field
         self.reason = reason
         super().__init__(f"{field}: {reason}")
+
+
+class SchemaError(CredentialError):
+    """Not valid against 1EdTech's OB 3.0 JSON schema; ``reason`` says where, in words a
+    reader's language can translate."""
+
+    def __init__(self, reason: Message) -> None:
+        self.reason = reason
+        super().__init__(str(reason))
 
 
 class CanonicalizationError(CredentialError):

@@ -254,12 +254,12 @@ def build_certificate(
     enrolment: Enrolment,
     *,
     number: str,
-    status: Sequence[StatusEntry],
+    status: StatusEntry,
     issued: datetime,
     valid_from: datetime | None = None,
     supersedes: UUID | None = None,
 ) -> Certificate:
-    """One signed certificate (not yet stored), with its ``credentialStatus`` entries."""
+    """One signed certificate (not yet stored), with its ``credentialStatus`` entry."""
     certificate_id = uuid.uuid4()
     valid_from = valid_from or issued
     days = ctx.achievement.valid_for_days
@@ -338,7 +338,7 @@ def award(
             learner,
             enrolment,
             number=number,
-            status=places.entries(ctx.base, ctx.organisation, index),
+            status=places.entry(ctx.base, ctx.organisation, index),
             issued=now,
             valid_from=valid_from,
             supersedes=supersedes,

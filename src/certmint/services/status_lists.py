@@ -8,16 +8,19 @@ has too little room): two chunks in flight meet only when they pick the same blo
 almost surely sharing some of two thousand indexes drawn from the whole list. A list holds
 ``MIN_STATUS_LIST_SIZE`` entries; when it cannot take a whole chunk, the next list is opened.
 
-A certificate holds one place per purpose (:data:`PURPOSES`): the *same* index in the revocation
-list and the suspension list of the same sequence number (``.../status/revocation/3`` and
-``.../status/suspension/3`` are a pair). See :func:`allocate_places` for why.
+A new certificate holds one place, in a revocation list: its credential has one
+``credentialStatus`` entry, as Open Badges 3.0 allows. Suspension is a state the server holds and
+reports (``services.verification``), not a second entry: see docs/credentials.md, "Status".
+Certificates issued before also hold the *same* index in the suspension list of the same
+sequence number (``.../status/revocation/3`` and ``.../status/suspension/3`` were a pair); those
+lists are still served, and their bits still follow the certificates' statuses.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -32,7 +35,6 @@ from certmint.services.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
-    "PURPOSES",
     "SET_BY",
     "ServedStatusList",
     "StatusPlaces",
@@ -47,8 +49,6 @@ SET_BY: dict[StatusPurpose, tuple[str, ...]] = {
     StatusPurpose.REVOCATION: (CertificateStatus.REVOKED.value, CertificateStatus.SUPERSEDED.value),
     StatusPurpose.SUSPENSION: (CertificateStatus.SUSPENDED.value,),
 }
-#: The lists every new certificate has a place in, the first one deciding the index.
-PURPOSES = (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
 _system_random = random.SystemRandom()
 BLOCK = 4_096  # 32 blocks in a list of 131,072
 
@@ -100,26 +100,23 @@ def allocate_indexes(
 
 @dataclass(frozen=True)
 class StatusPlaces:
-    """Places for a run of new certificates: ``indexes[i]`` in each of ``lists`` (one per
-    purpose of :data:`PURPOSES`, all with the same sequence number)."""
+    """Places for a run of new certificates: ``indexes[i]`` in the revocation list."""
 
-    lists: tuple[StatusList, ...]
+    status_list: StatusList
     indexes: list[int]
 
-    def entries(self, base: str, organisation: Organisation, index: int) -> list[StatusEntry]:
-        """The ``credentialStatus`` entries of the certificate at ``index``."""
-        return [
-            StatusEntry(
-                status_list_url(base, organisation, s.purpose, s.sequence), index, s.purpose
-            )
-            for s in self.lists
-        ]
+    def entry(self, base: str, organisation: Organisation, index: int) -> StatusEntry:
+        """The ``credentialStatus`` entry of the certificate at ``index``."""
+        url = status_list_url(
+            base, organisation, self.status_list.purpose, self.status_list.sequence
+        )
+        return StatusEntry(url, index, self.status_list.purpose.value)
 
     def record(self, uow: SqlAlchemyUnitOfWork, certificate_ids: list[UUID]) -> None:
-        """Store the places of the certificates (in ``indexes`` order), in every list."""
-        places = list(zip(self.indexes, certificate_ids, strict=True))
-        for status_list in self.lists:
-            uow.status_lists.add_entries(status_list.id, places)
+        """Store the places of the certificates (in ``indexes`` order)."""
+        uow.status_lists.add_entries(
+            self.status_list.id, list(zip(self.indexes, certificate_ids, strict=True))
+        )
 
 
 def allocate_places(
@@ -131,33 +128,11 @@ def allocate_places(
     rng: random.Random = _system_random,
     size: int = MIN_STATUS_LIST_SIZE,
 ) -> StatusPlaces:
-    """``count`` places for new certificates, one index each, in every purpose's list.
-
-    The suspension place reuses the revocation index in the paired list rather than drawing
-    its own, because:
-
-    * one random draw and one collision check per certificate instead of two (the bulk
-      issuance path), and the pair fills together: no second "is it full" count;
-    * it reveals nothing more: both entries sit in the same credential, and each list is as
-      large and as randomly filled as the other, so herd privacy is that of one list;
-    * the revocation list's primary key already makes the index unique, and the paired list's
-      key checks it again.
-
-    The paired list is opened when missing (organisations whose lists predate suspension).
-    """
-    first, indexes = allocate_indexes(
-        uow, organisation_id, PURPOSES[0], count, now, rng=rng, size=size
+    """``count`` places for new certificates, one revocation index each."""
+    status_list, indexes = allocate_indexes(
+        uow, organisation_id, StatusPurpose.REVOCATION, count, now, rng=rng, size=size
     )
-    lists = [first]
-    for purpose in PURPOSES[1:]:
-        paired = uow.status_lists.get(organisation_id, purpose, first.sequence)
-        if paired is None:
-            paired = replace(
-                first, id=uuid.uuid4(), purpose=purpose, created_at=now, updated_at=now
-            )
-            uow.status_lists.add(paired)
-        lists.append(paired)
-    return StatusPlaces(tuple(lists), indexes)
+    return StatusPlaces(status_list, indexes)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,11 @@ Both run the credential library's ordered checks (format, signature, issuer key,
 validity). Keys of this instance's organisations and their status lists resolve locally; other
 issuers' only through the fetcher the caller passes (the CLI's guarded HTTP client, unless
 ``--offline``), so nothing reaches the network by default.
+
+Suspension is a state this instance holds, not a status entry of the credential (Open Badges 3.0
+allows one ``credentialStatus``, and it is the revocation entry): with an instance, a credential
+of one of its certificates that is suspended fails the status step, with the date, whatever its
+revocation bit says (docs/credentials.md, "Status").
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from certmint.adapters import OutboundError
 from certmint.credentials import (
     BitstringStatusListChecker,
     BundledDocumentLoader,
+    Check,
     DidResolver,
     Fetcher,
     Outcome,
@@ -29,7 +35,7 @@ from certmint.credentials import (
 )
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.ids import parse_url_id, url_id
-from certmint.domain.messages import Message
+from certmint.domain.messages import N_, Message
 from certmint.rendering import RenderError, extract_credential, read_qr_codes
 from certmint.services.errors import NotFound
 from certmint.services.keys import did_document_for, organisation_did
@@ -212,13 +218,58 @@ def verify_document(
         else {}
     )
     resolver = DidResolver({**(did_documents or {}), **local}, fetch=fetch)
-    return verify_credential(
+    report = verify_credential(
         document,
         loader=loader,
         resolve_key=resolver,
         check_status=_status_checker(instance, loader, resolver, fetch),
         now=now or datetime.now(UTC),
     )
+    return _held_status(instance, document, report) if instance is not None else report
+
+
+_SUSPENDED = N_(
+    "suspended by its issuer since %(date)s (the issuer's server holds the suspension; the"
+    " credential's revocation entry is clear)"
+)
+
+
+def _held_status(
+    instance: Instance, document: Any, report: VerificationReport
+) -> VerificationReport:
+    """The report, its status step failed when the credential is one of ``instance``'s
+    suspended certificates. Only a signed credential whose status entries passed is looked up:
+    its ``id`` and ``issuer`` are then the issuer's own words."""
+    if report.check("status").outcome is not Outcome.PASSED:
+        return report
+    parsed = json.loads(document) if isinstance(document, str | bytes) else document
+    reference = parsed.get("id")
+    certificate_id = (
+        parse_url_id(reference.removeprefix("urn:uuid:")) if isinstance(reference, str) else None
+    )
+    if certificate_id is None:
+        return report
+    with instance.uow:
+        certificate = instance.uow.certificates.get(certificate_id)
+    if (
+        certificate is None
+        or certificate.status is not CertificateStatus.SUSPENDED
+        or certificate.credential.get("id") != reference
+        or certificate.credential.get("issuer") != parsed.get("issuer")
+    ):
+        return report
+    changed = certificate.status_changed_at
+    suspended = Check(
+        "status",
+        Outcome.FAILED,
+        Message(_SUSPENDED, date=changed.date().isoformat() if changed else "?"),
+    )
+    return VerificationReport(tuple(suspended if c.name == "status" else c for c in report.checks))
+
+
+def _held_suspension(report: VerificationReport) -> bool:
+    detail = report.check("status").detail
+    return isinstance(detail, Message) and detail.text == _SUSPENDED
 
 
 def document_verdict(report: VerificationReport) -> Verdict:
@@ -227,7 +278,7 @@ def document_verdict(report: VerificationReport) -> Verdict:
         return "valid"
     signed = report.check("signature").outcome is Outcome.PASSED
     if signed and report.check("status").outcome is Outcome.FAILED:
-        return "revoked"
+        return "suspended" if _held_suspension(report) else "revoked"
     if signed and report.check("validity").outcome is Outcome.FAILED:
         return "not_yet_valid" if report.not_yet_valid else "expired"
     return "invalid"
