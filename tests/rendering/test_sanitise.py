@@ -310,3 +310,12 @@ def test_sanitising_is_idempotent() -> None:
     first = sanitise_svg(doc('<script/><rect width="5" height="5" style="fill:red;x:url(a)"/>'))
     second = sanitise_svg(first.svg)
     assert second.svg == first.svg and second.removed == ()
+
+
+def test_a_bom_decides_and_a_declaration_behind_it_is_checked_too() -> None:
+    body = doc('<text x="1" y="9">\u0915\u0943\u0937\u094d\u0923</text>').decode()
+    for data in (b"\xef\xbb\xbf" + body.encode(), body.encode("utf-16")):
+        assert "\u0915\u0943\u0937\u094d\u0923".encode() in sanitise_svg(data).svg
+    behind_bom = ('<?xml version="1.0" encoding="UTF-7"?>' + body).encode("utf-16")
+    with pytest.raises(UnsafeSvg, match="declared encoding 'UTF-7' is not accepted"):
+        sanitise_svg(behind_bom)

@@ -7,6 +7,7 @@ a template that passed the sanitiser could be read differently by the filler.
 
 from __future__ import annotations
 
+import codecs
 import re
 from xml.etree.ElementTree import Element, ParseError, register_namespace, tostring
 
@@ -15,7 +16,17 @@ from defusedxml import DefusedXmlException
 
 from certmint.rendering.errors import UnsafeSvg
 
-__all__ = ["SVG_NS", "XLINK_NS", "XML_NS", "inline_svg", "parse_svg", "q", "serialise", "xlink"]
+__all__ = [
+    "ENCODINGS",
+    "SVG_NS",
+    "XLINK_NS",
+    "XML_NS",
+    "inline_svg",
+    "parse_svg",
+    "q",
+    "serialise",
+    "xlink",
+]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -35,10 +46,58 @@ def xlink(attr: str) -> str:
     return f"{{{XLINK_NS}}}{attr}"
 
 
+#: The encodings an SVG may be written in, by their ``codecs`` names. Python's XML parser reads
+#: other multi-byte ones wrongly or not at all (UTF-7, Shift JIS: a ``ValueError``), so the file
+#: is decoded here, by the BOM or the XML declaration, and the parser is given text.
+ENCODINGS = {"utf-8": "UTF-8", "utf-16": "UTF-16", "ascii": "US-ASCII", "iso8859-1": "ISO-8859-1"}
+_DECLARATION = re.compile(r"""<\?xml[^>]*?\sencoding\s*=\s*["']([^"']{0,40})["']""")
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _declared_codec(head: str) -> str | None:
+    """The ``codecs`` name of the encoding the XML declaration names, if any; ``UnsafeSvg``
+    naming it when it is not one of :data:`ENCODINGS`."""
+    found = _DECLARATION.match(head.lstrip("\ufeff \t\r\n"))
+    if found is None:
+        return None
+    declared = found.group(1)
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        name = ""
+    if name.removesuffix("-le").removesuffix("-be") not in ENCODINGS:
+        raise UnsafeSvg(
+            f"the declared encoding {declared!r} is not accepted: "
+            f"save the file as {', '.join(ENCODINGS.values())}"
+        )
+    return name
+
+
+def _decode(data: bytes) -> str:
+    """The document's text: a BOM decides, else the declaration, else UTF-8."""
+    if data.startswith(codecs.BOM_UTF8):
+        codec = "utf-8-sig"
+    elif data.startswith(_UTF16_BOMS):
+        codec = "utf-16"
+    elif data.startswith((b"\x00<", b"<\x00")):  # UTF-16 without a BOM: "<" is the first byte
+        codec = "utf-16-be" if data[0] == 0 else "utf-16-le"
+    else:
+        codec = _declared_codec(data[:200].decode("latin-1")) or "utf-8"
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise UnsafeSvg(
+            f"not valid {exc.encoding.upper()}: byte 0x{data[exc.start]:02X} at offset {exc.start}"
+        ) from None
+    _declared_codec(text[:200])  # a declaration behind a BOM must name an accepted one too
+    return text
+
+
 def parse_svg(data: bytes) -> Element:
     """Parse with DOCTYPE and entities forbidden. Raises ``UnsafeSvg``."""
+    text = _decode(data)
     try:
-        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True)
+        root = SafeET.fromstring(text, forbid_dtd=True, forbid_entities=True)
     except DefusedXmlException as exc:
         raise UnsafeSvg(
             f"DOCTYPE or entity declarations are not allowed ({type(exc).__name__})"
