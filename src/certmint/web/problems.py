@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -120,14 +121,33 @@ def _page(
     shows messages in its reader's language; the JSON stays English."""
     if "text/html" not in request.headers.get("accept", ""):
         return response
+    signed_in = getattr(request.state, "principal", None) is not None
+    admin_frame = signed_in and request.url.path.startswith("/admin")
     page: Response = request.app.state.templates.TemplateResponse(
         request,
-        "error.html",
-        {"status": response.status_code, "title": title, "detail": detail, "problems": problems},
+        "admin/error.html" if admin_frame else "error.html",
+        {
+            "status": response.status_code,
+            "title": title,
+            "detail": detail,
+            "problems": problems,
+            "back": _back(request),
+        },
         status_code=response.status_code,
         headers={k: v for k, v in response.headers.items() if k.lower() == "retry-after"},
     )
     return page
+
+
+def _back(request: Request) -> str | None:
+    """The page the reader came from, when it is a page of this site other than this one: a
+    refused form's way back to what was typed. Another site's address is never linked."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    here = request.url
+    if (referer.scheme, referer.netloc) != (here.scheme, here.netloc) or not referer.path:
+        return None
+    back = urlunsplit(("", "", referer.path, referer.query, ""))
+    return None if back == urlunsplit(("", "", here.path, here.query, "")) else back
 
 
 async def _service_error(request: Request, exc: Exception) -> Response:

@@ -227,3 +227,26 @@ def test_suspend_then_reinstate(
     assert back.status_code == 200 and "Reinstated" in back.text
     assert verify_certificate(uow, signing, url_id(target.id)).verdict == "valid"
     assert client.post(f"{base}/frobnicate", headers=admin.headers).status_code == 404
+
+
+def test_a_refusal_is_shown_inside_the_admin_frame_with_a_way_back(
+    client: TestClient, admin: Admin, issued: dict[str, Certificate]
+) -> None:
+    came_from = "http://testserver/admin/certificates?q=Rao"
+    html = {**admin.headers, "Accept": "text/html"}
+    refused = client.post(  # nothing ticked
+        "/admin/certificates/download",
+        data={"format": "pdf"},
+        headers={**html, "Referer": came_from},
+    )
+    assert refused.status_code == 422 and "choose at least one" in refused.text
+    assert 'class="admin-nav"' in refused.text  # the navigation stays
+    assert 'href="/admin/certificates?q=Rao">Go back to the page you came from' in refused.text
+    elsewhere = client.get(
+        "/admin/certificates/AAAAAAAAAAAAAAAAAAAAAA",
+        headers={**html, "Referer": "https://attacker.example/admin/x"},
+    )
+    assert elsewhere.status_code == 404 and 'class="admin-nav"' in elsewhere.text
+    assert "attacker.example" not in elsewhere.text and "Go back" not in elsewhere.text
+    public = client.get("/v/AAAAAAAAAAAAAAAAAAAAAA/nothing", headers={"Accept": "text/html"})
+    assert public.status_code == 404 and 'class="admin-nav"' not in public.text
