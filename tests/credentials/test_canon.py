@@ -16,6 +16,7 @@ from certmint.credentials import (
     canonicalize_jcs,
     canonicalize_rdfc,
     check_json_bounds,
+    work_budget,
 )
 
 
@@ -63,3 +64,22 @@ def test_jcs_sorts_keys_by_utf16_and_formats_numbers() -> None:
     # RFC 8785 § 3.2.3: keys sort by UTF-16 code units, so U+20AC precedes U+1F600 (D83D DE00)
     expected = '{"a":[1,1e+21,0,"\u2028"],"\u20ac":1,"\U0001f600":2}'.encode()
     assert canonicalize_jcs(value) == expected
+
+
+def test_a_request_budget_spans_every_document_and_cannot_be_extended(
+    loader: BundledDocumentLoader,
+) -> None:
+    document = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:issuer",
+        "credentialSubject": {"id": "did:example:subject"},
+    }
+    with work_budget(60.0) as budget:
+        canonicalize_rdfc(document, loader)  # within the budget: done
+        with work_budget(3600.0) as inner:
+            assert inner is budget  # a nested call shares the outer budget
+        budget.seconds = 0.0  # as if every second were spent
+        with pytest.raises(LimitExceededError, match="seconds of work for the request"):
+            canonicalize_rdfc(document, loader)
+    canonicalize_rdfc(document, loader)  # outside: only the per-document limits apply

@@ -12,6 +12,7 @@ from certmint.services.keys import did_document_for, ensure_signing_key
 from certmint.services.roster import resolve_course
 from certmint.services.signing import Signing
 from certmint.services.tokens import create_token, revoke_token
+from certmint.services.vc_api import MAX_PRESENTED
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.credentials.test_interop_digitalbazaar import _db_verify, node  # noqa: F401
 from tests.factories import enrolment_csv, enrolment_row, make_organisation
@@ -254,3 +255,30 @@ def test_verify_names_the_statement_that_failed(client: TestClient, admin: tuple
     assert response.json()["errors"][0] == (
         "format: VC 2.0 data model: $.termsOfUse.type: is required"
     )
+
+
+def test_a_presentation_holds_at_most_max_presented_credentials(
+    client: TestClient, admin: tuple[Any, str]
+) -> None:
+    _, secret = admin
+    signed = _issue(client, secret, CREDENTIAL).json()["verifiableCredential"]
+    presentation = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [signed] * (MAX_PRESENTED + 1),
+    }
+    response = client.post(
+        "/vc-api/presentations/verify", json={"verifiablePresentation": presentation}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        f"verifiableCredential: {MAX_PRESENTED + 1} credentials; at most {MAX_PRESENTED}"
+    ]
+    presentation["verifiableCredential"] = [signed, "a string"]
+    response = client.post(
+        "/vc-api/presentations/verify", json={"verifiablePresentation": presentation}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        "presentation: $.verifiableCredential[1]: must be a credential object"
+    ]

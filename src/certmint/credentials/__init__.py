@@ -24,12 +24,14 @@ from certmint.credentials._builder import (
 )
 from certmint.credentials._canon import (
     Limits,
+    WorkBudget,
     canonicalize_dataset,
     canonicalize_jcs,
     canonicalize_rdfc,
     check_json_bounds,
     expand_safe,
     to_dataset,
+    work_budget,
 )
 from certmint.credentials._data_model import (
     DataModelProblem,
@@ -180,6 +182,7 @@ __all__ = [
     "UnknownDocumentError",
     "UnsupportedCryptosuiteError",
     "VerificationReport",
+    "WorkBudget",
     "base58btc_decode",
     "base58btc_encode",
     "build_credential",
@@ -214,4 +217,5 @@ __all__ = [
     "verify_credential",
     "verify_proof",
     "verify_proof_set",
+    "work_budget",
 ]

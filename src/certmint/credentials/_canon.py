@@ -13,7 +13,8 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 import rfc8785
@@ -31,12 +32,14 @@ from certmint.credentials.errors import (
 
 __all__ = [
     "Limits",
+    "WorkBudget",
     "canonicalize_dataset",
     "canonicalize_jcs",
     "canonicalize_rdfc",
     "check_json_bounds",
     "expand_safe",
     "to_dataset",
+    "work_budget",
 ]
 
 Dataset = dict[str, list[dict[str, Any]]]
@@ -71,6 +74,51 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+@dataclass
+class WorkBudget:
+    """CPU seconds that one request may spend on JSON-LD and RDFC-1.0 work, all documents
+    together: ``Limits.time_budget_s`` bounds each expansion or canonicalization, but a
+    request holding many documents (a presentation, a proof set) would add them up. Counted
+    on the clock of the thread that opened it, as ``Limits`` counts its own."""
+
+    seconds: float
+    started: float = field(default_factory=time.thread_time)
+
+    def spent(self) -> float:
+        return time.thread_time() - self.started
+
+    def check(self) -> None:
+        """Raise ``LimitExceededError`` once the budget is spent."""
+        if (spent := self.spent()) > self.seconds:
+            raise LimitExceededError("seconds of work for the request", spent, self.seconds)
+
+
+_BUDGET: ContextVar[WorkBudget | None] = ContextVar("certmint_work_budget", default=None)
+
+
+@contextmanager
+def work_budget(seconds: float) -> Iterator[WorkBudget]:
+    """Within the block, every expansion and canonicalization also stops once the request has
+    spent ``seconds`` (checked where ``Limits``' own budget is). Inside an open budget, the
+    outer one stays in force: a nested call cannot give itself more time."""
+    outer = _BUDGET.get()
+    if outer is not None:
+        yield outer
+        return
+    budget = WorkBudget(seconds)
+    token = _BUDGET.set(budget)
+    try:
+        yield budget
+    finally:
+        _BUDGET.reset(token)
+
+
+def _check_request_budget() -> None:
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.check()
 
 
 def check_json_bounds(value: Any, limits: Limits = DEFAULT_LIMITS) -> None:
@@ -136,6 +184,7 @@ class _DeadlineResolver(ContextResolver):  # type: ignore[misc]
         self._start = time.thread_time()
 
     def resolve(self, active_ctx: Any, context: Any, base: Any, cycles: Any = None) -> Any:
+        _check_request_budget()
         elapsed = time.thread_time() - self._start
         if elapsed > self._limits.time_budget_s:
             raise LimitExceededError(
@@ -225,6 +274,7 @@ class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]
             raise LimitExceededError(
                 "Hash N-Degree Quads calls", self._calls, self._limits.max_hash_n_degree_calls
             )
+        _check_request_budget()
         elapsed = time.thread_time() - self._start
         if elapsed > self._limits.time_budget_s:
             raise LimitExceededError(

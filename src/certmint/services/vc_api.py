@@ -27,9 +27,11 @@ from certmint.credentials import (
     check_json_bounds,
     credential_problems,
     format_datetime,
+    presentation_problems,
     proofs_of,
     sign_document,
     verify_proof,
+    work_budget,
 )
 from certmint.services.audit import record
 from certmint.services.errors import InvalidInput, NotFound
@@ -39,6 +41,8 @@ from certmint.services.verification import Instance, local_documents, verify_doc
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
+    "MAX_PRESENTED",
+    "REQUEST_WORK_S",
     "ApiVerification",
     "issue_credential",
     "verify_credential_api",
@@ -47,6 +51,11 @@ __all__ = [
 
 VC1 = "https://www.w3.org/2018/credentials/v1"
 DATA_INTEGRITY = "https://w3id.org/security/data-integrity/v2"
+#: Credentials one presentation may hold (the W3C suites send one or two; a wallet a few).
+MAX_PRESENTED = 20
+#: CPU seconds of JSON-LD and canonicalization work one verify request may cost in all; each
+#: expansion or canonicalization also has its own second (``Limits.time_budget_s``).
+REQUEST_WORK_S = 2.0
 
 
 def _rejected(problem: str) -> InvalidInput:
@@ -160,7 +169,11 @@ class ApiVerification:
 def verify_credential_api(
     uow: SqlAlchemyUnitOfWork, signing: Signing, credential: Any
 ) -> ApiVerification:
-    report = verify_document(credential, loader=signing.loader, instance=Instance(uow, signing))
+    """Every check of one credential, its JSON-LD and canonicalization work within the
+    request's budget (:data:`REQUEST_WORK_S`, shared with a presentation's other credentials
+    when it is one of them)."""
+    with work_budget(REQUEST_WORK_S):
+        report = verify_document(credential, loader=signing.loader, instance=Instance(uow, signing))
     return ApiVerification(
         verified=report.verified,
         checks=[c.name for c in report.checks if c.outcome is Outcome.PASSED],
@@ -177,36 +190,55 @@ def verify_presentation_api(
     options: Mapping[str, Any] | None = None,
 ) -> ApiVerification:
     """The presentation's proof (with its challenge and domain, when given), then every
-    credential it holds."""
+    credential it holds, all within one work budget.
+
+    At most :data:`MAX_PRESENTED` credentials (more is ``InvalidInput``: refused before any
+    work); the JSON-LD and canonicalization work of the whole request stops after
+    :data:`REQUEST_WORK_S` CPU seconds, and the credentials not yet checked then are reported
+    as not verified. So one request costs a bounded amount whatever it holds.
+    """
     options = options or {}
     if not isinstance(presentation, dict):
         raise InvalidInput(
             ["verifiablePresentation: must be a JSON object"], "presentation rejected"
         )
+    credentials = presentation.get("verifiableCredential", [])
+    credentials = credentials if isinstance(credentials, list) else [credentials]
+    if len(credentials) > MAX_PRESENTED:
+        too_many = f"verifiableCredential: {len(credentials)} credentials; at most {MAX_PRESENTED}"
+        raise InvalidInput([too_many], "presentation rejected")
     try:
         check_json_bounds(presentation)
     except CredentialError as exc:
         raise InvalidInput([str(exc)], "presentation rejected") from exc
-    errors: list[str] = []
+    errors = [f"presentation: {p}" for p in presentation_problems(presentation)]
     checks: list[str] = []
-    proofs = proofs_of(presentation)
-    if proofs:
-        errors.extend(_presentation_proof_errors(uow, signing, presentation, proofs[0], options))
-        if not errors:
-            checks.append("proof")
-    elif options.get("challenge"):
-        errors.append("proof: a challenge was given but the presentation is not signed")
-    credentials = presentation.get("verifiableCredential", [])
-    credentials = credentials if isinstance(credentials, list) else [credentials]
-    if not proofs and not credentials:
-        # Nothing was checked, so nothing may be reported as verified.
-        errors.append("presentation: it has no proof and holds no credential")
-    results = []
-    for index, credential in enumerate(credentials):
-        found = verify_credential_api(uow, signing, credential)
-        results.append({"credential": index, "verified": found.verified, "checks": found.results})
-        errors.extend(f"verifiableCredential[{index}].{e}" for e in found.errors)
-    if credentials and all(r["verified"] for r in results):
+    results: list[dict[str, Any]] = []
+    with work_budget(REQUEST_WORK_S) as budget:
+        proofs = proofs_of(presentation)
+        if proofs:
+            found = _presentation_proof_errors(uow, signing, presentation, proofs[0], options)
+            errors.extend(found)
+            if not found:
+                checks.append("proof")
+        elif options.get("challenge"):
+            errors.append("proof: a challenge was given but the presentation is not signed")
+        if not proofs and not credentials:
+            # Nothing was checked, so nothing may be reported as verified.
+            errors.append("presentation: it has no proof and holds no credential")
+        for index, credential in enumerate(credentials):
+            if budget.spent() > budget.seconds:
+                errors.append(
+                    f"verifiableCredential[{index}:]: not checked: the request's "
+                    f"{REQUEST_WORK_S:g} s of work are spent"
+                )
+                break
+            if not isinstance(credential, dict):
+                continue  # named by presentation_problems
+            one = verify_credential_api(uow, signing, credential)
+            results.append({"credential": index, "verified": one.verified, "checks": one.results})
+            errors.extend(f"verifiableCredential[{index}].{e}" for e in one.errors)
+    if credentials and len(results) == len(credentials) and all(r["verified"] for r in results):
         checks.append("credentials")
     return ApiVerification(not errors, checks, [], errors, results)
 

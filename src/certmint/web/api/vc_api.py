@@ -1,14 +1,15 @@
 """W3C CCG VC-API endpoints (https://w3c-ccg.github.io/vc-api/): issue, and verify.
 
 Issuing needs an admin API token of the organisation whose key signs. Verifying is public,
-like the verification page, and bounded: no network fetches, limited document size and work.
+like the verification page, and bounded: no network fetches, limited document size, a work
+budget per request, a cap on a presentation's credentials, and a per-client rate limit.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -18,10 +19,13 @@ from certmint.services.vc_api import (
     verify_presentation_api,
 )
 from certmint.web.deps import AdminDep, ContainerDep
+from certmint.web.rate_limit import rate_limited
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/vc-api", tags=["VC-API"])
+# Limited per client like the verification pages (and from the same bucket): verifying is
+# public and costs CPU, issuing costs a signature and an audit row.
+router = APIRouter(prefix="/vc-api", tags=["VC-API"], dependencies=[Depends(rate_limited)])
 
 
 class IssueRequest(BaseModel):
