@@ -10,7 +10,7 @@ is a link of a chain: it signed the document together with them, and each name m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from certmint.credentials._canon import Limits
@@ -18,7 +18,7 @@ from certmint.credentials._did import ResolvedKey
 from certmint.credentials._loader import BundledDocumentLoader
 from certmint.credentials._proofs import RdfCanonicalizer, verify_proof
 from certmint.credentials.errors import CredentialError
-from certmint.domain.messages import Message
+from certmint.domain.messages import Joined, Message
 
 __all__ = ["KeyResolver", "verify_proof_set"]
 
@@ -36,17 +36,29 @@ def verify_proof_set(
     document: Mapping[str, Any],
     proofs: list[dict[str, Any]],
     *,
+    allowed: Collection[str],
     resolve_key: KeyResolver,
     loader: BundledDocumentLoader,
     limits: Limits,
     rdf_canonicalizer: RdfCanonicalizer | None = None,
 ) -> tuple[list[tuple[Mapping[str, Any], ResolvedKey]], list[Message | str]]:
-    """Verify each of ``proofs`` (the document's proofs that a verifier here can check) and
-    return the verified ones with their keys, and why the others did not verify: the set
-    verifies when that second list is empty. Never raises for a bad proof."""
+    """Verify each of the document's ``proofs`` that is a ``DataIntegrityProof`` of an
+    ``allowed`` cryptosuite (others are left unchecked) and return the verified ones with their
+    keys, and why the others did not verify: the set verifies when that second list is empty
+    (and there is a proof to check). Never raises for a bad proof."""
+    checked = [
+        p
+        for p in proofs
+        if p.get("type") == "DataIntegrityProof"
+        and isinstance(p.get("cryptosuite"), str)
+        and p["cryptosuite"] in allowed
+    ]
+    if not checked:
+        found = Joined.of(sorted({str(p.get("cryptosuite") or p.get("type")) for p in proofs}))
+        return [], [Message("no proof with an allowed suite (%(found)s)", found=found)]
     verified: list[tuple[Mapping[str, Any], ResolvedKey]] = []
     reasons: list[Message | str] = []
-    for proof in proofs:
+    for proof in checked:
         method = proof.get("verificationMethod")
         method = method.get("id") if isinstance(method, dict) else method
         if not isinstance(method, str):
@@ -54,7 +66,7 @@ def verify_proof_set(
             continue
         signer = {"suite": str(proof.get("cryptosuite")), "method": method}
         try:
-            chained = _previous_proofs(proof, document, proofs)
+            chained = _previous_proofs(proof, document, checked)
             key = resolve_key(method)
             if verify_proof(
                 document,
