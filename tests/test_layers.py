@@ -31,6 +31,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "certmint.bootstrap",
         "certmint.config",
         "certmint.adapters",
+        "certmint.environment",
         "certmint.storage",
         "certmint.credentials",
         "certmint.rendering",
@@ -44,6 +45,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "certmint.domain",
         "certmint.bootstrap",
         "certmint.config",
+        "certmint.environment",
         "certmint.storage.unit_of_work",
         "certmint.credentials",
         "certmint.rendering",
@@ -56,8 +58,10 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "certmint.domain",
         "certmint.bootstrap",
         "certmint.config",
+        "certmint.environment",
         "certmint.storage.migrate",
         "certmint.web.app",
+        "certmint.web.startup",  # `serve` starts as the web app's factory does
         "certmint.jobs",
         "certmint.credentials",
         "certmint.rendering",
@@ -70,6 +74,9 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "certmint.config",
     ),
     "config": ("certmint.config",),
+    # What is wrong with an instance's surroundings (home, disk, database, settings), worded
+    # once for every entry point: it reads settings and classifies low-level errors only.
+    "environment": ("certmint.environment", "certmint.config"),
 }
 
 # Alembic's env.py is an entry point of its own (`alembic upgrade head` by hand).

@@ -7,28 +7,38 @@ pass the container down; nothing is created at import time.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from certmint.adapters import GuardedHttpClient, OutboundPolicy
-from certmint.config import Environment, Settings
+from certmint.config import ENV_FILE_NAME, Environment, Settings
 from certmint.credentials import FileKeyStore, KeyStore
+from certmint.environment import not_initialised
 from certmint.rendering import FontSet
 from certmint.services.notifications import SmtpMailer
 from certmint.services.signing import Signing
 from certmint.storage.certificates import CertificateStampReader
 from certmint.storage.database import create_database_engine, create_session_factory
-from certmint.storage.migrate import upgrade_database
+from certmint.storage.migrate import current_revision, head_revision, upgrade_database
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["Container", "bootstrap", "outbound_client", "reading_by_default"]
+__all__ = [
+    "Container",
+    "bootstrap",
+    "keep_private",
+    "open_instance",
+    "outbound_client",
+    "reading_by_default",
+]
 
 # What ``Container.uow()`` gives when the caller does not say: a writing unit of work, except
 # inside ``reading_by_default()`` (the web layer's GET and HEAD requests).
@@ -58,9 +68,7 @@ class Container:
     def key_store(self) -> KeyStore:
         """Private keys, sealed under the master secret (made on first use: commands that never
         sign work without one)."""
-        return FileKeyStore(
-            self.settings.home / "keys", self.settings.master_secret.get_secret_value().encode()
-        )
+        return FileKeyStore(self.settings.home / "keys", self.settings.sealing_secret)
 
     @cached_property
     def fonts(self) -> FontSet:
@@ -108,11 +116,50 @@ class Container:
             self.certificate_stamps.engine.dispose()
 
 
+def keep_private(home: Path) -> None:
+    """Make the data directory and what Certmint keeps in it private again (0700 directories,
+    0600 files), for a home an older Certmint made under a lax umask; the SQLite files are
+    seen to by ``storage.database``. Only a directory that is evidently Certmint's (it has
+    ``certmint.env``) is touched."""
+    if not (home / ENV_FILE_NAME).is_file():
+        return
+    for path, mode in (
+        (home, 0o700),
+        (home / "keys", 0o700),
+        (home / "cache", 0o700),
+        (home / ENV_FILE_NAME, 0o600),
+    ):
+        with suppress(FileNotFoundError):
+            if path.stat().st_mode & 0o077:
+                path.chmod(mode)
+
+
+def open_instance(settings: Settings, *, pooled: bool = True) -> Container:
+    """The container of an initialised instance, for entry points that serve or change one.
+
+    Raises ``EnvironmentProblem`` when there is none (nothing is created in its place: on
+    SQLite the database file must exist already) or when its schema is not the current one.
+    """
+    database = make_url(settings.effective_database_url).database
+    embedded = not settings.database_url
+    if embedded and (not settings.home.is_dir() or not Path(str(database)).is_file()):
+        raise not_initialised(settings)
+    container = bootstrap(settings, pooled=pooled)
+    try:
+        if current_revision(container.engine) != head_revision():
+            raise not_initialised(settings)
+    except BaseException:
+        container.close()
+        raise
+    return container
+
+
 def bootstrap(settings: Settings, *, migrate: bool = False, pooled: bool = True) -> Container:
     """``pooled=False``: each unit of work opens a connection of its own and closes it, for a
     process that uses the database rarely and forks (a worker pool's parent: a child must not
     inherit its open connections)."""
     pool: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
+    keep_private(settings.home)
     engine = create_database_engine(settings.effective_database_url, **pool)
     if migrate:
         upgrade_database(engine)

@@ -9,16 +9,20 @@ so an operator can always override it.
 from __future__ import annotations
 
 import os
+import secrets
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = [
     "ENV_FILE_NAME",
+    "MIN_SECRET_LENGTH",
     "PLACEHOLDER_SECRET",
+    "ConfigurationError",
     "Environment",
     "Settings",
     "load_settings",
@@ -27,6 +31,15 @@ __all__ = [
 
 ENV_FILE_NAME = "certmint.env"
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the placeholder we refuse outside development
+MIN_SECRET_LENGTH = 16
+# In production a secret must look generated: 32 characters or more, and varied (a repeated
+# word or pattern has few distinct characters; 32 random hex digits have 16, base64 about 30).
+MIN_PRODUCTION_SECRET_LENGTH = 32
+MIN_DISTINCT_CHARACTERS = 10
+
+
+class ConfigurationError(ValueError):
+    """A setting is missing or refused; the message names it and what to do."""
 
 
 class Environment(StrEnum):
@@ -114,15 +127,29 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secret(self) -> Settings:
-        if (
-            self.environment is Environment.PRODUCTION
-            and self.master_secret.get_secret_value() == PLACEHOLDER_SECRET
-        ):
-            raise ValueError(
-                "CERTMINT_MASTER_SECRET is the placeholder; set a long random secret in production"
+    def _refuse_unsafe_values(self) -> Settings:
+        problem = _unsafe_secret(self.master_secret.get_secret_value(), self.environment)
+        production = self.environment is Environment.PRODUCTION
+        if problem is None and production and urlsplit(self.base_url).scheme != "https":
+            problem = (
+                f"CERTMINT_BASE_URL must be an https:// URL in production (it is in every QR "
+                f"code, DID and status list), not {self.base_url}"
             )
+        if problem is not None:
+            raise ValueError(problem)
         return self
+
+    @property
+    def sealing_secret(self) -> bytes:
+        """The master secret that seals private keys; raises ``ConfigurationError`` while it is
+        the placeholder (allowed in development until a command needs the keys)."""
+        secret = self.master_secret.get_secret_value()
+        if secret == PLACEHOLDER_SECRET:
+            raise ConfigurationError(
+                f"CERTMINT_MASTER_SECRET is not set: `certmint init` generates one into "
+                f"{self.env_file}, or set it to the secret the keys were sealed with"
+            )
+        return secret.encode()
 
     @property
     def effective_database_url(self) -> str:
@@ -140,6 +167,33 @@ class Settings(BaseSettings):
     @property
     def env_file(self) -> Path:
         return self.home / ENV_FILE_NAME
+
+
+def _unsafe_secret(secret: str, environment: Environment) -> str | None:
+    """Why ``secret`` may not seal keys in ``environment``, or None. The placeholder passes in
+    development (``--help`` and ``init`` need no secret); anything else must be long enough
+    everywhere, and in production long and varied enough to have been generated."""
+    if secret == PLACEHOLDER_SECRET:
+        if environment is Environment.PRODUCTION:
+            return (
+                "CERTMINT_MASTER_SECRET is the placeholder; set a long random secret in production"
+            )
+        return None
+    if len(secret) < MIN_SECRET_LENGTH:
+        return (
+            f"CERTMINT_MASTER_SECRET is too short: it seals the private keys and needs at least "
+            f"{MIN_SECRET_LENGTH} characters ({MIN_PRODUCTION_SECRET_LENGTH} random ones in "
+            f"production)"
+        )
+    if environment is Environment.PRODUCTION and (
+        len(secret) < MIN_PRODUCTION_SECRET_LENGTH or len(set(secret)) < MIN_DISTINCT_CHARACTERS
+    ):
+        return (
+            f"CERTMINT_MASTER_SECRET is too weak for production: use at least "
+            f"{MIN_PRODUCTION_SECRET_LENGTH} random characters, e.g. the output of "
+            f"`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+        )
+    return None
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -172,7 +226,19 @@ def write_env_file(
             if sep and not name.lstrip().startswith("#"):
                 existing[name.strip()] = value
     merged = {**(defaults or {}), **existing, **values}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600, exist_ok=True)
-    path.chmod(0o600)
-    path.write_text("".join(f"{k}={v}\n" for k, v in sorted(merged.items())), encoding="utf-8")
+    content = "".join(f"{k}={v}\n" for k, v in sorted(merged.items()))
+    if path.is_file() and path.read_text(encoding="utf-8") == content:
+        return  # nothing new: a full or read-only disk is no reason to fail
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Written beside and renamed over: a full disk or a crash leaves the old file whole (it
+    # holds the master secret the keys are sealed with), never a truncated one.
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)

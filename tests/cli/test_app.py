@@ -205,8 +205,9 @@ def test_serve_refuses_unusable_tls_files(certmint_home: Path, tmp_path: Path) -
 
 def test_serve_refuses_an_uninitialised_database(certmint_home: Path) -> None:
     result = runner.invoke(app, ["serve"])
-    assert result.exit_code == 1
+    assert result.exit_code == 5  # not initialised (docs/cli.md)
     assert "run `certmint init` first" in result.output
+    assert not certmint_home.exists()  # and nothing was made in its place
 
 
 def test_tokens_are_shown_once_and_revocable(certmint_home: Path) -> None:

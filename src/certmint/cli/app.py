@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import shutil
 import ssl
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -23,14 +26,15 @@ from certmint.cli import (
     verify,
     webhooks,
 )
-from certmint.cli.state import State, fail, service_errors, state
+from certmint.cli.errors import CertmintGroup
+from certmint.cli.state import State, fail, state
 from certmint.cli.terminal import console, styled
-from certmint.config import PLACEHOLDER_SECRET, write_env_file
+from certmint.config import PLACEHOLDER_SECRET, Settings, write_env_file
 from certmint.domain.ids import url_id
+from certmint.environment import EnvironmentProblem, Trouble
 from certmint.services.demo import ensure_demo_accounts, load_demo_data
 from certmint.services.instance import ensure_default_organisation
-from certmint.services.keys import ensure_signing_key, organisation_did
-from certmint.storage.migrate import current_revision, head_revision
+from certmint.services.keys import ensure_signing_key, organisation_did, prove_master_secret
 
 __all__ = ["app", "main"]
 
@@ -39,6 +43,7 @@ app = typer.Typer(
     help="Certificates that are designed documents and signed Open Badges 3.0 credentials.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=CertmintGroup,  # every error of every command becomes a sentence and an exit code
 )
 app.add_typer(imports.app, name="import")
 app.add_typer(keys.app, name="keys")
@@ -72,8 +77,7 @@ def worker(
     st = state(ctx)
     if not st.settings.broker_url:
         fail(1, "set CERTMINT_BROKER_URL (e.g. redis://127.0.0.1:6379/0) to run a worker")
-    if current_revision(st.container().engine) != head_revision():
-        fail(1, "the database schema is not up to date: run `certmint init` first")
+    st.container()  # an initialised instance, or one sentence and its exit code
     st.close()  # each worker process opens its own container
     run_worker(st.settings, concurrency=concurrency, loglevel=st.settings.log_level)
 
@@ -94,32 +98,47 @@ def init(
     base_url: Annotated[str | None, typer.Option(help="Public URL (QR codes, DIDs).")] = None,
 ) -> None:
     """Create the data directory, the database schema and the default organisation."""
-    _initialise(state(ctx), org_name, base_url)
+    st = state(ctx)
+    if base_url:  # checked with the other settings (production: https only) before any write
+        st.overrides["base_url"] = base_url
+    _initialise(st, org_name, base_url)
 
 
 def _initialise(
     st: State, org_name: str, base_url: str | None, *, default_base_url: str | None = None
 ) -> None:
     """Record the instance's settings in its data directory (``base_url`` replaces the recorded
-    base URL; ``default_base_url`` is recorded only when none is) and make its organisation."""
+    base URL; ``default_base_url`` is recorded only when none is) and make its organisation.
+
+    Settings are checked before anything is written, an existing instance's keys must open
+    with the master secret before anything changes, and what a failed run created (the data
+    directory, its env file, database, keys) is removed again: a failed ``init`` leaves
+    nothing behind.
+    """
     settings = st.settings
-    generated = (
-        {"CERTMINT_MASTER_SECRET": secrets.token_urlsafe(32)}
-        if settings.master_secret.get_secret_value() == PLACEHOLDER_SECRET
-        else {}
-    )
-    write_env_file(
-        settings.env_file,
-        {"CERTMINT_BASE_URL": base_url} if base_url else {},
-        defaults={"CERTMINT_BASE_URL": default_base_url or settings.base_url, **generated},
-    )
-    settings = st.reload()
-    container = st.container(migrate=True)
-    with service_errors():
+    created = _not_yet_there(settings)
+    try:
+        _prove_existing_keys(st)
+        generated = (
+            {"CERTMINT_MASTER_SECRET": secrets.token_urlsafe(32)}
+            if settings.master_secret.get_secret_value() == PLACEHOLDER_SECRET
+            else {}
+        )
+        write_env_file(
+            settings.env_file,
+            {"CERTMINT_BASE_URL": base_url} if base_url else {},
+            defaults={"CERTMINT_BASE_URL": default_base_url or settings.base_url, **generated},
+        )
+        settings = st.reload()
+        container = st.container(migrate=True)
         status = ensure_default_organisation(container.uow(), org_name)
         ensure_signing_key(
             container.uow(), container.key_store, status.organisation.id, actor="cli"
         )
+    except BaseException:
+        st.close()
+        _remove(created)
+        raise
     org = status.organisation
     console.print(f"Data directory: {settings.home.resolve()}")
     console.print(f"Database:       {container.engine.url.render_as_string(hide_password=True)}")
@@ -127,6 +146,43 @@ def _initialise(
     verb = "created" if status.created else "exists"
     console.print(f"Organisation:   {org.name} ({org.slug}, {org.id}) {verb}")
     console.print(f"Issuer DID:     {organisation_did(org, settings.base_url)}")
+
+
+def _not_yet_there(settings: Settings) -> list[Path]:
+    """What ``init`` may create that does not exist yet (the data directory itself, if new)."""
+    home = settings.home
+    if not home.exists():
+        return [home]
+    candidates = [settings.env_file, home / "keys"]
+    if not settings.database_url:
+        database = home / "certmint.db"
+        candidates += [database, *(database.with_name(database.name + s) for s in _SIDECARS)]
+    return [path for path in candidates if not path.exists()]
+
+
+_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        with suppress(OSError):
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+
+
+def _prove_existing_keys(st: State) -> None:
+    """On an initialised instance, open its active keys (``SigningKeyUnavailable`` if the
+    master secret is not theirs) before ``init`` writes anything."""
+    try:
+        container = st.container()
+    except EnvironmentProblem as problem:
+        if problem.trouble is Trouble.NOT_INITIALISED:
+            return
+        raise
+    prove_master_secret(container.uow(read_only=True), container.key_store)
+    st.close()
 
 
 @app.command()
@@ -163,10 +219,11 @@ def _serve(st: State, host: str, port: int, tls: tuple[Path, Path] | None = None
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     from certmint.web.app import create_app  # noqa: PLC0415
+    from certmint.web.startup import open_for_serving  # noqa: PLC0415
 
-    container = st.container()
-    if current_revision(container.engine) != head_revision():
-        fail(1, "the database schema is not up to date: run `certmint init` first")
+    st.close()
+    # Initialised, writable, keys open: else one sentence and its exit code, before serving.
+    container = open_for_serving(st.settings)
     base = _local_url(host, port, https=tls is not None)
     console.print(f"Serving on {base}  (health: {base}/healthz, API docs: {base}/api/v1/docs)")
     if _is_elsewhere_on_this_machine(st.settings.base_url, base):
@@ -218,10 +275,9 @@ def demo(
         st, DEFAULT_ORG_NAME, None, default_base_url=None if explicit else _local_url(host, port)
     )
     container = st.container()
-    with service_errors():
-        org = ensure_default_organisation(container.uow(), DEFAULT_ORG_NAME).organisation
-        summary = load_demo_data(container.uow(), container.signing, org.id)
-        accounts = ensure_demo_accounts(container.uow(), org.id)
+    org = ensure_default_organisation(container.uow(), DEFAULT_ORG_NAME).organisation
+    summary = load_demo_data(container.uow(), container.signing, org.id)
+    accounts = ensure_demo_accounts(container.uow(), org.id)
     counts = summary.imported.counts()
     console.print(
         f"Demo data: {summary.imported.rows} enrolments "
@@ -240,4 +296,7 @@ def demo(
 
 
 def main() -> None:
+    # Whatever the operator's umask, what this process creates is its user's only: the
+    # modules that write files give modes of their own too, this covers the rest.
+    os.umask(0o077)
     app()

@@ -136,6 +136,7 @@ def download(
             cache_dir=container.settings.home / "cache",
             organisation_id=organisation.id,
         )
+    out.touch(mode=0o600)  # private whatever the umask, like every file we write
     out.write_bytes(document.content)
     console.print(f"{out} ({len(document.content):,} bytes)")
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from certmint.cli.state import in_organisation, print_json, service_errors
+from certmint.cli.state import in_organisation, print_json
 from certmint.cli.terminal import console
 from certmint.services.imports import ImportSummary, import_enrolments
 from certmint.services.issuance import issue_after_changes
@@ -53,14 +53,13 @@ def enrolments(
         )
     awarded = []
     if not dry_run and summary.changed_enrolment_ids:
-        with service_errors():
-            awarded = issue_after_changes(
-                container.uow(),
-                container.signing,
-                organisation.id,
-                summary.changed_enrolment_ids,
-                actor="cli",
-            )
+        awarded = issue_after_changes(
+            container.uow(),
+            container.signing,
+            organisation.id,
+            summary.changed_enrolment_ids,
+            actor="cli",
+        )
     issued = sum(a.issued for a in awarded)
     if as_json:
         print_json(

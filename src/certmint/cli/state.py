@@ -1,7 +1,7 @@
 """What every command shares: lazily loaded settings and container, and error presentation.
 
 Nothing is read from the environment until a command needs it, so ``certmint --help`` works on
-a machine with no configuration at all.
+a machine with no configuration at all. Errors are presented in one place, ``cli.errors``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, NoReturn
 
 import typer
-from pydantic import ValidationError
 
-from certmint.bootstrap import Container, bootstrap
-from certmint.cli.terminal import err_console, styled
+from certmint.bootstrap import Container, bootstrap, open_instance
+from certmint.cli.errors import EXIT_CONFLICT, EXIT_INVALID, EXIT_NOT_FOUND, say_error
 from certmint.config import Settings, load_settings
 from certmint.domain.organisations import Organisation
-from certmint.services.errors import Conflict, InvalidInput, NotFound, ServiceError
 from certmint.services.organisations import find_organisation
 
 __all__ = [
@@ -34,10 +32,6 @@ __all__ = [
     "print_json",
     "state",
 ]
-
-EXIT_INVALID = 1
-EXIT_NOT_FOUND = 3
-EXIT_CONFLICT = 4
 
 # Options every command group uses.
 OrgOption = Annotated[
@@ -54,11 +48,14 @@ class State:
 
     @property
     def settings(self) -> Settings:
+        """Loaded on first use; a refused setting raises (``cli.errors`` words it)."""
         if self._settings is None:
-            try:
-                self._settings = load_settings(**self.overrides)
-            except ValidationError as exc:
-                fail(EXIT_INVALID, f"configuration error: {exc}")
+            self._settings = load_settings(**self.overrides)
+        return self._settings
+
+    @property
+    def loaded_settings(self) -> Settings | None:
+        """The settings if they were loaded, for presenting an error."""
         return self._settings
 
     def reload(self) -> Settings:
@@ -67,8 +64,12 @@ class State:
         return self.settings
 
     def container(self, *, migrate: bool = False) -> Container:
+        """The instance's container: an initialised one (``EnvironmentProblem`` otherwise, and
+        nothing is created), or with ``migrate`` one whose schema is brought up to date."""
         if self._container is None:
-            self._container = bootstrap(self.settings, migrate=migrate)
+            self._container = (
+                bootstrap(self.settings, migrate=True) if migrate else open_instance(self.settings)
+            )
         return self._container
 
     def close(self) -> None:
@@ -85,35 +86,18 @@ def state(ctx: typer.Context) -> State:
 
 
 def fail(code: int, message: str) -> NoReturn:
-    err_console.print(styled(("error:", "bold red"), f" {message}"))
+    say_error(message)
     raise typer.Exit(code)
-
-
-@contextmanager
-def service_errors() -> Iterator[None]:
-    """Turn use-case errors into messages and exit codes (documented in docs/cli.md)."""
-    try:
-        yield
-    except InvalidInput as exc:
-        for problem in exc.problems:
-            err_console.print(f"  {problem}")
-        fail(EXIT_INVALID, exc.summary)
-    except NotFound as exc:
-        fail(EXIT_NOT_FOUND, str(exc))
-    except Conflict as exc:
-        fail(EXIT_CONFLICT, str(exc))
-    except ServiceError as exc:
-        fail(EXIT_INVALID, str(exc))
 
 
 @contextmanager
 def in_organisation(
     ctx: typer.Context, slug: str | None
 ) -> Iterator[tuple[Container, Organisation]]:
-    """The container and the organisation a command acts for, with service errors presented."""
+    """The container and the organisation a command acts for (errors are presented by
+    ``cli.errors``, around every command)."""
     container = state(ctx).container()
-    with service_errors():
-        yield container, find_organisation(container.uow(), slug)
+    yield container, find_organisation(container.uow(), slug)
 
 
 def print_json(value: Any) -> None:

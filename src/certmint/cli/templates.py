@@ -212,6 +212,7 @@ def preview(
             learner_id=learner_id,
             batch_id=batch_id,
         )
+    out.touch(mode=0o600)  # private whatever the umask, like every file we write
     out.write_bytes(data)
     console.print(f"{out} ({len(data):,} bytes)")
 

@@ -18,37 +18,35 @@ from certmint.bootstrap import outbound_client
 from certmint.cli.state import print_json, state
 from certmint.cli.terminal import console, styled
 from certmint.credentials import BundledDocumentLoader, Outcome
+from certmint.environment import EnvironmentProblem, Trouble
 from certmint.services.verification import (
     FileVerification,
     Instance,
     document_verdict,
     verify_file,
 )
-from certmint.storage.migrate import current_revision, head_revision
 
 __all__ = ["verify"]
 
 EXIT_INVALID = 1
 EXIT_UNREADABLE = 2
 _MARKS = {
-    Outcome.PASSED: "[green]✔[/]",
-    Outcome.FAILED: "[red]✘[/]",
-    Outcome.SKIPPED: "[yellow]-[/]",
-    Outcome.NOT_APPLICABLE: "[dim]·[/]",
+    Outcome.PASSED: ("✔", "green"),
+    Outcome.FAILED: ("✘", "red"),
+    Outcome.SKIPPED: ("-", "yellow"),
+    Outcome.NOT_APPLICABLE: ("·", "dim"),
 }
 
 
 def _instance(ctx: typer.Context) -> Instance | None:
     """This machine's Certmint, if it has an initialised database."""
     st = state(ctx)
-    if not st.settings.home.is_dir():
-        return None
-    container = st.container()
     try:
-        if current_revision(container.engine) != head_revision():
+        container = st.container()
+    except EnvironmentProblem as problem:
+        if problem.trouble is Trouble.NOT_INITIALISED:
             return None
-    except Exception:
-        return None
+        raise
     return Instance(container.uow(), container.signing)
 
 
@@ -92,7 +90,7 @@ def _print(path: Path, found: FileVerification) -> None:
     if found.certificate and found.certificate.status_reason:
         console.print(f"  reason: {found.certificate.status_reason}")
     for check in report.checks if report else ():
-        console.print(f"  {_MARKS[check.outcome]} {check.name:<11} {check.detail}")
+        console.print(styled("  ", _MARKS[check.outcome], f" {check.name:<11} {check.detail}"))
 
 
 def verify(

@@ -5,6 +5,10 @@ The AES key is derived per file with HKDF-SHA256 from the master secret and a ra
 master secret comes from the environment and is expected to be high-entropy, so a slow KDF such
 as scrypt would add cost without adding strength). The key id is bound to the ciphertext as
 associated data, so a file renamed or copied to another id fails to decrypt.
+
+A store holds keys sealed under one master secret only: ``put`` first opens a stored key, and
+with a secret that opens none of them it raises ``KeyDecryptionError`` and writes nothing (a
+key sealed under a mistyped secret would be unusable as soon as the right one is back).
 """
 
 from __future__ import annotations
@@ -96,6 +100,7 @@ class FileKeyStore:
             raise ValueError(f"the master secret must be at least {_MIN_SECRET} bytes")
         self._directory = Path(directory)
         self._secret = master_secret
+        self._proven = False  # the secret opened a stored key (or there was none to open)
 
     def __repr__(self) -> str:
         return f"FileKeyStore(directory={str(self._directory)!r})"
@@ -108,6 +113,7 @@ class FileKeyStore:
         return AESGCM(hkdf.derive(self._secret))
 
     def put(self, key_id: str, key: Ed25519KeyPair) -> None:
+        self._prove_secret()
         self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
         sealed = self._aead(salt).encrypt(nonce, key.secret_seed(), key_id.encode())
@@ -147,7 +153,11 @@ class FileKeyStore:
         return record
 
     def get(self, key_id: str) -> Ed25519KeyPair:
-        record = self._record(self._path(key_id), key_id)
+        key = self._open(self._record(self._path(key_id), key_id), key_id)
+        self._proven = True
+        return key
+
+    def _open(self, record: dict[str, str], key_id: str) -> Ed25519KeyPair:
         if record.get("key_id") != key_id:
             raise KeyDecryptionError(key_id)
         try:
@@ -163,6 +173,28 @@ class FileKeyStore:
         if key.public_key.multibase != record.get("public_key"):
             raise KeyDecryptionError(key_id)
         return key
+
+    def _prove_secret(self) -> None:
+        """Raise ``KeyDecryptionError`` unless the store is empty or the master secret opens
+        one of its keys (newest first: the one most likely sealed under today's secret)."""
+        if self._proven:
+            return
+        paths = sorted(
+            self._directory.glob("*.key"), key=lambda path: path.stat().st_mtime, reverse=True
+        )
+        refused: KeyDecryptionError | None = None
+        for path in paths:
+            record = self._record(path, path.name)
+            try:
+                self._open(record, str(record.get("key_id")))
+            except KeyDecryptionError as exc:
+                refused = refused or exc
+                continue
+            break
+        else:
+            if refused is not None:
+                raise refused
+        self._proven = True
 
     def list(self) -> tuple[str, ...]:
         if not self._directory.is_dir():

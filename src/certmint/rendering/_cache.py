@@ -77,7 +77,10 @@ class FileCache:
     def put(self, key: str, suffix: str, data: bytes) -> Path:
         """Store ``data``; concurrent writers of the same key are harmless (same content)."""
         path = self._path(key, suffix)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Private like every file Certmint makes (mkstemp's files are 0600 already); each
+        # level is made with its mode, as mkdir(parents=True) would not give it to parents.
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as handle:

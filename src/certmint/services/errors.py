@@ -6,8 +6,10 @@ ServiceError
 ├── Unauthorized(detail)         no valid credentials (sign in, or send an API token)
 │   └── TooManyAttempts          too many failed sign-ins: wait ``retry_after`` seconds
 ├── Forbidden(detail)            signed in, but the role may not do this
-└── InvalidInput(problems)       input rejected as a whole; each problem names where
-    └── ImportRejected           a CSV import with bad lines; nothing was written
+├── InvalidInput(problems)       input rejected as a whole; each problem names where
+│   └── ImportRejected           a CSV import with bad lines; nothing was written
+└── SigningKeyUnavailable(key_id, wrong_secret)   the master secret does not open a private
+                                 key (or its file is gone): nothing was changed
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ __all__ = [
     "InvalidInput",
     "NotFound",
     "ServiceError",
+    "SigningKeyUnavailable",
     "TooManyAttempts",
     "Unauthorized",
 ]
@@ -89,3 +92,18 @@ class ImportRejected(InvalidInput):
 
     def __init__(self, problems: Sequence[ImportProblem]) -> None:
         super().__init__(problems, "import rejected, nothing was written")
+
+
+class SigningKeyUnavailable(ServiceError):
+    """A private signing key cannot be opened: the master secret is not the one it was sealed
+    with (``wrong_secret``), or its file is missing or unreadable. Key operations prove the
+    secret before they change anything, so nothing was changed."""
+
+    def __init__(self, key_id: str, *, wrong_secret: bool) -> None:
+        super().__init__(
+            "the master secret does not open the signing keys"
+            if wrong_secret
+            else f"the signing key {key_id} cannot be read from the key store"
+        )
+        self.key_id = key_id
+        self.wrong_secret = wrong_secret

@@ -213,15 +213,20 @@ def _export(
     cache_dir: Path,
     progress: Callable[[int], None] | None = None,
 ) -> ExportSummary:
+    # Private whatever the umask (learners' names and certificates): each file is made with
+    # its mode before it is written, the directory 0700.
     as_zip = destination.suffix.lower() == ".zip"
+    if as_zip:
+        destination.touch(mode=0o600)
     archive = zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) if as_zip else None
     if archive is None:
-        destination.mkdir(parents=True, exist_ok=True)
+        destination.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def write(name: str, data: bytes) -> None:
         if archive is not None:
             archive.writestr(name, data)
         else:
+            (destination / name).touch(mode=0o600)
             (destination / name).write_bytes(data)
 
     count = 0

@@ -4,11 +4,18 @@ The private key goes into the key store before its public half is recorded, so a
 points at a key that was not saved; a key saved for a transaction that then rolled back is
 merely unused. Key-store ids are ``<organisation id>#<publicKeyMultibase>``: they do not depend
 on the base URL, which may change, while the DID (derived from it) does.
+
+Every operation on private keys first proves the master secret by opening the key it relies
+on (the active one), before it changes anything: a key made under a wrong secret would be
+unusable later, and retiring the good one for it would stop all issuing. A key store that does
+not open answers ``SigningKeyUnavailable``.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,14 +24,16 @@ from uuid import UUID
 from certmint.credentials import (
     Ed25519KeyPair,
     Ed25519PublicKey,
+    KeyDecryptionError,
     KeyStore,
+    KeyStoreError,
     did_document,
     did_web_for,
 )
 from certmint.domain.organisations import Organisation, SigningKey
 from certmint.services.accounts import ThrottleRule, limit_attempt
 from certmint.services.audit import record
-from certmint.services.errors import Conflict, NotFound, TooManyAttempts
+from certmint.services.errors import Conflict, NotFound, SigningKeyUnavailable, TooManyAttempts
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
@@ -36,6 +45,7 @@ __all__ = [
     "issuer_identity",
     "issuer_key",
     "organisation_did",
+    "prove_master_secret",
     "rotate_signing_key",
 ]
 
@@ -71,12 +81,29 @@ def _store_id(organisation_id: UUID, public_key_multibase: str) -> str:
     return f"{organisation_id}#{public_key_multibase}"
 
 
+def _unseal(key_store: KeyStore, organisation_id: UUID, key: SigningKey) -> Ed25519KeyPair:
+    """The private half of ``key``: the proof that the master secret is the right one."""
+    with _key_store_errors():
+        return key_store.get(_store_id(organisation_id, key.public_key_multibase))
+
+
+@contextmanager
+def _key_store_errors() -> Iterator[None]:
+    try:
+        yield
+    except KeyDecryptionError as exc:
+        raise SigningKeyUnavailable(exc.key_id, wrong_secret=True) from None
+    except KeyStoreError as exc:
+        raise SigningKeyUnavailable(exc.key_id, wrong_secret=False) from None
+
+
 def _new_key(
     uow: SqlAlchemyUnitOfWork, key_store: KeyStore, organisation_id: UUID, now: datetime
 ) -> SigningKey:
     pair = Ed25519KeyPair.generate()
     multibase = pair.public_key.multibase
-    key_store.put(_store_id(organisation_id, multibase), pair)
+    with _key_store_errors():  # the store refuses a secret that opens none of its keys
+        key_store.put(_store_id(organisation_id, multibase), pair)
     key = SigningKey(uuid.uuid4(), organisation_id, multibase, multibase, now, None)
     uow.signing_keys.add(key)
     return key
@@ -85,10 +112,12 @@ def _new_key(
 def ensure_signing_key(
     uow: SqlAlchemyUnitOfWork, key_store: KeyStore, organisation_id: UUID, *, actor: str = "system"
 ) -> SigningKey:
-    """The organisation's active key, made now if it has none (idempotent)."""
+    """The organisation's active key, made now if it has none (idempotent); an existing key is
+    opened, which proves the master secret."""
     with uow:
         existing = uow.signing_keys.active_for(organisation_id)
         if existing is not None:
+            _unseal(key_store, organisation_id, existing)
             return existing
         now = datetime.now(UTC)
         key = _new_key(uow, key_store, organisation_id, now)
@@ -114,13 +143,17 @@ def rotate_signing_key(
     reason: str | None = None,
 ) -> SigningKey:
     """Retire the active key and make a new one. Retired keys stay in the DID document, so
-    credentials they signed keep verifying. ``TooManyAttempts`` past ``ROTATION_RULE``."""
+    credentials they signed keep verifying. ``TooManyAttempts`` past ``ROTATION_RULE``. The
+    active key is opened first: with a wrong master secret this raises
+    ``SigningKeyUnavailable`` and changes nothing."""
     with uow:
         if uow.organisations.get(organisation_id) is None:
             raise NotFound("organisation", organisation_id)
         now = datetime.now(UTC)
         _limit_rotations(uow, organisation_id, now)
         old = uow.signing_keys.active_for(organisation_id)
+        if old is not None:
+            _unseal(key_store, organisation_id, old)
         uow.signing_keys.retire_active(organisation_id, now)
         key = _new_key(uow, key_store, organisation_id, now)
         record(
@@ -164,8 +197,22 @@ def issuer_key(
     return IssuerKey(
         did=did,
         verification_method=f"{did}#{key.public_key_multibase}",
-        key_pair=key_store.get(_store_id(organisation.id, key.public_key_multibase)),
+        key_pair=_unseal(key_store, organisation.id, key),
     )
+
+
+def prove_master_secret(uow: SqlAlchemyUnitOfWork, key_store: KeyStore) -> int:
+    """Open the active key of every organisation (what a server checks before it starts);
+    returns how many were opened, or raises ``SigningKeyUnavailable``."""
+    with uow:
+        active = [
+            key
+            for organisation in uow.organisations.list()
+            if (key := uow.signing_keys.active_for(organisation.id)) is not None
+        ]
+    for key in active:
+        _unseal(key_store, key.organisation_id, key)
+    return len(active)
 
 
 def issuer_identity(

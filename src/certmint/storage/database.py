@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["READ_ONLY", "create_database_engine", "create_session_factory"]
+__all__ = ["READ_ONLY", "SQLITE_SIDECARS", "create_database_engine", "create_session_factory"]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Execution option of a connection that only reads: SQLite begins it deferred (a WAL reader
@@ -46,7 +48,7 @@ def create_database_engine(url: str, *, ping: bool = True, **kwargs: Any) -> Eng
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=ping, **_JSON, **kwargs)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _private_database_file(Path(parsed.database))
     engine = create_engine(
         url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **_JSON, **kwargs
     )
@@ -67,6 +69,23 @@ def create_database_engine(url: str, *, ping: bool = True, **kwargs: Any) -> Eng
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+SQLITE_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def _private_database_file(path: Path) -> None:
+    """Make the SQLite file ourselves, mode 0600, before SQLite opens it: SQLite would create
+    it (and then its -wal and -shm files, which take the database file's mode) under the
+    process umask, world-readable under the usual 022, with webhook secrets and password
+    hashes inside. A file of an older, laxer Certmint is made private again."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in SQLITE_SIDECARS)):
+        with suppress(FileNotFoundError):
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:

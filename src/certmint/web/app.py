@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
@@ -12,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
 
 from certmint import __version__
-from certmint.bootstrap import Container, bootstrap
+from certmint.bootstrap import Container
 from certmint.config import load_settings
 from certmint.web.account_mail import deliver_account_mail_periodically
 from certmint.web.api import dids, health, me, status_lists, v1, vc_api
@@ -33,6 +34,7 @@ from certmint.web.problems import install_problem_handlers
 from certmint.web.rate_limit import install_rate_limit
 from certmint.web.read_only import ReadOnlySafeMethods
 from certmint.web.security_headers import SecurityHeaders
+from certmint.web.startup import exit_for_problem, open_for_serving
 from certmint.web.templating import STATIC_DIR, make_templates
 
 __all__ = ["API_PREFIX", "app_from_environment", "create_app"]
@@ -117,4 +119,11 @@ def create_app(container: Container) -> FastAPI:
 def app_from_environment() -> FastAPI:
     """For ``uvicorn --factory certmint.web.app:app_from_environment`` (several workers: each
     process builds its own app from the same settings)."""
-    return create_app(bootstrap(load_settings()))
+    os.umask(0o077)  # what the server creates is private, whatever the operator's umask
+    settings = None
+    try:
+        settings = load_settings()
+        container = open_for_serving(settings)
+    except Exception as exc:  # exit_for_problem raises again what is no environment problem
+        exit_for_problem(exc, settings)
+    return create_app(container)

@@ -23,6 +23,7 @@ from certmint.services.errors import (
     InvalidInput,
     NotFound,
     ServiceError,
+    SigningKeyUnavailable,
     TooManyAttempts,
     Unauthorized,
 )
@@ -45,6 +46,8 @@ _STATUS_FOR: tuple[tuple[type[ServiceError], HTTPStatus, str], ...] = (
     (Forbidden, HTTPStatus.FORBIDDEN, "forbidden"),
     (Conflict, HTTPStatus.CONFLICT, "conflict"),
     (InvalidInput, HTTPStatus.UNPROCESSABLE_ENTITY, "invalid-input"),
+    # The operator's master secret does not open the keys: nothing the client can change.
+    (SigningKeyUnavailable, HTTPStatus.SERVICE_UNAVAILABLE, "signing-key-unavailable"),
 )
 
 
