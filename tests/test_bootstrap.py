@@ -53,7 +53,11 @@ def test_the_outbound_client_follows_the_operator_settings(
     assert not development.require_https
     assert development.allowed_networks == (ip_network("10.1.0.0/16"), ip_network("::1/128"))
     production = outbound_client(
-        load_settings(environment="production", master_secret="s" * 48)
+        load_settings(
+            environment="production",
+            master_secret="kq3Vd2m9X-Zp7Lw0sYbN4rTg8hJc1FeU6aQiOvRx5yE",  # production-grade
+            base_url="https://certs.example.org",
+        )
     ).policy
     assert production.require_https
     monkeypatch.delenv("CERTMINT_OUTBOUND_ALLOW_NETWORKS")

@@ -65,7 +65,7 @@ def test_a_plain_http_webhook_is_refused_in_production(
     certmint_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CERTMINT_ENVIRONMENT", "production")
-    monkeypatch.setenv("CERTMINT_MASTER_SECRET", "s" * 48)
+    monkeypatch.setenv("CERTMINT_MASTER_SECRET", "kq3Vd2m9X-Zp7Lw0sYbN4rTg8hJc1FeU6aQiOvRx5yE")
     monkeypatch.setenv("CERTMINT_BASE_URL", "https://certs.example.org")
     assert runner.invoke(app, ["init"]).exit_code == 0
     added = runner.invoke(app, ["webhooks", "add", "--url", "http://lms.example/hooks"])
