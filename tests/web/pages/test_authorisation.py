@@ -300,7 +300,7 @@ def _caller_session(uow: SqlAlchemyUnitOfWork, pages: Pages, name: str, **user: 
 def _learner_certificates(uow: SqlAlchemyUnitOfWork, signing: Signing, world: World) -> None:
     """Two more achievements of the batch, so that the learner holds three certificates: one
     for the correction form, two with pending corrections to approve and to decline."""
-    for name in ("Attendance", "Merit"):
+    for name in ("Attendance", "Participation"):
         achievement = add_achievement(
             uow,
             world.organisation.id,
