@@ -64,13 +64,14 @@ def test_create_publish_and_revise(uow: SqlAlchemyUnitOfWork, session: Session) 
     with pytest.raises(Conflict):
         publish_template_version(uow, org.id, first.id)
 
-    second = revise_template(
+    revised = revise_template(
         uow,
         org.id,
         first.template_id,
         design=Design(layout="classic-1-2", title="Certificate of Distinction"),
     )
-    assert (second.number, second.status) == (2, "draft")
+    second = revised.version
+    assert (second.number, second.status, revised.removed) == (2, "draft", ())
     assert get_template_version(uow, org.id, first.id) == published  # the frozen one is untouched
 
     ((template, versions),) = list_templates(uow, org.id)
@@ -100,8 +101,11 @@ def test_an_unnamed_template_is_named_by_its_title_without_placeholders(
 
 def test_upload_is_sanitised(uow: SqlAlchemyUnitOfWork) -> None:
     org = make_organisation(uow)
-    version = upload_template(uow, org.id, UPLOAD, name="Custom")
+    uploaded = upload_template(uow, org.id, UPLOAD, name="Custom")
+    version = uploaded.version
     assert "<script" not in version.svg and "onclick" not in version.svg
+    assert "element <script>" in uploaded.removed  # what was taken out, for the answer
+    assert any("onclick" in item for item in uploaded.removed)
     assert "{{recipient.name}}" in version.svg
     assert version.design is None
 

@@ -17,7 +17,7 @@ from certmint.cli.state import (
     in_organisation,
     print_json,
 )
-from certmint.cli.terminal import console
+from certmint.cli.terminal import console, err_console
 from certmint.domain.templates import TemplateVersion
 from certmint.rendering import GALLERY, Design, Paper, Signatory
 from certmint.services.roster import resolve_batch, resolve_learner
@@ -36,19 +36,24 @@ app = typer.Typer(help="Certificate templates: gallery layouts, custom SVG, vers
 PublishOption = Annotated[bool, typer.Option("--publish", help="Publish (freeze) the version now.")]
 
 
-def _show(version: TemplateVersion, as_json: bool) -> None:
+def _show(
+    version: TemplateVersion, as_json: bool, *, removed: tuple[str, ...] | None = None
+) -> None:
+    """The version (its id alone on standard output, for scripts); for an upload, what the
+    sanitiser removed (``removed`` in JSON, else one line each on standard error)."""
     if as_json:
-        print_json(
-            {
-                "template_id": version.template_id,
-                "version_id": version.id,
-                "number": version.number,
-                "status": version.status,
-                "content_hash": version.content_hash,
-            }
-        )
-    else:
-        console.print(str(version.id))
+        shown = {
+            "template_id": version.template_id,
+            "version_id": version.id,
+            "number": version.number,
+            "status": version.status,
+            "content_hash": version.content_hash,
+        }
+        print_json(shown if removed is None else {**shown, "removed": list(removed)})
+        return
+    console.print(str(version.id))
+    for item in removed or ():
+        err_console.print(f"removed: {item}")
 
 
 @app.command("layouts")
@@ -150,7 +155,7 @@ def upload(
 ) -> None:
     """Upload a custom SVG template (sanitised); prints the version id."""
     with in_organisation(ctx, org) as (container, organisation):
-        version = upload_template(
+        uploaded = upload_template(
             container.uow(),
             organisation.id,
             file.read_bytes(),
@@ -158,7 +163,7 @@ def upload(
             publish=publish,
             actor="cli",
         )
-    _show(version, as_json)
+    _show(uploaded.version, as_json, removed=uploaded.removed)
 
 
 @app.command("publish")

@@ -12,7 +12,7 @@ import hashlib
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Literal
@@ -42,6 +42,7 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
     "PreviewFormat",
+    "SavedVersion",
     "create_template",
     "default_name",
     "design_from_json",
@@ -60,6 +61,17 @@ __all__ = [
     "revise_template",
     "upload_template",
 ]
+
+
+@dataclass(frozen=True)
+class SavedVersion:
+    """A new version and what the sanitiser removed from the uploaded SVG it was made from
+    (``docs/templates.md`` lists what is removed; empty for a design or a clean file). The list
+    is the answer to the upload only: it is not stored."""
+
+    version: TemplateVersion
+    removed: tuple[str, ...] = ()
+
 
 PreviewFormat = Literal["pdf", "png", "svg"]
 
@@ -226,12 +238,13 @@ def upload_template(
     name: str,
     publish: bool = False,
     actor: str = "system",
-) -> TemplateVersion:
+) -> SavedVersion:
     """A new template from an uploaded SVG, sanitised (scripts, handlers, external references
-    and the like removed or refused) and its placeholders checked."""
+    and the like removed or refused) and its placeholders checked; with what was removed."""
     with _render_errors("SVG"):
         clean = sanitise_svg(svg)
-    return _create(uow, organisation_id, name, clean.svg, None, publish=publish, actor=actor)
+    version = _create(uow, organisation_id, name, clean.svg, None, publish=publish, actor=actor)
+    return SavedVersion(version, clean.removed)
 
 
 def revise_template(
@@ -242,12 +255,18 @@ def revise_template(
     design: Design | None = None,
     svg: bytes | None = None,
     actor: str = "system",
-) -> TemplateVersion:
-    """An edit: a new draft version; published versions are never touched."""
+) -> SavedVersion:
+    """An edit: a new draft version (with what was removed from an uploaded SVG); published
+    versions are never touched."""
     if (design is None) == (svg is None):
         raise InvalidInput(["give either a design or an SVG"], "template edit rejected")
+    removed: tuple[str, ...] = ()
     with _render_errors("template"):
-        content = build_template(design) if design is not None else sanitise_svg(svg or b"").svg
+        if design is not None:
+            content = build_template(design)
+        else:
+            clean = sanitise_svg(svg or b"")
+            content, removed = clean.svg, clean.removed
     now = datetime.now(UTC)
     with uow:
         template = uow.templates.get(organisation_id, template_id)
@@ -265,7 +284,7 @@ def revise_template(
             at=now,
         )
         uow.commit()
-    return version
+    return SavedVersion(version, removed)
 
 
 def _publish(

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from certmint.domain.ids import url_id
 from certmint.domain.templates import Template, TemplateVersion
 from certmint.services.templates import (
+    SavedVersion,
     create_template,
     get_template,
     get_template_version,
@@ -119,6 +120,19 @@ class VersionOut(BaseModel):
     design: dict[str, Any] | None = Field(
         description="The designer's choices (none for uploaded SVGs)."
     )
+    removed: list[str] | None = Field(
+        default=None,
+        description="In the answer to an uploaded SVG only: what the sanitiser removed from it "
+        "(docs/templates.md), one entry each, empty when nothing was; not stored, so null "
+        "when a version is read later or was made from a design.",
+        examples=[["element <script>", "attribute onload='alert(1)' on <svg>"]],
+    )
+
+    @classmethod
+    def saved(cls, saved: SavedVersion, *, uploaded: bool) -> VersionOut:
+        """A new version, with what was removed from its SVG when one was uploaded."""
+        out = cls.of(saved.version)
+        return out.model_copy(update={"removed": list(saved.removed)}) if uploaded else out
 
     @classmethod
     def of(cls, version: TemplateVersion) -> VersionOut:
@@ -182,7 +196,7 @@ def templates(
 def create(body: TemplateIn, principal: AdminDep, container: ContainerDep) -> VersionOut:
     uow, org = container.uow(), principal.organisation_id
     if body.svg is not None:
-        version = upload_template(
+        uploaded = upload_template(
             uow,
             org,
             body.svg.encode("utf-8"),
@@ -190,15 +204,15 @@ def create(body: TemplateIn, principal: AdminDep, container: ContainerDep) -> Ve
             publish=body.publish,
             actor=principal.actor,
         )
-    else:
-        version = create_template(
-            uow,
-            org,
-            _design(body.design),
-            name=body.name,
-            publish=body.publish,
-            actor=principal.actor,
-        )
+        return VersionOut.saved(uploaded, uploaded=True)
+    version = create_template(
+        uow,
+        org,
+        _design(body.design),
+        name=body.name,
+        publish=body.publish,
+        actor=principal.actor,
+    )
     return VersionOut.of(version)
 
 
@@ -249,7 +263,7 @@ def versions(
 def revise(
     template_id: IdPath, body: RevisionIn, principal: AdminDep, container: ContainerDep
 ) -> VersionOut:
-    version = revise_template(
+    saved = revise_template(
         container.uow(),
         principal.organisation_id,
         parse_id("template", template_id),
@@ -257,7 +271,7 @@ def revise(
         svg=body.svg.encode("utf-8") if body.svg is not None else None,
         actor=principal.actor,
     )
-    return VersionOut.of(version)
+    return VersionOut.saved(saved, uploaded=body.svg is not None)
 
 
 @router.get(
