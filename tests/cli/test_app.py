@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -32,6 +33,22 @@ def test_help_works_without_any_configuration(monkeypatch: pytest.MonkeyPatch) -
     assert result.exit_code == 0
     for command in ("init", "serve", "demo", "import"):
         assert command in result.output
+
+
+def test_version_comes_from_the_package_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CERTMINT_ENVIRONMENT", "not-an-environment")  # would fail if read
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"certmint {importlib.metadata.version('certmint')}\n"
+    # as a user runs it, in a process of its own
+    process = subprocess.run(
+        [sys.executable, "-m", "certmint", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (process.returncode, process.stdout) == (0, result.output)
 
 
 def test_init_writes_a_private_env_file_and_is_idempotent(certmint_home: Path) -> None:

@@ -216,6 +216,15 @@ def test_suspend_and_reinstate(certmint_home: Path, tmp_path: Path) -> None:
         == 0
     )
     assert json.loads(credential.read_text())["credentialStatus"]["statusPurpose"] == "revocation"
+    baked = []  # the PNG and SVG downloads carry the credential (OB 3.0 baking)
+    for kind in ("png", "svg"):
+        path = tmp_path / f"c.{kind}"
+        args = ["certificates", "download", first, "--format", kind, "--out", str(path)]
+        assert runner.invoke(app, args).exit_code == 0
+        checked = runner.invoke(app, ["verify", str(path), "--offline", "--json"])
+        assert checked.exit_code == 0, checked.output
+        assert json.loads(checked.output)[0]["source"] == f"baked {kind}"
+        baked.append(path)
 
     suspended = _json(["certificates", "suspend", first, "--reason", "Under review"])
     assert isinstance(suspended, dict)
@@ -226,6 +235,8 @@ def test_suspend_and_reinstate(certmint_home: Path, tmp_path: Path) -> None:
     status = report["report"]["checks"][3]
     assert status["outcome"] == "failed"
     assert status["detail"].startswith("suspended by its issuer since")
+    for path in baked:
+        assert runner.invoke(app, ["verify", str(path), "--offline"]).exit_code == 1
     again = runner.invoke(app, ["certificates", "suspend", first, "--reason", "x"])
     assert again.exit_code == 4  # already suspended
 

@@ -6,6 +6,10 @@
 //     With statusFrom, Digital Bazaar's @digitalbazaar/vc-bitstring-status-list checks every
 //     credentialStatus entry (the status list credential is fetched over HTTP, from that
 //     loopback prefix only, and verified); without it any status entry is accepted.
+//   node interop.mjs unbake < {"png": base64} or {"svg": text}
+//     prints {"text": the baked credential text, "chunk"|"namespace": how it was baked}: PNG
+//     chunks are read by png-chunks-extract (CRC checked) and the iTXt fields split here;
+//     SVG is parsed by @xmldom/xmldom and the element found by its namespace
 //   node interop.mjs validate < {"schema": {...}, "documents": [...]}
 //     prints, per document, the ajv (draft 2019-09, formats on, strict) errors: [] when valid
 //   node interop.mjs verify-many < {"credentials": [...], "documents": {...}}
@@ -25,6 +29,8 @@ import * as vc from '@digitalbazaar/vc';
 import {checkStatus as checkBitstringStatus} from '@digitalbazaar/vc-bitstring-status-list';
 import Ajv2019 from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
+import {DOMParser} from '@xmldom/xmldom';
+import extractPngChunks from 'png-chunks-extract';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {cryptosuite as rdfcSuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
@@ -107,6 +113,39 @@ function validate({schema, documents}) {
   return documents.map(document => check(document) ? [] : check.errors);
 }
 
+// iTXt: keyword NUL flag method language NUL translated NUL text (PNG spec § 11.3.4.5).
+function readItxt(data) {
+  const nul = data.indexOf(0);
+  const keyword = Buffer.from(data.subarray(0, nul)).toString('latin1');
+  const compression = data[nul + 1];
+  const languageEnd = data.indexOf(0, nul + 3);
+  const translatedEnd = data.indexOf(0, languageEnd + 1);
+  const text = Buffer.from(data.subarray(translatedEnd + 1)).toString('utf8');
+  return {keyword, compression, text};
+}
+
+function unbake({png, svg}) {
+  if(png) {
+    const chunks = extractPngChunks(Buffer.from(png, 'base64'));
+    const baked = chunks.filter(c => c.name === 'iTXt').map(c => readItxt(c.data))
+      .filter(c => c.keyword === 'openbadgecredential');
+    return {text: baked[0].text, chunk: {count: baked.length, compression: baked[0].compression,
+      afterIhdr: chunks[1].name === 'iTXt'}};
+  }
+  const document = new DOMParser().parseFromString(svg, 'image/svg+xml');
+  const namespace = 'https://purl.imsglobal.org/ob/v3p0';
+  const found = document.getElementsByTagNameNS(namespace, 'credential');
+  const root = document.documentElement;
+  return {
+    text: found[0].textContent,
+    namespace: {
+      count: found.length,
+      declared: root.getAttribute('xmlns:openbadges'),
+      first: root.firstChild && root.firstChild.namespaceURI === namespace
+    }
+  };
+}
+
 async function sign(input) {
   const keyPair = await Ed25519Multikey.from({
     id: input.verificationMethod,
@@ -134,12 +173,14 @@ if(command === 'verify') {
   for(const credential of input.credentials) {
     output.push(await verify({credential, documents: input.documents}));
   }
+} else if(command === 'unbake') {
+  output = unbake(input);
 } else if(command === 'validate') {
   output = validate(input);
 } else if(command === 'sign') {
   output = await sign(input);
 } else {
-  console.error('usage: node interop.mjs verify|verify-many|validate|sign < input.json');
+  console.error('usage: node interop.mjs verify|verify-many|unbake|validate|sign < input.json');
   process.exit(2);
 }
 process.stdout.write(JSON.stringify(output));

@@ -1,11 +1,16 @@
-"""/verify: a PDF, a QR picture or credential JSON, uploaded or pasted, gets the QR page's report."""
+"""/verify: a PDF, a baked PNG or SVG, a QR picture or credential JSON, uploaded or pasted, gets
+the QR page's report."""
 
 from __future__ import annotations
 
+import io
 import json
+import struct
+import zlib
 
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from certmint.domain.ids import url_id
 from certmint.services.issuance import issue_achievement
@@ -37,10 +42,36 @@ def test_uploaded_pdf_is_verified(client: TestClient, reference: str) -> None:
 
 
 def test_qr_picture_opens_the_certificate(client: TestClient, reference: str) -> None:
-    png = client.get(f"/v/{reference}/certificate.png").content
+    baked = client.get(f"/v/{reference}/certificate.png").content
+    picture = io.BytesIO()
+    Image.open(io.BytesIO(baked)).save(picture, "PNG")  # a copy without the baked credential
+    png = picture.getvalue()
     page = client.post("/verify", files={"file": ("c.png", png, "image/png")})
     assert ">Valid<" in page.text
     assert "Ravi Kumar" in page.text  # our certificate: its page's printed data
+
+
+@pytest.mark.parametrize(("name", "media_type"), [("png", "image/png"), ("svg", "image/svg+xml")])
+def test_baked_png_and_svg_are_verified(
+    client: TestClient, reference: str, name: str, media_type: str
+) -> None:
+    baked = client.get(f"/v/{reference}/certificate.{name}").content
+    page = client.post("/verify", files={"file": (f"c.{name}", baked, media_type)})
+    assert page.status_code == 200
+    assert ">Valid<" in page.text
+    assert page.text.count("passed") >= 5
+    # The baked credential is what is checked (not the QR code): a changed name fails.
+    tampered = baked.replace(b'"name":"Ravi Kumar"', b'"name":"Ravi Kumal"')
+    assert tampered != baked
+    if name == "png":  # the chunk's CRC follows, or the file would be refused as broken
+        start = tampered.index(b"iTXt") - 4
+        (length,) = struct.unpack(">I", tampered[start : start + 4])
+        end = start + 8 + length
+        crc = struct.pack(">I", zlib.crc32(tampered[start + 4 : end]))
+        tampered = tampered[:end] + crc + tampered[end + 4 :]
+    page = client.post("/verify", files={"file": (f"c.{name}", tampered, media_type)})
+    assert page.status_code == 200
+    assert ">Valid<" not in page.text
 
 
 def test_pasted_and_tampered_credentials(client: TestClient, reference: str) -> None:

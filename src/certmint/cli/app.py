@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import typer
 
+from certmint import __version__
 from certmint.cli import (
     achievements,
     certificates,
@@ -82,8 +83,23 @@ def worker(
     run_worker(st.settings, concurrency=concurrency, loglevel=st.settings.log_level)
 
 
+def _print_version(value: bool) -> None:
+    """``--version``: the installed package's version (its metadata), before any setting is read."""
+    if value:
+        typer.echo(f"certmint {__version__}")
+        raise typer.Exit
+
+
 @app.callback()
-def root(ctx: typer.Context) -> None:
+def root(
+    ctx: typer.Context,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+) -> None:
     """Configuration comes from CERTMINT_* variables and CERTMINT_HOME/certmint.env."""
     ctx.ensure_object(State)
     ctx.call_on_close(state(ctx).close)

@@ -100,7 +100,7 @@ def verify(
         typer.Argument(
             exists=True,
             dir_okay=False,
-            help="Credential JSON, certificate PDF, or image of a QR code.",
+            help="Credential JSON, certificate PDF, baked PNG or SVG, or image of a QR code.",
         ),
     ],
     offline: Annotated[bool, typer.Option("--offline", help="Never use the network.")] = False,

@@ -4,11 +4,20 @@ A library (DESIGN.md, "Layers"): everything comes in as arguments (templates, va
 fonts, images) and bytes come out; no database, web or configuration. Start with
 ``FontSet.load()`` and ``require_scripts``, build templates with ``build_template`` or
 ``sanitise_svg``, and render with ``certificate_pdf`` / ``certificate_png`` /
-``certificate_svg``. Errors are ``RenderError`` subclasses (see ``errors``).
+``certificate_svg`` (the credential attached to the PDF, baked into the PNG and SVG;
+``extract_credential`` / ``extract_baked_credential`` read it back). Errors are
+``RenderError`` subclasses (see ``errors``).
 """
 
 from __future__ import annotations
 
+from certmint.rendering._baking import (
+    OB3_BAKING_KEYWORD,
+    OB3_BAKING_NAMESPACE,
+    bake_png,
+    bake_svg,
+    extract_baked_credential,
+)
 from certmint.rendering._cache import (
     RENDERER_VERSION,
     FileCache,
@@ -132,6 +141,8 @@ __all__ = [
     "FONT_PACKAGES",
     "GALLERY",
     "MAX_SIGNATORIES",
+    "OB3_BAKING_KEYWORD",
+    "OB3_BAKING_NAMESPACE",
     "PAPER_SIZES",
     "PLACEHOLDERS",
     "PLACEHOLDER_PATTERN",
@@ -176,6 +187,8 @@ __all__ = [
     "UnknownPlaceholder",
     "UnsafeSvg",
     "attach_credential",
+    "bake_png",
+    "bake_svg",
     "base_direction",
     "build_template",
     "cache_key",
@@ -186,6 +199,7 @@ __all__ = [
     "check_placeholders",
     "check_scripts",
     "check_values",
+    "extract_baked_credential",
     "extract_credential",
     "fill_template",
     "find_placeholders",

@@ -19,7 +19,7 @@ facts a caller needs as fields, so the web layer can show them without parsing m
     ├── ImageError                      .reason (type, bytes, pixels, decode failure)
     ├── DesignError                     .field, .reason
     ├── RasterError                     .stage, .detail (librsvg or cairo failed)
-    └── AttachmentError                 .reason (no credential in the PDF, unreadable PDF)
+    └── AttachmentError                 .reason (no credential in the PDF, PNG or SVG; unreadable)
 """
 
 from __future__ import annotations
@@ -160,7 +160,8 @@ class RasterError(RenderError):
 
 
 class AttachmentError(RenderError):
-    """The credential could not be attached to, or extracted from, a PDF."""
+    """The credential could not be attached to, or extracted from, a PDF (or baked into, or
+    extracted from, a PNG or SVG)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

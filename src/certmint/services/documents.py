@@ -3,7 +3,8 @@
 Rendered from the certificate's frozen snapshot and the exact template version it recorded, so
 a later edit of the template or the learner never changes a certificate already issued. Output
 is cached on disk by a hash of everything that determines the bytes; the PDF carries the signed
-credential as an attachment, so the PDF alone can be verified.
+credential as an attachment and the PNG and SVG have it baked in (Open Badges 3.0 § 5.3), so
+each file alone can be verified.
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ def _render(
         values=values,
         output=output,
         qr_url=qr_url,
-        credential=credential if output == "pdf" else None,
+        credential=credential,
         options={"width": PNG_WIDTH} if output == "png" else None,
         library_versions=_versions(),
     )
@@ -144,8 +145,17 @@ def _render(
             credential=certificate.credential,
         )
     elif output == "png":
-        data = certificate_png(template, values, fonts=fonts, qr_url=qr_url, width_px=PNG_WIDTH)
+        data = certificate_png(
+            template,
+            values,
+            fonts=fonts,
+            qr_url=qr_url,
+            width_px=PNG_WIDTH,
+            credential=certificate.credential,
+        )
     else:
-        data = certificate_svg(template, values, fonts=fonts, qr_url=qr_url)
+        data = certificate_svg(
+            template, values, fonts=fonts, qr_url=qr_url, credential=certificate.credential
+        )
     files.put(key, f".{output}", data)
     return data

@@ -36,7 +36,12 @@ from certmint.credentials import (
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.ids import parse_url_id, url_id
 from certmint.domain.messages import N_, Message
-from certmint.rendering import RenderError, extract_credential, read_qr_codes
+from certmint.rendering import (
+    RenderError,
+    extract_baked_credential,
+    extract_credential,
+    read_qr_codes,
+)
 from certmint.services.errors import NotFound
 from certmint.services.keys import did_document_for, organisation_did
 from certmint.services.signing import Signing
@@ -411,7 +416,7 @@ def verify_certificate(
 class FileVerification:
     """What ``certmint verify FILE`` found: a report, or why the file could not be read."""
 
-    source: str  # "credential", "pdf attachment", "qr code", or "" when unreadable
+    source: str  # "credential", "pdf attachment", "baked png", "baked svg", "qr code", or ""
     report: VerificationReport | None = None
     certificate: CertificateVerification | None = None
     problem: Message | None = None
@@ -459,8 +464,9 @@ def verify_file(
     did_documents: Mapping[str, Mapping[str, Any]] | None = None,
     now: datetime | None = None,
 ) -> FileVerification:
-    """A credential (JSON), a certificate PDF (its attached credential, else its QR code) or a
-    picture of the QR code. Never raises for what the file contains."""
+    """A credential (JSON), a certificate PDF (its attached credential, else its QR code), a
+    baked PNG or SVG (Open Badges 3.0 § 5.3) or a picture of the QR code. Never raises for what
+    the file contains."""
 
     def check(document: Any, source: str) -> FileVerification:
         report = verify_document(
@@ -480,6 +486,12 @@ def verify_file(
             return check(extract_credential(data), "pdf attachment")
         except RenderError:
             pass  # a scan or an export without the attachment: look for the QR code
+    try:
+        baked = extract_baked_credential(data)
+    except RenderError:
+        pass  # not a PNG or SVG, or one without a baked credential: look for the QR code
+    else:
+        return check(baked, "baked png" if data.startswith(b"\x89PNG") else "baked svg")
     try:
         urls = [u for u in read_qr_codes(data) if "/v/" in u]
     except RenderError as exc:

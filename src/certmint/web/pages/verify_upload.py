@@ -1,9 +1,9 @@
 """``/verify``: check a certificate someone sent you, as a file or pasted JSON, without JavaScript.
 
-A PDF (its attached credential, else its QR code), a picture of the QR code, or the credential
-JSON gets the same report as the QR page. Nothing is fetched from the network (a QR code of
-another site is reported, not followed: a public page must not make the server fetch URLs for
-strangers), and nothing uploaded is kept.
+A PDF (its attached credential, else its QR code), a baked PNG or SVG (Open Badges 3.0 § 5.3), a
+picture of the QR code, or the credential JSON gets the same report as the QR page. Nothing is
+fetched from the network (a QR code of another site is reported, not followed: a public page
+must not make the server fetch URLs for strangers), and nothing uploaded is kept.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ async def _submitted(request: Request, limit: int) -> bytes:
 @router.post(
     "/verify",
     name="verify_upload",
-    summary="Verify an uploaded certificate PDF, QR picture or credential JSON",
+    summary="Verify an uploaded certificate PDF, baked PNG or SVG, QR picture or credential JSON",
     response_class=HTMLResponse,
 )
 async def verify_upload(request: Request, container: ContainerDep) -> Response:

@@ -58,7 +58,8 @@ class CertificateResult(BaseModel):
 class VerificationOut(BaseModel):
     verified: bool = Field(description="True only when no step failed or was skipped.")
     source: str = Field(
-        description="What was checked: credential, pdf attachment, qr code, certificate.",
+        description="What was checked: credential, pdf attachment, baked png, baked svg, qr code, "
+        "certificate.",
         examples=["pdf attachment"],
     )
     checks: list[Check] = Field(description="The steps in order; empty if nothing was readable.")
@@ -131,7 +132,8 @@ def verify_credential(body: CredentialIn, container: ContainerDep) -> Verificati
     response_model=VerificationOut,
     summary="Verify a certificate PDF or image",
     description="Upload (multipart, field `file`) a certificate PDF (its attached credential "
-    "is checked), a picture or scan of its QR code, or a credential JSON file.",
+    "is checked), its PNG or SVG (the baked credential is checked), a picture or scan of its QR "
+    "code, or a credential JSON file.",
     responses=problems(422),
 )
 def verify_upload(file: UploadFile, container: ContainerDep) -> VerificationOut:
