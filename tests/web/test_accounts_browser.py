@@ -158,6 +158,8 @@ def test_a_course_manager_is_shown_only_what_they_may_use(
     _signed_in(page, live_server, manager)
     page.goto(live_server.url("/admin"))
     nav = page.get_by_role("navigation", name="Admin")
+    if width < 640:  # a phone's navigation is behind its Menu button
+        nav.get_by_text("Menu").click()
     expect(nav.get_by_role("link")).to_have_text(
         ["Certmint", "Dashboard", "Templates", "Certificates", "Your account"]
     )
@@ -167,6 +169,8 @@ def test_a_course_manager_is_shown_only_what_they_may_use(
     page.get_by_role("link", name="Spring").click()
     expect(page.get_by_role("button", name="Attach")).to_have_count(1)
     shot("batch", page)
+    if width < 640:
+        nav.get_by_text("Menu").click()
     nav.get_by_role("link", name="Templates").click()
     expect(page.get_by_role("button", name="Use this layout")).to_have_count(0)
     shot("templates", page)
