@@ -6,9 +6,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from certmint.credentials import Ed25519KeyPair, did_key_for
 from certmint.domain.accounts import Role
+from certmint.domain.status_lists import StatusPurpose
 from certmint.services.imports import import_enrolments
-from certmint.services.keys import did_document_for, ensure_signing_key
+from certmint.services.keys import did_document_for, ensure_signing_key, issuer_key
 from certmint.services.roster import resolve_course
 from certmint.services.signing import Signing
 from certmint.services.tokens import create_token, revoke_token
@@ -282,3 +284,81 @@ def test_a_presentation_holds_at_most_max_presented_credentials(
     assert response.json()["errors"] == [
         "presentation: $.verifiableCredential[1]: must be a credential object"
     ]
+
+
+def test_the_issuer_adds_a_bitstring_status_list_entry_when_asked(
+    client: TestClient, admin: tuple[Any, str], uow: SqlAlchemyUnitOfWork
+) -> None:
+    org, secret = admin
+    asked = {"credentialStatus": {"type": "BitstringStatusListEntry"}}
+    first, second = (
+        client.post(
+            "/vc-api/credentials/issue",
+            json={"credential": CREDENTIAL, "options": asked},
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+        for _ in range(2)
+    )
+    assert first.status_code == 201, first.text
+    signed = first.json()["verifiableCredential"]
+    entry = signed["credentialStatus"]
+    list_url = f"https://certs.example.org/orgs/{org.slug}/status/revocation/1"
+    index = entry["statusListIndex"]
+    assert entry == {
+        "id": f"{list_url}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": index,
+        "statusListCredential": list_url,
+    }
+    other = second.json()["verifiableCredential"]["credentialStatus"]["statusListIndex"]
+    assert other != index  # each holds its own place, which no certificate can be given
+    with uow:
+        status_list = uow.status_lists.latest(org.id, StatusPurpose.REVOCATION)
+        assert status_list is not None
+        assert uow.status_lists.allocated(status_list.id) == 2
+    served = client.get(list_url.removeprefix("https://certs.example.org"))
+    assert served.status_code == 200
+    assert "BitstringStatusListCredential" in served.json()["type"]
+    verified = client.post("/vc-api/credentials/verify", json={"verifiableCredential": signed})
+    assert verified.status_code == 200, verified.text
+    assert "status" in verified.json()["checks"]
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        {"type": "StatusList2021Entry"},
+        {"type": "BitstringStatusListEntry", "statusPurpose": "message"},
+        "BitstringStatusListEntry",
+    ],
+)
+def test_other_status_options_are_refused(
+    client: TestClient, admin: tuple[Any, str], option: Any
+) -> None:
+    _, secret = admin
+    response = client.post(
+        "/vc-api/credentials/issue",
+        json={"credential": CREDENTIAL, "options": {"credentialStatus": option}},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0].startswith("options.credentialStatus")
+
+
+def test_naming_the_did_key_of_the_active_key_signs_as_that(
+    client: TestClient, admin: tuple[Any, str], uow: SqlAlchemyUnitOfWork, signing: Signing
+) -> None:
+    org, secret = admin
+    key = issuer_key(uow, signing.key_store, org, signing.base_url)
+    did_key = did_key_for(key.key_pair.public_key)
+    response = _issue(client, secret, {**CREDENTIAL, "issuer": did_key})
+    assert response.status_code == 201, response.text
+    signed = response.json()["verifiableCredential"]
+    assert signed["proof"][0]["verificationMethod"] == (
+        f"{did_key}#{key.key_pair.public_key.multibase}"
+    )
+    verified = client.post("/vc-api/credentials/verify", json={"verifiableCredential": signed})
+    assert verified.status_code == 200, verified.text
+    stranger = did_key_for(Ed25519KeyPair.from_seed(bytes(32)).public_key)
+    assert _issue(client, secret, {**CREDENTIAL, "issuer": stranger}).status_code == 422

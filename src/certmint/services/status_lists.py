@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -112,8 +113,10 @@ class StatusPlaces:
         )
         return StatusEntry(url, index, self.status_list.purpose.value)
 
-    def record(self, uow: SqlAlchemyUnitOfWork, certificate_ids: list[UUID]) -> None:
-        """Store the places of the certificates (in ``indexes`` order)."""
+    def record(self, uow: SqlAlchemyUnitOfWork, certificate_ids: Sequence[UUID | None]) -> None:
+        """Store the places of the certificates (in ``indexes`` order); ``None`` for a
+        credential issued through the VC-API, which no certificate holds (its bit is never
+        set, and the place keeps the index from any certificate)."""
         uow.status_lists.add_entries(
             self.status_list.id, list(zip(self.indexes, certificate_ids, strict=True))
         )

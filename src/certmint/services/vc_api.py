@@ -26,10 +26,12 @@ from certmint.credentials import (
     bundled_digests,
     check_json_bounds,
     credential_problems,
+    did_key_for,
     format_datetime,
     presentation_problems,
     proofs_of,
     sign_document,
+    status_entry,
     verify_proof,
     work_budget,
 )
@@ -37,6 +39,7 @@ from certmint.services.audit import record
 from certmint.services.errors import InvalidInput, NotFound
 from certmint.services.keys import issuer_key
 from certmint.services.signing import Signing
+from certmint.services.status_lists import allocate_places
 from certmint.services.verification import Instance, local_documents, verify_document
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -51,6 +54,7 @@ __all__ = [
 
 VC1 = "https://www.w3.org/2018/credentials/v1"
 DATA_INTEGRITY = "https://w3id.org/security/data-integrity/v2"
+STATUS_V1 = "https://www.w3.org/ns/credentials/status/v1"
 #: Credentials one presentation may hold (the W3C suites send one or two; a wallet a few).
 MAX_PRESENTED = 20
 #: CPU seconds of JSON-LD and canonicalization work one verify request may cost in all; each
@@ -74,9 +78,12 @@ def issue_credential(
     """Sign an unsecured VC 2.0 (or 1.1) credential with the organisation's active key.
 
     A credential that breaks a VC Data Model statement is refused, with every problem named
-    (``InvalidInput``), never signed. No issuer means this organisation's DID. A VC 1.1
-    credential gets the Data Integrity context appended, which defines the proof's terms (as
-    Digital Bazaar's issuers do), and an ``issuanceDate`` of now when it has none.
+    (``InvalidInput``), never signed. No issuer means this organisation's DID; naming the
+    did:key of its active key signs as that. A VC 1.1 credential gets the Data Integrity
+    context appended, which defines the proof's terms (as Digital Bazaar's issuers do), and an
+    ``issuanceDate`` of now when it has none. ``options``: ``cryptosuite``, and
+    ``credentialStatus: {"type": "BitstringStatusListEntry"}`` for a place in the
+    organisation's revocation list.
     """
     options = options or {}
     if not isinstance(credential, dict):
@@ -90,32 +97,45 @@ def issue_credential(
     cryptosuite = options.get("cryptosuite", EDDSA_RDFC_2022)
     if cryptosuite not in CRYPTOSUITES:
         raise _rejected(f"options.cryptosuite: one of {', '.join(CRYPTOSUITES)}")
+    with_status = _status_option(options.get("credentialStatus"))
     with uow:
         organisation = uow.organisations.get(organisation_id)
     if organisation is None:
         raise NotFound("organisation", organisation_id)
     key = issuer_key(uow, signing.key_store, organisation, signing.base_url)
+    # The organisation signs as its DID, or as the did:key of its active key when the
+    # credential names that as its issuer (verifiers that resolve did:key alone, the W3C
+    # suites among them).
+    as_did_key = did_key_for(key.key_pair.public_key)
     now = datetime.now(UTC)
     document = _completed(credential, key.did, now)
     problems = [str(p) for p in credential_problems(document, bundled_digests)]
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if isinstance(issuer_id, str) and issuer_id != key.did:
+    if isinstance(issuer_id, str) and issuer_id not in (key.did, as_did_key):
         problems.append(f"$.issuer: {issuer_id!r} is not this issuer ({key.did})")
+    if with_status and "credentialStatus" in document:
+        problems.append("$.credentialStatus: already set; send it or ask for one, not both")
     if problems:
         raise InvalidInput(problems, "credential rejected")
-    try:
-        signed = sign_document(
-            document,
-            key.key_pair,
-            ProofOptions(
-                verification_method=key.verification_method, created=now, cryptosuite=cryptosuite
-            ),
-            loader=signing.loader,
-        )
-    except CredentialError as exc:
-        raise _rejected(str(exc)) from exc
+    method = key.verification_method
+    if issuer_id == as_did_key:
+        method = f"{as_did_key}#{key.key_pair.public_key.multibase}"
+    options_ = ProofOptions(verification_method=method, created=now, cryptosuite=cryptosuite)
     with uow:
+        if with_status:
+            # A place in the organisation's revocation list, held by no certificate: the list
+            # is served where the entry points, and the bit stays clear.
+            places = allocate_places(uow, organisation.id, 1, now)
+            places.record(uow, [None])
+            entry = places.entry(signing.base, organisation, places.indexes[0])
+            document["credentialStatus"] = status_entry(entry)
+            if document["@context"][0] == VC1 and STATUS_V1 not in document["@context"]:
+                document["@context"].append(STATUS_V1)  # VC 1.1 does not define the entry
+        try:
+            signed = sign_document(document, key.key_pair, options_, loader=signing.loader)
+        except CredentialError as exc:
+            raise _rejected(str(exc)) from exc
         record(
             uow,
             organisation_id=organisation_id,
@@ -123,11 +143,24 @@ def issue_credential(
             action="credential.issued_via_api",
             subject_type="credential",
             subject_id=str(document.get("id", "(no id)"))[:200],
-            details={"cryptosuite": cryptosuite},
+            details={"cryptosuite": cryptosuite, "status": with_status},
             at=now,
         )
         uow.commit()
     return signed
+
+
+def _status_option(option: Any) -> bool:
+    """Whether ``options.credentialStatus`` asks for a status entry (only a
+    ``BitstringStatusListEntry`` for revocation can be had); ``InvalidInput`` when it asks for
+    another."""
+    if option is None:
+        return False
+    if not isinstance(option, dict) or option.get("type") != "BitstringStatusListEntry":
+        raise _rejected('options.credentialStatus: {"type": "BitstringStatusListEntry"} only')
+    if option.get("statusPurpose", "revocation") != "revocation":
+        raise _rejected('options.credentialStatus.statusPurpose: "revocation" only')
+    return True
 
 
 def _completed(credential: dict[str, Any], did: str, now: datetime) -> dict[str, Any]:

@@ -108,7 +108,9 @@ class SqlAlchemyStatusListRepository:
             )
         )
 
-    def add_entries(self, status_list_id: UUID, entries: Iterable[tuple[int, UUID]]) -> None:
+    def add_entries(self, status_list_id: UUID, entries: Iterable[tuple[int, UUID | None]]) -> None:
+        """Take the places (``index``, the certificate holding it; ``None``: a credential
+        issued through the VC-API)."""
         bulk_insert(
             self._session,
             StatusListEntryRow,

@@ -272,14 +272,16 @@ class StatusListRow(Base):
 
 
 class StatusListEntryRow(Base):
-    """A certificate's place in a status list; the primary key makes indexes collision-free."""
+    """A certificate's place in a status list; the primary key makes indexes collision-free.
+    Without a certificate: the place of a credential issued through the VC-API (its bit is
+    never set, and no certificate can be given its index)."""
 
     __tablename__ = "status_list_entries"
     __table_args__ = (UniqueConstraint("certificate_id", "status_list_id"),)
 
     status_list_id: Mapped[uuid.UUID] = mapped_column(_fk("status_lists.id"), primary_key=True)
     index: Mapped[int] = mapped_column(Integer, primary_key=True)
-    certificate_id: Mapped[uuid.UUID] = mapped_column(_fk("certificates.id"))
+    certificate_id: Mapped[uuid.UUID | None] = mapped_column(_fk("certificates.id"))
 
 
 class JobRow(Base):
