@@ -2,10 +2,10 @@
 
 As root (which no file mode stops), each is a small tmpfs of its own: remounted read-only, or
 filled to the last byte. As another user, a read-only home is a tree without write
-permission, and a full disk is a file size limit (RLIMIT_FSIZE, with SIGXFSZ ignored so that a
-write fails with EFBIG instead of killing the process), which only a child process can be given
-without limiting the test run itself: ``needs_subprocess`` says so. As root without the right to
-mount (a container without CAP_SYS_ADMIN) neither can be made: ``unavailable`` says why.
+permission, and a full disk is a file size limit of 0 bytes for this process (RLIMIT_FSIZE,
+with SIGXFSZ ignored so that a write fails with EFBIG instead of killing the process; the
+CLI runner captures output in memory, so only files are refused). As root without the right to
+mount (a container without CAP_SYS_ADMIN) neither can be made: ``broken_disk`` yields why.
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ import resource
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-__all__ = ["BrokenDisk", "broken_disk", "run_certmint"]
+__all__ = ["BrokenDisk", "broken_disk"]
 
 ROOT = os.geteuid() == 0
 
@@ -33,11 +32,6 @@ class BrokenDisk:
         self.mountpoint = mountpoint
         self.home = mountpoint / "home"
         self.tmpfs = tmpfs
-
-    @property
-    def needs_subprocess(self) -> bool:
-        """A full disk without root is a file size limit, which only a child can be given."""
-        return not self.tmpfs
 
     def place(self, source: Path) -> None:
         """Make ``home`` a copy of ``source`` (the disk must be healthy)."""
@@ -64,9 +58,9 @@ class BrokenDisk:
 
     @contextmanager
     def full(self) -> Iterator[None]:
-        """Without root nothing is filled: ``run_certmint`` applies the limit to its child."""
         if not self.tmpfs:
-            yield
+            with _no_file_may_grow():
+                yield
             return
         filler = self.mountpoint / "filler"
         with suppress(OSError), filler.open("wb") as handle:
@@ -107,21 +101,14 @@ def _mount(*args: str) -> None:
     subprocess.run(["mount", *args], check=True, capture_output=True)
 
 
-def _limit_file_size() -> None:  # pragma: no cover - runs in the child
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (0, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
-
-
-def run_certmint(
-    args: list[str], env: dict[str, str], *, limit_file_size: bool
-) -> subprocess.CompletedProcess[str]:
-    """``certmint ARGS`` in a child process (with a file size limit of 0 bytes if asked)."""
-    return subprocess.run(
-        [sys.executable, "-m", "certmint", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        preexec_fn=_limit_file_size if limit_file_size else None,
-    )
+@contextmanager
+def _no_file_may_grow() -> Iterator[None]:
+    """A file size limit of 0 bytes for this process, as long as the block runs."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, handler)

@@ -103,8 +103,6 @@ def test_a_read_only_home_and_a_full_disk_are_sentences(tmp_path: Path) -> None:
     with broken_disk() as disk:
         if isinstance(disk, str):
             pytest.skip(disk)
-        if disk.needs_subprocess:
-            pytest.skip("a full disk without root: tests/cli/test_broken_environments.py")
         seed = tmp_path / "seed"
         invoke_ok_in(seed, "init")
         disk.place(seed)
