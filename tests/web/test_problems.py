@@ -7,7 +7,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from certmint.domain.enrolment_import import ImportProblem
-from certmint.services.errors import Conflict, ImportRejected, NotFound, ServiceError
+from certmint.services.errors import (
+    Conflict,
+    ImportRejected,
+    NotFound,
+    ServiceError,
+    SigningKeyUnavailable,
+)
 from certmint.web.problems import install_problem_handlers
 
 
@@ -35,6 +41,11 @@ def _app_raising(error: Exception) -> TestClient:
             ImportRejected([ImportProblem(3, "bad")]),
             422,
             "https://certmint.org/problems/invalid-input",
+        ),
+        (
+            SigningKeyUnavailable("org#z6Mk", wrong_secret=True),
+            503,
+            "https://certmint.org/problems/signing-key-unavailable",
         ),
         (ServiceError("other"), 400, "about:blank"),
     ],
