@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from uuid import UUID
 
 import pytest
@@ -133,6 +134,8 @@ def test_suspended_page_json_and_vc_api(
     api = client.post("/vc-api/credentials/verify", json={"verifiableCredential": credential})
     assert api.status_code == 400 and not api.json()["verified"]
     assert any(e.startswith("status: suspended by its issuer") for e in api.json()["errors"])
+    pasted = client.post("/verify", data={"document": json.dumps(credential)})
+    assert ">Suspended<" in pasted.text  # the upload page asks this instance too
     _, bits = read_status_list_credential(client.get(path).json())
     assert not bits.get(int(entry["statusListIndex"]))
     assert ">Valid<" in client.get(f"/v/{other}").text
