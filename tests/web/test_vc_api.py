@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -16,8 +17,9 @@ from certmint.services.signing import Signing
 from certmint.services.tokens import create_token, revoke_token
 from certmint.services.vc_api import MAX_PRESENTED
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
-from tests.credentials.test_interop_digitalbazaar import _db_verify, node  # noqa: F401
+from tests.credentials.test_interop_digitalbazaar import _db_verify, _run, node  # noqa: F401
 from tests.factories import enrolment_csv, enrolment_row, make_organisation
+from tests.web.browser import LiveServer
 
 CREDENTIAL: dict[str, Any] = {
     "@context": [
@@ -362,3 +364,40 @@ def test_naming_the_did_key_of_the_active_key_signs_as_that(
     assert verified.status_code == 200, verified.text
     stranger = did_key_for(Ed25519KeyPair.from_seed(bytes(32)).public_key)
     assert _issue(client, secret, {**CREDENTIAL, "issuer": stranger}).status_code == 422
+
+
+def test_a_status_entry_from_the_vc_api_is_checked_by_digital_bazaar_over_loopback(
+    live_server: LiveServer,
+    node: str,  # noqa: F811
+) -> None:
+    """Digital Bazaar's library, with its status check on, reads the list where the entry
+    points: the instance serving on loopback."""
+    uow, signing = live_server.container.uow(), live_server.container.signing
+    organisation = make_organisation(uow, "Status Institute", default=True)
+    ensure_signing_key(uow, signing.key_store, organisation.id)
+    _token, secret = create_token(uow, organisation.id, name="t", role=Role.ADMIN, actor="t")
+    response = httpx.post(
+        live_server.url("/vc-api/credentials/issue"),
+        json={
+            "credential": {**CREDENTIAL, "id": "urn:uuid:5c1b6a3e-8f0e-4a47-9d53-0c4f2c6b9e11"},
+            "options": {"credentialStatus": {"type": "BitstringStatusListEntry"}},
+        },
+        headers={"Authorization": f"Bearer {secret}"},
+        timeout=60,
+    )
+    assert response.status_code == 201, response.text
+    signed = response.json()["verifiableCredential"]
+    assert signed["credentialStatus"]["statusListCredential"].startswith(live_server.url("/"))
+    did_document = httpx.get(live_server.url("/.well-known/did.json"), timeout=30).json()
+    result = _run(
+        node,
+        "verify",
+        {
+            "credential": signed,
+            "documents": {did_document["id"]: did_document},
+            "statusFrom": live_server.url("/"),
+        },
+    )
+    assert result["verified"], result["error"]
+    index = signed["credentialStatus"]["statusListIndex"]
+    assert result["status"] == [{"purpose": "revocation", "index": index, "set": False}]
