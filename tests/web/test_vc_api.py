@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from certmint.credentials import Ed25519KeyPair, did_key_for
+from certmint.credentials import Ed25519KeyPair, ProofOptions, did_key_for, sign_document
 from certmint.domain.accounts import Role
 from certmint.domain.status_lists import StatusPurpose
 from certmint.services.imports import import_enrolments
@@ -401,3 +402,37 @@ def test_a_status_entry_from_the_vc_api_is_checked_by_digital_bazaar_over_loopba
     assert result["verified"], result["error"]
     index = signed["credentialStatus"]["statusListIndex"]
     assert result["status"] == [{"purpose": "revocation", "index": index, "set": False}]
+
+
+def test_every_proof_of_a_signed_presentation_must_verify(
+    client: TestClient, admin: tuple[Any, str], signing: Signing
+) -> None:
+    _, secret = admin
+    signed = _issue(client, secret, CREDENTIAL).json()["verifiableCredential"]
+    holder = Ed25519KeyPair.from_seed(bytes(range(3, 35)))
+    did = did_key_for(holder.public_key)
+    presentation = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": did,
+        "verifiableCredential": [signed],
+    }
+    options = ProofOptions(
+        f"{did}#{holder.public_key.multibase}", datetime.now(UTC), proof_purpose="authentication"
+    )
+    once = sign_document(presentation, holder, options, loader=signing.loader)
+    twice = sign_document(once, holder, options, loader=signing.loader)
+
+    def verify(document: dict[str, Any]) -> Any:
+        return client.post(
+            "/vc-api/presentations/verify", json={"verifiablePresentation": document}
+        )
+
+    assert verify(twice).status_code == 200, verify(twice).text
+    assert verify(twice).json()["checks"] == ["proof", "credentials"]
+    corrupted = copy.deepcopy(twice)
+    value = corrupted["proof"][1]["proofValue"]
+    corrupted["proof"][1]["proofValue"] = value[:-1] + ("1" if value[-1] != "1" else "2")
+    refused = verify(corrupted)
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == ["proof: the signature does not verify"]

@@ -250,7 +250,13 @@ def verify_presentation_api(
     with work_budget(REQUEST_WORK_S) as budget:
         proofs = proofs_of(presentation)
         if proofs:
-            found = _presentation_proof_errors(uow, signing, presentation, proofs[0], options)
+            # every proof of a proof set, as for a credential: one valid proof must not vouch
+            # for a forged one beside it
+            found = [
+                error
+                for proof in proofs
+                for error in _presentation_proof_errors(uow, signing, presentation, proof, options)
+            ]
             errors.extend(found)
             if not found:
                 checks.append("proof")
