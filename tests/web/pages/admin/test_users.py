@@ -23,7 +23,7 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.app import create_app
 from tests.conftest import Inbox
 from tests.factories import PASSWORD, make_user
-from tests.web.conftest import sign_in
+from tests.web.conftest import login_form, sign_in
 from tests.web.pages.admin.conftest import Admin, get_ok
 from tests.web.test_login import _configured
 
@@ -172,7 +172,9 @@ def test_changes_need_the_csrf_token_and_no_one_disables_themselves(
 def mailing(container: Container, smtp: tuple[Inbox, str]) -> Iterator[TestClient]:
     """The app with e-mail set up (a real SMTP server on loopback): the page sends at once."""
     configured = _configured(container, base_url=container.settings.base_url, smtp_url=smtp[1])
-    with TestClient(create_app(configured), follow_redirects=False) as client:
+    with TestClient(
+        create_app(configured), base_url="https://testserver", follow_redirects=False
+    ) as client:
         yield client
 
 
@@ -207,7 +209,7 @@ def test_an_invitation_not_taken_up_is_sent_again_and_the_old_link_is_refused(
     user = find_user(uow, admin.scenario.organisation.id, "mina@example.org")
     page = get_ok(mailing, "/admin/users", admin.headers)
     resend = f"/admin/users/{url_id(user.id)}/invitation"
-    assert "invited" in page and f'action="http://testserver{resend}"' in page
+    assert "invited" in page and f'action="https://testserver{resend}"' in page
     assert "Resend invitation" in page
 
     again = _post(mailing, resend, admin.headers)
@@ -222,9 +224,10 @@ def test_an_invitation_not_taken_up_is_sent_again_and_the_old_link_is_refused(
         select(AuditEventRow.action).where(AuditEventRow.action == "user.invitation_resent")
     ).all() == ["user.invitation_resent"]
 
-    refused = mailing.post(old)
+    refused = mailing.post(old, data=login_form(mailing, old))
     assert refused.status_code == 401
-    assert mailing.post(new).status_code == 303  # signed in: the invitation is taken up
+    used = mailing.post(new, data=login_form(mailing, new))
+    assert used.status_code == 303  # signed in: the invitation is taken up
     mailing.cookies.clear()
     page = get_ok(mailing, "/admin/users", admin.headers)
     assert resend not in page
