@@ -66,15 +66,19 @@ def audit_log(
     uow: SqlAlchemyUnitOfWork,
     principal: Principal,
     *,
-    where: AuditFilter | None = None,
+    actor: str | None = None,
+    subject_type: str | None = None,
+    text: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> AuditLog:
-    """The organisation's events, newest first, that ``where`` wants. Admins only: the log
-    names every course's learners and every change to the organisation's settings."""
+    """The organisation's events, newest first: by ``actor`` (a code such as "user:<id>"),
+    about a ``subject_type``, with ``text`` in the action, reason or subject id, when given.
+    Admins only: the log names every course's learners and every change to the settings."""
     if not principal.is_admin:
         raise Forbidden("only an organisation's admins read its audit log")
     organisation_id = principal.organisation_id
+    where = AuditFilter(actor=actor, subject_type=subject_type, text=text)
     with uow:
         events = uow.audit.list(organisation_id, limit=limit + 1, offset=offset, where=where)
         people = {

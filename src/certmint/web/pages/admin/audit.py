@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from certmint.services.audit import audit_log
-from certmint.storage.audit import AuditFilter
 from certmint.web.bounds import page_number
 from certmint.web.deps import ContainerDep, PageAdminDep
 from certmint.web.pages.admin.common import render
@@ -29,11 +28,9 @@ def audit_page(request: Request, principal: PageAdminDep, container: ContainerDe
     log = audit_log(
         container.uow(read_only=True),
         principal,
-        where=AuditFilter(
-            actor=filters["who"] or None,
-            subject_type=filters["kind"] or None,
-            text=filters["q"] or None,
-        ),
+        actor=filters["who"] or None,
+        subject_type=filters["kind"] or None,
+        text=filters["q"] or None,
         limit=PER_PAGE,
         offset=(page - 1) * PER_PAGE,
     )
