@@ -15,6 +15,7 @@ __all__ = [
     "list_courses",
     "list_enrolments",
     "list_learners",
+    "organisation_batches",
     "resolve_batch",
     "resolve_course",
     "resolve_learner",
@@ -91,6 +92,14 @@ def list_batches(
     """The batches of a course the caller has already been authorised for."""
     with uow:
         return uow.roster.batches_page(course_id, after=after, limit=limit)
+
+
+def organisation_batches(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID
+) -> list[tuple[Course, Batch]]:
+    """Every batch of the organisation with its course, for an admin's choice of one."""
+    with uow:
+        return uow.roster.list_batches(organisation_id)
 
 
 def list_learners(

@@ -19,6 +19,7 @@ import secrets
 import unicodedata
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -43,8 +44,11 @@ __all__ = [
     "LINK_LIFETIME",
     "MAX_INVITATIONS",
     "MAX_LINKS",
+    "BatchInvitations",
     "account_message",
     "awaiting_invitation",
+    "invitation_link",
+    "invite_batch",
     "invite_learner",
     "invite_user",
     "request_sign_in_link",
@@ -62,6 +66,7 @@ INVITATION_WINDOW = timedelta(hours=1)
 # Link requests per client: then 1 minute's wait, doubling; forgotten after an hour's quiet.
 CLIENT_LINK_RULE = ThrottleRule(20, timedelta(hours=1))
 LINK_PATH = "/login/link/"
+INVITE_PAGE = 1_000  # learners read at a time when a whole batch is invited
 
 
 def request_sign_in_link(
@@ -104,9 +109,12 @@ def invite_user(
     actor: str,
     course_ids: Iterable[UUID] = (),
     learner_id: UUID | None = None,
+    send: bool = True,
 ) -> User:
-    """Create an account without a password (``accounts.new_user``'s rules) and queue an
-    e-mail with a sign-in link valid for ``INVITATION_LIFETIME``, in one transaction."""
+    """Create an account without a password (``accounts.new_user``'s rules) and, with
+    ``send``, queue an e-mail with a sign-in link valid for ``INVITATION_LIFETIME``, in one
+    transaction. Without (no mail server to send it), the admin hands the person a link from
+    ``invitation_link`` instead."""
     user = new_user(
         organisation_id,
         email=email,
@@ -116,26 +124,85 @@ def invite_user(
         learner_id=learner_id,
     )
     with uow:
-        add_user(uow, user, None, actor=actor)
-        _queue(
-            uow, organisation_id, AccountMailKind.INVITATION, user.email, user.created_at, user=user
-        )
-        record(
-            uow,
-            organisation_id=organisation_id,
-            actor=actor,
-            action="user.invited",
-            subject_type="user",
-            subject_id=user.id,
-            details={"role": role.value},
-            at=user.created_at,
-        )
+        _invite(uow, user, actor=actor, send=send)
         uow.commit()
     return user
 
 
+def _invite(uow: SqlAlchemyUnitOfWork, user: User, *, actor: str, send: bool) -> None:
+    """Store a ``new_user`` and queue its invitation (in an open unit of work)."""
+    add_user(uow, user, None, actor=actor)
+    if send:
+        kind = AccountMailKind.INVITATION
+        _queue(uow, user.organisation_id, kind, user.email, user.created_at, user=user)
+    record(
+        uow,
+        organisation_id=user.organisation_id,
+        actor=actor,
+        action="user.invited",
+        subject_type="user",
+        subject_id=user.id,
+        details={"role": user.role.value},
+        at=user.created_at,
+    )
+
+
+@dataclass(frozen=True)
+class BatchInvitations:
+    """What inviting a batch did: who was invited, and why the others were not."""
+
+    invited: int
+    had_account: int  # the learner, or someone with their e-mail address, has an account
+    no_email: int
+
+
+def invite_batch(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    batch_id: UUID,
+    *,
+    actor: str,
+    send: bool = True,
+) -> BatchInvitations:
+    """Invite every learner of a batch who has an e-mail address and no account yet, in one
+    transaction (so a second run invites only those added since). Each invitation is the one
+    ``invite_learner`` makes."""
+    counts = {"invited": 0, "had_account": 0, "no_email": 0}
+    with uow:
+        if uow.roster.get_batch(organisation_id, batch_id) is None:
+            raise NotFound("batch", batch_id)
+        after: UUID | None = None
+        while page := uow.roster.enrolments_page(batch_id, after=after, limit=INVITE_PAGE):
+            after = page[-1][0].id
+            for _, learner in page:
+                email = normalise_email(learner.email or "")
+                if not email:
+                    counts["no_email"] += 1
+                elif uow.users.by_learner(organisation_id, learner.id) or uow.users.by_email(
+                    organisation_id, email
+                ):
+                    counts["had_account"] += 1
+                else:
+                    user = new_user(
+                        organisation_id,
+                        email=email,
+                        display_name=learner.name,
+                        role=Role.LEARNER,
+                        learner_id=learner.id,
+                    )
+                    _invite(uow, user, actor=actor, send=send)
+                    counts["invited"] += 1
+        uow.commit()
+    return BatchInvitations(**counts)
+
+
 def invite_learner(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, learner_ref: str, *, actor: str
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    learner_ref: str,
+    *,
+    actor: str,
+    send: bool = True,
 ) -> User:
     """Invite a learner record (its e-mail address and name) to an account. Raises
     ``Conflict`` if the learner has an account already, ``InvalidInput`` if the record has no
@@ -154,6 +221,7 @@ def invite_learner(
         role=Role.LEARNER,
         learner_id=learner.id,
         actor=actor,
+        send=send,
     )
 
 
@@ -179,14 +247,7 @@ def resend_invitation(
     now = now or datetime.now(UTC)
     kind = AccountMailKind.INVITATION
     with uow:
-        user = uow.users.get(organisation_id, user_id)
-        if user is None:
-            raise NotFound("user", user_id)
-        if not uow.users.never_signed_in(organisation_id, [user.id]):
-            raise Conflict(
-                f"{user.email} has signed in or set a password already, or is disabled: "
-                "there is no invitation to send again"
-            )
+        user = _awaiting(uow, organisation_id, user_id)
         sent = uow.notifications.count_since(
             organisation_id, kind, user.email, now - INVITATION_WINDOW
         )
@@ -195,8 +256,7 @@ def resend_invitation(
                 f"{user.email} was sent {sent} invitations in the last "
                 f"{INVITATION_WINDOW.seconds // 60} minutes: wait before sending another"
             )
-        uow.users.expire_links(user.id, now)
-        uow.notifications.skip_waiting(user.id, kind)
+        _forget_links(uow, user, now)
         _queue(uow, organisation_id, kind, user.email, now, user=user)
         record(
             uow,
@@ -209,6 +269,67 @@ def resend_invitation(
         )
         uow.commit()
     return user
+
+
+def invitation_link(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    user_id: UUID,
+    *,
+    base_url: str,
+    actor: str,
+    now: datetime | None = None,
+) -> str:
+    """A sign-in link for an account whose invitation was not taken up, for the admin to hand
+    over when no mail server is configured (or an e-mail does not arrive). As with
+    ``resend_invitation``, the links made before stop working and a waiting invitation e-mail is
+    dropped. The audit log records that a link was made, never the link."""
+    now = now or datetime.now(UTC)
+    with uow:
+        user = _awaiting(uow, organisation_id, user_id)
+        _forget_links(uow, user, now)
+        token = _new_link(uow, user, INVITATION_LIFETIME, now)
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="user.invitation_link_made",
+            subject_type="user",
+            subject_id=user.id,
+            at=now,
+        )
+        uow.commit()
+    return _link_url(base_url, token)
+
+
+def _awaiting(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, user_id: UUID) -> User:
+    """The account, if its invitation is still to be taken up (in an open unit of work)."""
+    user = uow.users.get(organisation_id, user_id)
+    if user is None:
+        raise NotFound("user", user_id)
+    if not uow.users.never_signed_in(organisation_id, [user.id]):
+        raise Conflict(
+            f"{user.email} has signed in or set a password already, or is disabled: "
+            "there is no invitation to send again"
+        )
+    return user
+
+
+def _forget_links(uow: SqlAlchemyUnitOfWork, user: User, now: datetime) -> None:
+    """Only the newest invitation signs in: earlier links stop working, waiting e-mails go."""
+    uow.users.expire_links(user.id, now)
+    uow.notifications.skip_waiting(user.id, AccountMailKind.INVITATION)
+
+
+def _new_link(uow: SqlAlchemyUnitOfWork, user: User, lifetime: timedelta, now: datetime) -> str:
+    """A new one-time link's secret; only its hash is stored (in an open unit of work)."""
+    token = secrets.token_urlsafe(32)
+    uow.users.add_link(user.id, secret_hash(token), now, now + lifetime)
+    return token
+
+
+def _link_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}{LINK_PATH}{token}"
 
 
 def sign_in_with_link(
@@ -253,10 +374,9 @@ def account_message(
         if organisation is None or user is None or not user.active:
             return None
         lifetime = INVITATION_LIFETIME if kind is AccountMailKind.INVITATION else LINK_LIFETIME
-        token = secrets.token_urlsafe(32)
-        uow.users.add_link(user.id, secret_hash(token), now, now + lifetime)
+        token = _new_link(uow, user, lifetime, now)
         uow.commit()
-    link = f"{base_url.rstrip('/')}{LINK_PATH}{token}"
+    link = _link_url(base_url, token)
     if kind is AccountMailKind.SIGN_IN_LINK:
         subject = f"Sign in to {organisation.name}"
         body = (

@@ -234,7 +234,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/users"): Rule("admin"),
     ("POST", "/admin/users/invite"): Rule(
         "admin",
-        ok=303,
+        ok=200,  # no mail server here: the answer shows the sign-in link to hand over
         form=lambda p: {"role": "admin", "email": "new@example.org", "display_name": "New"},
         reads=False,
     ),
@@ -243,6 +243,12 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/admin/users/{user_id}/invitation"): Rule(
         "admin", ok=303, params={"user_id": "invited"}, reads=False
+    ),
+    ("POST", "/admin/users/{user_id}/link"): Rule(
+        "admin", ok=200, params={"user_id": "invited"}, reads=False
+    ),
+    ("POST", "/admin/users/invite-batch"): Rule(
+        "admin", ok=200, form=lambda p: {"batch": p.id("batch")}, reads=False
     ),
     ("POST", "/admin/users/{user_id}/{action}"): Rule(
         "admin", ok=303, values={"action": "disable"}, reads=False

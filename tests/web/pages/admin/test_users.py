@@ -50,11 +50,13 @@ def test_the_page_lists_users_with_role_scope_and_status(
     assert client.get("/admin/users", headers=manager).status_code == 403
 
 
-def test_inviting_a_course_manager_queues_the_e_mail_and_is_audited(
-    client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork, session: Session
+def test_inviting_without_a_mail_server_shows_the_link_once_instead_of_a_promise(
+    https_client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork, session: Session
 ) -> None:
+    client = https_client  # the sign-in forms' cookie is a secure one
     org = admin.scenario.organisation.id
     course = resolve_course(uow, org, "C1")
+    assert "No mail server is configured" in get_ok(client, "/admin/users", admin.headers)
     invited = _post(
         client,
         "/admin/users/invite",
@@ -64,16 +66,29 @@ def test_inviting_a_course_manager_queues_the_e_mail_and_is_audited(
         display_name="Mina Iyer",
         course_ids=[url_id(course.id)],
     )
-    assert invited.status_code == 303  # type: ignore[attr-defined]
-    assert invited.headers["location"].endswith("/admin/users?done=invited")  # type: ignore[attr-defined]
+    assert invited.status_code == 200  # type: ignore[attr-defined]
+    page = invited.text  # type: ignore[attr-defined]
+    assert "Sign-in link for Mina Iyer" in page and "on its way" not in page
+    link = re.search(
+        r'<code id="sign-in-link">https://certs\.example\.org(/login/link/[\w-]+)<', page
+    )
+    assert link is not None
     user = find_user(uow, org, "mina@example.org")
     assert (user.role, user.course_ids) == (Role.COURSE_MANAGER, {course.id})
-    (mail,) = session.scalars(select(NotificationRow).where(NotificationRow.user_id == user.id))
-    assert (mail.kind, mail.status) == ("invitation", "pending")  # no SMTP server here
+    assert not session.scalars(
+        select(NotificationRow).where(NotificationRow.user_id == user.id)
+    ).all()
     actions = set(session.scalars(select(AuditEventRow.action)))
-    assert {"user.created", "user.invited"} <= actions
-    page = get_ok(client, "/admin/users?done=invited", admin.headers)
-    assert "Invited: the account exists" in page
+    assert {"user.created", "user.invited", "user.invitation_link_made"} <= actions
+    assert link.group(1) not in str(session.scalars(select(AuditEventRow.details)).all())
+    # Another link for the same person: the first stops working, the new one signs in once.
+    again = _post(client, f"/admin/users/{url_id(user.id)}/link", admin.headers)
+    second = re.search(r"(/login/link/[\w-]+)<", again.text)  # type: ignore[attr-defined]
+    assert second is not None and second.group(1) != link.group(1)
+    for path, answer in ((link.group(1), 401), (second.group(1), 303)):
+        used = client.post(path, data=login_form(client, path), follow_redirects=False)
+        assert used.status_code == answer
+    client.cookies.clear()
 
     again = _post(
         client,
@@ -102,7 +117,7 @@ def test_inviting_a_learner_uses_their_record(
     client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork
 ) -> None:
     response = _post(client, "/admin/users/invite", admin.headers, role="learner", learner="L1")
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.status_code == 200  # type: ignore[attr-defined]
     user = find_user(uow, admin.scenario.organisation.id, "l1@example.org")
     assert user.role is Role.LEARNER and user.learner_id == admin.scenario.learners["L1"]
 
@@ -234,4 +249,23 @@ def test_an_invitation_not_taken_up_is_sent_again_and_the_old_link_is_refused(
     taken = _post(mailing, resend, admin.headers)
     assert taken.status_code == 409  # type: ignore[attr-defined]
     assert "signed in or set a password already" in taken.text  # type: ignore[attr-defined]
+    assert len(inbox.messages) == 2
+
+
+def test_a_whole_batch_is_invited_by_e_mail(
+    mailing: TestClient, smtp: tuple[Inbox, str], admin: Admin, uow: SqlAlchemyUnitOfWork
+) -> None:
+    inbox, _ = smtp
+    org = admin.scenario.organisation.id
+    make_user(
+        uow, org, Role.LEARNER, email="l1@example.org", learner_id=admin.scenario.learners["L1"]
+    )
+    page = get_ok(mailing, "/admin/users", admin.headers)
+    assert "Invite a whole batch" in page and "No mail server" not in page
+    form = {"batch": url_id(admin.scenario.batch_id)}
+    done = _post(mailing, "/admin/users/invite-batch", admin.headers, **form)
+    assert "Invited 2; 1 had an account already; 0 have no e-mail address" in done.text  # type: ignore[attr-defined]
+    assert sorted(m["To"] for m in inbox.messages) == ["l2@example.org", "l3@example.org"]
+    again = _post(mailing, "/admin/users/invite-batch", admin.headers, **form)
+    assert "Invited 0; 3 had an account already" in again.text  # type: ignore[attr-defined]
     assert len(inbox.messages) == 2

@@ -21,9 +21,12 @@ from certmint.services.accounts import (
     set_course_scope,
 )
 from certmint.services.errors import Conflict, InvalidInput, NotFound
-from certmint.services.roster import list_courses
+from certmint.services.roster import list_courses, organisation_batches
 from certmint.services.sign_in_links import (
+    BatchInvitations,
     awaiting_invitation,
+    invitation_link,
+    invite_batch,
     invite_learner,
     invite_user,
     resend_invitation,
@@ -49,7 +52,10 @@ def _page(
     problems: Sequence[object] = (),
     form: FormData | None = None,
     status_code: int = 200,
+    link: tuple[str, str] | None = None,
+    batch_result: BatchInvitations | None = None,
 ) -> Response:
+    """The page; ``link`` is a sign-in link just made (whose, and the URL), shown this once."""
     courses = list_courses(
         container.uow(),
         principal.organisation_id,
@@ -71,6 +77,10 @@ def _page(
             "done": done if done in DONE else "",
             "problems": problems,
             "form": form,
+            "mail": container.mailer is not None,
+            "link": link,
+            "batch_result": batch_result,
+            "batches": organisation_batches(container.uow(), principal.organisation_id),
         },
         section=SECTION,
         status_code=status_code,
@@ -107,15 +117,17 @@ def invite(
         if role_text not in Role._value2member_map_:
             raise InvalidInput([f"role: one of {', '.join(r.value for r in Role)}"], "not invited")
         role = Role(role_text)
+        send = container.mailer is not None
         if role is Role.LEARNER:
-            invite_learner(
+            user = invite_learner(
                 container.uow(),
                 principal.organisation_id,
                 field(form, "learner").strip(),
                 actor=principal.actor,
+                send=send,
             )
         else:
-            invite_user(
+            user = invite_user(
                 container.uow(),
                 principal.organisation_id,
                 email=field(form, "email"),
@@ -123,13 +135,69 @@ def invite(
                 role=role,
                 course_ids=_course_ids(form),
                 actor=principal.actor,
+                send=send,
             )
     except (InvalidInput, Conflict) as exc:
         return _page(
             request, principal, container, problems=_problems(exc), form=form, status_code=422
         )
+    if not send:  # no mail server: the admin hands the link over instead of a false promise
+        return _link_page(request, principal, container, user.id)
     background.add_task(deliver_account_mail, container)
     return redirect(request, SECTION, done="invited")
+
+
+@router.post("/users/invite-batch", name="admin_users_invite_batch")
+def invite_whole_batch(
+    request: Request,
+    background: BackgroundTasks,
+    *,
+    principal: PageAdminDep,
+    container: ContainerDep,
+    form: FormDep,
+) -> Response:
+    """Every learner of a batch who has an e-mail address and no account yet."""
+    result = invite_batch(
+        container.uow(),
+        principal.organisation_id,
+        page_id(field(form, "batch"), "batch"),
+        actor=principal.actor,
+        send=container.mailer is not None,
+    )
+    if container.mailer is not None:
+        background.add_task(deliver_account_mail, container)
+    return _page(request, principal, container, batch_result=result)
+
+
+def _link_page(
+    request: Request, principal: Principal, container: ContainerDep, user_id: UUID
+) -> Response:
+    """The users page with a new sign-in link for ``user_id``, shown once (never in a URL)."""
+    try:
+        url = invitation_link(
+            container.uow(),
+            principal.organisation_id,
+            user_id,
+            base_url=container.settings.base_url,
+            actor=principal.actor,
+        )
+    except Conflict as exc:
+        return _page(request, principal, container, problems=(exc.detail,), status_code=409)
+    user = get_user(container.uow(), principal.organisation_id, user_id)
+    return _page(request, principal, container, link=(user.display_name, url))
+
+
+@router.post("/users/{user_id}/link", name="admin_user_link")
+def make_link(
+    user_id: str,
+    request: Request,
+    *,
+    principal: PageAdminDep,
+    container: ContainerDep,
+    _form: FormDep,
+) -> Response:
+    """A sign-in link for an invitation not yet taken up, to hand over by hand."""
+    return _link_page(request, principal, container, page_id(user_id, "user"))
 
 
 @router.post("/users/{user_id}/scope", name="admin_user_scope")
