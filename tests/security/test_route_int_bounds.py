@@ -8,10 +8,13 @@ leads nowhere) or the first page, never a server error.
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from certmint.cli import app
 from certmint.domain.ids import url_id
 from certmint.services.issuance import issue_achievement
 from certmint.services.signing import Signing
@@ -76,3 +79,18 @@ def test_a_cursor_with_non_ascii_digits_is_refused(
             headers=admin.headers,
         )
         assert response.status_code == 422, response.text[:300]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["certificates", "list", "--limit", "99999999999999999999"],
+        ["notifications", "purge", "--older-than-days", "99999999999999"],
+    ],
+)
+def test_command_line_numbers_are_bounded_too(certmint_home: Path, args: list[str]) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output  # a usage error, not an internal one
+    assert "less than or equal to" in result.output

@@ -84,7 +84,7 @@ def list_(
     learner: Annotated[
         str | None, typer.Option(help="Only this learner's (our id or the LMS's).")
     ] = None,
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 1000,
+    limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="At most this many.")] = 1000,
     org: OrgOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -76,7 +76,9 @@ def purge(
     older_than_days: Annotated[
         int | None,
         typer.Option(
-            min=1, help="Retention in days [default: CERTMINT_ACCOUNT_MAIL_RETENTION_DAYS]."
+            min=1,
+            max=36_500,  # a century; past that the date to compare with does not exist
+            help="Retention in days [default: CERTMINT_ACCOUNT_MAIL_RETENTION_DAYS].",
         ),
     ] = None,
 ) -> None:
