@@ -3,6 +3,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from certmint.services.achievements import list_achievements
+from certmint.services.issuance import issue_achievement
+from certmint.services.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.pages.admin.conftest import Admin, get_ok
 
@@ -31,6 +33,21 @@ def test_batch_page_lists_achievements_with_their_sentence(
     assert "3 learners" in html
     assert "Completion" in html and "Completed the course." in html
     assert f"/admin/achievements/{admin.scenario.achievement_id}/dry-run" in html
+
+
+def test_issue_now_says_who_is_waiting_and_steps_back_when_nobody_is(
+    client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing
+) -> None:
+    page = f"/admin/batches/{admin.scenario.batch_id}"
+    before = get_ok(client, page, admin.headers)
+    assert "2 learners qualify and are waiting for it." in before  # one is still in progress
+    assert '<button type="submit">Issue now' in before
+    issue_achievement(
+        uow, signing, admin.scenario.organisation.id, admin.scenario.achievement_id, actor="t"
+    )
+    after = get_ok(client, page, admin.headers)
+    assert "Nobody is waiting for it" in after and "waiting for it." not in after
+    assert '<button type="submit" class="secondary">Issue now' in after
 
 
 def test_check_shows_the_sentence_and_saves_nothing(

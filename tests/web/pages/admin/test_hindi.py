@@ -137,6 +137,7 @@ def busy(admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> set[str]:
             "issued in error",
             printed["issued_on"],  # as the certificate prints it
             "admin pages",  # the admin's API token, by its name in the audit log
+            "CERTMINT_SMTP_URL",  # a setting's name, as the operator writes it
             "https://lms.example/hooks",
         }
         # The default e-mails' subjects, as the settings page previews them: e-mails are
