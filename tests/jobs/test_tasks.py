@@ -441,6 +441,11 @@ def test_the_web_queues_jobs_for_the_workers(on_broker: dict[str, str], tmp_path
         "percent": 100,
         "finished": True,
         "error": False,
+        # the outcome the workers recorded, as the job page counts it
+        "issued": learners,
+        "already_held": 0,
+        "not_eligible": 0,
+        "not_reached": 0,
     }
     assert worker is not None
     for job_id in (api_job["id"], page_job.rsplit("/", 1)[1]):
