@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 from certmint.domain.accounts import Principal, Role
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.corrections import CorrectionStatus
+from certmint.services.achievements import add_achievement
 from certmint.services.certificates import (
     get_certificate,
+    list_certificates,
     reinstate_certificate,
     reissue_certificate,
     revoke_certificate,
@@ -177,3 +179,39 @@ def test_the_reissue_and_the_decision_happen_together_or_not_at_all(
     current = get_certificate(uow, s.organisation.id, certificates["L1"])
     assert current.status is CertificateStatus.ACTIVE and current.superseded_by_id is None
     assert session.scalar(select(func.count()).select_from(CertificateRow)) == 2
+
+
+def test_approval_corrects_the_person_on_every_certificate_and_keeps_their_dates(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, session: Session, world: World
+) -> None:
+    """One decision: the learner's other certificates print the corrected name too, each
+    keeps the date it was issued on, and nobody else's changes."""
+    s, jon, admin, certificates = world
+    org = s.organisation.id
+    merit = add_achievement(
+        uow,
+        org,
+        batch_id=s.batch_id,
+        template_version_id=s.template_version_id,
+        name="Merit",
+        criteria={"completed": True},
+    )
+    issue_achievement(uow, signing, org, merit.id)
+    before = {
+        c.id: c
+        for c in list_certificates(uow, org, learner_id=s.learners["L1"])
+        if c.status is CertificateStatus.ACTIVE
+    }
+    assert len(before) == 2
+    request = request_name_correction(uow, jon, certificates["L1"], requested_name="Jon Smith")
+    approve_correction(uow, signing, admin, request.id)
+    after = list_certificates(
+        uow, org, learner_id=s.learners["L1"], statuses=[CertificateStatus.ACTIVE]
+    )
+    assert len(after) == 2
+    assert {c.snapshot["values"]["recipient.name"] for c in after} == {"Jon Smith"}
+    for new in after:
+        assert new.supersedes_id in before
+        assert new.valid_from == before[new.supersedes_id].valid_from
+    others = list_certificates(uow, org, learner_id=s.learners["L2"])
+    assert all(c.status is CertificateStatus.ACTIVE for c in others)

@@ -16,7 +16,7 @@ from certmint.domain.corrections import CorrectionStatus, NameCorrection
 from certmint.domain.messages import Message
 from certmint.services import authorization
 from certmint.services.audit import record
-from certmint.services.certificates import reissue_certificate
+from certmint.services.certificates import list_certificates, reissue_certificate
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certmint.services.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -118,7 +118,9 @@ def approve_correction(
 ) -> Certificate:
     """Re-issue the certificate with the requested name and record the approval, in one
     transaction; returns the new certificate (the learner is e-mailed about it like any
-    re-issue).
+    re-issue). The name is the person's: the learner's record takes it, and every other active
+    certificate of theirs that prints another name is re-issued with it too (each in its own
+    transaction, after the approval). Every re-issue keeps its certificate's issue date.
 
     A certificate that is not active cannot be re-issued: ``Conflict`` says why and what to do,
     and the request stays pending (a suspended certificate may be reinstated, after which the
@@ -144,17 +146,68 @@ def approve_correction(
             uow, principal, correction, "correction.approved", at=now, details={"new": str(new.id)}
         )
 
-    return reissue_certificate(
+    new = reissue_certificate(
         uow,
         signing,
         principal.organisation_id,
         correction.certificate_id,
-        reason="name corrected at the learner's request",
+        reason=CORRECTION_REASON,
         actor=principal.actor,
         name=correction.requested_name,
+        keep_issue_date=True,
         then=decide,
         principal=principal,
     )
+    _correct_the_others(uow, signing, principal, new)
+    return new
+
+
+CORRECTION_REASON = "name corrected at the learner's request"
+# A person's active certificates in one organisation: a course provider's whole catalogue.
+MAX_CERTIFICATES_PER_LEARNER = 1_000
+
+
+def _correct_the_others(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, principal: Principal, new: Certificate
+) -> None:
+    """The learner's other active certificates that print another name, re-issued with the
+    corrected one. One that cannot be (its learner left the batch meanwhile) keeps its name and
+    its reason goes to the audit log; the approval stands."""
+    name = new.snapshot["values"]["recipient.name"]
+    others = list_certificates(
+        uow,
+        principal.organisation_id,
+        learner_id=new.learner_id,
+        statuses=[CertificateStatus.ACTIVE],
+        limit=MAX_CERTIFICATES_PER_LEARNER,
+    )
+    for certificate in others:
+        if certificate.snapshot.get("values", {}).get("recipient.name") == name:
+            continue
+        try:
+            reissue_certificate(
+                uow,
+                signing,
+                principal.organisation_id,
+                certificate.id,
+                reason=CORRECTION_REASON,
+                actor=principal.actor,
+                name=name,
+                keep_issue_date=True,
+                principal=principal,
+            )
+        except (Conflict, Forbidden) as exc:
+            with uow:
+                record(
+                    uow,
+                    organisation_id=principal.organisation_id,
+                    actor=principal.actor,
+                    action="correction.not_carried_over",
+                    subject_type="certificate",
+                    subject_id=certificate.id,
+                    reason=str(exc),
+                )
+                uow.commit()
 
 
 def approval_blocker(certificate: Certificate) -> Message | None:
