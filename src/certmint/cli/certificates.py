@@ -48,6 +48,10 @@ ReasonOption = Annotated[
         help="Why (kept in the audit log; shown when verifying a revoked or suspended one)."
     ),
 ]
+NoteOption = Annotated[
+    str | None,
+    typer.Option(help="An internal note: kept in the audit log, never shown when verifying."),
+]
 
 
 def _id(reference: str) -> UUID:
@@ -198,6 +202,7 @@ def revoke(
     ctx: typer.Context,
     certificate: CertArgument,
     reason: ReasonOption,
+    note: NoteOption = None,
     org: OrgOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -208,7 +213,13 @@ def revoke(
         org,
         as_json,
         lambda c, org_id, cid: revoke_certificate(
-            c.uow(), org_id, cid, reason=reason, actor="cli", base_url=c.settings.base_url
+            c.uow(),
+            org_id,
+            cid,
+            reason=reason,
+            note=note,
+            actor="cli",
+            base_url=c.settings.base_url,
         ),
         "revoked",
     )
@@ -219,6 +230,7 @@ def suspend(
     ctx: typer.Context,
     certificate: CertArgument,
     reason: ReasonOption,
+    note: NoteOption = None,
     org: OrgOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -229,7 +241,13 @@ def suspend(
         org,
         as_json,
         lambda c, org_id, cid: suspend_certificate(
-            c.uow(), org_id, cid, reason=reason, actor="cli", base_url=c.settings.base_url
+            c.uow(),
+            org_id,
+            cid,
+            reason=reason,
+            note=note,
+            actor="cli",
+            base_url=c.settings.base_url,
         ),
         "suspended",
     )

@@ -104,10 +104,11 @@ def revoke_certificate(
     reason: str,
     actor: str,
     base_url: str,
+    note: str | None = None,
 ) -> Certificate:
     """Revoke for good (an active or suspended certificate); the reason is shown to whoever
-    verifies it. ``base_url`` makes the verification link in the ``certificate.revoked``
-    webhook."""
+    verifies it, ``note`` (what the organisation keeps to itself) only in the audit log.
+    ``base_url`` makes the verification link in the ``certificate.revoked`` webhook."""
     return _change_status(
         uow,
         organisation_id,
@@ -116,6 +117,7 @@ def revoke_certificate(
         reason=_reason(reason),
         actor=actor,
         base_url=base_url,
+        note=note,
     )
 
 
@@ -127,10 +129,11 @@ def suspend_certificate(
     reason: str,
     actor: str,
     base_url: str,
+    note: str | None = None,
 ) -> Certificate:
     """Suspend an active certificate until it is reinstated: its suspension bit is set and
-    verification says "suspended" with the reason. Raises ``Conflict`` for any other status
-    (a revoked certificate stays revoked)."""
+    verification says "suspended" with the reason (``note``: the audit log's only). Raises
+    ``Conflict`` for any other status (a revoked certificate stays revoked)."""
     return _change_status(
         uow,
         organisation_id,
@@ -139,6 +142,7 @@ def suspend_certificate(
         reason=_reason(reason),
         actor=actor,
         base_url=base_url,
+        note=note,
     )
 
 
@@ -207,8 +211,12 @@ def _change_status(
     reason: str | None,
     actor: str,
     base_url: str,
+    note: str | None = None,
 ) -> Certificate:
+    """``reason`` is public for the statuses that show one; ``note`` is internal: the audit
+    log keeps it, nothing public ever shows it."""
     now = datetime.now(UTC)
+    note = note.strip() if note else None
     with uow:
         certificate = uow.certificates.get_for(organisation_id, certificate_id)
         if certificate is None:
@@ -239,6 +247,7 @@ def _change_status(
             subject_type="certificate",
             subject_id=certificate_id,
             reason=reason,
+            details={"note": note} if note else None,
             at=now,
         )
         uow.commit()

@@ -172,13 +172,16 @@ def test_revoke_needs_a_reason_and_shows_it(
     url = f"/admin/certificates/{url_id(target.id)}/revoke"
     missing = client.post(url, data={"reason": "  "}, headers=admin.headers)
     assert missing.status_code == 422 and "say why" in missing.text
-    done = client.post(url, data={"reason": "academic misconduct"}, headers=admin.headers)
+    form = {"reason": "academic misconduct", "note": "board minute 41"}
+    done = client.post(url, data=form, headers=admin.headers)
     assert done.status_code == 200 and "Revoked." in done.text
     assert "academic misconduct" in done.text
     result = verify_certificate(uow, signing, url_id(target.id))
     assert result.verdict == "revoked" and result.status_reason == "academic misconduct"
+    assert "board minute 41" not in client.get(f"/v/{url_id(target.id)}").text
     audit = get_ok(client, "/admin/audit", admin.headers)
     assert "certificate.revoked" in audit and "academic misconduct" in audit
+    assert "board minute 41" in audit  # the internal note, for the organisation only
 
 
 def test_another_tenants_certificate_is_not_found(

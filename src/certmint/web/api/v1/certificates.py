@@ -97,6 +97,12 @@ class RevokeIn(BaseModel):
     reason: str = Field(
         max_length=1_000, description="Shown to whoever verifies it.", examples=["issued in error"]
     )
+    note: str | None = Field(
+        default=None,
+        max_length=2_000,
+        description="An internal note: kept in the audit log, never shown to verifiers.",
+        examples=["ticket #4411: exam board decision of 3 May"],
+    )
 
 
 @dataclass
@@ -122,6 +128,12 @@ class SuspendIn(BaseModel):
         max_length=1_000,
         description="Shown to whoever verifies it while it is suspended.",
         examples=["under review"],
+    )
+    note: str | None = Field(
+        default=None,
+        max_length=2_000,
+        description="An internal note: kept in the audit log, never shown to verifiers.",
+        examples=["ticket #4411: exam board decision of 3 May"],
     )
 
 
@@ -274,7 +286,9 @@ def reissue(
 def revoke(
     certificate_id: IdPath, body: RevokeIn, principal: StaffDep, container: ContainerDep
 ) -> CertificateOut:
-    return _change_status(revoke_certificate, certificate_id, body.reason, principal, container)
+    return _change_status(
+        revoke_certificate, certificate_id, body.reason, principal, container, note=body.note
+    )
 
 
 @router.post(
@@ -288,7 +302,9 @@ def revoke(
 def suspend(
     certificate_id: IdPath, body: SuspendIn, principal: StaffDep, container: ContainerDep
 ) -> CertificateOut:
-    return _change_status(suspend_certificate, certificate_id, body.reason, principal, container)
+    return _change_status(
+        suspend_certificate, certificate_id, body.reason, principal, container, note=body.note
+    )
 
 
 @router.post(
@@ -311,8 +327,10 @@ def _change_status(
     reason: str | None,
     principal: Principal,
     container: ContainerDep,
+    **note: str | None,
 ) -> CertificateOut:
-    """Revoke, suspend and reinstate differ only in the service that changes the status."""
+    """Revoke, suspend and reinstate differ only in the service that changes the status (and
+    whether it takes an internal ``note``)."""
     found = _scoped(certificate_id, principal, container)
     changed = change(
         container.uow(),
@@ -321,5 +339,6 @@ def _change_status(
         reason=reason,
         actor=principal.actor,
         base_url=container.settings.base_url,
+        **note,
     )
     return CertificateOut.of(changed, container.settings.base_url)

@@ -203,12 +203,15 @@ def _reissue(
 
 
 def _status_change(service: Callable[..., Certificate], *, reason_optional: bool = False) -> Change:
-    """A form that revokes, suspends or reinstates: the same arguments, one service each."""
+    """A form that revokes, suspends or reinstates: the same arguments, one service each. A
+    reinstatement's reason is the audit log's; the others have a public reason and an internal
+    note."""
 
     def change(
         container: ContainerDep, principal: PageStaffDep, certificate: Certificate, form: FormData
     ) -> Certificate:
         reason = field(form, "reason")
+        note = {} if reason_optional else {"note": field(form, "note").strip() or None}
         return service(
             container.uow(),
             principal.organisation_id,
@@ -216,6 +219,7 @@ def _status_change(service: Callable[..., Certificate], *, reason_optional: bool
             reason=(reason.strip() or None) if reason_optional else reason,
             actor=principal.actor,
             base_url=container.settings.base_url,
+            **note,
         )
 
     return change
