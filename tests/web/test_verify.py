@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import io
 import json
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from certmint.credentials import read_status_list_credential
 from certmint.domain.ids import parse_url_id, url_id
@@ -224,3 +226,20 @@ def test_a_reissue_reason_is_never_published(
     credential = client.get(f"/v/{reference}/credential.json").content
     upload = client.post("/verify", files={"file": ("c.json", credential, "application/json")})
     assert ">Superseded<" in upload.text and note not in upload.text
+
+
+def test_the_certificate_is_shown_on_its_pages(
+    client: TestClient, issued: tuple[Scenario, list[str]], uow: SqlAlchemyUnitOfWork
+) -> None:
+    """Below the verdict, the certificate itself: a picture rendered from its frozen version,
+    smaller than the download and without the baked credential, cached after the first view."""
+    _, (reference, _) = issued
+    page = client.get(f"/v/{reference}").text
+    assert f'src="http://testserver/v/{reference}/preview.png"' in page
+    first = client.get(f"/v/{reference}/preview.png")
+    assert first.status_code == 200 and first.headers["content-type"] == "image/png"
+    picture = Image.open(io.BytesIO(first.content))
+    assert picture.width == 1000
+    assert "openbadgecredential" not in picture.info  # the download is the one that is baked
+    assert client.get(f"/v/{reference}/preview.png").content == first.content
+    assert client.get(f"/v/{url_id(uuid4())}/preview.png").status_code == 404

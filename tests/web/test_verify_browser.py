@@ -97,6 +97,8 @@ def test_valid_certificate(
     expect(page.locator(".verdict-word")).to_have_text("Valid")
     expect(page.locator("dd.name")).to_have_text(NAME)
     expect(page.locator(".check-outcome")).to_have_text(["passed"] * 5)
+    picture = page.locator(".certificate-picture img")
+    expect(picture).to_have_js_property("naturalWidth", 1000)  # the certificate itself, loaded
     shot("valid")
     assert_accessible(page)
     with page.expect_response("**/certificate.pdf") as pdf:

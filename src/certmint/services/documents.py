@@ -31,7 +31,7 @@ from certmint.services.errors import NotFound
 from certmint.services.issuance import verification_url
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["FORMATS", "Document", "DocumentFormat", "certificate_document"]
+__all__ = ["FORMATS", "Document", "DocumentFormat", "certificate_document", "certificate_preview"]
 
 
 class DocumentFormat(StrEnum):
@@ -48,6 +48,7 @@ FORMATS: dict[DocumentFormat, tuple[str, str]] = {
     DocumentFormat.OB3: ("application/vc+ld+json", ".json"),
 }
 PNG_WIDTH = 2000
+PREVIEW_WIDTH = 1000  # wide enough to read on a page, a quarter of the download's pixels
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,54 @@ def certificate_document(
 ) -> Document:
     """One certificate in one format. ``organisation_id`` scopes the lookup for admins; the
     learner and public paths pass None and rely on the unguessable id."""
+    certificate, template = _certificate(uow, certificate_id, organisation_id)
+    media_type, suffix = FORMATS[output]
+    filename = f"certificate-{certificate.number}{suffix}"
+    if output is DocumentFormat.OB3:
+        body = json.dumps(certificate.credential, ensure_ascii=False, indent=2).encode("utf-8")
+        return Document(body, media_type, filename)
+    return Document(
+        _render(
+            certificate,
+            template,
+            output.value,
+            fonts=fonts,
+            base_url=base_url,
+            cache_dir=cache_dir,
+        ),
+        media_type,
+        filename,
+    )
+
+
+def certificate_preview(
+    uow: SqlAlchemyUnitOfWork,
+    certificate_id: UUID,
+    *,
+    fonts: FontSet,
+    base_url: str,
+    cache_dir: Path,
+) -> bytes:
+    """The certificate as the pages show it (its verification page, the learner's and the
+    admin's): a PNG ``PREVIEW_WIDTH`` pixels wide, without the baked credential that the
+    download carries. Rendered once and cached like the documents."""
+    certificate, template = _certificate(uow, certificate_id, None)
+    return _render(
+        certificate,
+        template,
+        "png",
+        fonts=fonts,
+        base_url=base_url,
+        cache_dir=cache_dir,
+        width=PREVIEW_WIDTH,
+        bake=False,
+    )
+
+
+def _certificate(
+    uow: SqlAlchemyUnitOfWork, certificate_id: UUID, organisation_id: UUID | None
+) -> tuple[Certificate, bytes]:
+    """The certificate and the SVG of the template version it was issued with."""
     with uow:
         certificate = uow.certificates.get(certificate_id)
         if certificate is None or (
@@ -85,23 +134,7 @@ def certificate_document(
         )
     if found is None:
         raise NotFound("template version", certificate.template_version_id)
-    media_type, suffix = FORMATS[output]
-    filename = f"certificate-{certificate.number}{suffix}"
-    if output is DocumentFormat.OB3:
-        body = json.dumps(certificate.credential, ensure_ascii=False, indent=2).encode("utf-8")
-        return Document(body, media_type, filename)
-    return Document(
-        _render(
-            certificate,
-            found[1].svg.encode("utf-8"),
-            output.value,
-            fonts=fonts,
-            base_url=base_url,
-            cache_dir=cache_dir,
-        ),
-        media_type,
-        filename,
-    )
+    return certificate, found[1].svg.encode("utf-8")
 
 
 def _render(
@@ -112,6 +145,8 @@ def _render(
     fonts: FontSet,
     base_url: str,
     cache_dir: Path,
+    width: int = PNG_WIDTH,
+    bake: bool = True,
 ) -> bytes:
     values = certificate.snapshot["values"]
     qr_url = verification_url(base_url.rstrip("/"), certificate.id)
@@ -122,7 +157,9 @@ def _render(
         output=output,
         qr_url=qr_url,
         credential=credential,
-        options={"width": PNG_WIDTH} if output == "png" else None,
+        options=({"width": width} if bake else {"width": width, "baked": False})
+        if output == "png"
+        else None,
         library_versions=_versions(),
     )
     files = FileCache(cache_dir)
@@ -150,8 +187,8 @@ def _render(
             values,
             fonts=fonts,
             qr_url=qr_url,
-            width_px=PNG_WIDTH,
-            credential=certificate.credential,
+            width_px=width,
+            credential=certificate.credential if bake else None,
         )
     else:
         data = certificate_svg(

@@ -19,7 +19,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from certmint.bootstrap import Container
 from certmint.domain.ids import parse_url_id
-from certmint.services.documents import FORMATS, DocumentFormat, certificate_document
+from certmint.services.documents import (
+    FORMATS,
+    DocumentFormat,
+    certificate_document,
+    certificate_preview,
+)
 from certmint.services.errors import NotFound
 from certmint.services.verification import (
     CertificateVerification,
@@ -139,6 +144,28 @@ async def verify_page(reference: str, request: Request) -> Response:
 )
 def credential_json(reference: str, container: ContainerDep) -> Response:
     return _document(reference, DocumentFormat.OB3, container)
+
+
+@router.get(
+    "/v/{reference}/preview.png",
+    name="certificate_preview",
+    summary="The certificate as a picture for pages (1,000 pixels wide)",
+)
+def certificate_picture(reference: str, container: ContainerDep) -> Response:
+    certificate_id = parse_url_id(reference)
+    if certificate_id is None:
+        raise NotFound("certificate", reference)
+    picture = certificate_preview(
+        container.uow(),
+        certificate_id,
+        fonts=container.fonts,
+        base_url=container.settings.base_url,
+        cache_dir=container.settings.home / "cache",
+    )
+    # The picture of an issued certificate never changes (its status shows beside it).
+    return Response(
+        picture, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 @router.get(
