@@ -212,16 +212,17 @@ def revoke(
         certificate,
         org,
         as_json,
-        lambda c, org_id, cid: revoke_certificate(
-            c.uow(),
-            org_id,
-            cid,
-            reason=reason,
-            note=note,
-            actor="cli",
-            base_url=c.settings.base_url,
-        ),
+        _public_change(revoke_certificate, reason, note),
         "revoked",
+    )
+
+
+def _public_change(
+    service: Callable[..., Certificate], reason: str, note: str | None
+) -> StatusChange:
+    """Revoking and suspending: a public reason and an internal note, by the operator."""
+    return lambda c, org_id, cid: service(
+        c.uow(), org_id, cid, reason=reason, note=note, actor="cli", base_url=c.settings.base_url
     )
 
 
@@ -240,15 +241,7 @@ def suspend(
         certificate,
         org,
         as_json,
-        lambda c, org_id, cid: suspend_certificate(
-            c.uow(),
-            org_id,
-            cid,
-            reason=reason,
-            note=note,
-            actor="cli",
-            base_url=c.settings.base_url,
-        ),
+        _public_change(suspend_certificate, reason, note),
         "suspended",
     )
 

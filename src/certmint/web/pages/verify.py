@@ -12,6 +12,8 @@ import asyncio
 import logging
 import threading
 from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -152,15 +154,8 @@ def credential_json(reference: str, container: ContainerDep) -> Response:
     summary="The certificate as a picture for pages (1,000 pixels wide)",
 )
 def certificate_picture(reference: str, container: ContainerDep) -> Response:
-    certificate_id = parse_url_id(reference)
-    if certificate_id is None:
-        raise NotFound("certificate", reference)
     picture = certificate_preview(
-        container.uow(),
-        certificate_id,
-        fonts=container.fonts,
-        base_url=container.settings.base_url,
-        cache_dir=container.settings.home / "cache",
+        container.uow(), _certificate_id(reference), **_rendering(container)
     )
     # The picture of an issued certificate never changes (its status shows beside it).
     return Response(
@@ -180,17 +175,26 @@ def certificate_file(reference: str, filename: str, container: ContainerDep) -> 
     return _document(reference, kind, container)
 
 
-def _document(reference: str, kind: DocumentFormat, container: ContainerDep) -> Response:
-    certificate_id = parse_url_id(reference)
-    if certificate_id is None:
+def _certificate_id(reference: str) -> UUID:
+    found = parse_url_id(reference)
+    if found is None:
         raise NotFound("certificate", reference)
+    return found
+
+
+def _rendering(container: ContainerDep) -> dict[str, Any]:
+    """What rendering a certificate needs from the container."""
+    settings = container.settings
+    return {
+        "fonts": container.fonts,
+        "base_url": settings.base_url,
+        "cache_dir": settings.home / "cache",
+    }
+
+
+def _document(reference: str, kind: DocumentFormat, container: ContainerDep) -> Response:
     document = certificate_document(
-        container.uow(),
-        certificate_id,
-        kind,
-        fonts=container.fonts,
-        base_url=container.settings.base_url,
-        cache_dir=container.settings.home / "cache",
+        container.uow(), _certificate_id(reference), kind, **_rendering(container)
     )
     disposition = "attachment" if kind is DocumentFormat.OB3 else "inline"
     return Response(
