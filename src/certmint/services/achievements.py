@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from certmint.domain.accounts import Principal
 from certmint.domain.achievements import Achievement
 from certmint.domain.courses import Learner
 from certmint.domain.criteria import (
@@ -26,6 +27,7 @@ from certmint.domain.criteria import (
 from certmint.domain.messages import Message
 from certmint.domain.templates import TemplateVersionStatus
 from certmint.rendering import find_placeholders
+from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -37,6 +39,8 @@ __all__ = [
     "get_achievement",
     "list_achievements",
     "list_achievements_page",
+    "move_achievement",
+    "template_usage",
 ]
 
 MAX_VALIDITY_DAYS = 36_600  # a hundred years
@@ -130,6 +134,75 @@ def add_achievement(
         )
         uow.commit()
     return achievement
+
+
+def move_achievement(
+    uow: SqlAlchemyUnitOfWork,
+    principal: Principal,
+    achievement_id: UUID,
+    template_version_id: UUID,
+) -> Achievement:
+    """Move an achievement to a newer published version of its template: the certificates
+    issued from now on use it, those already issued keep the version they were made with (a
+    template attached to a batch is frozen; its edits are new versions). ``Conflict`` for a
+    draft, an older version or another template's."""
+    with uow:
+        achievement = authorization.achievement_for(uow, principal, achievement_id)
+        organisation_id = principal.organisation_id
+        current = uow.templates.get_version(organisation_id, achievement.template_version_id)
+        target = uow.templates.get_version(organisation_id, template_version_id)
+        if target is None or current is None:
+            raise NotFound("template version", template_version_id)
+        (template, old), (_, new) = current, target
+        if new.template_id != template.id or new.number <= old.number:
+            raise Conflict(
+                Message("an achievement moves only to a newer version of its own template")
+            )
+        if new.status is not TemplateVersionStatus.PUBLISHED:
+            raise Conflict(
+                Message("the template version is a draft: publish it before attaching it")
+            )
+        needed = _signatories_needed(new.svg)
+        if needed > len(achievement.signatories):
+            raise InvalidInput(
+                [
+                    Message(
+                        "signatories: the template prints %(needed)s signatory placeholder(s); "
+                        "give %(needed)s name and designation pair(s)",
+                        needed=needed,
+                    )
+                ],
+                "achievement not moved",
+            )
+        uow.achievements.set_template_version(achievement.id, new.id)
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=principal.actor,
+            action="achievement.moved",
+            subject_type="achievement",
+            subject_id=achievement.id,
+            details={"from": f"v{old.number}", "to": f"v{new.number}", "template": template.name},
+        )
+        uow.commit()
+    return replace(achievement, template_version_id=new.id)
+
+
+def template_usage(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, version_ids: Sequence[UUID]
+) -> dict[UUID, list[str]]:
+    """Which achievements attach each version ("Completion · Data Science, Spring"), of the
+    courses the principal manages: a template's page says what its versions are used by."""
+    managed = authorization.managed_course_ids(principal)
+    with uow:
+        rows = uow.achievements.using_versions(principal.organisation_id, version_ids)
+        if managed is not None:
+            allowed = {b.id for b in uow.roster.batches_of(managed)}
+    usage: dict[UUID, list[str]] = {}
+    for version_id, achievement, course, batch, batch_id in rows:
+        if managed is None or batch_id in allowed:
+            usage.setdefault(version_id, []).append(f"{achievement} · {course}, {batch}")
+    return usage
 
 
 def _signatories_needed(svg: str) -> int:

@@ -44,6 +44,7 @@ class AwardView:
     # Learners who qualify and do not hold it yet: what "Issue now" would award. None for a
     # batch too large to count on every view of its page (the dry run counts it on request).
     waiting: int | None = None
+    newer: TemplateVersion | None = None  # its template's newest published version, if newer
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,10 @@ def batch_view(uow: SqlAlchemyUnitOfWork, principal: Principal, batch_id: UUID) 
             if learners <= WAITING_COUNT_LIMIT
             else None
         )
+        newest = max(
+            (v for v in versions[template.id] if v.status is TemplateVersionStatus.PUBLISHED),
+            key=lambda v: v.number,
+        )
         awards.append(
             AwardView(
                 achievement,
@@ -121,6 +126,7 @@ def batch_view(uow: SqlAlchemyUnitOfWork, principal: Principal, batch_id: UUID) 
                 describe_criteria(achievement.criteria),
                 issued.get(achievement.id, 0),
                 waiting,
+                newest if newest.number > version.number else None,
             )
         )
     published = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from uuid import UUID
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.achievements import Achievement
@@ -88,6 +88,36 @@ class SqlAlchemyAchievementRepository:
                 .where(BatchRow.course_id.in_(list(course_ids)))
             )
         )
+
+    def set_template_version(self, achievement_id: UUID, template_version_id: UUID) -> None:
+        """Certificates issued from now on use this version; issued ones keep theirs."""
+        self._session.execute(
+            update(AchievementRow)
+            .where(AchievementRow.id == achievement_id)
+            .values(template_version_id=template_version_id)
+        )
+
+    def using_versions(
+        self, organisation_id: UUID, version_ids: Collection[UUID]
+    ) -> list[tuple[UUID, str, str, str, UUID]]:
+        """Who attaches these versions: (version id, achievement, course, batch names, batch)."""
+        rows = self._session.execute(
+            select(
+                AchievementRow.template_version_id,
+                AchievementRow.name,
+                CourseRow.name,
+                BatchRow.name,
+                BatchRow.id,
+            )
+            .join(BatchRow, BatchRow.id == AchievementRow.batch_id)
+            .join(CourseRow, CourseRow.id == BatchRow.course_id)
+            .where(
+                CourseRow.organisation_id == organisation_id,
+                AchievementRow.template_version_id.in_(list(version_ids)),
+            )
+            .order_by(CourseRow.name, BatchRow.name, AchievementRow.name)
+        )
+        return [(row[0], row[1], row[2], row[3], row[4]) for row in rows]
 
     def auto_issue_for_batches(self, batch_ids: list[UUID]) -> list[Achievement]:
         rows = self._session.scalars(

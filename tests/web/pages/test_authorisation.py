@@ -213,6 +213,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
         "staff", ok=303, form=_attach, reads=False
     ),
     ("GET", "/admin/achievements/{achievement_id}/dry-run"): Rule("staff"),
+    # Moving to a draft is refused (409) once the caller is let in: the world has no newer
+    # published version, and the refusal proves the guard came first.
+    ("POST", "/admin/achievements/{achievement_id}/template"): Rule(
+        "staff", ok=409, form=lambda p: {"template_version_id": p.id("draft_version")}, reads=False
+    ),
     ("GET", "/admin/import"): Rule("admin"),
     ("POST", "/admin/import"): Rule("admin", files=True, form=lambda p: {"dry_run": "1"}),
     ("POST", "/admin/achievements/{achievement_id}/issue"): Rule("staff", ok=303, reads=False),

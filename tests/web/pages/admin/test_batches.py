@@ -1,11 +1,22 @@
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
+from certmint.rendering import Design, Signatory
 from certmint.services.achievements import list_achievements
+from certmint.services.certificates import get_certificate
+from certmint.services.imports import import_enrolments
 from certmint.services.issuance import issue_achievement
 from certmint.services.signing import Signing
+from certmint.services.templates import (
+    get_template_version,
+    publish_template_version,
+    revise_template,
+)
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.factories import enrolment_csv, enrolment_row
 from tests.web.pages.admin.conftest import Admin, get_ok
 
 
@@ -127,3 +138,52 @@ def test_a_browser_gets_a_readable_error_page(client: TestClient, admin: Admin) 
     assert "There is nothing here" in missing.text and "0190f5a0" not in missing.text
     api = client.get("/admin/batches/0190f5a0-0000-7000-8000-000000000000", headers=admin.headers)
     assert api.headers["content-type"] == "application/problem+json"
+
+
+def test_an_achievement_moves_to_a_newer_published_version(
+    client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing
+) -> None:
+    """Issued certificates keep the version they were made with; new ones use the newer one;
+    the template's page says which achievement uses which version."""
+    org = admin.scenario.organisation.id
+    issued = issue_achievement(uow, signing, org, admin.scenario.achievement_id, actor="t")
+    v1 = admin.scenario.template_version_id
+    template_id = get_template_version(uow, org, v1).template_id
+    design = Design(
+        layout="classic-1-1",
+        title="Certificate of Merit",
+        signatories=(Signatory("Dr. Meera Iyer", "Director"),),
+    )
+    draft = revise_template(uow, org, template_id, design=design).version
+    page = f"/admin/batches/{admin.scenario.batch_id}"
+    assert "Use v2" not in get_ok(client, page, admin.headers)  # a draft is not offered
+    publish_template_version(uow, org, draft.id)
+    offered = get_ok(client, page, admin.headers)
+    assert "Use v2" in offered
+    moved = client.post(
+        f"/admin/achievements/{admin.scenario.achievement_id}/template",
+        data={"template_version_id": str(draft.id)},
+        headers=admin.headers,
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303 and moved.headers["location"].endswith("?done=moved")
+    after = get_ok(client, page + "?done=moved", admin.headers)
+    assert "those already issued keep theirs" in after and "Use v2" not in after
+    assert all(
+        get_certificate(uow, org, c).template_version_id == v1 for c in issued.certificate_ids
+    )
+    import_enrolments(uow, org, enrolment_csv([enrolment_row("L9", name="New Learner")]))
+    (new,) = issue_achievement(
+        uow, signing, org, admin.scenario.achievement_id, actor="t"
+    ).certificate_ids
+    assert get_certificate(uow, org, new).template_version_id == draft.id
+    back = client.post(
+        f"/admin/achievements/{admin.scenario.achievement_id}/template",
+        data={"template_version_id": str(v1)},
+        headers=admin.headers,
+    )
+    assert back.status_code == 409  # never to an older version
+    versions = get_ok(client, f"/admin/templates/{template_id}", admin.headers)
+    rows = re.findall(r"<tr>\s*<td>v(\d)</td>(.*?)</tr>", versions, re.S)
+    used = {number: "Completion · Data Science, Spring" in row for number, row in rows}
+    assert used == {"2": True, "1": False}

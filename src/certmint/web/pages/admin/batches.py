@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 from certmint.domain.criteria import CriteriaProblem
 from certmint.domain.messages import Sentence
 from certmint.rendering import MAX_SIGNATORIES
+from certmint.services.achievements import move_achievement
 from certmint.services.batches import (
     attach_achievement,
     batch_dry_run,
@@ -30,7 +31,13 @@ router = APIRouter()
 SECTION = "admin_dashboard"
 EXAMPLE_CRITERIA = '{"all": [\n  {"completed": true},\n  {"score": {"over": "best", ">=": 60}}\n]}'
 # Shown after a redirect (``?done=``); translated by the template.
-MESSAGES = {"attached": N_("Achievement attached. Check the dry run, then issue.")}
+MESSAGES = {
+    "attached": N_("Achievement attached. Check the dry run, then issue."),
+    "moved": N_(
+        "Moved to the newer template version: certificates issued from now on use it; "
+        "those already issued keep theirs."
+    ),
+}
 DEFAULT_NAME = N_("Completion")
 
 
@@ -132,6 +139,24 @@ def add(
             status_code=422,
         )
     return redirect(request, "admin_batch", done="attached", batch_id=batch_id)
+
+
+@router.post("/achievements/{achievement_id}/template", name="admin_achievement_move")
+def move(
+    achievement_id: str,
+    request: Request,
+    principal: PageStaffDep,
+    container: ContainerDep,
+    form: FormDep,
+) -> Response:
+    """Move an achievement to its template's newer published version."""
+    moved = move_achievement(
+        container.uow(),
+        principal,
+        page_id(achievement_id, "achievement"),
+        page_id(field(form, "template_version_id"), "template version"),
+    )
+    return redirect(request, "admin_batch", done="moved", batch_id=moved.batch_id)
 
 
 @router.get("/achievements/{achievement_id}/dry-run", name="admin_dry_run")

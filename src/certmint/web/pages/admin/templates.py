@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from certmint.rendering import GALLERY, MAX_SIGNATORIES, Design, Paper, Signatory
+from certmint.services.achievements import template_usage
 from certmint.services.errors import InvalidInput, NotFound
 from certmint.services.templates import (
     create_template,
@@ -115,6 +116,7 @@ def _designer(
         {
             "template": template,
             "versions": list(reversed(versions)),
+            "used_by": template_usage(container.uow(), principal, [v.id for v in versions]),
             "latest": latest,
             "design": design,
             "layouts": GALLERY,
