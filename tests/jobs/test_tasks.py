@@ -209,7 +209,8 @@ def test_a_killed_workers_chunk_is_redone_soon_after_its_lease(
     assert str(redone.owner).split("/")[1] == str(survivor.pid)
     # the lease, the visibility timeout's margin over it, a sweep and the chunk's own work
     assert took < 2 * lease + 30, f"the killed worker's chunk came back after {took:.0f} s"
-    assert counts(on_broker) == (learners, learners, 2 * learners, 2 * learners)
+    # one certificate per learner, a place in the revocation list each, none shared
+    assert counts(on_broker) == (learners, learners, learners, learners)
 
 
 @pytest.mark.timeout(300)
@@ -242,7 +243,8 @@ def test_a_job_whose_messages_were_lost_is_finished_by_the_workers(
         worker.wait(60)
 
     assert status == "succeeded"
-    assert counts(on_broker) == (learners, learners, 2 * learners, 2 * learners)
+    # one certificate per learner, a place in the revocation list each, none shared
+    assert counts(on_broker) == (learners, learners, learners, learners)
     assert chunk_owners(on_broker, job_id) == {str(worker.pid)}
     assert (requeued(on_broker, job_id), attempts(on_broker, job_id)) == (1, [1, 1])
     # quiet for quiet_after, noticed within a quarter of that, then two chunks' work
@@ -291,7 +293,8 @@ def test_a_job_waiting_in_a_long_queue_is_not_queued_again(
     # comes back to the queue as it was, with its task id)
     sent = set(re.findall(rf"Task {ISSUE_CHUNK}\[([-0-9a-f]+)\] received", log.read_text()))
     assert len(sent) == 3, sent
-    assert counts(on_broker) == (learners, learners, 2 * learners, 2 * learners)
+    # one certificate per learner, a place in the revocation list each, none shared
+    assert counts(on_broker) == (learners, learners, learners, learners)
 
 
 def requeued(env: dict[str, str], job_id: str) -> int:
