@@ -35,7 +35,9 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 __all__ = [
     "DryRunRow",
     "add_achievement",
+    "detach_achievement",
     "dry_run",
+    "edit_achievement",
     "get_achievement",
     "list_achievements",
     "list_achievements_page",
@@ -62,21 +64,7 @@ def add_achievement(
 ) -> Achievement:
     """Attach a published template version to a batch. Raises ``InvalidInput`` for bad criteria
     (each problem with its JSON path), ``Conflict`` for a draft template or a duplicate name."""
-    problems: list[CriteriaProblem | Message] = []
-    try:
-        canonical = to_json(parse_criteria(criteria))
-    except CriteriaError as exc:
-        problems.extend(exc.problems)
-        canonical = {}
-    name = name.strip()
-    if not name:
-        problems.append(Message("name: an achievement needs a name"))
-    if valid_for_days is not None and not 1 <= valid_for_days <= MAX_VALIDITY_DAYS:
-        problems.append(
-            Message("valid_for_days: must be from 1 to %(days)s", days=MAX_VALIDITY_DAYS)
-        )
-    if problems:
-        raise InvalidInput(problems, "achievement rejected")
+    name, canonical = _checked(name, criteria, valid_for_days)
     now = datetime.now(UTC)
     achievement = Achievement(
         id=uuid.uuid4(),
@@ -131,6 +119,106 @@ def add_achievement(
                 "template_version_id": str(template_version_id),
             },
             at=now,
+        )
+        uow.commit()
+    return achievement
+
+
+def _checked(name: str, criteria: Any, valid_for_days: int | None) -> tuple[str, dict[str, Any]]:
+    """The name and the criteria in their canonical form, or every problem with them."""
+    problems: list[CriteriaProblem | Message] = []
+    try:
+        canonical = to_json(parse_criteria(criteria))
+    except CriteriaError as exc:
+        problems.extend(exc.problems)
+        canonical = {}
+    name = name.strip()
+    if not name:
+        problems.append(Message("name: an achievement needs a name"))
+    if valid_for_days is not None and not 1 <= valid_for_days <= MAX_VALIDITY_DAYS:
+        problems.append(
+            Message("valid_for_days: must be from 1 to %(days)s", days=MAX_VALIDITY_DAYS)
+        )
+    if problems:
+        raise InvalidInput(problems, "achievement rejected")
+    return name, canonical
+
+
+_ALREADY_AWARDED = Message(
+    "it has awarded certificates already, which print and sign what it said then: "
+    "attach a new achievement instead"
+)
+
+
+def edit_achievement(
+    uow: SqlAlchemyUnitOfWork,
+    principal: Principal,
+    achievement_id: UUID,
+    *,
+    name: str,
+    criteria: Any,
+    description: str = "",
+    valid_for_days: int | None = None,
+) -> Achievement:
+    """Change an achievement's name, description, criteria or validity while it has awarded
+    nothing (``Conflict`` once it has: what a certificate prints and signs never changes
+    behind it). The same checks as attaching it."""
+    with uow:
+        achievement = authorization.achievement_for(uow, principal, achievement_id)
+        if uow.certificates.any_of(achievement.id):
+            raise Conflict(_ALREADY_AWARDED)
+        name, canonical = _checked(name, criteria, valid_for_days)
+        others = uow.achievements.for_batch(principal.organisation_id, achievement.batch_id)
+        if any(a.name == name and a.id != achievement.id for a in others):
+            raise Conflict(
+                Message("the batch already awards an achievement named %(name)s", name=repr(name))
+            )
+        changed = replace(
+            achievement,
+            name=name,
+            criteria=canonical,
+            description=description.strip(),
+            valid_for_days=valid_for_days,
+        )
+        uow.achievements.update(
+            achievement.id,
+            name=changed.name,
+            criteria=changed.criteria,
+            description=changed.description,
+            valid_for_days=changed.valid_for_days,
+        )
+        record(
+            uow,
+            organisation_id=principal.organisation_id,
+            actor=principal.actor,
+            action="achievement.edited",
+            subject_type="achievement",
+            subject_id=achievement.id,
+            details={"name": name, "criteria": canonical, "valid_for_days": valid_for_days},
+        )
+        uow.commit()
+    return changed
+
+
+def detach_achievement(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, achievement_id: UUID
+) -> Achievement:
+    """Take an achievement that has awarded nothing off its batch (``Conflict`` once it has:
+    certificates are never deleted, nor what they were awarded for). The audit log keeps it;
+    returns what was detached."""
+    with uow:
+        achievement = authorization.achievement_for(uow, principal, achievement_id)
+        if uow.certificates.any_of(achievement.id):
+            raise Conflict(_ALREADY_AWARDED)
+        uow.achievements.remove(achievement.id)
+        record(
+            uow,
+            organisation_id=principal.organisation_id,
+            actor=principal.actor,
+            action="achievement.detached",
+            subject_type="achievement",
+            subject_id=achievement.id,
+            details={"name": achievement.name, "batch_id": str(achievement.batch_id)},
         )
         uow.commit()
     return achievement

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.achievements import Achievement
@@ -88,6 +89,15 @@ class SqlAlchemyAchievementRepository:
                 .where(BatchRow.course_id.in_(list(course_ids)))
             )
         )
+
+    def update(self, achievement_id: UUID, **values: Any) -> None:
+        self._session.execute(
+            update(AchievementRow).where(AchievementRow.id == achievement_id).values(**values)
+        )
+
+    def remove(self, achievement_id: UUID) -> None:
+        """Only for one that never awarded anything (certificates keep theirs for good)."""
+        self._session.execute(delete(AchievementRow).where(AchievementRow.id == achievement_id))
 
     def set_template_version(self, achievement_id: UUID, template_version_id: UUID) -> None:
         """Certificates issued from now on use this version; issued ones keep theirs."""

@@ -262,6 +262,15 @@ class SqlAlchemyCertificateRepository:
             found.setdefault(batch_id, {})[CertificateStatus(status)] = count
         return found
 
+    def any_of(self, achievement_id: UUID) -> bool:
+        """Whether the achievement ever awarded a certificate, whatever became of it."""
+        found = self._session.scalar(
+            select(CertificateRow.id)
+            .where(CertificateRow.achievement_id == achievement_id)
+            .limit(1)
+        )
+        return found is not None
+
     def counts_by_achievement(self, achievement_ids: Sequence[UUID]) -> dict[UUID, int]:
         """How many current (active or suspended) certificates each achievement has."""
         rows = self._session.execute(

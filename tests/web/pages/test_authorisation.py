@@ -213,6 +213,15 @@ ROUTES: dict[tuple[str, str], Rule] = {
         "staff", ok=303, form=_attach, reads=False
     ),
     ("GET", "/admin/achievements/{achievement_id}/dry-run"): Rule("staff"),
+    # The world's achievement has awarded certificates, so once let in the caller is refused
+    # (409): the guard comes first.
+    ("POST", "/admin/achievements/{achievement_id}/edit"): Rule(
+        "staff",
+        ok=409,
+        form=lambda p: {"name": "X", "criteria": '{"completed": true}'},
+        reads=False,
+    ),
+    ("POST", "/admin/achievements/{achievement_id}/detach"): Rule("staff", ok=409, reads=False),
     # Moving to a draft is refused (409) once the caller is let in: the world has no newer
     # published version, and the refusal proves the guard came first.
     ("POST", "/admin/achievements/{achievement_id}/template"): Rule(

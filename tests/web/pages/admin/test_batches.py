@@ -187,3 +187,54 @@ def test_an_achievement_moves_to_a_newer_published_version(
     rows = re.findall(r"<tr>\s*<td>v(\d)</td>(.*?)</tr>", versions, re.S)
     used = {number: "Completion · Data Science, Spring" in row for number, row in rows}
     assert used == {"2": True, "1": False}
+
+
+def test_an_achievement_changes_until_it_awards_and_then_is_frozen(
+    client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing
+) -> None:
+    org = admin.scenario.organisation.id
+    merit = _attach(client, admin)
+    assert merit.status_code == 303  # type: ignore[attr-defined]
+    (achievement,) = [
+        a for a in list_achievements(uow, org, admin.scenario.batch_id) if a.name == "Merit"
+    ]
+    edit = f"/admin/achievements/{achievement.id}/edit"
+    page = f"/admin/batches/{admin.scenario.batch_id}"
+    assert f'action="http://testserver{edit}"' in get_ok(client, page, admin.headers)
+    bad = client.post(
+        edit, data={"name": "Merit", "criteria": '{"score": {}}'}, headers=admin.headers
+    )
+    assert bad.status_code == 422
+    saved = client.post(
+        edit,
+        data={"name": "Distinction", "criteria": '{"completed": true}', "valid_for_days": "365"},
+        headers=admin.headers,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303 and saved.headers["location"].endswith("?done=edited")
+    (edited,) = [
+        a for a in list_achievements(uow, org, admin.scenario.batch_id) if a.id == achievement.id
+    ]
+    assert (edited.name, edited.criteria, edited.valid_for_days) == (
+        "Distinction",
+        {"completed": True},
+        365,
+    )
+    issue_achievement(uow, signing, org, achievement.id, actor="t")
+    frozen = client.post(edit, data={"name": "Other", "criteria": "{}"}, headers=admin.headers)
+    assert frozen.status_code == 409 and "awarded certificates already" in frozen.text
+    detach = f"/admin/achievements/{achievement.id}/detach"
+    assert client.post(detach, headers=admin.headers).status_code == 409
+    assert f'action="http://testserver{edit}"' not in get_ok(client, page, admin.headers)
+    # One that awarded nothing is taken off the batch; the audit log keeps it.
+    spare = _attach(client, admin, name="Spare")
+    assert spare.status_code == 303  # type: ignore[attr-defined]
+    (unused,) = [
+        a for a in list_achievements(uow, org, admin.scenario.batch_id) if a.name == "Spare"
+    ]
+    gone = client.post(
+        f"/admin/achievements/{unused.id}/detach", headers=admin.headers, follow_redirects=False
+    )
+    assert gone.status_code == 303
+    assert "Spare" not in {a.name for a in list_achievements(uow, org, admin.scenario.batch_id)}
+    assert "achievement.detached" in get_ok(client, "/admin/audit", admin.headers)

@@ -11,7 +11,12 @@ from starlette.datastructures import FormData
 from certmint.domain.criteria import CriteriaProblem
 from certmint.domain.messages import Sentence
 from certmint.rendering import MAX_SIGNATORIES
-from certmint.services.achievements import move_achievement
+from certmint.services.achievements import (
+    detach_achievement,
+    edit_achievement,
+    get_achievement,
+    move_achievement,
+)
 from certmint.services.batches import (
     attach_achievement,
     batch_dry_run,
@@ -33,6 +38,8 @@ EXAMPLE_CRITERIA = '{"all": [\n  {"completed": true},\n  {"score": {"over": "bes
 # Shown after a redirect (``?done=``); translated by the template.
 MESSAGES = {
     "attached": N_("Achievement attached. Check the dry run, then issue."),
+    "edited": N_("Achievement saved. Check the dry run, then issue."),
+    "detached": N_("Achievement detached: the batch no longer awards it."),
     "moved": N_(
         "Moved to the newer template version: certificates issued from now on use it; "
         "those already issued keep theirs."
@@ -139,6 +146,54 @@ def add(
             status_code=422,
         )
     return redirect(request, "admin_batch", done="attached", batch_id=batch_id)
+
+
+@router.post("/achievements/{achievement_id}/edit", name="admin_achievement_edit")
+def edit(
+    achievement_id: str,
+    request: Request,
+    principal: PageStaffDep,
+    container: ContainerDep,
+    form: FormDep,
+) -> Response:
+    """Change an achievement that has awarded nothing yet; a refusal keeps what was typed."""
+    found = get_achievement(
+        container.uow(), principal.organisation_id, page_id(achievement_id, "achievement")
+    )
+    try:
+        edited = edit_achievement(
+            container.uow(),
+            principal,
+            found.id,
+            name=field(form, "name"),
+            criteria=criteria_from_text(field(form, "criteria")),
+            description=field(form, "description"),
+            valid_for_days=_days(request, field(form, "valid_for_days")),
+        )
+    except InvalidInput as exc:
+        return _batch_page(
+            request,
+            principal,
+            container,
+            str(found.batch_id),
+            problems=exc.problems,
+            status_code=422,
+        )
+    return redirect(request, "admin_batch", done="edited", batch_id=edited.batch_id)
+
+
+@router.post("/achievements/{achievement_id}/detach", name="admin_achievement_detach")
+def detach(
+    achievement_id: str,
+    request: Request,
+    principal: PageStaffDep,
+    container: ContainerDep,
+    _form: FormDep,
+) -> Response:
+    detached = detach_achievement(
+        container.uow(), principal, page_id(achievement_id, "achievement")
+    )
+    return redirect(request, "admin_batch", done="detached", batch_id=detached.batch_id)
 
 
 @router.post("/achievements/{achievement_id}/template", name="admin_achievement_move")
