@@ -114,6 +114,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/orgs/{slug}/status/{purpose}/{sequence}"): Rule("public"),
     ("GET", "/v/{reference}"): Rule("public", params={"reference": "certificate"}),
     ("GET", "/v/{reference}/credential.json"): Rule("public", params={"reference": "certificate"}),
+    ("GET", "/v/{reference}/preview.png"): Rule("public", params={"reference": "certificate"}),
     ("GET", "/v/{reference}/{filename}"): Rule("public", ok=404),
     ("GET", "/verify"): Rule("public"),
     ("POST", "/verify"): Rule("public", files=True, problems=False),  # an HTML page
