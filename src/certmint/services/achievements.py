@@ -88,18 +88,7 @@ def add_achievement(
             raise Conflict(
                 Message("the template version is a draft: publish it before attaching it")
             )
-        needed = _signatories_needed(found[1].svg)
-        if needed > len(achievement.signatories):
-            raise InvalidInput(
-                [
-                    Message(
-                        "signatories: the template prints %(needed)s signatory placeholder(s); "
-                        "give %(needed)s name and designation pair(s)",
-                        needed=needed,
-                    )
-                ],
-                "achievement rejected",
-            )
+        _check_signatories(found[1].svg, achievement, "achievement rejected")
         if any(a.name == name for a in uow.achievements.for_batch(organisation_id, batch_id)):
             raise Conflict(
                 Message("the batch already awards an achievement named %(name)s", name=repr(name))
@@ -250,18 +239,7 @@ def move_achievement(
             raise Conflict(
                 Message("the template version is a draft: publish it before attaching it")
             )
-        needed = _signatories_needed(new.svg)
-        if needed > len(achievement.signatories):
-            raise InvalidInput(
-                [
-                    Message(
-                        "signatories: the template prints %(needed)s signatory placeholder(s); "
-                        "give %(needed)s name and designation pair(s)",
-                        needed=needed,
-                    )
-                ],
-                "achievement not moved",
-            )
+        _check_signatories(new.svg, achievement, "achievement not moved")
         uow.achievements.set_template_version(achievement.id, new.id)
         record(
             uow,
@@ -291,6 +269,18 @@ def template_usage(
         if managed is None or batch_id in allowed:
             usage.setdefault(version_id, []).append(f"{achievement} · {course}, {batch}")
     return usage
+
+
+def _check_signatories(svg: str, achievement: Achievement, refused: str) -> None:
+    """The template's signatory placeholders each need a name and designation pair."""
+    needed = _signatories_needed(svg)
+    if needed > len(achievement.signatories):
+        message = Message(
+            "signatories: the template prints %(needed)s signatory placeholder(s); "
+            "give %(needed)s name and designation pair(s)",
+            needed=needed,
+        )
+        raise InvalidInput([message], refused)
 
 
 def _signatories_needed(svg: str) -> int:
