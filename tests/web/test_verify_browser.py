@@ -99,6 +99,10 @@ def test_valid_certificate(
     expect(page.locator(".check-outcome")).to_have_text(["passed"] * 5)
     picture = page.locator(".certificate-picture img")
     expect(picture).to_have_js_property("naturalWidth", 1000)  # the certificate itself, loaded
+    signature = page.locator(".check").nth(1)  # its keys and DIDs fold away until asked for
+    expect(signature.locator(".check-detail")).to_be_hidden()
+    signature.get_by_text("Technical detail").click()
+    expect(signature.locator(".check-detail")).to_contain_text("eddsa-rdfc-2022")
     shot("valid")
     assert_accessible(page)
     with page.expect_response("**/certificate.pdf") as pdf:
@@ -115,6 +119,7 @@ def test_revoked_certificate_says_when_and_why(
     expect(page.locator(".verdict")).to_contain_text(f"Revoked on {today.day} {today:%B %Y}.")
     expect(page.locator(".verdict")).to_contain_text("Reason: issued in error")
     expect(page.locator(".check-failed .check-name")).to_have_text(["Status"])
+    expect(page.locator(".check-failed .check-detail")).to_be_visible()  # why it failed, shown
     shot("revoked")
     assert_accessible(page)
 
