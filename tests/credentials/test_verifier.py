@@ -42,6 +42,7 @@ from certmint.credentials import (
 )
 from certmint.domain.messages import Message
 from tests.credentials.conftest import FIXTURES, ISSUER_DID, NOW, make_data, with_two_status_entries
+from tests.credentials.poison import poisoned_credential
 
 VECTORS = FIXTURES / "1edtech"
 VALID = [
@@ -609,24 +610,7 @@ def test_a_poisoned_graph_cannot_hang_the_verifier(
     verification_method: str,
     verify: Callable[..., VerificationReport],
 ) -> None:
-    # A clique of indistinguishable blank nodes: RDFC-1.0's Hash N-Degree Quads tries every
-    # permutation (https://www.w3.org/TR/rdf-canon/#dataset-poisoning).
-    nodes = [
-        {"id": f"_:n{i}", "link": [{"id": f"_:n{j}"} for j in range(14) if j != i]}
-        for i in range(14)
-    ]
-    credential = {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://www.w3.org/ns/credentials/undefined-terms/v2",
-        ],
-        "type": ["VerifiableCredential"],
-        "issuer": ISSUER_DID,
-        "credentialSubject": {"id": "did:example:holder", "knows": nodes},
-    }
-    options = ProofOptions(verification_method, NOW)
-    fake_signature = "z" + base58btc_encode(b"\x01" * 64)  # never checked: canonicalization stops
-    signed = credential | {"proof": [options.configuration(None) | {"proofValue": fake_signature}]}
+    signed = poisoned_credential(ISSUER_DID, verification_method, NOW)
     started = time.thread_time()  # the budget's own clock: wall time stretches on a busy machine
     report = verify(signed, limits=Limits(time_budget_s=1.0))
     assert time.thread_time() - started < 5

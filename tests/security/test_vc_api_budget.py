@@ -18,14 +18,13 @@ import pytest
 
 from certmint.credentials import (
     Ed25519KeyPair,
-    ProofOptions,
-    base58btc_encode,
     did_key_for,
 )
 from certmint.domain.accounts import Role
 from certmint.services.keys import ensure_signing_key
 from certmint.services.tokens import create_token
 from certmint.services.vc_api import MAX_PRESENTED
+from tests.credentials.poison import poisoned_credential
 from tests.factories import make_organisation
 from tests.web.browser import LiveServer, run_live_server
 
@@ -66,26 +65,14 @@ def valid_credential(server: LiveServer) -> dict[str, Any]:
 
 
 def poisoned(number: int) -> dict[str, Any]:
-    """A credential whose canonicalization is as costly as the per-document limits allow: a
-    clique of indistinguishable blank nodes (RDFC-1.0's worst case), signed (falsely) by a
-    did:key, which resolves offline, so the signature step canonicalizes it."""
-    nodes = [
-        {"id": f"_:n{i}", "link": [{"id": f"_:n{j}"} for j in range(14) if j != i]}
-        for i in range(14)
-    ]
-    credential = {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://www.w3.org/ns/credentials/undefined-terms/v2",
-        ],
-        "id": f"urn:uuid:00000000-0000-4000-8000-{number:012d}",
-        "type": ["VerifiableCredential"],
-        "issuer": DID,
-        "credentialSubject": {"id": "did:example:holder", "knows": nodes},
-    }
-    options = ProofOptions(f"{DID}#{KEY.public_key.multibase}", datetime.now(UTC))
-    fake = "z" + base58btc_encode(b"\x01" * 64)
-    return credential | {"proof": [options.configuration(None) | {"proofValue": fake}]}
+    """As costly as the per-document limits allow, signed (falsely) by a did:key, which
+    resolves offline, so the signature step canonicalizes it."""
+    return poisoned_credential(
+        DID,
+        f"{DID}#{KEY.public_key.multibase}",
+        datetime.now(UTC),
+        id=f"urn:uuid:00000000-0000-4000-8000-{number:012d}",
+    )
 
 
 def presentation(count: int) -> dict[str, Any]:
