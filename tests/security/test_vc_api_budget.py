@@ -20,12 +20,8 @@ from certmint.credentials import (
     Ed25519KeyPair,
     did_key_for,
 )
-from certmint.domain.accounts import Role
-from certmint.services.keys import ensure_signing_key
-from certmint.services.tokens import create_token
 from certmint.services.vc_api import MAX_PRESENTED
 from tests.credentials.poison import poisoned_credential
-from tests.factories import make_organisation
 from tests.web.browser import LiveServer, run_live_server
 
 KEY = Ed25519KeyPair.from_seed(bytes(range(7, 39)))
@@ -44,10 +40,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Itera
 @pytest.fixture(scope="module")
 def valid_credential(server: LiveServer) -> dict[str, Any]:
     """A credential the instance issued, through its own VC-API."""
-    uow, signing = server.container.uow(), server.container.signing
-    organisation = make_organisation(uow, "Budget Institute", default=True)
-    ensure_signing_key(uow, signing.key_store, organisation.id)
-    _token, secret = create_token(uow, organisation.id, name="t", role=Role.ADMIN, actor="t")
+    secret = server.issuer("Budget Institute")
     response = httpx.post(
         server.url("/vc-api/credentials/issue"),
         json={

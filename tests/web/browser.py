@@ -51,7 +51,11 @@ from pydantic import SecretStr
 
 from certmint.bootstrap import Container, bootstrap
 from certmint.config import Settings
+from certmint.domain.accounts import Role
+from certmint.services.keys import ensure_signing_key
+from certmint.services.tokens import create_token
 from tests.conftest import ThrowawayPostgres, require_service
+from tests.factories import make_organisation
 from tests.servers import free_port
 
 __all__ = ["CHROMIUM", "LiveServer", "assert_accessible", "run_live_server"]
@@ -100,6 +104,15 @@ class LiveServer:
         if check:
             assert result.returncode == 0, result.stdout + result.stderr
         return result
+
+    def issuer(self, name: str) -> str:
+        """A new default organisation with a signing key, and an admin token's secret for it
+        (what the VC-API's issuer endpoint needs)."""
+        uow, signing = self.container.uow(), self.container.signing
+        organisation = make_organisation(uow, name, default=True)
+        ensure_signing_key(uow, signing.key_store, organisation.id)
+        _, secret = create_token(uow, organisation.id, name="t", role=Role.ADMIN, actor="t")
+        return secret
 
     def log(self) -> str:
         """What the server printed (uvicorn's access log and any traceback)."""

@@ -373,10 +373,7 @@ def test_a_status_entry_from_the_vc_api_is_checked_by_digital_bazaar_over_loopba
 ) -> None:
     """Digital Bazaar's library, with its status check on, reads the list where the entry
     points: the instance serving on loopback."""
-    uow, signing = live_server.container.uow(), live_server.container.signing
-    organisation = make_organisation(uow, "Status Institute", default=True)
-    ensure_signing_key(uow, signing.key_store, organisation.id)
-    _token, secret = create_token(uow, organisation.id, name="t", role=Role.ADMIN, actor="t")
+    secret = live_server.issuer("Status Institute")
     response = httpx.post(
         live_server.url("/vc-api/credentials/issue"),
         json={
