@@ -106,3 +106,11 @@ def test_bad_uploads_get_a_clear_error(
     assert page.status_code == status
     assert message in page.text
     assert 'role="alert"' in page.text
+
+
+def test_a_deeply_nested_upload_is_a_clear_answer(client: TestClient) -> None:
+    """JSON nested past Python's recursion limit is refused by the format step (not JSON),
+    never re-read raw by a later step: an answer, not a server error."""
+    page = client.post("/verify", files={"file": ("c.json", b"[" * 200_000, "application/json")})
+    assert page.status_code in (200, 422)
+    assert "not JSON" in page.text or "not a credential" in page.text

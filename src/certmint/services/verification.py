@@ -247,19 +247,13 @@ def _held_status(
     its ``id`` and ``issuer`` are then the issuer's own words."""
     if report.check("status").outcome is not Outcome.PASSED:
         return report
-    parsed = json.loads(document) if isinstance(document, str | bytes) else document
-    reference = parsed.get("id")
-    certificate_id = (
-        parse_url_id(reference.removeprefix("urn:uuid:")) if isinstance(reference, str) else None
-    )
-    if certificate_id is None:
+    found = _issued_here(instance, document, report)
+    if found is None:
         return report
-    with instance.uow:
-        certificate = instance.uow.certificates.get(certificate_id)
+    certificate, parsed = found
     if (
-        certificate is None
-        or certificate.status is not CertificateStatus.SUSPENDED
-        or certificate.credential.get("id") != reference
+        certificate.status is not CertificateStatus.SUSPENDED
+        or certificate.credential.get("id") != parsed.get("id")
         or certificate.credential.get("issuer") != parsed.get("issuer")
     ):
         return report
@@ -428,8 +422,28 @@ class FileVerification:
         return self.report is not None and self.report.verified
 
 
+def _issued_here(
+    instance: Instance, document: Any, report: VerificationReport
+) -> tuple[Certificate, dict[str, Any]] | None:
+    """The certificate of this instance that ``document`` names by its ``urn:uuid:`` id, with
+    the document as parsed. Only a document that passed the format step is read again, so the
+    verifier's size and depth limits have already held for it."""
+    if report.check("format").outcome is not Outcome.PASSED:
+        return None
+    parsed = json.loads(document) if isinstance(document, str | bytes) else document
+    reference = parsed.get("id")
+    certificate_id = (
+        parse_url_id(reference.removeprefix("urn:uuid:")) if isinstance(reference, str) else None
+    )
+    if certificate_id is None:
+        return None
+    with instance.uow:
+        certificate = instance.uow.certificates.get(certificate_id)
+    return None if certificate is None else (certificate, parsed)
+
+
 def _ours(
-    document: Any, instance: Instance | None, now: datetime | None
+    document: Any, report: VerificationReport, instance: Instance | None, now: datetime | None
 ) -> CertificateVerification | None:
     """The certificate page's answer when ``document`` is exactly a credential this instance
     issued: a replaced or revoked certificate then says so as its QR page does (with the link to
@@ -437,22 +451,10 @@ def _ours(
     changed copy included, is answered from the document alone."""
     if instance is None:
         return None
-    try:
-        credential = json.loads(document) if isinstance(document, bytes | str) else document
-    except ValueError:
+    found = _issued_here(instance, document, report)
+    if found is None or found[0].credential != found[1]:
         return None
-    subject = credential.get("id") if isinstance(credential, dict) else None
-    if not isinstance(subject, str) or not subject.startswith("urn:uuid:"):
-        return None
-    try:
-        certificate_id = UUID(subject.removeprefix("urn:uuid:"))
-    except ValueError:
-        return None
-    with instance.uow:
-        certificate = instance.uow.certificates.get(certificate_id)
-    if certificate is None or certificate.credential != credential:
-        return None
-    return verify_certificate(instance.uow, instance.signing, url_id(certificate_id), now=now)
+    return verify_certificate(instance.uow, instance.signing, url_id(found[0].id), now=now)
 
 
 def verify_file(
@@ -477,7 +479,7 @@ def verify_file(
             did_documents=did_documents,
             now=now,
         )
-        return FileVerification(source, report, certificate=_ours(document, instance, now))
+        return FileVerification(source, report, certificate=_ours(document, report, instance, now))
 
     if data.lstrip()[:1] in (b"{", b"["):
         return check(data, "credential")
