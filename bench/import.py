@@ -21,8 +21,8 @@ from pathlib import Path
 
 from _postgres import throwaway_database
 from certmint.domain.enrolment_import import KNOWN_COLUMNS
-from certmint.services.imports import import_enrolments
-from certmint.services.organisations import create_organisation
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.issuers.organisations import create_organisation
 from certmint.storage.database import create_database_engine, create_session_factory
 from certmint.storage.migrate import upgrade_database
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork

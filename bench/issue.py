@@ -39,13 +39,13 @@ from _postgres import throwaway_database
 from certmint.bootstrap import Container, bootstrap
 from certmint.config import load_settings
 from certmint.rendering import Design, Signatory
-from certmint.services.achievements import add_achievement
-from certmint.services.imports import import_enrolments
-from certmint.services.issuance import follow_issue, issue_achievement, queue_issue
-from certmint.services.keys import ensure_signing_key
-from certmint.services.organisations import create_organisation
-from certmint.services.roster import resolve_batch
-from certmint.services.templates import create_template
+from certmint.services.catalogue.achievements import add_achievement
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.catalogue.roster import resolve_batch
+from certmint.services.catalogue.templates import create_template
+from certmint.services.issuance.awards import follow_issue, issue_achievement, queue_issue
+from certmint.services.issuers.keys import ensure_signing_key
+from certmint.services.issuers.organisations import create_organisation
 from certmint.storage.tables import CertificateRow
 
 BASE = "https://certs.example.org"

@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from certmint.credentials import InMemoryKeyStore
 from certmint.rendering import FontSet
-from certmint.services import accounts
-from certmint.services.signing import Signing
+from certmint.services.identity import accounts
+from certmint.services.issuers.signing import Signing
 from certmint.storage.database import create_database_engine
 from certmint.storage.migrate import upgrade_database
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -168,7 +168,7 @@ def certmint_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(autouse=True, scope="session")
 def cheap_password_hashing() -> Iterator[None]:
     """argon2id with its cheapest parameters: real hashing and verifying, without a second of
-    CPU per sign-in (``services.accounts.password_hasher`` documents the production profile)."""
+    CPU per sign-in (``services.identity.accounts.password_hasher`` documents the production profile)."""
     patch = pytest.MonkeyPatch()
     patch.setattr(accounts, "password_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
     yield

@@ -12,14 +12,14 @@ from certmint.domain.accounts import Role, User
 from certmint.domain.enrolment_import import KNOWN_COLUMNS
 from certmint.domain.organisations import Organisation
 from certmint.rendering import Design, Signatory
-from certmint.services.accounts import create_user
-from certmint.services.achievements import add_achievement
-from certmint.services.imports import import_enrolments
-from certmint.services.keys import ensure_signing_key
-from certmint.services.organisations import create_organisation
-from certmint.services.roster import resolve_batch
-from certmint.services.signing import Signing
-from certmint.services.templates import create_template
+from certmint.services.catalogue.achievements import add_achievement
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.catalogue.roster import resolve_batch
+from certmint.services.catalogue.templates import create_template
+from certmint.services.identity.accounts import create_user
+from certmint.services.issuers.keys import ensure_signing_key
+from certmint.services.issuers.organisations import create_organisation
+from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 HEADER = KNOWN_COLUMNS

@@ -35,8 +35,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "certmint.storage",
         "certmint.credentials",
         "certmint.rendering",
-        "certmint.services.signing",
-        "certmint.services.notifications",
+        "certmint.services.issuers.signing",
+        "certmint.services.notifications.mail",
     ),
     # Entry points reach data through services; the unit of work's type is all they see.
     "web": (

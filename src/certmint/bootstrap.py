@@ -24,8 +24,8 @@ from certmint.config import ENV_FILE_NAME, Environment, Settings
 from certmint.credentials import FileKeyStore, KeyStore
 from certmint.environment import not_initialised
 from certmint.rendering import FontSet
-from certmint.services.notifications import SmtpMailer
-from certmint.services.signing import Signing
+from certmint.services.issuers.signing import Signing
+from certmint.services.notifications.mail import SmtpMailer
 from certmint.storage.certificates import CertificateStampReader
 from certmint.storage.database import create_database_engine, create_session_factory
 from certmint.storage.migrate import current_revision, head_revision, upgrade_database

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from certmint.bootstrap import bootstrap
 from certmint.cli import app
 from certmint.config import load_settings
-from certmint.services.sign_in_links import request_sign_in_link
+from certmint.services.identity.sign_in_links import request_sign_in_link
 from certmint.storage.tables import NotificationRow
 
 runner = CliRunner()

@@ -9,10 +9,10 @@ from pathlib import Path
 from certmint.domain.enrolment_import import parse_enrolment_csv
 from certmint.domain.spreadsheets import FORMULA_STARTS, SpreadsheetCsvWriter
 from certmint.rendering import FontSet
+from certmint.services.certificates.exports import export_batch
 from certmint.services.demo import demo_enrolments_csv
-from certmint.services.exports import export_batch
-from certmint.services.issuance import issue_achievement
-from certmint.services.signing import Signing
+from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import HEADER, enrolment_row, scenario
 

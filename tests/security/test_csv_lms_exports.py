@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.catalogue.roster import resolve_learner
 from certmint.services.errors import ImportRejected
-from certmint.services.imports import import_enrolments
-from certmint.services.roster import resolve_learner
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import make_organisation
 

@@ -12,8 +12,12 @@ from typer.testing import CliRunner
 
 from certmint.cli import app
 from certmint.domain.email_templates import SAMPLE_VALUES, EmailTemplate
-from certmint.services.email_templates import MAX_NESTING, MAX_TAG_TOKENS, render_email
 from certmint.services.errors import InvalidInput
+from certmint.services.notifications.email_templates import (
+    MAX_NESTING,
+    MAX_TAG_TOKENS,
+    render_email,
+)
 from tests.web.conftest import client, container  # noqa: F401 - fixtures
 from tests.web.pages.admin.conftest import Admin, admin  # noqa: F401 - fixtures
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from certmint.services.tokens import secret_hash
+from certmint.services.identity.tokens import secret_hash
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.deps import SESSION_COOKIE
 from tests.factories import PASSWORD, make_organisation, make_user

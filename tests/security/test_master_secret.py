@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from certmint.cli import app
 from certmint.credentials import Ed25519KeyPair, FileKeyStore, KeyDecryptionError
 from certmint.services.errors import SigningKeyUnavailable
-from certmint.services.keys import (
+from certmint.services.issuers.keys import (
     ensure_signing_key,
     issuer_key,
     prove_master_secret,

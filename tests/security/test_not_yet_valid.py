@@ -16,12 +16,12 @@ from typer.testing import CliRunner
 from certmint.cli import app
 from certmint.domain.accounts import Role
 from certmint.domain.ids import url_id
-from certmint.services.certificates import list_certificates
-from certmint.services.issuance import issue_achievement
-from certmint.services.keys import ensure_signing_key
-from certmint.services.signing import Signing
-from certmint.services.tokens import create_token
-from certmint.services.verification import verify_certificate
+from certmint.services.certificates.lifecycle import list_certificates
+from certmint.services.identity.tokens import create_token
+from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuers.keys import ensure_signing_key
+from certmint.services.issuers.signing import Signing
+from certmint.services.verification.verify import verify_certificate
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import enrolment_row, make_organisation, scenario
 from tests.web.conftest import client, container  # noqa: F401 - fixtures

@@ -25,10 +25,10 @@ from certmint.credentials import (
     build_credential,
     sign_document,
 )
-from certmint.services.issuance import issue_achievement
-from certmint.services.signing import Signing
-from certmint.services.verification import MAX_FETCHED
-from certmint.services.webhooks import add_webhook, deliver_due
+from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuers.signing import Signing
+from certmint.services.notifications.webhooks import add_webhook, deliver_due
+from certmint.services.verification.verify import MAX_FETCHED
 from certmint.storage.tables import WebhookDeliveryRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.credentials.conftest import NOW, make_data

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from certmint.cli import app
 from certmint.domain.ids import url_id
-from certmint.services.issuance import issue_achievement
-from certmint.services.signing import Signing
+from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.conftest import client, container  # noqa: F401 - fixtures
 from tests.web.pages.admin.conftest import Admin, admin  # noqa: F401 - fixtures

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from certmint.services.accounts import LOCKOUT_AFTER
+from certmint.services.identity.accounts import LOCKOUT_AFTER
 from certmint.storage.tables import SigningKeyRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.deps import CSRF_FIELD

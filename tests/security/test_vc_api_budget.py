@@ -20,7 +20,7 @@ from certmint.credentials import (
     Ed25519KeyPair,
     did_key_for,
 )
-from certmint.services.vc_api import MAX_PRESENTED
+from certmint.services.verification.vc_api import MAX_PRESENTED
 from tests.credentials.poison import poisoned_credential
 from tests.web.browser import LiveServer, run_live_server
 

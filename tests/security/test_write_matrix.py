@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certmint.bootstrap import Container
-from certmint.services.signing import Signing
+from certmint.services.issuers.signing import Signing
 from certmint.storage.tables import Base
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.app import create_app

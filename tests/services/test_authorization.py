@@ -9,12 +9,12 @@ import pytest
 from certmint.domain.accounts import Principal, Role
 from certmint.domain.certificates import Certificate
 from certmint.services import authorization
-from certmint.services.certificates import get_certificate
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.catalogue.roster import resolve_course
+from certmint.services.certificates.lifecycle import get_certificate
 from certmint.services.errors import NotFound
-from certmint.services.imports import import_enrolments
-from certmint.services.issuance import issue_achievement
-from certmint.services.roster import resolve_course
-from certmint.services.signing import Signing
+from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import Scenario, enrolment_csv, enrolment_row, make_organisation, scenario
 

@@ -52,8 +52,8 @@ from pydantic import SecretStr
 from certmint.bootstrap import Container, bootstrap
 from certmint.config import Settings
 from certmint.domain.accounts import Role
-from certmint.services.keys import ensure_signing_key
-from certmint.services.tokens import create_token
+from certmint.services.identity.tokens import create_token
+from certmint.services.issuers.keys import ensure_signing_key
 from tests.conftest import ThrowawayPostgres, require_service
 from tests.factories import make_organisation
 from tests.servers import free_port

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from certmint.bootstrap import Container
 from certmint.config import Settings
 from certmint.rendering import FontSet
-from certmint.services.signing import Signing
+from certmint.services.issuers.signing import Signing
 from certmint.storage.certificates import CertificateStamp, SqlAlchemyCertificateRepository
 from certmint.web.app import create_app
 from tests.web.browser import browser, live_server, open_page, page, shot  # noqa: F401 - fixtures

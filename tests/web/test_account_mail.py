@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from certmint.bootstrap import Container
 from certmint.domain.accounts import Role
-from certmint.services.imports import import_enrolments
-from certmint.services.roster import resolve_learner
-from certmint.services.sign_in_links import request_sign_in_link
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.catalogue.roster import resolve_learner
+from certmint.services.identity.sign_in_links import request_sign_in_link
 from certmint.storage.tables import NotificationRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web import account_mail

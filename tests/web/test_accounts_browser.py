@@ -15,11 +15,11 @@ from playwright.sync_api import Page, expect
 
 from certmint.domain.accounts import Role
 from certmint.rendering import Design
-from certmint.services.accounts import create_user, find_user
-from certmint.services.imports import import_enrolments
-from certmint.services.roster import resolve_course, resolve_learner
-from certmint.services.sessions import start_session
-from certmint.services.templates import create_template
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.catalogue.roster import resolve_course, resolve_learner
+from certmint.services.catalogue.templates import create_template
+from certmint.services.identity.accounts import create_user, find_user
+from certmint.services.identity.sessions import start_session
 from certmint.web.deps import SESSION_COOKIE
 from tests.factories import (
     PASSWORD,

@@ -23,8 +23,8 @@ from playwright.sync_api import Page, expect
 
 from certmint.domain.accounts import Role
 from certmint.rendering import read_qr_codes
-from certmint.services.keys import ensure_signing_key
-from certmint.services.roster import resolve_learner
+from certmint.services.catalogue.roster import resolve_learner
+from certmint.services.issuers.keys import ensure_signing_key
 from tests.factories import PASSWORD, enrolment_csv, enrolment_row, make_organisation, make_user
 from tests.rendering.conftest import logo_png
 from tests.web.browser import LiveServer, assert_accessible

@@ -9,12 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from certmint.domain.accounts import Principal, Role
-from certmint.services.certificates import suspend_certificate
-from certmint.services.corrections import request_name_correction
-from certmint.services.imports import import_enrolments
-from certmint.services.issuance import issue_achievement
-from certmint.services.roster import resolve_course
-from certmint.services.signing import Signing
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.catalogue.roster import resolve_course
+from certmint.services.certificates.corrections import request_name_correction
+from certmint.services.certificates.lifecycle import suspend_certificate
+from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import (
     PASSWORD,

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 
 from certmint.bootstrap import Container
 from certmint.domain.accounts import Principal, Role
-from certmint.services.imports import import_enrolments
-from certmint.services.roster import resolve_course, resolve_learner
-from certmint.services.tokens import create_token
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.catalogue.roster import resolve_course, resolve_learner
+from certmint.services.identity.tokens import create_token
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.app import create_app
 from certmint.web.deps import (

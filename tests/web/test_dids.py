@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from certmint.credentials import InMemoryKeyStore
-from certmint.services.keys import ensure_signing_key, rotate_signing_key
+from certmint.services.issuers.keys import ensure_signing_key, rotate_signing_key
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import make_organisation
 

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 from certmint.bootstrap import Container
 from certmint.config import Settings
 from certmint.domain.accounts import Role
-from certmint.services.accounts import LOCKOUT_AFTER
-from certmint.services.imports import import_enrolments
-from certmint.services.notifications import ACCOUNT_MAIL, SmtpMailer, send_due
-from certmint.services.roster import resolve_learner
-from certmint.services.sessions import IDLE_TIMEOUT
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.catalogue.roster import resolve_learner
+from certmint.services.identity.accounts import LOCKOUT_AFTER
+from certmint.services.identity.sessions import IDLE_TIMEOUT
+from certmint.services.notifications.mail import ACCOUNT_MAIL, SmtpMailer, send_due
 from certmint.storage.tables import UserSessionRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.app import create_app

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from certmint.domain.accounts import Role
-from certmint.services.imports import import_enrolments
-from certmint.services.roster import resolve_course
-from certmint.services.tokens import create_token
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.catalogue.roster import resolve_course
+from certmint.services.identity.tokens import create_token
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import enrolment_csv, enrolment_row, make_organisation
 

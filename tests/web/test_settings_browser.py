@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from certmint.domain.accounts import Role
-from certmint.services.keys import ensure_signing_key
+from certmint.services.issuers.keys import ensure_signing_key
 from tests.factories import PASSWORD, make_organisation, make_user
 from tests.web.browser import LiveServer, assert_accessible
 

@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 from certmint.credentials import Ed25519KeyPair, ProofOptions, did_key_for, sign_document
 from certmint.domain.accounts import Role
 from certmint.domain.status_lists import StatusPurpose
-from certmint.services.imports import import_enrolments
-from certmint.services.keys import did_document_for, ensure_signing_key, issuer_key
-from certmint.services.roster import resolve_course
-from certmint.services.signing import Signing
-from certmint.services.tokens import create_token, revoke_token
-from certmint.services.vc_api import MAX_PRESENTED
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.catalogue.roster import resolve_course
+from certmint.services.identity.tokens import create_token, revoke_token
+from certmint.services.issuers.keys import did_document_for, ensure_signing_key, issuer_key
+from certmint.services.issuers.signing import Signing
+from certmint.services.verification.vc_api import MAX_PRESENTED
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.credentials.test_interop_digitalbazaar import _db_verify, _run, node  # noqa: F401
 from tests.factories import enrolment_csv, enrolment_row, make_organisation

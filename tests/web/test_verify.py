@@ -11,14 +11,14 @@ from PIL import Image
 from certmint.credentials import read_status_list_credential
 from certmint.domain.ids import parse_url_id, url_id
 from certmint.rendering import extract_credential
-from certmint.services.certificates import (
+from certmint.services.certificates.lifecycle import (
     reinstate_certificate,
     reissue_certificate,
     revoke_certificate,
     suspend_certificate,
 )
-from certmint.services.issuance import issue_achievement
-from certmint.services.signing import Signing
+from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import Scenario, enrolment_row, scenario
 

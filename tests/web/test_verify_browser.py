@@ -13,13 +13,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from certmint.domain.ids import url_id
-from certmint.services.achievements import add_achievement
-from certmint.services.certificates import (
+from certmint.services.catalogue.achievements import add_achievement
+from certmint.services.certificates.lifecycle import (
     list_certificates,
     reissue_certificate,
     revoke_certificate,
 )
-from certmint.services.issuance import achievement_context, award, issue_achievement
+from certmint.services.issuance.awards import achievement_context, award, issue_achievement
 from tests.factories import enrolment_row, scenario
 from tests.web.browser import LiveServer, assert_accessible
 

@@ -32,9 +32,14 @@ from certmint.cli.state import (
 )
 from certmint.cli.terminal import console
 from certmint.cli.webhooks import deliver as deliver_events
-from certmint.services.achievements import add_achievement, dry_run, list_achievements
-from certmint.services.issuance import IssueSummary, follow_issue, issue_achievement, queue_issue
-from certmint.services.roster import resolve_batch, resolve_learner
+from certmint.services.catalogue.achievements import add_achievement, dry_run, list_achievements
+from certmint.services.catalogue.roster import resolve_batch, resolve_learner
+from certmint.services.issuance.awards import (
+    IssueSummary,
+    follow_issue,
+    issue_achievement,
+    queue_issue,
+)
 
 __all__ = ["app", "issue"]
 

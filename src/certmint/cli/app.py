@@ -35,7 +35,7 @@ from certmint.domain.ids import url_id
 from certmint.environment import EnvironmentProblem, Trouble
 from certmint.services.demo import ensure_demo_accounts, load_demo_data
 from certmint.services.instance import ensure_default_organisation
-from certmint.services.keys import ensure_signing_key, organisation_did, prove_master_secret
+from certmint.services.issuers.keys import ensure_signing_key, organisation_did, prove_master_secret
 
 __all__ = ["app", "main"]
 

@@ -25,16 +25,16 @@ from certmint.cli.terminal import console
 from certmint.cli.webhooks import deliver as deliver_events
 from certmint.domain.certificates import Certificate
 from certmint.domain.ids import parse_url_id, url_id
-from certmint.services.certificates import (
+from certmint.services.catalogue.roster import resolve_batch, resolve_learner
+from certmint.services.certificates.documents import DocumentFormat, certificate_document
+from certmint.services.certificates.lifecycle import (
     list_certificates,
     reinstate_certificate,
     reissue_certificate,
     revoke_certificate,
     suspend_certificate,
 )
-from certmint.services.documents import DocumentFormat, certificate_document
-from certmint.services.issuance import verification_url
-from certmint.services.roster import resolve_batch, resolve_learner
+from certmint.services.issuance.awards import verification_url
 
 __all__ = ["app", "reinstate", "reissue", "revoke", "suspend"]
 

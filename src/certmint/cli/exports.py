@@ -17,8 +17,8 @@ from rich.progress import (
 
 from certmint.cli.state import OrgOption, in_organisation
 from certmint.cli.terminal import console
-from certmint.services.exports import export_batch
-from certmint.services.roster import resolve_batch
+from certmint.services.catalogue.roster import resolve_batch
+from certmint.services.certificates.exports import export_batch
 
 __all__ = ["export"]
 

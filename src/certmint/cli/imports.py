@@ -10,8 +10,8 @@ from rich.table import Table
 
 from certmint.cli.state import in_organisation, print_json
 from certmint.cli.terminal import console
-from certmint.services.imports import ImportSummary, import_enrolments
-from certmint.services.issuance import issue_after_changes
+from certmint.services.catalogue.imports import ImportSummary, import_enrolments
+from certmint.services.issuance.awards import issue_after_changes
 
 __all__ = ["app"]
 

@@ -8,7 +8,7 @@ import typer
 
 from certmint.cli.state import in_organisation, print_json
 from certmint.cli.terminal import console
-from certmint.services.keys import organisation_did, rotate_signing_key
+from certmint.services.issuers.keys import organisation_did, rotate_signing_key
 
 __all__ = ["app"]
 

@@ -23,14 +23,14 @@ from certmint.cli.state import (
 from certmint.cli.terminal import console, styled
 from certmint.domain.email_templates import EmailTemplate
 from certmint.domain.notifications import NotificationKind
-from certmint.services.email_templates import (
+from certmint.services.notifications.email_templates import (
     RenderedEmail,
     email_template,
     preview_email_template,
     reset_email_template,
     set_email_template,
 )
-from certmint.services.notifications import SendSummary, purge_account_mail, send_due
+from certmint.services.notifications.mail import SendSummary, purge_account_mail, send_due
 
 __all__ = ["app", "deliver"]
 

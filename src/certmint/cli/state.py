@@ -19,7 +19,7 @@ from certmint.bootstrap import Container, bootstrap, open_instance
 from certmint.cli.errors import EXIT_CONFLICT, EXIT_INVALID, EXIT_NOT_FOUND, say_error
 from certmint.config import Settings, load_settings
 from certmint.domain.organisations import Organisation
-from certmint.services.organisations import find_organisation
+from certmint.services.issuers.organisations import find_organisation
 
 __all__ = [
     "EXIT_CONFLICT",

@@ -20,8 +20,8 @@ from certmint.cli.state import (
 from certmint.cli.terminal import console, err_console
 from certmint.domain.templates import TemplateVersion
 from certmint.rendering import GALLERY, Design, Paper, Signatory
-from certmint.services.roster import resolve_batch, resolve_learner
-from certmint.services.templates import (
+from certmint.services.catalogue.roster import resolve_batch, resolve_learner
+from certmint.services.catalogue.templates import (
     PreviewFormat,
     create_template,
     preview_template,

@@ -10,8 +10,8 @@ import typer
 from certmint.cli.state import OrgOption, in_organisation, print_json
 from certmint.cli.terminal import console
 from certmint.domain.accounts import Role
-from certmint.services.roster import resolve_course
-from certmint.services.tokens import create_token, list_tokens, revoke_token
+from certmint.services.catalogue.roster import resolve_course
+from certmint.services.identity.tokens import create_token, list_tokens, revoke_token
 
 __all__ = ["app"]
 

@@ -12,7 +12,8 @@ from certmint.cli.notifications import deliver
 from certmint.cli.state import EXIT_INVALID, OrgOption, fail, in_organisation
 from certmint.cli.terminal import console
 from certmint.domain.accounts import Role, User
-from certmint.services.accounts import (
+from certmint.services.catalogue.roster import resolve_course, resolve_learner
+from certmint.services.identity.accounts import (
     create_user,
     disable_user,
     find_user,
@@ -20,13 +21,12 @@ from certmint.services.accounts import (
     list_users,
     set_password,
 )
-from certmint.services.notifications import ACCOUNT_MAIL
-from certmint.services.roster import resolve_course, resolve_learner
-from certmint.services.sign_in_links import (
+from certmint.services.identity.sign_in_links import (
     INVITATION_LIFETIME,
     invite_learner,
     resend_invitation,
 )
+from certmint.services.notifications.mail import ACCOUNT_MAIL
 
 __all__ = ["app"]
 

@@ -19,7 +19,7 @@ from certmint.cli.state import print_json, state
 from certmint.cli.terminal import console, styled
 from certmint.credentials import BundledDocumentLoader, Outcome
 from certmint.environment import EnvironmentProblem, Trouble
-from certmint.services.verification import (
+from certmint.services.verification.verify import (
     FileVerification,
     Instance,
     document_verdict,

@@ -10,7 +10,7 @@ from certmint.bootstrap import Container
 from certmint.cli.state import JsonOption, OrgOption, in_organisation, print_json, state
 from certmint.cli.terminal import console
 from certmint.domain.webhooks import EVENTS
-from certmint.services.webhooks import (
+from certmint.services.notifications.webhooks import (
     DeliverySummary,
     add_webhook,
     deliver_due,

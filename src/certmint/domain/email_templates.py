@@ -3,7 +3,7 @@
 An organisation may set its own subject, plain-text body and optional HTML body for each
 :class:`~certmint.domain.notifications.NotificationKind`; without one, :data:`DEFAULTS` is
 sent. Templates are Jinja2 text limited to :data:`PLACEHOLDERS` (checked when saved, see
-``services/email_templates.py``).
+``services/notifications/email_templates.py``).
 """
 
 from __future__ import annotations

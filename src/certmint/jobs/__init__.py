@@ -2,8 +2,8 @@
 
 Without ``CERTMINT_BROKER_URL`` nothing here is used: jobs run in the process that starts them.
 With it, ``certmint issue``, the admin pages' "Issue now" and the API plan a job and enqueue
-one task per chunk (``services.issuance.queue_issue``), and any number of workers
-run them through the same service code (``services.jobs``) as the in-process executor.
+one task per chunk (``services.issuance.awards.queue_issue``), and any number of workers
+run them through the same service code (``services.issuance.jobs``) as the in-process executor.
 """
 
 from __future__ import annotations

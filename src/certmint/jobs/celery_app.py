@@ -22,7 +22,7 @@ process looks, every quarter of ``quiet_after``, for jobs that nobody has touche
 (the visibility timeout plus a restore sweep: by then even a dead worker's message would have
 come back) and, if the queue is empty (else their messages may just be waiting behind others),
 restarts them: re-queues their open chunks, once, whichever worker gets there first
-(``services.issuance.requeue_quiet_issues``).
+(``services.issuance.awards.requeue_quiet_issues``).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from celery import Celery, bootsteps
 from certmint.bootstrap import bootstrap
 from certmint.config import Settings
 from certmint.jobs.tasks import ISSUE_CHUNK, RETRY_BUSY_SECONDS, register_tasks
-from certmint.services.issuance import QueueChunks, requeue_quiet_issues
+from certmint.services.issuance.awards import QueueChunks, requeue_quiet_issues
 
 __all__ = ["chunk_queue", "make_celery", "quiet_after", "run_worker"]
 

@@ -15,8 +15,13 @@ from celery import Celery, Task
 
 from certmint.bootstrap import Container, bootstrap
 from certmint.config import Settings
-from certmint.services.issuance import IssueJob, fail_issue_job, load_issue_job, run_issue_chunk
-from certmint.services.jobs import executor_name
+from certmint.services.issuance.awards import (
+    IssueJob,
+    fail_issue_job,
+    load_issue_job,
+    run_issue_chunk,
+)
+from certmint.services.issuance.jobs import executor_name
 
 __all__ = ["ISSUE_CHUNK", "register_tasks"]
 

@@ -15,14 +15,14 @@ from certmint.domain.accounts import Role
 from certmint.domain.enrolment_import import KNOWN_COLUMNS
 from certmint.domain.spreadsheets import SpreadsheetCsvWriter
 from certmint.rendering import Design, Signatory
-from certmint.services.accounts import create_user, generate_password, list_users
-from certmint.services.achievements import add_achievement, list_achievements
-from certmint.services.certificates import list_certificates
-from certmint.services.imports import ImportSummary, import_enrolments
-from certmint.services.issuance import issue_achievement
-from certmint.services.roster import resolve_batch, resolve_learner
-from certmint.services.signing import Signing
-from certmint.services.templates import create_template, list_templates
+from certmint.services.catalogue.achievements import add_achievement, list_achievements
+from certmint.services.catalogue.imports import ImportSummary, import_enrolments
+from certmint.services.catalogue.roster import resolve_batch, resolve_learner
+from certmint.services.catalogue.templates import create_template, list_templates
+from certmint.services.certificates.lifecycle import list_certificates
+from certmint.services.identity.accounts import create_user, generate_password, list_users
+from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [

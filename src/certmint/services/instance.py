@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from certmint.domain.organisations import Organisation
-from certmint.services.organisations import create_organisation
+from certmint.services.issuers.organisations import create_organisation
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = ["InstanceStatus", "ensure_default_organisation"]

@@ -1,7 +1,7 @@
 """Sending account e-mails (sign-in links, invitations) from the web process: straight after
 the page that queued one has answered, and every minute for those waiting for a retry. The
 outbox claim keeps several workers from sending one twice. Once an hour the same loop deletes
-the finished ones older than the retention (``services.notifications.purge_account_mail``)."""
+the finished ones older than the retention (``services.notifications.mail.purge_account_mail``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from datetime import timedelta
 from fastapi.concurrency import run_in_threadpool
 
 from certmint.bootstrap import Container
-from certmint.services.notifications import ACCOUNT_MAIL, purge_account_mail, send_due
+from certmint.services.notifications.mail import ACCOUNT_MAIL, purge_account_mail, send_due
 
 __all__ = [
     "PURGE_INTERVAL_SECONDS",

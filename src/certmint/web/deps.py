@@ -30,8 +30,8 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from certmint.bootstrap import Container
 from certmint.domain.accounts import Principal, Role
 from certmint.services.errors import Forbidden, Unauthorized
-from certmint.services.sessions import resolve_session
-from certmint.services.tokens import authenticate_token
+from certmint.services.identity.sessions import resolve_session
+from certmint.services.identity.tokens import authenticate_token
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [

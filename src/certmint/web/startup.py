@@ -21,7 +21,7 @@ from certmint.environment import (
     require_writable,
 )
 from certmint.services.errors import SigningKeyUnavailable
-from certmint.services.keys import prove_master_secret
+from certmint.services.issuers.keys import prove_master_secret
 
 __all__ = ["exit_for_problem", "open_for_serving"]
 

@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from certmint.domain.accounts import Role
-from certmint.services.accounts import create_user
-from certmint.services.imports import import_enrolments
-from certmint.services.roster import resolve_learner
-from certmint.services.sessions import start_session
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.catalogue.roster import resolve_learner
+from certmint.services.identity.accounts import create_user
+from certmint.services.identity.sessions import start_session
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.deps import SESSION_COOKIE
 from tests.factories import PASSWORD, enrolment_csv, enrolment_row, make_organisation, make_user

@@ -31,14 +31,14 @@ from starlette.routing import Match
 from certmint.bootstrap import Container
 from certmint.domain.accounts import Principal, Role
 from certmint.domain.ids import url_id
-from certmint.services.achievements import add_achievement
-from certmint.services.corrections import request_name_correction
-from certmint.services.issuance import issue_achievement
-from certmint.services.learner_certificates import learner_certificates
-from certmint.services.profiles import set_public_profile
-from certmint.services.sessions import start_session
-from certmint.services.sign_in_links import invite_user
-from certmint.services.signing import Signing
+from certmint.services.catalogue.achievements import add_achievement
+from certmint.services.certificates.corrections import request_name_correction
+from certmint.services.certificates.profiles import set_public_profile
+from certmint.services.identity.sessions import start_session
+from certmint.services.identity.sign_in_links import invite_user
+from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuers.signing import Signing
+from certmint.services.read_models.learner_certificates import learner_certificates
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web import login_csrf
 from certmint.web.app import create_app

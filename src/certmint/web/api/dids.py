@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from certmint.services.keys import did_document_for
+from certmint.services.issuers.keys import did_document_for
 from certmint.web.deps import ContainerDep
 
 __all__ = ["router"]

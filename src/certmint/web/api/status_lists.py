@@ -7,7 +7,7 @@ from email.utils import format_datetime
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from certmint.services.status_lists import serve_status_list
+from certmint.services.verification.status_lists import serve_status_list
 from certmint.web.bounds import bounded
 from certmint.web.deps import ContainerDep
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from certmint.services.vc_api import (
+from certmint.services.verification.vc_api import (
     issue_credential,
     verify_credential_api,
     verify_presentation_api,

@@ -10,8 +10,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from certmint.domain.accounts import Role
-from certmint.services.accounts import MIN_PASSWORD_LENGTH, change_own_password, has_password
 from certmint.services.errors import InvalidInput, TooManyAttempts, Unauthorized
+from certmint.services.identity.accounts import (
+    MIN_PASSWORD_LENGTH,
+    change_own_password,
+    has_password,
+)
 from certmint.web.deps import SESSION_COOKIE, ContainerDep, PagePrincipalDep
 
 __all__ = ["router"]

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from certmint.domain.messages import Said
-from certmint.services.corrections import (
+from certmint.services.certificates.corrections import (
     approve_correction,
     blocked_corrections,
     decline_correction,

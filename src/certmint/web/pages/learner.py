@@ -13,10 +13,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from certmint.domain.ids import parse_url_id
-from certmint.services.corrections import learner_corrections, request_name_correction
+from certmint.services.certificates.corrections import learner_corrections, request_name_correction
+from certmint.services.certificates.profiles import profile_token, set_public_profile
 from certmint.services.errors import Conflict, InvalidInput, NotFound
-from certmint.services.learner_certificates import learner_certificate, learner_certificates
-from certmint.services.profiles import profile_token, set_public_profile
+from certmint.services.read_models.learner_certificates import (
+    learner_certificate,
+    learner_certificates,
+)
 from certmint.web.deps import ContainerDep, PageLearnerDep
 
 __all__ = ["router"]

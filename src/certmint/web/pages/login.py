@@ -13,8 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from certmint.domain.accounts import Role
 from certmint.services.errors import TooManyAttempts, Unauthorized
-from certmint.services.sessions import ABSOLUTE_TIMEOUT, end_session, sign_in
-from certmint.services.sign_in_links import request_sign_in_link, sign_in_with_link
+from certmint.services.identity.sessions import ABSOLUTE_TIMEOUT, end_session, sign_in
+from certmint.services.identity.sign_in_links import request_sign_in_link, sign_in_with_link
 from certmint.web import login_csrf
 from certmint.web.account_mail import deliver_account_mail
 from certmint.web.deps import (

@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from certmint.services.certificates.profiles import public_profile
 from certmint.services.errors import NotFound
-from certmint.services.profiles import public_profile
 from certmint.web.deps import ContainerDep
 
 __all__ = ["router"]

@@ -21,20 +21,20 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from certmint.bootstrap import Container
 from certmint.domain.ids import parse_url_id
-from certmint.services.documents import (
+from certmint.services.certificates.documents import (
     FORMATS,
     DocumentFormat,
     certificate_document,
     certificate_preview,
 )
 from certmint.services.errors import NotFound
-from certmint.services.verification import (
+from certmint.services.verification.counts import VerificationCounter
+from certmint.services.verification.verify import (
     CertificateVerification,
     VerificationCache,
     cached_verification,
     verify_certificate,
 )
-from certmint.services.verification_counts import VerificationCounter
 from certmint.web.deps import ContainerDep
 from certmint.web.i18n import request_language
 from certmint.web.rate_limit import rate_limited

@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
-from certmint.services.verification import (
+from certmint.services.verification.verify import (
     CertificateVerification,
     FileVerification,
     Instance,

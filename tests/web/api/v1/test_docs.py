@@ -16,10 +16,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from certmint.domain.accounts import Role
-from certmint.services.keys import ensure_signing_key
-from certmint.services.organisations import create_organisation
-from certmint.services.signing import Signing
-from certmint.services.tokens import create_token
+from certmint.services.identity.tokens import create_token
+from certmint.services.issuers.keys import ensure_signing_key
+from certmint.services.issuers.organisations import create_organisation
+from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 DOC = Path(__file__).parents[4] / "docs" / "api.md"

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from certmint.domain.accounts import Role
-from certmint.services.signing import Signing
-from certmint.services.tokens import create_token
+from certmint.services.identity.tokens import create_token
+from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import Scenario, enrolment_row, make_organisation, scenario
 

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from certmint.domain.accounts import Principal, Role
 from certmint.domain.ids import url_id
 from certmint.services.audit import audit_log
-from certmint.services.certificates import list_certificates
+from certmint.services.certificates.lifecycle import list_certificates
 from certmint.services.errors import Forbidden
-from certmint.services.issuance import issue_achievement
-from certmint.services.signing import Signing
+from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.pages.admin.conftest import Admin, get_ok
 

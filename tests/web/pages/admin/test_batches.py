@@ -5,16 +5,16 @@ import re
 from fastapi.testclient import TestClient
 
 from certmint.rendering import Design, Signatory
-from certmint.services.achievements import list_achievements
-from certmint.services.certificates import get_certificate
-from certmint.services.imports import import_enrolments
-from certmint.services.issuance import issue_achievement
-from certmint.services.signing import Signing
-from certmint.services.templates import (
+from certmint.services.catalogue.achievements import list_achievements
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.catalogue.templates import (
     get_template_version,
     publish_template_version,
     revise_template,
 )
+from certmint.services.certificates.lifecycle import get_certificate
+from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import enrolment_csv, enrolment_row
 from tests.web.pages.admin.conftest import Admin, get_ok

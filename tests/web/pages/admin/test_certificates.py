@@ -8,11 +8,11 @@ from fastapi.testclient import TestClient
 
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.ids import url_id
-from certmint.services.certificates import get_certificate, list_certificates
-from certmint.services.imports import import_enrolments
-from certmint.services.issuance import issue_achievement
-from certmint.services.signing import Signing
-from certmint.services.verification import verify_certificate
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.certificates.lifecycle import get_certificate, list_certificates
+from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuers.signing import Signing
+from certmint.services.verification.verify import verify_certificate
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.pages.admin import certificates as certificate_pages
 from tests.factories import enrolment_csv, enrolment_row

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from certmint.services.issuance import issue_achievement
-from certmint.services.signing import Signing
+from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.pages.admin.conftest import Admin, get_ok
 

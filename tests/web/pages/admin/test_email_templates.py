@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from certmint.domain.accounts import Role
 from certmint.domain.email_templates import DEFAULTS
 from certmint.domain.notifications import NotificationKind
-from certmint.services.email_templates import email_template
-from certmint.services.roster import resolve_course
-from certmint.services.tokens import create_token
+from certmint.services.catalogue.roster import resolve_course
+from certmint.services.identity.tokens import create_token
+from certmint.services.notifications.email_templates import email_template
 from certmint.storage.tables import AuditEventRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.pages.admin.conftest import Admin, get_ok

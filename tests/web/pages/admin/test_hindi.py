@@ -14,13 +14,17 @@ from fastapi.testclient import TestClient
 
 from certmint.domain.email_templates import DEFAULTS, SAMPLE_VALUES
 from certmint.domain.ids import url_id
-from certmint.services.achievements import add_achievement
-from certmint.services.certificates import get_certificate, list_certificates, revoke_certificate
-from certmint.services.email_templates import render_email
-from certmint.services.imports import import_enrolments
-from certmint.services.issuance import issue_achievement
-from certmint.services.signing import Signing
-from certmint.services.webhooks import add_webhook
+from certmint.services.catalogue.achievements import add_achievement
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.certificates.lifecycle import (
+    get_certificate,
+    list_certificates,
+    revoke_certificate,
+)
+from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuers.signing import Signing
+from certmint.services.notifications.email_templates import render_email
+from certmint.services.notifications.webhooks import add_webhook
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import enrolment_csv, enrolment_row
 from tests.web.crawl import crawl, parse

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from certmint.domain.accounts import Principal, Role
-from certmint.services.dashboard import dashboard
+from certmint.services.read_models.dashboard import dashboard
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import enrolment_csv, enrolment_row
 from tests.web.pages.admin.conftest import Admin, get_ok

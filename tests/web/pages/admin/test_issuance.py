@@ -6,7 +6,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from certmint.domain.certificates import CertificateStatus
-from certmint.services.certificates import list_certificates
+from certmint.services.certificates.lifecycle import list_certificates
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.pages.admin.conftest import Admin, get_ok
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from certmint.bootstrap import Container
 from certmint.domain.accounts import Role
-from certmint.services.keys import issuer_identity
-from certmint.services.roster import resolve_course
-from certmint.services.tokens import create_token
+from certmint.services.catalogue.roster import resolve_course
+from certmint.services.identity.tokens import create_token
+from certmint.services.issuers.keys import issuer_identity
 from certmint.storage.tables import AuditEventRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.pages.admin.conftest import Admin, get_ok

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from certmint.domain.accounts import Role
-from certmint.services.imports import import_enrolments
-from certmint.services.roster import resolve_batch
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.catalogue.roster import resolve_batch
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import PASSWORD, enrolment_csv, enrolment_row, make_user
 from tests.web.conftest import sign_in

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 from PIL import Image, ImageChops
 
-from certmint.services.templates import get_template
+from certmint.services.catalogue.templates import get_template
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.rendering.conftest import logo_png
 from tests.web.pages.admin.conftest import Admin, get_ok

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from certmint.bootstrap import Container
 from certmint.domain.accounts import Role
 from certmint.domain.ids import url_id
-from certmint.services.accounts import find_user, get_user
-from certmint.services.roster import resolve_course
-from certmint.services.tokens import create_token
+from certmint.services.catalogue.roster import resolve_course
+from certmint.services.identity.accounts import find_user, get_user
+from certmint.services.identity.tokens import create_token
 from certmint.storage.tables import AuditEventRow, NotificationRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.app import create_app

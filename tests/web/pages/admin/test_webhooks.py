@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from certmint.domain.accounts import Role
 from certmint.domain.ids import url_id
-from certmint.services.roster import resolve_course
-from certmint.services.tokens import create_token
-from certmint.services.webhooks import add_webhook, list_webhooks
+from certmint.services.catalogue.roster import resolve_course
+from certmint.services.identity.tokens import create_token
+from certmint.services.notifications.webhooks import add_webhook, list_webhooks
 from certmint.storage.tables import AuditEventRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.pages.admin.conftest import Admin, get_ok

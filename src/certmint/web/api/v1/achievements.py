@@ -12,13 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from certmint.domain.achievements import Achievement
 from certmint.domain.ids import url_id
-from certmint.services.achievements import (
+from certmint.services.authorization import achievement_for, batch_for, load
+from certmint.services.catalogue.achievements import (
     DryRunRow,
     add_achievement,
     dry_run,
     list_achievements_page,
 )
-from certmint.services.authorization import achievement_for, batch_for, load
 from certmint.web.api.v1.identifiers import ID_EXAMPLE, IdPath, parse_id
 from certmint.web.api.v1.learners import LearnerOut
 from certmint.web.api.v1.pagination import Page, PagingDep, page_of

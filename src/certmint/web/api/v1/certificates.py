@@ -16,17 +16,17 @@ from certmint.domain.accounts import Principal
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.ids import parse_url_id, url_id
 from certmint.services.authorization import certificate_for, load, managed_course_ids
-from certmint.services.certificates import (
+from certmint.services.certificates.documents import FORMATS, DocumentFormat, certificate_document
+from certmint.services.certificates.lifecycle import (
     list_certificates,
     reinstate_certificate,
     reissue_certificate,
     revoke_certificate,
     suspend_certificate,
 )
-from certmint.services.documents import FORMATS, DocumentFormat, certificate_document
 from certmint.services.errors import InvalidInput
-from certmint.services.issuance import verification_url
-from certmint.services.verification import PRINTED_FIELDS
+from certmint.services.issuance.awards import verification_url
+from certmint.services.verification.verify import PRINTED_FIELDS
 from certmint.web.api.v1.identifiers import ID_EXAMPLE, IdPath, parse_id
 from certmint.web.api.v1.pagination import Page, PagingDep, page_of
 from certmint.web.deps import ContainerDep, StaffDep

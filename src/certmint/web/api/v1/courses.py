@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from certmint.domain.courses import Batch, Course
 from certmint.domain.ids import url_id
 from certmint.services.authorization import batch_for, course_for, load, managed_course_ids
-from certmint.services.roster import list_batches, list_courses
+from certmint.services.catalogue.roster import list_batches, list_courses
 from certmint.web.api.v1.identifiers import ID_EXAMPLE, IdPath, parse_id
 from certmint.web.api.v1.pagination import Page, PagingDep, page_of
 from certmint.web.deps import ContainerDep, StaffDep

@@ -17,9 +17,9 @@ from certmint.domain.courses import Enrolment, Learner
 from certmint.domain.enrolment_import import ATTR_PREFIX, SCORE_PREFIX
 from certmint.domain.ids import url_id
 from certmint.services.authorization import batch_for, load
-from certmint.services.imports import ImportSummary, import_enrolment_rows
-from certmint.services.issuance import issue_after_changes
-from certmint.services.roster import list_enrolments
+from certmint.services.catalogue.imports import ImportSummary, import_enrolment_rows
+from certmint.services.catalogue.roster import list_enrolments
+from certmint.services.issuance.awards import issue_after_changes
 from certmint.web.api.v1.identifiers import ID_EXAMPLE, IdPath, parse_id
 from certmint.web.api.v1.learners import LearnerOut
 from certmint.web.api.v1.pagination import Page, PagingDep, page_of

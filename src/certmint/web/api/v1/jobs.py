@@ -1,10 +1,9 @@
 """Issuance jobs: start one for an achievement, then poll its progress.
 
 Starting returns at once (202) with the job; the work runs chunk by chunk
-(``services.issue_now``, as the admin pages' "issue now"): on the broker's workers when one is
-configured, else after the response in this process. A job interrupted half-way is resumed by
-starting it again.
-"""
+(``services.issuance.issue_now``, as the admin pages' "issue now"): on the broker's workers when
+one is configured, else after the response in this process. A job interrupted half-way is
+resumed by starting it again."""
 
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ from fastapi import APIRouter, BackgroundTasks, Request, Response
 from pydantic import BaseModel, Field
 
 from certmint.domain.ids import url_id
-from certmint.services.issue_now import IssueStatus, issue_status, start_issue
+from certmint.services.issuance.issue_now import IssueStatus, issue_status, start_issue
 from certmint.web.api.v1.identifiers import ID_EXAMPLE, IdPath, parse_id
 from certmint.web.deps import ContainerDep, StaffDep
 from certmint.web.problems import problems

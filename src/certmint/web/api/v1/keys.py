@@ -10,7 +10,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from certmint.services.keys import rotate_signing_key
+from certmint.services.issuers.keys import rotate_signing_key
 from certmint.web.deps import AdminDep, ContainerDep
 from certmint.web.problems import problems
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from certmint.domain.courses import Learner
 from certmint.domain.ids import url_id
 from certmint.services.authorization import learner_for, load, managed_course_ids
-from certmint.services.roster import list_learners
+from certmint.services.catalogue.roster import list_learners
 from certmint.web.api.v1.identifiers import ID_EXAMPLE, IdPath, parse_id
 from certmint.web.api.v1.pagination import Page, PagingDep, page_of
 from certmint.web.deps import ContainerDep, StaffDep

@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from certmint.domain.ids import url_id
-from certmint.services.keys import organisation_did
-from certmint.services.organisations import get_organisation
+from certmint.services.issuers.keys import organisation_did
+from certmint.services.issuers.organisations import get_organisation
 from certmint.web.api.v1.identifiers import ID_EXAMPLE
 from certmint.web.deps import ContainerDep, StaffDep
 from certmint.web.problems import problems

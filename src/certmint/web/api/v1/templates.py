@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from certmint.domain.ids import url_id
 from certmint.domain.templates import Template, TemplateVersion
-from certmint.services.templates import (
+from certmint.services.catalogue.templates import (
     SavedVersion,
     create_template,
     get_template,

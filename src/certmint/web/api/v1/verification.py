@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from certmint.credentials import VerificationReport
 from certmint.services.errors import InvalidInput, NotFound
-from certmint.services.verification import (
+from certmint.services.verification.verify import (
     CertificateVerification,
     FileVerification,
     Instance,

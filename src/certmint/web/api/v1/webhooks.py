@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from certmint.domain.ids import url_id
 from certmint.domain.webhooks import EVENTS, Webhook
-from certmint.services.webhooks import add_webhook, list_webhooks_page, remove_webhook
+from certmint.services.notifications.webhooks import add_webhook, list_webhooks_page, remove_webhook
 from certmint.web.api.v1.identifiers import ID_EXAMPLE, IdPath, parse_id
 from certmint.web.api.v1.pagination import Page, PagingDep, page_of
 from certmint.web.deps import AdminDep, ContainerDep

@@ -11,20 +11,20 @@ from starlette.datastructures import FormData
 from certmint.domain.criteria import CriteriaProblem
 from certmint.domain.messages import Sentence
 from certmint.rendering import MAX_SIGNATORIES
-from certmint.services.achievements import (
+from certmint.services.catalogue.achievements import (
     detach_achievement,
     edit_achievement,
     get_achievement,
     move_achievement,
 )
-from certmint.services.batches import (
+from certmint.services.errors import InvalidInput
+from certmint.services.read_models.batch_page import (
     attach_achievement,
     batch_dry_run,
     batch_view,
     criteria_from_text,
     describe_criteria,
 )
-from certmint.services.errors import InvalidInput
 from certmint.web.bounds import whole_number
 from certmint.web.deps import ContainerDep, PageStaffDep
 from certmint.web.i18n import N_, translate

@@ -16,22 +16,22 @@ from starlette.datastructures import FormData
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.ids import parse_url_id, url_id
 from certmint.domain.messages import Message
-from certmint.services.certificate_search import (
-    PER_PAGE,
-    CertificatePage,
-    authorised_certificate,
-    certificate_detail,
-    search_certificates,
-)
-from certmint.services.certificates import (
+from certmint.services.certificates.exports import export_certificates
+from certmint.services.certificates.lifecycle import (
     reinstate_certificate,
     reissue_certificate,
     revoke_certificate,
     suspend_certificate,
 )
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from certmint.services.exports import export_certificates
-from certmint.services.issuance import verification_url
+from certmint.services.issuance.awards import verification_url
+from certmint.services.read_models.certificate_search import (
+    PER_PAGE,
+    CertificatePage,
+    authorised_certificate,
+    certificate_detail,
+    search_certificates,
+)
 from certmint.web.bounds import page_number
 from certmint.web.deps import ContainerDep, PageStaffDep
 from certmint.web.i18n import N_, translate

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from certmint.domain.certificates import CertificateStatus
-from certmint.services.dashboard import dashboard
+from certmint.services.read_models.dashboard import dashboard
 from certmint.web.deps import ContainerDep, PageStaffDep
 from certmint.web.pages.admin.common import render
 

@@ -1,7 +1,8 @@
-"""Settings, e-mail templates (admins only): for each kind of e-mail to learners, the wording
-sent now (the organisation's own or the default), edited with a preview filled with sample
-values, saved or reset to the default. Checking, saving and the audit log are
-``services.email_templates``'s; a rejected template comes back with the text as typed."""
+"""Settings, e-mail templates (admins only): for each kind of e-mail to learners, the wording sent
+now (the organisation's own or the default), edited with a preview filled with sample values,
+saved or reset to the default. Checking, saving and the audit log are
+``services.notifications.email_templates``'s; a rejected template comes back with the text as
+typed."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from starlette.datastructures import FormData
 from certmint.domain.accounts import Principal
 from certmint.domain.email_templates import PLACEHOLDERS, EmailTemplate
 from certmint.domain.notifications import NotificationKind
-from certmint.services.email_templates import (
+from certmint.services.errors import InvalidInput, NotFound
+from certmint.services.notifications.email_templates import (
     FILTERS,
     RenderedEmail,
     email_template,
@@ -22,7 +24,6 @@ from certmint.services.email_templates import (
     reset_email_template,
     set_email_template,
 )
-from certmint.services.errors import InvalidInput, NotFound
 from certmint.web.deps import ContainerDep, PageAdminDep
 from certmint.web.pages.admin.common import FormDep, field, redirect, render
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.errors import ImportRejected, InvalidInput
-from certmint.services.imports import import_enrolments
-from certmint.services.issuance import issue_after_changes
+from certmint.services.issuance.awards import issue_after_changes
 from certmint.web.deps import ContainerDep, PageAdminDep
 from certmint.web.i18n import N_, translate
 from certmint.web.pages.admin.common import FormDep, field, render, upload

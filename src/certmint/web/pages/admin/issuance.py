@@ -14,8 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from certmint.config import Settings
-from certmint.services.issuance import QueueChunks
-from certmint.services.issue_now import issue_status, start_issue
+from certmint.services.issuance.awards import QueueChunks
+from certmint.services.issuance.issue_now import issue_status, start_issue
 from certmint.web.deps import ContainerDep, PageStaffDep, StaffDep
 from certmint.web.pages.admin.common import FormDep, page_id, redirect, render
 

@@ -1,6 +1,6 @@
 """Settings, signing keys (admins only): the organisation's DID, the key that signs now and
 the retired ones (public halves only: the private key never leaves the key store), and
-rotating the key after a confirmation. ``services.keys`` rotates and audit-logs."""
+rotating the key after a confirmation. ``services.issuers.keys`` rotates and audit-logs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from certmint.domain.accounts import Principal
 from certmint.services.errors import TooManyAttempts
-from certmint.services.keys import issuer_identity, rotate_signing_key
+from certmint.services.issuers.keys import issuer_identity, rotate_signing_key
 from certmint.web.deps import ContainerDep, PageAdminDep
 from certmint.web.i18n import N_, translate
 from certmint.web.pages.admin.common import FormDep, field, redirect, render

@@ -16,9 +16,8 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from certmint.rendering import GALLERY, MAX_SIGNATORIES, Design, Paper, Signatory
-from certmint.services.achievements import template_usage
-from certmint.services.errors import InvalidInput, NotFound
-from certmint.services.templates import (
+from certmint.services.catalogue.achievements import template_usage
+from certmint.services.catalogue.templates import (
     create_template,
     design_from_json,
     get_template,
@@ -29,6 +28,7 @@ from certmint.services.templates import (
     publish_template_version,
     revise_template,
 )
+from certmint.services.errors import InvalidInput, NotFound
 from certmint.web.deps import ContainerDep, PageAdminDep, PageStaffDep
 from certmint.web.i18n import N_, translate
 from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render, upload

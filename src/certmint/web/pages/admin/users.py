@@ -1,7 +1,7 @@
-"""Users (admins only): who may sign in, with role, course scope and status; invite someone
-(the e-mail goes through the outbox) or send an invitation not yet taken up again, change a
-course manager's courses, disable or enable.
-Every change is made by ``services.accounts`` / ``services.sign_in_links`` and audit-logged."""
+"""Users (admins only): who may sign in, with role, course scope and status; invite someone (the
+e-mail goes through the outbox) or send an invitation not yet taken up again, change a course
+manager's courses, disable or enable. Every change is made by ``services.identity.accounts`` /
+``services.identity.sign_in_links`` and audit-logged."""
 
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from certmint.domain.accounts import Principal, Role
-from certmint.services.accounts import (
+from certmint.services.catalogue.roster import list_courses, organisation_batches
+from certmint.services.errors import Conflict, InvalidInput, NotFound
+from certmint.services.identity.accounts import (
     disable_user,
     enable_user,
     get_user,
     list_users,
     set_course_scope,
 )
-from certmint.services.errors import Conflict, InvalidInput, NotFound
-from certmint.services.roster import list_courses, organisation_batches
-from certmint.services.sign_in_links import (
+from certmint.services.identity.sign_in_links import (
     BatchInvitations,
     awaiting_invitation,
     invitation_link,

@@ -1,6 +1,6 @@
 """Settings, webhooks (admins only): the endpoints told about certificates, with the events
 each receives; add one (its signing secret is shown once, on the page that answers the form,
-never in a URL) or remove one. ``services.webhooks`` checks, saves and audit-logs."""
+never in a URL) or remove one. ``services.notifications.webhooks`` checks, saves and audit-logs."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from certmint.domain.accounts import Principal
 from certmint.domain.webhooks import EVENTS
 from certmint.services.errors import InvalidInput
-from certmint.services.webhooks import add_webhook, list_webhooks, remove_webhook
+from certmint.services.notifications.webhooks import add_webhook, list_webhooks, remove_webhook
 from certmint.web.deps import ContainerDep, PageAdminDep
 from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render
 

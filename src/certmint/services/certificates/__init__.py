@@ -1,0 +1,3 @@
+"""Certificates after issue: status changes, re-issues, name corrections, documents, exports,
+public profiles.
+"""

@@ -1,0 +1,348 @@
+"""Certificates after issue: listing, re-issuing (a corrected name), revoking, suspending
+and reinstating.
+
+Nothing is ever deleted. A re-issued certificate is *superseded*: its status bit is set and it
+points to its replacement, which says which certificate it supersedes. A revoked certificate
+keeps its reason, which verification shows; revocation is final. A suspended certificate shows
+its reason too, until it is reinstated. Each change sets or clears status-list bits (derived
+from the status), is audited and sends its webhook event.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from uuid import UUID
+
+from certmint.domain.accounts import Principal
+from certmint.domain.certificates import Certificate, CertificateStatus
+from certmint.domain.messages import Message
+from certmint.domain.status_lists import StatusPurpose
+from certmint.services import authorization
+from certmint.services.audit import record
+from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from certmint.services.issuance.awards import achievement_context, award
+from certmint.services.issuers.signing import Signing
+from certmint.services.notifications.webhooks import enqueue_certificate_events
+from certmint.storage.certificates import CertificateFilter
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = [
+    "get_certificate",
+    "list_certificates",
+    "reinstate_certificate",
+    "reissue_certificate",
+    "revoke_certificate",
+    "suspend_certificate",
+]
+
+MAX_REASON = 1_000
+_SHARED_LEARNER = Message(
+    "this learner is also enrolled in courses you do not manage: an admin corrects their name"
+)
+
+
+def _reason(reason: str) -> str:
+    reason = unicodedata.normalize("NFC", reason.strip())
+    if not reason:
+        raise InvalidInput(["reason: say why (it is kept in the audit log)"], "reason required")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput([f"reason: at most {MAX_REASON} characters"], "reason too long")
+    return reason
+
+
+def get_certificate(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, certificate_id: UUID
+) -> Certificate:
+    with uow:
+        found = uow.certificates.get_for(organisation_id, certificate_id)
+    if found is None:
+        raise NotFound("certificate", certificate_id)
+    return found
+
+
+def list_certificates(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    *,
+    batch_id: UUID | None = None,
+    achievement_id: UUID | None = None,
+    learner_id: UUID | None = None,
+    statuses: list[CertificateStatus] | None = None,
+    text: str | None = None,
+    course_ids: Collection[UUID] | None = None,
+    limit: int = 100,
+    after: UUID | None = None,
+) -> list[Certificate]:
+    """Certificates in id order matching every filter given (``text``: the number, or part of
+    the learner's name or e-mail); ``course_ids`` keeps only those awarded in these courses (a
+    course manager's)."""
+    with uow:
+        narrowing: list[set[UUID]] = []
+        if batch_id is not None:
+            narrowing.append({a.id for a in uow.achievements.for_batch(organisation_id, batch_id)})
+        if achievement_id is not None:
+            narrowing.append({achievement_id})
+        if course_ids is not None:
+            narrowing.append(set(uow.achievements.ids_in_courses(course_ids)))
+        where = CertificateFilter(
+            achievement_ids=sorted(set.intersection(*narrowing)) if narrowing else None,
+            learner_id=learner_id,
+            statuses=statuses,
+            text=text,
+        )
+        return uow.certificates.list(organisation_id, where, limit=limit, after=after)
+
+
+def revoke_certificate(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    certificate_id: UUID,
+    *,
+    reason: str,
+    actor: str,
+    base_url: str,
+    note: str | None = None,
+) -> Certificate:
+    """Revoke for good (an active or suspended certificate); the reason is shown to whoever
+    verifies it, ``note`` (what the organisation keeps to itself) only in the audit log.
+    ``base_url`` makes the verification link in the ``certificate.revoked`` webhook."""
+    return _change_status(
+        uow,
+        organisation_id,
+        certificate_id,
+        _REVOKE,
+        reason=_reason(reason),
+        actor=actor,
+        base_url=base_url,
+        note=note,
+    )
+
+
+def suspend_certificate(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    certificate_id: UUID,
+    *,
+    reason: str,
+    actor: str,
+    base_url: str,
+    note: str | None = None,
+) -> Certificate:
+    """Suspend an active certificate until it is reinstated: its suspension bit is set and
+    verification says "suspended" with the reason (``note``: the audit log's only). Raises
+    ``Conflict`` for any other status (a revoked certificate stays revoked)."""
+    return _change_status(
+        uow,
+        organisation_id,
+        certificate_id,
+        _SUSPEND,
+        reason=_reason(reason),
+        actor=actor,
+        base_url=base_url,
+        note=note,
+    )
+
+
+def reinstate_certificate(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    certificate_id: UUID,
+    *,
+    actor: str,
+    base_url: str,
+    reason: str | None = None,
+) -> Certificate:
+    """Make a suspended certificate active again (its suspension bit is cleared); ``reason``,
+    if given, goes to the audit log only. Raises ``Conflict`` unless it is suspended."""
+    return _change_status(
+        uow,
+        organisation_id,
+        certificate_id,
+        _REINSTATE,
+        reason=_reason(reason) if reason is not None and reason.strip() else None,
+        actor=actor,
+        base_url=base_url,
+    )
+
+
+@dataclass(frozen=True)
+class _Change:
+    """A status change by hand: from which statuses, to which, and what it is called."""
+
+    verb: str
+    allowed_from: tuple[CertificateStatus, ...]
+    to: CertificateStatus
+    event: str
+    keeps_reason: bool  # shown when verifying (revoked, suspended), or only in the audit log
+
+
+_REVOKE = _Change(
+    "revoked",
+    (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED),
+    CertificateStatus.REVOKED,
+    "certificate.revoked",
+    keeps_reason=True,
+)
+_SUSPEND = _Change(
+    "suspended",
+    (CertificateStatus.ACTIVE,),
+    CertificateStatus.SUSPENDED,
+    "certificate.suspended",
+    keeps_reason=True,
+)
+_REINSTATE = _Change(
+    "reinstated",
+    (CertificateStatus.SUSPENDED,),
+    CertificateStatus.ACTIVE,
+    "certificate.reinstated",
+    keeps_reason=False,
+)
+
+
+def _change_status(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    certificate_id: UUID,
+    change: _Change,
+    *,
+    reason: str | None,
+    actor: str,
+    base_url: str,
+    note: str | None = None,
+) -> Certificate:
+    """``reason`` is public for the statuses that show one; ``note`` is internal: the audit
+    log keeps it, nothing public ever shows it."""
+    now = datetime.now(UTC)
+    note = note.strip() if note else None
+    with uow:
+        certificate = uow.certificates.get_for(organisation_id, certificate_id)
+        if certificate is None:
+            raise NotFound("certificate", certificate_id)
+        if certificate.status not in change.allowed_from:
+            allowed = " or ".join(s.value for s in change.allowed_from)
+            final = (
+                " (revocation is final)" if certificate.status is CertificateStatus.REVOKED else ""
+            )
+            raise Conflict(
+                f"certificate {certificate_id} is {certificate.status}{final}: only {allowed}"
+                f" certificates can be {change.verb}"
+            )
+        shown = reason if change.keeps_reason else None
+        uow.certificates.set_status(certificate_id, change.to, reason=shown, at=now)
+        # The bits follow the status: every list of the certificate may have changed (revoking
+        # a suspended certificate clears one bit and sets another).
+        uow.status_lists.touch([s.id for s in uow.status_lists.lists_of(certificate_id)], now)
+        changed = replace(certificate, status=change.to, status_reason=shown, status_changed_at=now)
+        enqueue_certificate_events(
+            uow, organisation_id, change.event, [changed], base=base_url.rstrip("/"), now=now
+        )
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action=f"certificate.{change.verb}",
+            subject_type="certificate",
+            subject_id=certificate_id,
+            reason=reason,
+            details={"note": note} if note else None,
+            at=now,
+        )
+        uow.commit()
+    return changed
+
+
+def reissue_certificate(
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    organisation_id: UUID,
+    certificate_id: UUID,
+    *,
+    reason: str,
+    actor: str,
+    name: str | None = None,
+    keep_issue_date: bool = False,
+    then: Callable[[SqlAlchemyUnitOfWork, Certificate], None] | None = None,
+    principal: Principal | None = None,
+) -> Certificate:
+    """A new certificate (new id, number and signature) replacing ``certificate_id``, with the
+    learner's printed name corrected when ``name`` is given. The old one becomes superseded
+    and points to the new one. ``keep_issue_date`` keeps the original validity start. ``then``
+    runs in the same transaction with the new certificate (what the re-issue was for: both
+    happen or neither does).
+
+    A corrected name is the learner's record's new name, so ``principal`` (who asks; ``None``
+    for the operator) must be allowed to change the record (``authorization.learner_scope``):
+    ``Forbidden`` for a course manager whose learner is also in other courses."""
+    reason = _reason(reason)
+    if name is not None:
+        name = unicodedata.normalize("NFC", name.strip())
+        if not name or not name.isprintable():
+            raise InvalidInput(["name: must be printable text"], "name rejected")
+    old = get_certificate(uow, organisation_id, certificate_id)
+    ctx = achievement_context(uow, signing, organisation_id, old.achievement_id)
+    now = datetime.now(UTC)
+    with uow:
+        current = uow.certificates.get_for(organisation_id, certificate_id)
+        if current is None or current.status is not CertificateStatus.ACTIVE:
+            # A suspended one too: a replacement would quietly end the suspension.
+            raise Conflict(
+                f"certificate {certificate_id} is not active: only active ones are re-issued"
+                " (reinstate a suspended one first)"
+            )
+        learner = uow.roster.get_learner(organisation_id, current.learner_id)
+        enrolment = uow.roster.enrolment_of(ctx.batch.id, current.learner_id)
+        if learner is None or enrolment is None:
+            raise Conflict("the learner is no longer enrolled in the batch")
+        if name is not None and name != learner.name:
+            if principal is not None and not authorization.may_rewrite_learner(
+                uow, principal, learner.id
+            ):
+                raise Forbidden(_SHARED_LEARNER)
+            uow.roster.rename_learner(learner.id, name)
+            learner = replace(learner, name=name)
+        # The old one steps aside first: "one current certificate" holds at every statement.
+        uow.certificates.set_status(
+            certificate_id, CertificateStatus.SUPERSEDED, reason=reason, at=now
+        )
+        (new,) = award(
+            uow,
+            ctx,
+            signing,
+            [(enrolment, learner)],
+            now,
+            supersedes=current.id,
+            valid_from=current.valid_from if keep_issue_date else None,
+        )
+        uow.certificates.set_status(
+            certificate_id,
+            CertificateStatus.SUPERSEDED,
+            reason=reason,
+            at=now,
+            superseded_by=new.id,
+        )
+        uow.status_lists.touch(
+            [
+                s.id
+                for s in uow.status_lists.lists_of(certificate_id)
+                if s.purpose is StatusPurpose.REVOCATION
+            ],
+            now,
+        )
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="certificate.reissued",
+            subject_type="certificate",
+            subject_id=certificate_id,
+            reason=reason,
+            details={"new_certificate_id": str(new.id), "name": learner.name},
+            at=now,
+        )
+        if then is not None:
+            then(uow, new)
+        uow.commit()
+    return new

@@ -1,0 +1,82 @@
+"""A learner's opt-in public profile: an unguessable URL listing their current certificates.
+
+Off until the learner turns it on; turning it off makes the URL answer 404 at once, and turning
+it on again makes a new URL (the old one stays dead). The page shows only what is printed on
+the certificates themselves, and only certificates that are current (not revoked, suspended,
+superseded or expired).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from uuid import UUID
+
+from certmint.domain.accounts import Principal, Role
+from certmint.domain.certificates import CertificateStatus
+from certmint.services.audit import record
+from certmint.services.errors import Forbidden, NotFound
+from certmint.services.read_models.learner_certificates import (
+    LearnerCertificate,
+    learner_certificates,
+)
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = ["PublicProfile", "profile_token", "public_profile", "set_public_profile"]
+
+
+@dataclass(frozen=True, slots=True)
+class PublicProfile:
+    name: str  # as printed on the newest certificate
+    certificates: tuple[LearnerCertificate, ...]
+
+
+def profile_token(uow: SqlAlchemyUnitOfWork, principal: Principal) -> str | None:
+    """The learner's profile token, or None while the profile is off."""
+    user_id = _learner_user(principal)
+    with uow:
+        return uow.users.profile_token(user_id)
+
+
+def set_public_profile(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, *, enabled: bool
+) -> str | None:
+    """Turn the profile on (a new unguessable token, returned) or off (None)."""
+    user_id = _learner_user(principal)
+    token = secrets.token_urlsafe(24) if enabled else None
+    with uow:
+        if (uow.users.profile_token(user_id) is not None) == enabled:
+            return uow.users.profile_token(user_id)  # already so: keep the URL people have
+        uow.users.update(user_id, profile_token=token)
+        record(
+            uow,
+            organisation_id=principal.organisation_id,
+            actor=principal.actor,
+            action="profile.published" if enabled else "profile.withdrawn",
+            subject_type="user",
+            subject_id=user_id,
+        )
+        uow.commit()
+    return token
+
+
+def public_profile(uow: SqlAlchemyUnitOfWork, token: str, *, base_url: str) -> PublicProfile:
+    """What the public profile page shows; ``NotFound`` for an unknown or withdrawn token."""
+    with uow:
+        user = uow.users.by_profile_token(token) if 16 <= len(token) <= 64 else None
+    if user is None or not user.active or user.role is not Role.LEARNER or not user.learner_id:
+        raise NotFound("profile", token)
+    owner = Principal.of_user(user)
+    current = tuple(
+        c
+        for c in learner_certificates(uow, owner, base_url=base_url)
+        if c.status is CertificateStatus.ACTIVE and not c.expired
+    )
+    name = current[0].printed["recipient.name"] if current else ""
+    return PublicProfile(name, current)
+
+
+def _learner_user(principal: Principal) -> UUID:
+    if principal.role is not Role.LEARNER or principal.user_id is None:
+        raise Forbidden("public profiles are for learner accounts")
+    return principal.user_id

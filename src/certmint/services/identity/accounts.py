@@ -1,0 +1,549 @@
+"""User accounts: create, set a password, sign in (argon2id, throttled per e-mail address and
+per client), disable.
+
+Passwords are hashed with argon2id (argon2-cffi's current defaults); a hash made with older
+parameters is replaced on the next successful sign-in. Signing in takes the same time whether
+or not the e-mail address is known, so response times do not reveal which accounts exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from uuid import UUID
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from certmint.domain.accounts import Principal, Role, Throttle, User, normalise_email
+from certmint.services.audit import record
+from certmint.services.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyAttempts,
+    Unauthorized,
+)
+from certmint.services.identity.tokens import secret_hash
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = [
+    "ADDRESS_RULE",
+    "CLIENT_RULE",
+    "LOCKOUT_AFTER",
+    "MIN_PASSWORD_LENGTH",
+    "ThrottleRule",
+    "add_user",
+    "authenticate",
+    "change_own_password",
+    "check_password_policy",
+    "create_user",
+    "disable_user",
+    "enable_user",
+    "find_user",
+    "generate_password",
+    "get_user",
+    "has_password",
+    "limit_attempt",
+    "list_users",
+    "new_user",
+    "set_course_scope",
+    "set_password",
+    "spend_attempt",
+]
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256  # argon2 hashes anything, but a megabyte "password" is an attack
+# After this many failures an e-mail address waits before it may try again: 1 minute,
+# doubling with each further failure, at most an hour. A success resets the count.
+LOCKOUT_AFTER = 5
+MAX_LOCKOUT = timedelta(hours=1)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_UNKNOWN_USER = "unknown e-mail address or wrong password"
+
+
+# argon2-cffi's defaults are RFC 9106's low-memory profile (argon2id, 64 MiB, 3 passes): about
+# a second of one core here, paid once per sign-in. The test suite swaps in argon2's cheapest
+# profile (tests/conftest.py) so that hundreds of sign-ins stay fast.
+password_hasher = PasswordHasher()
+
+
+def _hasher() -> PasswordHasher:
+    return password_hasher
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash to verify against when the address is unknown, so both cases cost the same."""
+    return hasher.hash("certmint-timing-equaliser")
+
+
+def generate_password() -> str:
+    """A random password to hand over once (128 bits, URL-safe characters)."""
+    return secrets.token_urlsafe(16)
+
+
+def check_password_policy(password: str, *, email: str = "") -> None:
+    """Raise ``InvalidInput`` unless the password is long enough and not trivially guessable."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        problems.append(f"password: at most {MAX_PASSWORD_LENGTH} characters")
+    if password and len(set(password)) == 1:
+        problems.append("password: not one character repeated")
+    if email and password.strip().casefold() == email.strip().casefold():
+        problems.append("password: not the e-mail address")
+    if problems:
+        raise InvalidInput(problems, "password rejected")
+
+
+def _clean_email(email: str) -> str:
+    email = unicodedata.normalize("NFC", email.strip())
+    if len(email) > 320 or not _EMAIL.match(email):
+        raise InvalidInput([f"email: {email!r} is not an e-mail address"], "user rejected")
+    return email
+
+
+def new_user(
+    organisation_id: UUID,
+    *,
+    email: str,
+    display_name: str,
+    role: Role,
+    course_ids: Iterable[UUID] = (),
+    learner_id: UUID | None = None,
+) -> User:
+    """A user checked against the role rules (not yet stored: see ``add_user``). A course
+    manager needs at least one course; a learner account needs its learner record."""
+    email = _clean_email(email)
+    display_name = unicodedata.normalize("NFC", display_name.strip())
+    courses = frozenset(course_ids)
+    problems = []
+    if not display_name or len(display_name) > 200 or not display_name.isprintable():
+        problems.append("display name: 1 to 200 printable characters")
+    problems += _scope_problems(role, courses)
+    if role is Role.LEARNER and learner_id is None:
+        problems.append("learner: a learner account is linked to a learner record")
+    if role is not Role.LEARNER and learner_id is not None:
+        problems.append("learner: only learner accounts are linked to a learner record")
+    if problems:
+        raise InvalidInput(problems, "user rejected")
+    return User(
+        id=uuid.uuid4(),
+        organisation_id=organisation_id,
+        email=email,
+        display_name=display_name,
+        role=role,
+        created_at=datetime.now(UTC),
+        course_ids=courses,
+        learner_id=learner_id,
+    )
+
+
+def _scope_problems(role: Role, courses: frozenset[UUID]) -> list[str]:
+    if role is Role.COURSE_MANAGER and not courses:
+        return ["courses: a course manager needs at least one course"]
+    if role is not Role.COURSE_MANAGER and courses:
+        return ["courses: only course managers are scoped to courses"]
+    return []
+
+
+def add_user(
+    uow: SqlAlchemyUnitOfWork, user: User, password_hash: str | None, *, actor: str
+) -> None:
+    """Store a ``new_user`` inside an open unit of work (the caller commits). Raises
+    ``NotFound`` for another organisation's course or learner, ``Conflict`` if the e-mail
+    address is taken in this organisation (compared case-insensitively)."""
+    _check_courses(uow, user.organisation_id, user.course_ids)
+    if user.learner_id is not None and (
+        uow.roster.get_learner(user.organisation_id, user.learner_id) is None
+    ):
+        raise NotFound("learner", user.learner_id)
+    if uow.users.by_email(user.organisation_id, user.email) is not None:
+        raise Conflict(f"a user with e-mail {user.email} exists in this organisation")
+    uow.users.add(user, password_hash)
+    record(
+        uow,
+        organisation_id=user.organisation_id,
+        actor=actor,
+        action="user.created",
+        subject_type="user",
+        subject_id=user.id,
+        details={
+            "email": user.email,
+            "role": user.role.value,
+            "courses": sorted(map(str, user.course_ids)),
+        },
+        at=user.created_at,
+    )
+
+
+def _check_courses(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, courses: Iterable[UUID]
+) -> None:
+    for course_id in sorted(courses):
+        if uow.roster.get_course(organisation_id, course_id) is None:
+            raise NotFound("course", course_id)
+
+
+def create_user(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    *,
+    email: str,
+    display_name: str,
+    role: Role,
+    actor: str,
+    password: str | None = None,
+    course_ids: Iterable[UUID] = (),
+    learner_id: UUID | None = None,
+) -> User:
+    """A new account (``new_user``'s rules, ``add_user``'s checks). Without a password the
+    user cannot sign in by password until one is set."""
+    user = new_user(
+        organisation_id,
+        email=email,
+        display_name=display_name,
+        role=role,
+        course_ids=course_ids,
+        learner_id=learner_id,
+    )
+    if password is not None:
+        check_password_policy(password, email=user.email)
+    password_hash = None if password is None else _hasher().hash(password)
+    with uow:
+        add_user(uow, user, password_hash, actor=actor)
+        uow.commit()
+    return user
+
+
+def list_users(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> list[User]:
+    with uow:
+        return uow.users.list(organisation_id)
+
+
+def find_user(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, email: str) -> User:
+    """The user with this e-mail address (any case) in the organisation."""
+    with uow:
+        user = uow.users.by_email(organisation_id, email)
+    if user is None:
+        raise NotFound("user", email)
+    return user
+
+
+def set_password(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, user_id: UUID, password: str, *, actor: str
+) -> None:
+    """Replace the user's password (after the policy check), clear the sign-in throttle and end
+    every open session: whoever knew the old password is signed out."""
+    now = datetime.now(UTC)
+    with uow:
+        user = uow.users.get(organisation_id, user_id)
+        if user is None:
+            raise NotFound("user", user_id)
+        check_password_policy(password, email=user.email)
+        uow.users.update(user_id, password_hash=_hasher().hash(password))
+        uow.sign_in_throttles.clear(next(iter(_throttle_keys(organisation_id, user.email, None))))
+        uow.users.end_sessions_of(user_id, now)
+        _record_user(uow, user, actor, "user.password_set", now)
+        uow.commit()
+
+
+def get_user(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, user_id: UUID) -> User:
+    """One of the organisation's users; another organisation's is ``NotFound``."""
+    with uow:
+        user = uow.users.get(organisation_id, user_id)
+    if user is None:
+        raise NotFound("user", user_id)
+    return user
+
+
+def disable_user(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, user_id: UUID, *, actor: str
+) -> User:
+    """Disable an account at once: it cannot sign in and its sessions end. Nothing is deleted.
+    Nobody disables their own account (an organisation could lock out its last admin)."""
+    if actor == f"user:{user_id}":
+        raise Conflict("you cannot disable your own account")
+    now = datetime.now(UTC)
+    with uow:
+        user = uow.users.get(organisation_id, user_id)
+        if user is None:
+            raise NotFound("user", user_id)
+        if not user.active:
+            raise Conflict(f"user {user.email} is already disabled")
+        uow.users.update(user_id, disabled_at=now)
+        uow.users.end_sessions_of(user_id, now)
+        _record_user(uow, user, actor, "user.disabled", now)
+        uow.commit()
+    return replace(user, disabled_at=now)
+
+
+def enable_user(
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, user_id: UUID, *, actor: str
+) -> User:
+    """Let a disabled account sign in again (its old sessions stay ended)."""
+    now = datetime.now(UTC)
+    with uow:
+        user = uow.users.get(organisation_id, user_id)
+        if user is None:
+            raise NotFound("user", user_id)
+        if user.active:
+            raise Conflict(f"user {user.email} is not disabled")
+        uow.users.update(user_id, disabled_at=None)
+        _record_user(uow, user, actor, "user.enabled", now)
+        uow.commit()
+    return replace(user, disabled_at=None)
+
+
+def set_course_scope(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    user_id: UUID,
+    course_ids: Iterable[UUID],
+    *,
+    actor: str,
+) -> User:
+    """Give a course manager these courses (at least one, all of the organisation). It
+    takes effect on their next request: a session reads the scope afresh each time."""
+    courses = frozenset(course_ids)
+    now = datetime.now(UTC)
+    with uow:
+        user = uow.users.get(organisation_id, user_id)
+        if user is None:
+            raise NotFound("user", user_id)
+        if user.role is not Role.COURSE_MANAGER:
+            raise InvalidInput(["courses: only course managers are scoped to courses"], "refused")
+        if problems := _scope_problems(user.role, courses):
+            raise InvalidInput(problems, "scope rejected")
+        _check_courses(uow, organisation_id, courses)
+        uow.users.update(user_id, course_ids=courses)
+        _record_user(
+            uow,
+            user,
+            actor,
+            "user.scope_changed",
+            now,
+            details={
+                "before": sorted(map(str, user.course_ids)),
+                "after": sorted(map(str, courses)),
+            },
+        )
+        uow.commit()
+    return replace(user, course_ids=courses)
+
+
+def _record_user(
+    uow: SqlAlchemyUnitOfWork,
+    user: User,
+    actor: str,
+    action: str,
+    at: datetime,
+    *,
+    details: dict[str, object] | None = None,
+) -> None:
+    record(
+        uow,
+        organisation_id=user.organisation_id,
+        actor=actor,
+        action=action,
+        subject_type="user",
+        subject_id=user.id,
+        details=details,
+        at=at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleRule:
+    """How many failed sign-ins a key may have before each further try waits (1 minute,
+    doubling, at most ``MAX_LOCKOUT``), and after how long without one the count starts again."""
+
+    allowed: int
+    forget_after: timedelta
+
+
+# Per e-mail address, known or not (a success resets it); per client, whichever addresses it
+# tries (a success does not reset it, or one valid account would unlock guessing at others).
+# A class behind one school router shares a client, hence the larger allowance.
+ADDRESS_RULE = ThrottleRule(LOCKOUT_AFTER, timedelta(days=1))
+CLIENT_RULE = ThrottleRule(50, timedelta(hours=1))
+
+
+def spend_attempt(uow: SqlAlchemyUnitOfWork, what: str, rule: ThrottleRule, now: datetime) -> bool:
+    """Count one attempt at something limited like failed sign-ins (``what`` names it and who
+    tries, say asking for sign-in links from one client); False, with nothing counted, while
+    the limit holds. Runs in the caller's open unit of work, which commits."""
+    try:
+        limit_attempt(uow, what, rule, now)
+    except TooManyAttempts:
+        return False
+    return True
+
+
+def limit_attempt(uow: SqlAlchemyUnitOfWork, what: str, rule: ThrottleRule, now: datetime) -> None:
+    """``spend_attempt`` for a caller that tells the waiting time: ``TooManyAttempts`` (with
+    ``retry_after``), nothing counted, while the limit holds."""
+    keys = {_key(what): rule}
+    throttles = _unless_throttled(uow, keys, now)
+    _count_failure(uow, keys, throttles, now)
+
+
+def _throttle_keys(
+    organisation_id: UUID, email: str, client: str | None
+) -> dict[str, ThrottleRule]:
+    """The throttle keys of one sign-in: hashed, so the table holds no address."""
+    address = f"address:{organisation_id}:{normalise_email(unicodedata.normalize('NFC', email))}"
+    keys = {_key(address): ADDRESS_RULE}
+    if client:
+        keys[_key(f"client:{client}")] = CLIENT_RULE
+    return keys
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _after_failure(rule: ThrottleRule, before: Throttle | None, now: datetime) -> Throttle:
+    failures = 1
+    if before is not None and now - before.last_failure_at < rule.forget_after:
+        failures = before.failures + 1
+    locked_until = None
+    if failures >= rule.allowed:
+        wait = timedelta(minutes=2 ** min(failures - rule.allowed, 6))
+        locked_until = now + min(wait, MAX_LOCKOUT)
+    return Throttle(failures, now, locked_until)
+
+
+def authenticate(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    email: str,
+    password: str,
+    *,
+    client: str | None = None,
+    now: datetime | None = None,
+) -> User:
+    """The active user with this e-mail address and password.
+
+    Raises ``Unauthorized`` (the same message whether the address is unknown, the password
+    wrong or the account disabled) or ``TooManyAttempts`` while the address or the ``client``
+    (its network address) is throttled. Nothing reveals which addresses have accounts: failures
+    are counted per address whether or not it has one, a throttled address is refused before
+    any account is looked up, and an unknown address costs one argon2 verification too.
+    """
+    now = now or datetime.now(UTC)
+    password = password[:MAX_PASSWORD_LENGTH]
+    keys = _throttle_keys(organisation_id, email, client)
+    with uow:
+        throttles = _unless_throttled(uow, keys, now)
+        user = uow.users.by_email(organisation_id, email)
+        password_hash = None if user is None else uow.users.password_hash(user.id)
+        right = _verify(password_hash or _dummy_hash(_hasher()), password)
+        if user is None or password_hash is None or not user.active or not right:
+            _count_failure(uow, keys, throttles, now)
+            if user is not None:
+                record(
+                    uow,
+                    organisation_id=organisation_id,
+                    actor="anonymous",
+                    action="user.sign_in_failed",
+                    subject_type="user",
+                    subject_id=user.id,
+                    at=now,
+                )
+            uow.commit()
+            raise Unauthorized(_UNKNOWN_USER)
+        address_key = next(iter(keys))
+        if address_key in throttles:
+            uow.sign_in_throttles.clear(address_key)
+        if _hasher().check_needs_rehash(password_hash):
+            uow.users.update(user.id, password_hash=_hasher().hash(password))
+        uow.commit()
+    return user
+
+
+def _unless_throttled(
+    uow: SqlAlchemyUnitOfWork, keys: dict[str, ThrottleRule], now: datetime
+) -> dict[str, Throttle]:
+    """The keys' throttles; ``TooManyAttempts`` while any of them is locked."""
+    throttles = uow.sign_in_throttles.get_many(keys)
+    waits = [t.locked_until - now for t in throttles.values() if t.locked_until is not None]
+    if any(wait > timedelta(0) for wait in waits):
+        raise TooManyAttempts(int(max(waits).total_seconds()) + 1)
+    return throttles
+
+
+def _count_failure(
+    uow: SqlAlchemyUnitOfWork,
+    keys: dict[str, ThrottleRule],
+    throttles: dict[str, Throttle],
+    now: datetime,
+) -> None:
+    for key, rule in keys.items():
+        uow.sign_in_throttles.put(key, _after_failure(rule, throttles.get(key), now))
+
+
+def has_password(uow: SqlAlchemyUnitOfWork, principal: Principal) -> tuple[User, bool]:
+    """The signed-in person's account, and whether it has a password yet."""
+    with uow:
+        user = _own_account(uow, principal)
+        return user, uow.users.password_hash(user.id) is not None
+
+
+def change_own_password(
+    uow: SqlAlchemyUnitOfWork,
+    principal: Principal,
+    *,
+    current: str,
+    new: str,
+    session_token: str,
+    now: datetime | None = None,
+) -> None:
+    """The signed-in person sets or changes their own password. With a password already set,
+    ``current`` must be it (wrong guesses count towards the address's sign-in throttle, so a
+    stolen session cannot be used to guess the password). Every other session of the user
+    ends; the one changing it (``session_token``) stays signed in."""
+    now = now or datetime.now(UTC)
+    with uow:
+        user = _own_account(uow, principal)
+        stored = uow.users.password_hash(user.id)
+        check_password_policy(new, email=user.email)
+        keys = _throttle_keys(user.organisation_id, user.email, None)
+        if stored is not None:
+            throttles = _unless_throttled(uow, keys, now)
+            if not _verify(stored, current[:MAX_PASSWORD_LENGTH]):
+                _count_failure(uow, keys, throttles, now)
+                uow.commit()
+                raise Unauthorized("the current password is not right")
+        uow.users.update(user.id, password_hash=_hasher().hash(new))
+        uow.sign_in_throttles.clear(next(iter(keys)))
+        uow.users.end_sessions_of(user.id, now, keep_token_hash=secret_hash(session_token))
+        action = "user.password_changed" if stored is not None else "user.password_set"
+        _record_user(uow, user, principal.actor, action, now, details={"by": "self"})
+        uow.commit()
+
+
+def _own_account(uow: SqlAlchemyUnitOfWork, principal: Principal) -> User:
+    if principal.user_id is None:
+        raise Forbidden("only a person who signed in has an account page")
+    user = uow.users.get(principal.organisation_id, principal.user_id)
+    if user is None or not user.active:
+        raise NotFound("user", principal.user_id)
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

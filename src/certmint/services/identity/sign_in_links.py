@@ -1,0 +1,445 @@
+"""Signing in without a password: a one-time link sent by e-mail, and invitations.
+
+Both e-mails go through the outbox (``services/notifications/mail.py`` sends them, retrying with
+back-off), so asking for a link answers at once and the same way whether or not the address
+has an account, and an SMTP server that is down delays the e-mail instead of failing the page.
+The link itself is made when the e-mail is sent: it carries 256 random bits, only their SHA-256
+is stored, and it works once, within ``LINK_LIFETIME`` (an invitation's within
+``INVITATION_LIFETIME``) of being sent. At most ``MAX_LINKS`` links are queued per address per
+``LINK_LIFETIME``, so the form cannot flood an inbox. Sign-in links are for learner accounts
+(staff sign in with their password); an invitation's link signs in any role, once, so that a
+new member of staff can then set a password. An invitation not yet taken up (no password, never
+signed in) can be sent again: a new link, and the links sent before stop working; at most
+``MAX_INVITATIONS`` invitation e-mails per account per ``INVITATION_WINDOW``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from uuid import UUID
+
+from certmint.domain.accounts import Role, User, normalise_email
+from certmint.domain.notifications import AccountMailKind, Notification, NotificationStatus
+from certmint.domain.organisations import Organisation
+from certmint.services.audit import record
+from certmint.services.catalogue.roster import resolve_learner
+from certmint.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from certmint.services.identity.accounts import ThrottleRule, add_user, new_user, spend_attempt
+from certmint.services.identity.sessions import start_session
+from certmint.services.identity.tokens import secret_hash
+from certmint.services.issuers.organisations import find_organisation
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = [
+    "CLIENT_LINK_RULE",
+    "INVITATION_LIFETIME",
+    "INVITATION_WINDOW",
+    "LINK_LIFETIME",
+    "MAX_INVITATIONS",
+    "MAX_LINKS",
+    "BatchInvitations",
+    "account_message",
+    "awaiting_invitation",
+    "invitation_link",
+    "invite_batch",
+    "invite_learner",
+    "invite_user",
+    "request_sign_in_link",
+    "resend_invitation",
+    "sign_in_with_link",
+]
+
+LINK_LIFETIME = timedelta(minutes=15)
+INVITATION_LIFETIME = timedelta(days=7)
+MAX_LINKS = 3
+# Invitation e-mails per account (the first included) within the window: enough to resend a
+# lost one at once, too few to flood someone's inbox.
+MAX_INVITATIONS = 3
+INVITATION_WINDOW = timedelta(hours=1)
+# Link requests per client: then 1 minute's wait, doubling; forgotten after an hour's quiet.
+CLIENT_LINK_RULE = ThrottleRule(20, timedelta(hours=1))
+LINK_PATH = "/login/link/"
+INVITE_PAGE = 1_000  # learners read at a time when a whole batch is invited
+
+
+def request_sign_in_link(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_slug: str | None,
+    email: str,
+    *,
+    client: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Queue a sign-in link for this address. Whether the address has an account is decided
+    only when the e-mail is sent, so this does the same work for every address and tells the
+    caller nothing. At most ``MAX_LINKS`` per address, and ``CLIENT_LINK_RULE``'s allowance per
+    ``client`` (its network address), so that one client cannot fill the outbox."""
+    now = now or datetime.now(UTC)
+    try:
+        organisation = find_organisation(uow, organisation_slug)
+    except NotFound:
+        return
+    address = normalise_email(unicodedata.normalize("NFC", email))
+    if not address or len(address) > 320:
+        return
+    kind = AccountMailKind.SIGN_IN_LINK
+    with uow:
+        if client and not spend_attempt(uow, f"sign-in-links:{client}", CLIENT_LINK_RULE, now):
+            return
+        queued = uow.notifications.count_since(organisation.id, kind, address, now - LINK_LIFETIME)
+        if queued < MAX_LINKS:
+            _queue(uow, organisation.id, kind, address, now)
+        uow.commit()
+
+
+def invite_user(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    *,
+    email: str,
+    display_name: str,
+    role: Role,
+    actor: str,
+    course_ids: Iterable[UUID] = (),
+    learner_id: UUID | None = None,
+    send: bool = True,
+) -> User:
+    """Create an account without a password (``accounts.new_user``'s rules) and, with
+    ``send``, queue an e-mail with a sign-in link valid for ``INVITATION_LIFETIME``, in one
+    transaction. Without (no mail server to send it), the admin hands the person a link from
+    ``invitation_link`` instead."""
+    user = new_user(
+        organisation_id,
+        email=email,
+        display_name=display_name,
+        role=role,
+        course_ids=course_ids,
+        learner_id=learner_id,
+    )
+    with uow:
+        _invite(uow, user, actor=actor, send=send)
+        uow.commit()
+    return user
+
+
+def _invite(uow: SqlAlchemyUnitOfWork, user: User, *, actor: str, send: bool) -> None:
+    """Store a ``new_user`` and queue its invitation (in an open unit of work)."""
+    add_user(uow, user, None, actor=actor)
+    if send:
+        kind = AccountMailKind.INVITATION
+        _queue(uow, user.organisation_id, kind, user.email, user.created_at, user=user)
+    record(
+        uow,
+        organisation_id=user.organisation_id,
+        actor=actor,
+        action="user.invited",
+        subject_type="user",
+        subject_id=user.id,
+        details={"role": user.role.value},
+        at=user.created_at,
+    )
+
+
+@dataclass(frozen=True)
+class BatchInvitations:
+    """What inviting a batch did: who was invited, and why the others were not."""
+
+    invited: int
+    had_account: int  # the learner, or someone with their e-mail address, has an account
+    no_email: int
+
+
+def invite_batch(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    batch_id: UUID,
+    *,
+    actor: str,
+    send: bool = True,
+) -> BatchInvitations:
+    """Invite every learner of a batch who has an e-mail address and no account yet, in one
+    transaction (so a second run invites only those added since). Each invitation is the one
+    ``invite_learner`` makes."""
+    counts = {"invited": 0, "had_account": 0, "no_email": 0}
+    with uow:
+        if uow.roster.get_batch(organisation_id, batch_id) is None:
+            raise NotFound("batch", batch_id)
+        after: UUID | None = None
+        while page := uow.roster.enrolments_page(batch_id, after=after, limit=INVITE_PAGE):
+            after = page[-1][0].id
+            for _, learner in page:
+                email = normalise_email(learner.email or "")
+                if not email:
+                    counts["no_email"] += 1
+                elif uow.users.by_learner(organisation_id, learner.id) or uow.users.by_email(
+                    organisation_id, email
+                ):
+                    counts["had_account"] += 1
+                else:
+                    user = new_user(
+                        organisation_id,
+                        email=email,
+                        display_name=learner.name,
+                        role=Role.LEARNER,
+                        learner_id=learner.id,
+                    )
+                    _invite(uow, user, actor=actor, send=send)
+                    counts["invited"] += 1
+        uow.commit()
+    return BatchInvitations(**counts)
+
+
+def invite_learner(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    learner_ref: str,
+    *,
+    actor: str,
+    send: bool = True,
+) -> User:
+    """Invite a learner record (its e-mail address and name) to an account. Raises
+    ``Conflict`` if the learner has an account already, ``InvalidInput`` if the record has no
+    e-mail address."""
+    learner = resolve_learner(uow, organisation_id, learner_ref)
+    if not learner.email:
+        raise InvalidInput([f"learner {learner.external_id}: no e-mail address"], "not invited")
+    with uow:
+        if uow.users.by_learner(organisation_id, learner.id) is not None:
+            raise Conflict(f"learner {learner.external_id} already has an account")
+    return invite_user(
+        uow,
+        organisation_id,
+        email=learner.email,
+        display_name=learner.name,
+        role=Role.LEARNER,
+        learner_id=learner.id,
+        actor=actor,
+        send=send,
+    )
+
+
+def awaiting_invitation(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> set[UUID]:
+    """The organisation's accounts whose invitation has not been taken up: active, with no
+    password, never signed in. Their invitation may be sent again."""
+    with uow:
+        return uow.users.never_signed_in(organisation_id)
+
+
+def resend_invitation(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    user_id: UUID,
+    *,
+    actor: str,
+    now: datetime | None = None,
+) -> User:
+    """Queue the invitation e-mail again with a new link. The links sent before stop working
+    at once, and an invitation still waiting in the outbox is dropped, so only the newest link
+    signs in. Raises ``Conflict`` if the account was taken up already (or is disabled), or if
+    ``MAX_INVITATIONS`` were queued for it within ``INVITATION_WINDOW``."""
+    now = now or datetime.now(UTC)
+    kind = AccountMailKind.INVITATION
+    with uow:
+        user = _awaiting(uow, organisation_id, user_id)
+        sent = uow.notifications.count_since(
+            organisation_id, kind, user.email, now - INVITATION_WINDOW
+        )
+        if sent >= MAX_INVITATIONS:
+            raise Conflict(
+                f"{user.email} was sent {sent} invitations in the last "
+                f"{INVITATION_WINDOW.seconds // 60} minutes: wait before sending another"
+            )
+        _forget_links(uow, user, now)
+        _queue(uow, organisation_id, kind, user.email, now, user=user)
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="user.invitation_resent",
+            subject_type="user",
+            subject_id=user.id,
+            at=now,
+        )
+        uow.commit()
+    return user
+
+
+def invitation_link(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    user_id: UUID,
+    *,
+    base_url: str,
+    actor: str,
+    now: datetime | None = None,
+) -> str:
+    """A sign-in link for an account whose invitation was not taken up, for the admin to hand
+    over when no mail server is configured (or an e-mail does not arrive). As with
+    ``resend_invitation``, the links made before stop working and a waiting invitation e-mail is
+    dropped. The audit log records that a link was made, never the link."""
+    now = now or datetime.now(UTC)
+    with uow:
+        user = _awaiting(uow, organisation_id, user_id)
+        _forget_links(uow, user, now)
+        token = _new_link(uow, user, INVITATION_LIFETIME, now)
+        record(
+            uow,
+            organisation_id=organisation_id,
+            actor=actor,
+            action="user.invitation_link_made",
+            subject_type="user",
+            subject_id=user.id,
+            at=now,
+        )
+        uow.commit()
+    return _link_url(base_url, token)
+
+
+def _awaiting(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, user_id: UUID) -> User:
+    """The account, if its invitation is still to be taken up (in an open unit of work)."""
+    user = uow.users.get(organisation_id, user_id)
+    if user is None:
+        raise NotFound("user", user_id)
+    if not uow.users.never_signed_in(organisation_id, [user.id]):
+        raise Conflict(
+            f"{user.email} has signed in or set a password already, or is disabled: "
+            "there is no invitation to send again"
+        )
+    return user
+
+
+def _forget_links(uow: SqlAlchemyUnitOfWork, user: User, now: datetime) -> None:
+    """Only the newest invitation signs in: earlier links stop working, waiting e-mails go."""
+    uow.users.expire_links(user.id, now)
+    uow.notifications.skip_waiting(user.id, AccountMailKind.INVITATION)
+
+
+def _new_link(uow: SqlAlchemyUnitOfWork, user: User, lifetime: timedelta, now: datetime) -> str:
+    """A new one-time link's secret; only its hash is stored (in an open unit of work)."""
+    token = secrets.token_urlsafe(32)
+    uow.users.add_link(user.id, secret_hash(token), now, now + lifetime)
+    return token
+
+
+def _link_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}{LINK_PATH}{token}"
+
+
+def sign_in_with_link(
+    uow: SqlAlchemyUnitOfWork, token: str, *, now: datetime | None = None
+) -> tuple[User, str]:
+    """Use a link (once) and start a session: the user and the session cookie's token. Raises
+    ``Unauthorized`` for a link that is unknown, used, expired, or whose user is disabled."""
+    now = now or datetime.now(UTC)
+    refused = Unauthorized("this sign-in link is unknown, used or expired: ask for a new one")
+    if not token or len(token) > 100:
+        raise refused
+    with uow:
+        user_id = uow.users.use_link(secret_hash(token), now)
+        user = None if user_id is None else uow.users.by_id(user_id)
+        if user is None or not user.active:
+            raise refused
+        uow.commit()
+    _, session_token = start_session(uow, user, now=now)
+    return user, session_token
+
+
+def account_message(
+    uow: SqlAlchemyUnitOfWork,
+    notification: Notification,
+    *,
+    sender: str,
+    base_url: str,
+    now: datetime,
+) -> EmailMessage | None:
+    """The e-mail for a queued sign-in link or invitation, with a link made now (committed
+    before it is sent; if sending fails the unsent link just expires). None when there is no
+    one to send it to: no learner account with the address asked for, or a disabled one."""
+    kind = AccountMailKind(notification.kind)
+    with uow:
+        organisation = uow.organisations.get(notification.organisation_id)
+        if kind is AccountMailKind.INVITATION:
+            user = uow.users.by_id(notification.user_id) if notification.user_id else None
+        else:
+            user = uow.users.by_email(notification.organisation_id, notification.recipient)
+            if user is not None and user.role is not Role.LEARNER:
+                user = None
+        if organisation is None or user is None or not user.active:
+            return None
+        lifetime = INVITATION_LIFETIME if kind is AccountMailKind.INVITATION else LINK_LIFETIME
+        token = _new_link(uow, user, lifetime, now)
+        uow.commit()
+    link = _link_url(base_url, token)
+    if kind is AccountMailKind.SIGN_IN_LINK:
+        subject = f"Sign in to {organisation.name}"
+        body = (
+            f"Dear {user.display_name},\n\n"
+            f"Use this link within {LINK_LIFETIME.seconds // 60} minutes to sign in and see "
+            f"your certificates. It works once.\n\n{link}\n\n"
+            "If you did not ask for it, ignore this e-mail: nobody can sign in without the "
+            "link.\n"
+        )
+    elif user.role is Role.LEARNER:
+        subject = f"Your certificates at {organisation.name}"
+        body = (
+            f"Dear {user.display_name},\n\n"
+            f"{organisation.name} has made you an account to see, download and share your "
+            f"certificates. Sign in with this link (it works once, within "
+            f"{INVITATION_LIFETIME.days} days):\n\n{link}\n\n"
+            f"Later, ask for a new link at {base_url.rstrip('/')}/login.\n"
+        )
+    else:
+        subject = f"Your Certmint account at {organisation.name}"
+        body = (
+            f"Dear {user.display_name},\n\n"
+            f"{organisation.name} has made you an account to manage its certificates. Sign in "
+            f"with this link (it works once, within {INVITATION_LIFETIME.days} days), then "
+            f"choose a password on your account page:\n\n{link}\n"
+        )
+    return _message(organisation, user, sender, subject, body)
+
+
+def _queue(
+    uow: SqlAlchemyUnitOfWork,
+    organisation_id: UUID,
+    kind: AccountMailKind,
+    recipient: str,
+    now: datetime,
+    *,
+    user: User | None = None,
+) -> None:
+    uow.notifications.add_many(
+        [
+            Notification(
+                id=uuid.uuid4(),
+                organisation_id=organisation_id,
+                certificate_id=None,
+                kind=kind,
+                recipient=recipient,
+                status=NotificationStatus.PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+                user_id=None if user is None else user.id,
+            )
+        ]
+    )
+
+
+def _message(
+    organisation: Organisation, user: User, sender: str, subject: str, body: str
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = formataddr((organisation.name, sender))
+    message["To"] = user.email
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message.set_content(body)
+    return message

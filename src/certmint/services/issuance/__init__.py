@@ -1,0 +1,3 @@
+"""Awarding certificates: planning a job, running its chunks, signing and recording each award
+exactly once.
+"""

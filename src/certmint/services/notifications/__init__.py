@@ -1,0 +1,1 @@
+"""Telling people: e-mail through the outbox (in the organisation's words) and signed webhooks."""

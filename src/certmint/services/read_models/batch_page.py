@@ -1,0 +1,231 @@
+"""A batch as its page shows it: course, learners, what it awards, what could be attached, and
+who would be awarded. Every id is authorised for the principal (``services.authorization``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from certmint.domain.accounts import Principal
+from certmint.domain.achievements import Achievement
+from certmint.domain.courses import Batch, Course
+from certmint.domain.criteria import CriteriaError, CriteriaProblem, parse_criteria, sentence
+from certmint.domain.messages import N_, Message, Sentence
+from certmint.domain.templates import Template, TemplateVersion, TemplateVersionStatus
+from certmint.services import authorization
+from certmint.services.catalogue.achievements import DryRunRow, add_achievement, dry_run
+from certmint.services.errors import InvalidInput
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = [
+    "AwardView",
+    "BatchView",
+    "DryRun",
+    "attach_achievement",
+    "batch_dry_run",
+    "batch_view",
+    "criteria_from_text",
+    "describe_criteria",
+]
+
+
+@dataclass(frozen=True)
+class AwardView:
+    """An achievement of the batch, with the sentence its criteria read as."""
+
+    achievement: Achievement
+    template: str  # "Spring certificate v2"
+    sentence: Sentence
+    issued: int  # current (not superseded) certificates
+    # Learners who qualify and do not hold it yet: what "Issue now" would award. None for a
+    # batch too large to count on every view of its page (the dry run counts it on request).
+    waiting: int | None = None
+    newer: TemplateVersion | None = None  # its template's newest published version, if newer
+
+
+@dataclass(frozen=True)
+class BatchView:
+    course: Course
+    batch: Batch
+    learners: int
+    awards: list[AwardView]
+    published: list[tuple[Template, TemplateVersion]]  # what can be attached
+
+
+# What Python's json module says of bad JSON: translated where shown (other words stay as is).
+_JSON_ERRORS = frozenset(
+    (
+        N_("Expecting value"),
+        N_("Expecting property name enclosed in double quotes"),
+        N_("Expecting ':' delimiter"),
+        N_("Expecting ',' delimiter"),
+        N_("Extra data"),
+        N_("Unterminated string starting at"),
+        N_("Invalid control character at"),
+        N_("Invalid \\escape"),
+        N_("Invalid \\uXXXX escape"),
+    )
+)
+
+
+def describe_criteria(criteria: Any) -> Sentence:
+    """The readable sentence for criteria JSON (shown in the page's language);
+    ``InvalidInput`` names each problem's path."""
+    try:
+        return sentence(parse_criteria(criteria))
+    except CriteriaError as exc:
+        raise InvalidInput(exc.problems, "criteria rejected") from exc
+
+
+def criteria_from_text(text: str) -> Any:
+    """Criteria typed into the editor: JSON, or ``InvalidInput`` saying where it is not."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        problem = Message(
+            "not valid JSON: %(error)s at line %(line)s, column %(column)s",
+            error=Message(exc.msg) if exc.msg in _JSON_ERRORS else exc.msg,
+            line=str(exc.lineno),
+            column=str(exc.colno),
+        )
+        raise InvalidInput([CriteriaProblem("$", problem)], "criteria rejected") from exc
+
+
+def batch_view(uow: SqlAlchemyUnitOfWork, principal: Principal, batch_id: UUID) -> BatchView:
+    with uow:
+        course, batch = authorization.batch_for(uow, principal, batch_id)
+        learners = uow.roster.count_enrolments(batch.id)
+        achievements = uow.achievements.for_batch(principal.organisation_id, batch.id)
+        templates = {t.id: t for t in uow.templates.list(principal.organisation_id)}
+        versions = {t: uow.templates.versions(t) for t in templates}
+        issued = uow.certificates.counts_by_achievement([a.id for a in achievements])
+    by_id = {v.id: (templates[t], v) for t, vs in versions.items() for v in vs}
+    awards = []
+    for achievement in achievements:
+        template, version = by_id[achievement.template_version_id]
+        waiting = (
+            sum(
+                row.decision.awarded and not row.already_issued
+                for row in dry_run(uow, principal.organisation_id, achievement.id)
+            )
+            if learners <= WAITING_COUNT_LIMIT
+            else None
+        )
+        newest = max(
+            (v for v in versions[template.id] if v.status is TemplateVersionStatus.PUBLISHED),
+            key=lambda v: v.number,
+        )
+        awards.append(
+            AwardView(
+                achievement,
+                f"{template.name} v{version.number}",
+                describe_criteria(achievement.criteria),
+                issued.get(achievement.id, 0),
+                waiting,
+                newest if newest.number > version.number else None,
+            )
+        )
+    published = [
+        (templates[t], v)
+        for t, vs in versions.items()
+        for v in vs
+        if v.status is TemplateVersionStatus.PUBLISHED
+    ]
+    return BatchView(course, batch, learners, awards, published)
+
+
+def attach_achievement(
+    uow: SqlAlchemyUnitOfWork,
+    principal: Principal,
+    batch_id: UUID,
+    *,
+    template_version_id: UUID,
+    name: str,
+    criteria_text: str,
+    description: str = "",
+    valid_for_days: int | None = None,
+    auto_issue: bool = False,
+    signatories: Sequence[tuple[str, str]] = (),
+) -> Achievement:
+    """``add_achievement`` for a batch the principal manages, criteria typed as JSON text."""
+    with uow:
+        authorization.batch_for(uow, principal, batch_id)
+    return add_achievement(
+        uow,
+        principal.organisation_id,
+        batch_id=batch_id,
+        template_version_id=template_version_id,
+        name=name,
+        criteria=criteria_from_text(criteria_text),
+        description=description,
+        valid_for_days=valid_for_days,
+        auto_issue=auto_issue,
+        signatories=signatories,
+        actor=principal.actor,
+    )
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """The first ``limit`` learners with their decisions, and counts over the whole batch
+    (up to ``COUNT_LIMIT`` learners: past that, ``complete`` is False)."""
+
+    course: Course
+    batch: Batch
+    achievement: Achievement
+    sentence: Sentence
+    rows: list[DryRunRow]
+    would_award: int
+    already_held: int
+    not_awarded: int
+    complete: bool
+
+    @property
+    def counted(self) -> int:
+        return self.would_award + self.already_held + self.not_awarded
+
+    @property
+    def more(self) -> bool:
+        """The batch has more learners than ``rows`` shows."""
+        return self.counted > len(self.rows) or not self.complete
+
+
+# Up to this many learners the batch page counts who is waiting for each achievement (a few
+# milliseconds a hundred learners); a bigger batch's page leaves it to the dry run.
+WAITING_COUNT_LIMIT = 2_000
+COUNT_LIMIT = 200_000  # a few seconds of evaluation; a bigger batch shows "at least"
+
+
+def batch_dry_run(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, achievement_id: UUID, *, limit: int = 500
+) -> DryRun:
+    """Who would be awarded, and for everyone else why not; nothing is written."""
+    with uow:
+        achievement = authorization.achievement_for(uow, principal, achievement_id)
+        course, batch = authorization.batch_for(uow, principal, achievement.batch_id)
+    rows: list[DryRunRow] = []
+    counts = {"award": 0, "held": 0, "not": 0}
+    complete = True
+    for n, row in enumerate(dry_run(uow, principal.organisation_id, achievement.id)):
+        if n == COUNT_LIMIT:
+            complete = False
+            break
+        if n < limit:
+            rows.append(row)
+        key = "held" if row.already_issued else "award" if row.decision.awarded else "not"
+        counts[key] += 1
+    return DryRun(
+        course,
+        batch,
+        achievement,
+        describe_criteria(achievement.criteria),
+        rows,
+        counts["award"],
+        counts["held"],
+        counts["not"],
+        complete,
+    )

@@ -1,0 +1,121 @@
+"""A signed-in learner's own certificates ("My certificates"), with what sharing them needs.
+
+Everything here is for a learner principal and only about their own learner record: another
+learner's certificate id is ``NotFound`` (``services.authorization``). What is shown comes from
+each certificate's frozen snapshot, exactly as printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+from certmint.domain.accounts import Principal, Role
+from certmint.domain.certificates import Certificate, CertificateStatus
+from certmint.domain.ids import url_id
+from certmint.domain.sharing import linkedin_add_to_profile_url
+from certmint.services import authorization
+from certmint.services.errors import Forbidden
+from certmint.services.issuance.awards import verification_url
+from certmint.storage.certificates import CertificateFilter
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = ["LearnerCertificate", "learner_certificate", "learner_certificates"]
+
+# Printed fields a learner's page shows (the snapshot's placeholder names).
+PRINTED = (
+    "recipient.name",
+    "achievement.name",
+    "course.name",
+    "batch.name",
+    "issuer.name",
+    "issued_on",
+    "valid_until",
+    "certificate.number",
+)
+MAX_CERTIFICATES = 1_000  # far beyond what one learner holds; the page lists them all
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerCertificate:
+    id: UUID
+    reference: str  # the short id in /v/<reference> URLs
+    status: CertificateStatus
+    printed: dict[str, str]
+    issued_at: datetime
+    issued_on: date  # the day it says it was issued (a re-issue that keeps the date keeps it)
+    valid_until: datetime | None
+    verification_url: str  # the share link (what the QR code holds)
+    linkedin_url: str
+    current_reference: str | None  # a superseded certificate: the one that replaces it now
+
+    @property
+    def expired(self) -> bool:
+        return self.valid_until is not None and self.valid_until <= datetime.now(UTC)
+
+
+def learner_certificates(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, *, base_url: str
+) -> list[LearnerCertificate]:
+    """Every certificate of the principal's learner record, newest first."""
+    learner_id = _learner_id(principal)
+    with uow:
+        mine = uow.certificates.list(
+            principal.organisation_id,
+            CertificateFilter(learner_id=learner_id),
+            limit=MAX_CERTIFICATES,
+        )
+    by_id = {c.id: c for c in mine}
+    shown = [_view(c, by_id, base_url) for c in mine]
+    return sorted(shown, key=lambda c: c.issued_at, reverse=True)
+
+
+def learner_certificate(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, certificate_id: UUID, *, base_url: str
+) -> LearnerCertificate:
+    """One of the principal's certificates; ``NotFound`` for anyone else's."""
+    learner_id = _learner_id(principal)
+    with uow:
+        certificate = authorization.certificate_for(uow, principal, certificate_id)
+        mine = uow.certificates.list(
+            principal.organisation_id,
+            CertificateFilter(learner_id=learner_id),
+            limit=MAX_CERTIFICATES,
+        )
+    return _view(certificate, {c.id: c for c in mine}, base_url)
+
+
+def _learner_id(principal: Principal) -> UUID:
+    if principal.role is not Role.LEARNER or principal.learner_id is None:
+        raise Forbidden("this is for learner accounts")
+    return principal.learner_id
+
+
+def _view(
+    certificate: Certificate, by_id: dict[UUID, Certificate], base_url: str
+) -> LearnerCertificate:
+    values = certificate.snapshot["values"]
+    printed = {key: str(values.get(key, "")) for key in PRINTED}
+    link = verification_url(base_url.rstrip("/"), certificate.id)
+    current = certificate
+    while current.superseded_by_id is not None and current.superseded_by_id in by_id:
+        current = by_id[current.superseded_by_id]
+    return LearnerCertificate(
+        id=certificate.id,
+        reference=url_id(certificate.id),
+        status=certificate.status,
+        printed=printed,
+        issued_at=certificate.issued_at,
+        issued_on=certificate.valid_from.date(),
+        valid_until=certificate.valid_until,
+        verification_url=link,
+        linkedin_url=linkedin_add_to_profile_url(
+            name=printed["achievement.name"],
+            organisation=printed["issuer.name"],
+            issued_on=certificate.valid_from.date(),
+            certificate_url=link,
+            certificate_id=certificate.number,
+        ),
+        current_reference=url_id(current.id) if current is not certificate else None,
+    )

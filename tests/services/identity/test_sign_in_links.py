@@ -1,0 +1,315 @@
+"""One-time sign-in links and invitations: queued in the outbox, e-mailed through a real SMTP
+server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certmint.domain.accounts import Role
+from certmint.services.catalogue.imports import import_enrolments
+from certmint.services.catalogue.roster import resolve_course, resolve_learner
+from certmint.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from certmint.services.identity.sessions import resolve_session
+from certmint.services.identity.sign_in_links import (
+    CLIENT_LINK_RULE,
+    INVITATION_LIFETIME,
+    INVITATION_WINDOW,
+    LINK_LIFETIME,
+    MAX_INVITATIONS,
+    MAX_LINKS,
+    awaiting_invitation,
+    invite_learner,
+    invite_user,
+    request_sign_in_link,
+    resend_invitation,
+    sign_in_with_link,
+)
+from certmint.services.notifications.mail import ACCOUNT_MAIL, SendSummary, SmtpMailer, send_due
+from certmint.storage.tables import AuditEventRow, NotificationRow, SignInLinkRow
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.conftest import Inbox, free_port
+from tests.factories import enrolment_csv, enrolment_row, make_organisation, make_user
+
+BASE = "https://certs.example.org"
+LINK = re.compile(r"https://certs\.example\.org/login/link/([A-Za-z0-9_-]{43})")
+
+
+@pytest.fixture
+def org_id(uow: SqlAlchemyUnitOfWork) -> UUID:
+    org = make_organisation(uow, "Link Academy", default=True)
+    rows = [enrolment_row("L1", email="l1@example.org"), enrolment_row("L2", email="")]
+    import_enrolments(uow, org.id, enrolment_csv(rows))
+    return org.id
+
+
+def _deliver(
+    uow: SqlAlchemyUnitOfWork, url: str, tmp_path: Path, now: datetime | None = None
+) -> SendSummary:
+    return send_due(
+        uow,
+        SmtpMailer(url, timeout=5),
+        sender="certs@x.org",
+        base_url=BASE,
+        cache_dir=tmp_path,
+        now=now,
+        kinds=ACCOUNT_MAIL,
+    )
+
+
+def _token(inbox: Inbox, index: int = -1) -> str:
+    body = inbox.messages[index].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    found = LINK.search(body)
+    assert found is not None, body
+    return found.group(1)
+
+
+def _learner_account(uow: SqlAlchemyUnitOfWork, org_id: UUID) -> UUID:
+    learner = resolve_learner(uow, org_id, "L1")
+    return make_user(uow, org_id, Role.LEARNER, email="l1@example.org", learner_id=learner.id).id
+
+
+def test_a_link_signs_a_learner_in_once(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID, smtp: tuple[Inbox, str], tmp_path: Path
+) -> None:
+    inbox, url = smtp
+    user_id = _learner_account(uow, org_id)
+    request_sign_in_link(uow, None, "L1@Example.org")
+    assert _deliver(uow, url, tmp_path).sent == 1
+    (message,) = inbox.messages
+    assert message["To"] == "l1@example.org"
+    assert message["Subject"] == "Sign in to Link Academy"
+    token = _token(inbox)
+    signed_in, session_token = sign_in_with_link(uow, token)
+    assert signed_in.id == user_id
+    assert resolve_session(uow, session_token)[1].id == user_id
+    with pytest.raises(Unauthorized):
+        sign_in_with_link(uow, token)  # single use
+
+
+def test_a_link_expires_counted_from_when_it_is_sent(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID, smtp: tuple[Inbox, str], tmp_path: Path
+) -> None:
+    inbox, url = smtp
+    _learner_account(uow, org_id)
+    now = datetime.now(UTC)
+    request_sign_in_link(uow, None, "l1@example.org", now=now)
+    assert _deliver(uow, url, tmp_path, now=now).sent == 1
+    with pytest.raises(Unauthorized):
+        sign_in_with_link(uow, _token(inbox), now=now + LINK_LIFETIME)
+    # The refused attempt did not spend it: a minute earlier it still works.
+    assert sign_in_with_link(uow, _token(inbox), now=now + LINK_LIFETIME - timedelta(minutes=1))
+
+
+def test_requests_are_queued_alike_for_every_address_and_limited_per_address(
+    uow: SqlAlchemyUnitOfWork,
+    session: Session,
+    org_id: UUID,
+    smtp: tuple[Inbox, str],
+    tmp_path: Path,
+) -> None:
+    inbox, url = smtp
+    make_user(uow, org_id, Role.ADMIN, email="admin@example.org")
+    _learner_account(uow, org_id)
+    now = datetime.now(UTC)
+    for address in ("nobody@example.org", "admin@example.org", "l1@example.org"):
+        for _ in range(MAX_LINKS + 2):
+            request_sign_in_link(uow, None, address, now=now)
+    queued = session.scalars(select(NotificationRow.recipient)).all()
+    assert sorted(queued) == sorted(
+        ["nobody@example.org", "admin@example.org", "l1@example.org"] * MAX_LINKS
+    )
+    summary = _deliver(uow, url, tmp_path, now=now)
+    # Only the learner account gets e-mail: nobody has no account, staff use their password.
+    assert (summary.sent, summary.skipped) == (MAX_LINKS, 2 * MAX_LINKS)
+    assert {m["To"] for m in inbox.messages} == {"l1@example.org"}
+    later = now + LINK_LIFETIME + timedelta(seconds=1)
+    request_sign_in_link(uow, None, "l1@example.org", now=later)
+    assert _deliver(uow, url, tmp_path, now=later).sent == 1
+    with pytest.raises(Unauthorized):
+        sign_in_with_link(uow, "not-a-real-token")
+
+
+def test_an_smtp_server_that_is_down_delays_the_link_until_it_is_up(
+    uow: SqlAlchemyUnitOfWork, session: Session, org_id: UUID, tmp_path: Path
+) -> None:
+    user_id = _learner_account(uow, org_id)
+    port = free_port()
+    url = f"smtp://127.0.0.1:{port}"
+    now = datetime.now(UTC)
+    request_sign_in_link(uow, None, "l1@example.org", now=now)
+    down = _deliver(uow, url, tmp_path, now=now)
+    assert (down.sent, down.retrying) == (0, 1)
+    # The link made for the failed try was never seen by anyone; it just expires.
+    assert len(session.scalars(select(SignInLinkRow)).all()) == 1
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        assert _deliver(uow, url, tmp_path, now=now).sent == 0  # waits for its back-off
+        later = now + timedelta(minutes=2)
+        assert _deliver(uow, url, tmp_path, now=later).sent == 1
+    finally:
+        controller.stop()
+    user, _ = sign_in_with_link(uow, _token(inbox), now=later)
+    assert user.id == user_id
+
+
+def test_invitation_creates_the_account_and_mails_a_week_long_link(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID, smtp: tuple[Inbox, str], tmp_path: Path
+) -> None:
+    inbox, url = smtp
+    user = invite_learner(uow, org_id, "L1", actor="test")
+    assert (user.role, user.email) == (Role.LEARNER, "l1@example.org")
+    assert user.learner_id == resolve_learner(uow, org_id, "L1").id
+    assert _deliver(uow, url, tmp_path).sent == 1
+    (message,) = inbox.messages
+    assert message["Subject"] == "Your certificates at Link Academy"
+    token = _token(inbox)
+    six_days = datetime.now(UTC) + INVITATION_LIFETIME - timedelta(days=1)
+    assert sign_in_with_link(uow, token, now=six_days)[0].id == user.id
+    with pytest.raises(Conflict):
+        invite_learner(uow, org_id, "L1", actor="t")
+    with pytest.raises(InvalidInput):
+        invite_learner(uow, org_id, "L2", actor="t")
+
+
+def test_a_staff_invitation_signs_in_once_to_choose_a_password(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID, smtp: tuple[Inbox, str], tmp_path: Path
+) -> None:
+    inbox, url = smtp
+    course = resolve_course(uow, org_id, "C1")
+    user = invite_user(
+        uow,
+        org_id,
+        email="Mina@Example.org",
+        display_name="Mina",
+        role=Role.COURSE_MANAGER,
+        course_ids=[course.id],
+        actor="test",
+    )
+    assert user.course_ids == {course.id}
+    assert _deliver(uow, url, tmp_path).sent == 1
+    (message,) = inbox.messages
+    assert message["To"] == "Mina@Example.org"
+    assert "choose a password" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert sign_in_with_link(uow, _token(inbox))[0].id == user.id
+    with pytest.raises(Conflict):
+        invite_user(
+            uow, org_id, email="mina@example.org", display_name="M", role=Role.ADMIN, actor="t"
+        )
+    with pytest.raises(InvalidInput):  # a course manager needs a course
+        invite_user(
+            uow,
+            org_id,
+            email="x@example.org",
+            display_name="X",
+            role=Role.COURSE_MANAGER,
+            actor="t",
+        )
+
+
+def test_one_client_cannot_fill_the_outbox(
+    uow: SqlAlchemyUnitOfWork, session: Session, org_id: UUID
+) -> None:
+    now = datetime.now(UTC)
+    allowed = CLIENT_LINK_RULE.allowed
+    for i in range(allowed + 5):
+        request_sign_in_link(uow, None, f"who{i}@example.org", client="192.0.2.9", now=now)
+    request_sign_in_link(uow, None, "l1@example.org", client="192.0.2.10", now=now)
+    queued = session.scalars(select(NotificationRow.recipient)).all()
+    assert len(queued) == allowed + 1 and "l1@example.org" in queued
+    later = now + CLIENT_LINK_RULE.forget_after + timedelta(minutes=1)
+    request_sign_in_link(uow, None, "again@example.org", client="192.0.2.9", now=later)
+    assert "again@example.org" in session.scalars(select(NotificationRow.recipient)).all()
+
+
+def _invite_manager(uow: SqlAlchemyUnitOfWork, org_id: UUID) -> UUID:
+    course = resolve_course(uow, org_id, "C1")
+    return invite_user(
+        uow,
+        org_id,
+        email="mina@example.org",
+        display_name="Mina",
+        role=Role.COURSE_MANAGER,
+        course_ids=[course.id],
+        actor="test",
+    ).id
+
+
+def test_an_invitation_sent_again_has_a_new_link_and_the_old_one_stops_working(
+    uow: SqlAlchemyUnitOfWork,
+    org_id: UUID,
+    smtp: tuple[Inbox, str],
+    tmp_path: Path,
+    session: Session,
+) -> None:
+    inbox, url = smtp
+    user_id = _invite_manager(uow, org_id)
+    assert _deliver(uow, url, tmp_path).sent == 1
+    old = _token(inbox)
+    assert awaiting_invitation(uow, org_id) == {user_id}
+
+    resend_invitation(uow, org_id, user_id, actor="user:admin")
+    assert _deliver(uow, url, tmp_path).sent == 1
+    first, second = inbox.messages
+    assert second["To"] == "mina@example.org" and second["Subject"] == first["Subject"]
+    new = _token(inbox)
+    assert new != old
+    with pytest.raises(Unauthorized):
+        sign_in_with_link(uow, old)
+    assert sign_in_with_link(uow, new)[0].id == user_id
+    (event,) = session.scalars(
+        select(AuditEventRow).where(AuditEventRow.action == "user.invitation_resent")
+    )
+    assert (event.actor, event.subject_id) == ("user:admin", str(user_id))
+
+    # Taken up: nothing to send again.
+    assert awaiting_invitation(uow, org_id) == set()
+    with pytest.raises(Conflict, match="signed in or set a password already"):
+        resend_invitation(uow, org_id, user_id, actor="t")
+
+
+def test_an_unsent_invitation_is_replaced_not_sent_twice(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID, smtp: tuple[Inbox, str], tmp_path: Path
+) -> None:
+    inbox, url = smtp
+    user_id = _invite_manager(uow, org_id)  # the SMTP server was away: still in the outbox
+    resend_invitation(uow, org_id, user_id, actor="t")
+    summary = _deliver(uow, url, tmp_path)
+    assert (summary.sent, len(inbox.messages)) == (1, 1)
+
+
+def test_sending_an_invitation_again_is_throttled(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID, session: Session
+) -> None:
+    user_id = _invite_manager(uow, org_id)
+    now = datetime.now(UTC)
+    for _ in range(MAX_INVITATIONS - 1):
+        resend_invitation(uow, org_id, user_id, actor="t", now=now)
+    with pytest.raises(Conflict, match="wait before sending another"):
+        resend_invitation(uow, org_id, user_id, actor="t", now=now)
+    later = now + INVITATION_WINDOW + timedelta(seconds=1)
+    resend_invitation(uow, org_id, user_id, actor="t", now=later)
+    statuses = session.scalars(
+        select(NotificationRow.status).where(NotificationRow.user_id == user_id)
+    ).all()
+    assert sorted(statuses) == ["pending"] + ["skipped"] * MAX_INVITATIONS
+
+
+def test_only_an_invitation_not_taken_up_can_be_sent_again(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    staff = make_user(uow, org_id, Role.ADMIN, email="admin@example.org")  # has a password
+    with pytest.raises(Conflict):
+        resend_invitation(uow, org_id, staff.id, actor="t")
+    other = make_organisation(uow, "Other Academy")
+    with pytest.raises(NotFound):
+        resend_invitation(uow, other.id, _invite_manager(uow, org_id), actor="t")

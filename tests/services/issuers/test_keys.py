@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+
+from certmint.credentials import (
+    BundledDocumentLoader,
+    DidResolver,
+    InMemoryKeyStore,
+    ProofOptions,
+    sign_document,
+    verify_proof,
+)
+from certmint.services.errors import NotFound
+from certmint.services.issuers.keys import (
+    did_document_for,
+    ensure_signing_key,
+    issuer_identity,
+    issuer_key,
+    organisation_did,
+    rotate_signing_key,
+)
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.factories import make_organisation
+
+BASE = "https://certs.example.org:8443"
+
+
+def test_default_and_other_organisations_get_their_own_did(uow: SqlAlchemyUnitOfWork) -> None:
+    default = make_organisation(uow, "Main", default=True)
+    other = make_organisation(uow, "Physics Dept")
+    assert organisation_did(default, BASE) == "did:web:certs.example.org%3A8443"
+    assert organisation_did(other, BASE) == "did:web:certs.example.org%3A8443:orgs:physics-dept"
+
+
+def test_ensure_is_idempotent_and_keys_rotate(uow: SqlAlchemyUnitOfWork) -> None:
+    store = InMemoryKeyStore()
+    org = make_organisation(uow, default=True)
+    first = ensure_signing_key(uow, store, org.id)
+    assert ensure_signing_key(uow, store, org.id) == first
+    second = rotate_signing_key(uow, store, org.id, actor="alice", reason="yearly")
+    assert second.key_id != first.key_id
+    assert len(store.list()) == 2
+
+    document = did_document_for(uow, BASE, None)
+    methods = [m["id"] for m in document["verificationMethod"]]
+    did = organisation_did(org, BASE)
+    assert methods == [f"{did}#{second.key_id}", f"{did}#{first.key_id}"]  # newest first
+    assert document["assertionMethod"] == methods  # the retired key still verifies
+    assert document["authentication"] == methods[:1]
+
+
+def test_signature_by_the_issuer_key_resolves_through_the_did_document(
+    uow: SqlAlchemyUnitOfWork,
+) -> None:
+    store = InMemoryKeyStore()
+    org = make_organisation(uow, default=True)
+    ensure_signing_key(uow, store, org.id)
+    signer = issuer_key(uow, store, org, BASE)
+    document = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": signer.did,
+        "credentialSubject": {"name": "x"},
+    }
+    loader = BundledDocumentLoader()
+    options = ProofOptions(
+        verification_method=signer.verification_method, created=datetime.now(UTC)
+    )
+    signed = sign_document(document, signer.key_pair, options, loader=loader)
+    resolver = DidResolver({signer.did: did_document_for(uow, BASE, None)})
+    resolved = resolver(signer.verification_method)
+    assert resolved.controller == signer.did
+    assert verify_proof(signed, signed["proof"][0], resolved.public_key, loader=loader)
+
+
+def test_unknown_or_default_slug_is_not_found(uow: SqlAlchemyUnitOfWork) -> None:
+    default = make_organisation(uow, "Main", default=True)
+    ensure_signing_key(uow, InMemoryKeyStore(), default.id)
+    with pytest.raises(NotFound):
+        did_document_for(uow, BASE, "nope")
+    with pytest.raises(NotFound):
+        did_document_for(uow, BASE, default.slug)  # the default answers at the bare host only
+
+
+def test_the_issuer_identity_lists_public_keys_newest_first(uow: SqlAlchemyUnitOfWork) -> None:
+    store = InMemoryKeyStore()
+    org = make_organisation(uow, "Other")
+    assert issuer_identity(uow, org.id, BASE).keys == []
+    first = ensure_signing_key(uow, store, org.id)
+    second = rotate_signing_key(uow, store, org.id, actor="alice")
+    identity = issuer_identity(uow, org.id, BASE)
+    assert identity.did == organisation_did(org, BASE)
+    assert [k.key_id for k in identity.keys] == [second.key_id, first.key_id]
+    assert [k.is_active for k in identity.keys] == [True, False]
+    method = identity.verification_method(second)
+    assert method == issuer_key(uow, store, org, BASE).verification_method
+    with pytest.raises(NotFound):
+        issuer_identity(uow, uuid4(), BASE)

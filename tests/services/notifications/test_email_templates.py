@@ -1,0 +1,170 @@
+"""E-mail templates per organisation: checks on save, sandboxed rendering, defaults, audit;
+and what arrives at a real SMTP server (aiosmtpd on loopback)."""
+
+from __future__ import annotations
+
+import uuid
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certmint.domain.email_templates import DEFAULTS, PLACEHOLDERS, SAMPLE_VALUES, EmailTemplate
+from certmint.domain.notifications import NotificationKind
+from certmint.services.errors import InvalidInput, NotFound
+from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuers.signing import Signing
+from certmint.services.notifications.email_templates import (
+    email_template,
+    preview_email_template,
+    render_email,
+    reset_email_template,
+    set_email_template,
+)
+from certmint.storage.tables import AuditEventRow
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from tests.conftest import Inbox
+from tests.factories import enrolment_row, make_organisation, scenario
+from tests.services.notifications.test_notifications import _send
+
+ISSUED = NotificationKind.ISSUED
+OWN = EmailTemplate(
+    subject="{{ learner_name }}, your {{ achievement }} certificate from {{ organisation }}",
+    text="Hello {{ learner_name }}!\n\n{{ course }} ({{ batch }}), no. {{ certificate_number }},"
+    " {{ issue_date }}.\nCheck it: {{ verification_url }}\n",
+    html="<p>Hello <b>{{ learner_name }}</b>!</p>"
+    '<p><a href="{{ verification_url }}">{{ certificate_number }}</a></p>',
+)
+
+
+def _refused(
+    uow: SqlAlchemyUnitOfWork, organisation_id: uuid.UUID, template: EmailTemplate
+) -> list[str]:
+    with pytest.raises(InvalidInput) as refused:
+        set_email_template(uow, organisation_id, ISSUED, template, actor="t")
+    return [str(p) for p in refused.value.problems]
+
+
+def test_default_text_until_the_organisation_sets_its_own(
+    uow: SqlAlchemyUnitOfWork, session: Session
+) -> None:
+    organisation = make_organisation(uow)
+    assert email_template(uow, organisation.id, ISSUED) == (DEFAULTS[ISSUED], False)
+    saved = set_email_template(uow, organisation.id, ISSUED, OWN, actor="alice")
+    assert email_template(uow, organisation.id, ISSUED) == (saved, True)
+    assert email_template(uow, organisation.id, NotificationKind.REISSUED)[1] is False
+    preview = preview_email_template(uow, organisation.id, ISSUED)
+    assert preview.subject == "Aïda Núñez-Ngũgĩ, your Completion certificate from Example Institute"
+    assert SAMPLE_VALUES["verification_url"] in preview.text
+    assert preview.html is not None and "<b>Aïda Núñez-Ngũgĩ</b>" in preview.html
+    assert reset_email_template(uow, organisation.id, ISSUED, actor="alice")
+    assert not reset_email_template(uow, organisation.id, ISSUED, actor="alice")
+    assert email_template(uow, organisation.id, ISSUED) == (DEFAULTS[ISSUED], False)
+    actions = session.scalars(
+        select(AuditEventRow.action).where(AuditEventRow.subject_type == "email_template")
+    ).all()
+    assert sorted(actions) == ["email_template.reset", "email_template.set"]
+
+
+def test_every_default_passes_its_own_checks() -> None:
+    for template in DEFAULTS.values():
+        rendered = render_email(template, SAMPLE_VALUES)
+        assert "{" not in rendered.subject + rendered.text
+    assert set(SAMPLE_VALUES) == set(PLACEHOLDERS)
+
+
+def test_syntax_errors_and_unknown_placeholders_name_the_line(uow: SqlAlchemyUnitOfWork) -> None:
+    organisation = make_organisation(uow)
+    problems = _refused(
+        uow, organisation.id, EmailTemplate("Hi", "Dear {{ learner_name }},\n{% if %}\n")
+    )
+    assert len(problems) == 1 and problems[0].startswith("text: line 2: ")
+    problems = _refused(
+        uow, organisation.id, EmailTemplate("Hi {{ name }}", "line 1\nline 2 {{ password }}", "")
+    )
+    assert problems[0].startswith("subject: line 1: unknown placeholder 'name'")
+    assert problems[1].startswith("text: line 2: unknown placeholder 'password'")
+    problems = _refused(uow, organisation.id, EmailTemplate(" ", " ", "<p>{{ x }</p>"))
+    assert problems[:2] == ["subject: must not be empty", "text: must not be empty"]
+    assert problems[2].startswith("html: line 1: ")
+    assert email_template(uow, organisation.id, ISSUED)[1] is False  # nothing was saved
+    with pytest.raises(NotFound):
+        set_email_template(uow, uuid.UUID(int=0), ISSUED, OWN, actor="t")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ ''.__class__ }}",
+        "{{ learner_name.__class__.__mro__[1].__subclasses__() }}",
+        "{{ learner_name['__class__'] }}",
+        "{{ learner_name.upper() }}",
+        "{{ self._TemplateReference__context }}",
+        "{{ lipsum.__globals__ }}",
+        "{% for i in range(99999) %}{% for j in range(99999) %}x{% endfor %}{% endfor %}",
+        "{{ 'x' * 999999999 }}",
+        "{{ learner_name|center(999999999) }}",
+        "{{ learner_name|safe }}",
+        "{% include '/etc/passwd' %}",
+        "{% set learner_name = 'someone else' %}",
+        "{% macro m() %}{% endmacro %}",
+    ],
+)
+def test_hostile_templates_are_refused(uow: SqlAlchemyUnitOfWork, source: str) -> None:
+    organisation = make_organisation(uow)
+    problems = _refused(uow, organisation.id, EmailTemplate("Subject", f"Hello\n{source}\n"))
+    assert problems and all(p.startswith("text: line 2: ") for p in problems), problems
+    with pytest.raises(InvalidInput):  # a preview is checked the same way
+        preview_email_template(uow, organisation.id, ISSUED, EmailTemplate("s", source))
+    with pytest.raises(InvalidInput):  # and so is every render, should one ever be stored
+        render_email(EmailTemplate("s", source), SAMPLE_VALUES)
+
+
+def test_values_cannot_inject_markup_or_headers() -> None:
+    hostile = {**SAMPLE_VALUES, "learner_name": "<script>alert(1)</script>\r\nBcc: all@example.org"}
+    rendered = render_email(OWN, hostile)
+    assert rendered.html is not None and "<script>" not in rendered.html
+    assert "&lt;script&gt;" in rendered.html
+    assert "\n" not in rendered.subject and "\r" not in rendered.subject
+    assert "<script>" in rendered.text  # plain text is not HTML: shown as typed
+
+
+def _plain(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content()).replace("\r\n", "\n")  # SMTP carries CRLF
+
+
+def test_the_organisations_text_is_what_arrives_and_the_default_after_reset(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, smtp: tuple[Inbox, str], tmp_path: Path
+) -> None:
+    inbox, url = smtp
+    rows = [
+        enrolment_row("L1", name="Zoë <O'Brien>", email="zoe@example.org"),
+        enrolment_row("L2", email="l2@example.org"),
+    ]
+    s = scenario(uow, signing, rows)
+    set_email_template(uow, s.organisation.id, ISSUED, OWN, actor="t")
+    issue_achievement(
+        uow, signing, s.organisation.id, s.achievement_id, learner_ids=[s.learners["L1"]]
+    )
+    assert _send(uow, url, tmp_path).sent == 1
+    (message,) = inbox.messages
+    assert message["Subject"] == "Zoë <O'Brien>, your Completion certificate from Scenario Academy"
+    text = _plain(message)
+    assert text.startswith("Hello Zoë <O'Brien>!\n\nData Science (Spring), no. ")
+    assert "Check it: https://certs.example.org/v/" in text
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "<b>Zoë &lt;O&#39;Brien&gt;</b>" in html
+    assert '<a href="https://certs.example.org/v/' in html
+
+    reset_email_template(uow, s.organisation.id, ISSUED, actor="t")
+    issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    assert _send(uow, url, tmp_path).sent == 1
+    default = inbox.messages[-1]
+    assert default["Subject"] == "Your certificate: Completion, Data Science"
+    assert default.get_body(("html",)) is None  # no HTML part by default
+    body = _plain(default)
+    assert body.startswith("Dear Learner L2,\n\nCongratulations! Scenario Academy has awarded you")
