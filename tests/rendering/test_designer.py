@@ -41,6 +41,17 @@ def test_design_text_is_escaped_and_kept(fonts: FontSet) -> None:
     assert 'Prize <b>&</b> "Honour"' in "".join(fromstring(filled).itertext())
 
 
+@pytest.mark.parametrize("achievement", ["Completion", "Merit"])
+def test_the_default_title_follows_the_achievement(fonts: FontSet, achievement: str) -> None:
+    """One template, attached as Completion and as Merit, prints each achievement's title."""
+    template = build_template(full_design("classic-1-1"))  # type: ignore[arg-type]
+    values = {**sample_values(), "achievement.name": achievement}
+    filled = fill_template(template, values, fonts=fonts, qr_url=QR_URL)
+    texts = "".join(fromstring(filled).itertext())
+    assert f"Certificate of {achievement}" in texts
+    assert ("Certificate of Completion" in texts) == (achievement == "Completion")
+
+
 def test_placeholders_in_design_text_are_checked() -> None:
     with pytest.raises(UnknownPlaceholder):
         build_template(full_design("modern", description="for {{course.titel}}"))  # type: ignore[arg-type]
@@ -114,5 +125,5 @@ def test_rtl_design_reads_from_the_right() -> None:
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "ar"
     texts = {el.text: float(el.get("x", "0")) for el in root.iter(f"{SVG}text")}
     assert texts["الأول"] > texts["الثاني"]  # first signatory on the right
-    title_x = texts["Certificate of Completion"]
+    title_x = texts["Certificate of {{achievement.name}}"]  # the default title
     assert title_x > 700  # start-anchored slot begins at its right edge

@@ -66,7 +66,8 @@ class Design:
 
     layout: str
     paper: Paper = Paper.A4
-    title: str = "Certificate of Completion"
+    # Follows the achievement: "Certificate of Merit" for a batch's merit achievement.
+    title: str = "Certificate of {{achievement.name}}"
     subtitle: str = "This is to certify that"
     description: str = "has successfully completed {{course.name}}"
     details: str = "{{batch.name}} · Issued on {{issued_on}}"

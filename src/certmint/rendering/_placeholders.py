@@ -105,7 +105,7 @@ def sample_values(recipient_name: str = "Aanya Sharma") -> dict[str, str]:
         "batch.name": "Spring 2026",
         "batch.start_date": "12 January 2026",
         "batch.end_date": "30 April 2026",
-        "achievement.name": "Certificate of Completion",
+        "achievement.name": "Completion",
         "achievement.description": "for successfully completing all modules and assessments",
         "issued_on": "15 May 2026",
         "valid_until": "15 May 2029",

@@ -96,7 +96,8 @@ def test_design_preview_save_publish(
 ) -> None:
     template_id = _create(client, admin)
     html = get_ok(client, f"/admin/templates/{template_id}", admin.headers)
-    assert "Certificate of Completion" in html and "Publish v1" in html
+    # The default title follows the achievement the template is attached as.
+    assert "Certificate of {{achievement.name}}" in html and "Publish v1" in html
 
     # Without JavaScript: the Preview button re-renders the page with the image, saving nothing.
     preview = client.post(

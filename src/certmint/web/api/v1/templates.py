@@ -55,7 +55,7 @@ class DesignIn(BaseModel):
         max_length=100, description="A gallery layout id.", examples=["classic-1-1"]
     )
     paper: Literal["a4", "letter"] = "a4"
-    title: str = Field(default="Certificate of Completion", max_length=500)
+    title: str = Field(default="Certificate of {{achievement.name}}", max_length=500)
     subtitle: str = Field(default="This is to certify that", max_length=500)
     description: str = Field(default="has successfully completed {{course.name}}", max_length=500)
     details: str = Field(default="{{batch.name}} · Issued on {{issued_on}}", max_length=500)

@@ -81,7 +81,7 @@ def create(
     layout = field(form, "layout")
     if layout not in LAYOUTS:
         raise NotFound("layout", layout)
-    design = Design(layout=layout, title="Certificate of Completion")
+    design = Design(layout=layout)
     version = create_template(
         container.uow(),
         principal.organisation_id,
