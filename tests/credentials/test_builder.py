@@ -26,7 +26,7 @@ from certmint.credentials import (
     email_identity_hash,
     expand_safe,
     ob3_json_schema,
-    sanitize_text,
+    sanitise_text,
     to_dataset,
 )
 from tests.credentials.conftest import make_data, with_two_status_entries
@@ -138,24 +138,24 @@ def test_external_identity_is_published_unhashed() -> None:
     ],
 )
 def test_sanitize_strips_control_characters_and_keeps_the_rest(raw: str, expected: str) -> None:
-    assert sanitize_text(raw, "name") == expected
+    assert sanitise_text(raw, "name") == expected
 
 
 def test_sanitize_keeps_line_breaks_in_multiline_fields() -> None:
-    text = sanitize_text("one\r\ntwo\rthree\tfour\x07", "criteria", multiline=True)
+    text = sanitise_text("one\r\ntwo\rthree\tfour\x07", "criteria", multiline=True)
     assert text == "one\ntwo\nthree four"
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "\x00\x01", "\t\n"])
 def test_sanitize_rejects_text_that_is_empty_once_cleaned(raw: str) -> None:
     with pytest.raises(InvalidCredentialDataError) as info:
-        sanitize_text(raw, "recipient.name")
+        sanitise_text(raw, "recipient.name")
     assert info.value.field == "recipient.name"
 
 
 def test_sanitize_rejects_lone_surrogates() -> None:
     with pytest.raises(InvalidCredentialDataError):
-        sanitize_text("Ada\ud800", "name")
+        sanitise_text("Ada\ud800", "name")
 
 
 def test_printed_fields_are_sanitised_in_the_credential() -> None:

@@ -19,7 +19,7 @@ from certmint.credentials._builder import (
     build_credential,
     check_iri,
     email_identity_hash,
-    sanitize_text,
+    sanitise_text,
     status_entry,
 )
 from certmint.credentials._canon import (
@@ -209,7 +209,7 @@ __all__ = [
     "presentation_problems",
     "proofs_of",
     "read_status_list_credential",
-    "sanitize_text",
+    "sanitise_text",
     "sign_document",
     "status_entry",
     "status_list_credential",

@@ -38,7 +38,7 @@ __all__ = [
     "build_credential",
     "check_iri",
     "email_identity_hash",
-    "sanitize_text",
+    "sanitise_text",
     "status_entry",
 ]
 
@@ -71,7 +71,7 @@ def check_iri(value: str, field: str) -> str:
     return value
 
 
-def sanitize_text(value: str, field: str, *, multiline: bool = False) -> str:
+def sanitise_text(value: str, field: str, *, multiline: bool = False) -> str:
     """Return printed text without control characters; raise if nothing printable is left.
 
     Line breaks become spaces, except in ``multiline`` fields (Markdown narratives) where
@@ -205,7 +205,7 @@ def _identifier(identity: EmailIdentity | ExternalIdentity) -> dict[str, Any]:
     if isinstance(identity, EmailIdentity):
         if "@" not in identity.email:
             raise InvalidCredentialDataError("recipient.identity.email", "is not an e-mail address")
-        salt = sanitize_text(identity.salt, "recipient.identity.salt")
+        salt = sanitise_text(identity.salt, "recipient.identity.salt")
         return {
             "type": "IdentityObject",
             "identityHash": email_identity_hash(identity.email, salt),
@@ -221,7 +221,7 @@ def _identifier(identity: EmailIdentity | ExternalIdentity) -> dict[str, Any]:
         )
     return {
         "type": "IdentityObject",
-        "identityHash": sanitize_text(identity.identifier, "recipient.identity.identifier"),
+        "identityHash": sanitise_text(identity.identifier, "recipient.identity.identifier"),
         "identityType": identity.identity_type,
         "hashed": False,
     }
@@ -236,7 +236,7 @@ def build_credential(data: CredentialData) -> dict[str, Any]:
     profile: dict[str, Any] = {
         "id": check_iri(issuer.did, "issuer.did"),
         "type": ["Profile"],
-        "name": sanitize_text(issuer.name, "issuer.name"),
+        "name": sanitise_text(issuer.name, "issuer.name"),
         "url": check_iri(issuer.url, "issuer.url"),
     }
     if issuer.image is not None:
@@ -246,23 +246,23 @@ def build_credential(data: CredentialData) -> dict[str, Any]:
         "id": check_iri(achievement.id, "achievement.id"),
         "type": ["Achievement"],
         "achievementType": "Certificate",
-        "name": sanitize_text(achievement.name, "achievement.name"),
-        "description": sanitize_text(achievement.description, "achievement.description"),
+        "name": sanitise_text(achievement.name, "achievement.name"),
+        "description": sanitise_text(achievement.description, "achievement.description"),
         "criteria": {
-            "narrative": sanitize_text(achievement.criteria, "achievement.criteria", multiline=True)
+            "narrative": sanitise_text(achievement.criteria, "achievement.criteria", multiline=True)
         },
     }
     if achievement.image is not None:
         achieved["image"] = _image(achievement.image, "achievement.image")
     subject: dict[str, Any] = {
         "type": ["AchievementSubject"],
-        "name": sanitize_text(data.recipient.name, "recipient.name"),
+        "name": sanitise_text(data.recipient.name, "recipient.name"),
         "identifier": [_identifier(data.recipient.identity)],
         "achievement": achieved,
     }
     if data.result is not None:
         subject["result"] = [
-            {"type": ["Result"], "value": sanitize_text(data.result.value, "result.value")}
+            {"type": ["Result"], "value": sanitise_text(data.result.value, "result.value")}
         ]
     credential: dict[str, Any] = {
         "@context": [VC2_CONTEXT, OB3_CONTEXT],

@@ -66,7 +66,6 @@ from certmint.rendering._images import (
     ImageLimits,
     PreparedImage,
     fit_into,
-    prepare_image,
     prepare_raster,
     sniff_image_type,
 )
@@ -114,6 +113,7 @@ from certmint.rendering._text import (
     measure_text,
     unknown_glyphs,
 )
+from certmint.rendering._uploads import prepare_image
 from certmint.rendering.errors import (
     AttachmentError,
     DesignError,

@@ -17,9 +17,10 @@ from xml.etree.ElementTree import Element, SubElement
 
 from certmint.rendering._fill import FIT_LINES, FIT_WIDTH
 from certmint.rendering._gallery import Box, Frame, Paper, TextSlot, get_layout, layout_frame
-from certmint.rendering._images import ImageLimits, fit_into, prepare_image
+from certmint.rendering._images import ImageLimits, fit_into
 from certmint.rendering._placeholders import check_placeholders, find_placeholders
 from certmint.rendering._svg import XML_NS, inline_svg, q, serialise
+from certmint.rendering._uploads import prepare_image
 from certmint.rendering.errors import DesignError
 
 __all__ = ["Colours", "Design", "Signatory", "build_template"]
@@ -266,7 +267,7 @@ def _check_text(field_name: str, value: str) -> None:
     check_placeholders(find_placeholders(value))
 
 
-def build_template(design: Design, *, image_limits: ImageLimits = ImageLimits()) -> bytes:  # noqa: B008
+def build_template(design: Design, *, image_limits: ImageLimits = ImageLimits()) -> bytes:
     """The template SVG for ``design``: decoration, design text and placeholders.
 
     Raises ``DesignError`` (unknown layout, too many logos or signatories, bad colours),

@@ -5,8 +5,8 @@ sniff the bytes), its header can promise gigapixels that decompress from a few k
 check width x height before decoding), and its metadata can carry GPS positions or a
 photographer's name (we copy pixels into a fresh image, so EXIF, XMP, ICC and text chunks stay
 behind). Images are shrunk to at most ``max_side_px`` (print resolution for a logo slot) so a
-20-megapixel phone photo of a signature does not make every PDF 8 MB. SVG images go through the
-template sanitiser with placeholders forbidden.
+20-megapixel phone photo of a signature does not make every PDF 8 MB. SVG images are ``_uploads``'s
+business (the template sanitiser, placeholders forbidden).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ __all__ = [
     "ImageLimits",
     "PreparedImage",
     "fit_into",
-    "prepare_image",
     "prepare_raster",
     "sniff_image_type",
 ]
@@ -117,23 +116,6 @@ def prepare_raster(
         clean.save(out, format="PNG", optimize=False)
         mime = "image/png"
     return PreparedImage(mime, out.getvalue(), float(clean.width), float(clean.height))
-
-
-def prepare_image(
-    data: bytes, limits: ImageLimits = ImageLimits(), *, flatten_on: str | None = None
-) -> PreparedImage:
-    """Check any supported upload: rasters are re-encoded, SVG is sanitised.
-
-    Raises ``ImageError`` (or ``UnsafeSvg`` for an SVG that cannot be cleaned).
-    """
-    if len(data) > limits.max_bytes:
-        raise ImageError(f"larger than {limits.max_bytes} bytes")
-    if sniff_image_type(data) != "svg":
-        return prepare_raster(data, limits, flatten_on=flatten_on)
-    from certmint.rendering._sanitise import sanitise_svg  # noqa: PLC0415 (cycle: sanitise uses us)
-
-    clean = sanitise_svg(data, allow_placeholders=False)
-    return PreparedImage("image/svg+xml", clean.svg, clean.width_pt, clean.height_pt)
 
 
 def fit_into(

@@ -54,7 +54,7 @@ def _images(data: bytes, limits: ImageLimits) -> Iterator[Image.Image]:
         raise ImageError(f"not a readable image: {exc}") from exc
 
 
-def read_qr_codes(data: bytes, *, limits: ImageLimits = ImageLimits()) -> tuple[str, ...]:  # noqa: B008
+def read_qr_codes(data: bytes, *, limits: ImageLimits = ImageLimits()) -> tuple[str, ...]:
     """The text of every QR code in an image (PNG, JPEG, ...) or in a PDF's embedded images."""
     if len(data) > limits.max_bytes:
         raise ImageError(f"larger than {limits.max_bytes} bytes")
