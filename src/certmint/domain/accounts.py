@@ -99,9 +99,10 @@ class UserSession:
 class Principal:
     """Who is acting on a request, whether signed in through the browser or calling with a token.
 
-    Every handler authorises through this one value, so a rule (say, what a course manager may
-    touch) is written once. ``course_ids`` is ``None`` when every course of the organisation is in
-    scope (admins); a course manager carries the courses they were given.
+    Every use case authorises this one value through the policy (``services.authorization``),
+    so a rule (say, what a course manager may touch) is written once. ``course_ids`` is ``None``
+    when every course of the organisation is in scope (admins); a course manager carries the
+    courses they were given.
     """
 
     organisation_id: UUID
@@ -131,20 +132,3 @@ class Principal:
         if self.user_id is not None:
             return f"user:{self.user_id}"
         return f"token:{self.token_id}"
-
-    @property
-    def is_admin(self) -> bool:
-        """An organisation admin: everything in the organisation, its settings included."""
-        return self.role is Role.ADMIN
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in (Role.ADMIN, Role.COURSE_MANAGER)
-
-    def can_manage_course(self, course_id: UUID) -> bool:
-        """Admins manage every course of their organisation; course managers only theirs."""
-        if self.is_admin:
-            return True
-        if self.role is Role.COURSE_MANAGER:
-            return self.course_ids is not None and course_id in self.course_ids
-        return False

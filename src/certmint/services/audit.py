@@ -10,7 +10,8 @@ from uuid import UUID
 
 from certmint.domain.accounts import Principal
 from certmint.domain.audit import AuditEvent
-from certmint.services.errors import Forbidden
+from certmint.services import authorization
+from certmint.services.authorization import Action
 from certmint.storage.audit import AuditFilter
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -75,8 +76,7 @@ def audit_log(
     """The organisation's events, newest first: by ``actor`` (a code such as "user:<id>"),
     about a ``subject_type``, with ``text`` in the action, reason or subject id, when given.
     Admins only: the log names every course's learners and every change to the settings."""
-    if not principal.is_admin:
-        raise Forbidden("only an organisation's admins read its audit log")
+    authorization.require(principal, Action.READ_AUDIT_LOG)
     organisation_id = principal.organisation_id
     where = AuditFilter(actor=actor, subject_type=subject_type, text=text)
     with uow:

@@ -1,6 +1,15 @@
-"""Loading an object by id *for a principal*: the one place that decides who may see what.
+"""The authorisation policy: the one place that decides what a principal may do to which object.
 
-Every route that takes an id authorises it here, inside the caller's open unit of work::
+Use cases ask it; the web and the CLI only authenticate and pass the principal on. Two kinds of
+question:
+
+- **What** a principal may do at all (``allows(principal, Action.X)``, ``require``): designing
+  templates, reading the audit log, deciding name corrections, working with courses at all, a
+  learner's own pages. A refusal is ``Forbidden`` with the action's one sentence (``REFUSALS``).
+  A route's guard (``web.deps``) names the action the route performs and asks ``require``;
+  use cases that are handed a principal ask it themselves.
+- **Which** objects it reaches: loading an object by id *for a principal*, inside the caller's
+  open unit of work::
 
     with uow:
         course, batch = authorization.batch_for(uow, principal, batch_id)
@@ -10,7 +19,7 @@ The rules:
 
 - everything is looked up within ``principal.organisation_id`` only;
 - admins reach every course of their organisation; course managers only the courses in
-  ``principal.course_ids`` (``Principal.can_manage_course``), so a batch, an achievement or a
+  ``principal.course_ids`` (``manages_course``), so a batch, an achievement or a
   certificate is reachable through its course;
 - learners reach only certificates issued to their own learner record, and nothing else here;
 - templates belong to the organisation, not to a course: staff (admins and course managers)
@@ -25,17 +34,16 @@ The rules:
 
 Whatever is not reachable raises ``NotFound`` with the id that was asked for: another tenant's
 object and an object outside the principal's scope look exactly like one that does not exist,
-never like a ``Forbidden`` that would confirm it exists. Role checks that are about *what* may
-be done to a reachable object (say, only admins revoke) stay with the use case and raise
-``Forbidden``; organisation-wide changes whose use cases know no principal (designing and
-publishing templates: course managers use templates, admins make them) are admitted by their
-routes' guards (``web.deps``).
+never like a ``Forbidden`` that would confirm it exists. What a role may do is asked first
+(``require``), so a learner or a course manager calling an admin's route is refused the same
+way whichever id it names. No other module reads a principal's role (``tests/test_policy.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TypeVar
 from uuid import UUID
 
@@ -44,12 +52,15 @@ from certmint.domain.achievements import Achievement
 from certmint.domain.certificates import Certificate
 from certmint.domain.courses import Batch, Course, Learner
 from certmint.domain.templates import Template
-from certmint.services.errors import NotFound
+from certmint.services.errors import Forbidden, NotFound
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
+    "REFUSALS",
+    "Action",
     "LearnerScope",
     "achievement_for",
+    "allows",
     "batch_for",
     "certificate_for",
     "course_for",
@@ -57,9 +68,94 @@ __all__ = [
     "learner_scope",
     "load",
     "managed_course_ids",
+    "manages_course",
     "may_rewrite_learner",
+    "own_learner_id",
+    "own_user_id",
+    "require",
     "template_for",
 ]
+
+
+class Action(StrEnum):
+    """What a principal may be allowed to do, whichever object it is done to."""
+
+    # Courses and all in them (batches, learners, enrolments, achievements, certificates,
+    # jobs), the organisation's templates to use, and its public details: staff.
+    WORK_WITH_COURSES = "work_with_courses"
+    # The organisation's settings: templates' designs, e-mail templates, webhooks, signing
+    # keys, users and tokens, issuing through the VC-API: admins.
+    ADMINISTER = "administer"
+    READ_AUDIT_LOG = "read_audit_log"
+    DECIDE_CORRECTIONS = "decide_corrections"
+    # A learner's own: certificates and requests (a learner record), and, as a person signed
+    # in, requesting a name correction and publishing a profile.
+    SEE_OWN_CERTIFICATES = "see_own_certificates"
+    REQUEST_CORRECTION = "request_correction"
+    PUBLISH_PROFILE = "publish_profile"
+    # An account of one's own (password, sessions): a person signed in, not a token.
+    USE_OWN_ACCOUNT = "use_own_account"
+
+
+# What each refusal says, one sentence per action.
+REFUSALS: dict[Action, str] = {
+    Action.WORK_WITH_COURSES: "this needs an admin or a course manager",
+    Action.ADMINISTER: "this needs an organisation admin",
+    Action.READ_AUDIT_LOG: "only an organisation's admins read its audit log",
+    Action.DECIDE_CORRECTIONS: "name corrections are decided by an organisation admin",
+    Action.SEE_OWN_CERTIFICATES: "this is for learner accounts",
+    Action.REQUEST_CORRECTION: "name corrections are requested by the learner",
+    Action.PUBLISH_PROFILE: "public profiles are for learner accounts",
+    Action.USE_OWN_ACCOUNT: "only a person who signed in has an account page",
+}
+
+
+def allows(principal: Principal, action: Action) -> bool:
+    """Whether the principal may do this at all (its objects are scoped by the loaders)."""
+    match action:
+        case Action.WORK_WITH_COURSES:
+            return principal.role in (Role.ADMIN, Role.COURSE_MANAGER)
+        case Action.ADMINISTER | Action.READ_AUDIT_LOG | Action.DECIDE_CORRECTIONS:
+            return principal.role is Role.ADMIN
+        case Action.SEE_OWN_CERTIFICATES:
+            return principal.role is Role.LEARNER and principal.learner_id is not None
+        case Action.REQUEST_CORRECTION | Action.PUBLISH_PROFILE:
+            return principal.role is Role.LEARNER and principal.user_id is not None
+        case Action.USE_OWN_ACCOUNT:
+            return principal.user_id is not None
+
+
+def require(principal: Principal, action: Action) -> None:
+    """``Forbidden`` (the action's refusal) unless the principal may do this."""
+    if not allows(principal, action):
+        raise Forbidden(REFUSALS[action])
+
+
+def own_learner_id(principal: Principal) -> UUID:
+    """The learner record whose certificates a learner account sees (``Forbidden`` for
+    anyone else)."""
+    require(principal, Action.SEE_OWN_CERTIFICATES)
+    assert principal.learner_id is not None  # allows() said so
+    return principal.learner_id
+
+
+def own_user_id(principal: Principal, action: Action) -> UUID:
+    """The account of the person doing ``action``, one that needs a person signed in
+    (``Forbidden`` for a token, or a role that may not)."""
+    require(principal, action)
+    if principal.user_id is None:
+        raise Forbidden(REFUSALS[action])
+    return principal.user_id
+
+
+def manages_course(principal: Principal, course_id: UUID) -> bool:
+    """Admins manage every course of their organisation; course managers only theirs."""
+    if principal.role is Role.ADMIN:
+        return True
+    if principal.role is Role.COURSE_MANAGER:
+        return principal.course_ids is not None and course_id in principal.course_ids
+    return False
+
 
 T = TypeVar("T")
 Finder = Callable[[SqlAlchemyUnitOfWork, Principal, UUID], T]
@@ -75,7 +171,7 @@ def load(uow: SqlAlchemyUnitOfWork, find: Finder[T], principal: Principal, objec
 def managed_course_ids(principal: Principal) -> frozenset[UUID] | None:
     """The courses whose objects a listing may show: ``None`` for every course (admins), else
     the course manager's own (none for a manager given no courses, or a learner)."""
-    if principal.is_admin:
+    if principal.role is Role.ADMIN:
         return None
     return principal.course_ids or frozenset()
 
@@ -83,7 +179,7 @@ def managed_course_ids(principal: Principal) -> frozenset[UUID] | None:
 def course_for(uow: SqlAlchemyUnitOfWork, principal: Principal, course_id: UUID) -> Course:
     """The course, if the principal manages it; else ``NotFound("course", course_id)``."""
     course = uow.roster.get_course(principal.organisation_id, course_id)
-    if course is None or not principal.can_manage_course(course.id):
+    if course is None or not manages_course(principal, course.id):
         raise NotFound("course", course_id)
     return course
 
@@ -93,7 +189,7 @@ def batch_for(
 ) -> tuple[Course, Batch]:
     """The batch and its course, if the principal manages the course; else ``NotFound``."""
     found = uow.roster.get_batch(principal.organisation_id, batch_id)
-    if found is None or not principal.can_manage_course(found[0].id):
+    if found is None or not manages_course(principal, found[0].id):
         raise NotFound("batch", batch_id)
     return found
 
@@ -151,7 +247,7 @@ def learner_scope(
     - a learner sees their own record and changes none here (their profile is their account's).
     """
     ids = frozenset(learner_ids)
-    if principal.is_admin:
+    if principal.role is Role.ADMIN:
         return LearnerScope(ids, ids)
     if principal.role is Role.LEARNER:
         own = ids & {principal.learner_id} if principal.learner_id is not None else frozenset()
@@ -173,14 +269,14 @@ def may_rewrite_learner(uow: SqlAlchemyUnitOfWork, principal: Principal, learner
 def template_for(uow: SqlAlchemyUnitOfWork, principal: Principal, template_id: UUID) -> Template:
     """The organisation's template, for staff; else ``NotFound("template", template_id)``."""
     template = uow.templates.get(principal.organisation_id, template_id)
-    if template is None or not principal.is_staff:
+    if template is None or not allows(principal, Action.WORK_WITH_COURSES):
         raise NotFound("template", template_id)
     return template
 
 
 def _manages_batch(uow: SqlAlchemyUnitOfWork, principal: Principal, batch_id: UUID) -> bool:
     found = uow.roster.get_batch(principal.organisation_id, batch_id)
-    return found is not None and principal.can_manage_course(found[0].id)
+    return found is not None and manages_course(principal, found[0].id)
 
 
 def _may_see_certificate(
@@ -188,7 +284,7 @@ def _may_see_certificate(
 ) -> bool:
     if principal.role is Role.LEARNER:
         return principal.learner_id is not None and certificate.learner_id == principal.learner_id
-    if principal.is_admin:
+    if principal.role is Role.ADMIN:
         return True
     achievement = uow.achievements.get(principal.organisation_id, certificate.achievement_id)
     return achievement is not None and _manages_batch(uow, principal, achievement.batch_id)

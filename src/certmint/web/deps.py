@@ -9,10 +9,16 @@ API routes answer 401 to an anonymous caller (``PrincipalDep``, ``StaffDep``, ``
 pages send the browser to ``/login?next=...`` instead (``PagePrincipalDep``, ``PageStaffDep``,
 ``PageAdminDep``, ``PageLearnerDep``).
 
-``RouteAccess.of(route.dependant).admits(principal)`` runs a route's own guards (the
-dependencies above that it declares) against a principal without calling the route: pages show
-a link, button or form only when the person viewing them may use it (``can()`` in templates),
-by the very rule the route enforces.
+This module only authenticates. Whether the principal may do what a route does is the policy's
+(``services.authorization``): a guard names the route's action (``StaffDep``: working with
+courses, ``AdminDep``: the organisation's settings, ``PageLearnerDep``: a learner's own pages)
+and asks ``authorization.require``, before the route reads its ids, so a role that may not act
+is a 403 whichever id it names; the use cases the route calls ask the policy about each object.
+
+``RouteAccess.of(route.dependant).admits(principal)`` asks the policy about a route's action (the
+guards above that it declares) without calling the route: pages show a link, button or form
+only when the person viewing them may use it (``can()`` in templates), by the very rule the
+route enforces.
 """
 
 from __future__ import annotations
@@ -28,7 +34,9 @@ from fastapi.dependencies.models import Dependant
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from certmint.bootstrap import Container
-from certmint.domain.accounts import Principal, Role
+from certmint.domain.accounts import Principal
+from certmint.services import authorization
+from certmint.services.authorization import Action
 from certmint.services.errors import Forbidden, Unauthorized
 from certmint.services.identity.sessions import resolve_session
 from certmint.services.identity.tokens import authenticate_token
@@ -153,12 +161,13 @@ def get_principal(
 
 
 def get_staff(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
-    """An organisation admin or a course manager; learners are refused."""
-    return _staff(principal)
+    """One who may work with courses (``Action.WORK_WITH_COURSES``)."""
+    return _acting(principal, Action.WORK_WITH_COURSES)
 
 
 def get_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
-    return _admin(principal)
+    """One who may change the organisation's settings (``Action.ADMINISTER``)."""
+    return _acting(principal, Action.ADMINISTER)
 
 
 def get_page_principal(
@@ -177,38 +186,33 @@ def get_page_principal(
 
 
 def get_page_staff(principal: Annotated[Principal, Depends(get_page_principal)]) -> Principal:
-    return _staff(principal)
+    return _acting(principal, Action.WORK_WITH_COURSES)
 
 
 def get_page_admin(principal: Annotated[Principal, Depends(get_page_principal)]) -> Principal:
-    return _admin(principal)
+    return _acting(principal, Action.ADMINISTER)
 
 
 def get_page_learner(principal: Annotated[Principal, Depends(get_page_principal)]) -> Principal:
-    """A signed-in learner account (its ``learner_id`` names the learner's record)."""
-    if principal.role is not Role.LEARNER or principal.learner_id is None:
-        raise Forbidden("this page is for learners")
-    return principal
+    """A learner account with its learner record (``Action.SEE_OWN_CERTIFICATES``)."""
+    return _acting(principal, Action.SEE_OWN_CERTIFICATES)
 
 
-def _admin(principal: Principal) -> Principal:
-    if not principal.is_admin:
-        raise Forbidden("this needs an organisation admin")
-    return principal
-
-
-def _staff(principal: Principal) -> Principal:
-    if not principal.is_staff:
-        raise Forbidden("this needs an admin or a course manager")
+def _acting(principal: Principal, action: Action) -> Principal:
+    authorization.require(principal, action)
     return principal
 
 
 # Who a route admits, as the route's dependencies say: these need someone signed in, and
-# these decide by the principal alone (each raises ``Forbidden`` for one it refuses).
+# these name the action the route performs (the policy decides who may).
 _SIGNED_IN: frozenset[Callable[..., Principal]] = frozenset({get_principal, get_page_principal})
-_GUARDS: frozenset[Callable[[Principal], Principal]] = frozenset(
-    {get_staff, get_admin, get_page_staff, get_page_admin, get_page_learner}
-)
+_GUARDS: dict[Callable[..., Principal], Action] = {
+    get_staff: Action.WORK_WITH_COURSES,
+    get_admin: Action.ADMINISTER,
+    get_page_staff: Action.WORK_WITH_COURSES,
+    get_page_admin: Action.ADMINISTER,
+    get_page_learner: Action.SEE_OWN_CERTIFICATES,
+}
 
 
 def _calls(dependant: Dependant) -> Iterator[Callable[..., object]]:
@@ -223,25 +227,21 @@ class RouteAccess:
     """Who a route lets in, read from the dependencies it declares."""
 
     signed_in: bool
-    guards: tuple[Callable[[Principal], Principal], ...]
+    actions: frozenset[Action]
 
     @classmethod
     def of(cls, dependant: Dependant) -> RouteAccess:
         calls = set(_calls(dependant))
-        return cls(bool(calls & (_SIGNED_IN | _GUARDS)), tuple(g for g in _GUARDS if g in calls))
+        guards = [g for g in _GUARDS if g in calls]
+        return cls(bool(calls & _SIGNED_IN) or bool(guards), frozenset(_GUARDS[g] for g in guards))
 
     def admits(self, principal: Principal | None) -> bool:
-        """Whether ``principal`` (None: nobody signed in) passes the route's guards. Ids the
-        route takes are checked when it runs; pages link only to objects their services
-        showed the principal."""
+        """Whether ``principal`` (None: nobody signed in) may do what the route does, as the
+        policy says. Ids the route takes are checked when it runs; pages link only to objects
+        their services showed the principal."""
         if principal is None:
             return not self.signed_in
-        try:
-            for guard in self.guards:
-                guard(principal)
-        except Forbidden:
-            return False
-        return True
+        return all(authorization.allows(principal, action) for action in self.actions)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -10,12 +10,13 @@ import uuid
 from datetime import UTC, datetime
 from uuid import UUID
 
-from certmint.domain.accounts import Principal, Role
+from certmint.domain.accounts import Principal
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.corrections import CorrectionStatus, NameCorrection
 from certmint.domain.messages import Message
 from certmint.services import authorization
 from certmint.services.audit import record
+from certmint.services.authorization import Action
 from certmint.services.certificates.lifecycle import list_certificates, reissue_certificate
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certmint.services.issuers.signing import Signing
@@ -54,8 +55,7 @@ def request_name_correction(
 ) -> NameCorrection:
     """A learner asks for the name on one of their current certificates to be corrected.
     ``Conflict`` if the certificate is not active or a request for it is already open."""
-    if principal.role is not Role.LEARNER or principal.user_id is None:
-        raise Forbidden("name corrections are requested by the learner")
+    requested_by = authorization.own_user_id(principal, Action.REQUEST_CORRECTION)
     name = unicodedata.normalize("NFC", requested_name.strip())
     note = unicodedata.normalize("NFC", note.strip())
     if not name or len(name) > MAX_NAME or not name.isprintable():
@@ -82,7 +82,7 @@ def request_name_correction(
             organisation_id=principal.organisation_id,
             certificate_id=certificate.id,
             learner_id=certificate.learner_id,
-            requested_by=principal.user_id,
+            requested_by=requested_by,
             current_name=current_name,
             requested_name=name,
             note=note,
@@ -97,10 +97,9 @@ def request_name_correction(
 
 def learner_corrections(uow: SqlAlchemyUnitOfWork, principal: Principal) -> list[NameCorrection]:
     """The learner's own requests, newest first, with their outcomes."""
-    if principal.role is not Role.LEARNER or principal.learner_id is None:
-        raise Forbidden("this is for learner accounts")
+    learner_id = authorization.own_learner_id(principal)
     with uow:
-        return uow.corrections.of_learner(principal.organisation_id, principal.learner_id)
+        return uow.corrections.of_learner(principal.organisation_id, learner_id)
 
 
 def list_corrections(
@@ -271,8 +270,7 @@ def decline_correction(
 
 
 def _admin(principal: Principal) -> None:
-    if not principal.is_admin:
-        raise Forbidden("name corrections are decided by an organisation admin")
+    authorization.require(principal, Action.DECIDE_CORRECTIONS)
 
 
 def _pending(

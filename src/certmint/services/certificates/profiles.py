@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from uuid import UUID
 
-from certmint.domain.accounts import Principal, Role
+from certmint.domain.accounts import Principal
 from certmint.domain.certificates import CertificateStatus
+from certmint.services import authorization
 from certmint.services.audit import record
-from certmint.services.errors import Forbidden, NotFound
+from certmint.services.authorization import Action
+from certmint.services.errors import NotFound
 from certmint.services.read_models.learner_certificates import (
     LearnerCertificate,
     learner_certificates,
@@ -33,7 +34,7 @@ class PublicProfile:
 
 def profile_token(uow: SqlAlchemyUnitOfWork, principal: Principal) -> str | None:
     """The learner's profile token, or None while the profile is off."""
-    user_id = _learner_user(principal)
+    user_id = authorization.own_user_id(principal, Action.PUBLISH_PROFILE)
     with uow:
         return uow.users.profile_token(user_id)
 
@@ -42,7 +43,7 @@ def set_public_profile(
     uow: SqlAlchemyUnitOfWork, principal: Principal, *, enabled: bool
 ) -> str | None:
     """Turn the profile on (a new unguessable token, returned) or off (None)."""
-    user_id = _learner_user(principal)
+    user_id = authorization.own_user_id(principal, Action.PUBLISH_PROFILE)
     token = secrets.token_urlsafe(24) if enabled else None
     with uow:
         if (uow.users.profile_token(user_id) is not None) == enabled:
@@ -64,9 +65,9 @@ def public_profile(uow: SqlAlchemyUnitOfWork, token: str, *, base_url: str) -> P
     """What the public profile page shows; ``NotFound`` for an unknown or withdrawn token."""
     with uow:
         user = uow.users.by_profile_token(token) if 16 <= len(token) <= 64 else None
-    if user is None or not user.active or user.role is not Role.LEARNER or not user.learner_id:
+    owner = Principal.of_user(user) if user is not None and user.active else None
+    if owner is None or not authorization.allows(owner, Action.SEE_OWN_CERTIFICATES):
         raise NotFound("profile", token)
-    owner = Principal.of_user(user)
     current = tuple(
         c
         for c in learner_certificates(uow, owner, base_url=base_url)
@@ -74,9 +75,3 @@ def public_profile(uow: SqlAlchemyUnitOfWork, token: str, *, base_url: str) -> P
     )
     name = current[0].printed["recipient.name"] if current else ""
     return PublicProfile(name, current)
-
-
-def _learner_user(principal: Principal) -> UUID:
-    if principal.role is not Role.LEARNER or principal.user_id is None:
-        raise Forbidden("public profiles are for learner accounts")
-    return principal.user_id

@@ -23,10 +23,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from certmint.domain.accounts import Principal, Role, Throttle, User, normalise_email
+from certmint.services import authorization
 from certmint.services.audit import record
+from certmint.services.authorization import Action
 from certmint.services.errors import (
     Conflict,
-    Forbidden,
     InvalidInput,
     NotFound,
     TooManyAttempts,
@@ -534,11 +535,10 @@ def change_own_password(
 
 
 def _own_account(uow: SqlAlchemyUnitOfWork, principal: Principal) -> User:
-    if principal.user_id is None:
-        raise Forbidden("only a person who signed in has an account page")
-    user = uow.users.get(principal.organisation_id, principal.user_id)
+    user_id = authorization.own_user_id(principal, Action.USE_OWN_ACCOUNT)
+    user = uow.users.get(principal.organisation_id, user_id)
     if user is None or not user.active:
-        raise NotFound("user", principal.user_id)
+        raise NotFound("user", user_id)
     return user
 
 

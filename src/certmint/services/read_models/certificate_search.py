@@ -64,7 +64,7 @@ def _awards(uow: SqlAlchemyUnitOfWork, principal: Principal) -> list[AwardOption
     """Inside an open unit of work."""
     options: list[AwardOption] = []
     for course, batch in uow.roster.list_batches(principal.organisation_id):
-        if principal.can_manage_course(course.id):
+        if authorization.manages_course(principal, course.id):
             options.extend(
                 AwardOption(a, course, batch)
                 for a in uow.achievements.for_batch(principal.organisation_id, batch.id)

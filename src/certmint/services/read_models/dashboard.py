@@ -9,6 +9,7 @@ from certmint.domain.accounts import Principal
 from certmint.domain.certificates import CertificateStatus
 from certmint.domain.courses import Batch, Course
 from certmint.domain.jobs import Job
+from certmint.services import authorization
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = ["BatchSummary", "Dashboard", "JobSummary", "dashboard", "job_percent"]
@@ -61,7 +62,7 @@ def dashboard(uow: SqlAlchemyUnitOfWork, principal: Principal, *, jobs: int = 10
         pairs = [
             (course, batch)
             for course, batch in uow.roster.list_batches(principal.organisation_id)
-            if principal.can_manage_course(course.id)
+            if authorization.manages_course(principal, course.id)
         ]
         batch_ids = [b.id for _, b in pairs]
         learners = uow.roster.enrolment_counts(batch_ids)
@@ -71,11 +72,12 @@ def dashboard(uow: SqlAlchemyUnitOfWork, principal: Principal, *, jobs: int = 10
             for achievement in uow.achievements.for_batch(principal.organisation_id, batch.id):
                 names[achievement.id] = f"{achievement.name} · {course.name}, {batch.name}"
         recent = uow.jobs.recent(principal.organisation_id, limit=jobs * 3)
+    every_course = authorization.managed_course_ids(principal) is None
     in_scope = [
         JobSummary(job, names.get(UUID(job.params["achievement_id"]), ""))
         for job in recent
         if "achievement_id" in job.params
-        and (principal.course_ids is None or UUID(job.params["achievement_id"]) in names)
+        and (every_course or UUID(job.params["achievement_id"]) in names)
     ]
     return Dashboard(
         [

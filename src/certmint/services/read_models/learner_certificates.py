@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-from certmint.domain.accounts import Principal, Role
+from certmint.domain.accounts import Principal
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.ids import url_id
 from certmint.domain.sharing import linkedin_add_to_profile_url
 from certmint.services import authorization
-from certmint.services.errors import Forbidden
 from certmint.services.issuance.awards import verification_url
 from certmint.storage.certificates import CertificateFilter
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -59,7 +58,7 @@ def learner_certificates(
     uow: SqlAlchemyUnitOfWork, principal: Principal, *, base_url: str
 ) -> list[LearnerCertificate]:
     """Every certificate of the principal's learner record, newest first."""
-    learner_id = _learner_id(principal)
+    learner_id = authorization.own_learner_id(principal)
     with uow:
         mine = uow.certificates.list(
             principal.organisation_id,
@@ -75,7 +74,7 @@ def learner_certificate(
     uow: SqlAlchemyUnitOfWork, principal: Principal, certificate_id: UUID, *, base_url: str
 ) -> LearnerCertificate:
     """One of the principal's certificates; ``NotFound`` for anyone else's."""
-    learner_id = _learner_id(principal)
+    learner_id = authorization.own_learner_id(principal)
     with uow:
         certificate = authorization.certificate_for(uow, principal, certificate_id)
         mine = uow.certificates.list(
@@ -84,12 +83,6 @@ def learner_certificate(
             limit=MAX_CERTIFICATES,
         )
     return _view(certificate, {c.id: c for c in mine}, base_url)
-
-
-def _learner_id(principal: Principal) -> UUID:
-    if principal.role is not Role.LEARNER or principal.learner_id is None:
-        raise Forbidden("this is for learner accounts")
-    return principal.learner_id
 
 
 def _view(

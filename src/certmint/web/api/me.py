@@ -34,6 +34,11 @@ def me(request: Request, principal: PrincipalDep) -> Me:
         user_id=principal.user_id,
         token_id=principal.token_id,
         learner_id=principal.learner_id,
-        course_ids=None if principal.course_ids is None else sorted(principal.course_ids),
+        course_ids=_listed(principal.course_ids),
         csrf_token=getattr(request.state, "csrf_token", None),
     )
+
+
+def _listed(ids: frozenset[UUID] | None) -> list[UUID] | None:
+    """The scope as the answer lists it: sorted, or None for every course."""
+    return None if ids is None else sorted(ids)

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from certmint.domain.accounts import Role
+from certmint.services import authorization
+from certmint.services.authorization import Action
 from certmint.services.errors import InvalidInput, TooManyAttempts, Unauthorized
 from certmint.services.identity.accounts import (
     MIN_PASSWORD_LENGTH,
@@ -38,7 +39,7 @@ def _page(
     context = {
         "user": user,
         "has_password": with_password,
-        "is_learner": user.role is Role.LEARNER,
+        "is_learner": authorization.allows(principal, Action.SEE_OWN_CERTIFICATES),
         "min_length": MIN_PASSWORD_LENGTH,
         "error": "",
         "done": request.query_params.get("done") == "password",
