@@ -21,6 +21,7 @@ from certmint.cli import (
     imports,
     keys,
     notifications,
+    orgs,
     templates,
     tokens,
     users,
@@ -46,6 +47,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     cls=CertmintGroup,  # every error of every command becomes a sentence and an exit code
 )
+app.add_typer(orgs.app, name="orgs")
 app.add_typer(imports.app, name="import")
 app.add_typer(keys.app, name="keys")
 app.add_typer(templates.app, name="templates")

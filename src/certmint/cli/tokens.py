@@ -29,6 +29,10 @@ def create(
         list[str] | None,
         typer.Option(help="A course a course-manager token may touch (id or LMS id); repeat."),
     ] = None,
+    operator: Annotated[
+        bool,
+        typer.Option(help="An admin token that also manages the instance's organisations."),
+    ] = False,
     org: OrgOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -41,10 +45,19 @@ def create(
             name=name,
             role=role,
             course_ids=course_ids,
+            operator=operator,
             actor="cli",
         )
     if as_json:
-        print_json({"id": token.id, "name": token.name, "role": token.role, "token": secret})
+        print_json(
+            {
+                "id": token.id,
+                "name": token.name,
+                "role": token.role,
+                "operator": token.operator,
+                "token": secret,
+            }
+        )
     else:
         console.print(secret)
 

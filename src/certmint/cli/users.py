@@ -54,9 +54,15 @@ def add(
         str | None, typer.Option(help="The learner record of a learner account (id or LMS id).")
     ] = None,
     password: PasswordOption = None,
+    operator: Annotated[
+        bool,
+        typer.Option(help="Also operate the instance's organisations (default organisation)."),
+    ] = False,
     org: OrgOption = None,
 ) -> None:
-    """Create a user and print the password once (generated unless given)."""
+    """Create a user and print the password once (generated unless given). The address
+    counts as the person's (you vouch for it), so their accounts in other organisations with
+    the same address are theirs too."""
     secret = password or generate_password()
     with in_organisation(ctx, org) as (container, organisation):
         course_ids = [resolve_course(container.uow(), organisation.id, c).id for c in course or ()]
@@ -72,9 +78,13 @@ def add(
             password=secret,
             course_ids=course_ids,
             learner_id=learner_id,
+            operator=operator,
+            address_verified=True,
             actor="cli",
         )
-    console.print(f"created {user.role} {user.email} ({user.id})")
+    console.print(
+        f"created {user.role}{' operator' if user.operator else ''} {user.email} ({user.id})"
+    )
     if password is None:
         console.print(f"password: {secret}")
 

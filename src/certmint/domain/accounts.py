@@ -39,6 +39,7 @@ class ApiToken:
     last_used_at: datetime | None = None
     # The courses a course manager's token may touch; None for an admin token (every course).
     course_ids: frozenset[UUID] | None = None
+    operator: bool = False  # also manages the instance's organisations
 
     @property
     def active(self) -> bool:
@@ -65,6 +66,10 @@ class User:
     course_ids: frozenset[UUID] = frozenset()
     learner_id: UUID | None = None
     disabled_at: datetime | None = None
+    # When the person proved the address theirs: only then are their accounts in other
+    # organisations (same address, also proved) theirs too.
+    email_verified_at: datetime | None = None
+    operator: bool = False  # also manages the instance's organisations
 
     @property
     def active(self) -> bool:
@@ -111,6 +116,9 @@ class Principal:
     user_id: UUID | None = None  # a person signed in
     token_id: UUID | None = None  # an integration calling with an API token
     learner_id: UUID | None = None  # the learner record a learner account is linked to
+    # The instance's operator: creates, renames, brands and suspends organisations (and sees
+    # nothing inside them by this grant).
+    operator: bool = False
 
     @classmethod
     def of_user(cls, user: User) -> Principal:
@@ -120,11 +128,18 @@ class Principal:
             course_ids=user.course_ids if user.role is Role.COURSE_MANAGER else None,
             user_id=user.id,
             learner_id=user.learner_id if user.role is Role.LEARNER else None,
+            operator=user.operator,
         )
 
     @classmethod
     def of_token(cls, token: ApiToken) -> Principal:
-        return cls(token.organisation_id, token.role, token.course_ids, token_id=token.id)
+        return cls(
+            token.organisation_id,
+            token.role,
+            token.course_ids,
+            token_id=token.id,
+            operator=token.operator,
+        )
 
     @property
     def actor(self) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-__all__ = ["Organisation", "SigningKey", "slugify"]
+__all__ = ["Branding", "Organisation", "SigningKey", "slugify"]
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -19,13 +19,35 @@ def slugify(name: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Branding:
+    """How an organisation's pages and e-mails look: two ``#rrggbb`` colours (empty: the
+    instance's own) and whether it has a logo (served at ``/orgs/<slug>/logo``)."""
+
+    primary_colour: str = ""
+    accent_colour: str = ""
+    logo_type: str = ""  # image/png or image/jpeg; empty: no logo
+
+
+@dataclass(frozen=True, slots=True)
 class Organisation:
+    """A tenant and issuer. The instance's operator creates, renames, brands and suspends
+    organisations; a suspended one issues nothing, and its certificates still verify (its
+    pages say it is suspended when ``suspension_shown``)."""
+
     id: UUID
     slug: str
     name: str
     url: str
     is_default: bool
     created_at: datetime
+    branding: Branding = Branding()
+    email_sender: str = ""  # the From address of its e-mails; empty: the instance's
+    suspended_at: datetime | None = None
+    suspension_shown: bool = False
+
+    @property
+    def suspended(self) -> bool:
+        return self.suspended_at is not None
 
 
 @dataclass(frozen=True, slots=True)

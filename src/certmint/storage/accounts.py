@@ -27,6 +27,8 @@ def _user(row: UserRow) -> User:
         course_ids=frozenset(UUID(c) for c in row.course_ids),
         learner_id=row.learner_id,
         disabled_at=row.disabled_at,
+        email_verified_at=row.email_verified_at,
+        operator=row.operator,
     )
 
 
@@ -59,6 +61,8 @@ class SqlAlchemyUserRepository:
                 course_ids=sorted(str(c) for c in user.course_ids),
                 learner_id=user.learner_id,
                 created_at=user.created_at,
+                email_verified_at=user.email_verified_at,
+                operator=user.operator,
             )
         )
 
@@ -81,6 +85,20 @@ class SqlAlchemyUserRepository:
             )
         )
         return None if row is None else _user(row)
+
+    def verified_by_email(self, email: str) -> list[User]:
+        """The active accounts with this address, in every organisation, whose owner proved
+        the address: one person's memberships. Ordered by when they were made."""
+        rows = self._session.scalars(
+            select(UserRow)
+            .where(
+                UserRow.email_key == normalise_email(email),
+                UserRow.email_verified_at.is_not(None),
+                UserRow.disabled_at.is_(None),
+            )
+            .order_by(UserRow.created_at)
+        )
+        return [_user(row) for row in rows]
 
     def password_hash(self, user_id: UUID) -> str | None:
         """The argon2id hash, or None while the user has no password."""
@@ -174,11 +192,21 @@ class SqlAlchemyUserRepository:
     # One-time sign-in links
 
     def add_link(
-        self, user_id: UUID, token_hash: str, created_at: datetime, expires_at: datetime
+        self,
+        user_id: UUID,
+        token_hash: str,
+        created_at: datetime,
+        expires_at: datetime,
+        *,
+        mailed: bool,
     ) -> None:
         self._session.add(
             SignInLinkRow(
-                user_id=user_id, token_hash=token_hash, created_at=created_at, expires_at=expires_at
+                user_id=user_id,
+                token_hash=token_hash,
+                created_at=created_at,
+                expires_at=expires_at,
+                mailed=mailed,
             )
         )
 
@@ -201,8 +229,9 @@ class SqlAlchemyUserRepository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    def use_link(self, token_hash: str, now: datetime) -> UUID | None:
-        """Mark an unused, unexpired link used and return its user; None if there is none.
+    def use_link(self, token_hash: str, now: datetime) -> tuple[UUID, bool] | None:
+        """Mark an unused, unexpired link used and return its user and whether it was e-mailed;
+        None if there is none.
 
         One conditional UPDATE, so two clicks racing each other cannot both succeed."""
         row = self._session.scalar(
@@ -215,4 +244,6 @@ class SqlAlchemyUserRepository:
             .where(SignInLinkRow.id == row.id, SignInLinkRow.used_at.is_(None))
             .values(used_at=now)
         )
-        return row.user_id if used.rowcount == 1 else None  # type: ignore[attr-defined]
+        if used.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return row.user_id, row.mailed

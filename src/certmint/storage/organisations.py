@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from certmint.domain.organisations import Organisation
+from certmint.domain.organisations import Branding, Organisation
 from certmint.storage.tables import OrganisationRow
 
 __all__ = ["SqlAlchemyOrganisationRepository"]
@@ -21,6 +22,10 @@ def _organisation(row: OrganisationRow) -> Organisation:
         url=row.url,
         is_default=row.is_default,
         created_at=row.created_at,
+        branding=Branding(row.primary_colour, row.accent_colour, row.logo_type),
+        email_sender=row.email_sender,
+        suspended_at=row.suspended_at,
+        suspension_shown=row.suspension_shown,
     )
 
 
@@ -37,6 +42,9 @@ class SqlAlchemyOrganisationRepository:
                 url=organisation.url,
                 is_default=organisation.is_default,
                 created_at=organisation.created_at,
+                primary_colour=organisation.branding.primary_colour,
+                accent_colour=organisation.branding.accent_colour,
+                email_sender=organisation.email_sender,
             )
         )
         # Flushed now: rows of other tables that refer to it (the audit event of its creation)
@@ -58,3 +66,22 @@ class SqlAlchemyOrganisationRepository:
     def list(self) -> list[Organisation]:
         rows = self._session.scalars(select(OrganisationRow).order_by(OrganisationRow.created_at))
         return [_organisation(row) for row in rows]
+
+    def update(self, organisation_id: UUID, **values: Any) -> None:
+        """Set columns of one organisation (``name``, ``url``, ``primary_colour``,
+        ``accent_colour``, ``email_sender``, ``logo`` with ``logo_type``, ``suspended_at``,
+        ``suspension_shown``)."""
+        self._session.execute(
+            update(OrganisationRow).where(OrganisationRow.id == organisation_id).values(**values)
+        )
+
+    def logo(self, slug: str) -> tuple[bytes, str] | None:
+        """The organisation's logo and its media type, if it has one."""
+        found = self._session.execute(
+            select(OrganisationRow.logo, OrganisationRow.logo_type).where(
+                OrganisationRow.slug == slug
+            )
+        ).one_or_none()
+        if found is None or found[0] is None or not found[1]:
+            return None
+        return bytes(found[0]), found[1]

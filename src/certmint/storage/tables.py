@@ -98,8 +98,19 @@ class OrganisationRow(Base):
     name: Mapped[str] = mapped_column(String(500))
     url: Mapped[str] = mapped_column(String(500), default="")
     logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The logo's media type (image/png or image/jpeg); empty while there is no logo.
+    logo_type: Mapped[str] = mapped_column(String(20), default="")
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    # Branding of its pages and e-mails: two #rrggbb colours (empty: the instance's own).
+    primary_colour: Mapped[str] = mapped_column(String(7), default="")
+    accent_colour: Mapped[str] = mapped_column(String(7), default="")
+    # The From address of its e-mails (empty: the instance's CERTMINT_MAIL_FROM).
+    email_sender: Mapped[str] = mapped_column(String(320), default="")
+    # Suspended by the operator: it issues nothing; its certificates still verify.
+    suspended_at: Mapped[datetime | None]
+    # Whether its verification pages say that the issuer is suspended.
+    suspension_shown: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class SigningKeyRow(Base):
@@ -368,13 +379,19 @@ class ApiTokenRow(Base):
     last_used_at: Mapped[datetime | None]
     # A course manager's courses (ids as strings); NULL for an admin token (every course).
     course_ids: Mapped[list[str] | None] = mapped_column(JsonDocument)
+    # An operator token also manages the instance's organisations (default organisation only).
+    operator: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class UserRow(Base):
     """A person who signs in. ``email_key`` is the case-folded address: unique per organisation."""
 
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("organisation_id", "email_key"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "email_key"),
+        # A person's accounts in every organisation are found by their address.
+        Index("ix_users_email_key", "email_key"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     organisation_id: Mapped[uuid.UUID] = mapped_column(_fk("organisations.id"))
@@ -391,6 +408,12 @@ class UserRow(Base):
     disabled_at: Mapped[datetime | None]
     # The unguessable part of a learner's public profile URL; NULL while the profile is off.
     profile_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # When the person proved the address is theirs (used a link that was e-mailed to it, or
+    # was added by the instance's operator): only such accounts are one person across
+    # organisations (switching, the learning profile).
+    email_verified_at: Mapped[datetime | None]
+    # An operator also manages the instance's organisations (default organisation only).
+    operator: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class SignInLinkRow(Base):
@@ -404,6 +427,8 @@ class SignInLinkRow(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # E-mailed to the address (using it proves the address), not handed over by an admin.
+    mailed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class SignInThrottleRow(Base):

@@ -25,6 +25,7 @@ def _token(row: ApiTokenRow) -> ApiToken:
         revoked_at=row.revoked_at,
         last_used_at=row.last_used_at,
         course_ids=None if row.course_ids is None else frozenset(UUID(c) for c in row.course_ids),
+        operator=row.operator,
     )
 
 
@@ -45,6 +46,7 @@ class SqlAlchemyTokenRepository:
                 course_ids=(
                     None if token.course_ids is None else sorted(map(str, token.course_ids))
                 ),
+                operator=token.operator,
             )
         )
 

@@ -122,9 +122,12 @@ def new_user(
     role: Role,
     course_ids: Iterable[UUID] = (),
     learner_id: UUID | None = None,
+    operator: bool = False,
+    verified_at: datetime | None = None,
 ) -> User:
     """A user checked against the role rules (not yet stored: see ``add_user``). A course
-    manager needs at least one course; a learner account needs its learner record."""
+    manager needs at least one course; a learner account needs its learner record; the
+    operator grant is for staff (``add_user`` checks it is in the default organisation)."""
     email = _clean_email(email)
     display_name = unicodedata.normalize("NFC", display_name.strip())
     courses = frozenset(course_ids)
@@ -136,6 +139,8 @@ def new_user(
         problems.append("learner: a learner account is linked to a learner record")
     if role is not Role.LEARNER and learner_id is not None:
         problems.append("learner: only learner accounts are linked to a learner record")
+    if operator and role is Role.LEARNER:
+        problems.append("operator: a learner account cannot operate the instance")
     if problems:
         raise InvalidInput(problems, "user rejected")
     return User(
@@ -147,6 +152,8 @@ def new_user(
         created_at=datetime.now(UTC),
         course_ids=courses,
         learner_id=learner_id,
+        operator=operator,
+        email_verified_at=verified_at,
     )
 
 
@@ -171,6 +178,11 @@ def add_user(
         raise NotFound("learner", user.learner_id)
     if uow.users.by_email(user.organisation_id, user.email) is not None:
         raise Conflict(f"a user with e-mail {user.email} exists in this organisation")
+    if user.operator and not _is_default(uow, user.organisation_id):
+        raise InvalidInput(
+            ["operator: only accounts of the default organisation operate the instance"],
+            "user rejected",
+        )
     uow.users.add(user, password_hash)
     record(
         uow,
@@ -183,9 +195,15 @@ def add_user(
             "email": user.email,
             "role": user.role.value,
             "courses": sorted(map(str, user.course_ids)),
+            **({"operator": True} if user.operator else {}),
         },
         at=user.created_at,
     )
+
+
+def _is_default(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> bool:
+    organisation = uow.organisations.get(organisation_id)
+    return organisation is not None and organisation.is_default
 
 
 def _check_courses(
@@ -207,9 +225,13 @@ def create_user(
     password: str | None = None,
     course_ids: Iterable[UUID] = (),
     learner_id: UUID | None = None,
+    operator: bool = False,
+    address_verified: bool = False,
 ) -> User:
     """A new account (``new_user``'s rules, ``add_user``'s checks). Without a password the
-    user cannot sign in by password until one is set."""
+    user cannot sign in by password until one is set. ``address_verified``: whoever creates
+    it vouches for the address (the instance's operator at the command line), so the account
+    is its owner's across organisations from the start."""
     user = new_user(
         organisation_id,
         email=email,
@@ -217,6 +239,8 @@ def create_user(
         role=role,
         course_ids=course_ids,
         learner_id=learner_id,
+        operator=operator,
+        verified_at=datetime.now(UTC) if address_verified else None,
     )
     if password is not None:
         check_password_policy(password, email=user.email)

@@ -19,7 +19,7 @@ import secrets
 import unicodedata
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -54,6 +54,7 @@ __all__ = [
     "request_sign_in_link",
     "resend_invitation",
     "sign_in_with_link",
+    "verify_address",
 ]
 
 LINK_LIFETIME = timedelta(minutes=15)
@@ -288,7 +289,7 @@ def invitation_link(
     with uow:
         user = _awaiting(uow, organisation_id, user_id)
         _forget_links(uow, user, now)
-        token = _new_link(uow, user, INVITATION_LIFETIME, now)
+        token = _new_link(uow, user, INVITATION_LIFETIME, now, mailed=False)
         record(
             uow,
             organisation_id=organisation_id,
@@ -321,10 +322,13 @@ def _forget_links(uow: SqlAlchemyUnitOfWork, user: User, now: datetime) -> None:
     uow.notifications.skip_waiting(user.id, AccountMailKind.INVITATION)
 
 
-def _new_link(uow: SqlAlchemyUnitOfWork, user: User, lifetime: timedelta, now: datetime) -> str:
-    """A new one-time link's secret; only its hash is stored (in an open unit of work)."""
+def _new_link(
+    uow: SqlAlchemyUnitOfWork, user: User, lifetime: timedelta, now: datetime, *, mailed: bool
+) -> str:
+    """A new one-time link's secret; only its hash is stored (in an open unit of work).
+    ``mailed``: it goes to the address by e-mail, so using it proves the address."""
     token = secrets.token_urlsafe(32)
-    uow.users.add_link(user.id, secret_hash(token), now, now + lifetime)
+    uow.users.add_link(user.id, secret_hash(token), now, now + lifetime, mailed=mailed)
     return token
 
 
@@ -336,19 +340,43 @@ def sign_in_with_link(
     uow: SqlAlchemyUnitOfWork, token: str, *, now: datetime | None = None
 ) -> tuple[User, str]:
     """Use a link (once) and start a session: the user and the session cookie's token. Raises
-    ``Unauthorized`` for a link that is unknown, used, expired, or whose user is disabled."""
+    ``Unauthorized`` for a link that is unknown, used, expired, or whose user is disabled.
+
+    A link that was e-mailed proves the address (``verify_address``); one an admin handed
+    over does not, since the admin had it too."""
     now = now or datetime.now(UTC)
     refused = Unauthorized("this sign-in link is unknown, used or expired: ask for a new one")
     if not token or len(token) > 100:
         raise refused
     with uow:
-        user_id = uow.users.use_link(secret_hash(token), now)
-        user = None if user_id is None else uow.users.by_id(user_id)
-        if user is None or not user.active:
+        used = uow.users.use_link(secret_hash(token), now)
+        user = None if used is None else uow.users.by_id(used[0])
+        if used is None or user is None or not user.active:
             raise refused
+        if used[1] and user.email_verified_at is None:
+            user = verify_address(uow, user, now)
         uow.commit()
     _, session_token = start_session(uow, user, now=now)
     return user, session_token
+
+
+def verify_address(uow: SqlAlchemyUnitOfWork, user: User, now: datetime) -> User:
+    """Record that the account's owner proved its address (in an open unit of work). A
+    password set before then may be someone else's (an admin who signed in with a handed-over
+    invitation link), so it is dropped and the account's other sessions end: from now on the
+    account is the address owner's, also in the organisations where they have accounts."""
+    uow.users.update(user.id, email_verified_at=now, password_hash=None)
+    uow.users.end_sessions_of(user.id, now)
+    record(
+        uow,
+        organisation_id=user.organisation_id,
+        actor=f"user:{user.id}",
+        action="user.address_verified",
+        subject_type="user",
+        subject_id=user.id,
+        at=now,
+    )
+    return replace(user, email_verified_at=now)
 
 
 def account_message(
@@ -374,7 +402,7 @@ def account_message(
         if organisation is None or user is None or not user.active:
             return None
         lifetime = INVITATION_LIFETIME if kind is AccountMailKind.INVITATION else LINK_LIFETIME
-        token = _new_link(uow, user, lifetime, now)
+        token = _new_link(uow, user, lifetime, now, mailed=True)
         uow.commit()
     link = _link_url(base_url, token)
     if kind is AccountMailKind.SIGN_IN_LINK:

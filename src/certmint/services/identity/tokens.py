@@ -42,11 +42,14 @@ def create_token(
     role: Role,
     actor: str,
     course_ids: Iterable[UUID] = (),
+    operator: bool = False,
 ) -> tuple[ApiToken, str]:
     """A new token and its secret. The secret is not stored and cannot be shown again.
 
     Tokens act for integrations, so they are admin or course-manager tokens; a course-manager
-    token is scoped to ``course_ids`` (at least one course of the organisation)."""
+    token is scoped to ``course_ids`` (at least one course of the organisation). An
+    ``operator`` token (an admin token of the default organisation) also manages the
+    instance's organisations."""
     name = name.strip()
     courses = frozenset(course_ids)
     problems = []
@@ -58,6 +61,8 @@ def create_token(
         problems.append("courses: a course-manager token needs at least one course")
     if role is Role.ADMIN and courses:
         problems.append("courses: an admin token covers every course; give none")
+    if operator and role is not Role.ADMIN:
+        problems.append("operator: an operator token is an admin token")
     if problems:
         raise InvalidInput(problems, "token rejected")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -69,10 +74,17 @@ def create_token(
         secret[:10],
         datetime.now(UTC),
         course_ids=courses if role is Role.COURSE_MANAGER else None,
+        operator=operator,
     )
     with uow:
-        if uow.organisations.get(organisation_id) is None:
+        organisation = uow.organisations.get(organisation_id)
+        if organisation is None:
             raise NotFound("organisation", organisation_id)
+        if operator and not organisation.is_default:
+            raise InvalidInput(
+                ["operator: only tokens of the default organisation operate the instance"],
+                "token rejected",
+            )
         for course_id in sorted(courses):
             if uow.roster.get_course(organisation_id, course_id) is None:
                 raise NotFound("course", course_id)
@@ -84,7 +96,12 @@ def create_token(
             action="token.created",
             subject_type="api_token",
             subject_id=token.id,
-            details={"name": name, "role": role.value, "courses": sorted(map(str, courses))},
+            details={
+                "name": name,
+                "role": role.value,
+                "courses": sorted(map(str, courses)),
+                **({"operator": True} if operator else {}),
+            },
             at=token.created_at,
         )
         uow.commit()

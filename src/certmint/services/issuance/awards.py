@@ -65,6 +65,7 @@ from certmint.services.issuance.jobs import (
     run_until_complete,
 )
 from certmint.services.issuers.keys import IssuerKey, issuer_key, organisation_did
+from certmint.services.issuers.organisations import require_active
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.webhooks import enqueue_certificate_events
 from certmint.services.verification.status_lists import allocate_places
@@ -160,6 +161,7 @@ def achievement_context(
         found = uow.templates.get_version(organisation_id, achievement.template_version_id)
         if course_batch is None or found is None:
             raise NotFound("achievement", achievement_id)
+    require_active(organisation)
     key = issuer_key(uow, signing.key_store, organisation, signing.base_url)
     course, batch = course_batch
     criterion = parse_criteria(achievement.criteria)

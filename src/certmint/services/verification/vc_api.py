@@ -38,6 +38,7 @@ from certmint.credentials import (
 from certmint.services.audit import record
 from certmint.services.errors import InvalidInput, NotFound
 from certmint.services.issuers.keys import issuer_key
+from certmint.services.issuers.organisations import require_active
 from certmint.services.issuers.signing import Signing
 from certmint.services.verification.status_lists import allocate_places
 from certmint.services.verification.verify import Instance, local_documents, verify_document
@@ -102,6 +103,7 @@ def issue_credential(
         organisation = uow.organisations.get(organisation_id)
     if organisation is None:
         raise NotFound("organisation", organisation_id)
+    require_active(organisation)
     key = issuer_key(uow, signing.key_store, organisation, signing.base_url)
     # The organisation signs as its DID, or as the did:key of its active key when the
     # credential names that as its issuer (verifiers that resolve did:key alone, the W3C
