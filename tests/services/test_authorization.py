@@ -1,4 +1,5 @@
-"""Loading by id for a principal: out of organisation or out of scope is always NotFound."""
+"""The policy: what each principal may do (a refusal is Forbidden), and loading by id for a
+principal (out of organisation or out of scope is always NotFound)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,65 @@ import pytest
 from certmint.domain.accounts import Principal, Role
 from certmint.domain.certificates import Certificate
 from certmint.services import authorization
+from certmint.services.authorization import Action
 from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.catalogue.roster import resolve_course
 from certmint.services.certificates.lifecycle import get_certificate
-from certmint.services.errors import NotFound
+from certmint.services.errors import Forbidden, NotFound
 from certmint.services.issuance.awards import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import Scenario, enrolment_csv, enrolment_row, make_organisation, scenario
+
+# Who may do what: the actions each kind of principal is allowed, and no others.
+MAY = {
+    "admin": {
+        Action.WORK_WITH_COURSES,
+        Action.ADMINISTER,
+        Action.READ_AUDIT_LOG,
+        Action.DECIDE_CORRECTIONS,
+        Action.USE_OWN_ACCOUNT,
+    },
+    "admin token": {
+        Action.WORK_WITH_COURSES,
+        Action.ADMINISTER,
+        Action.READ_AUDIT_LOG,
+        Action.DECIDE_CORRECTIONS,
+    },
+    "course manager": {Action.WORK_WITH_COURSES, Action.USE_OWN_ACCOUNT},
+    "learner": {
+        Action.SEE_OWN_CERTIFICATES,
+        Action.REQUEST_CORRECTION,
+        Action.PUBLISH_PROFILE,
+        Action.USE_OWN_ACCOUNT,
+    },
+    # Their own account, and asking: with no certificates, there is nothing to correct.
+    "learner without a record": {
+        Action.REQUEST_CORRECTION,
+        Action.PUBLISH_PROFILE,
+        Action.USE_OWN_ACCOUNT,
+    },
+}
+
+
+def test_each_principal_may_do_its_actions_and_no_others() -> None:
+    org = uuid4()
+    principals = {
+        "admin": Principal(org, Role.ADMIN, user_id=uuid4()),
+        "admin token": Principal(org, Role.ADMIN, token_id=uuid4()),
+        "course manager": Principal(
+            org, Role.COURSE_MANAGER, frozenset({uuid4()}), user_id=uuid4()
+        ),
+        "learner": Principal(org, Role.LEARNER, user_id=uuid4(), learner_id=uuid4()),
+        "learner without a record": Principal(org, Role.LEARNER, user_id=uuid4()),
+    }
+    for name, principal in principals.items():
+        allowed = {a for a in Action if authorization.allows(principal, a)}
+        assert allowed == MAY[name], name
+        for action in set(Action) - allowed:
+            with pytest.raises(Forbidden) as refused:
+                authorization.require(principal, action)
+            assert str(refused.value) == authorization.REFUSALS[action]
 
 
 @pytest.fixture
