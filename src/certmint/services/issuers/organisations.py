@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -168,11 +169,11 @@ def organisation_overview(uow: SqlAlchemyUnitOfWork, slug: str) -> OrganisationO
             raise NotFound("organisation", slug)
         users = uow.users.list(organisation.id)
         keys = uow.signing_keys.list_for(organisation.id)
+    by_role: dict[Role, list[User]] = defaultdict(list)
+    for user in users:
+        by_role[user.role].append(user)
     return OrganisationOverview(
-        organisation,
-        tuple(u for u in users if u.role is Role.ADMIN),
-        sum(1 for u in users if u.role is Role.COURSE_MANAGER),
-        tuple(keys),
+        organisation, tuple(by_role[Role.ADMIN]), len(by_role[Role.COURSE_MANAGER]), tuple(keys)
     )
 
 
