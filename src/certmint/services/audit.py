@@ -12,14 +12,14 @@ from certmint.domain.accounts import Principal
 from certmint.domain.audit import AuditEvent
 from certmint.services import authorization
 from certmint.services.authorization import Action
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 from certmint.storage.audit import AuditFilter
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = ["AuditLog", "audit_log", "record"]
 
 
 def record(
-    uow: SqlAlchemyUnitOfWork,
+    uow: OpenUnitOfWork,
     *,
     organisation_id: UUID,
     actor: str,
@@ -64,7 +64,7 @@ class AuditLog:
 
 
 def audit_log(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     principal: Principal,
     *,
     actor: str | None = None,
@@ -79,18 +79,18 @@ def audit_log(
     authorization.require(principal, Action.READ_AUDIT_LOG)
     organisation_id = principal.organisation_id
     where = AuditFilter(actor=actor, subject_type=subject_type, text=text)
-    with uow:
-        events = uow.audit.list(organisation_id, limit=limit + 1, offset=offset, where=where)
+    with uow as tx:
+        events = tx.audit.list(organisation_id, limit=limit + 1, offset=offset, where=where)
         people = {
-            f"user:{u.id}": f"{u.display_name} ({u.email})" for u in uow.users.list(organisation_id)
+            f"user:{u.id}": f"{u.display_name} ({u.email})" for u in tx.users.list(organisation_id)
         }
-        people |= {f"token:{t.id}": t.name for t in uow.tokens.list(organisation_id)}
-        subjects = _subject_names(uow, organisation_id, events[:limit], people)
+        people |= {f"token:{t.id}": t.name for t in tx.tokens.list(organisation_id)}
+        subjects = _subject_names(tx, organisation_id, events[:limit], people)
     return AuditLog(events[:limit], len(events) > limit, people, subjects)
 
 
 def _subject_names(
-    uow: SqlAlchemyUnitOfWork,
+    uow: OpenUnitOfWork,
     organisation_id: UUID,
     events: list[AuditEvent],
     people: dict[str, str],

@@ -11,8 +11,8 @@ question:
 - **Which** objects it reaches: loading an object by id *for a principal*, inside the caller's
   open unit of work::
 
-    with uow:
-        course, batch = authorization.batch_for(uow, principal, batch_id)
+    with uow as tx:
+        course, batch = authorization.batch_for(tx, principal, batch_id)
         ...
 
 The rules:
@@ -53,7 +53,7 @@ from certmint.domain.certificates import Certificate
 from certmint.domain.courses import Batch, Course, Learner
 from certmint.domain.templates import Template
 from certmint.services.errors import Forbidden, NotFound
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [
     "REFUSALS",
@@ -158,14 +158,14 @@ def manages_course(principal: Principal, course_id: UUID) -> bool:
 
 
 T = TypeVar("T")
-Finder = Callable[[SqlAlchemyUnitOfWork, Principal, UUID], T]
+Finder = Callable[[OpenUnitOfWork, Principal, UUID], T]
 
 
-def load(uow: SqlAlchemyUnitOfWork, find: Finder[T], principal: Principal, object_id: UUID) -> T:
+def load(uow: UnitOfWork, find: Finder[T], principal: Principal, object_id: UUID) -> T:
     """One of the loaders below in a unit of work of its own, for a caller (an API handler)
     that has nothing else to do in it: ``load(uow, batch_for, principal, batch_id)``."""
-    with uow:
-        return find(uow, principal, object_id)
+    with uow as tx:
+        return find(tx, principal, object_id)
 
 
 def managed_course_ids(principal: Principal) -> frozenset[UUID] | None:
@@ -176,7 +176,7 @@ def managed_course_ids(principal: Principal) -> frozenset[UUID] | None:
     return principal.course_ids or frozenset()
 
 
-def course_for(uow: SqlAlchemyUnitOfWork, principal: Principal, course_id: UUID) -> Course:
+def course_for(uow: OpenUnitOfWork, principal: Principal, course_id: UUID) -> Course:
     """The course, if the principal manages it; else ``NotFound("course", course_id)``."""
     course = uow.roster.get_course(principal.organisation_id, course_id)
     if course is None or not manages_course(principal, course.id):
@@ -184,9 +184,7 @@ def course_for(uow: SqlAlchemyUnitOfWork, principal: Principal, course_id: UUID)
     return course
 
 
-def batch_for(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, batch_id: UUID
-) -> tuple[Course, Batch]:
+def batch_for(uow: OpenUnitOfWork, principal: Principal, batch_id: UUID) -> tuple[Course, Batch]:
     """The batch and its course, if the principal manages the course; else ``NotFound``."""
     found = uow.roster.get_batch(principal.organisation_id, batch_id)
     if found is None or not manages_course(principal, found[0].id):
@@ -194,9 +192,7 @@ def batch_for(
     return found
 
 
-def achievement_for(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, achievement_id: UUID
-) -> Achievement:
+def achievement_for(uow: OpenUnitOfWork, principal: Principal, achievement_id: UUID) -> Achievement:
     """The achievement, if the principal manages its batch's course; else ``NotFound``."""
     achievement = uow.achievements.get(principal.organisation_id, achievement_id)
     if achievement is None or not _manages_batch(uow, principal, achievement.batch_id):
@@ -204,9 +200,7 @@ def achievement_for(
     return achievement
 
 
-def certificate_for(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, certificate_id: UUID
-) -> Certificate:
+def certificate_for(uow: OpenUnitOfWork, principal: Principal, certificate_id: UUID) -> Certificate:
     """The certificate, if it is the learner's own or the staff member manages its course;
     else ``NotFound("certificate", certificate_id)``."""
     certificate = uow.certificates.get_for(principal.organisation_id, certificate_id)
@@ -215,7 +209,7 @@ def certificate_for(
     return certificate
 
 
-def learner_for(uow: SqlAlchemyUnitOfWork, principal: Principal, learner_id: UUID) -> Learner:
+def learner_for(uow: OpenUnitOfWork, principal: Principal, learner_id: UUID) -> Learner:
     """A learner of the organisation, for admins; for a course manager only one enrolled in
     their courses; for a learner only their own record. Else ``NotFound``."""
     learner = uow.roster.get_learner(principal.organisation_id, learner_id)
@@ -235,7 +229,7 @@ class LearnerScope:
 
 
 def learner_scope(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, learner_ids: Collection[UUID]
+    uow: OpenUnitOfWork, principal: Principal, learner_ids: Collection[UUID]
 ) -> LearnerScope:
     """The one rule for learner records (the ids must be learners of the principal's
     organisation, as looked up by the caller):
@@ -261,12 +255,12 @@ def learner_scope(
     return LearnerScope(visible, writable)
 
 
-def may_rewrite_learner(uow: SqlAlchemyUnitOfWork, principal: Principal, learner_id: UUID) -> bool:
+def may_rewrite_learner(uow: OpenUnitOfWork, principal: Principal, learner_id: UUID) -> bool:
     """Whether the principal may change this learner's record (``learner_scope``)."""
     return learner_id in learner_scope(uow, principal, [learner_id]).writable
 
 
-def template_for(uow: SqlAlchemyUnitOfWork, principal: Principal, template_id: UUID) -> Template:
+def template_for(uow: OpenUnitOfWork, principal: Principal, template_id: UUID) -> Template:
     """The organisation's template, for staff; else ``NotFound("template", template_id)``."""
     template = uow.templates.get(principal.organisation_id, template_id)
     if template is None or not allows(principal, Action.WORK_WITH_COURSES):
@@ -274,13 +268,13 @@ def template_for(uow: SqlAlchemyUnitOfWork, principal: Principal, template_id: U
     return template
 
 
-def _manages_batch(uow: SqlAlchemyUnitOfWork, principal: Principal, batch_id: UUID) -> bool:
+def _manages_batch(uow: OpenUnitOfWork, principal: Principal, batch_id: UUID) -> bool:
     found = uow.roster.get_batch(principal.organisation_id, batch_id)
     return found is not None and manages_course(principal, found[0].id)
 
 
 def _may_see_certificate(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, certificate: Certificate
+    uow: OpenUnitOfWork, principal: Principal, certificate: Certificate
 ) -> bool:
     if principal.role is Role.LEARNER:
         return principal.learner_id is not None and certificate.learner_id == principal.learner_id
