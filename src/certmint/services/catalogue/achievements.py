@@ -30,7 +30,7 @@ from certmint.rendering import find_placeholders
 from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.errors import Conflict, InvalidInput, NotFound
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = [
     "DryRunRow",
@@ -49,7 +49,7 @@ MAX_VALIDITY_DAYS = 36_600  # a hundred years
 
 
 def add_achievement(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     *,
     batch_id: UUID,
@@ -78,10 +78,10 @@ def add_achievement(
         auto_issue=auto_issue,
         created_at=now,
     )
-    with uow:
-        if uow.roster.get_batch(organisation_id, batch_id) is None:
+    with uow as tx:
+        if tx.roster.get_batch(organisation_id, batch_id) is None:
             raise NotFound("batch", batch_id)
-        found = uow.templates.get_version(organisation_id, template_version_id)
+        found = tx.templates.get_version(organisation_id, template_version_id)
         if found is None:
             raise NotFound("template version", template_version_id)
         if found[1].status is not TemplateVersionStatus.PUBLISHED:
@@ -89,13 +89,13 @@ def add_achievement(
                 Message("the template version is a draft: publish it before attaching it")
             )
         _check_signatories(found[1].svg, achievement, "achievement rejected")
-        if any(a.name == name for a in uow.achievements.for_batch(organisation_id, batch_id)):
+        if any(a.name == name for a in tx.achievements.for_batch(organisation_id, batch_id)):
             raise Conflict(
                 Message("the batch already awards an achievement named %(name)s", name=repr(name))
             )
-        uow.achievements.add(achievement)
+        tx.achievements.add(achievement)
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
             actor=actor,
             action="achievement.added",
@@ -109,7 +109,7 @@ def add_achievement(
             },
             at=now,
         )
-        uow.commit()
+        tx.commit()
     return achievement
 
 
@@ -140,7 +140,7 @@ _ALREADY_AWARDED = Message(
 
 
 def edit_achievement(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     principal: Principal,
     achievement_id: UUID,
     *,
@@ -152,12 +152,12 @@ def edit_achievement(
     """Change an achievement's name, description, criteria or validity while it has awarded
     nothing (``Conflict`` once it has: what a certificate prints and signs never changes
     behind it). The same checks as attaching it."""
-    with uow:
-        achievement = authorization.achievement_for(uow, principal, achievement_id)
-        if uow.certificates.any_of(achievement.id):
+    with uow as tx:
+        achievement = authorization.achievement_for(tx, principal, achievement_id)
+        if tx.certificates.any_of(achievement.id):
             raise Conflict(_ALREADY_AWARDED)
         name, canonical = _checked(name, criteria, valid_for_days)
-        others = uow.achievements.for_batch(principal.organisation_id, achievement.batch_id)
+        others = tx.achievements.for_batch(principal.organisation_id, achievement.batch_id)
         if any(a.name == name and a.id != achievement.id for a in others):
             raise Conflict(
                 Message("the batch already awards an achievement named %(name)s", name=repr(name))
@@ -169,7 +169,7 @@ def edit_achievement(
             description=description.strip(),
             valid_for_days=valid_for_days,
         )
-        uow.achievements.update(
+        tx.achievements.update(
             achievement.id,
             name=changed.name,
             criteria=changed.criteria,
@@ -177,7 +177,7 @@ def edit_achievement(
             valid_for_days=changed.valid_for_days,
         )
         record(
-            uow,
+            tx,
             organisation_id=principal.organisation_id,
             actor=principal.actor,
             action="achievement.edited",
@@ -185,23 +185,21 @@ def edit_achievement(
             subject_id=achievement.id,
             details={"name": name, "criteria": canonical, "valid_for_days": valid_for_days},
         )
-        uow.commit()
+        tx.commit()
     return changed
 
 
-def detach_achievement(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, achievement_id: UUID
-) -> Achievement:
+def detach_achievement(uow: UnitOfWork, principal: Principal, achievement_id: UUID) -> Achievement:
     """Take an achievement that has awarded nothing off its batch (``Conflict`` once it has:
     certificates are never deleted, nor what they were awarded for). The audit log keeps it;
     returns what was detached."""
-    with uow:
-        achievement = authorization.achievement_for(uow, principal, achievement_id)
-        if uow.certificates.any_of(achievement.id):
+    with uow as tx:
+        achievement = authorization.achievement_for(tx, principal, achievement_id)
+        if tx.certificates.any_of(achievement.id):
             raise Conflict(_ALREADY_AWARDED)
-        uow.achievements.remove(achievement.id)
+        tx.achievements.remove(achievement.id)
         record(
-            uow,
+            tx,
             organisation_id=principal.organisation_id,
             actor=principal.actor,
             action="achievement.detached",
@@ -209,12 +207,12 @@ def detach_achievement(
             subject_id=achievement.id,
             details={"name": achievement.name, "batch_id": str(achievement.batch_id)},
         )
-        uow.commit()
+        tx.commit()
     return achievement
 
 
 def move_achievement(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     principal: Principal,
     achievement_id: UUID,
     template_version_id: UUID,
@@ -223,11 +221,11 @@ def move_achievement(
     issued from now on use it, those already issued keep the version they were made with (a
     template attached to a batch is frozen; its edits are new versions). ``Conflict`` for a
     draft, an older version or another template's."""
-    with uow:
-        achievement = authorization.achievement_for(uow, principal, achievement_id)
+    with uow as tx:
+        achievement = authorization.achievement_for(tx, principal, achievement_id)
         organisation_id = principal.organisation_id
-        current = uow.templates.get_version(organisation_id, achievement.template_version_id)
-        target = uow.templates.get_version(organisation_id, template_version_id)
+        current = tx.templates.get_version(organisation_id, achievement.template_version_id)
+        target = tx.templates.get_version(organisation_id, template_version_id)
         if target is None or current is None:
             raise NotFound("template version", template_version_id)
         (template, old), (_, new) = current, target
@@ -240,9 +238,9 @@ def move_achievement(
                 Message("the template version is a draft: publish it before attaching it")
             )
         _check_signatories(new.svg, achievement, "achievement not moved")
-        uow.achievements.set_template_version(achievement.id, new.id)
+        tx.achievements.set_template_version(achievement.id, new.id)
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
             actor=principal.actor,
             action="achievement.moved",
@@ -250,20 +248,20 @@ def move_achievement(
             subject_id=achievement.id,
             details={"from": f"v{old.number}", "to": f"v{new.number}", "template": template.name},
         )
-        uow.commit()
+        tx.commit()
     return replace(achievement, template_version_id=new.id)
 
 
 def template_usage(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, version_ids: Sequence[UUID]
+    uow: UnitOfWork, principal: Principal, version_ids: Sequence[UUID]
 ) -> dict[UUID, list[str]]:
     """Which achievements attach each version ("Completion · Data Science, Spring"), of the
     courses the principal manages: a template's page says what its versions are used by."""
     managed = authorization.managed_course_ids(principal)
-    with uow:
-        rows = uow.achievements.using_versions(principal.organisation_id, version_ids)
+    with uow as tx:
+        rows = tx.achievements.using_versions(principal.organisation_id, version_ids)
         if managed is not None:
-            allowed = {b.id for b in uow.roster.batches_of(managed)}
+            allowed = {b.id for b in tx.roster.batches_of(managed)}
     usage: dict[UUID, list[str]] = {}
     for version_id, achievement, course, batch, batch_id in rows:
         if managed is None or batch_id in allowed:
@@ -293,27 +291,23 @@ def _signatories_needed(svg: str) -> int:
     return max(numbers, default=0)
 
 
-def get_achievement(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, achievement_id: UUID
-) -> Achievement:
-    with uow:
-        found = uow.achievements.get(organisation_id, achievement_id)
+def get_achievement(uow: UnitOfWork, organisation_id: UUID, achievement_id: UUID) -> Achievement:
+    with uow as tx:
+        found = tx.achievements.get(organisation_id, achievement_id)
     if found is None:
         raise NotFound("achievement", achievement_id)
     return found
 
 
-def list_achievements(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, batch_id: UUID
-) -> list[Achievement]:
-    with uow:
-        if uow.roster.get_batch(organisation_id, batch_id) is None:
+def list_achievements(uow: UnitOfWork, organisation_id: UUID, batch_id: UUID) -> list[Achievement]:
+    with uow as tx:
+        if tx.roster.get_batch(organisation_id, batch_id) is None:
             raise NotFound("batch", batch_id)
-        return uow.achievements.for_batch(organisation_id, batch_id)
+        return tx.achievements.for_batch(organisation_id, batch_id)
 
 
 def list_achievements_page(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     batch_id: UUID,
     *,
@@ -321,8 +315,8 @@ def list_achievements_page(
     limit: int,
 ) -> list[Achievement]:
     """A batch's achievements a page at a time, in id order."""
-    with uow:
-        return uow.achievements.batch_page(organisation_id, batch_id, after=after, limit=limit)
+    with uow as tx:
+        return tx.achievements.batch_page(organisation_id, batch_id, after=after, limit=limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +330,7 @@ class DryRunRow:
 
 
 def dry_run(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     achievement_id: UUID,
     *,
@@ -349,9 +343,9 @@ def dry_run(
     achievement = get_achievement(uow, organisation_id, achievement_id)
     criterion = parse_criteria(achievement.criteria)
     while True:
-        with uow:
-            rows = uow.roster.enrolments_page(achievement.batch_id, after=after, limit=page)
-            held = uow.certificates.current_holders(achievement.id, [lr.id for _, lr in rows])
+        with uow as tx:
+            rows = tx.roster.enrolments_page(achievement.batch_id, after=after, limit=page)
+            held = tx.certificates.current_holders(achievement.id, [lr.id for _, lr in rows])
         for enrolment, learner in rows:
             yield DryRunRow(
                 learner, evaluate(criterion, enrolment, learner), learner.id in held, enrolment.id

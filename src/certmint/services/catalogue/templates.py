@@ -38,7 +38,7 @@ from certmint.rendering import (
 )
 from certmint.services.audit import record
 from certmint.services.errors import Conflict, InvalidInput, NotFound
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [
     "PreviewFormat",
@@ -146,7 +146,7 @@ def parse_design(data: Mapping[str, Any]) -> Design:
 
 
 def _new_version(
-    uow: SqlAlchemyUnitOfWork, template_id: UUID, svg: bytes, design: Design | None, now: datetime
+    uow: OpenUnitOfWork, template_id: UUID, svg: bytes, design: Design | None, now: datetime
 ) -> TemplateVersion:
     version = TemplateVersion(
         id=uuid.uuid4(),
@@ -164,7 +164,7 @@ def _new_version(
 
 
 def _create(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     name: str,
     svg: bytes,
@@ -174,14 +174,14 @@ def _create(
     actor: str,
 ) -> TemplateVersion:
     now = datetime.now(UTC)
-    with uow:
-        if uow.organisations.get(organisation_id) is None:
+    with uow as tx:
+        if tx.organisations.get(organisation_id) is None:
             raise NotFound("organisation", organisation_id)
         template = Template(uuid.uuid4(), organisation_id, name.strip() or "Untitled", now)
-        uow.templates.add(template)
-        version = _new_version(uow, template.id, svg, design, now)
+        tx.templates.add(template)
+        version = _new_version(tx, template.id, svg, design, now)
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
             actor=actor,
             action="template.created",
@@ -195,13 +195,13 @@ def _create(
             at=now,
         )
         if publish:
-            version = _publish(uow, organisation_id, version, actor, now)
-        uow.commit()
+            version = _publish(tx, organisation_id, version, actor, now)
+        tx.commit()
     return version
 
 
 def create_template(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     design: Design,
     *,
@@ -231,7 +231,7 @@ def default_name(title: str) -> str:
 
 
 def upload_template(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     svg: bytes,
     *,
@@ -248,7 +248,7 @@ def upload_template(
 
 
 def revise_template(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     template_id: UUID,
     *,
@@ -268,13 +268,13 @@ def revise_template(
             clean = sanitise_svg(svg or b"")
             content, removed = clean.svg, clean.removed
     now = datetime.now(UTC)
-    with uow:
-        template = uow.templates.get(organisation_id, template_id)
+    with uow as tx:
+        template = tx.templates.get(organisation_id, template_id)
         if template is None:
             raise NotFound("template", template_id)
-        version = _new_version(uow, template.id, content, design, now)
+        version = _new_version(tx, template.id, content, design, now)
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
             actor=actor,
             action="template.revised",
@@ -283,12 +283,12 @@ def revise_template(
             details={"version": version.number},
             at=now,
         )
-        uow.commit()
+        tx.commit()
     return SavedVersion(version, removed)
 
 
 def _publish(
-    uow: SqlAlchemyUnitOfWork,
+    uow: OpenUnitOfWork,
     organisation_id: UUID,
     version: TemplateVersion,
     actor: str,
@@ -313,59 +313,59 @@ def _publish(
 
 
 def publish_template_version(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, version_id: UUID, *, actor: str = "system"
+    uow: UnitOfWork, organisation_id: UUID, version_id: UUID, *, actor: str = "system"
 ) -> TemplateVersion:
     """Freeze a draft so it can be attached to batches; raises ``Conflict`` if already published."""
-    with uow:
-        found = uow.templates.get_version(organisation_id, version_id)
+    with uow as tx:
+        found = tx.templates.get_version(organisation_id, version_id)
         if found is None:
             raise NotFound("template version", version_id)
-        version = _publish(uow, organisation_id, found[1], actor, datetime.now(UTC))
-        uow.commit()
+        version = _publish(tx, organisation_id, found[1], actor, datetime.now(UTC))
+        tx.commit()
     return version
 
 
 def get_template_version(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, version_id: UUID
+    uow: UnitOfWork, organisation_id: UUID, version_id: UUID
 ) -> TemplateVersion:
-    with uow:
-        found = uow.templates.get_version(organisation_id, version_id)
+    with uow as tx:
+        found = tx.templates.get_version(organisation_id, version_id)
     if found is None:
         raise NotFound("template version", version_id)
     return found[1]
 
 
 def get_template(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, template_id: UUID
+    uow: UnitOfWork, organisation_id: UUID, template_id: UUID
 ) -> tuple[Template, list[TemplateVersion]]:
     """A template with its versions, oldest first."""
-    with uow:
-        template = uow.templates.get(organisation_id, template_id)
+    with uow as tx:
+        template = tx.templates.get(organisation_id, template_id)
         if template is None:
             raise NotFound("template", template_id)
-        return template, uow.templates.versions(template.id)
+        return template, tx.templates.versions(template.id)
 
 
 def list_templates(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID
+    uow: UnitOfWork, organisation_id: UUID
 ) -> list[tuple[Template, list[TemplateVersion]]]:
-    with uow:
-        return [(t, uow.templates.versions(t.id)) for t in uow.templates.list(organisation_id)]
+    with uow as tx:
+        return [(t, tx.templates.versions(t.id)) for t in tx.templates.list(organisation_id)]
 
 
 def list_templates_page(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, *, after: UUID | None, limit: int
+    uow: UnitOfWork, organisation_id: UUID, *, after: UUID | None, limit: int
 ) -> list[tuple[Template, TemplateVersion | None]]:
     """Templates in id order, each with its latest version."""
-    with uow:
+    with uow as tx:
         return [
-            (t, uow.templates.latest_version(t.id))
-            for t in uow.templates.page(organisation_id, after=after, limit=limit)
+            (t, tx.templates.latest_version(t.id))
+            for t in tx.templates.page(organisation_id, after=after, limit=limit)
         ]
 
 
 def list_template_versions(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     template_id: UUID,
     *,
@@ -373,14 +373,14 @@ def list_template_versions(
     limit: int,
 ) -> list[TemplateVersion]:
     """A template's versions by number, ``limit`` after number ``after``."""
-    with uow:
-        if uow.templates.get(organisation_id, template_id) is None:
+    with uow as tx:
+        if tx.templates.get(organisation_id, template_id) is None:
             raise NotFound("template", template_id)
-        return uow.templates.versions_page(template_id, after=after, limit=limit)
+        return tx.templates.versions_page(template_id, after=after, limit=limit)
 
 
 def preview_template(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     version_id: UUID,
     *,
@@ -393,11 +393,11 @@ def preview_template(
 ) -> bytes:
     """A version rendered with sample data and the organisation's own name; with a learner
     and a batch, their real name, course and batch; ``values`` override anything."""
-    with uow:
-        organisation = uow.organisations.get(organisation_id)
-        found = uow.templates.get_version(organisation_id, version_id)
-        learner = uow.roster.get_learner(organisation_id, learner_id) if learner_id else None
-        course_batch = uow.roster.get_batch(organisation_id, batch_id) if batch_id else None
+    with uow as tx:
+        organisation = tx.organisations.get(organisation_id)
+        found = tx.templates.get_version(organisation_id, version_id)
+        learner = tx.roster.get_learner(organisation_id, learner_id) if learner_id else None
+        course_batch = tx.roster.get_batch(organisation_id, batch_id) if batch_id else None
     if organisation is None or found is None:
         raise NotFound("template version", version_id)
     if (learner_id and learner is None) or (batch_id and course_batch is None):
@@ -432,7 +432,7 @@ PREVIEW_WIDTH = 1000  # pixels: sharp on a laptop screen, about 0.1 s to render
 
 
 def preview_design(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     design: Design,
     *,
@@ -442,8 +442,8 @@ def preview_design(
 ) -> bytes:
     """The designer's live preview: ``design`` built and rendered as a PNG with sample data
     and the organisation's name, without saving anything."""
-    with uow:
-        organisation = uow.organisations.get(organisation_id)
+    with uow as tx:
+        organisation = tx.organisations.get(organisation_id)
     if organisation is None:
         raise NotFound("organisation", organisation_id)
     own = {"issuer.name": organisation.name, "issuer.url": organisation.url}

@@ -19,7 +19,7 @@ from certmint.domain.templates import Template, TemplateVersion, TemplateVersion
 from certmint.services import authorization
 from certmint.services.catalogue.achievements import DryRunRow, add_achievement, dry_run
 from certmint.services.errors import InvalidInput
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = [
     "AwardView",
@@ -95,14 +95,14 @@ def criteria_from_text(text: str) -> Any:
         raise InvalidInput([CriteriaProblem("$", problem)], "criteria rejected") from exc
 
 
-def batch_view(uow: SqlAlchemyUnitOfWork, principal: Principal, batch_id: UUID) -> BatchView:
-    with uow:
-        course, batch = authorization.batch_for(uow, principal, batch_id)
-        learners = uow.roster.count_enrolments(batch.id)
-        achievements = uow.achievements.for_batch(principal.organisation_id, batch.id)
-        templates = {t.id: t for t in uow.templates.list(principal.organisation_id)}
-        versions = {t: uow.templates.versions(t) for t in templates}
-        issued = uow.certificates.counts_by_achievement([a.id for a in achievements])
+def batch_view(uow: UnitOfWork, principal: Principal, batch_id: UUID) -> BatchView:
+    with uow as tx:
+        course, batch = authorization.batch_for(tx, principal, batch_id)
+        learners = tx.roster.count_enrolments(batch.id)
+        achievements = tx.achievements.for_batch(principal.organisation_id, batch.id)
+        templates = {t.id: t for t in tx.templates.list(principal.organisation_id)}
+        versions = {t: tx.templates.versions(t) for t in templates}
+        issued = tx.certificates.counts_by_achievement([a.id for a in achievements])
     by_id = {v.id: (templates[t], v) for t, vs in versions.items() for v in vs}
     awards = []
     for achievement in achievements:
@@ -139,7 +139,7 @@ def batch_view(uow: SqlAlchemyUnitOfWork, principal: Principal, batch_id: UUID) 
 
 
 def attach_achievement(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     principal: Principal,
     batch_id: UUID,
     *,
@@ -152,8 +152,8 @@ def attach_achievement(
     signatories: Sequence[tuple[str, str]] = (),
 ) -> Achievement:
     """``add_achievement`` for a batch the principal manages, criteria typed as JSON text."""
-    with uow:
-        authorization.batch_for(uow, principal, batch_id)
+    with uow as tx:
+        authorization.batch_for(tx, principal, batch_id)
     return add_achievement(
         uow,
         principal.organisation_id,
@@ -201,12 +201,12 @@ COUNT_LIMIT = 200_000  # a few seconds of evaluation; a bigger batch shows "at l
 
 
 def batch_dry_run(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, achievement_id: UUID, *, limit: int = 500
+    uow: UnitOfWork, principal: Principal, achievement_id: UUID, *, limit: int = 500
 ) -> DryRun:
     """Who would be awarded, and for everyone else why not; nothing is written."""
-    with uow:
-        achievement = authorization.achievement_for(uow, principal, achievement_id)
-        course, batch = authorization.batch_for(uow, principal, achievement.batch_id)
+    with uow as tx:
+        achievement = authorization.achievement_for(tx, principal, achievement_id)
+        course, batch = authorization.batch_for(tx, principal, achievement.batch_id)
     rows: list[DryRunRow] = []
     counts = {"award": 0, "held": 0, "not": 0}
     complete = True

@@ -14,8 +14,8 @@ from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.courses import Batch, Course, Learner
 from certmint.services import authorization
 from certmint.services.errors import NotFound
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 from certmint.storage.certificates import CertificateFilter
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
     "AwardOption",
@@ -60,8 +60,7 @@ class CertificatePage:
         )
 
 
-def _awards(uow: SqlAlchemyUnitOfWork, principal: Principal) -> list[AwardOption]:
-    """Inside an open unit of work."""
+def _awards(uow: OpenUnitOfWork, principal: Principal) -> list[AwardOption]:
     options: list[AwardOption] = []
     for course, batch in uow.roster.list_batches(principal.organisation_id):
         if authorization.manages_course(principal, course.id):
@@ -73,7 +72,7 @@ def _awards(uow: SqlAlchemyUnitOfWork, principal: Principal) -> list[AwardOption
 
 
 def search_certificates(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     principal: Principal,
     *,
     text: str | None = None,
@@ -86,8 +85,8 @@ def search_certificates(
     """Certificates matching every given filter, newest first; ``text`` matches the number or
     part of the learner's name or e-mail address. Filters outside the scope match nothing."""
     page = max(1, page)
-    with uow:
-        awards = _awards(uow, principal)
+    with uow as tx:
+        awards = _awards(tx, principal)
         wanted = [
             a.achievement.id
             for a in awards
@@ -99,19 +98,19 @@ def search_certificates(
             statuses=[status] if status is not None else None,
             text=text,
         )
-        total = uow.certificates.count(principal.organisation_id, where)
-        found = uow.certificates.search(
+        total = tx.certificates.count(principal.organisation_id, where)
+        found = tx.certificates.search(
             principal.organisation_id, where, limit=per_page, offset=(page - 1) * per_page
         )
     return CertificatePage(found, total, page, per_page, awards)
 
 
 def authorised_certificate(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, certificate_id: UUID
+    uow: UnitOfWork, principal: Principal, certificate_id: UUID
 ) -> Certificate:
     """The certificate if the principal may see it, else ``NotFound``."""
-    with uow:
-        return authorization.certificate_for(uow, principal, certificate_id)
+    with uow as tx:
+        return authorization.certificate_for(tx, principal, certificate_id)
 
 
 @dataclass(frozen=True)
@@ -125,19 +124,19 @@ class CertificateDetail:
 
 
 def certificate_detail(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, certificate_id: UUID
+    uow: UnitOfWork, principal: Principal, certificate_id: UUID
 ) -> CertificateDetail:
-    with uow:
-        certificate = authorization.certificate_for(uow, principal, certificate_id)
-        learner = uow.roster.get_learner(principal.organisation_id, certificate.learner_id)
-        achievement = uow.achievements.get(principal.organisation_id, certificate.achievement_id)
+    with uow as tx:
+        certificate = authorization.certificate_for(tx, principal, certificate_id)
+        learner = tx.roster.get_learner(principal.organisation_id, certificate.learner_id)
+        achievement = tx.achievements.get(principal.organisation_id, certificate.achievement_id)
         found = (
-            uow.roster.get_batch(principal.organisation_id, achievement.batch_id)
+            tx.roster.get_batch(principal.organisation_id, achievement.batch_id)
             if achievement is not None
             else None
         )
         related = [str(i) for i in (certificate.id, certificate.supersedes_id) if i is not None]
-        events = uow.audit.list(principal.organisation_id, limit=50, subject_ids=related)
+        events = tx.audit.list(principal.organisation_id, limit=50, subject_ids=related)
     if learner is None or achievement is None or found is None:
         raise NotFound("certificate", certificate_id)
     return CertificateDetail(certificate, learner, found[0], found[1], achievement, events)

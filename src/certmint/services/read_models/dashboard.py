@@ -10,7 +10,7 @@ from certmint.domain.certificates import CertificateStatus
 from certmint.domain.courses import Batch, Course
 from certmint.domain.jobs import Job
 from certmint.services import authorization
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = ["BatchSummary", "Dashboard", "JobSummary", "dashboard", "job_percent"]
 
@@ -56,22 +56,22 @@ def job_percent(job: Job) -> int:
     return min(100, job.done * 100 // job.total) if job.total else 0
 
 
-def dashboard(uow: SqlAlchemyUnitOfWork, principal: Principal, *, jobs: int = 10) -> Dashboard:
+def dashboard(uow: UnitOfWork, principal: Principal, *, jobs: int = 10) -> Dashboard:
     """What a staff member manages: the batches of their courses, and recent issuance jobs."""
-    with uow:
+    with uow as tx:
         pairs = [
             (course, batch)
-            for course, batch in uow.roster.list_batches(principal.organisation_id)
+            for course, batch in tx.roster.list_batches(principal.organisation_id)
             if authorization.manages_course(principal, course.id)
         ]
         batch_ids = [b.id for _, b in pairs]
-        learners = uow.roster.enrolment_counts(batch_ids)
-        certificates = uow.certificates.counts_by_batch(principal.organisation_id)
+        learners = tx.roster.enrolment_counts(batch_ids)
+        certificates = tx.certificates.counts_by_batch(principal.organisation_id)
         names: dict[UUID, str] = {}
         for course, batch in pairs:
-            for achievement in uow.achievements.for_batch(principal.organisation_id, batch.id):
+            for achievement in tx.achievements.for_batch(principal.organisation_id, batch.id):
                 names[achievement.id] = f"{achievement.name} · {course.name}, {batch.name}"
-        recent = uow.jobs.recent(principal.organisation_id, limit=jobs * 3)
+        recent = tx.jobs.recent(principal.organisation_id, limit=jobs * 3)
     every_course = authorization.managed_course_ids(principal) is None
     in_scope = [
         JobSummary(job, names.get(UUID(job.params["achievement_id"]), ""))

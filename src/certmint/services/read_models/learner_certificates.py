@@ -17,8 +17,8 @@ from certmint.domain.ids import url_id
 from certmint.domain.sharing import linkedin_add_to_profile_url
 from certmint.services import authorization
 from certmint.services.issuance.awards import verification_url
+from certmint.services.unit_of_work import UnitOfWork
 from certmint.storage.certificates import CertificateFilter
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = ["LearnerCertificate", "learner_certificate", "learner_certificates"]
 
@@ -55,12 +55,12 @@ class LearnerCertificate:
 
 
 def learner_certificates(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, *, base_url: str
+    uow: UnitOfWork, principal: Principal, *, base_url: str
 ) -> list[LearnerCertificate]:
     """Every certificate of the principal's learner record, newest first."""
     learner_id = authorization.own_learner_id(principal)
-    with uow:
-        mine = uow.certificates.list(
+    with uow as tx:
+        mine = tx.certificates.list(
             principal.organisation_id,
             CertificateFilter(learner_id=learner_id),
             limit=MAX_CERTIFICATES,
@@ -71,13 +71,13 @@ def learner_certificates(
 
 
 def learner_certificate(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, certificate_id: UUID, *, base_url: str
+    uow: UnitOfWork, principal: Principal, certificate_id: UUID, *, base_url: str
 ) -> LearnerCertificate:
     """One of the principal's certificates; ``NotFound`` for anyone else's."""
     learner_id = authorization.own_learner_id(principal)
-    with uow:
-        certificate = authorization.certificate_for(uow, principal, certificate_id)
-        mine = uow.certificates.list(
+    with uow as tx:
+        certificate = authorization.certificate_for(tx, principal, certificate_id)
+        mine = tx.certificates.list(
             principal.organisation_id,
             CertificateFilter(learner_id=learner_id),
             limit=MAX_CERTIFICATES,
