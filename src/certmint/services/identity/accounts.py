@@ -34,7 +34,7 @@ from certmint.services.errors import (
     Unauthorized,
 )
 from certmint.services.identity.tokens import secret_hash
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [
     "ADDRESS_RULE",
@@ -165,10 +165,8 @@ def _scope_problems(role: Role, courses: frozenset[UUID]) -> list[str]:
     return []
 
 
-def add_user(
-    uow: SqlAlchemyUnitOfWork, user: User, password_hash: str | None, *, actor: str
-) -> None:
-    """Store a ``new_user`` inside an open unit of work (the caller commits). Raises
+def add_user(uow: OpenUnitOfWork, user: User, password_hash: str | None, *, actor: str) -> None:
+    """Store a ``new_user`` (the caller commits). Raises
     ``NotFound`` for another organisation's course or learner, ``Conflict`` if the e-mail
     address is taken in this organisation (compared case-insensitively)."""
     _check_courses(uow, user.organisation_id, user.course_ids)
@@ -201,21 +199,19 @@ def add_user(
     )
 
 
-def _is_default(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> bool:
+def _is_default(uow: OpenUnitOfWork, organisation_id: UUID) -> bool:
     organisation = uow.organisations.get(organisation_id)
     return organisation is not None and organisation.is_default
 
 
-def _check_courses(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, courses: Iterable[UUID]
-) -> None:
+def _check_courses(uow: OpenUnitOfWork, organisation_id: UUID, courses: Iterable[UUID]) -> None:
     for course_id in sorted(courses):
         if uow.roster.get_course(organisation_id, course_id) is None:
             raise NotFound("course", course_id)
 
 
 def create_user(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     *,
     email: str,
@@ -245,93 +241,89 @@ def create_user(
     if password is not None:
         check_password_policy(password, email=user.email)
     password_hash = None if password is None else _hasher().hash(password)
-    with uow:
-        add_user(uow, user, password_hash, actor=actor)
-        uow.commit()
+    with uow as tx:
+        add_user(tx, user, password_hash, actor=actor)
+        tx.commit()
     return user
 
 
-def list_users(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> list[User]:
-    with uow:
-        return uow.users.list(organisation_id)
+def list_users(uow: UnitOfWork, organisation_id: UUID) -> list[User]:
+    with uow as tx:
+        return tx.users.list(organisation_id)
 
 
-def find_user(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, email: str) -> User:
+def find_user(uow: UnitOfWork, organisation_id: UUID, email: str) -> User:
     """The user with this e-mail address (any case) in the organisation."""
-    with uow:
-        user = uow.users.by_email(organisation_id, email)
+    with uow as tx:
+        user = tx.users.by_email(organisation_id, email)
     if user is None:
         raise NotFound("user", email)
     return user
 
 
 def set_password(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, user_id: UUID, password: str, *, actor: str
+    uow: UnitOfWork, organisation_id: UUID, user_id: UUID, password: str, *, actor: str
 ) -> None:
     """Replace the user's password (after the policy check), clear the sign-in throttle and end
     every open session: whoever knew the old password is signed out."""
     now = datetime.now(UTC)
-    with uow:
-        user = uow.users.get(organisation_id, user_id)
+    with uow as tx:
+        user = tx.users.get(organisation_id, user_id)
         if user is None:
             raise NotFound("user", user_id)
         check_password_policy(password, email=user.email)
-        uow.users.update(user_id, password_hash=_hasher().hash(password))
-        uow.sign_in_throttles.clear(next(iter(_throttle_keys(organisation_id, user.email, None))))
-        uow.users.end_sessions_of(user_id, now)
-        _record_user(uow, user, actor, "user.password_set", now)
-        uow.commit()
+        tx.users.update(user_id, password_hash=_hasher().hash(password))
+        tx.sign_in_throttles.clear(next(iter(_throttle_keys(organisation_id, user.email, None))))
+        tx.users.end_sessions_of(user_id, now)
+        _record_user(tx, user, actor, "user.password_set", now)
+        tx.commit()
 
 
-def get_user(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, user_id: UUID) -> User:
+def get_user(uow: UnitOfWork, organisation_id: UUID, user_id: UUID) -> User:
     """One of the organisation's users; another organisation's is ``NotFound``."""
-    with uow:
-        user = uow.users.get(organisation_id, user_id)
+    with uow as tx:
+        user = tx.users.get(organisation_id, user_id)
     if user is None:
         raise NotFound("user", user_id)
     return user
 
 
-def disable_user(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, user_id: UUID, *, actor: str
-) -> User:
+def disable_user(uow: UnitOfWork, organisation_id: UUID, user_id: UUID, *, actor: str) -> User:
     """Disable an account at once: it cannot sign in and its sessions end. Nothing is deleted.
     Nobody disables their own account (an organisation could lock out its last admin)."""
     if actor == f"user:{user_id}":
         raise Conflict("you cannot disable your own account")
     now = datetime.now(UTC)
-    with uow:
-        user = uow.users.get(organisation_id, user_id)
+    with uow as tx:
+        user = tx.users.get(organisation_id, user_id)
         if user is None:
             raise NotFound("user", user_id)
         if not user.active:
             raise Conflict(f"user {user.email} is already disabled")
-        uow.users.update(user_id, disabled_at=now)
-        uow.users.end_sessions_of(user_id, now)
-        _record_user(uow, user, actor, "user.disabled", now)
-        uow.commit()
+        tx.users.update(user_id, disabled_at=now)
+        tx.users.end_sessions_of(user_id, now)
+        _record_user(tx, user, actor, "user.disabled", now)
+        tx.commit()
     return replace(user, disabled_at=now)
 
 
-def enable_user(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, user_id: UUID, *, actor: str
-) -> User:
+def enable_user(uow: UnitOfWork, organisation_id: UUID, user_id: UUID, *, actor: str) -> User:
     """Let a disabled account sign in again (its old sessions stay ended)."""
     now = datetime.now(UTC)
-    with uow:
-        user = uow.users.get(organisation_id, user_id)
+    with uow as tx:
+        user = tx.users.get(organisation_id, user_id)
         if user is None:
             raise NotFound("user", user_id)
         if user.active:
             raise Conflict(f"user {user.email} is not disabled")
-        uow.users.update(user_id, disabled_at=None)
-        _record_user(uow, user, actor, "user.enabled", now)
-        uow.commit()
+        tx.users.update(user_id, disabled_at=None)
+        _record_user(tx, user, actor, "user.enabled", now)
+        tx.commit()
     return replace(user, disabled_at=None)
 
 
 def set_course_scope(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     user_id: UUID,
     course_ids: Iterable[UUID],
@@ -342,18 +334,18 @@ def set_course_scope(
     takes effect on their next request: a session reads the scope afresh each time."""
     courses = frozenset(course_ids)
     now = datetime.now(UTC)
-    with uow:
-        user = uow.users.get(organisation_id, user_id)
+    with uow as tx:
+        user = tx.users.get(organisation_id, user_id)
         if user is None:
             raise NotFound("user", user_id)
         if user.role is not Role.COURSE_MANAGER:
             raise InvalidInput(["courses: only course managers are scoped to courses"], "refused")
         if problems := _scope_problems(user.role, courses):
             raise InvalidInput(problems, "scope rejected")
-        _check_courses(uow, organisation_id, courses)
-        uow.users.update(user_id, course_ids=courses)
+        _check_courses(tx, organisation_id, courses)
+        tx.users.update(user_id, course_ids=courses)
         _record_user(
-            uow,
+            tx,
             user,
             actor,
             "user.scope_changed",
@@ -363,12 +355,12 @@ def set_course_scope(
                 "after": sorted(map(str, courses)),
             },
         )
-        uow.commit()
+        tx.commit()
     return replace(user, course_ids=courses)
 
 
 def _record_user(
-    uow: SqlAlchemyUnitOfWork,
+    uow: OpenUnitOfWork,
     user: User,
     actor: str,
     action: str,
@@ -404,10 +396,10 @@ ADDRESS_RULE = ThrottleRule(LOCKOUT_AFTER, timedelta(days=1))
 CLIENT_RULE = ThrottleRule(50, timedelta(hours=1))
 
 
-def spend_attempt(uow: SqlAlchemyUnitOfWork, what: str, rule: ThrottleRule, now: datetime) -> bool:
+def spend_attempt(uow: OpenUnitOfWork, what: str, rule: ThrottleRule, now: datetime) -> bool:
     """Count one attempt at something limited like failed sign-ins (``what`` names it and who
     tries, say asking for sign-in links from one client); False, with nothing counted, while
-    the limit holds. Runs in the caller's open unit of work, which commits."""
+    the limit holds. The caller commits."""
     try:
         limit_attempt(uow, what, rule, now)
     except TooManyAttempts:
@@ -415,7 +407,7 @@ def spend_attempt(uow: SqlAlchemyUnitOfWork, what: str, rule: ThrottleRule, now:
     return True
 
 
-def limit_attempt(uow: SqlAlchemyUnitOfWork, what: str, rule: ThrottleRule, now: datetime) -> None:
+def limit_attempt(uow: OpenUnitOfWork, what: str, rule: ThrottleRule, now: datetime) -> None:
     """``spend_attempt`` for a caller that tells the waiting time: ``TooManyAttempts`` (with
     ``retry_after``), nothing counted, while the limit holds."""
     keys = {_key(what): rule}
@@ -450,7 +442,7 @@ def _after_failure(rule: ThrottleRule, before: Throttle | None, now: datetime) -
 
 
 def authenticate(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     email: str,
     password: str,
@@ -469,16 +461,16 @@ def authenticate(
     now = now or datetime.now(UTC)
     password = password[:MAX_PASSWORD_LENGTH]
     keys = _throttle_keys(organisation_id, email, client)
-    with uow:
-        throttles = _unless_throttled(uow, keys, now)
-        user = uow.users.by_email(organisation_id, email)
-        password_hash = None if user is None else uow.users.password_hash(user.id)
+    with uow as tx:
+        throttles = _unless_throttled(tx, keys, now)
+        user = tx.users.by_email(organisation_id, email)
+        password_hash = None if user is None else tx.users.password_hash(user.id)
         right = _verify(password_hash or _dummy_hash(_hasher()), password)
         if user is None or password_hash is None or not user.active or not right:
-            _count_failure(uow, keys, throttles, now)
+            _count_failure(tx, keys, throttles, now)
             if user is not None:
                 record(
-                    uow,
+                    tx,
                     organisation_id=organisation_id,
                     actor="anonymous",
                     action="user.sign_in_failed",
@@ -486,19 +478,19 @@ def authenticate(
                     subject_id=user.id,
                     at=now,
                 )
-            uow.commit()
+            tx.commit()
             raise Unauthorized(_UNKNOWN_USER)
         address_key = next(iter(keys))
         if address_key in throttles:
-            uow.sign_in_throttles.clear(address_key)
+            tx.sign_in_throttles.clear(address_key)
         if _hasher().check_needs_rehash(password_hash):
-            uow.users.update(user.id, password_hash=_hasher().hash(password))
-        uow.commit()
+            tx.users.update(user.id, password_hash=_hasher().hash(password))
+        tx.commit()
     return user
 
 
 def _unless_throttled(
-    uow: SqlAlchemyUnitOfWork, keys: dict[str, ThrottleRule], now: datetime
+    uow: OpenUnitOfWork, keys: dict[str, ThrottleRule], now: datetime
 ) -> dict[str, Throttle]:
     """The keys' throttles; ``TooManyAttempts`` while any of them is locked."""
     throttles = uow.sign_in_throttles.get_many(keys)
@@ -509,7 +501,7 @@ def _unless_throttled(
 
 
 def _count_failure(
-    uow: SqlAlchemyUnitOfWork,
+    uow: OpenUnitOfWork,
     keys: dict[str, ThrottleRule],
     throttles: dict[str, Throttle],
     now: datetime,
@@ -518,15 +510,15 @@ def _count_failure(
         uow.sign_in_throttles.put(key, _after_failure(rule, throttles.get(key), now))
 
 
-def has_password(uow: SqlAlchemyUnitOfWork, principal: Principal) -> tuple[User, bool]:
+def has_password(uow: UnitOfWork, principal: Principal) -> tuple[User, bool]:
     """The signed-in person's account, and whether it has a password yet."""
-    with uow:
-        user = _own_account(uow, principal)
-        return user, uow.users.password_hash(user.id) is not None
+    with uow as tx:
+        user = _own_account(tx, principal)
+        return user, tx.users.password_hash(user.id) is not None
 
 
 def change_own_password(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     principal: Principal,
     *,
     current: str,
@@ -539,26 +531,26 @@ def change_own_password(
     stolen session cannot be used to guess the password). Every other session of the user
     ends; the one changing it (``session_token``) stays signed in."""
     now = now or datetime.now(UTC)
-    with uow:
-        user = _own_account(uow, principal)
-        stored = uow.users.password_hash(user.id)
+    with uow as tx:
+        user = _own_account(tx, principal)
+        stored = tx.users.password_hash(user.id)
         check_password_policy(new, email=user.email)
         keys = _throttle_keys(user.organisation_id, user.email, None)
         if stored is not None:
-            throttles = _unless_throttled(uow, keys, now)
+            throttles = _unless_throttled(tx, keys, now)
             if not _verify(stored, current[:MAX_PASSWORD_LENGTH]):
-                _count_failure(uow, keys, throttles, now)
-                uow.commit()
+                _count_failure(tx, keys, throttles, now)
+                tx.commit()
                 raise Unauthorized("the current password is not right")
-        uow.users.update(user.id, password_hash=_hasher().hash(new))
-        uow.sign_in_throttles.clear(next(iter(keys)))
-        uow.users.end_sessions_of(user.id, now, keep_token_hash=secret_hash(session_token))
+        tx.users.update(user.id, password_hash=_hasher().hash(new))
+        tx.sign_in_throttles.clear(next(iter(keys)))
+        tx.users.end_sessions_of(user.id, now, keep_token_hash=secret_hash(session_token))
         action = "user.password_changed" if stored is not None else "user.password_set"
-        _record_user(uow, user, principal.actor, action, now, details={"by": "self"})
-        uow.commit()
+        _record_user(tx, user, principal.actor, action, now, details={"by": "self"})
+        tx.commit()
 
 
-def _own_account(uow: SqlAlchemyUnitOfWork, principal: Principal) -> User:
+def _own_account(uow: OpenUnitOfWork, principal: Principal) -> User:
     user_id = authorization.own_user_id(principal, Action.USE_OWN_ACCOUNT)
     user = uow.users.get(principal.organisation_id, user_id)
     if user is None or not user.active:

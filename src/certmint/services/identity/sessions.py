@@ -16,7 +16,7 @@ from certmint.services.errors import NotFound, Unauthorized
 from certmint.services.identity.accounts import authenticate
 from certmint.services.identity.tokens import secret_hash
 from certmint.services.issuers.organisations import find_organisation
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = [
     "ABSOLUTE_TIMEOUT",
@@ -35,7 +35,7 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 def start_session(
-    uow: SqlAlchemyUnitOfWork, user: User, *, now: datetime | None = None
+    uow: UnitOfWork, user: User, *, now: datetime | None = None
 ) -> tuple[UserSession, str]:
     """A new session for a user who has just proved who they are, and the cookie's token
     (256 random bits; it is not stored and cannot be shown again)."""
@@ -49,10 +49,10 @@ def start_session(
         last_seen_at=now,
         expires_at=now + ABSOLUTE_TIMEOUT,
     )
-    with uow:
-        uow.users.add_session(session, secret_hash(token))
+    with uow as tx:
+        tx.users.add_session(session, secret_hash(token))
         record(
-            uow,
+            tx,
             organisation_id=user.organisation_id,
             actor=f"user:{user.id}",
             action="user.signed_in",
@@ -60,12 +60,12 @@ def start_session(
             subject_id=user.id,
             at=now,
         )
-        uow.commit()
+        tx.commit()
     return session, token
 
 
 def sign_in(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_slug: str | None,
     email: str,
     password: str,
@@ -85,11 +85,11 @@ def sign_in(
 
 
 def resolve_session(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     token: str,
     *,
     now: datetime | None = None,
-    writer: SqlAlchemyUnitOfWork | None = None,
+    writer: UnitOfWork | None = None,
 ) -> tuple[UserSession, User]:
     """The live session behind a cookie token and its user; raises ``Unauthorized`` when it is
     unknown, ended, idle too long, past its absolute limit, or its user is disabled.
@@ -101,8 +101,8 @@ def resolve_session(
     now = now or datetime.now(UTC)
     if not token or len(token) > 100:
         raise Unauthorized("not signed in")
-    with uow:
-        found = uow.users.session_by_token_hash(secret_hash(token))
+    with uow as tx:
+        found = tx.users.session_by_token_hash(secret_hash(token))
         if found is None:
             raise Unauthorized("not signed in")
         session, user = found
@@ -114,24 +114,23 @@ def resolve_session(
         ):
             raise Unauthorized("the session has ended: sign in again")
     if now - session.last_seen_at >= LAST_SEEN_RESOLUTION:
-        writer = writer or uow
-        with writer:
-            writer.users.update_session(session.id, last_seen_at=now)
-            writer.commit()
+        with writer or uow as tx:
+            tx.users.update_session(session.id, last_seen_at=now)
+            tx.commit()
     return session, user
 
 
-def end_session(uow: SqlAlchemyUnitOfWork, token: str) -> None:
+def end_session(uow: UnitOfWork, token: str) -> None:
     """Sign out: the session behind this token ends (an unknown token is ignored)."""
     now = datetime.now(UTC)
-    with uow:
-        found = uow.users.session_by_token_hash(secret_hash(token))
+    with uow as tx:
+        found = tx.users.session_by_token_hash(secret_hash(token))
         if found is None or found[0].ended_at is not None:
             return
         session, user = found
-        uow.users.update_session(session.id, ended_at=now)
+        tx.users.update_session(session.id, ended_at=now)
         record(
-            uow,
+            tx,
             organisation_id=user.organisation_id,
             actor=f"user:{user.id}",
             action="user.signed_out",
@@ -139,4 +138,4 @@ def end_session(uow: SqlAlchemyUnitOfWork, token: str) -> None:
             subject_id=user.id,
             at=now,
         )
-        uow.commit()
+        tx.commit()

@@ -35,7 +35,7 @@ from certmint.services.identity.accounts import ThrottleRule, add_user, new_user
 from certmint.services.identity.sessions import start_session
 from certmint.services.identity.tokens import secret_hash
 from certmint.services.issuers.organisations import find_organisation
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [
     "CLIENT_LINK_RULE",
@@ -71,7 +71,7 @@ INVITE_PAGE = 1_000  # learners read at a time when a whole batch is invited
 
 
 def request_sign_in_link(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_slug: str | None,
     email: str,
     *,
@@ -91,17 +91,17 @@ def request_sign_in_link(
     if not address or len(address) > 320:
         return
     kind = AccountMailKind.SIGN_IN_LINK
-    with uow:
-        if client and not spend_attempt(uow, f"sign-in-links:{client}", CLIENT_LINK_RULE, now):
+    with uow as tx:
+        if client and not spend_attempt(tx, f"sign-in-links:{client}", CLIENT_LINK_RULE, now):
             return
-        queued = uow.notifications.count_since(organisation.id, kind, address, now - LINK_LIFETIME)
+        queued = tx.notifications.count_since(organisation.id, kind, address, now - LINK_LIFETIME)
         if queued < MAX_LINKS:
-            _queue(uow, organisation.id, kind, address, now)
-        uow.commit()
+            _queue(tx, organisation.id, kind, address, now)
+        tx.commit()
 
 
 def invite_user(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     *,
     email: str,
@@ -124,14 +124,14 @@ def invite_user(
         course_ids=course_ids,
         learner_id=learner_id,
     )
-    with uow:
-        _invite(uow, user, actor=actor, send=send)
-        uow.commit()
+    with uow as tx:
+        _invite(tx, user, actor=actor, send=send)
+        tx.commit()
     return user
 
 
-def _invite(uow: SqlAlchemyUnitOfWork, user: User, *, actor: str, send: bool) -> None:
-    """Store a ``new_user`` and queue its invitation (in an open unit of work)."""
+def _invite(uow: OpenUnitOfWork, user: User, *, actor: str, send: bool) -> None:
+    """Store a ``new_user`` and queue its invitation."""
     add_user(uow, user, None, actor=actor)
     if send:
         kind = AccountMailKind.INVITATION
@@ -158,7 +158,7 @@ class BatchInvitations:
 
 
 def invite_batch(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     batch_id: UUID,
     *,
@@ -169,17 +169,17 @@ def invite_batch(
     transaction (so a second run invites only those added since). Each invitation is the one
     ``invite_learner`` makes."""
     counts = {"invited": 0, "had_account": 0, "no_email": 0}
-    with uow:
-        if uow.roster.get_batch(organisation_id, batch_id) is None:
+    with uow as tx:
+        if tx.roster.get_batch(organisation_id, batch_id) is None:
             raise NotFound("batch", batch_id)
         after: UUID | None = None
-        while page := uow.roster.enrolments_page(batch_id, after=after, limit=INVITE_PAGE):
+        while page := tx.roster.enrolments_page(batch_id, after=after, limit=INVITE_PAGE):
             after = page[-1][0].id
             for _, learner in page:
                 email = normalise_email(learner.email or "")
                 if not email:
                     counts["no_email"] += 1
-                elif uow.users.by_learner(organisation_id, learner.id) or uow.users.by_email(
+                elif tx.users.by_learner(organisation_id, learner.id) or tx.users.by_email(
                     organisation_id, email
                 ):
                     counts["had_account"] += 1
@@ -191,14 +191,14 @@ def invite_batch(
                         role=Role.LEARNER,
                         learner_id=learner.id,
                     )
-                    _invite(uow, user, actor=actor, send=send)
+                    _invite(tx, user, actor=actor, send=send)
                     counts["invited"] += 1
-        uow.commit()
+        tx.commit()
     return BatchInvitations(**counts)
 
 
 def invite_learner(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     learner_ref: str,
     *,
@@ -211,8 +211,8 @@ def invite_learner(
     learner = resolve_learner(uow, organisation_id, learner_ref)
     if not learner.email:
         raise InvalidInput([f"learner {learner.external_id}: no e-mail address"], "not invited")
-    with uow:
-        if uow.users.by_learner(organisation_id, learner.id) is not None:
+    with uow as tx:
+        if tx.users.by_learner(organisation_id, learner.id) is not None:
             raise Conflict(f"learner {learner.external_id} already has an account")
     return invite_user(
         uow,
@@ -226,15 +226,15 @@ def invite_learner(
     )
 
 
-def awaiting_invitation(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> set[UUID]:
+def awaiting_invitation(uow: UnitOfWork, organisation_id: UUID) -> set[UUID]:
     """The organisation's accounts whose invitation has not been taken up: active, with no
     password, never signed in. Their invitation may be sent again."""
-    with uow:
-        return uow.users.never_signed_in(organisation_id)
+    with uow as tx:
+        return tx.users.never_signed_in(organisation_id)
 
 
 def resend_invitation(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     user_id: UUID,
     *,
@@ -247,9 +247,9 @@ def resend_invitation(
     ``MAX_INVITATIONS`` were queued for it within ``INVITATION_WINDOW``."""
     now = now or datetime.now(UTC)
     kind = AccountMailKind.INVITATION
-    with uow:
-        user = _awaiting(uow, organisation_id, user_id)
-        sent = uow.notifications.count_since(
+    with uow as tx:
+        user = _awaiting(tx, organisation_id, user_id)
+        sent = tx.notifications.count_since(
             organisation_id, kind, user.email, now - INVITATION_WINDOW
         )
         if sent >= MAX_INVITATIONS:
@@ -257,10 +257,10 @@ def resend_invitation(
                 f"{user.email} was sent {sent} invitations in the last "
                 f"{INVITATION_WINDOW.seconds // 60} minutes: wait before sending another"
             )
-        _forget_links(uow, user, now)
-        _queue(uow, organisation_id, kind, user.email, now, user=user)
+        _forget_links(tx, user, now)
+        _queue(tx, organisation_id, kind, user.email, now, user=user)
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
             actor=actor,
             action="user.invitation_resent",
@@ -268,12 +268,12 @@ def resend_invitation(
             subject_id=user.id,
             at=now,
         )
-        uow.commit()
+        tx.commit()
     return user
 
 
 def invitation_link(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     user_id: UUID,
     *,
@@ -286,12 +286,12 @@ def invitation_link(
     ``resend_invitation``, the links made before stop working and a waiting invitation e-mail is
     dropped. The audit log records that a link was made, never the link."""
     now = now or datetime.now(UTC)
-    with uow:
-        user = _awaiting(uow, organisation_id, user_id)
-        _forget_links(uow, user, now)
-        token = _new_link(uow, user, INVITATION_LIFETIME, now, mailed=False)
+    with uow as tx:
+        user = _awaiting(tx, organisation_id, user_id)
+        _forget_links(tx, user, now)
+        token = _new_link(tx, user, INVITATION_LIFETIME, now, mailed=False)
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
             actor=actor,
             action="user.invitation_link_made",
@@ -299,12 +299,12 @@ def invitation_link(
             subject_id=user.id,
             at=now,
         )
-        uow.commit()
+        tx.commit()
     return _link_url(base_url, token)
 
 
-def _awaiting(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, user_id: UUID) -> User:
-    """The account, if its invitation is still to be taken up (in an open unit of work)."""
+def _awaiting(uow: OpenUnitOfWork, organisation_id: UUID, user_id: UUID) -> User:
+    """The account, if its invitation is still to be taken up."""
     user = uow.users.get(organisation_id, user_id)
     if user is None:
         raise NotFound("user", user_id)
@@ -316,16 +316,16 @@ def _awaiting(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, user_id: UUID) -
     return user
 
 
-def _forget_links(uow: SqlAlchemyUnitOfWork, user: User, now: datetime) -> None:
+def _forget_links(uow: OpenUnitOfWork, user: User, now: datetime) -> None:
     """Only the newest invitation signs in: earlier links stop working, waiting e-mails go."""
     uow.users.expire_links(user.id, now)
     uow.notifications.skip_waiting(user.id, AccountMailKind.INVITATION)
 
 
 def _new_link(
-    uow: SqlAlchemyUnitOfWork, user: User, lifetime: timedelta, now: datetime, *, mailed: bool
+    uow: OpenUnitOfWork, user: User, lifetime: timedelta, now: datetime, *, mailed: bool
 ) -> str:
-    """A new one-time link's secret; only its hash is stored (in an open unit of work).
+    """A new one-time link's secret; only its hash is stored.
     ``mailed``: it goes to the address by e-mail, so using it proves the address."""
     token = secrets.token_urlsafe(32)
     uow.users.add_link(user.id, secret_hash(token), now, now + lifetime, mailed=mailed)
@@ -337,7 +337,7 @@ def _link_url(base_url: str, token: str) -> str:
 
 
 def sign_in_with_link(
-    uow: SqlAlchemyUnitOfWork, token: str, *, now: datetime | None = None
+    uow: UnitOfWork, token: str, *, now: datetime | None = None
 ) -> tuple[User, str]:
     """Use a link (once) and start a session: the user and the session cookie's token. Raises
     ``Unauthorized`` for a link that is unknown, used, expired, or whose user is disabled.
@@ -348,20 +348,20 @@ def sign_in_with_link(
     refused = Unauthorized("this sign-in link is unknown, used or expired: ask for a new one")
     if not token or len(token) > 100:
         raise refused
-    with uow:
-        used = uow.users.use_link(secret_hash(token), now)
-        user = None if used is None else uow.users.by_id(used[0])
+    with uow as tx:
+        used = tx.users.use_link(secret_hash(token), now)
+        user = None if used is None else tx.users.by_id(used[0])
         if used is None or user is None or not user.active:
             raise refused
         if used[1] and user.email_verified_at is None:
-            user = verify_address(uow, user, now)
-        uow.commit()
+            user = verify_address(tx, user, now)
+        tx.commit()
     _, session_token = start_session(uow, user, now=now)
     return user, session_token
 
 
-def verify_address(uow: SqlAlchemyUnitOfWork, user: User, now: datetime) -> User:
-    """Record that the account's owner proved its address (in an open unit of work). A
+def verify_address(uow: OpenUnitOfWork, user: User, now: datetime) -> User:
+    """Record that the account's owner proved its address. A
     password set before then may be someone else's (an admin who signed in with a handed-over
     invitation link), so it is dropped and the account's other sessions end: from now on the
     account is the address owner's, also in the organisations where they have accounts."""
@@ -380,7 +380,7 @@ def verify_address(uow: SqlAlchemyUnitOfWork, user: User, now: datetime) -> User
 
 
 def account_message(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     notification: Notification,
     *,
     sender: str,
@@ -391,19 +391,19 @@ def account_message(
     before it is sent; if sending fails the unsent link just expires). None when there is no
     one to send it to: no learner account with the address asked for, or a disabled one."""
     kind = AccountMailKind(notification.kind)
-    with uow:
-        organisation = uow.organisations.get(notification.organisation_id)
+    with uow as tx:
+        organisation = tx.organisations.get(notification.organisation_id)
         if kind is AccountMailKind.INVITATION:
-            user = uow.users.by_id(notification.user_id) if notification.user_id else None
+            user = tx.users.by_id(notification.user_id) if notification.user_id else None
         else:
-            user = uow.users.by_email(notification.organisation_id, notification.recipient)
+            user = tx.users.by_email(notification.organisation_id, notification.recipient)
             if user is not None and user.role is not Role.LEARNER:
                 user = None
         if organisation is None or user is None or not user.active:
             return None
         lifetime = INVITATION_LIFETIME if kind is AccountMailKind.INVITATION else LINK_LIFETIME
-        token = _new_link(uow, user, lifetime, now, mailed=True)
-        uow.commit()
+        token = _new_link(tx, user, lifetime, now, mailed=True)
+        tx.commit()
     link = _link_url(base_url, token)
     if kind is AccountMailKind.SIGN_IN_LINK:
         subject = f"Sign in to {organisation.name}"
@@ -435,7 +435,7 @@ def account_message(
 
 
 def _queue(
-    uow: SqlAlchemyUnitOfWork,
+    uow: OpenUnitOfWork,
     organisation_id: UUID,
     kind: AccountMailKind,
     recipient: str,

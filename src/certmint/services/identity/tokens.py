@@ -12,7 +12,7 @@ from uuid import UUID
 from certmint.domain.accounts import ApiToken, Role
 from certmint.services.audit import record
 from certmint.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = [
     "TOKEN_PREFIX",
@@ -35,7 +35,7 @@ def secret_hash(secret: str) -> str:
 
 
 def create_token(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     *,
     name: str,
@@ -76,8 +76,8 @@ def create_token(
         course_ids=courses if role is Role.COURSE_MANAGER else None,
         operator=operator,
     )
-    with uow:
-        organisation = uow.organisations.get(organisation_id)
+    with uow as tx:
+        organisation = tx.organisations.get(organisation_id)
         if organisation is None:
             raise NotFound("organisation", organisation_id)
         if operator and not organisation.is_default:
@@ -86,11 +86,11 @@ def create_token(
                 "token rejected",
             )
         for course_id in sorted(courses):
-            if uow.roster.get_course(organisation_id, course_id) is None:
+            if tx.roster.get_course(organisation_id, course_id) is None:
                 raise NotFound("course", course_id)
-        uow.tokens.add(token, secret_hash(secret))
+        tx.tokens.add(token, secret_hash(secret))
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
             actor=actor,
             action="token.created",
@@ -104,12 +104,12 @@ def create_token(
             },
             at=token.created_at,
         )
-        uow.commit()
+        tx.commit()
     return token, secret
 
 
 def authenticate_token(
-    uow: SqlAlchemyUnitOfWork, secret: str, *, writer: SqlAlchemyUnitOfWork | None = None
+    uow: UnitOfWork, secret: str, *, writer: UnitOfWork | None = None
 ) -> ApiToken:
     """The active token with this secret; raises ``Unauthorized`` otherwise.
 
@@ -119,36 +119,33 @@ def authenticate_token(
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         raise Unauthorized("not a Certmint API token")
     now = datetime.now(UTC)
-    with uow:
-        token = uow.tokens.by_secret_hash(secret_hash(secret))
+    with uow as tx:
+        token = tx.tokens.by_secret_hash(secret_hash(secret))
         if token is None or not token.active:
             raise Unauthorized("unknown or revoked API token")
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        writer = writer or uow
-        with writer:
-            writer.tokens.update(token.id, last_used_at=now)
-            writer.commit()
+        with writer or uow as tx:
+            tx.tokens.update(token.id, last_used_at=now)
+            tx.commit()
     return token
 
 
-def list_tokens(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> list[ApiToken]:
-    with uow:
-        return uow.tokens.list(organisation_id)
+def list_tokens(uow: UnitOfWork, organisation_id: UUID) -> list[ApiToken]:
+    with uow as tx:
+        return tx.tokens.list(organisation_id)
 
 
-def revoke_token(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, token_id: UUID, *, actor: str
-) -> None:
+def revoke_token(uow: UnitOfWork, organisation_id: UUID, token_id: UUID, *, actor: str) -> None:
     now = datetime.now(UTC)
-    with uow:
-        token = next((t for t in uow.tokens.list(organisation_id) if t.id == token_id), None)
+    with uow as tx:
+        token = next((t for t in tx.tokens.list(organisation_id) if t.id == token_id), None)
         if token is None:
             raise NotFound("api token", token_id)
         if not token.active:
             raise Conflict(f"token {token_id} is already revoked")
-        uow.tokens.update(token_id, revoked_at=now)
+        tx.tokens.update(token_id, revoked_at=now)
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
             actor=actor,
             action="token.revoked",
@@ -156,4 +153,4 @@ def revoke_token(
             subject_id=token_id,
             at=now,
         )
-        uow.commit()
+        tx.commit()

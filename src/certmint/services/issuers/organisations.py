@@ -23,6 +23,7 @@ from certmint.domain.organisations import Organisation, SigningKey, slugify
 from certmint.services.audit import record
 from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.issuers.keys import ensure_signing_key
+from certmint.services.unit_of_work import UnitOfWork
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
@@ -128,10 +129,10 @@ def add_organisation(
     return organisation
 
 
-def find_organisation(uow: SqlAlchemyUnitOfWork, slug: str | None = None) -> Organisation:
+def find_organisation(uow: UnitOfWork, slug: str | None = None) -> Organisation:
     """The organisation with this slug, or the default one when no slug is given."""
-    with uow:
-        found = uow.organisations.get_by_slug(slug) if slug else uow.organisations.get_default()
+    with uow as tx:
+        found = tx.organisations.get_by_slug(slug) if slug else tx.organisations.get_default()
     if found is None:
         raise NotFound("organisation", slug or "(default)")
     return found
