@@ -36,6 +36,22 @@ MAY = {
         Action.DECIDE_CORRECTIONS,
     },
     "course manager": {Action.WORK_WITH_COURSES, Action.USE_OWN_ACCOUNT},
+    # The grant adds the instance's organisations, nothing inside them.
+    "operator": {
+        Action.WORK_WITH_COURSES,
+        Action.ADMINISTER,
+        Action.READ_AUDIT_LOG,
+        Action.DECIDE_CORRECTIONS,
+        Action.USE_OWN_ACCOUNT,
+        Action.OPERATE_INSTANCE,
+    },
+    "operator token": {
+        Action.WORK_WITH_COURSES,
+        Action.ADMINISTER,
+        Action.READ_AUDIT_LOG,
+        Action.DECIDE_CORRECTIONS,
+        Action.OPERATE_INSTANCE,
+    },
     "learner": {
         Action.SEE_OWN_CERTIFICATES,
         Action.REQUEST_CORRECTION,
@@ -59,6 +75,8 @@ def test_each_principal_may_do_its_actions_and_no_others() -> None:
         "course manager": Principal(
             org, Role.COURSE_MANAGER, frozenset({uuid4()}), user_id=uuid4()
         ),
+        "operator": Principal(org, Role.ADMIN, user_id=uuid4(), operator=True),
+        "operator token": Principal(org, Role.ADMIN, token_id=uuid4(), operator=True),
         "learner": Principal(org, Role.LEARNER, user_id=uuid4(), learner_id=uuid4()),
         "learner without a record": Principal(org, Role.LEARNER, user_id=uuid4()),
     }

@@ -95,6 +95,9 @@ class Action(StrEnum):
     PUBLISH_PROFILE = "publish_profile"
     # An account of one's own (password, sessions): a person signed in, not a token.
     USE_OWN_ACCOUNT = "use_own_account"
+    # The instance's organisations (create, rename, brand, suspend): accounts and tokens of
+    # the default organisation given the operator grant. Nothing inside an organisation.
+    OPERATE_INSTANCE = "operate_instance"
 
 
 # What each refusal says, one sentence per action.
@@ -107,6 +110,7 @@ REFUSALS: dict[Action, str] = {
     Action.REQUEST_CORRECTION: "name corrections are requested by the learner",
     Action.PUBLISH_PROFILE: "public profiles are for learner accounts",
     Action.USE_OWN_ACCOUNT: "only a person who signed in has an account page",
+    Action.OPERATE_INSTANCE: "this needs the instance's operator",
 }
 
 
@@ -123,6 +127,8 @@ def allows(principal: Principal, action: Action) -> bool:
             return principal.role is Role.LEARNER and principal.user_id is not None
         case Action.USE_OWN_ACCOUNT:
             return principal.user_id is not None
+        case Action.OPERATE_INSTANCE:
+            return principal.operator
 
 
 def require(principal: Principal, action: Action) -> None:

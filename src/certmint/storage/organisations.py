@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.organisations import Branding, Organisation
+from certmint.storage.pages import keyset
 from certmint.storage.tables import OrganisationRow
 
 __all__ = ["SqlAlchemyOrganisationRepository"]
@@ -65,6 +66,13 @@ class SqlAlchemyOrganisationRepository:
 
     def list(self) -> list[Organisation]:
         rows = self._session.scalars(select(OrganisationRow).order_by(OrganisationRow.created_at))
+        return [_organisation(row) for row in rows]
+
+    def page(self, *, after: UUID | None, limit: int) -> list[Organisation]:
+        """Organisations in id order, after ``after`` (keyset pagination)."""
+        rows = self._session.scalars(
+            keyset(select(OrganisationRow), OrganisationRow.id, after=after, limit=limit)
+        )
         return [_organisation(row) for row in rows]
 
     def update(self, organisation_id: UUID, **values: Any) -> None:

@@ -48,8 +48,10 @@ __all__ = [
     "SESSION_COOKIE",
     "AdminDep",
     "ContainerDep",
+    "OperatorDep",
     "PageAdminDep",
     "PageLearnerDep",
+    "PageOperatorDep",
     "PagePrincipalDep",
     "PageStaffDep",
     "PrincipalDep",
@@ -170,6 +172,11 @@ def get_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Princi
     return _acting(principal, Action.ADMINISTER)
 
 
+def get_operator(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    """One who manages the instance's organisations (``Action.OPERATE_INSTANCE``)."""
+    return _acting(principal, Action.OPERATE_INSTANCE)
+
+
 def get_page_principal(
     request: Request,
     container: Annotated[Container, Depends(get_container)],
@@ -193,6 +200,10 @@ def get_page_admin(principal: Annotated[Principal, Depends(get_page_principal)])
     return _acting(principal, Action.ADMINISTER)
 
 
+def get_page_operator(principal: Annotated[Principal, Depends(get_page_principal)]) -> Principal:
+    return _acting(principal, Action.OPERATE_INSTANCE)
+
+
 def get_page_learner(principal: Annotated[Principal, Depends(get_page_principal)]) -> Principal:
     """A learner account with its learner record (``Action.SEE_OWN_CERTIFICATES``)."""
     return _acting(principal, Action.SEE_OWN_CERTIFICATES)
@@ -212,6 +223,8 @@ _GUARDS: dict[Callable[..., Principal], Action] = {
     get_page_staff: Action.WORK_WITH_COURSES,
     get_page_admin: Action.ADMINISTER,
     get_page_learner: Action.SEE_OWN_CERTIFICATES,
+    get_operator: Action.OPERATE_INSTANCE,
+    get_page_operator: Action.OPERATE_INSTANCE,
 }
 
 
@@ -251,3 +264,5 @@ PagePrincipalDep = Annotated[Principal, Depends(get_page_principal)]
 PageStaffDep = Annotated[Principal, Depends(get_page_staff)]
 PageAdminDep = Annotated[Principal, Depends(get_page_admin)]
 PageLearnerDep = Annotated[Principal, Depends(get_page_learner)]
+OperatorDep = Annotated[Principal, Depends(get_operator)]
+PageOperatorDep = Annotated[Principal, Depends(get_page_operator)]

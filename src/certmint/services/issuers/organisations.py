@@ -38,6 +38,7 @@ __all__ = [
     "find_organisation",
     "get_organisation",
     "list_organisations",
+    "list_organisations_page",
     "organisation_logo",
     "organisation_overview",
     "require_active",
@@ -150,6 +151,14 @@ def list_organisations(uow: SqlAlchemyUnitOfWork) -> list[Organisation]:
     """Every organisation of the instance, oldest first."""
     with uow:
         return uow.organisations.list()
+
+
+def list_organisations_page(
+    uow: SqlAlchemyUnitOfWork, *, after: UUID | None, limit: int
+) -> list[Organisation]:
+    """A page of the instance's organisations in id order (the API's listing)."""
+    with uow:
+        return uow.organisations.page(after=after, limit=limit)
 
 
 @dataclass(frozen=True, slots=True)

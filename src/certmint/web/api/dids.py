@@ -1,13 +1,15 @@
-"""DID documents, where did:web resolvers look for them (https://w3c-ccg.github.io/did-method-web/)."""
+"""DID documents, where did:web resolvers look for them (https://w3c-ccg.github.io/did-method-web/),
+and the organisation's logo beside them."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from certmint.services.issuers.keys import did_document_for
+from certmint.services.issuers.organisations import organisation_logo
 from certmint.web.deps import ContainerDep
 
 __all__ = ["router"]
@@ -31,3 +33,15 @@ def default_did_document(container: ContainerDep) -> JSONResponse:
 @router.get("/orgs/{slug}/did.json", summary="DID document of an organisation")
 def organisation_did_document(slug: str, container: ContainerDep) -> JSONResponse:
     return _did_response(did_document_for(container.uow(), container.settings.base_url, slug))
+
+
+@router.get(
+    "/orgs/{slug}/logo",
+    summary="An organisation's logo",
+    description="The PNG or JPEG the operator gave it, shown on its public pages and e-mails.",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}, "image/jpeg": {}}}},
+)
+def organisation_logo_image(slug: str, container: ContainerDep) -> Response:
+    image, media_type = organisation_logo(container.uow(), slug)
+    return Response(image, media_type=media_type, headers={"Cache-Control": CACHE_CONTROL})

@@ -109,7 +109,14 @@ def build_world(uow: SqlAlchemyUnitOfWork, signing: Signing) -> World:
         webhook=webhook.id,
     )
     for name, organisation in (("admin", home), ("other_admin", other)):
-        _token, secret = create_token(uow, organisation.id, name=name, role=Role.ADMIN, actor="t")
+        _token, secret = create_token(
+            uow,
+            organisation.id,
+            name=name,
+            role=Role.ADMIN,
+            actor="t",
+            operator=organisation.is_default,  # our admin also operates the instance
+        )
         world.bearer[name] = secret
     for name, course in (("manager", course1), ("other_manager", course2)):
         _token, secret = create_token(

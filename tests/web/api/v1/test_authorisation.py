@@ -24,7 +24,7 @@ from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.api.v1.conftest import World
 
-Access = Literal["public", "signed_in", "staff", "admin"]
+Access = Literal["public", "signed_in", "staff", "admin", "operator"]
 Body = Callable[[World], dict[str, Any]]
 
 # Path parameters -> the world's object; "course-scoped" ones belong to course C1.
@@ -111,6 +111,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/healthz"): Rule("public"),
     ("GET", "/.well-known/did.json"): Rule("public"),
     ("GET", "/orgs/{slug}/did.json"): Rule("public", ok=404),
+    ("GET", "/orgs/{slug}/logo"): Rule("public", ok=404),
     ("GET", "/orgs/{slug}/status/{purpose}/{sequence}"): Rule("public"),
     ("GET", "/v/{reference}"): Rule("public", params={"reference": "certificate"}),
     ("GET", "/v/{reference}/credential.json"): Rule("public", params={"reference": "certificate"}),
@@ -184,6 +185,15 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/api/v1/webhooks"): Rule("admin"),
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): Rule("admin", ok=204, reads=False),
+    # The instance's organisations: the operator's (our admin's token holds the grant).
+    ("GET", "/api/v1/organisations"): Rule("operator"),
+    ("POST", "/api/v1/organisations"): Rule(
+        "operator", ok=201, body=lambda w: {"name": "Third Board"}, reads=False
+    ),
+    ("GET", "/api/v1/organisations/{slug}"): Rule("operator"),
+    ("PATCH", "/api/v1/organisations/{slug}"): Rule(
+        "operator", body=lambda w: {"primary_colour": "#112233"}, reads=False
+    ),
 }
 
 OUTSIDERS = ("anonymous", "learner", "other_manager", "other_admin")
@@ -233,7 +243,7 @@ def _expected_for(caller: str, path: str, rule: Rule) -> set[int] | None:
         return {401}
     if rule.access == "signed_in":
         return None
-    if caller == "learner":
+    if caller == "learner" or rule.access == "operator":
         return {403}
     ids = _scoped_ids(path, rule)
     if caller == "other_admin":
@@ -306,7 +316,7 @@ def test_every_route_with_every_caller(
                 failures.append(f"expected {rule.ok}: {where}")
             continue
         if caller == "manager":
-            if rule.access == "admin" and status != 403:
+            if rule.access in ("admin", "operator") and status != 403:
                 failures.append(f"expected 403: {where}")
             elif rule.access in ("staff", "signed_in") and status != rule.ok:
                 failures.append(f"expected {rule.ok}: {where}")

@@ -18,6 +18,7 @@ from certmint.web.api.v1 import (
     keys,
     learners,
     organisation,
+    organisations,
     templates,
     verification,
     webhooks,
@@ -30,6 +31,7 @@ PREFIX = "/api/v1"
 router = APIRouter(prefix=PREFIX)
 for module in (
     organisation,
+    organisations,
     courses,
     learners,
     enrolments,
