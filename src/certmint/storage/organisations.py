@@ -64,15 +64,15 @@ class SqlAlchemyOrganisationRepository:
         row = self._session.scalar(select(OrganisationRow).where(OrganisationRow.is_default))
         return None if row is None else _organisation(row)
 
-    def list(self) -> list[Organisation]:
-        rows = self._session.scalars(select(OrganisationRow).order_by(OrganisationRow.created_at))
-        return [_organisation(row) for row in rows]
-
     def page(self, *, after: UUID | None, limit: int) -> list[Organisation]:
         """Organisations in id order, after ``after`` (keyset pagination)."""
         rows = self._session.scalars(
             keyset(select(OrganisationRow), OrganisationRow.id, after=after, limit=limit)
         )
+        return [_organisation(row) for row in rows]
+
+    def list(self) -> list[Organisation]:
+        rows = self._session.scalars(select(OrganisationRow).order_by(OrganisationRow.created_at))
         return [_organisation(row) for row in rows]
 
     def update(self, organisation_id: UUID, **values: Any) -> None:
