@@ -26,7 +26,7 @@ from certmint.domain.email_templates import DEFAULTS, PLACEHOLDERS, SAMPLE_VALUE
 from certmint.domain.notifications import NotificationKind
 from certmint.services.audit import record
 from certmint.services.errors import InvalidInput, NotFound
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = [
     "FILTERS",
@@ -186,16 +186,16 @@ def render_email(template: EmailTemplate, values: Mapping[str, str]) -> Rendered
 
 
 def email_template(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, kind: NotificationKind
+    uow: UnitOfWork, organisation_id: UUID, kind: NotificationKind
 ) -> tuple[EmailTemplate, bool]:
     """The organisation's template for ``kind`` and whether it is its own (else the default)."""
-    with uow:
-        own = uow.email_templates.get(organisation_id, kind)
+    with uow as tx:
+        own = tx.email_templates.get(organisation_id, kind)
     return (own, True) if own is not None else (DEFAULTS[kind], False)
 
 
 def set_email_template(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     kind: NotificationKind,
     template: EmailTemplate,
@@ -205,12 +205,12 @@ def set_email_template(
     """Save the organisation's own template for ``kind``; ``InvalidInput`` lists every problem."""
     checked = _checked(template)
     now = datetime.now(UTC)
-    with uow:
-        if uow.organisations.get(organisation_id) is None:
+    with uow as tx:
+        if tx.organisations.get(organisation_id) is None:
             raise NotFound("organisation", organisation_id)
-        uow.email_templates.put(organisation_id, kind, checked, now)
+        tx.email_templates.put(organisation_id, kind, checked, now)
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
             actor=actor,
             action="email_template.set",
@@ -219,20 +219,20 @@ def set_email_template(
             details={"subject": checked.subject, "html": checked.html is not None},
             at=now,
         )
-        uow.commit()
+        tx.commit()
     return checked
 
 
 def reset_email_template(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, kind: NotificationKind, *, actor: str
+    uow: UnitOfWork, organisation_id: UUID, kind: NotificationKind, *, actor: str
 ) -> bool:
     """Go back to the default text for ``kind``; returns whether there was an own template."""
     now = datetime.now(UTC)
-    with uow:
-        removed = uow.email_templates.remove(organisation_id, kind)
+    with uow as tx:
+        removed = tx.email_templates.remove(organisation_id, kind)
         if removed:
             record(
-                uow,
+                tx,
                 organisation_id=organisation_id,
                 actor=actor,
                 action="email_template.reset",
@@ -240,12 +240,12 @@ def reset_email_template(
                 subject_id=kind.value,
                 at=now,
             )
-        uow.commit()
+        tx.commit()
     return removed
 
 
 def preview_email_template(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     kind: NotificationKind,
     template: EmailTemplate | None = None,
