@@ -10,7 +10,7 @@ from uuid import UUID
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from certmint.bootstrap import Container
@@ -21,7 +21,7 @@ from certmint.services.catalogue.roster import resolve_learner
 from certmint.services.identity.accounts import LOCKOUT_AFTER
 from certmint.services.identity.sessions import IDLE_TIMEOUT
 from certmint.services.notifications.mail import ACCOUNT_MAIL, SmtpMailer, send_due
-from certmint.storage.tables import UserSessionRow
+from certmint.storage.tables import NotificationRow, UserSessionRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.app import create_app
 from certmint.web.deps import SESSION_COOKIE
@@ -307,3 +307,56 @@ def test_the_link_page_answers_at_once_while_smtp_is_down_and_the_link_comes_lat
         controller.stop()
     assert summary.sent == 1
     assert [m["To"] for m in inbox.messages] == ["l1@example.org"]
+
+
+def test_a_forgotten_password_is_replaced_through_the_e_mailed_link(
+    mailing_client: TestClient, smtp: tuple[Inbox, str], uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    inbox, _ = smtp
+    make_user(uow, org_id, email="admin@example.org")
+    assert "/login/forgot" in mailing_client.get("/login").text
+    for address in ("admin@example.org", "nobody@example.org"):  # the same answer for both
+        answer = mailing_client.post(
+            "/login/forgot",
+            data={**login_form(mailing_client, "/login/forgot"), "email": address},
+        )
+        assert answer.status_code == 200
+        assert "a link to choose a new password is on its way" in answer.text
+    (message,) = inbox.messages
+    body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    found = re.search(r"https://certs\.example\.org(/login/reset/[A-Za-z0-9_-]+)", body)
+    assert found is not None
+    link = found.group(1)
+    form = mailing_client.get(link)  # opening it spends nothing
+    assert form.status_code == 200 and "Choose a new password" in form.text
+    assert form.headers["referrer-policy"] == "no-referrer"
+    new = "a new one, long enough"
+    mismatch = mailing_client.post(
+        link,
+        data={**login_form(mailing_client, link), "new_password": new, "repeat_password": "x"},
+    )
+    assert mismatch.status_code == 422 and "not the same" in mismatch.text
+    saved = mailing_client.post(
+        link,
+        data={**login_form(mailing_client, link), "new_password": new, "repeat_password": new},
+    )
+    assert saved.status_code == 303 and saved.headers["location"] == "/admin"
+    assert mailing_client.get("/api/v1/me").json()["role"] == "admin"
+    mailing_client.cookies.clear()
+    sign_in(mailing_client, "admin@example.org", new)
+
+
+def test_without_email_the_sign_in_pages_send_to_the_admin_instead_of_promising(
+    https_client: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID, session: Session
+) -> None:
+    make_user(uow, org_id, email="admin@example.org")
+    for path in ("/login", "/login/forgot"):
+        html = https_client.get(path).text
+        assert "This site does not send e-mail" in html
+        assert "administrator for a sign-in link" in html
+    asked = https_client.post(
+        "/login/forgot",
+        data={**login_form(https_client), "email": "admin@example.org"},
+    )  # a form from before the mail server went
+    assert asked.status_code == 200 and "on its way" not in asked.text
+    assert not session.scalars(select(NotificationRow)).all()

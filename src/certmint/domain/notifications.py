@@ -32,6 +32,7 @@ class AccountMailKind(StrEnum):
 
     SIGN_IN_LINK = "sign_in_link"  # asked for on /login; ``recipient`` is the address typed
     INVITATION = "invitation"  # a new account's first link; ``user_id`` names the account
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind's name; asked for on /login/forgot
 
 
 class NotificationStatus(StrEnum):
@@ -39,7 +40,7 @@ class NotificationStatus(StrEnum):
     SENDING = "sending"  # claimed by a sender; back to pending if it never finishes
     SENT = "sent"
     FAILED = "failed"  # gave up after MAX_ATTEMPTS
-    SKIPPED = "skipped"  # a sign-in link asked for an address with no learner account
+    SKIPPED = "skipped"  # a link asked for an address with no account that may have one
 
 
 @dataclass(frozen=True, slots=True)

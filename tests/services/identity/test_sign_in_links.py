@@ -17,7 +17,8 @@ from certmint.domain.accounts import Role
 from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.catalogue.roster import resolve_course, resolve_learner
 from certmint.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
-from certmint.services.identity.sessions import resolve_session
+from certmint.services.identity.accounts import authenticate, disable_user
+from certmint.services.identity.sessions import resolve_session, sign_in
 from certmint.services.identity.sign_in_links import (
     CLIENT_LINK_RULE,
     INVITATION_LIFETIME,
@@ -26,20 +27,24 @@ from certmint.services.identity.sign_in_links import (
     MAX_INVITATIONS,
     MAX_LINKS,
     awaiting_invitation,
+    hand_over_link,
     invite_learner,
     invite_user,
+    request_password_reset,
     request_sign_in_link,
     resend_invitation,
+    reset_password,
     sign_in_with_link,
 )
 from certmint.services.notifications.mail import ACCOUNT_MAIL, SendSummary, SmtpMailer, send_due
 from certmint.storage.tables import AuditEventRow, NotificationRow, SignInLinkRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.conftest import Inbox, free_port
-from tests.factories import enrolment_csv, enrolment_row, make_organisation, make_user
+from tests.factories import PASSWORD, enrolment_csv, enrolment_row, make_organisation, make_user
 
 BASE = "https://certs.example.org"
-LINK = re.compile(r"https://certs\.example\.org/login/link/([A-Za-z0-9_-]{43})")
+LINK = re.compile(r"https://certs\.example\.org/login/(?:link|reset)/([A-Za-z0-9_-]{43})")
+NEW_PASSWORD = "a new one, long enough"
 
 
 @pytest.fixture
@@ -313,3 +318,89 @@ def test_only_an_invitation_not_taken_up_can_be_sent_again(
     other = make_organisation(uow, "Other Academy")
     with pytest.raises(NotFound):
         resend_invitation(uow, other.id, _invite_manager(uow, org_id), actor="t")
+
+
+def test_a_forgotten_password_is_replaced_through_a_link_for_any_role(
+    uow: SqlAlchemyUnitOfWork,
+    session: Session,
+    org_id: UUID,
+    smtp: tuple[Inbox, str],
+    tmp_path: Path,
+) -> None:
+    """Staff and learners alike; an unknown address gets nothing, and the caller cannot tell."""
+    inbox, url = smtp
+    admin = make_user(uow, org_id, Role.ADMIN, email="admin@example.org")
+    _, old_session = sign_in(uow, None, "admin@example.org", PASSWORD)
+    for address in ("Admin@Example.org", "nobody@example.org"):
+        request_password_reset(uow, None, address)
+    summary = _deliver(uow, url, tmp_path)
+    assert (summary.sent, summary.skipped) == (1, 1)
+    (message,) = inbox.messages
+    assert message["To"] == "admin@example.org"
+    assert message["Subject"] == "Choose a new password at Link Academy"
+    body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "https://certs.example.org/login/reset/" in body
+    token = _token(inbox)
+    with pytest.raises(InvalidInput):  # refused by the rules: the link is not spent
+        reset_password(uow, token, "short")
+    user, new_session = reset_password(uow, token, NEW_PASSWORD)
+    assert user.id == admin.id
+    assert resolve_session(uow, new_session)[1].id == admin.id
+    with pytest.raises(Unauthorized):  # whoever knew the old password is signed out
+        resolve_session(uow, old_session)
+    with pytest.raises(Unauthorized):
+        authenticate(uow, org_id, "admin@example.org", PASSWORD)
+    assert authenticate(uow, org_id, "admin@example.org", NEW_PASSWORD).id == admin.id
+    with pytest.raises(Unauthorized):  # once
+        reset_password(uow, token, "yet another good one")
+    actions = session.scalars(
+        select(AuditEventRow.action).where(AuditEventRow.subject_id == str(admin.id))
+    ).all()
+    assert "user.password_set" in actions
+
+
+def test_password_links_share_the_limits_of_sign_in_links(
+    uow: SqlAlchemyUnitOfWork, session: Session, org_id: UUID
+) -> None:
+    now = datetime.now(UTC)
+    for _ in range(MAX_LINKS + 2):
+        request_password_reset(uow, None, "l1@example.org", now=now)
+    request_sign_in_link(uow, None, "l1@example.org", now=now)  # another kind: its own count
+    kinds = session.scalars(select(NotificationRow.kind)).all()
+    assert sorted(kinds) == ["password_reset"] * MAX_LINKS + ["sign_in_link"]
+    for i in range(CLIENT_LINK_RULE.allowed):
+        request_sign_in_link(uow, None, f"who{i}@example.org", client="192.0.2.9", now=now)
+    request_password_reset(uow, None, "late@example.org", client="192.0.2.9", now=now)
+    assert "late@example.org" not in session.scalars(select(NotificationRow.recipient)).all()
+
+
+def test_the_admin_hands_over_a_way_in_but_never_to_another_admin(
+    uow: SqlAlchemyUnitOfWork, session: Session, org_id: UUID
+) -> None:
+    """An active learner gets a sign-in link, an active course manager a new-password link;
+    another admin who has signed in, a disabled account and the admin's own get none."""
+    me = make_user(uow, org_id, Role.ADMIN, email="me@example.org")
+    actor = f"user:{me.id}"
+    learner_id = _learner_account(uow, org_id)
+    course = resolve_course(uow, org_id, "C1")
+    manager = make_user(
+        uow, org_id, Role.COURSE_MANAGER, email="mina@example.org", course_ids=[course.id]
+    )
+    to_learner = hand_over_link(uow, org_id, learner_id, base_url=BASE, actor=actor)
+    assert to_learner.startswith(f"{BASE}/login/link/")
+    assert sign_in_with_link(uow, to_learner.rpartition("/")[2])[0].id == learner_id
+    to_manager = hand_over_link(uow, org_id, manager.id, base_url=BASE, actor=actor)
+    assert to_manager.startswith(f"{BASE}/login/reset/")
+    assert reset_password(uow, to_manager.rpartition("/")[2], NEW_PASSWORD)[0].id == manager.id
+    other_admin = make_user(uow, org_id, Role.ADMIN, email="asha@example.org")
+    with pytest.raises(Conflict, match="is an admin"):
+        hand_over_link(uow, org_id, other_admin.id, base_url=BASE, actor=actor)
+    with pytest.raises(Conflict, match="signed in already"):
+        hand_over_link(uow, org_id, me.id, base_url=BASE, actor=actor)
+    disable_user(uow, org_id, manager.id, actor=actor)
+    with pytest.raises(Conflict, match="disabled"):
+        hand_over_link(uow, org_id, manager.id, base_url=BASE, actor=actor)
+    made = session.scalars(
+        select(AuditEventRow.action).where(AuditEventRow.action == "user.sign_in_link_made")
+    ).all()
+    assert len(made) == 2

@@ -168,6 +168,18 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/login/link/{token}"): Rule("public"),
     ("POST", "/login/link/{token}"): Rule("public", ok=401, csrf=False, login=True),
+    ("GET", "/login/forgot"): Rule("public"),
+    ("POST", "/login/forgot"): Rule(
+        "public", form=lambda p: {"email": "nobody@example.org"}, csrf=False, login=True
+    ),
+    ("GET", "/login/reset/{token}"): Rule("public"),
+    ("POST", "/login/reset/{token}"): Rule(
+        "public",
+        ok=401,
+        form=lambda p: dict.fromkeys(("new_password", "repeat_password"), "a new one, long enough"),
+        csrf=False,
+        login=True,
+    ),
     ("POST", "/logout"): Rule("signed_in", ok=303, reads=False),
     ("GET", "/account"): Rule("signed_in"),
     ("POST", "/account/password"): Rule(
@@ -535,7 +547,13 @@ def test_unsafe_pages_refuse_requests_without_the_csrf_token(
     routes = page_routes(browser.app, browser.get("/api/v1/openapi.json").json())  # type: ignore[arg-type]
     checked = [r for r in routes if r[0] in UNSAFE and ROUTES[r].csrf]
     exempt = {r for r in routes if r[0] in UNSAFE} - set(checked)
-    assert {path for _, path in exempt} == {"/login", "/login/link", "/login/link/{token}"}
+    assert {path for _, path in exempt} == {
+        "/login",
+        "/login/link",
+        "/login/link/{token}",
+        "/login/forgot",
+        "/login/reset/{token}",
+    }
     failures = []
     for method, path in checked:
         rule = ROUTES[(method, path)]

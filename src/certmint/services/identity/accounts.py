@@ -56,6 +56,7 @@ __all__ = [
     "limit_attempt",
     "list_users",
     "new_user",
+    "replace_password",
     "set_course_scope",
     "set_password",
     "spend_attempt",
@@ -264,19 +265,26 @@ def find_user(uow: UnitOfWork, organisation_id: UUID, email: str) -> User:
 def set_password(
     uow: UnitOfWork, organisation_id: UUID, user_id: UUID, password: str, *, actor: str
 ) -> None:
-    """Replace the user's password (after the policy check), clear the sign-in throttle and end
-    every open session: whoever knew the old password is signed out."""
-    now = datetime.now(UTC)
+    """Replace the user's password (``replace_password``)."""
     with uow as tx:
         user = tx.users.get(organisation_id, user_id)
         if user is None:
             raise NotFound("user", user_id)
-        check_password_policy(password, email=user.email)
-        tx.users.update(user_id, password_hash=_hasher().hash(password))
-        tx.sign_in_throttles.clear(next(iter(_throttle_keys(organisation_id, user.email, None))))
-        tx.users.end_sessions_of(user_id, now)
-        _record_user(tx, user, actor, "user.password_set", now)
+        replace_password(tx, user, password, actor=actor, now=datetime.now(UTC))
         tx.commit()
+
+
+def replace_password(
+    uow: OpenUnitOfWork, user: User, password: str, *, actor: str, now: datetime
+) -> None:
+    """Replace a password in the caller's transaction (which commits), after the policy
+    check; clear the sign-in throttle and end every open session: whoever knew the old
+    password is signed out."""
+    check_password_policy(password, email=user.email)
+    uow.users.update(user.id, password_hash=_hasher().hash(password))
+    uow.sign_in_throttles.clear(next(iter(_throttle_keys(user.organisation_id, user.email, None))))
+    uow.users.end_sessions_of(user.id, now)
+    _record_user(uow, user, actor, "user.password_set", now)
 
 
 def get_user(uow: UnitOfWork, organisation_id: UUID, user_id: UUID) -> User:

@@ -1,16 +1,25 @@
-"""Signing in without a password: a one-time link sent by e-mail, and invitations.
+"""Signing in without a password: a one-time link sent by e-mail, a link to choose a new
+password, and invitations.
 
-Both e-mails go through the outbox (``services/notifications/mail.py`` sends them, retrying with
+The e-mails go through the outbox (``services/notifications/mail.py`` sends them, retrying with
 back-off), so asking for a link answers at once and the same way whether or not the address
 has an account, and an SMTP server that is down delays the e-mail instead of failing the page.
 The link itself is made when the e-mail is sent: it carries 256 random bits, only their SHA-256
 is stored, and it works once, within ``LINK_LIFETIME`` (an invitation's within
-``INVITATION_LIFETIME``) of being sent. At most ``MAX_LINKS`` links are queued per address per
-``LINK_LIFETIME``, so the form cannot flood an inbox. Sign-in links are for learner accounts
-(staff sign in with their password); an invitation's link signs in any role, once, so that a
-new member of staff can then set a password. An invitation not yet taken up (no password, never
+``INVITATION_LIFETIME``) of being sent. At most ``MAX_LINKS`` links of each kind are queued per
+address per ``LINK_LIFETIME``, and ``CLIENT_LINK_RULE``'s allowance per client, so the forms
+cannot flood an inbox. Sign-in links are for learner accounts (staff sign in with their
+password); a forgotten password is replaced through a link for any role, which signs in only
+together with the new password. An invitation's link signs in any role, once, so that a new
+member of staff can then set a password. An invitation not yet taken up (no password, never
 signed in) can be sent again: a new link, and the links sent before stop working; at most
 ``MAX_INVITATIONS`` invitation e-mails per account per ``INVITATION_WINDOW``.
+
+Without a mail server the admin hands a link over instead (``hand_over_link``): an invitation's,
+or for a learner or course manager who lost their way in, a sign-in link (a learner's) or a
+new-password link (a course manager's). Another admin's account never gets one: an admin who
+forgot their password asks for the e-mail, or the operator runs ``certmint users
+set-password``.
 """
 
 from __future__ import annotations
@@ -31,7 +40,13 @@ from certmint.domain.organisations import Organisation
 from certmint.services.audit import record
 from certmint.services.catalogue.roster import resolve_learner
 from certmint.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
-from certmint.services.identity.accounts import ThrottleRule, add_user, new_user, spend_attempt
+from certmint.services.identity.accounts import (
+    ThrottleRule,
+    add_user,
+    new_user,
+    replace_password,
+    spend_attempt,
+)
 from certmint.services.identity.sessions import start_session
 from certmint.services.identity.tokens import secret_hash
 from certmint.services.issuers.organisations import find_organisation
@@ -44,15 +59,18 @@ __all__ = [
     "LINK_LIFETIME",
     "MAX_INVITATIONS",
     "MAX_LINKS",
+    "RESET_PATH",
     "BatchInvitations",
     "account_message",
     "awaiting_invitation",
-    "invitation_link",
+    "hand_over_link",
     "invite_batch",
     "invite_learner",
     "invite_user",
+    "request_password_reset",
     "request_sign_in_link",
     "resend_invitation",
+    "reset_password",
     "sign_in_with_link",
     "verify_address",
 ]
@@ -67,6 +85,7 @@ INVITATION_WINDOW = timedelta(hours=1)
 # Link requests per client: then 1 minute's wait, doubling; forgotten after an hour's quiet.
 CLIENT_LINK_RULE = ThrottleRule(20, timedelta(hours=1))
 LINK_PATH = "/login/link/"
+RESET_PATH = "/login/reset/"
 INVITE_PAGE = 1_000  # learners read at a time when a whole batch is invited
 
 
@@ -82,6 +101,33 @@ def request_sign_in_link(
     only when the e-mail is sent, so this does the same work for every address and tells the
     caller nothing. At most ``MAX_LINKS`` per address, and ``CLIENT_LINK_RULE``'s allowance per
     ``client`` (its network address), so that one client cannot fill the outbox."""
+    _request(uow, organisation_slug, email, AccountMailKind.SIGN_IN_LINK, client=client, now=now)
+
+
+def request_password_reset(
+    uow: UnitOfWork,
+    organisation_slug: str | None,
+    email: str,
+    *,
+    client: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Queue a link to choose a new password, for any role's account with this address; as
+    ``request_sign_in_link``, the same work for every address, and the same limits (the
+    client's allowance is shared by both forms)."""
+    kind = AccountMailKind.PASSWORD_RESET
+    _request(uow, organisation_slug, email, kind, client=client, now=now)
+
+
+def _request(
+    uow: UnitOfWork,
+    organisation_slug: str | None,
+    email: str,
+    kind: AccountMailKind,
+    *,
+    client: str | None,
+    now: datetime | None,
+) -> None:
     now = now or datetime.now(UTC)
     try:
         organisation = find_organisation(uow, organisation_slug)
@@ -90,7 +136,6 @@ def request_sign_in_link(
     address = normalise_email(unicodedata.normalize("NFC", email))
     if not address or len(address) > 320:
         return
-    kind = AccountMailKind.SIGN_IN_LINK
     with uow as tx:
         if client and not spend_attempt(tx, f"sign-in-links:{client}", CLIENT_LINK_RULE, now):
             return
@@ -115,7 +160,7 @@ def invite_user(
     """Create an account without a password (``accounts.new_user``'s rules) and, with
     ``send``, queue an e-mail with a sign-in link valid for ``INVITATION_LIFETIME``, in one
     transaction. Without (no mail server to send it), the admin hands the person a link from
-    ``invitation_link`` instead."""
+    ``hand_over_link`` instead."""
     user = new_user(
         organisation_id,
         email=email,
@@ -272,7 +317,7 @@ def resend_invitation(
     return user
 
 
-def invitation_link(
+def hand_over_link(
     uow: UnitOfWork,
     organisation_id: UUID,
     user_id: UUID,
@@ -281,26 +326,42 @@ def invitation_link(
     actor: str,
     now: datetime | None = None,
 ) -> str:
-    """A sign-in link for an account whose invitation was not taken up, for the admin to hand
-    over when no mail server is configured (or an e-mail does not arrive). As with
+    """A link for the admin to hand over when no mail server is configured (or an e-mail does
+    not arrive), valid for ``INVITATION_LIFETIME``: the sign-in link of an invitation not yet
+    taken up (any role), or for an active learner a sign-in link and for an active course
+    manager a link to choose a new password. Raises ``Conflict`` for another admin who has
+    signed in already, a disabled account, and the admin's own. As with
     ``resend_invitation``, the links made before stop working and a waiting invitation e-mail is
     dropped. The audit log records that a link was made, never the link."""
     now = now or datetime.now(UTC)
     with uow as tx:
-        user = _awaiting(tx, organisation_id, user_id)
+        user = tx.users.get(organisation_id, user_id)
+        if user is None:
+            raise NotFound("user", user_id)
+        invited = bool(tx.users.never_signed_in(organisation_id, [user.id]))
+        if actor == f"user:{user.id}":
+            raise Conflict("you are signed in already: change your password on your account page")
+        if not user.active:
+            raise Conflict(f"{user.email} is disabled: enable the account first")
+        if not invited and user.role is Role.ADMIN:
+            raise Conflict(
+                f"{user.email} is an admin: they ask for a new password on the sign-in page, "
+                "or the operator sets one (certmint users set-password)"
+            )
         _forget_links(tx, user, now)
         token = _new_link(tx, user, INVITATION_LIFETIME, now, mailed=False)
         record(
             tx,
             organisation_id=organisation_id,
             actor=actor,
-            action="user.invitation_link_made",
+            action="user.invitation_link_made" if invited else "user.sign_in_link_made",
             subject_type="user",
             subject_id=user.id,
             at=now,
         )
         tx.commit()
-    return _link_url(base_url, token)
+    reset = not invited and user.role is not Role.LEARNER
+    return _link_url(base_url, token, RESET_PATH if reset else LINK_PATH)
 
 
 def _awaiting(uow: OpenUnitOfWork, organisation_id: UUID, user_id: UUID) -> User:
@@ -332,8 +393,8 @@ def _new_link(
     return token
 
 
-def _link_url(base_url: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}{LINK_PATH}{token}"
+def _link_url(base_url: str, token: str, path: str = LINK_PATH) -> str:
+    return f"{base_url.rstrip('/')}{path}{token}"
 
 
 def sign_in_with_link(
@@ -355,6 +416,31 @@ def sign_in_with_link(
             raise refused
         if used[1] and user.email_verified_at is None:
             user = verify_address(tx, user, now)
+        tx.commit()
+    _, session_token = start_session(uow, user, now=now)
+    return user, session_token
+
+
+def reset_password(
+    uow: UnitOfWork, token: str, password: str, *, now: datetime | None = None
+) -> tuple[User, str]:
+    """Use a link (once) to replace the password, end every other session (whoever knew the
+    old password is signed out) and start a new one: the user and the session cookie's token.
+    A password that fails the policy raises ``InvalidInput`` and leaves the link unspent;
+    the link is refused like ``sign_in_with_link``'s, and an e-mailed one proves the address
+    as there."""
+    now = now or datetime.now(UTC)
+    refused = Unauthorized("this link is unknown, used or expired: ask for a new one")
+    if not token or len(token) > 100:
+        raise refused
+    with uow as tx:
+        used = tx.users.use_link(secret_hash(token), now)
+        user = None if used is None else tx.users.by_id(used[0])
+        if used is None or user is None or not user.active:
+            raise refused
+        if used[1] and user.email_verified_at is None:
+            user = verify_address(tx, user, now)
+        replace_password(tx, user, password, actor=f"user:{user.id}", now=now)
         tx.commit()
     _, session_token = start_session(uow, user, now=now)
     return user, session_token
@@ -389,7 +475,8 @@ def account_message(
 ) -> EmailMessage | None:
     """The e-mail for a queued sign-in link or invitation, with a link made now (committed
     before it is sent; if sending fails the unsent link just expires). None when there is no
-    one to send it to: no learner account with the address asked for, or a disabled one."""
+    one to send it to: no account with the address asked for (for a sign-in link, no learner
+    account), or a disabled one."""
     kind = AccountMailKind(notification.kind)
     with uow as tx:
         organisation = tx.organisations.get(notification.organisation_id)
@@ -397,15 +484,24 @@ def account_message(
             user = tx.users.by_id(notification.user_id) if notification.user_id else None
         else:
             user = tx.users.by_email(notification.organisation_id, notification.recipient)
-            if user is not None and user.role is not Role.LEARNER:
+            if kind is AccountMailKind.SIGN_IN_LINK and user and user.role is not Role.LEARNER:
                 user = None
         if organisation is None or user is None or not user.active:
             return None
         lifetime = INVITATION_LIFETIME if kind is AccountMailKind.INVITATION else LINK_LIFETIME
         token = _new_link(tx, user, lifetime, now, mailed=True)
         tx.commit()
-    link = _link_url(base_url, token)
-    if kind is AccountMailKind.SIGN_IN_LINK:
+    reset = kind is AccountMailKind.PASSWORD_RESET
+    link = _link_url(base_url, token, RESET_PATH if reset else LINK_PATH)
+    if reset:
+        subject = f"Choose a new password at {organisation.name}"
+        body = (
+            f"Dear {user.display_name},\n\n"
+            f"Use this link within {LINK_LIFETIME.seconds // 60} minutes to choose a new "
+            f"password. It works once, and signs you out everywhere else.\n\n{link}\n\n"
+            "If you did not ask for it, ignore this e-mail: your password stays as it is.\n"
+        )
+    elif kind is AccountMailKind.SIGN_IN_LINK:
         subject = f"Sign in to {organisation.name}"
         body = (
             f"Dear {user.display_name},\n\n"

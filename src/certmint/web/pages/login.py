@@ -1,8 +1,10 @@
 """Signing in and out in the browser: ``/login`` (password, or a one-time link sent by
-e-mail), ``/logout``. Forms work without JavaScript. The session lives server-side; the cookie
-carries only a random token. Each sign-in form carries a pre-session CSRF token and refuses a
-post from another site (``web.login_csrf``): else another site could sign a visitor into the
-attacker's account."""
+e-mail), ``/login/forgot`` and ``/login/reset/<token>`` (a forgotten password replaced through an
+e-mailed link), ``/logout``. Without a mail server these pages send nothing and say so: the
+admin hands over a link from the users page instead. Forms work without JavaScript. The
+session lives server-side; the cookie carries only a random token. Each sign-in form carries a
+pre-session CSRF token and refuses a post from another site (``web.login_csrf``): else another
+site could sign a visitor into the attacker's account."""
 
 from __future__ import annotations
 
@@ -12,9 +14,15 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from certmint.domain.accounts import Role
-from certmint.services.errors import TooManyAttempts, Unauthorized
+from certmint.services.errors import InvalidInput, TooManyAttempts, Unauthorized
+from certmint.services.identity.accounts import MIN_PASSWORD_LENGTH
 from certmint.services.identity.sessions import ABSOLUTE_TIMEOUT, end_session, sign_in
-from certmint.services.identity.sign_in_links import request_sign_in_link, sign_in_with_link
+from certmint.services.identity.sign_in_links import (
+    request_password_reset,
+    request_sign_in_link,
+    reset_password,
+    sign_in_with_link,
+)
 from certmint.web import login_csrf
 from certmint.web.account_mail import deliver_account_mail
 from certmint.web.deps import (
@@ -175,6 +183,88 @@ def login_link_request(
         request_sign_in_link(container.uow(), org or None, email, client=client)
         background.add_task(deliver_account_mail, container)
     return _page(request, container, next_=None, org=org, email=email, link_sent=True)
+
+
+@router.get("/login/forgot", name="login_forgot", response_class=HTMLResponse)
+def forgot_form(request: Request, container: ContainerDep, org: str | None = None) -> Response:
+    return _forgot_page(request, container, org=org or "", email="")
+
+
+def _forgot_page(
+    request: Request, container: ContainerDep, *, org: str, email: str, sent: bool = False
+) -> Response:
+    context = {
+        "org": org,
+        "email": email,
+        "sent": sent,
+        "links_available": container.mailer is not None,
+    }
+    return _with_login_token(request, container, "login_forgot.html", context)
+
+
+@router.post("/login/forgot", name="login_forgot_request", response_class=HTMLResponse)
+def forgot_request(
+    request: Request,
+    container: ContainerDep,
+    background: BackgroundTasks,
+    *,
+    email: EmailField,
+    org: OrgField = "",
+    csrf_token: CsrfField = "",
+) -> Response:
+    """Queue a link to choose a new password, like ``login_link_request``: the same answer and
+    the same work for every address, and the same limits."""
+    if (refused := _cross_site(request, container, csrf_token)) is not None:
+        return refused
+    if container.mailer is not None:
+        client = request.client.host if request.client else None
+        request_password_reset(container.uow(), org or None, email, client=client)
+        background.add_task(deliver_account_mail, container)
+    return _forgot_page(request, container, org=org, email=email, sent=True)
+
+
+def _reset_page(
+    request: Request, container: ContainerDep, token: str, *, error: str = "", status: int = 200
+) -> Response:
+    context = {"token": token, "error": error, "min_length": MIN_PASSWORD_LENGTH}
+    return _with_login_token(
+        request,
+        container,
+        "login_reset.html",
+        context,
+        status=status,
+        headers={"Referrer-Policy": "no-referrer"},
+    )
+
+
+@router.get("/login/reset/{token}", name="login_reset", response_class=HTMLResponse)
+def reset_form(request: Request, container: ContainerDep, token: str) -> Response:
+    """The form to choose a new password; like ``login_link``, opening it spends nothing."""
+    return _reset_page(request, container, token)
+
+
+@router.post("/login/reset/{token}", name="login_reset_use", response_class=HTMLResponse)
+def reset_use(
+    request: Request,
+    container: ContainerDep,
+    token: str,
+    *,
+    new_password: Annotated[str, Form(max_length=1000)],
+    repeat_password: Annotated[str, Form(max_length=1000)],
+    csrf_token: CsrfField = "",
+) -> Response:
+    """Replace the password and sign in; a password the rules refuse leaves the link unspent."""
+    if (refused := _cross_site(request, container, csrf_token)) is not None:
+        return refused
+    if new_password != repeat_password:
+        return _reset_page(request, container, token, error="mismatch", status=422)
+    try:
+        user, session_token = reset_password(container.uow(), token, new_password)
+    except InvalidInput:
+        return _reset_page(request, container, token, error="policy", status=422)
+    except Unauthorized:
+        return _page(request, container, next_=None, org=None, error="link", status=401)
+    return _signed_in(container, session_token, HOME_FOR_ROLE[user.role])
 
 
 @router.get("/login/link/{token}", name="login_link", response_class=HTMLResponse)

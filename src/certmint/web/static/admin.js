@@ -100,8 +100,20 @@ function pickAll(box) {
   rows.forEach((row) => row.addEventListener("change", () => { if (!row.checked) box.checked = false; }));
 }
 
+// "Copy the link": the button stays hidden without JavaScript (the link can be selected anyway);
+// it says so in its own words (data-copied) once the clipboard has the text.
+function copyButton(button) {
+  const source = document.getElementById(button.dataset.copy);
+  button.hidden = !navigator.clipboard;
+  button.addEventListener("click", async () => {
+    await navigator.clipboard.writeText(source.textContent.trim());
+    button.textContent = button.dataset.copied;
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-pick-all]").forEach(pickAll);
+  document.querySelectorAll("button[data-copy]").forEach(copyButton);
   const form = document.querySelector("form[data-live-preview]");
   if (form) {
     const layout = form.querySelector("select#layout");

@@ -269,3 +269,30 @@ def test_a_whole_batch_is_invited_by_e_mail(
     again = _post(mailing, "/admin/users/invite-batch", admin.headers, **form)
     assert "Invited 0; 3 had an account already" in again.text  # type: ignore[attr-defined]
     assert len(inbox.messages) == 2
+
+
+def test_a_locked_out_course_manager_gets_a_new_password_link_but_no_other_admin_does(
+    https_client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork
+) -> None:
+    org = admin.scenario.organisation.id
+    course = resolve_course(uow, org, "C1")
+    manager = make_user(uow, org, Role.COURSE_MANAGER, course_ids=[course.id])
+    other = make_user(uow, org, Role.ADMIN, email="other@example.org")
+    page = get_ok(https_client, "/admin/users", admin.headers)
+    assert f"/admin/users/{url_id(manager.id)}/link" in page
+    assert f"/admin/users/{url_id(other.id)}/link" not in page
+    made = _post(https_client, f"/admin/users/{url_id(manager.id)}/link", admin.headers)
+    assert made.status_code == 200  # type: ignore[attr-defined]
+    assert "It opens a page where they choose a new password" in made.text  # type: ignore[attr-defined]
+    found = re.search(
+        r'<code id="sign-in-link">https://certs\.example\.org(/login/reset/[\w-]+)<', made.text
+    )  # type: ignore[attr-defined]
+    assert found is not None
+    new = "a new one, long enough"
+    path = found.group(1)
+    fields = {"new_password": new, "repeat_password": new, **login_form(https_client, path)}
+    used = https_client.post(path, data=fields, follow_redirects=False)
+    assert used.status_code == 303 and used.headers["location"] == "/admin"
+    https_client.cookies.clear()
+    refused = _post(https_client, f"/admin/users/{url_id(other.id)}/link", admin.headers)
+    assert refused.status_code == 409 and "is an admin" in refused.text  # type: ignore[attr-defined]

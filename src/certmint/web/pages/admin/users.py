@@ -1,6 +1,7 @@
 """Users (admins only): who may sign in, with role, course scope and status; invite someone (the
-e-mail goes through the outbox) or send an invitation not yet taken up again, change a course
-manager's courses, disable or enable. Every change is made by ``services.identity.accounts`` /
+e-mail goes through the outbox) or send an invitation not yet taken up again, make a link to hand
+over (no mail server, or a learner or course manager locked out), change a course manager's
+courses, disable or enable. Every change is made by ``services.identity.accounts`` /
 ``services.identity.sign_in_links`` and audit-logged."""
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from certmint.services.identity.accounts import (
     set_course_scope,
 )
 from certmint.services.identity.sign_in_links import (
+    RESET_PATH,
     BatchInvitations,
     awaiting_invitation,
-    invitation_link,
+    hand_over_link,
     invite_batch,
     invite_learner,
     invite_user,
@@ -52,10 +54,11 @@ def _page(
     problems: Sequence[object] = (),
     form: FormData | None = None,
     status_code: int = 200,
-    link: tuple[str, str] | None = None,
+    link: tuple[str, str, bool] | None = None,
     batch_result: BatchInvitations | None = None,
 ) -> Response:
-    """The page; ``link`` is a sign-in link just made (whose, and the URL), shown this once."""
+    """The page; ``link`` is a link just made (whose, the URL, and whether it leads to choosing
+    a new password), shown this once."""
     courses = list_courses(
         container.uow(),
         principal.organisation_id,
@@ -172,9 +175,9 @@ def invite_whole_batch(
 def _link_page(
     request: Request, principal: Principal, container: ContainerDep, user_id: UUID
 ) -> Response:
-    """The users page with a new sign-in link for ``user_id``, shown once (never in a URL)."""
+    """The users page with a new link for ``user_id``, shown once (never in a URL)."""
     try:
-        url = invitation_link(
+        url = hand_over_link(
             container.uow(),
             principal.organisation_id,
             user_id,
@@ -184,7 +187,8 @@ def _link_page(
     except Conflict as exc:
         return _page(request, principal, container, problems=(exc.detail,), status_code=409)
     user = get_user(container.uow(), principal.organisation_id, user_id)
-    return _page(request, principal, container, link=(user.display_name, url))
+    link = (user.display_name, url, RESET_PATH in url)
+    return _page(request, principal, container, link=link)
 
 
 @router.post("/users/{user_id}/link", name="admin_user_link")
@@ -196,7 +200,7 @@ def make_link(
     container: ContainerDep,
     _form: FormDep,
 ) -> Response:
-    """A sign-in link for an invitation not yet taken up, to hand over by hand."""
+    """A link to hand over by hand: an invitation's, or for someone who lost their way in."""
     return _link_page(request, principal, container, page_id(user_id, "user"))
 
 
