@@ -21,6 +21,7 @@ from certmint.cli.state import (
     state,
 )
 from certmint.cli.terminal import console, styled
+from certmint.domain.accounts import Principal
 from certmint.domain.email_templates import EmailTemplate
 from certmint.domain.notifications import NotificationKind
 from certmint.services.notifications.email_templates import (
@@ -148,7 +149,7 @@ def set_(
         subject, _read(text, "--text"), _read(html, "--html") if html is not None else None
     )
     with in_organisation(ctx, org) as (container, organisation):
-        set_email_template(container.uow(), organisation.id, kind, template, actor="cli")
+        set_email_template(container.uow(), Principal.at_shell(organisation.id), kind, template)
     console.print(f"saved the {kind} e-mail template")
 
 
@@ -158,7 +159,7 @@ def reset(
 ) -> None:
     """Go back to the default text for this kind of e-mail."""
     with in_organisation(ctx, org) as (container, organisation):
-        removed = reset_email_template(container.uow(), organisation.id, kind, actor="cli")
+        removed = reset_email_template(container.uow(), Principal.at_shell(organisation.id), kind)
     console.print(
         f"the {kind} e-mail uses the default text" + ("" if removed else " (it did already)")
     )

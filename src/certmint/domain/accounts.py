@@ -119,6 +119,7 @@ class Principal:
     # The instance's operator: creates, renames, brands and suspends organisations (and sees
     # nothing inside them by this grant).
     operator: bool = False
+    cli: bool = False  # the operator at the server's shell (``at_shell``)
 
     @classmethod
     def of_user(cls, user: User) -> Principal:
@@ -141,9 +142,18 @@ class Principal:
             operator=token.operator,
         )
 
+    @classmethod
+    def at_shell(cls, organisation_id: UUID) -> Principal:
+        """The operator running the CLI on the server: whoever can read the home directory
+        and the master secret can do anything, so it acts as the organisation's admin (and the
+        instance's operator); the audit log names it ``cli``."""
+        return cls(organisation_id, Role.ADMIN, operator=True, cli=True)
+
     @property
     def actor(self) -> str:
         """How the audit log names this principal."""
+        if self.cli:
+            return "cli"
         if self.user_id is not None:
             return f"user:{self.user_id}"
         return f"token:{self.token_id}"

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certmint.domain.accounts import Principal, Role
 from certmint.domain.email_templates import DEFAULTS, PLACEHOLDERS, SAMPLE_VALUES, EmailTemplate
 from certmint.domain.notifications import NotificationKind
-from certmint.services.errors import InvalidInput, NotFound
+from certmint.services.errors import Forbidden, InvalidInput, NotFound
 from certmint.services.issuance.awards import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.email_templates import (
@@ -43,7 +44,7 @@ def _refused(
     uow: SqlAlchemyUnitOfWork, organisation_id: uuid.UUID, template: EmailTemplate
 ) -> list[str]:
     with pytest.raises(InvalidInput) as refused:
-        set_email_template(uow, organisation_id, ISSUED, template, actor="t")
+        set_email_template(uow, Principal.at_shell(organisation_id), ISSUED, template)
     return [str(p) for p in refused.value.problems]
 
 
@@ -52,20 +53,33 @@ def test_default_text_until_the_organisation_sets_its_own(
 ) -> None:
     organisation = make_organisation(uow)
     assert email_template(uow, organisation.id, ISSUED) == (DEFAULTS[ISSUED], False)
-    saved = set_email_template(uow, organisation.id, ISSUED, OWN, actor="alice")
+    saved = set_email_template(uow, Principal.at_shell(organisation.id), ISSUED, OWN)
     assert email_template(uow, organisation.id, ISSUED) == (saved, True)
     assert email_template(uow, organisation.id, NotificationKind.REISSUED)[1] is False
     preview = preview_email_template(uow, organisation.id, ISSUED)
     assert preview.subject == "Aïda Núñez-Ngũgĩ, your Completion certificate from Example Institute"
     assert SAMPLE_VALUES["verification_url"] in preview.text
     assert preview.html is not None and "<b>Aïda Núñez-Ngũgĩ</b>" in preview.html
-    assert reset_email_template(uow, organisation.id, ISSUED, actor="alice")
-    assert not reset_email_template(uow, organisation.id, ISSUED, actor="alice")
+    assert reset_email_template(uow, Principal.at_shell(organisation.id), ISSUED)
+    assert not reset_email_template(uow, Principal.at_shell(organisation.id), ISSUED)
     assert email_template(uow, organisation.id, ISSUED) == (DEFAULTS[ISSUED], False)
-    actions = session.scalars(
-        select(AuditEventRow.action).where(AuditEventRow.subject_type == "email_template")
+    events = session.execute(
+        select(AuditEventRow.action, AuditEventRow.actor).where(
+            AuditEventRow.subject_type == "email_template"
+        )
     ).all()
-    assert sorted(actions) == ["email_template.reset", "email_template.set"]
+    assert sorted(events) == [("email_template.reset", "cli"), ("email_template.set", "cli")]
+
+
+def test_only_admins_change_the_texts(uow: SqlAlchemyUnitOfWork) -> None:
+    """The use case asks the policy, whoever calls it: a course manager is refused."""
+    organisation = make_organisation(uow)
+    manager = Principal(organisation.id, Role.COURSE_MANAGER, frozenset(), user_id=uuid.uuid4())
+    with pytest.raises(Forbidden):
+        set_email_template(uow, manager, ISSUED, OWN)
+    with pytest.raises(Forbidden):
+        reset_email_template(uow, manager, ISSUED)
+    assert email_template(uow, organisation.id, ISSUED) == (DEFAULTS[ISSUED], False)
 
 
 def test_every_default_passes_its_own_checks() -> None:
@@ -91,7 +105,7 @@ def test_syntax_errors_and_unknown_placeholders_name_the_line(uow: SqlAlchemyUni
     assert problems[2].startswith("html: line 1: ")
     assert email_template(uow, organisation.id, ISSUED)[1] is False  # nothing was saved
     with pytest.raises(NotFound):
-        set_email_template(uow, uuid.UUID(int=0), ISSUED, OWN, actor="t")
+        set_email_template(uow, Principal.at_shell(uuid.UUID(int=0)), ISSUED, OWN)
 
 
 @pytest.mark.parametrize(
@@ -146,7 +160,7 @@ def test_the_organisations_text_is_what_arrives_and_the_default_after_reset(
         enrolment_row("L2", email="l2@example.org"),
     ]
     s = scenario(uow, signing, rows)
-    set_email_template(uow, s.organisation.id, ISSUED, OWN, actor="t")
+    set_email_template(uow, Principal.at_shell(s.organisation.id), ISSUED, OWN)
     issue_achievement(
         uow, signing, s.organisation.id, s.achievement_id, learner_ids=[s.learners["L1"]]
     )
@@ -160,7 +174,7 @@ def test_the_organisations_text_is_what_arrives_and_the_default_after_reset(
     assert "<b>Zoë &lt;O&#39;Brien&gt;</b>" in html
     assert '<a href="https://certs.example.org/v/' in html
 
-    reset_email_template(uow, s.organisation.id, ISSUED, actor="t")
+    reset_email_template(uow, Principal.at_shell(s.organisation.id), ISSUED)
     issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
     assert _send(uow, url, tmp_path).sent == 1
     default = inbox.messages[-1]

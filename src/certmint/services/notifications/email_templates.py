@@ -22,9 +22,12 @@ from uuid import UUID
 from jinja2 import TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
+from certmint.domain.accounts import Principal
 from certmint.domain.email_templates import DEFAULTS, PLACEHOLDERS, SAMPLE_VALUES, EmailTemplate
 from certmint.domain.notifications import NotificationKind
+from certmint.services import authorization
 from certmint.services.audit import record
+from certmint.services.authorization import Action
 from certmint.services.errors import InvalidInput, NotFound
 from certmint.services.unit_of_work import UnitOfWork
 
@@ -195,14 +198,12 @@ def email_template(
 
 
 def set_email_template(
-    uow: UnitOfWork,
-    organisation_id: UUID,
-    kind: NotificationKind,
-    template: EmailTemplate,
-    *,
-    actor: str,
+    uow: UnitOfWork, principal: Principal, kind: NotificationKind, template: EmailTemplate
 ) -> EmailTemplate:
-    """Save the organisation's own template for ``kind``; ``InvalidInput`` lists every problem."""
+    """Save the organisation's own template for ``kind`` (admins: ``Action.ADMINISTER``);
+    ``InvalidInput`` lists every problem."""
+    authorization.require(principal, Action.ADMINISTER)
+    organisation_id = principal.organisation_id
     checked = _checked(template)
     now = datetime.now(UTC)
     with uow as tx:
@@ -212,7 +213,7 @@ def set_email_template(
         record(
             tx,
             organisation_id=organisation_id,
-            actor=actor,
+            actor=principal.actor,
             action="email_template.set",
             subject_type="email_template",
             subject_id=kind.value,
@@ -223,18 +224,18 @@ def set_email_template(
     return checked
 
 
-def reset_email_template(
-    uow: UnitOfWork, organisation_id: UUID, kind: NotificationKind, *, actor: str
-) -> bool:
-    """Go back to the default text for ``kind``; returns whether there was an own template."""
+def reset_email_template(uow: UnitOfWork, principal: Principal, kind: NotificationKind) -> bool:
+    """Go back to the default text for ``kind`` (admins); returns whether there was an own
+    template."""
+    authorization.require(principal, Action.ADMINISTER)
     now = datetime.now(UTC)
     with uow as tx:
-        removed = tx.email_templates.remove(organisation_id, kind)
+        removed = tx.email_templates.remove(principal.organisation_id, kind)
         if removed:
             record(
                 tx,
-                organisation_id=organisation_id,
-                actor=actor,
+                organisation_id=principal.organisation_id,
+                actor=principal.actor,
                 action="email_template.reset",
                 subject_type="email_template",
                 subject_id=kind.value,

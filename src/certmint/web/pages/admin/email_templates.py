@@ -115,9 +115,7 @@ def save_or_preview(
                 container.uow(), principal.organisation_id, chosen, typed
             )
             return _editor(request, principal, container, chosen, typed=typed, preview=preview)
-        set_email_template(
-            container.uow(), principal.organisation_id, chosen, typed, actor=principal.actor
-        )
+        set_email_template(container.uow(), principal, chosen, typed)
     except InvalidInput as exc:
         return _editor(
             request,
@@ -141,5 +139,5 @@ def reset(
     _form: FormDep,
 ) -> Response:
     chosen = _kind(kind)
-    reset_email_template(container.uow(), principal.organisation_id, chosen, actor=principal.actor)
+    reset_email_template(container.uow(), principal, chosen)
     return redirect(request, "admin_email_template", done="reset", kind=chosen.value)
