@@ -52,6 +52,14 @@ MAY = {
         Action.DECIDE_CORRECTIONS,
         Action.OPERATE_INSTANCE,
     },
+    # The CLI: everything an admin token may, and the instance's organisations.
+    "operator at the shell": {
+        Action.WORK_WITH_COURSES,
+        Action.ADMINISTER,
+        Action.READ_AUDIT_LOG,
+        Action.DECIDE_CORRECTIONS,
+        Action.OPERATE_INSTANCE,
+    },
     "learner": {
         Action.SEE_OWN_CERTIFICATES,
         Action.REQUEST_CORRECTION,
@@ -77,6 +85,7 @@ def test_each_principal_may_do_its_actions_and_no_others() -> None:
         ),
         "operator": Principal(org, Role.ADMIN, user_id=uuid4(), operator=True),
         "operator token": Principal(org, Role.ADMIN, token_id=uuid4(), operator=True),
+        "operator at the shell": Principal.at_shell(org),
         "learner": Principal(org, Role.LEARNER, user_id=uuid4(), learner_id=uuid4()),
         "learner without a record": Principal(org, Role.LEARNER, user_id=uuid4()),
     }
