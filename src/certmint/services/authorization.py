@@ -1,7 +1,8 @@
 """The authorisation policy: the one place that decides what a principal may do to which object.
 
-Use cases ask it; the web and the CLI only authenticate and pass the principal on. Two kinds of
-question:
+Use cases ask it; the web and the CLI only authenticate and pass the principal on (the CLI's is
+``Principal.at_shell``: the operator at the server's shell, the organisation's admin). Two
+kinds of question:
 
 - **What** a principal may do at all (``allows(principal, Action.X)``, ``require``): designing
   templates, reading the audit log, deciding name corrections, working with courses at all, a
