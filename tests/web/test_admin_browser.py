@@ -150,6 +150,11 @@ def test_admin_designs_attaches_imports_issues_corrects_and_a_learner_verifies(
     page.get_by_role("link", name="Spring 2026").click()
     page.get_by_label("Published template").select_option(label="Completion certificate v2")
     page.get_by_label("Achievement name").fill("Completion")
+    # The builder starts from completion and counts who qualifies; the JSON view folds away.
+    expect(page.locator("#criteria-count")).to_contain_text(
+        f"{LEARNERS - LEARNERS // 5:,} of {LEARNERS:,} learners would qualify"
+    )
+    page.get_by_text("Criteria as JSON (advanced)").click()
     page.get_by_label("Criteria (JSON)").fill('{"completed": tru}')
     page.get_by_role("button", name="Check criteria").click()
     expect(page.get_by_role("alert")).to_contain_text("not valid JSON")

@@ -43,6 +43,7 @@ __all__ = [
     "describe",
     "evaluate",
     "parse_criteria",
+    "phrase",
     "sentence",
     "to_json",
 ]
@@ -440,6 +441,12 @@ def describe(criterion: Criterion, language: Language = ENGLISH) -> str:
 def sentence(criterion: Criterion) -> Sentence:
     """The criteria's sentence, to be shown in any language (``describe`` writes it)."""
     return Sentence(_phrase(criterion))
+
+
+def phrase(criterion: Criterion) -> Message:
+    """The criteria as a phrase to put inside another sentence (no capital, no full stop):
+    data such as an assessment's name keeps its own spelling."""
+    return _phrase(criterion)
 
 
 def _phrase(criterion: Criterion) -> Message:

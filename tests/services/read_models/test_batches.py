@@ -54,7 +54,7 @@ def test_batch_view_attach_and_dry_run_within_scope(
         s.batch_id,
         template_version_id=s.template_version_id,
         name="Merit",
-        criteria_text='{"not": {"completed": true}}',
+        criteria={"not": {"completed": True}},
     )
     run = batch_dry_run(uow, admin, merit.id)
     assert str(run.sentence) == "Not (completed the course)."
@@ -73,7 +73,7 @@ def test_batch_view_attach_and_dry_run_within_scope(
             s.batch_id,
             template_version_id=s.template_version_id,
             name="X",
-            criteria_text='{"completed": true}',
+            criteria={"completed": True},
         ),
     ):
         with pytest.raises(NotFound):

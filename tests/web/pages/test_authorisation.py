@@ -224,7 +224,13 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/batches/{batch_id}/achievements"): Rule(
         "staff", ok=303, form=_attach, reads=False
     ),
+    # The criteria builder's count and sample, as admin.js asks for it: reads only.
+    ("POST", "/admin/batches/{batch_id}/criteria/preview"): Rule(
+        "staff", form=lambda p: {"criteria": '{"completed": true}'}
+    ),
     ("GET", "/admin/achievements/{achievement_id}/dry-run"): Rule("staff"),
+    # The world's achievement has awarded certificates: its edit page says it cannot change.
+    ("GET", "/admin/achievements/{achievement_id}/edit"): Rule("staff"),
     # The world's achievement has awarded certificates, so once let in the caller is refused
     # (409): the guard comes first.
     ("POST", "/admin/achievements/{achievement_id}/edit"): Rule(

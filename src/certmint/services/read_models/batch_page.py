@@ -145,13 +145,14 @@ def attach_achievement(
     *,
     template_version_id: UUID,
     name: str,
-    criteria_text: str,
+    criteria: Any,
     description: str = "",
     valid_for_days: int | None = None,
     auto_issue: bool = False,
     signatories: Sequence[tuple[str, str]] = (),
 ) -> Achievement:
-    """``add_achievement`` for a batch the principal manages, criteria typed as JSON text."""
+    """``add_achievement`` for a batch the principal manages (criteria: their JSON, built or
+    typed)."""
     with uow as tx:
         authorization.batch_for(tx, principal, batch_id)
     return add_achievement(
@@ -160,7 +161,7 @@ def attach_achievement(
         batch_id=batch_id,
         template_version_id=template_version_id,
         name=name,
-        criteria=criteria_from_text(criteria_text),
+        criteria=criteria,
         description=description,
         valid_for_days=valid_for_days,
         auto_issue=auto_issue,

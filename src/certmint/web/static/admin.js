@@ -92,6 +92,44 @@ function layoutRows(select) {
   show();
 }
 
+// The criteria builder: a moment after a condition changes, ask the server who would qualify
+// and show its answer (the same piece of page the form shows after "Check criteria"). While the
+// rows are what the admin works on, the JSON view follows them; once the JSON is edited, it is
+// what counts (the server decides which, from the JSON the page showed: criteria_shown).
+function criteriaBuilder(box) {
+  const form = box.closest("form");
+  const preview = document.getElementById("criteria-preview");
+  const text = form.querySelector('textarea[name="criteria"]');
+  const shown = form.querySelector('input[name="criteria_shown"]');
+  let timer = null;
+  let latest = 0;
+  async function refresh() {
+    const ticket = ++latest;
+    preview.setAttribute("aria-busy", "true");
+    try {
+      const response = await fetch(box.dataset.previewUrl, { method: "POST", body: new FormData(form) });
+      if (ticket !== latest || !response.ok) return;
+      const answer = new DOMParser().parseFromString(await response.text(), "text/html");
+      const result = answer.body.firstElementChild;
+      if (!result) return;
+      preview.replaceChildren(document.importNode(result, true));
+      if (result.dataset.source === "rows" && result.dataset.json) {
+        text.value = result.dataset.json;
+        shown.value = result.dataset.json;
+      }
+    } finally {
+      if (ticket === latest) preview.removeAttribute("aria-busy");
+    }
+  }
+  function schedule(event) {
+    if (!box.contains(event.target)) return; // the name or the signatories do not change who qualifies
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 300);
+  }
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+}
+
 // The certificates table's "select all" box: it stands for every certificate the filters find
 // (the server finds them again); ticking it ticks the rows shown, unticking a row unticks it.
 function pickAll(box) {
@@ -114,6 +152,7 @@ function copyButton(button) {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-pick-all]").forEach(pickAll);
   document.querySelectorAll("button[data-copy]").forEach(copyButton);
+  document.querySelectorAll("[data-criteria-builder]").forEach(criteriaBuilder);
   const form = document.querySelector("form[data-live-preview]");
   if (form) {
     const layout = form.querySelector("select#layout");

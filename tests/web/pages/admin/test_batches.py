@@ -200,7 +200,9 @@ def test_an_achievement_changes_until_it_awards_and_then_is_frozen(
     ]
     edit = f"/admin/achievements/{achievement.id}/edit"
     page = f"/admin/batches/{admin.scenario.batch_id}"
-    assert f'action="http://testserver{edit}"' in get_ok(client, page, admin.headers)
+    # The batch page links to the achievement's edit page, whose form changes it.
+    assert f'href="http://testserver{edit}"' in get_ok(client, page, admin.headers)
+    assert f'action="http://testserver{edit}"' in get_ok(client, edit, admin.headers)
     bad = client.post(
         edit, data={"name": "Merit", "criteria": '{"score": {}}'}, headers=admin.headers
     )
@@ -225,7 +227,8 @@ def test_an_achievement_changes_until_it_awards_and_then_is_frozen(
     assert frozen.status_code == 409 and "awarded certificates already" in frozen.text
     detach = f"/admin/achievements/{achievement.id}/detach"
     assert client.post(detach, headers=admin.headers).status_code == 409
-    assert f'action="http://testserver{edit}"' not in get_ok(client, page, admin.headers)
+    assert f'href="http://testserver{edit}"' not in get_ok(client, page, admin.headers)
+    assert "it can no longer change" in get_ok(client, edit, admin.headers)
     # One that awarded nothing is taken off the batch; the audit log keeps it.
     spare = _attach(client, admin, name="Spare")
     assert spare.status_code == 303  # type: ignore[attr-defined]

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
+from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from certmint.domain.criteria import CriteriaProblem
-from certmint.domain.messages import Sentence
+from certmint.domain.criteria import to_json
 from certmint.rendering import MAX_SIGNATORIES
 from certmint.services.catalogue.achievements import (
     detach_achievement,
     edit_achievement,
-    get_achievement,
     move_achievement,
 )
 from certmint.services.errors import InvalidInput
@@ -22,19 +22,24 @@ from certmint.services.read_models.batch_page import (
     attach_achievement,
     batch_dry_run,
     batch_view,
-    criteria_from_text,
-    describe_criteria,
 )
+from certmint.services.read_models.criteria_builder import BatchSurvey, editable, survey_batch
 from certmint.web.bounds import whole_number
 from certmint.web.deps import ContainerDep, PageStaffDep
 from certmint.web.i18n import N_, translate
 from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render
+from certmint.web.pages.admin.criteria_form import (
+    CriteriaForm,
+    builder_context,
+    criteria_form,
+    initial_form,
+)
 
 __all__ = ["router"]
 
 router = APIRouter()
 SECTION = "admin_dashboard"
-EXAMPLE_CRITERIA = '{"all": [\n  {"completed": true},\n  {"score": {"over": "best", ">=": 60}}\n]}'
+START_CRITERIA = {"completed": True}  # what the builder starts from
 # Shown after a redirect (``?done=``); translated by the template.
 MESSAGES = {
     "attached": N_("Achievement attached. Check the dry run, then issue."),
@@ -52,28 +57,29 @@ def _batch_page(
     request: Request,
     principal: PageStaffDep,
     container: ContainerDep,
-    batch_id: str,
+    batch_id: UUID,
     *,
     form: dict[str, Any] | None = None,
+    cf: CriteriaForm | None = None,
+    found: BatchSurvey | None = None,
     problems: tuple[object, ...] = (),
-    sentence: Sentence | None = None,
+    confirm: bool = False,
     status_code: int = 200,
 ) -> Response:
-    view = batch_view(container.uow(), principal, page_id(batch_id, "batch"))
-    # Criteria problems name their JSON path ("$.all[1].score"): shown at the editor.
-    at_path = [p for p in problems if isinstance(p, CriteriaProblem)]
+    """The batch page; the attach form shows ``form`` and the builder ``cf`` as submitted."""
+    view = batch_view(container.uow(), principal, batch_id)
+    cf = cf or initial_form(START_CRITERIA)
+    found = found or survey_batch(container.uow(), principal, batch_id, cf.criterion)
     return render(
         request,
         "batch.html",
         {
             "view": view,
-            "form": form
-            or {"criteria": EXAMPLE_CRITERIA, "name": translate(request, DEFAULT_NAME)},
-            "problems": [p for p in problems if not isinstance(p, CriteriaProblem)],
-            "criteria_problems": at_path,
-            "sentence": sentence,
+            "form": form or {"name": translate(request, DEFAULT_NAME)},
+            "problems": problems,
             "signatory_rows": MAX_SIGNATORIES,
             "message": MESSAGES.get(request.query_params.get("done", "")),
+            **builder_context(cf, found, confirm=confirm),
         },
         section=SECTION,
         status_code=status_code,
@@ -84,7 +90,7 @@ def _batch_page(
 def batch_page(
     batch_id: str, request: Request, principal: PageStaffDep, container: ContainerDep
 ) -> Response:
-    return _batch_page(request, principal, container, batch_id)
+    return _batch_page(request, principal, container, page_id(batch_id, "batch"))
 
 
 def _days(request: Request, text: str) -> int | None:
@@ -107,6 +113,17 @@ def _signatories(form: FormData) -> list[tuple[str, str]]:
     return pairs
 
 
+def _stays(form: FormData) -> bool:
+    """The submission asks to see the form again: "Check criteria", or a condition added or
+    removed (also the Enter key, whose first submit button is a hidden "Check")."""
+    return field(form, "action") == "check" or bool(field(form, "add") or field(form, "remove"))
+
+
+def _needs_confirming(form: FormData, found: BatchSurvey) -> bool:
+    """Conditions that nobody's data can meet are said before saving, once."""
+    return bool(found.warnings) and field(form, "action") not in ("attach_anyway", "save_anyway")
+
+
 @router.post("/batches/{batch_id}/achievements", name="admin_achievement_add")
 def add(
     batch_id: str,
@@ -115,37 +132,93 @@ def add(
     container: ContainerDep,
     form: FormDep,
 ) -> Response:
-    """ "Check" shows the criteria's sentence (or where they are wrong); "Attach" saves."""
+    """Attach, or show the form again with the builder's count and sample ("Check criteria",
+    a condition added or removed, or conditions to confirm)."""
+    batch = page_id(batch_id, "batch")
     values = {name: value for name, value in form.items() if isinstance(value, str)}
+    cf = criteria_form(form)
+    found = survey_batch(container.uow(), principal, batch, cf.criterion)
+    again = partial(
+        _batch_page, request, principal, container, batch, form=values, cf=cf, found=found
+    )
+    if cf.criterion is None:
+        return again(status_code=422)
+    if _stays(form):
+        return again()
+    if _needs_confirming(form, found):
+        return again(confirm=True)
     try:
-        if field(form, "action") == "check":
-            sentence = describe_criteria(criteria_from_text(field(form, "criteria")))
-            return _batch_page(
-                request, principal, container, batch_id, form=values, sentence=sentence
-            )
         attach_achievement(
             container.uow(),
             principal,
-            page_id(batch_id, "batch"),
+            batch,
             template_version_id=page_id(field(form, "template_version_id"), "template version"),
             name=field(form, "name"),
-            criteria_text=field(form, "criteria"),
+            criteria=to_json(cf.criterion),
             description=field(form, "description"),
             valid_for_days=_days(request, field(form, "valid_for_days")),
             auto_issue=bool(field(form, "auto_issue")),
             signatories=_signatories(form),
         )
     except InvalidInput as exc:
-        return _batch_page(
-            request,
-            principal,
-            container,
-            batch_id,
-            form=values,
-            problems=exc.problems,
-            status_code=422,
-        )
+        return again(problems=exc.problems, status_code=422)
     return redirect(request, "admin_batch", done="attached", batch_id=batch_id)
+
+
+@router.post("/batches/{batch_id}/criteria/preview", name="admin_criteria_preview")
+def criteria_preview(
+    batch_id: str,
+    request: Request,
+    principal: PageStaffDep,
+    container: ContainerDep,
+    form: FormDep,
+) -> Response:
+    """The builder's count and sample for the criteria as they stand (admin.js asks for it as
+    the fields change): the same piece of page the form shows, alone."""
+    cf = criteria_form(form)
+    found = survey_batch(container.uow(), principal, page_id(batch_id, "batch"), cf.criterion)
+    return render(request, "_criteria_preview.html", builder_context(cf, found), section=SECTION)
+
+
+def _edit_page(
+    request: Request,
+    principal: PageStaffDep,
+    container: ContainerDep,
+    achievement_id: str,
+    *,
+    form: FormData | None = None,
+    problems: tuple[object, ...] = (),
+    confirm: bool = False,
+    status_code: int = 200,
+) -> Response:
+    editing = editable(container.uow(), principal, page_id(achievement_id, "achievement"))
+    cf = criteria_form(form) if form is not None else initial_form(editing.achievement.criteria)
+    found = survey_batch(container.uow(), principal, editing.batch.id, cf.criterion)
+    a = editing.achievement
+    shown = {"name": a.name, "description": a.description, "valid_for_days": a.valid_for_days}
+    if form is not None:
+        shown = {name: field(form, name) for name in shown}
+    return render(
+        request,
+        "achievement_edit.html",
+        {
+            "editing": editing,
+            "form": shown,
+            "problems": problems,
+            **builder_context(cf, found, confirm=confirm),
+        },
+        section=SECTION,
+        status_code=status_code,
+    )
+
+
+@router.get("/achievements/{achievement_id}/edit", name="admin_achievement_edit_page")
+def edit_page(
+    achievement_id: str, request: Request, principal: PageStaffDep, container: ContainerDep
+) -> Response:
+    """An achievement's name, description, criteria (in the builder) and validity, to change
+    while it has awarded nothing; and detaching it."""
+    return _edit_page(request, principal, container, achievement_id)
 
 
 @router.post("/achievements/{achievement_id}/edit", name="admin_achievement_edit")
@@ -157,28 +230,29 @@ def edit(
     form: FormDep,
 ) -> Response:
     """Change an achievement that has awarded nothing yet; a refusal keeps what was typed."""
-    found = get_achievement(
-        container.uow(), principal.organisation_id, page_id(achievement_id, "achievement")
-    )
+    again = partial(_edit_page, request, principal, container, achievement_id, form=form)
+    editing = editable(container.uow(), principal, page_id(achievement_id, "achievement"))
+    cf = criteria_form(form)
+    if editing.issued == 0:  # once it has awarded, the service's refusal answers
+        if cf.criterion is None:
+            return again(status_code=422)
+        if _stays(form):
+            return again()
+        found = survey_batch(container.uow(), principal, editing.batch.id, cf.criterion)
+        if _needs_confirming(form, found):
+            return again(confirm=True)
     try:
         edited = edit_achievement(
             container.uow(),
             principal,
-            found.id,
+            editing.achievement.id,
             name=field(form, "name"),
-            criteria=criteria_from_text(field(form, "criteria")),
+            criteria=to_json(cf.criterion) if cf.criterion else None,
             description=field(form, "description"),
             valid_for_days=_days(request, field(form, "valid_for_days")),
         )
     except InvalidInput as exc:
-        return _batch_page(
-            request,
-            principal,
-            container,
-            str(found.batch_id),
-            problems=exc.problems,
-            status_code=422,
-        )
+        return again(problems=exc.problems, status_code=422)
     return redirect(request, "admin_batch", done="edited", batch_id=edited.batch_id)
 
 
