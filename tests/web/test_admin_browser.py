@@ -58,7 +58,7 @@ def _sign_in(page: Page, live_server: LiveServer, email: str, path: str) -> None
     page.goto(live_server.url(path))
     expect(page).to_have_url(re.compile(r"/login\?next="))
     page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 

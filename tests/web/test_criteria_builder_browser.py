@@ -45,7 +45,7 @@ def batch(live_server: LiveServer) -> UUID:
 def _sign_in(page: Page, live_server: LiveServer, path: str) -> None:
     page.goto(live_server.url(path))
     page.get_by_label("E-mail address").first.fill("admin@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
