@@ -25,6 +25,7 @@ from certmint.credentials import (
     build_credential,
     sign_document,
 )
+from certmint.domain.accounts import Principal
 from certmint.services.issuance.awards import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.webhooks import add_webhook, deliver_due
@@ -85,7 +86,7 @@ def test_an_operator_allows_a_loopback_receiver_and_delivery_checks_again(
         receiver.answers["/hooks"] = Answer(204, b"")
         s = scenario(uow, signing, [enrolment_row("L1")])
         url = receiver.url("/hooks")
-        add_webhook(uow, s.organisation.id, url=url, actor="t", policy=allowing.policy)
+        add_webhook(uow, Principal.at_shell(s.organisation.id), url=url, policy=allowing.policy)
         issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
         summary = deliver_due(uow, strict.post, now=datetime.now(UTC))
         assert (summary.delivered, summary.retrying, receiver.hits) == (0, 1, [])

@@ -9,6 +9,7 @@ import typer
 from certmint.bootstrap import Container
 from certmint.cli.state import JsonOption, OrgOption, in_organisation, print_json, state
 from certmint.cli.terminal import console
+from certmint.domain.accounts import Principal
 from certmint.domain.webhooks import EVENTS
 from certmint.services.notifications.webhooks import (
     DeliverySummary,
@@ -41,10 +42,9 @@ def add(
     with in_organisation(ctx, org) as (container, organisation):
         webhook, secret = add_webhook(
             container.uow(),
-            organisation.id,
+            Principal.at_shell(organisation.id),
             url=url,
             events=event or EVENTS,
-            actor="cli",
             policy=container.http_client.policy,
         )
     if as_json:
@@ -59,7 +59,7 @@ def add(
 def list_(ctx: typer.Context, org: OrgOption = None) -> None:
     """The organisation's webhooks (never their secrets)."""
     with in_organisation(ctx, org) as (container, organisation):
-        hooks = list_webhooks(container.uow(), organisation.id)
+        hooks = list_webhooks(container.uow(), Principal.at_shell(organisation.id))
     for hook in hooks:
         state_ = "active" if hook.active else "inactive"
         console.print(f"{hook.id}  {hook.url}  [{', '.join(hook.events)}]  {state_}")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from certmint.adapters import GuardedHttpClient
 from certmint.bootstrap import outbound_client
 from certmint.config import load_settings
+from certmint.domain.accounts import Principal, Role
 from certmint.domain.ids import url_id
 from certmint.services.certificates.lifecycle import (
     reinstate_certificate,
@@ -24,12 +26,13 @@ from certmint.services.certificates.lifecycle import (
     revoke_certificate,
     suspend_certificate,
 )
-from certmint.services.errors import InvalidInput, NotFound
+from certmint.services.errors import Forbidden, InvalidInput, NotFound
 from certmint.services.issuance.awards import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.webhooks import (
     add_webhook,
     deliver_due,
+    list_webhooks,
     list_webhooks_page,
     remove_webhook,
 )
@@ -88,7 +91,9 @@ def test_events_are_signed_delivered_once_and_retried(
 ) -> None:
     state, url = receiver
     s = scenario(uow, signing, [enrolment_row("L1"), enrolment_row("L2")])
-    _, secret = add_webhook(uow, s.organisation.id, url=url, actor="t", policy=client.policy)
+    _, secret = add_webhook(
+        uow, Principal.at_shell(s.organisation.id), url=url, policy=client.policy
+    )
     summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
     post = client.post
     now = datetime.now(UTC)
@@ -131,7 +136,9 @@ def test_reissue_event_and_subscriptions(
     state, url = receiver
     s = scenario(uow, signing, [enrolment_row("L1")])
     events = ["certificate.reissued"]
-    add_webhook(uow, s.organisation.id, url=url, events=events, actor="t", policy=client.policy)
+    add_webhook(
+        uow, Principal.at_shell(s.organisation.id), url=url, events=events, policy=client.policy
+    )
     (old,) = issue_achievement(uow, signing, s.organisation.id, s.achievement_id).certificate_ids
     reissue_certificate(
         uow, signing, s.organisation.id, old, name="New Name", reason="typo", actor="t"
@@ -151,7 +158,9 @@ def test_suspended_and_reinstated_events(
     state, url = receiver
     s = scenario(uow, signing, [enrolment_row("L1")])
     events = ["certificate.suspended", "certificate.reinstated"]
-    add_webhook(uow, s.organisation.id, url=url, events=events, actor="t", policy=client.policy)
+    add_webhook(
+        uow, Principal.at_shell(s.organisation.id), url=url, events=events, policy=client.policy
+    )
     (first,) = issue_achievement(uow, signing, s.organisation.id, s.achievement_id).certificate_ids
     base = "https://certs.example.org"
     org = s.organisation.id
@@ -173,16 +182,18 @@ def test_unreachable_endpoint_and_bad_registrations(
 ) -> None:
     s = scenario(uow, signing, [enrolment_row("L1")])
     nowhere = "http://127.0.0.1:9/nowhere"
-    add_webhook(uow, s.organisation.id, url=nowhere, actor="t", policy=client.policy)
+    add_webhook(uow, Principal.at_shell(s.organisation.id), url=nowhere, policy=client.policy)
     issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
     assert deliver_due(uow, client.post).retrying == 1
     with uow:
         errors = uow.session.scalars(select(WebhookDeliveryRow.last_error)).all()
     assert errors == [f"could not get an answer from {nowhere}"]  # not why: port state stays out
     with pytest.raises(InvalidInput):
-        add_webhook(uow, s.organisation.id, url="ftp://x", actor="t")
+        add_webhook(uow, Principal.at_shell(s.organisation.id), url="ftp://x")
     with pytest.raises(InvalidInput):
-        add_webhook(uow, s.organisation.id, url="https://x.example", events=["nope"], actor="t")
+        add_webhook(
+            uow, Principal.at_shell(s.organisation.id), url="https://x.example", events=["nope"]
+        )
 
 
 def test_removed_webhooks_are_listed_but_never_sent_to(
@@ -190,17 +201,32 @@ def test_removed_webhooks_are_listed_but_never_sent_to(
 ) -> None:
     s = scenario(uow, signing, [enrolment_row("L1")])
     org = s.organisation.id
-    first, _ = add_webhook(uow, org, url="https://a.example/h", actor="t")
-    second, _ = add_webhook(uow, org, url="https://b.example/h", actor="t")
-    remove_webhook(uow, org, first.id, actor="t")
+    first, _ = add_webhook(uow, Principal.at_shell(org), url="https://a.example/h")
+    second, _ = add_webhook(uow, Principal.at_shell(org), url="https://b.example/h")
+    remove_webhook(uow, Principal.at_shell(org), first.id)
     with pytest.raises(NotFound):
-        remove_webhook(uow, org, first.id, actor="t")
+        remove_webhook(uow, Principal.at_shell(org), first.id)
     with pytest.raises(NotFound):
-        remove_webhook(uow, make_organisation(uow, "Elsewhere").id, second.id, actor="t")
-    page = list_webhooks_page(uow, org, after=None, limit=1)
-    rest = list_webhooks_page(uow, org, after=page[0].id, limit=5)
+        remove_webhook(uow, Principal.at_shell(make_organisation(uow, "Elsewhere").id), second.id)
+    page = list_webhooks_page(uow, Principal.at_shell(org), after=None, limit=1)
+    rest = list_webhooks_page(uow, Principal.at_shell(org), after=page[0].id, limit=5)
     assert {w.id: w.active for w in page + rest} == {first.id: False, second.id: True}
     issue_achievement(uow, signing, org, s.achievement_id)
     with uow:
         due = uow.webhooks.due(datetime.now(UTC) + timedelta(days=1), datetime.now(UTC), 100)
     assert {d.webhook_id for d in due} == {second.id}
+
+
+def test_only_admins_manage_webhooks(uow: SqlAlchemyUnitOfWork) -> None:
+    """The use cases ask the policy, whoever calls them: a course manager is refused."""
+    org = make_organisation(uow).id
+    webhook, _ = add_webhook(uow, Principal.at_shell(org), url="https://a.example/h")
+    manager = Principal(org, Role.COURSE_MANAGER, frozenset(), user_id=uuid4())
+    for attempt in (
+        lambda: add_webhook(uow, manager, url="https://b.example/h"),
+        lambda: list_webhooks(uow, manager),
+        lambda: remove_webhook(uow, manager, webhook.id),
+    ):
+        with pytest.raises(Forbidden):
+            attempt()
+    assert [w.active for w in list_webhooks(uow, Principal.at_shell(org))] == [True]

@@ -27,13 +27,16 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from certmint.adapters import OutboundError, OutboundPolicy, OutboundRefused
+from certmint.domain.accounts import Principal
 from certmint.domain.certificates import Certificate
 from certmint.domain.ids import url_id
 from certmint.domain.notifications import after_failure
 from certmint.domain.webhooks import EVENTS, DeliveryStatus, Webhook, WebhookDelivery
+from certmint.services import authorization
 from certmint.services.audit import record
+from certmint.services.authorization import Action
 from certmint.services.errors import InvalidInput, NotFound
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [
     "SIGNATURE_HEADER",
@@ -67,18 +70,20 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def add_webhook(
-    uow: SqlAlchemyUnitOfWork,
-    organisation_id: UUID,
+    uow: UnitOfWork,
+    principal: Principal,
     *,
     url: str,
     events: Iterable[str] = EVENTS,
-    actor: str,
     policy: OutboundPolicy = _STRICTEST,
 ) -> tuple[Webhook, str]:
-    """Register an endpoint; returns it and the signing secret (shown once to the caller).
+    """Register an endpoint (admins: ``Action.ADMINISTER``); returns it and the signing
+    secret (shown once to the caller).
 
     ``policy`` is the operator's outbound policy (``Container.http_client.policy``); without
     one, the strictest applies (https, public addresses only)."""
+    authorization.require(principal, Action.ADMINISTER)
+    organisation_id = principal.organisation_id
     problems = []
     try:
         policy.check_url(url)
@@ -92,61 +97,64 @@ def add_webhook(
         raise InvalidInput(problems, "webhook rejected")
     webhook = Webhook(uuid.uuid4(), organisation_id, url, chosen, True, datetime.now(UTC))
     secret = "whsec_" + secrets.token_urlsafe(32)
-    with uow:
-        if uow.organisations.get(organisation_id) is None:
+    with uow as tx:
+        if tx.organisations.get(organisation_id) is None:
             raise NotFound("organisation", organisation_id)
-        uow.webhooks.add(webhook, secret)
+        tx.webhooks.add(webhook, secret)
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
-            actor=actor,
+            actor=principal.actor,
             action="webhook.added",
             subject_type="webhook",
             subject_id=webhook.id,
             details={"url": url, "events": list(chosen)},
             at=webhook.created_at,
         )
-        uow.commit()
+        tx.commit()
     return webhook, secret
 
 
-def list_webhooks(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> list[Webhook]:
-    with uow:
-        return uow.webhooks.for_organisation(organisation_id)
+def list_webhooks(uow: UnitOfWork, principal: Principal) -> list[Webhook]:
+    """The organisation's endpoints, for its admins (their URLs name its integrations)."""
+    authorization.require(principal, Action.ADMINISTER)
+    with uow as tx:
+        return tx.webhooks.for_organisation(principal.organisation_id)
 
 
 def list_webhooks_page(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, *, after: UUID | None, limit: int
+    uow: UnitOfWork, principal: Principal, *, after: UUID | None, limit: int
 ) -> list[Webhook]:
-    """Endpoints in id order, removed ones included (``active`` false)."""
-    with uow:
-        return uow.webhooks.page(organisation_id, after=after, limit=limit)
+    """Endpoints in id order, removed ones included (``active`` false); admins."""
+    authorization.require(principal, Action.ADMINISTER)
+    with uow as tx:
+        return tx.webhooks.page(principal.organisation_id, after=after, limit=limit)
 
 
-def remove_webhook(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, webhook_id: UUID, *, actor: str
-) -> None:
-    """Stop delivering to an endpoint. Its row stays (deliveries already made refer to it) but
-    it is never sent to again; removing it twice is ``NotFound``."""
-    with uow:
-        webhook = uow.webhooks.get(organisation_id, webhook_id)
+def remove_webhook(uow: UnitOfWork, principal: Principal, webhook_id: UUID) -> None:
+    """Stop delivering to an endpoint (admins). Its row stays (deliveries already made refer
+    to it) but it is never sent to again; removing it twice is ``NotFound``."""
+    authorization.require(principal, Action.ADMINISTER)
+    organisation_id = principal.organisation_id
+    with uow as tx:
+        webhook = tx.webhooks.get(organisation_id, webhook_id)
         if webhook is None or not webhook.active:
             raise NotFound("webhook", webhook_id)
-        uow.webhooks.deactivate(webhook_id)
+        tx.webhooks.deactivate(webhook_id)
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
-            actor=actor,
+            actor=principal.actor,
             action="webhook.removed",
             subject_type="webhook",
             subject_id=webhook_id,
             details={"url": webhook.url},
         )
-        uow.commit()
+        tx.commit()
 
 
 def enqueue_certificate_events(
-    uow: SqlAlchemyUnitOfWork,
+    uow: OpenUnitOfWork,
     organisation_id: UUID,
     event: str,
     certificates: Iterable[Certificate],
@@ -200,17 +208,17 @@ class DeliverySummary:
 
 
 def deliver_due(
-    uow: SqlAlchemyUnitOfWork, post: Poster, *, now: datetime | None = None, limit: int = 500
+    uow: UnitOfWork, post: Poster, *, now: datetime | None = None, limit: int = 500
 ) -> DeliverySummary:
     now = now or datetime.now(UTC)
     summary = DeliverySummary()
-    with uow:
-        due = uow.webhooks.due(now, now - STALE_CLAIM, limit)
+    with uow as tx:
+        due = tx.webhooks.due(now, now - STALE_CLAIM, limit)
     for delivery in due:
-        with uow:
-            claimed = uow.webhooks.claim(delivery, now)
-            secret, url = uow.webhooks.secret_and_url(delivery.webhook_id)
-            uow.commit()
+        with uow as tx:
+            claimed = tx.webhooks.claim(delivery, now)
+            secret, url = tx.webhooks.secret_and_url(delivery.webhook_id)
+            tx.commit()
         if not claimed:
             continue
         body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
@@ -232,7 +240,7 @@ def deliver_due(
 
 
 def _record_outcome(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     delivery: WebhookDelivery,
     error: str | None,
     now: datetime,
@@ -254,6 +262,6 @@ def _record_outcome(
             summary.failed += 1
         else:
             summary.retrying += 1
-    with uow:
-        uow.webhooks.update_delivery(delivery.id, **values)
-        uow.commit()
+    with uow as tx:
+        tx.webhooks.update_delivery(delivery.id, **values)
+        tx.commit()

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from certmint.bootstrap import Container
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.domain.ids import url_id
 from certmint.domain.organisations import Organisation
 from certmint.rendering import Design, Signatory
@@ -91,7 +91,9 @@ def build_world(uow: SqlAlchemyUnitOfWork, signing: Signing) -> World:
         signatories=[("Meera Iyer", "Dean")],
     )
     summary = issue_achievement(uow, signing, home.id, achievement.id, actor="test")
-    webhook, _secret = add_webhook(uow, home.id, url="https://lms.example/hooks", actor="test")
+    webhook, _secret = add_webhook(
+        uow, Principal.at_shell(home.id), url="https://lms.example/hooks"
+    )
     with uow:
         learners = uow.roster.learners_by_external_id(home.id, ["L1", "L4"])
     world.ids.update(

@@ -12,6 +12,7 @@ from urllib.parse import SplitResult
 import pytest
 from fastapi.testclient import TestClient
 
+from certmint.domain.accounts import Principal
 from certmint.domain.email_templates import DEFAULTS, SAMPLE_VALUES
 from certmint.domain.ids import url_id
 from certmint.services.catalogue.achievements import add_achievement
@@ -128,7 +129,7 @@ def busy(admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> set[str]:
         actor="t",
         base_url=signing.base_url,
     )
-    add_webhook(uow, org, url="https://lms.example/hooks", actor="t")  # a row on Settings
+    add_webhook(uow, Principal.at_shell(org), url="https://lms.example/hooks")  # a row on Settings
     printed = get_certificate(uow, org, summary.certificate_ids[0]).snapshot["values"]
     numbers = {certificate.number for certificate in list_certificates(uow, org)}
     names = {"Asha Rao", "Vikram Nair", "Meena Das", "Ravi Kumar", "Dr. Meera Iyer", "Director"}

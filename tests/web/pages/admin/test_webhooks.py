@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.domain.ids import url_id
 from certmint.services.catalogue.roster import resolve_course
 from certmint.services.identity.tokens import create_token
@@ -30,7 +30,7 @@ def test_adding_shows_the_secret_once_and_the_list_shows_the_endpoint(
         headers=admin.headers,
     )
     assert added.status_code == 200, added.text[:2000]
-    (webhook,) = list_webhooks(uow, admin.scenario.organisation.id)
+    (webhook,) = list_webhooks(uow, Principal.at_shell(admin.scenario.organisation.id))
     assert (webhook.url, webhook.events) == ("https://lms.example/hooks", ("certificate.issued",))
     subject = session.execute(
         select(AuditEventRow.subject_id).where(AuditEventRow.action == "webhook.added")
@@ -58,7 +58,7 @@ def test_bad_input_keeps_what_was_typed(
     assert private.status_code == 422
     assert "url: its host is a link-local address" in private.text
     assert f'value="{metadata}"' in private.text
-    assert list_webhooks(uow, admin.scenario.organisation.id) == []
+    assert list_webhooks(uow, Principal.at_shell(admin.scenario.organisation.id)) == []
 
 
 def test_removing_is_audited_and_another_organisations_webhook_is_a_404(
@@ -69,13 +69,13 @@ def test_removing_is_audited_and_another_organisations_webhook_is_a_404(
     other_tenant: dict[str, str],
 ) -> None:
     org = admin.scenario.organisation.id
-    webhook, _ = add_webhook(uow, org, url="https://lms.example/hooks", actor="t")
+    webhook, _ = add_webhook(uow, Principal.at_shell(org), url="https://lms.example/hooks")
     remove = f"{URL}/{url_id(webhook.id)}/remove"
     assert client.post(remove, headers=other_tenant).status_code == 404
     removed = client.post(remove, headers=admin.headers, follow_redirects=False)
     assert removed.status_code == 303
     assert removed.headers["location"].endswith(f"{URL}?done=removed")
-    (after,) = list_webhooks(uow, org)
+    (after,) = list_webhooks(uow, Principal.at_shell(org))
     assert not after.active
     page = get_ok(client, f"{URL}?done=removed", admin.headers)
     assert "Removed: nothing more is sent" in page and ">removed<" in page
@@ -95,4 +95,4 @@ def test_course_managers_cannot_see_or_change_webhooks(
     manager = {"Authorization": f"Bearer {secret}"}
     assert client.get(URL, headers=manager).status_code == 403
     assert client.post(URL, data={"url": "https://x.example/"}, headers=manager).status_code == 403
-    assert list_webhooks(uow, org) == []
+    assert list_webhooks(uow, Principal.at_shell(org)) == []

@@ -63,10 +63,9 @@ class WebhookCreated(WebhookOut):
 def create(body: WebhookIn, principal: AdminDep, container: ContainerDep) -> WebhookCreated:
     webhook, secret = add_webhook(
         container.uow(),
-        principal.organisation_id,
+        principal,
         url=body.url,
         events=body.events,
-        actor=principal.actor,
         policy=container.http_client.policy,
     )
     return WebhookCreated(**WebhookOut.of(webhook).model_dump(), secret=secret)
@@ -82,7 +81,7 @@ def webhooks(
     request: Request, principal: AdminDep, container: ContainerDep, paging: PagingDep
 ) -> Page[WebhookOut]:
     rows = list_webhooks_page(
-        container.uow(), principal.organisation_id, after=paging.after_uuid, limit=paging.fetch
+        container.uow(), principal, after=paging.after_uuid, limit=paging.fetch
     )
     return page_of(request, rows, paging, lambda w: w.id, WebhookOut.of)
 
@@ -95,10 +94,5 @@ def webhooks(
     responses=problems(401, 403, 404, 422),
 )
 def delete(webhook_id: IdPath, principal: AdminDep, container: ContainerDep) -> Response:
-    remove_webhook(
-        container.uow(),
-        principal.organisation_id,
-        parse_id("webhook", webhook_id),
-        actor=principal.actor,
-    )
+    remove_webhook(container.uow(), principal, parse_id("webhook", webhook_id))
     return Response(status_code=204)

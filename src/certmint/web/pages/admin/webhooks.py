@@ -40,7 +40,7 @@ def _page(
         request,
         "webhooks.html",
         {
-            "webhooks": list_webhooks(container.uow(), principal.organisation_id),
+            "webhooks": list_webhooks(container.uow(), principal),
             "events": EVENTS,
             "secret": secret,
             "problems": problems,
@@ -67,10 +67,9 @@ def add(
     try:
         _, secret = add_webhook(
             container.uow(),
-            principal.organisation_id,
+            principal,
             url=field(form, "url").strip(),
             events=events,
-            actor=principal.actor,
             policy=container.http_client.policy,
         )
     except InvalidInput as exc:
@@ -90,10 +89,5 @@ def remove(
     _form: FormDep,
 ) -> Response:
     """Stop sending to an endpoint (its past deliveries stay on record)."""
-    remove_webhook(
-        container.uow(),
-        principal.organisation_id,
-        page_id(webhook_id, "webhook"),
-        actor=principal.actor,
-    )
+    remove_webhook(container.uow(), principal, page_id(webhook_id, "webhook"))
     return redirect(request, SECTION, done="removed")
