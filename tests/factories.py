@@ -118,6 +118,8 @@ def make_user(
     password: str = PASSWORD,
     course_ids: Iterable[UUID] = (),
     learner_id: UUID | None = None,
+    operator: bool = False,
+    address_verified: bool = False,
 ) -> User:
     """A user who can sign in with ``PASSWORD`` (unless another is given)."""
     return create_user(
@@ -129,5 +131,7 @@ def make_user(
         password=password,
         course_ids=course_ids,
         learner_id=learner_id,
+        operator=operator,
+        address_verified=address_verified,
         actor="test",
     )

@@ -33,6 +33,15 @@ The rules:
   account. Enrolling a learner into one of their own batches stays allowed: that changes no
   record another course relies on.
 
+One person may hold accounts in several organisations (an admin here, a learner there), each
+an account of its own with the same address. They are one person only where the address was
+proved (``User.email_verified_at``: a link e-mailed to it was used, or the operator vouched for
+it) on both sides: then the person switches between those organisations (``memberships``,
+``membership_in``; every page then acts in the one the session names), and a learner's list and
+public profile show the certificates of each such learner account (``own_learner_records``).
+An account whose address was never proved is only itself: its admin could have set it up for
+someone else's address.
+
 Whatever is not reachable raises ``NotFound`` with the id that was asked for: another tenant's
 object and an object outside the principal's scope look exactly like one that does not exist,
 never like a ``Forbidden`` that would confirm it exists. What a role may do is asked first
@@ -48,10 +57,11 @@ from enum import StrEnum
 from typing import TypeVar
 from uuid import UUID
 
-from certmint.domain.accounts import Principal, Role
+from certmint.domain.accounts import Principal, Role, User
 from certmint.domain.achievements import Achievement
 from certmint.domain.certificates import Certificate
 from certmint.domain.courses import Batch, Course, Learner
+from certmint.domain.organisations import Organisation
 from certmint.domain.templates import Template
 from certmint.services.errors import Forbidden, NotFound
 from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
@@ -71,7 +81,10 @@ __all__ = [
     "managed_course_ids",
     "manages_course",
     "may_rewrite_learner",
+    "membership_in",
+    "memberships",
     "own_learner_id",
+    "own_learner_records",
     "own_user_id",
     "require",
     "template_for",
@@ -289,3 +302,42 @@ def _may_see_certificate(
         return True
     achievement = uow.achievements.get(principal.organisation_id, certificate.achievement_id)
     return achievement is not None and _manages_batch(uow, principal, achievement.batch_id)
+
+
+def memberships(uow: OpenUnitOfWork, principal: Principal) -> list[tuple[Organisation, User]]:
+    """The organisations the signed-in person may act in, each with their account there: the
+    accounts with their address, active and proved, in every organisation (the current one
+    first); only the current one while its address is not proved. None for a token."""
+    me = uow.users.by_id(principal.user_id) if principal.user_id is not None else None
+    if me is None:
+        return []
+    accounts = [me]
+    if me.email_verified_at is not None:
+        accounts += [a for a in uow.users.verified_by_email(me.email) if a.id != me.id]
+    found = [(uow.organisations.get(a.organisation_id), a) for a in accounts]
+    return [(organisation, account) for organisation, account in found if organisation]
+
+
+def membership_in(uow: OpenUnitOfWork, principal: Principal, slug: str) -> User:
+    """The person's account in the organisation ``slug`` (``memberships``); any other
+    organisation is ``NotFound``, whether or not it exists."""
+    for organisation, account in memberships(uow, principal):
+        if organisation.slug == slug:
+            return account
+    raise NotFound("organisation", slug)
+
+
+def own_learner_records(
+    uow: OpenUnitOfWork, principal: Principal
+) -> list[tuple[Organisation, UUID]]:
+    """The learner records whose certificates a learner's list and public profile show: their
+    own, then those of their learner accounts in other organisations (``memberships``).
+    ``Forbidden`` for anyone but a learner account."""
+    own = own_learner_id(principal)
+    records = [
+        (organisation, account.learner_id)
+        for organisation, account in memberships(uow, principal)
+        if account.learner_id is not None and account.learner_id != own
+    ]
+    current = uow.organisations.get(principal.organisation_id)
+    return ([(current, own)] if current is not None else []) + records

@@ -8,6 +8,8 @@ Globals every template can use:
   ``request.state``).
 - ``can(name)``: whether the person viewing the page may use the route called ``name`` (its
   guards, ``web.deps.RouteAccess``); links, buttons and forms a person cannot use are not shown.
+- ``acting()``: the organisation the signed-in person's pages act in and the others they may
+  switch to (``services.identity.memberships.ActingAs``), or None; looked up once a request.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from certmint.domain.ids import url_id
+from certmint.services.identity.memberships import ActingAs, acting_as
 from certmint.web.deps import RouteAccess
 from certmint.web.i18n import Catalogues, i18n_context, install_i18n
 
-__all__ = ["STATIC_DIR", "TEMPLATES_DIR", "can", "csrf_input", "make_templates"]
+__all__ = ["STATIC_DIR", "TEMPLATES_DIR", "acting", "can", "csrf_input", "make_templates"]
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -60,10 +63,24 @@ def can(context: Any, name: str) -> bool:
     return _access(request.app, name).admits(getattr(request.state, "principal", None))
 
 
+@pass_context
+def acting(context: Any) -> ActingAs | None:
+    request = context["request"]
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        return None
+    if not hasattr(request.state, "acting"):
+        uow = request.app.state.container.uow(read_only=True)
+        request.state.acting = acting_as(uow, principal)
+    found: ActingAs | None = request.state.acting
+    return found
+
+
 def make_templates(catalogues: Catalogues) -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[i18n_context])
     install_i18n(templates.env, catalogues)
     templates.env.filters["short_id"] = url_id
     templates.env.globals["csrf_input"] = csrf_input
     templates.env.globals["can"] = can
+    templates.env.globals["acting"] = acting
     return templates

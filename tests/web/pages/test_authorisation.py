@@ -47,7 +47,7 @@ from tests.factories import make_user
 from tests.web.api.v1.conftest import World, build_world
 from tests.web.crawl import Visit, crawl
 
-Access = Literal["public", "signed_in", "learner", "staff", "admin"]
+Access = Literal["public", "signed_in", "learner", "staff", "admin", "operator"]
 Form = Callable[["Pages"], dict[str, Any]]
 
 # Path parameters -> the world's object (url_id form unless the route takes plain UUIDs).
@@ -182,6 +182,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/logout"): Rule("signed_in", ok=303, reads=False),
     ("GET", "/account"): Rule("signed_in"),
+    # Switching to an organisation where the caller has no account: a 404 for everyone.
+    ("POST", "/account/organisation"): Rule(
+        "signed_in", ok=404, form=lambda p: {"organisation": "nowhere"}
+    ),
     ("POST", "/account/password"): Rule(
         "signed_in",
         ok=422,  # the two new passwords differ: nothing changes
@@ -309,6 +313,25 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/settings/keys/rotate"): Rule(
         "admin", ok=303, form=lambda p: {"confirm": "yes"}, reads=False
     ),
+    # The instance's organisations: the operator's (our admin holds the grant).
+    ("GET", "/admin/organisations"): Rule("operator"),
+    ("POST", "/admin/organisations"): Rule(
+        "operator", ok=303, form=lambda p: {"name": "Third Board"}, reads=False
+    ),
+    ("GET", "/admin/organisations/{slug}"): Rule("operator", values={"slug": "other-college"}),
+    ("POST", "/admin/organisations/{slug}"): Rule(
+        "operator",
+        ok=303,
+        form=lambda p: {"name": "Other College", "primary_colour": "#112233"},
+        values={"slug": "other-college"},
+        reads=False,
+    ),
+    ("POST", "/admin/organisations/{slug}/admins"): Rule(
+        "operator",
+        form=lambda p: {"email": "head@other.example", "display_name": "Head"},
+        values={"slug": "other-college"},
+        reads=False,
+    ),
 }
 
 OUTSIDERS = ("anonymous", "learner", "other_manager", "other_admin")
@@ -356,7 +379,7 @@ def build_pages(uow: SqlAlchemyUnitOfWork, signing: Signing) -> Pages:
     _learner_certificates(uow, signing, world)
     pages = Pages(world)
     home, other = world.organisation.id, world.other.id
-    _caller_session(uow, pages, "admin", organisation_id=home)
+    _caller_session(uow, pages, "admin", organisation_id=home, operator=True)
     _caller_session(uow, pages, "other_admin", organisation_id=other)
     for name, course in (("manager", "course"), ("other_manager", "other_course")):
         user = {"role": Role.COURSE_MANAGER, "course_ids": [world.ids[course]]}
@@ -460,8 +483,8 @@ def _expected_for(caller: str, path: str, rule: Rule) -> set[int] | None:
         return None
     if caller == "learner":
         return {rule.ok} if rule.access == "learner" else {403}
-    if rule.access == "learner":
-        return {403}  # staff have no learner pages
+    if rule.access in ("learner", "operator"):
+        return {403}  # staff have no learner pages; only our admin operates the instance
     ids = _scoped_ids(path, rule)
     if caller == "other_admin":
         return {404} if ids else None
@@ -531,7 +554,7 @@ def test_every_page_with_every_caller(browser: TestClient, pages: Pages) -> None
             if rule.throttled:
                 expected.add(429)
         elif caller == "manager":
-            expected = {403} if rule.access in ("admin", "learner") else {rule.ok}
+            expected = {403} if rule.access in ("admin", "learner", "operator") else {rule.ok}
             if rule.access == "public":
                 expected = set(range(200, 500))
         else:
@@ -596,7 +619,7 @@ def test_a_learner_sees_only_their_own_certificates(browser: TestClient, pages: 
 
 # Who may use a route of each access (ROUTES), and where each role's pages begin.
 MAY_USE: dict[str, set[Access]] = {
-    "admin": {"public", "signed_in", "staff", "admin"},
+    "admin": {"public", "signed_in", "staff", "admin", "operator"},
     "manager": {"public", "signed_in", "staff"},
     "other_manager": {"public", "signed_in", "staff"},
     "learner": {"public", "signed_in", "learner"},

@@ -18,8 +18,9 @@ from certmint.services.audit import record
 from certmint.services.authorization import Action
 from certmint.services.errors import NotFound
 from certmint.services.read_models.learner_certificates import (
+    IssuerCertificates,
     LearnerCertificate,
-    learner_certificates,
+    learning_profile,
 )
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -28,8 +29,15 @@ __all__ = ["PublicProfile", "profile_token", "public_profile", "set_public_profi
 
 @dataclass(frozen=True, slots=True)
 class PublicProfile:
+    """The current certificates of one person, grouped by the organisation that issued them
+    (every organisation where the learner's account is theirs: ``learning_profile``)."""
+
     name: str  # as printed on the newest certificate
-    certificates: tuple[LearnerCertificate, ...]
+    issuers: tuple[IssuerCertificates, ...]
+
+    @property
+    def certificates(self) -> tuple[LearnerCertificate, ...]:
+        return tuple(c for issuer in self.issuers for c in issuer.certificates)
 
 
 def profile_token(uow: SqlAlchemyUnitOfWork, principal: Principal) -> str | None:
@@ -68,10 +76,17 @@ def public_profile(uow: SqlAlchemyUnitOfWork, token: str, *, base_url: str) -> P
     owner = Principal.of_user(user) if user is not None and user.active else None
     if owner is None or not authorization.allows(owner, Action.SEE_OWN_CERTIFICATES):
         raise NotFound("profile", token)
-    current = tuple(
-        c
-        for c in learner_certificates(uow, owner, base_url=base_url)
-        if c.status is CertificateStatus.ACTIVE and not c.expired
+    issuers = []
+    for issuer in learning_profile(uow, owner, base_url=base_url):
+        current = tuple(
+            c for c in issuer.certificates if c.status is CertificateStatus.ACTIVE and not c.expired
+        )
+        if current:
+            issuers.append(IssuerCertificates(issuer.organisation, current, acting=False))
+    newest = max(
+        (c for issuer in issuers for c in issuer.certificates),
+        key=lambda c: c.issued_at,
+        default=None,
     )
-    name = current[0].printed["recipient.name"] if current else ""
-    return PublicProfile(name, current)
+    name = newest.printed["recipient.name"] if newest else ""
+    return PublicProfile(name, tuple(issuers))

@@ -1,8 +1,10 @@
 """A signed-in learner's own certificates ("My certificates"), with what sharing them needs.
 
-Everything here is for a learner principal and only about their own learner record: another
-learner's certificate id is ``NotFound`` (``services.authorization``). What is shown comes from
-each certificate's frozen snapshot, exactly as printed.
+Everything here is for a learner principal and only about their own learner records: another
+learner's certificate id is ``NotFound`` (``services.authorization``). One person's learning
+profile spans organisations: ``learning_profile`` lists, grouped by issuer, the certificates of
+every learner account that is theirs (``authorization.own_learner_records``). What is shown
+comes from each certificate's frozen snapshot, exactly as printed.
 """
 
 from __future__ import annotations
@@ -14,13 +16,20 @@ from uuid import UUID
 from certmint.domain.accounts import Principal
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.ids import url_id
+from certmint.domain.organisations import Organisation
 from certmint.domain.sharing import linkedin_add_to_profile_url
 from certmint.services import authorization
 from certmint.services.issuance.awards import verification_url
 from certmint.services.unit_of_work import UnitOfWork
 from certmint.storage.certificates import CertificateFilter
 
-__all__ = ["LearnerCertificate", "learner_certificate", "learner_certificates"]
+__all__ = [
+    "IssuerCertificates",
+    "LearnerCertificate",
+    "learner_certificate",
+    "learner_certificates",
+    "learning_profile",
+]
 
 # Printed fields a learner's page shows (the snapshot's placeholder names).
 PRINTED = (
@@ -68,6 +77,49 @@ def learner_certificates(
     by_id = {c.id: c for c in mine}
     shown = [_view(c, by_id, base_url) for c in mine]
     return sorted(shown, key=lambda c: c.issued_at, reverse=True)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerCertificates:
+    """One organisation's certificates in a learner's list. ``acting``: the organisation the
+    session acts in, whose certificates have pages of their own here (corrections, sharing);
+    the others open on their verification pages."""
+
+    organisation: Organisation
+    certificates: tuple[LearnerCertificate, ...]
+    acting: bool
+
+
+def learning_profile(
+    uow: UnitOfWork, principal: Principal, *, base_url: str
+) -> list[IssuerCertificates]:
+    """Every certificate of the principal's learner records in every organisation, grouped by
+    issuer (the acting organisation first), newest first in each; issuers with none left out."""
+    with uow as tx:
+        records = authorization.own_learner_records(tx, principal)
+        found = [
+            (
+                organisation,
+                tx.certificates.list(
+                    organisation.id,
+                    CertificateFilter(learner_id=learner_id),
+                    limit=MAX_CERTIFICATES,
+                ),
+            )
+            for organisation, learner_id in records
+        ]
+    groups = []
+    for organisation, certificates in found:
+        by_id = {c.id: c for c in certificates}
+        shown = sorted(
+            (_view(c, by_id, base_url) for c in certificates),
+            key=lambda c: c.issued_at,
+            reverse=True,
+        )
+        if shown:
+            acting = organisation.id == principal.organisation_id
+            groups.append(IssuerCertificates(organisation, tuple(shown), acting))
+    return groups
 
 
 def learner_certificate(

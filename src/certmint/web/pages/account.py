@@ -1,4 +1,5 @@
-"""The signed-in person's own account page, ``/account``: who they are, and setting or
+"""The signed-in person's own account page, ``/account``: who they are, the organisation they
+act in and the others they may switch to (``POST /account/organisation``), and setting or
 changing their password (the current one is needed when one is set; a learner who signed in
 by an e-mailed link and has none sets one). Their other sessions end; this one stays."""
 
@@ -17,7 +18,9 @@ from certmint.services.identity.accounts import (
     change_own_password,
     has_password,
 )
+from certmint.services.identity.memberships import acting_as, switch_organisation
 from certmint.web.deps import SESSION_COOKIE, ContainerDep, PagePrincipalDep
+from certmint.web.pages.login import HOME_FOR_ROLE, session_redirect
 
 __all__ = ["router"]
 
@@ -40,6 +43,7 @@ def _page(
         "user": user,
         "has_password": with_password,
         "is_learner": authorization.allows(principal, Action.SEE_OWN_CERTIFICATES),
+        "acting": acting_as(container.uow(), principal),
         "min_length": MIN_PASSWORD_LENGTH,
         "error": "",
         "done": request.query_params.get("done") == "password",
@@ -89,3 +93,19 @@ def account_password(
     except InvalidInput:
         return _page(request, container, principal, error="policy", status=422)
     return RedirectResponse(str(request.url_for("account")) + "?done=password", status_code=303)
+
+
+@router.post("/account/organisation", name="account_organisation")
+def account_organisation(
+    request: Request,
+    container: ContainerDep,
+    principal: PagePrincipalDep,
+    *,
+    organisation: Annotated[str, Form(max_length=60)],
+) -> Response:
+    """Act in another of the person's organisations: a new session there (the CSRF token was
+    checked by the dependency), then that organisation's home page."""
+    user, token = switch_organisation(
+        container.uow(), principal, request.cookies.get(SESSION_COOKIE, ""), organisation
+    )
+    return session_redirect(container, token, HOME_FOR_ROLE[user.role])

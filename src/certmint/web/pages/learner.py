@@ -1,4 +1,5 @@
-"""A learner's own pages: "My certificates" (view, download, wallet, LinkedIn, share link),
+"""A learner's own pages: "My certificates" (from every organisation where the learner's
+account is theirs, grouped by issuer; view, download, wallet, LinkedIn, share link),
 one certificate with its name-correction request, and the public profile switch.
 
 Every page needs a signed-in learner account (``PageLearnerDep``); a certificate id is looked
@@ -18,7 +19,7 @@ from certmint.services.certificates.profiles import profile_token, set_public_pr
 from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.read_models.learner_certificates import (
     learner_certificate,
-    learner_certificates,
+    learning_profile,
 )
 from certmint.web.deps import ContainerDep, PageLearnerDep
 
@@ -46,13 +47,13 @@ def my_certificates(
     request: Request, container: ContainerDep, principal: PageLearnerDep
 ) -> Response:
     base_url = container.settings.base_url
-    certificates = learner_certificates(container.uow(), principal, base_url=base_url)
+    issuers = learning_profile(container.uow(), principal, base_url=base_url)
     token = profile_token(container.uow(), principal)
     return _render(
         request,
         "me.html",
         {
-            "certificates": certificates,
+            "issuers": issuers,
             "corrections": learner_corrections(container.uow(), principal),
             "profile_url": f"{base_url.rstrip('/')}/p/{token}" if token else None,
         },

@@ -33,7 +33,7 @@ from certmint.web.deps import (
     safe_next,
 )
 
-__all__ = ["HOME_FOR_ROLE", "router", "sign_in_redirect"]
+__all__ = ["HOME_FOR_ROLE", "router", "session_redirect", "sign_in_redirect"]
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -106,7 +106,8 @@ def _cross_site(request: Request, container: ContainerDep, sent: str) -> Respons
     return _page(request, container, next_=None, org=None, error="cross_site", status=403)
 
 
-def _signed_in(container: ContainerDep, token: str, location: str) -> Response:
+def session_redirect(container: ContainerDep, token: str, location: str) -> Response:
+    """Off to ``location`` with a new session's cookie (signing in, switching organisation)."""
     response = RedirectResponse(location, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -160,7 +161,7 @@ def login_submit(
         return _page(
             request, container, next_=next, org=org, email=email, error="wrong", status=401
         )
-    return _signed_in(container, token, safe_next(next) or HOME_FOR_ROLE[user.role])
+    return session_redirect(container, token, safe_next(next) or HOME_FOR_ROLE[user.role])
 
 
 @router.post("/login/link", name="login_link_request", response_class=HTMLResponse)
@@ -292,7 +293,7 @@ def login_link_use(
         user, session_token = sign_in_with_link(container.uow(), token)
     except Unauthorized:
         return _page(request, container, next_=None, org=None, error="link", status=401)
-    return _signed_in(container, session_token, HOME_FOR_ROLE[user.role])
+    return session_redirect(container, session_token, HOME_FOR_ROLE[user.role])
 
 
 @router.post("/logout", name="logout")

@@ -18,6 +18,7 @@ from certmint.web.pages.admin import (
     imports,
     issuance,
     keys,
+    organisations,
     templates,
     users,
     webhooks,
@@ -38,5 +39,6 @@ for module in (
     email_templates,
     webhooks,
     keys,
+    organisations,
 ):
     router.include_router(module.router, prefix="/admin")
