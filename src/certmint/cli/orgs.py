@@ -12,14 +12,17 @@ from typing import Annotated
 
 import typer
 
+from certmint.bootstrap import Container
 from certmint.cli.state import JsonOption, print_json, state
 from certmint.cli.terminal import console
+from certmint.domain.accounts import Principal
 from certmint.domain.organisations import Organisation
 from certmint.services.issuers.keys import organisation_did
 from certmint.services.issuers.organisations import (
     OrganisationChanges,
     add_organisation,
     change_organisation,
+    find_organisation,
     list_organisations,
     organisation_overview,
 )
@@ -29,6 +32,11 @@ __all__ = ["app"]
 app = typer.Typer(help="Organisations: create, rename, brand and suspend the instance's tenants.")
 
 SlugArgument = Annotated[str, typer.Argument(help="The organisation's slug (`orgs list`).")]
+
+
+def _operator(container: Container) -> Principal:
+    """The operator at the server's shell, acting from the default organisation."""
+    return Principal.at_shell(find_organisation(container.uow()).id)
 
 
 def _summary(organisation: Organisation, base_url: str) -> dict[str, object]:
@@ -62,7 +70,7 @@ def add(
     """Create an organisation with its signing key; add its admins with `users add --org`."""
     container = state(ctx).container()
     organisation = add_organisation(
-        container.uow(), container.key_store, name, slug=slug, url=url, actor="cli"
+        container.uow(), container.key_store, _operator(container), name, slug=slug, url=url
     )
     summary = _summary(organisation, container.settings.base_url)
     if as_json:
@@ -75,7 +83,7 @@ def add(
 def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Every organisation: slug, status and name."""
     container = state(ctx).container()
-    organisations = list_organisations(container.uow())
+    organisations = list_organisations(container.uow(), _operator(container))
     if as_json:
         print_json([_summary(o, container.settings.base_url) for o in organisations])
         return
@@ -88,7 +96,7 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
 def show(ctx: typer.Context, slug: SlugArgument, as_json: JsonOption = False) -> None:
     """One organisation: its settings, DID, admins and signing keys."""
     container = state(ctx).container()
-    overview = organisation_overview(container.uow(), slug)
+    overview = organisation_overview(container.uow(), _operator(container), slug)
     summary = _summary(overview.organisation, container.settings.base_url)
     summary["admins"] = [u.email for u in overview.admins]
     summary["course_managers"] = overview.course_managers
@@ -157,7 +165,7 @@ def update(
         suspended=suspend,
         suspension_shown=show_suspension,
     )
-    organisation = change_organisation(container.uow(), slug, changes, actor="cli")
+    organisation = change_organisation(container.uow(), _operator(container), slug, changes)
     if as_json:
         print_json(_summary(organisation, container.settings.base_url))
     else:

@@ -332,7 +332,8 @@ def hand_over_link(
     manager a link to choose a new password. Raises ``Conflict`` for another admin who has
     signed in already, a disabled account, and the admin's own. As with
     ``resend_invitation``, the links made before stop working and a waiting invitation e-mail is
-    dropped. The audit log records that a link was made, never the link."""
+    dropped. The account's address counts as not proved from then on (``authorization``'s
+    memberships). The audit log records that a link was made, never the link."""
     now = now or datetime.now(UTC)
     with uow as tx:
         user = tx.users.get(organisation_id, user_id)
@@ -350,6 +351,10 @@ def hand_over_link(
             )
         _forget_links(tx, user, now)
         token = _new_link(tx, user, INVITATION_LIFETIME, now, mailed=False)
+        # Whoever holds this link can be the account: it is no longer proved to be the
+        # address owner's, so it joins none of their other organisations until they use a
+        # link e-mailed to the address again (``verify_address``).
+        tx.users.update(user.id, email_verified_at=None)
         record(
             tx,
             organisation_id=organisation_id,

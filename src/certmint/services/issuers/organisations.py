@@ -1,5 +1,6 @@
 """Organisations as tenants: the instance's operator creates, renames, brands and suspends
-them; everyone else finds them.
+them (each use case takes the acting principal and asks the policy for
+``Action.OPERATE_INSTANCE``); everyone else finds them.
 
 An organisation's slug is fixed once it is made: it is part of its DID
 (``did:web:<host>:orgs:<slug>``), which every credential it issued names. A suspended
@@ -18,9 +19,11 @@ from typing import Any
 from uuid import UUID
 
 from certmint.credentials import KeyStore
-from certmint.domain.accounts import Role, User
+from certmint.domain.accounts import Principal, Role, User
 from certmint.domain.organisations import Organisation, SigningKey, slugify
+from certmint.services import authorization
 from certmint.services.audit import record
+from certmint.services.authorization import Action
 from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.issuers.keys import ensure_signing_key
 from certmint.services.unit_of_work import UnitOfWork
@@ -117,15 +120,16 @@ def create_organisation(
 def add_organisation(
     uow: SqlAlchemyUnitOfWork,
     key_store: KeyStore,
+    principal: Principal,
     name: str,
     *,
-    actor: str,
     slug: str | None = None,
     url: str = "",
 ) -> Organisation:
     """A new tenant, ready to issue: the organisation and its signing key (so its DID
     document answers at once). Its admins are invited or added next."""
-    organisation = create_organisation(uow, name, url=url, slug=slug, actor=actor)
+    authorization.require(principal, Action.OPERATE_INSTANCE)
+    organisation = create_organisation(uow, name, url=url, slug=slug, actor=principal.actor)
     ensure_signing_key(uow, key_store, organisation.id)
     return organisation
 
@@ -147,16 +151,18 @@ def get_organisation(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> Organi
     return found
 
 
-def list_organisations(uow: SqlAlchemyUnitOfWork) -> list[Organisation]:
+def list_organisations(uow: SqlAlchemyUnitOfWork, principal: Principal) -> list[Organisation]:
     """Every organisation of the instance, oldest first."""
+    authorization.require(principal, Action.OPERATE_INSTANCE)
     with uow:
         return uow.organisations.list()
 
 
 def list_organisations_page(
-    uow: SqlAlchemyUnitOfWork, *, after: UUID | None, limit: int
+    uow: SqlAlchemyUnitOfWork, principal: Principal, *, after: UUID | None, limit: int
 ) -> list[Organisation]:
     """A page of the instance's organisations in id order (the API's listing)."""
+    authorization.require(principal, Action.OPERATE_INSTANCE)
     with uow:
         return uow.organisations.page(after=after, limit=limit)
 
@@ -172,7 +178,10 @@ class OrganisationOverview:
     keys: tuple[SigningKey, ...]
 
 
-def organisation_overview(uow: SqlAlchemyUnitOfWork, slug: str) -> OrganisationOverview:
+def organisation_overview(
+    uow: SqlAlchemyUnitOfWork, principal: Principal, slug: str
+) -> OrganisationOverview:
+    authorization.require(principal, Action.OPERATE_INSTANCE)
     with uow:
         organisation = uow.organisations.get_by_slug(slug)
         if organisation is None:
@@ -237,10 +246,12 @@ class OrganisationChanges:
 
 
 def change_organisation(
-    uow: SqlAlchemyUnitOfWork, slug: str, changes: OrganisationChanges, *, actor: str
+    uow: SqlAlchemyUnitOfWork, principal: Principal, slug: str, changes: OrganisationChanges
 ) -> Organisation:
     """Rename, rebrand, suspend or reinstate an organisation (the operator's use case); each
     change is audit-logged in the organisation's own log."""
+    authorization.require(principal, Action.OPERATE_INSTANCE)
+    actor = principal.actor
     if problems := changes.problems():
         raise InvalidInput(problems, "organisation not changed")
     now = datetime.now(UTC)

@@ -265,7 +265,7 @@ def reset_use(
         return _reset_page(request, container, token, error="policy", status=422)
     except Unauthorized:
         return _page(request, container, next_=None, org=None, error="link", status=401)
-    return _signed_in(container, session_token, HOME_FOR_ROLE[user.role])
+    return session_redirect(container, session_token, HOME_FOR_ROLE[user.role])
 
 
 @router.get("/login/link/{token}", name="login_link", response_class=HTMLResponse)

@@ -19,8 +19,8 @@ from certmint.services.issuers.organisations import (
     OrganisationChanges,
     add_organisation,
     change_organisation,
-    find_organisation,
     list_organisations_page,
+    organisation_overview,
 )
 from certmint.web.api.v1.identifiers import ID_EXAMPLE
 from certmint.web.api.v1.pagination import Page, PagingDep, page_of
@@ -128,10 +128,10 @@ def create(
     organisation = add_organisation(
         container.uow(),
         container.signing.key_store,
+        principal,
         body.name,
         slug=body.slug,
         url=body.url,
-        actor=principal.actor,
     )
     return OrganisationAdminOut.of(organisation, container.signing.base_url)
 
@@ -143,9 +143,11 @@ def create(
     responses=problems(401, 403, 422),
 )
 def organisations(
-    request: Request, _principal: OperatorDep, container: ContainerDep, paging: PagingDep
+    request: Request, principal: OperatorDep, container: ContainerDep, paging: PagingDep
 ) -> Page[OrganisationAdminOut]:
-    rows = list_organisations_page(container.uow(), after=paging.after_uuid, limit=paging.fetch)
+    rows = list_organisations_page(
+        container.uow(), principal, after=paging.after_uuid, limit=paging.fetch
+    )
     base = container.signing.base_url
     return page_of(
         request, rows, paging, lambda o: o.id, lambda o: OrganisationAdminOut.of(o, base)
@@ -159,11 +161,10 @@ def organisations(
     responses=problems(401, 403, 404, 422),
 )
 def organisation(
-    _principal: OperatorDep, container: ContainerDep, slug: str = SlugPath
+    principal: OperatorDep, container: ContainerDep, slug: str = SlugPath
 ) -> OrganisationAdminOut:
-    return OrganisationAdminOut.of(
-        find_organisation(container.uow(), slug), container.signing.base_url
-    )
+    overview = organisation_overview(container.uow(), principal, slug)
+    return OrganisationAdminOut.of(overview.organisation, container.signing.base_url)
 
 
 @router.patch(
@@ -186,5 +187,5 @@ def update(
         suspended=body.suspended,
         suspension_shown=body.suspension_shown,
     )
-    changed = change_organisation(container.uow(), slug, changes, actor=principal.actor)
+    changed = change_organisation(container.uow(), principal, slug, changes)
     return OrganisationAdminOut.of(changed, container.signing.base_url)

@@ -12,9 +12,9 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.services.errors import Conflict, InvalidInput
-from certmint.services.identity.sign_in_links import invitation_link, invite_user
+from certmint.services.identity.sign_in_links import hand_over_link, invite_user
 from certmint.services.issuers.keys import organisation_did
 from certmint.services.issuers.organisations import (
     OrganisationChanges,
@@ -41,6 +41,7 @@ def _problems(exc: InvalidInput | Conflict) -> Sequence[object]:
 
 def _list_page(
     request: Request,
+    principal: Principal,
     container: ContainerDep,
     *,
     problems: Sequence[object] = (),
@@ -51,7 +52,7 @@ def _list_page(
         request,
         "organisations.html",
         {
-            "organisations": list_organisations(container.uow()),
+            "organisations": list_organisations(container.uow(), principal),
             "problems": problems,
             "form": form,
         },
@@ -62,13 +63,14 @@ def _list_page(
 
 def _organisation_page(
     request: Request,
+    principal: Principal,
     container: ContainerDep,
     slug: str,
     *,
     status_code: int = 200,
     **values: Any,
 ) -> Response:
-    overview = organisation_overview(container.uow(), slug)
+    overview = organisation_overview(container.uow(), principal, slug)
     done = request.query_params.get("done", "")
     context = {
         "overview": overview,
@@ -85,9 +87,9 @@ def _organisation_page(
 
 @router.get("/organisations", name=SECTION)
 def organisations_page(
-    request: Request, _principal: PageOperatorDep, container: ContainerDep
+    request: Request, principal: PageOperatorDep, container: ContainerDep
 ) -> Response:
-    return _list_page(request, container)
+    return _list_page(request, principal, container)
 
 
 @router.post("/organisations", name="admin_organisation_add")
@@ -99,21 +101,23 @@ def add(
         organisation = add_organisation(
             container.uow(),
             container.signing.key_store,
+            principal,
             field(form, "name"),
             slug=field(form, "slug").strip() or None,
             url=field(form, "url"),
-            actor=principal.actor,
         )
     except (InvalidInput, Conflict) as exc:
-        return _list_page(request, container, problems=_problems(exc), form=form, status_code=422)
+        return _list_page(
+            request, principal, container, problems=_problems(exc), form=form, status_code=422
+        )
     return redirect(request, "admin_organisation", done="added", slug=organisation.slug)
 
 
 @router.get("/organisations/{slug}", name="admin_organisation")
 def organisation_page(
-    slug: str, request: Request, _principal: PageOperatorDep, container: ContainerDep
+    slug: str, request: Request, principal: PageOperatorDep, container: ContainerDep
 ) -> Response:
-    return _organisation_page(request, container, slug)
+    return _organisation_page(request, principal, container, slug)
 
 
 def _tick(form: FormData, name: str) -> bool:
@@ -142,9 +146,11 @@ def save(
         suspension_shown=_tick(form, "suspension_shown"),
     )
     try:
-        change_organisation(container.uow(), slug, changes, actor=principal.actor)
+        change_organisation(container.uow(), principal, slug, changes)
     except InvalidInput as exc:
-        return _organisation_page(request, container, slug, problems=exc.problems, status_code=422)
+        return _organisation_page(
+            request, principal, container, slug, problems=exc.problems, status_code=422
+        )
     return redirect(request, "admin_organisation", done="saved", slug=slug)
 
 
@@ -160,7 +166,7 @@ def invite_admin(
 ) -> Response:
     """An admin for the organisation: invited by e-mail, or (with no mail server) a sign-in
     link shown once for the operator to hand over."""
-    organisation = organisation_overview(container.uow(), slug).organisation
+    organisation = organisation_overview(container.uow(), principal, slug).organisation
     send = container.mailer is not None
     try:
         user = invite_user(
@@ -174,16 +180,16 @@ def invite_admin(
         )
     except (InvalidInput, Conflict) as exc:
         return _organisation_page(
-            request, container, slug, problems=_problems(exc), status_code=422
+            request, principal, container, slug, problems=_problems(exc), status_code=422
         )
     if send:
         background.add_task(deliver_account_mail, container)
         return redirect(request, "admin_organisation", done="invited", slug=slug)
-    link = invitation_link(
+    link = hand_over_link(
         container.uow(),
         organisation.id,
         user.id,
         base_url=container.settings.base_url,
         actor=principal.actor,
     )
-    return _organisation_page(request, container, slug, link=link)
+    return _organisation_page(request, principal, container, slug, link=link)
