@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
-from certmint.domain.accounts import Role, User
+from certmint.domain.accounts import Principal, Role, User
 from certmint.domain.enrolment_import import KNOWN_COLUMNS
 from certmint.domain.organisations import Organisation
 from certmint.rendering import Design, Signatory
@@ -124,7 +124,7 @@ def make_user(
     """A user who can sign in with ``PASSWORD`` (unless another is given)."""
     return create_user(
         uow,
-        organisation_id,
+        Principal.at_shell(organisation_id),
         email=email or f"{role.value}-{uuid4().hex[:8]}@example.org",
         display_name=f"Test {role.value}",
         role=role,
@@ -133,5 +133,4 @@ def make_user(
         learner_id=learner_id,
         operator=operator,
         address_verified=address_verified,
-        actor="test",
     )

@@ -13,7 +13,7 @@ from uuid import UUID
 import pytest
 from playwright.sync_api import Page, expect
 
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.rendering import Design
 from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.catalogue.roster import resolve_course, resolve_learner
@@ -108,12 +108,11 @@ def test_a_learner_sets_a_password_on_the_account_page(
     learner = resolve_learner(uow(), org, "L1")
     user = create_user(
         uow(),
-        org,
+        Principal.at_shell(org),
         email="asha@example.org",
         display_name="Asha Rao",
         role=Role.LEARNER,
         learner_id=learner.id,
-        actor="test",
     )
     _, token = start_session(uow(), user)  # as the e-mailed link does
     page.context.add_cookies(

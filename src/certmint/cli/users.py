@@ -11,7 +11,7 @@ from certmint.bootstrap import Container
 from certmint.cli.notifications import deliver
 from certmint.cli.state import EXIT_INVALID, OrgOption, fail, in_organisation
 from certmint.cli.terminal import console
-from certmint.domain.accounts import Role, User
+from certmint.domain.accounts import Principal, Role, User
 from certmint.services.catalogue.roster import resolve_course, resolve_learner
 from certmint.services.identity.accounts import (
     create_user,
@@ -71,7 +71,7 @@ def add(
         )
         user = create_user(
             container.uow(),
-            organisation.id,
+            Principal.at_shell(organisation.id),
             email=email,
             display_name=name,
             role=role,
@@ -80,7 +80,6 @@ def add(
             learner_id=learner_id,
             operator=operator,
             address_verified=True,
-            actor="cli",
         )
     console.print(
         f"created {user.role}{' operator' if user.operator else ''} {user.email} ({user.id})"
@@ -93,7 +92,7 @@ def add(
 def list_(ctx: typer.Context, org: OrgOption = None) -> None:
     """Users of the organisation (never their passwords)."""
     with in_organisation(ctx, org) as (container, organisation):
-        users = list_users(container.uow(), organisation.id)
+        users = list_users(container.uow(), Principal.at_shell(organisation.id))
     for u in users:
         extra = []
         if u.course_ids:
@@ -115,7 +114,7 @@ def disable(
     """Disable a user at once: no more sign-ins, open sessions end. Nothing is deleted."""
     with in_organisation(ctx, org) as (container, organisation):
         user = find_user(container.uow(), organisation.id, email)
-        disable_user(container.uow(), organisation.id, user.id, actor="cli")
+        disable_user(container.uow(), Principal.at_shell(organisation.id), user.id)
     console.print(f"disabled {user.email}")
 
 
@@ -130,7 +129,7 @@ def set_password_(
     secret = password or generate_password()
     with in_organisation(ctx, org) as (container, organisation):
         user = find_user(container.uow(), organisation.id, email)
-        set_password(container.uow(), organisation.id, user.id, secret, actor="cli")
+        set_password(container.uow(), Principal.at_shell(organisation.id), user.id, secret)
     console.print(f"password set for {user.email}")
     if password is None:
         console.print(f"password: {secret}")

@@ -119,7 +119,8 @@ class Principal:
     # The instance's operator: creates, renames, brands and suspends organisations (and sees
     # nothing inside them by this grant).
     operator: bool = False
-    cli: bool = False  # the operator at the server's shell (``at_shell``)
+    # The operator at the server's shell (``at_shell``): how the audit log names it.
+    shell_actor: str | None = None
 
     @classmethod
     def of_user(cls, user: User) -> Principal:
@@ -143,17 +144,18 @@ class Principal:
         )
 
     @classmethod
-    def at_shell(cls, organisation_id: UUID) -> Principal:
+    def at_shell(cls, organisation_id: UUID, actor: str = "cli") -> Principal:
         """The operator running the CLI on the server: whoever can read the home directory
         and the master secret can do anything, so it acts as the organisation's admin (and the
-        instance's operator); the audit log names it ``cli``."""
-        return cls(organisation_id, Role.ADMIN, operator=True, cli=True)
+        instance's operator); the audit log names it ``actor`` (``cli``; ``demo`` for the
+        demo's sample data)."""
+        return cls(organisation_id, Role.ADMIN, operator=True, shell_actor=actor)
 
     @property
     def actor(self) -> str:
         """How the audit log names this principal."""
-        if self.cli:
-            return "cli"
+        if self.shell_actor is not None:
+            return self.shell_actor
         if self.user_id is not None:
             return f"user:{self.user_id}"
         return f"token:{self.token_id}"

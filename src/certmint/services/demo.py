@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from uuid import UUID
 
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.domain.enrolment_import import KNOWN_COLUMNS
 from certmint.domain.spreadsheets import SpreadsheetCsvWriter
 from certmint.rendering import Design, Signatory
@@ -184,7 +184,8 @@ DEMO_LEARNER = "L0001"  # the first demo learner (Aarav Sharma) gets a learner a
 def ensure_demo_accounts(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> list[DemoAccount]:
     """An admin and a learner account linked to the first demo learner, with generated
     passwords. Safe to run again: existing accounts are kept and their passwords not shown."""
-    existing = {u.email for u in list_users(uow, organisation_id)}
+    demo = Principal.at_shell(organisation_id, "demo")
+    existing = {u.email for u in list_users(uow, demo)}
     learner = resolve_learner(uow, organisation_id, DEMO_LEARNER)
     wanted = [
         (DEMO_ADMIN[0], DEMO_ADMIN[1], Role.ADMIN, None),
@@ -198,13 +199,12 @@ def ensure_demo_accounts(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> li
         password = generate_password()
         create_user(
             uow,
-            organisation_id,
+            demo,
             email=email,
             display_name=name,
             role=role,
             password=password,
             learner_id=learner_id,
-            actor="demo",
         )
         accounts.append(DemoAccount(email, role, password))
     return accounts

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from argon2 import PasswordHasher
@@ -109,7 +109,10 @@ def test_role_rules_for_courses_and_learner_links(uow: SqlAlchemyUnitOfWork, org
     assert manager.course_ids == {course.id}
     learner_user = make_user(uow, org_id, Role.LEARNER, learner_id=learner.id)
     assert learner_user.learner_id == learner.id
-    assert {u.id for u in list_users(uow, org_id)} == {manager.id, learner_user.id}
+    assert {u.id for u in list_users(uow, Principal.at_shell(org_id))} == {
+        manager.id,
+        learner_user.id,
+    }
 
 
 def test_another_organisations_course_or_learner_is_not_found(
@@ -134,13 +137,13 @@ def test_wrong_password_unknown_user_and_disabled_user_get_one_answer(
         with pytest.raises(Unauthorized) as raised:
             authenticate(uow, org_id, email, password)
         messages.add(str(raised.value))
-    disable_user(uow, org_id, user.id, actor="test")
+    disable_user(uow, Principal.at_shell(org_id), user.id)
     with pytest.raises(Unauthorized) as raised:
         authenticate(uow, org_id, "ana@example.org", PASSWORD)
     messages.add(str(raised.value))
     assert len(messages) == 1
     with pytest.raises(Conflict):
-        disable_user(uow, org_id, user.id, actor="test")
+        disable_user(uow, Principal.at_shell(org_id), user.id)
 
 
 def test_unknown_user_costs_an_argon2_verification(
@@ -269,8 +272,8 @@ def test_set_password_replaces_the_old_one_and_is_audited(
 ) -> None:
     user = make_user(uow, org_id, email="ana@example.org")
     with pytest.raises(InvalidInput):
-        set_password(uow, org_id, user.id, "short", actor="test")
-    set_password(uow, org_id, user.id, "a much better secret", actor="test")
+        set_password(uow, Principal.at_shell(org_id), user.id, "short")
+    set_password(uow, Principal.at_shell(org_id), user.id, "a much better secret")
     with pytest.raises(Unauthorized):
         authenticate(uow, org_id, "ana@example.org", PASSWORD)
     assert authenticate(uow, org_id, "ana@example.org", "a much better secret").id == user.id
@@ -288,7 +291,11 @@ def test_find_user_ignores_case_and_stays_in_its_organisation(
         find_user(uow, other.id, "ana@example.org")
     with pytest.raises(InvalidInput):
         create_user(
-            uow, other.id, email="not-an-address", display_name="X", role=Role.ADMIN, actor="t"
+            uow,
+            Principal.at_shell(other.id),
+            email="not-an-address",
+            display_name="X",
+            role=Role.ADMIN,
         )
 
 
@@ -332,12 +339,11 @@ def test_a_learner_without_a_password_sets_one(uow: SqlAlchemyUnitOfWork, org_id
     learner = resolve_learner(uow, org_id, "L1")
     user = create_user(
         uow,
-        org_id,
+        Principal.at_shell(org_id),
         email="l1@example.org",
         display_name="L One",
         role=Role.LEARNER,
         learner_id=learner.id,
-        actor="test",
     )
     me = Principal.of_user(user)
     assert has_password(uow, me) == (user, False)
@@ -357,23 +363,54 @@ def test_an_admin_changes_scope_and_disables_and_enables_users(
     c1, c2 = resolve_course(uow, org_id, "C1"), resolve_course(uow, org_id, "C2")
     admin = make_user(uow, org_id, email="admin@example.org")
     manager = make_user(uow, org_id, Role.COURSE_MANAGER, course_ids=[c1.id])
-    assert set_course_scope(uow, org_id, manager.id, [c2.id], actor="t").course_ids == {c2.id}
-    assert get_user(uow, org_id, manager.id).course_ids == {c2.id}
+    assert set_course_scope(uow, Principal.at_shell(org_id), manager.id, [c2.id]).course_ids == {
+        c2.id
+    }
+    assert get_user(uow, Principal.at_shell(org_id), manager.id).course_ids == {c2.id}
     with pytest.raises(InvalidInput):
-        set_course_scope(uow, org_id, manager.id, [], actor="t")
+        set_course_scope(uow, Principal.at_shell(org_id), manager.id, [])
     with pytest.raises(InvalidInput):
-        set_course_scope(uow, org_id, admin.id, [c1.id], actor="t")
+        set_course_scope(uow, Principal.at_shell(org_id), admin.id, [c1.id])
     other = make_organisation(uow, "Elsewhere")
     with pytest.raises(NotFound):
-        set_course_scope(uow, other.id, manager.id, [c1.id], actor="t")
+        set_course_scope(uow, Principal.at_shell(other.id), manager.id, [c1.id])
     with pytest.raises(NotFound):
-        get_user(uow, other.id, manager.id)
+        get_user(uow, Principal.at_shell(other.id), manager.id)
     with pytest.raises(Conflict):
-        disable_user(uow, org_id, admin.id, actor=f"user:{admin.id}")
-    disable_user(uow, org_id, manager.id, actor="t")
+        disable_user(uow, Principal.of_user(admin), admin.id)
+    disable_user(uow, Principal.at_shell(org_id), manager.id)
     with pytest.raises(Conflict):
-        enable_user(uow, org_id, admin.id, actor="t")
-    assert enable_user(uow, org_id, manager.id, actor="t").active
+        enable_user(uow, Principal.at_shell(org_id), admin.id)
+    assert enable_user(uow, Principal.at_shell(org_id), manager.id).active
     assert authenticate(uow, org_id, manager.email, PASSWORD).id == manager.id
     actions = set(session.scalars(select(AuditEventRow.action)))
     assert {"user.scope_changed", "user.disabled", "user.enabled"} <= actions
+
+
+def test_only_admins_manage_users_and_only_the_operator_makes_operators(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    """The use cases ask the policy, whoever calls them."""
+    admin = make_user(uow, org_id, email="admin@example.org")
+    as_manager = Principal(org_id, Role.COURSE_MANAGER, frozenset(), user_id=uuid4())
+    for attempt in (
+        lambda: list_users(uow, as_manager),
+        lambda: get_user(uow, as_manager, admin.id),
+        lambda: disable_user(uow, as_manager, admin.id),
+        lambda: enable_user(uow, as_manager, admin.id),
+        lambda: set_password(uow, as_manager, admin.id, "a much better secret"),
+        lambda: create_user(
+            uow, as_manager, email="x@example.org", display_name="X", role=Role.ADMIN
+        ),
+        lambda: create_user(
+            uow,
+            Principal.of_user(admin),
+            email="y@example.org",
+            display_name="Y",
+            role=Role.ADMIN,
+            operator=True,
+        ),
+    ):
+        with pytest.raises(Forbidden):
+            attempt()
+    assert [u.email for u in list_users(uow, Principal.of_user(admin))] == ["admin@example.org"]

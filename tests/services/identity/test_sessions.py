@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certmint.domain.accounts import Principal
 from certmint.services.errors import Unauthorized
 from certmint.services.identity.accounts import disable_user, set_password
 from certmint.services.identity.sessions import (
@@ -74,11 +75,11 @@ def test_sign_out_disable_and_new_password_end_sessions(
     with pytest.raises(Unauthorized):
         resolve_session(uow, first)
     _, second = start_session(uow, user)
-    set_password(uow, org_id, user.id, "another long secret", actor="test")
+    set_password(uow, Principal.at_shell(org_id), user.id, "another long secret")
     with pytest.raises(Unauthorized):
         resolve_session(uow, second)
     _, third = start_session(uow, user)
-    disable_user(uow, org_id, user.id, actor="test")
+    disable_user(uow, Principal.at_shell(org_id), user.id)
     with pytest.raises(Unauthorized):
         resolve_session(uow, third)
 

@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.catalogue.roster import resolve_course, resolve_learner
 from certmint.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
@@ -397,7 +397,7 @@ def test_the_admin_hands_over_a_way_in_but_never_to_another_admin(
         hand_over_link(uow, org_id, other_admin.id, base_url=BASE, actor=actor)
     with pytest.raises(Conflict, match="signed in already"):
         hand_over_link(uow, org_id, me.id, base_url=BASE, actor=actor)
-    disable_user(uow, org_id, manager.id, actor=actor)
+    disable_user(uow, Principal.at_shell(org_id), manager.id)
     with pytest.raises(Conflict, match="disabled"):
         hand_over_link(uow, org_id, manager.id, base_url=BASE, actor=actor)
     made = session.scalars(

@@ -8,7 +8,7 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.catalogue.roster import resolve_learner
 from certmint.services.identity.accounts import create_user
@@ -38,12 +38,11 @@ def test_a_learner_signed_in_by_link_sets_a_password(
     learner = resolve_learner(uow, org_id, "L1")
     user = create_user(
         uow,
-        org_id,
+        Principal.at_shell(org_id),
         email="l1@example.org",
         display_name="L One",
         role=Role.LEARNER,
         learner_id=learner.id,
-        actor="test",
     )
     _, token = start_session(uow, user)  # as a sign-in link does
     https_client.cookies.set(SESSION_COOKIE, token)

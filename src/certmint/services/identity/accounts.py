@@ -213,24 +213,27 @@ def _check_courses(uow: OpenUnitOfWork, organisation_id: UUID, courses: Iterable
 
 def create_user(
     uow: UnitOfWork,
-    organisation_id: UUID,
+    principal: Principal,
     *,
     email: str,
     display_name: str,
     role: Role,
-    actor: str,
     password: str | None = None,
     course_ids: Iterable[UUID] = (),
     learner_id: UUID | None = None,
     operator: bool = False,
     address_verified: bool = False,
 ) -> User:
-    """A new account (``new_user``'s rules, ``add_user``'s checks). Without a password the
-    user cannot sign in by password until one is set. ``address_verified``: whoever creates
-    it vouches for the address (the instance's operator at the command line), so the account
-    is its owner's across organisations from the start."""
+    """A new account of the principal's organisation (admins; an ``operator`` account only
+    by the instance's operator), with ``new_user``'s rules and ``add_user``'s checks. Without
+    a password the user cannot sign in by password until one is set. ``address_verified``:
+    whoever creates it vouches for the address (the instance's operator at the command line),
+    so the account is its owner's across organisations from the start."""
+    authorization.require(principal, Action.ADMINISTER)
+    if operator:
+        authorization.require(principal, Action.OPERATE_INSTANCE)
     user = new_user(
-        organisation_id,
+        principal.organisation_id,
         email=email,
         display_name=display_name,
         role=role,
@@ -243,14 +246,16 @@ def create_user(
         check_password_policy(password, email=user.email)
     password_hash = None if password is None else _hasher().hash(password)
     with uow as tx:
-        add_user(tx, user, password_hash, actor=actor)
+        add_user(tx, user, password_hash, actor=principal.actor)
         tx.commit()
     return user
 
 
-def list_users(uow: UnitOfWork, organisation_id: UUID) -> list[User]:
+def list_users(uow: UnitOfWork, principal: Principal) -> list[User]:
+    """The organisation's accounts, for its admins."""
+    authorization.require(principal, Action.ADMINISTER)
     with uow as tx:
-        return tx.users.list(organisation_id)
+        return tx.users.list(principal.organisation_id)
 
 
 def find_user(uow: UnitOfWork, organisation_id: UUID, email: str) -> User:
@@ -262,15 +267,14 @@ def find_user(uow: UnitOfWork, organisation_id: UUID, email: str) -> User:
     return user
 
 
-def set_password(
-    uow: UnitOfWork, organisation_id: UUID, user_id: UUID, password: str, *, actor: str
-) -> None:
-    """Replace the user's password (``replace_password``)."""
+def set_password(uow: UnitOfWork, principal: Principal, user_id: UUID, password: str) -> None:
+    """Replace the user's password (``replace_password``; admins)."""
+    authorization.require(principal, Action.ADMINISTER)
     with uow as tx:
-        user = tx.users.get(organisation_id, user_id)
+        user = tx.users.get(principal.organisation_id, user_id)
         if user is None:
             raise NotFound("user", user_id)
-        replace_password(tx, user, password, actor=actor, now=datetime.now(UTC))
+        replace_password(tx, user, password, actor=principal.actor, now=datetime.now(UTC))
         tx.commit()
 
 
@@ -287,59 +291,61 @@ def replace_password(
     _record_user(uow, user, actor, "user.password_set", now)
 
 
-def get_user(uow: UnitOfWork, organisation_id: UUID, user_id: UUID) -> User:
-    """One of the organisation's users; another organisation's is ``NotFound``."""
+def get_user(uow: UnitOfWork, principal: Principal, user_id: UUID) -> User:
+    """One of the organisation's users, for its admins; another organisation's is
+    ``NotFound``."""
+    authorization.require(principal, Action.ADMINISTER)
     with uow as tx:
-        user = tx.users.get(organisation_id, user_id)
+        user = tx.users.get(principal.organisation_id, user_id)
     if user is None:
         raise NotFound("user", user_id)
     return user
 
 
-def disable_user(uow: UnitOfWork, organisation_id: UUID, user_id: UUID, *, actor: str) -> User:
-    """Disable an account at once: it cannot sign in and its sessions end. Nothing is deleted.
-    Nobody disables their own account (an organisation could lock out its last admin)."""
-    if actor == f"user:{user_id}":
+def disable_user(uow: UnitOfWork, principal: Principal, user_id: UUID) -> User:
+    """Disable an account at once (admins): it cannot sign in and its sessions end. Nothing is
+    deleted. Nobody disables their own account (an organisation could lock out its last
+    admin)."""
+    authorization.require(principal, Action.ADMINISTER)
+    if principal.user_id == user_id:
         raise Conflict("you cannot disable your own account")
     now = datetime.now(UTC)
     with uow as tx:
-        user = tx.users.get(organisation_id, user_id)
+        user = tx.users.get(principal.organisation_id, user_id)
         if user is None:
             raise NotFound("user", user_id)
         if not user.active:
             raise Conflict(f"user {user.email} is already disabled")
         tx.users.update(user_id, disabled_at=now)
         tx.users.end_sessions_of(user_id, now)
-        _record_user(tx, user, actor, "user.disabled", now)
+        _record_user(tx, user, principal.actor, "user.disabled", now)
         tx.commit()
     return replace(user, disabled_at=now)
 
 
-def enable_user(uow: UnitOfWork, organisation_id: UUID, user_id: UUID, *, actor: str) -> User:
-    """Let a disabled account sign in again (its old sessions stay ended)."""
+def enable_user(uow: UnitOfWork, principal: Principal, user_id: UUID) -> User:
+    """Let a disabled account sign in again (admins; its old sessions stay ended)."""
+    authorization.require(principal, Action.ADMINISTER)
     now = datetime.now(UTC)
     with uow as tx:
-        user = tx.users.get(organisation_id, user_id)
+        user = tx.users.get(principal.organisation_id, user_id)
         if user is None:
             raise NotFound("user", user_id)
         if user.active:
             raise Conflict(f"user {user.email} is not disabled")
         tx.users.update(user_id, disabled_at=None)
-        _record_user(tx, user, actor, "user.enabled", now)
+        _record_user(tx, user, principal.actor, "user.enabled", now)
         tx.commit()
     return replace(user, disabled_at=None)
 
 
 def set_course_scope(
-    uow: UnitOfWork,
-    organisation_id: UUID,
-    user_id: UUID,
-    course_ids: Iterable[UUID],
-    *,
-    actor: str,
+    uow: UnitOfWork, principal: Principal, user_id: UUID, course_ids: Iterable[UUID]
 ) -> User:
-    """Give a course manager these courses (at least one, all of the organisation). It
-    takes effect on their next request: a session reads the scope afresh each time."""
+    """Give a course manager these courses (at least one, all of the organisation; admins).
+    It takes effect on their next request: a session reads the scope afresh each time."""
+    authorization.require(principal, Action.ADMINISTER)
+    organisation_id = principal.organisation_id
     courses = frozenset(course_ids)
     now = datetime.now(UTC)
     with uow as tx:
@@ -355,7 +361,7 @@ def set_course_scope(
         _record_user(
             tx,
             user,
-            actor,
+            principal.actor,
             "user.scope_changed",
             now,
             details={

@@ -127,11 +127,10 @@ def build_world(uow: SqlAlchemyUnitOfWork, signing: Signing) -> World:
         world.bearer[name] = secret
     user = create_user(
         uow,
-        home.id,
+        Principal.at_shell(home.id),
         email="asha@example.org",
         display_name="Asha Rao",
         role=Role.LEARNER,
-        actor="t",
         learner_id=learners["L1"].id,
     )
     _session, world.bearer["learner"] = start_session(uow, user)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certmint.bootstrap import Container
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.domain.ids import url_id
 from certmint.services.catalogue.roster import resolve_course
 from certmint.services.identity.accounts import find_user, get_user
@@ -134,11 +134,11 @@ def test_scope_disable_and_enable(
     assert "at least one course" in emptied.text  # type: ignore[attr-defined]
     disabled = _post(client, f"/admin/users/{uid}/disable", admin.headers)
     assert disabled.status_code == 303  # type: ignore[attr-defined]
-    assert not get_user(uow, org, manager.id).active
+    assert not get_user(uow, Principal.at_shell(org), manager.id).active
     twice = _post(client, f"/admin/users/{uid}/disable", admin.headers)
     assert twice.status_code == 409  # type: ignore[attr-defined]
     assert _post(client, f"/admin/users/{uid}/enable", admin.headers).status_code == 303  # type: ignore[attr-defined]
-    assert get_user(uow, org, manager.id).active
+    assert get_user(uow, Principal.at_shell(org), manager.id).active
     assert _post(client, f"/admin/users/{uid}/delete", admin.headers).status_code == 404  # type: ignore[attr-defined]
     actions = list(session.scalars(select(AuditEventRow.action)))
     assert actions.count("user.disabled") == 1 and actions.count("user.enabled") == 1
@@ -154,7 +154,7 @@ def test_another_organisations_user_is_not_found(
     for action in ("scope", "disable", "enable"):
         response = _post(client, f"/admin/users/{uid}/{action}", other_tenant)
         assert response.status_code == 404  # type: ignore[attr-defined]
-    assert get_user(uow, org, manager.id).active
+    assert get_user(uow, Principal.at_shell(org), manager.id).active
     assert (
         "@"
         not in client.get("/admin/users", headers=other_tenant)
@@ -176,7 +176,7 @@ def test_changes_need_the_csrf_token_and_no_one_disables_themselves(
     assert f"/admin/users/{url_id(me.id)}/disable" not in page  # no button for yourself
     disable = f"/admin/users/{url_id(other.id)}/disable"
     assert https_client.post(disable).status_code == 403
-    assert get_user(uow, org, other.id).active
+    assert get_user(uow, Principal.at_shell(org), other.id).active
     assert https_client.post(disable, data={"csrf_token": csrf}).status_code == 303
     own = https_client.post(f"/admin/users/{url_id(me.id)}/disable", data={"csrf_token": csrf})
     assert own.status_code == 409 and "cannot disable your own account" in own.text

@@ -71,7 +71,7 @@ def _page(
         request,
         "users.html",
         {
-            "users": list_users(container.uow(), principal.organisation_id),
+            "users": list_users(container.uow(), principal),
             "invited": awaiting_invitation(container.uow(), principal.organisation_id),
             "courses": courses,
             "course_names": {c.id: c.name for c in courses},
@@ -186,7 +186,7 @@ def _link_page(
         )
     except Conflict as exc:
         return _page(request, principal, container, problems=(exc.detail,), status_code=409)
-    user = get_user(container.uow(), principal.organisation_id, user_id)
+    user = get_user(container.uow(), principal, user_id)
     link = (user.display_name, url, RESET_PATH in url)
     return _page(request, principal, container, link=link)
 
@@ -213,15 +213,9 @@ def change_scope(
     container: ContainerDep,
     form: FormDep,
 ) -> Response:
-    user = get_user(container.uow(), principal.organisation_id, page_id(user_id, "user"))
+    user = get_user(container.uow(), principal, page_id(user_id, "user"))
     try:
-        set_course_scope(
-            container.uow(),
-            principal.organisation_id,
-            user.id,
-            _course_ids(form),
-            actor=principal.actor,
-        )
+        set_course_scope(container.uow(), principal, user.id, _course_ids(form))
     except InvalidInput as exc:
         return _page(request, principal, container, problems=exc.problems, status_code=422)
     return redirect(request, SECTION, done="scope")
@@ -262,12 +256,12 @@ def change_status(
     container: ContainerDep,
 ) -> Response:
     """``disable`` (its sessions end at once) or ``enable``."""
-    user = get_user(container.uow(), principal.organisation_id, page_id(user_id, "user"))
+    user = get_user(container.uow(), principal, page_id(user_id, "user"))
     if action not in ("disable", "enable"):
         raise NotFound("action", action)
     change = disable_user if action == "disable" else enable_user
     try:
-        change(container.uow(), principal.organisation_id, user.id, actor=principal.actor)
+        change(container.uow(), principal, user.id)
     except Conflict as exc:
         return _page(request, principal, container, problems=(exc.detail,), status_code=409)
     return redirect(request, SECTION, done=f"{action}d")
