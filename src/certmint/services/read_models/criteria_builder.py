@@ -29,9 +29,10 @@ __all__ = [
     "survey_batch",
 ]
 
-# The builder reads up to this many learners on each change (about a second of evaluation);
-# a bigger batch's counts say "of the first 20,000" and its dry run counts them all.
-SURVEY_LIMIT = 20_000
+# The builder reads up to this many learners on each change (a few hundred milliseconds on a
+# quiet machine, docs/performance.md); a bigger batch's counts say "of the first 5,000" and
+# its dry run counts them all.
+SURVEY_LIMIT = 5_000
 SAMPLE = 5  # learners shown each way
 _PAGE = 1_000
 
