@@ -2,22 +2,25 @@
 
     .venv/bin/python bench/import.py [--rows N] [--database-url URL]
 
-Builds a CSV of N rows (learners with scores and attributes, a handful of courses and
-batches), imports it into an empty database, then imports it again (the no-change path), and
-prints rows/s for both. Without --database-url it runs on a temporary SQLite file, and also on
-PostgreSQL when CERTMINT_BENCH_POSTGRES_URL names a server (a throwaway database is created).
+Writes a CSV file of N rows (learners with scores and attributes, a handful of courses and
+batches), imports it from the open file (as ``certmint import enrolments`` does) into an empty
+database, then imports it again (the no-change path), and prints rows/s for both and the
+process's peak memory (its largest resident set so far, generation of the file included).
+Without --database-url it runs on a temporary SQLite file, and also on PostgreSQL when
+CERTMINT_BENCH_POSTGRES_URL names a server (a throwaway database is created).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import io
 import os
+import resource
 import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import TextIO
 
 from _postgres import throwaway_database
 from certmint.domain.enrolment_import import KNOWN_COLUMNS
@@ -30,8 +33,7 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 NAMES = ("Aarav Sharma", "अनन्या कृष्णमूर्ति", "محمد عبد الله", "王小明", "Zoë Müller")
 
 
-def make_csv(rows: int) -> bytes:
-    out = io.StringIO()
+def write_csv(out: TextIO, rows: int) -> None:
     writer = csv.writer(out)
     writer.writerow([*KNOWN_COLUMNS, "score:final", "score:project", "attr:country"])
     for i in range(rows):
@@ -53,10 +55,9 @@ def make_csv(rows: int) -> bytes:
                 ("IN", "DE", "BR")[i % 3],
             ]
         )
-    return out.getvalue().encode()
 
 
-def run(url: str, data: bytes, rows: int) -> None:
+def run(url: str, path: Path, rows: int) -> None:
     engine = create_database_engine(url)
     upgrade_database(engine)
     factory = create_session_factory(engine)
@@ -64,12 +65,16 @@ def run(url: str, data: bytes, rows: int) -> None:
     backend = engine.dialect.name
     for label in ("first import", "re-import (no change)"):
         start, cpu_start = time.perf_counter(), time.process_time()
-        summary = import_enrolments(SqlAlchemyUnitOfWork(factory), org.id, data)
+        with path.open("rb") as file:
+            summary = import_enrolments(SqlAlchemyUnitOfWork(factory), org.id, file)
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
             f"{backend:10} {label:22} {rows:>9,} rows  {elapsed:6.2f} s wall "
             f"{rows / elapsed:>8,.0f} rows/s  ({cpu:5.2f} s CPU in this process, "
-            f"{summary.enrolments.created:,} enrolments created)"
+            f"{summary.enrolments.created:,} enrolments created, peak memory {peak:,.0f} MiB, "
+            f"load average {os.getloadavg()[0]:.1f})",
+            flush=True,
         )
     engine.dispose()
 
@@ -79,17 +84,23 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    data = make_csv(args.rows)
-    print(f"CSV: {args.rows:,} rows, {len(data) / 1e6:.1f} MB; machine: {os.cpu_count()} cores")
-    if args.database_url:
-        run(args.database_url, data, args.rows)
-        return
     with tempfile.TemporaryDirectory() as tmp:
-        run(f"sqlite:///{Path(tmp) / 'bench.db'}", data, args.rows)
-    server = os.environ.get("CERTMINT_BENCH_POSTGRES_URL")
-    if server:
-        with throwaway_database(server) as url:
-            run(url, data, args.rows)
+        path = Path(tmp) / "enrolments.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            write_csv(out, args.rows)
+        print(
+            f"CSV: {args.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB; "
+            f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+        if args.database_url:
+            run(args.database_url, path, args.rows)
+            return
+        run(f"sqlite:///{Path(tmp) / 'bench.db'}", path, args.rows)
+        server = os.environ.get("CERTMINT_BENCH_POSTGRES_URL")
+        if server:
+            with throwaway_database(server) as url:
+                run(url, path, args.rows)
 
 
 if __name__ == "__main__":

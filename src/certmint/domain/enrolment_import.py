@@ -12,13 +12,13 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 from certmint.domain.courses import AssessmentResult, EnrolmentStatus
 from certmint.domain.messages import ENGLISH, N_, Joined, Language, Message
@@ -27,11 +27,16 @@ from certmint.domain.spreadsheets import from_spreadsheet_cell
 __all__ = [
     "KNOWN_COLUMNS",
     "REQUIRED_COLUMNS",
+    "ConflictCheck",
+    "EnrolmentReading",
     "EnrolmentRecord",
     "ImportProblem",
     "ParsedEnrolments",
+    "merged",
     "parse_enrolment_csv",
     "parse_enrolment_rows",
+    "read_enrolment_csv",
+    "read_enrolment_rows",
 ]
 
 REQUIRED_COLUMNS = ("course_id", "batch_id", "learner_id", "name", "status")
@@ -53,6 +58,7 @@ MAX_TEXT_LENGTH = 500
 _KEY = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HUNDRED = Fraction(100)
+_ESCAPED = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, decoded
 _LINE_BREAKS = re.compile(r"[ \t]*(?:\r\n|\r|\n)\s*")
 _CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 _ALLOWED_FORMAT = frozenset("\u200c\u200d\u200e\u200f")  # ZWNJ, ZWJ, LRM, RLM
@@ -120,29 +126,247 @@ class _RowError(ValueError):
 
 
 def parse_enrolment_csv(data: bytes) -> ParsedEnrolments:
-    """Validate a whole file. Any problem means the caller must write nothing.
+    """Validate a whole file held in memory. Any problem means the caller must write nothing.
 
     Lines that are not UTF-8 are reported each, and every other record is still checked, so
     one upload shows every problem of the file; a record is reported at the line it starts on.
     """
-    text, problems = _decode(data)
-    bad_lines = {p.line for p in problems}
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    return _whole(read_enrolment_csv(io.BytesIO(data)))
+
+
+def parse_enrolment_rows(rows: Sequence[Mapping[str, str]]) -> ParsedEnrolments:
+    """Rows sent as JSON (an API's bulk upsert), under exactly the CSV's rules.
+
+    Each row maps column names (those of the CSV header, ``score:<id>``, ``attr:<key>``) to
+    cell text; a missing key is an empty cell. Problems count rows from 1 (``unit="row"``); a
+    bad column name is reported on the first row that uses it.
+    """
+    return _whole(read_enrolment_rows(rows))
+
+
+def read_enrolment_csv(stream: BinaryIO) -> EnrolmentReading:
+    """A CSV export read from a binary stream a line at a time (see ``EnrolmentReading``)."""
+    reading = EnrolmentReading("line")
+    reading._records = _csv_records(stream, reading)
+    return reading
+
+
+def read_enrolment_rows(rows: Sequence[Mapping[str, str]]) -> EnrolmentReading:
+    """Rows sent as JSON, read like ``read_enrolment_csv`` reads a file."""
+    reading = EnrolmentReading("row")
+    reading._records = _row_records(rows, reading)
+    return reading
+
+
+class EnrolmentReading:
+    """A file (or a list of rows) being read: validated records come out a chunk at a time,
+    so a million-row export never sits in memory, while the problems, and the courses and
+    batches it names, collect as it goes.
+
+    Only rows naming the same course or batch are compared here (those are few). Rows naming
+    the same learner or enrolment are compared by whoever holds them (``ConflictCheck``), so
+    that nothing here grows with the number of learners.
+    """
+
+    def __init__(self, unit: str) -> None:
+        self.unit = unit  # what problem numbers count: CSV lines or JSON rows
+        self.problems: list[ImportProblem] = []
+        self.rows = 0
+        self.score_columns: tuple[str, ...] = ()
+        self.attribute_columns: tuple[str, ...] = ()
+        #: course id -> [its first line, its name (the first one given) or None]
+        self.courses: dict[str, list[Any]] = {}
+        #: (course id, batch id) -> [its first line, its name (the first one given) or None]
+        self.batches: dict[tuple[str, str], list[Any]] = {}
+        self._records: Iterator[EnrolmentRecord] = iter(())
+        self._course_conflicts = ConflictCheck(("course",), unit)
+        self._batch_conflicts = ConflictCheck(("batch",), unit)
+
+    def chunks(self, size: int) -> Iterator[list[EnrolmentRecord]]:
+        """The valid records in file order, ``size`` at a time; ``problems`` is complete once
+        the last chunk is out."""
+        chunk: list[EnrolmentRecord] = []
+        courses, batches, problems = self.courses, self.batches, self.problems
+        for r in self._records:
+            # Only a row giving a name can conflict: the checks see the row that first gives
+            # one, and any later one that differs (what they would find among all rows).
+            course = courses.get(r.course_id)
+            if course is None:
+                course = courses[r.course_id] = [r.line, None]
+            if r.course_name is not None and r.course_name != course[1]:
+                course[1] = course[1] or r.course_name
+                problems.extend(self._course_conflicts.check(r))
+            key = (r.course_id, r.batch_id)
+            batch = batches.get(key)
+            if batch is None:
+                batch = batches[key] = [r.line, None]
+            if r.batch_name is not None and r.batch_name != batch[1]:
+                batch[1] = batch[1] or r.batch_name
+                problems.extend(self._batch_conflicts.check(r))
+            chunk.append(r)
+            if len(chunk) == size:
+                self.rows += size
+                yield chunk
+                chunk = []
+        if chunk:
+            self.rows += len(chunk)
+            yield chunk
+
+    def _found_columns(self, layout: _Layout) -> None:
+        self.score_columns = tuple(name for _, name in layout.scores)
+        self.attribute_columns = tuple(name for _, name in layout.attributes)
+
+
+class ConflictCheck:
+    """The same course, batch, learner or enrolment given twice with different values.
+
+    Records are checked in file order; an empty cell says nothing, so it never conflicts, only
+    two different given values do. ``kinds`` names which of the four are compared.
+    """
+
+    def __init__(self, kinds: Sequence[str], unit: str) -> None:
+        self._identities = tuple(_IDENTITIES[kind] for kind in kinds)
+        self._unit = unit
+        self._seen: dict[tuple[str, ...], EnrolmentRecord | dict[str, tuple[int, object]]] = {}
+
+    def check(self, r: EnrolmentRecord) -> list[ImportProblem]:
+        problems: list[ImportProblem] = []
+        seen = self._seen
+        for identity in self._identities:
+            key, values = identity(r)
+            known = seen.get(key)
+            if known is None:
+                seen[key] = r  # most keys are seen once: build the comparison table lazily
+                continue
+            if isinstance(known, EnrolmentRecord):
+                known = seen[key] = {
+                    name: (known.line, v) for name, v in identity(known)[1] if v is not None
+                }
+            for name, value in values:
+                if value is None:
+                    continue
+                line, earlier = known.setdefault(name, (r.line, value))
+                if earlier != value:
+                    problems.append(self._differs(r.line, key, name, line, (earlier, value)))
+        return problems
+
+    def _differs(
+        self, at: int, key: tuple[str, ...], name: str, line: int, values: tuple[object, object]
+    ) -> ImportProblem:
+        text = (
+            N_("%(thing)s: %(field)s differs from row %(line)s (%(earlier)s vs %(now)s)")
+            if self._unit == "row"
+            else N_("%(thing)s: %(field)s differs from line %(line)s (%(earlier)s vs %(now)s)")
+        )
+        earlier, now = values
+        return ImportProblem(
+            at,
+            Message(
+                text,
+                thing=_describe(key),
+                field=name,
+                line=str(line),
+                earlier=repr(_show(earlier)),
+                now=repr(_show(now)),
+            ),
+            self._unit,
+        )
+
+
+def merged(records: Sequence[EnrolmentRecord]) -> EnrolmentRecord:
+    """What several rows naming one learner (or one enrolment) say together, once they do not
+    conflict: the first given value of each field, and every attribute and score given."""
+    first = records[0]
+    attributes: dict[str, str] = {}
+    scores: dict[str, AssessmentResult] = {}
+    for r in records:
+        attributes.update(r.attributes)
+        scores.update((s.assessment_id, s) for s in r.scores)
+    return first._replace(
+        email=next((r.email for r in records if r.email is not None), None),
+        completed_on=next((r.completed_on for r in records if r.completed_on is not None), None),
+        scores=tuple(scores[key] for key in sorted(scores)),
+        attributes=tuple(attributes.items()),
+    )
+
+
+def _whole(reading: EnrolmentReading) -> ParsedEnrolments:
+    """Every record of a reading at once, checked against each other."""
+    records = [r for chunk in reading.chunks(10_000) for r in chunk]
+    check = ConflictCheck(("learner", "enrolment"), reading.unit)
+    problems = [*reading.problems, *(p for r in records for p in check.check(r))]
+    problems.sort(key=lambda p: p.line)
+    return ParsedEnrolments(
+        tuple(records) if not problems else (),
+        tuple(problems),
+        score_columns=reading.score_columns,
+        attribute_columns=reading.attribute_columns,
+        unit=reading.unit,
+    )
+
+
+def _row_records(
+    rows: Sequence[Mapping[str, str]], reading: EnrolmentReading
+) -> Iterator[EnrolmentRecord]:
+    problems = reading.problems
+    first_row: dict[str, int] = {}
+    for number, row in enumerate(rows, start=1):
+        for name in row:
+            first_row.setdefault(name, number)
+    problems.extend(
+        ImportProblem(first_row[name], problem, "row")
+        for name in first_row
+        if (problem := _column_problem(name)) is not None
+    )
+    if problems:
+        return
+    columns = list(first_row)
+    layout = _Layout.of(columns)
+    reading._found_columns(layout)
+    for number, row in enumerate(rows, start=1):
+        try:
+            yield _record(number, [row.get(name, "") for name in columns], layout)
+        except _RowError as exc:
+            problems.append(ImportProblem(number, exc.problems, "row"))
+    if not rows:
+        problems.append(ImportProblem(1, Message("no rows given"), "row"))
+
+
+def _csv_records(stream: BinaryIO, reading: EnrolmentReading) -> Iterator[EnrolmentRecord]:
+    # Bytes that are not UTF-8 become lone surrogates (``surrogateescape``), which valid UTF-8
+    # never decodes to: ``_Lines`` reports them per line, and the file keeps its lines.
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    lines = _Lines(text, reading.problems)
+    try:
+        yield from _file_records(lines, reading)
+        lines.drain()  # after a malformed record: the later lines that are not UTF-8
+    finally:
+        text.detach()  # the stream is the caller's to close
+
+
+def _file_records(lines: _Lines, reading: EnrolmentReading) -> Iterator[EnrolmentRecord]:
+    problems = reading.problems
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader)
     except StopIteration:
-        return ParsedEnrolments((), (ImportProblem(1, Message("the file is empty")),))
+        problems.append(ImportProblem(1, Message("the file is empty")))
+        return
     except csv.Error as exc:
-        return ParsedEnrolments((), (*problems, ImportProblem(1, _malformed(exc))))
-    if 1 in bad_lines:  # column names that cannot be read: the rows cannot be either
-        return ParsedEnrolments((), tuple(problems))
+        lines.drain()
+        problems.append(ImportProblem(1, _malformed(exc)))
+        return
+    if 1 in lines.bad:  # column names that cannot be read: the rows cannot be either
+        return
     columns, header_problems = _check_header(header)
     if header_problems:
-        return ParsedEnrolments((), (*header_problems, *problems))
+        problems[:0] = header_problems
+        return
     layout = _Layout.of(columns)
-    records: list[EnrolmentRecord] = []
+    reading._found_columns(layout)
+    bad = lines.bad
     for line, end, cells in _rows(reader, problems):
-        if bad_lines and not bad_lines.isdisjoint(range(line, end + 1)):
+        if bad and not bad.isdisjoint(range(line, end + 1)):
             continue  # reported as not UTF-8; its cells are not the text that was meant
         if not any(cell.strip() for cell in cells):
             continue  # blank lines are common at the end of exports
@@ -159,85 +383,50 @@ def parse_enrolment_csv(data: bytes) -> ParsedEnrolments:
             )
             continue
         try:
-            records.append(_record(line, [from_spreadsheet_cell(c) for c in cells], layout))
+            # Only a cell starting with an apostrophe can be a spreadsheet-escaped formula.
+            yield _record(
+                line, [from_spreadsheet_cell(c) if c[:1] == "'" else c for c in cells], layout
+            )
         except _RowError as exc:
             problems.append(ImportProblem(line, exc.problems))
-    return _finish(records, problems, layout, "line")
 
 
-def parse_enrolment_rows(rows: Sequence[Mapping[str, str]]) -> ParsedEnrolments:
-    """Rows sent as JSON (an API's bulk upsert), under exactly the CSV's rules.
+class _Lines:
+    """The file's lines for the csv reader, each one checked for bytes that are not UTF-8.
 
-    Each row maps column names (those of the CSV header, ``score:<id>``, ``attr:<key>``) to
-    cell text; a missing key is an empty cell. Problems count rows from 1 (``unit="row"``); a
-    bad column name is reported on the first row that uses it.
+    Lines end where the csv reader ends them (LF, CR, CRLF), so the numbers agree; a bad line
+    is reported with its first bad byte and that byte's column in characters.
     """
-    first_row: dict[str, int] = {}
-    for number, row in enumerate(rows, start=1):
-        for name in row:
-            first_row.setdefault(name, number)
-    problems = [
-        ImportProblem(first_row[name], problem, "row")
-        for name in first_row
-        if (problem := _column_problem(name)) is not None
-    ]
-    if problems:
-        return ParsedEnrolments((), tuple(problems), unit="row")
-    columns = list(first_row)
-    layout = _Layout.of(columns)
-    records: list[EnrolmentRecord] = []
-    for number, row in enumerate(rows, start=1):
-        try:
-            records.append(_record(number, [row.get(name, "") for name in columns], layout))
-        except _RowError as exc:
-            problems.append(ImportProblem(number, exc.problems, "row"))
-    if not rows:
-        problems.append(ImportProblem(1, Message("no rows given"), "row"))
-    return _finish(records, problems, layout, "row")
 
+    def __init__(self, text: io.TextIOWrapper, problems: list[ImportProblem]) -> None:
+        self._text = text
+        self._problems = problems
+        self.number = 0
+        self.bad: set[int] = set()
 
-def _finish(
-    records: list[EnrolmentRecord], problems: list[ImportProblem], layout: _Layout, unit: str
-) -> ParsedEnrolments:
-    problems.extend(_conflicts(records, unit))
-    problems.sort(key=lambda p: p.line)
-    return ParsedEnrolments(
-        tuple(records) if not problems else (),
-        tuple(problems),
-        score_columns=tuple(name for _, name in layout.scores),
-        attribute_columns=tuple(name for _, name in layout.attributes),
-        unit=unit,
-    )
+    def __iter__(self) -> _Lines:
+        return self
 
-
-def _decode(data: bytes) -> tuple[str, list[ImportProblem]]:
-    """The file's text and one problem per line that is not UTF-8.
-
-    Such a line's bad bytes become lone surrogates (``surrogateescape``), so the text keeps its
-    lines and records where they were and the rest of the file can still be checked.
-    """
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError:
-        pass
-    problems = []
-    # bytes.splitlines ends lines where the csv reader does (LF, CR, CRLF), so the numbers agree.
-    for number, raw in enumerate(data.splitlines(), start=1):
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            column = len(raw[: exc.start].decode("utf-8-sig" if number == 1 else "utf-8")) + 1
-            problems.append(
+    def __next__(self) -> str:
+        line = next(self._text)
+        self.number += 1
+        if not line.isascii() and (escaped := _ESCAPED.search(line)) is not None:
+            self.bad.add(self.number)
+            self._problems.append(
                 ImportProblem(
-                    number,
+                    self.number,
                     Message(
                         "not valid UTF-8 (byte %(byte)s at column %(column)s)",
-                        byte=f"0x{raw[exc.start]:02X}",
-                        column=str(column),
+                        byte=f"0x{ord(escaped.group()) - 0xDC00:02X}",
+                        column=str(escaped.start() + 1),
                     ),
                 )
             )
-    return data.decode("utf-8", "surrogateescape").removeprefix("\ufeff"), problems
+        return line
+
+    def drain(self) -> None:
+        for _ in self:
+            pass
 
 
 def _rows(
@@ -310,14 +499,14 @@ def _malformed(exc: csv.Error) -> Message:
 class _Layout:
     """Where each column is, worked out once from the header (rows are read by position)."""
 
-    index: dict[str, int]
+    known: tuple[int | None, ...]  # the index of each of KNOWN_COLUMNS, or None
     scores: tuple[tuple[int, str], ...]
     attributes: tuple[tuple[int, str], ...]
 
     @classmethod
     def of(cls, columns: list[str]) -> _Layout:
         return cls(
-            index={name: i for i, name in enumerate(columns) if name in KNOWN_COLUMNS},
+            known=tuple(columns.index(c) if c in columns else None for c in KNOWN_COLUMNS),
             scores=tuple(
                 (i, c[len(SCORE_PREFIX) :])
                 for i, c in enumerate(columns)
@@ -331,16 +520,20 @@ class _Layout:
         )
 
 
-def _text(
+def _text(  # noqa: PLR0917 - positional: called ten times a row
     cells: list[str],
     index: int | None,
     name: str,
     errors: list[Message],
-    *,
     required: bool = False,
     limit: int = MAX_TEXT_LENGTH,
 ) -> str | None:
-    value = cells[index].strip() if index is not None else ""
+    if index is None:
+        value = ""
+    else:
+        value = cells[index].strip()
+        if value.isascii() and value.isprintable() and 0 < len(value) <= limit:
+            return value  # most cells: one line of plain text, nothing to normalise or refuse
     if "\n" in value or "\r" in value:
         # A quoted cell may hold line breaks (RFC 4180); every field here is one line of text.
         value = _LINE_BREAKS.sub(" ", value)
@@ -359,24 +552,59 @@ def _text(
     return value
 
 
+def _plain_text(  # noqa: PLR0917 - the signature of _text, which it stands in for
+    values: list[str],
+    index: int | None,
+    name: str,
+    errors: list[Message],
+    required: bool = False,
+    limit: int = MAX_TEXT_LENGTH,  # noqa: ARG001 - a plain row is shorter than every limit
+) -> str | None:
+    """``_text`` for a row found plain (see ``_record``): its cells are already clean."""
+    value = values[index] if index is not None else ""
+    if value:
+        return value
+    if required:
+        errors.append(Message("%(column)s is empty", column=name))
+    return None
+
+
 def _record(line: int, cells: list[str], layout: _Layout) -> EnrolmentRecord:
     errors: list[Message] = []
-    at = layout.index.get
-    course_id = _text(
-        cells, at("course_id"), "course_id", errors, required=True, limit=MAX_ID_LENGTH
-    )
-    course_name = _text(cells, at("course_name"), "course_name", errors)
-    batch_id = _text(cells, at("batch_id"), "batch_id", errors, required=True, limit=MAX_ID_LENGTH)
-    batch_name = _text(cells, at("batch_name"), "batch_name", errors)
-    learner_id = _text(
-        cells, at("learner_id"), "learner_id", errors, required=True, limit=MAX_ID_LENGTH
-    )
-    name = _text(cells, at("name"), "name", errors, required=True)
-    email = _text(cells, at("email"), "email", errors)
+    # Most rows are plain: once stripped and normalised, one line of printable text shorter
+    # than any limit. Finding that for the whole row at once lets each cell skip its checks.
+    stripped = [c.strip() for c in cells]
+    joined = "".join(stripped)
+    if not joined.isascii():
+        stripped = [c if c.isascii() else unicodedata.normalize("NFC", c) for c in stripped]
+        joined = "".join(stripped)
+    text: Callable[..., str | None]
+    if joined.isprintable() and len(joined) <= MAX_ID_LENGTH:
+        text, values = _plain_text, stripped
+    else:
+        text, values = _text, cells
+    (
+        i_course_id,
+        i_course_name,
+        i_batch_id,
+        i_batch_name,
+        i_learner_id,
+        i_name,
+        i_email,
+        i_status,
+        i_completed_on,
+    ) = layout.known
+    course_id = text(values, i_course_id, "course_id", errors, True, MAX_ID_LENGTH)
+    course_name = text(values, i_course_name, "course_name", errors)
+    batch_id = text(values, i_batch_id, "batch_id", errors, True, MAX_ID_LENGTH)
+    batch_name = text(values, i_batch_name, "batch_name", errors)
+    learner_id = text(values, i_learner_id, "learner_id", errors, True, MAX_ID_LENGTH)
+    name = text(values, i_name, "name", errors, True)
+    email = text(values, i_email, "email", errors)
     if email is not None and not _EMAIL.match(email):
         errors.append(Message("email %(email)s is not an e-mail address", email=repr(email)))
-    status = _status(_text(cells, at("status"), "status", errors, required=True), errors)
-    completed_on = _date(_text(cells, at("completed_on"), "completed_on", errors), errors)
+    status = _status(text(values, i_status, "status", errors, True), errors)
+    completed_on = _date(text(values, i_completed_on, "completed_on", errors), errors)
     if completed_on is not None and status not in (None, EnrolmentStatus.COMPLETED):
         errors.append(Message("completed_on is set but status is %(status)s", status=status))
     scores = []
@@ -388,24 +616,24 @@ def _record(line: int, cells: list[str], layout: _Layout) -> EnrolmentRecord:
                 scores.append(score)
     attributes = []
     for i, key in layout.attributes:
-        value = _text(cells, i, ATTR_PREFIX + key, errors)
+        value = text(values, i, ATTR_PREFIX + key, errors)
         if value is not None:
             attributes.append((key, value))
     if errors or not (course_id and batch_id and learner_id and name and status):
         raise _RowError(errors)
     return EnrolmentRecord(
-        line=line,
-        course_id=course_id,
-        course_name=course_name,
-        batch_id=batch_id,
-        batch_name=batch_name,
-        learner_id=learner_id,
-        name=name,
-        email=email,
-        status=status,
-        completed_on=completed_on,
-        scores=tuple(scores),
-        attributes=tuple(attributes),
+        line,
+        course_id,
+        course_name,
+        batch_id,
+        batch_name,
+        learner_id,
+        name,
+        email,
+        status,
+        completed_on,
+        tuple(scores),
+        tuple(attributes),
     )
 
 
@@ -518,30 +746,38 @@ def _decimal(value: Fraction) -> str:
     return str(Decimal(value.numerator) / value.denominator)
 
 
-def _identities(
-    r: EnrolmentRecord,
-) -> tuple[tuple[tuple[str, ...], tuple[tuple[str, object], ...]], ...]:
-    """What each row says about each thing it names, as (key, ((field, value), ...))."""
-    return (
-        (("course", r.course_id), (("course_name", r.course_name),)),
-        (("batch", r.course_id, r.batch_id), (("batch_name", r.batch_name),)),
-        (
-            ("learner", r.learner_id),
-            (
-                ("name", r.name),
-                ("email", r.email),
-                *((ATTR_PREFIX + k, v) for k, v in r.attributes),
-            ),
-        ),
-        (
-            ("enrolment", r.course_id, r.batch_id, r.learner_id),
-            (
-                ("status", r.status),
-                ("completed_on", r.completed_on),
-                *((SCORE_PREFIX + s.assessment_id, (s.points, s.out_of)) for s in r.scores),
-            ),
-        ),
+def _course_identity(r: EnrolmentRecord) -> _Identity:
+    return ("course", r.course_id), (("course_name", r.course_name),)
+
+
+def _batch_identity(r: EnrolmentRecord) -> _Identity:
+    return ("batch", r.course_id, r.batch_id), (("batch_name", r.batch_name),)
+
+
+def _learner_identity(r: EnrolmentRecord) -> _Identity:
+    return ("learner", r.learner_id), (
+        ("name", r.name),
+        ("email", r.email),
+        *((ATTR_PREFIX + k, v) for k, v in r.attributes),
     )
+
+
+def _enrolment_identity(r: EnrolmentRecord) -> _Identity:
+    return ("enrolment", r.course_id, r.batch_id, r.learner_id), (
+        ("status", r.status),
+        ("completed_on", r.completed_on),
+        *((SCORE_PREFIX + s.assessment_id, (s.points, s.out_of)) for s in r.scores),
+    )
+
+
+#: What a row says about each thing it names, as (key, ((field, value), ...)).
+_Identity = tuple[tuple[str, ...], tuple[tuple[str, object], ...]]
+_IDENTITIES: dict[str, Callable[[EnrolmentRecord], _Identity]] = {
+    "course": _course_identity,
+    "batch": _batch_identity,
+    "learner": _learner_identity,
+    "enrolment": _enrolment_identity,
+}
 
 
 def _describe(key: tuple[str, ...]) -> Message:
@@ -559,50 +795,3 @@ def _describe(key: tuple[str, ...]) -> Message:
                 batch=repr(batch_id),
             )
     raise AssertionError(key)
-
-
-def _conflicts(records: list[EnrolmentRecord], unit: str) -> Iterator[ImportProblem]:
-    """The same course, batch, learner or enrolment given twice with different values.
-
-    An empty cell says nothing, so it never conflicts; only two different given values do.
-    """
-    seen: dict[tuple[str, ...], EnrolmentRecord | dict[str, tuple[int, object]]] = {}
-    for r in records:
-        for key, values in _identities(r):
-            known = seen.get(key)
-            if known is None:
-                seen[key] = r  # most keys are seen once: build the comparison table lazily
-                continue
-            if isinstance(known, EnrolmentRecord):
-                first_values = next(v for k, v in _identities(known) if k == key)
-                known = seen[key] = {
-                    name: (known.line, v) for name, v in first_values if v is not None
-                }
-            for name, value in values:
-                if value is None:
-                    continue
-                line, earlier = known.setdefault(name, (r.line, value))
-                if earlier != value:
-                    differs = (
-                        N_(
-                            "%(thing)s: %(field)s differs from row %(line)s "
-                            "(%(earlier)s vs %(now)s)"
-                        )
-                        if unit == "row"
-                        else N_(
-                            "%(thing)s: %(field)s differs from line %(line)s "
-                            "(%(earlier)s vs %(now)s)"
-                        )
-                    )
-                    yield ImportProblem(
-                        r.line,
-                        Message(
-                            differs,
-                            thing=_describe(key),
-                            field=name,
-                            line=str(line),
-                            earlier=repr(_show(earlier)),
-                            now=repr(_show(value)),
-                        ),
-                        unit,
-                    )

@@ -8,8 +8,6 @@ LMS data arrives by the hundred thousand rows, so the methods here take and retu
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from fractions import Fraction
-from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +15,6 @@ from sqlalchemy import Row, func, select, text
 from sqlalchemy.orm import Session
 
 from certmint.domain.courses import (
-    AssessmentResult,
     Batch,
     Course,
     Enrolment,
@@ -25,7 +22,9 @@ from certmint.domain.courses import (
     Learner,
 )
 from certmint.storage.bulk import bulk_insert, bulk_update, chunks
+from certmint.storage.enrolment_staging import EnrolmentStaging
 from certmint.storage.pages import keyset
+from certmint.storage.scores import results_document, results_from_document
 from certmint.storage.tables import (
     BatchRow,
     CourseRow,
@@ -118,7 +117,7 @@ class SqlAlchemyRosterRepository:
                     learner_id=learner_id,
                     status=EnrolmentStatus(status),
                     completed_on=completed_on,
-                    results=_results_from_json(results),
+                    results=results_from_document(results),
                     updated_at=updated_at,
                 )
         return found
@@ -357,6 +356,10 @@ class SqlAlchemyRosterRepository:
     def rename_learner(self, learner_id: UUID, name: str) -> None:
         self._update(LearnerRow, [{"id": learner_id, "name": name}])
 
+    def import_staging(self, organisation_id: UUID) -> EnrolmentStaging:
+        """Staging tables for one import into the organisation (``storage.enrolment_staging``)."""
+        return EnrolmentStaging(self._session, organisation_id)
+
     def refresh_statistics(self) -> None:
         """Let PostgreSQL's planner see a bulk load at once.
 
@@ -449,7 +452,7 @@ def _enrolment(row: EnrolmentRow | Row[Any, *tuple[Any, ...]]) -> Enrolment:
         learner_id=row.learner_id,
         status=EnrolmentStatus(row.status),
         completed_on=row.completed_on,
-        results=_results_from_json(row.results),
+        results=results_from_document(row.results),
         updated_at=row.updated_at,
     )
 
@@ -472,27 +475,6 @@ def _enrolment_values(enrolment: Enrolment) -> dict[str, Any]:
         "learner_id": enrolment.learner_id,
         "status": enrolment.status.value,
         "completed_on": enrolment.completed_on,
-        "results": {
-            r.assessment_id: [_fraction_json(r.points), _fraction_json(r.out_of)]
-            for r in enrolment.results
-        },
+        "results": results_document(enrolment.results),
         "updated_at": enrolment.updated_at,
     }
-
-
-def _fraction_json(value: Fraction) -> int | str:
-    """Whole numbers as JSON integers (cheap to read back), others as exact ``"n/d"`` text."""
-    return value.numerator if value.denominator == 1 else str(value)
-
-
-@lru_cache(maxsize=4096)
-def _fraction(value: int | str) -> Fraction:
-    """Stored scores repeat endlessly (0-100, "17/20"): build each Fraction once."""
-    return Fraction(value)
-
-
-def _results_from_json(results: dict[str, Any]) -> tuple[AssessmentResult, ...]:
-    return tuple(
-        AssessmentResult(assessment_id, _fraction(points), _fraction(out_of))
-        for assessment_id, (points, out_of) in sorted(results.items())
-    )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
@@ -7,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certmint.domain.accounts import Principal, Role
-from certmint.services.catalogue.imports import import_enrolment_rows, import_enrolments
+from certmint.domain.enrolment_import import parse_enrolment_csv
+from certmint.services.catalogue.imports import CHUNK, import_enrolment_rows, import_enrolments
 from certmint.services.errors import ImportRejected
 from certmint.storage.tables import (
     AuditEventRow,
@@ -216,3 +218,85 @@ def test_a_course_scope_keeps_an_import_inside_it(
 
 def _manager(organisation_id: UUID, *course_ids: UUID) -> Principal:
     return Principal(organisation_id, Role.COURSE_MANAGER, frozenset(course_ids), user_id=uuid4())
+
+
+CONFLICTING = [
+    [enrolment_row("L1", name="Ann Lee"), enrolment_row("L1", name="Anne Lee", batch_id="B2")],
+    [
+        enrolment_row("L1"),
+        enrolment_row("L2", course_name="Data Science II"),
+        enrolment_row("L1", status="in_progress", completed_on=""),
+        enrolment_row("L2", batch_name="Autumn", email="other@example.org", **{"attr:a": "x"}),
+        enrolment_row("L2", batch_id="B2", batch_name="B", **{"attr:a": "y", "score:q": "1"}),
+        enrolment_row("L2", batch_id="B2", **{"score:q": "2", "attr:a": ""}),
+    ],
+    [enrolment_row(**{"score:q": "80.5"}), enrolment_row(**{"score:q": "3/4"}), enrolment_row()],
+]
+
+
+@pytest.mark.parametrize("rows", CONFLICTING)
+def test_rows_that_disagree_are_reported_as_the_parser_reports_them(
+    uow: SqlAlchemyUnitOfWork, session: Session, rows: list[dict[str, object]]
+) -> None:
+    """Rows naming one learner or enrolment are compared by the database's staging tables,
+    rows naming one course or batch while reading: together, exactly the whole-file check."""
+    org = make_organisation(uow)
+    data = enrolment_csv(rows, extra=["score:q", "attr:a"])
+    with pytest.raises(ImportRejected) as rejected:
+        import_enrolments(uow, org.id, data)
+    expected = [str(p) for p in parse_enrolment_csv(data).problems]
+    assert expected
+    assert [str(p) for p in rejected.value.problems] == expected
+    assert table_counts(session)["learners"] == 0
+
+
+def test_rows_naming_one_learner_or_enrolment_say_it_together(
+    uow: SqlAlchemyUnitOfWork, session: Session
+) -> None:
+    org = make_organisation(uow)
+    rows = [
+        enrolment_row("L1", email="", **{"attr:country": "IN", "score:final": "80"}),
+        enrolment_row("L1", batch_id="B2", batch_name="Autumn", **{"attr:city": "Pune"}),
+        enrolment_row("L1", completed_on="", **{"score:lab": "17/20"}),
+        enrolment_row("L2"),
+    ]
+    columns = ["score:final", "score:lab", "attr:country", "attr:city"]
+    summary = import_enrolments(uow, org.id, enrolment_csv(rows, extra=columns))
+    assert summary.counts()["learners"] == {"created": 2, "updated": 0, "unchanged": 0}
+    assert summary.counts()["enrolments"] == {"created": 3, "updated": 0, "unchanged": 0}
+
+    learner = session.scalars(select(LearnerRow).where(LearnerRow.external_id == "L1")).one()
+    assert learner.email == "l1@example.org"
+    assert learner.attributes == {"country": "IN", "city": "Pune"}
+    first = session.scalars(
+        select(EnrolmentRow).join(BatchRow).where(BatchRow.external_id == "B1")
+    ).all()
+    results = {e.learner_id: e for e in first}[learner.id]
+    assert results.results == {"final": [80, 100], "lab": [17, 20]}
+    assert str(results.completed_on) == "2026-05-01"
+
+
+def test_a_large_file_is_read_in_chunks_from_the_stream(
+    uow: SqlAlchemyUnitOfWork, session: Session, tmp_path: Path
+) -> None:
+    org = make_organisation(uow)
+    path = tmp_path / "export.csv"
+    rows = [enrolment_row(f"L{i:05}", batch_id=f"B{i % 3}") for i in range(2 * CHUNK + 5)]
+    path.write_bytes(enrolment_csv(rows))
+    read: list[int] = []
+    with path.open("rb") as stream:
+        summary = import_enrolments(uow, org.id, stream, progress=read.append)
+    assert summary.rows == len(rows)
+    assert summary.counts()["enrolments"]["created"] == len(rows)
+    assert len(summary.changed_enrolment_ids) == len(set(summary.changed_enrolment_ids))
+    assert len(read) == 3 and read == sorted(read) and read[-1] == path.stat().st_size
+    assert table_counts(session) == {
+        "courses": 1,
+        "batches": 3,
+        "learners": len(rows),
+        "enrolments": len(rows),
+    }
+    with path.open("rb") as stream:
+        again = import_enrolments(uow, org.id, stream)
+    assert again.counts()["learners"] == {"created": 0, "updated": 0, "unchanged": len(rows)}
+    assert again.changed_enrolment_ids == ()

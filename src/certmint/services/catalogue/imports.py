@@ -15,20 +15,23 @@ course manager which learner ids exist elsewhere: a learner new to their courses
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import BinaryIO
 from uuid import UUID
 
 from certmint.domain.accounts import Principal
-from certmint.domain.courses import AssessmentResult, Batch, Course, Enrolment, Learner
+from certmint.domain.courses import Batch, Course
 from certmint.domain.enrolment_import import (
+    ConflictCheck,
+    EnrolmentReading,
     EnrolmentRecord,
     ImportProblem,
-    ParsedEnrolments,
-    parse_enrolment_csv,
-    parse_enrolment_rows,
+    merged,
+    read_enrolment_csv,
+    read_enrolment_rows,
 )
 from certmint.domain.ids import time_ordered_id
 from certmint.domain.messages import Message
@@ -39,8 +42,8 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = ["EntityCounts", "ImportSummary", "import_enrolment_rows", "import_enrolments"]
 
-K = TypeVar("K")
 ANALYZE_AFTER = 10_000  # new rows after which planner statistics are refreshed
+CHUNK = 10_000  # rows read, validated and staged at a time: what an import holds in memory
 
 
 @dataclass(slots=True)
@@ -77,28 +80,33 @@ class ImportSummary:
 def import_enrolments(
     uow: SqlAlchemyUnitOfWork,
     organisation_id: UUID,
-    data: bytes,
+    data: bytes | BinaryIO,
     *,
     dry_run: bool = False,
     actor: str = "system",
     source: str = "csv",
     principal: Principal | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """Import a CSV export. Raises ``ImportRejected`` naming every bad line; writes nothing then.
 
-    Returns the counts, and the ids of enrolments that were created or changed (the triggers
-    for automatic issuance). ``principal`` is who imports, whose scope limits what is written
-    (see the module's docstring); ``None`` is the instance's operator (the CLI), who may write
-    everything, like an admin.
+    ``data`` is the file's bytes or a binary stream (read a chunk at a time, so a file of a
+    million rows needs little memory); ``progress`` is told how many bytes of the stream have
+    been read after each chunk. Returns the counts, and the ids of enrolments that were created
+    or changed (the triggers for automatic issuance). ``principal`` is who imports, whose scope
+    limits what is written (see the module's docstring); ``None`` is the instance's operator
+    (the CLI), who may write everything, like an admin.
     """
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
     return _import(
         uow,
         organisation_id,
-        parse_enrolment_csv(data),
+        read_enrolment_csv(stream),
         dry_run=dry_run,
         actor=actor,
         source=source,
         principal=principal,
+        progress=None if progress is None else lambda: progress(stream.tell()),
     )
 
 
@@ -116,37 +124,64 @@ def import_enrolment_rows(
     return _import(
         uow,
         organisation_id,
-        parse_enrolment_rows(rows),
+        read_enrolment_rows(rows),
         dry_run=dry_run,
         actor=actor,
         source="api",
         principal=principal,
+        progress=None,
     )
 
 
 def _import(
     uow: SqlAlchemyUnitOfWork,
     organisation_id: UUID,
-    parsed: ParsedEnrolments,
+    reading: EnrolmentReading,
     *,
     dry_run: bool,
     actor: str,
     source: str,
     principal: Principal | None,
+    progress: Callable[[], None] | None,
 ) -> ImportSummary:
-    if not parsed.ok:
-        raise ImportRejected(parsed.problems)
-    records = parsed.records
     now = datetime.now(UTC)
-    summary = ImportSummary(rows=len(records), dry_run=dry_run)
     with uow:
-        plan = _Plan(uow, organisation_id, now, summary, unit=parsed.unit, principal=principal)
-        problems = plan.resolve(records)
+        staging = uow.roster.import_staging(organisation_id)
+        staging.create()
+        for chunk in reading.chunks(CHUNK):
+            staging.add(chunk)
+            if progress is not None:
+                progress()
+        summary = ImportSummary(rows=reading.rows, dry_run=dry_run)
+        staging.group_learners()
+        repeated = _Repeated(reading.unit)
+        for group in staging.repeated_learners():
+            repeated.check(group)
+        problems = [*reading.problems, *repeated.learner_problems, *repeated.enrolment_problems]
         if problems:
-            raise ImportRejected(problems)
+            raise ImportRejected(sorted(problems, key=lambda p: p.line))
+        plan = _Plan(uow, organisation_id, summary, reading, principal=principal)
+        batch_ids = plan.resolve()
+        staging.merge_learners(repeated.learners)
+        staging.match_learners()
+        if principal is not None:
+            stored = staging.stored_learner_ids()
+            scope = authorization.learner_scope(uow, principal, stored)
+            staging.limit_learners(scope.visible - scope.writable, set(stored) - scope.visible)
+        staging.add_batches(batch_ids)
+        staging.group_enrolments()
+        staging.merge_enrolments(repeated.enrolments, batch_ids)
+        staging.match_enrolments()
+        summary.learners = EntityCounts(*staging.learner_counts())
+        summary.enrolments = EntityCounts(*staging.enrolment_counts())
+        summary.changed_enrolment_ids = tuple(staging.changed_enrolment_ids())
         if dry_run:
             return summary
         plan.write()
+        staging.write(now)
+        staging.drop()
+        if summary.learners.created + summary.enrolments.created >= ANALYZE_AFTER:
+            uow.roster.refresh_statistics()
         record(
             uow,
             organisation_id=organisation_id,
@@ -154,32 +189,61 @@ def _import(
             action="enrolments.imported",
             subject_type="organisation",
             subject_id=organisation_id,
-            details={"source": source, "rows": len(records), **summary.counts()},
+            details={"source": source, "rows": summary.rows, **summary.counts()},
             at=now,
         )
         uow.commit()
     return summary
 
 
+class _Repeated:
+    """The rows that name one learner more than once: compared with each other (conflicts),
+    and merged where they say different things without conflicting (one row gives an
+    attribute, another a second one)."""
+
+    def __init__(self, unit: str) -> None:
+        self._unit = unit
+        self.learner_problems: list[ImportProblem] = []
+        self.enrolment_problems: list[ImportProblem] = []
+        self.learners: list[EnrolmentRecord] = []
+        self.enrolments: list[EnrolmentRecord] = []
+
+    def check(self, group: list[EnrolmentRecord]) -> None:
+        learners = ConflictCheck(("learner",), self._unit)
+        enrolments = ConflictCheck(("enrolment",), self._unit)
+        for r in group:
+            self.learner_problems.extend(learners.check(r))
+            self.enrolment_problems.extend(enrolments.check(r))
+        if len({r.attributes for r in group}) > 1:
+            self.learners.append(merged(group))
+        by_batch: dict[tuple[str, str], list[EnrolmentRecord]] = {}
+        for r in group:
+            by_batch.setdefault((r.course_id, r.batch_id), []).append(r)
+        self.enrolments.extend(
+            merged(rows)
+            for rows in by_batch.values()
+            if len({(r.completed_on, r.scores) for r in rows}) > 1
+        )
+
+
 class _Plan:
-    """The inserts and updates an import needs, worked out against what is stored."""
+    """The courses and batches an import names, worked out against what is stored (there are
+    few: this is done in Python, the learners and enrolments set-wise in the database)."""
 
     def __init__(
         self,
         uow: SqlAlchemyUnitOfWork,
         organisation_id: UUID,
-        now: datetime,
         summary: ImportSummary,
+        reading: EnrolmentReading,
         *,
-        unit: str,
         principal: Principal | None,
     ) -> None:
         self._uow = uow
         self._org = organisation_id
-        self._now = now
         self._summary = summary
-        self._unit = unit  # what problem numbers count: CSV lines or JSON rows
-        self._principal = principal
+        self._reading = reading
+        self._unit = reading.unit
         self._course_ids: Collection[UUID] | None = (
             None if principal is None else authorization.managed_course_ids(principal)
         )
@@ -187,37 +251,29 @@ class _Plan:
         self.renamed_courses: dict[UUID, str] = {}
         self.new_batches: list[Batch] = []
         self.renamed_batches: dict[UUID, str] = {}
-        self.new_learners: list[Learner] = []
-        self.changed_learners: list[Learner] = []
-        self.new_enrolments: list[Enrolment] = []
-        self.changed_enrolments: list[Enrolment] = []
 
-    def resolve(self, records: Sequence[EnrolmentRecord]) -> list[ImportProblem]:
+    def resolve(self) -> dict[tuple[str, str], UUID]:
+        """The id of each batch the file names (new ones included). Raises
+        ``ImportRejected`` for a course outside the principal's or one without a name."""
         problems: list[ImportProblem] = []
-        courses = self._courses(records, problems)
-        batches = self._batches(records, courses, problems)
-        learners = self._learners(records)
-        if not problems:
-            self._enrolments(records, batches, learners)
-        return problems
+        courses = self._courses(problems)
+        batches = self._batches(courses, problems)
+        if problems:
+            raise ImportRejected(sorted(problems, key=lambda p: p.line))
+        return {key: batch.id for key, batch in batches.items()}
 
-    def _courses(
-        self, records: Sequence[EnrolmentRecord], problems: list[ImportProblem]
-    ) -> dict[str, Course]:
-        first = _first_by(records, lambda r: r.course_id)
-        stored = self._uow.roster.courses_by_external_id(self._org, first)
+    def _courses(self, problems: list[ImportProblem]) -> dict[str, Course]:
+        given = self._reading.courses
+        stored = self._uow.roster.courses_by_external_id(self._org, given)
         counts = self._summary.courses
-        # Conflicting names were refused by the parser, so any name given for a course is it.
-        named = {r.course_id: r.course_name for r in records if r.course_name}
-        for external_id, r in first.items():
-            name = named.get(external_id)
+        for external_id, (line, name) in given.items():
             course = stored.get(external_id)
             if self._course_ids is not None and (
                 course is None or course.id not in self._course_ids
             ):
                 problems.append(
                     ImportProblem(
-                        r.line,
+                        line,
                         Message(
                             "course %(course)s is not one of your courses",
                             course=repr(external_id),
@@ -231,7 +287,7 @@ class _Plan:
                 if name is None:
                     problems.append(
                         ImportProblem(
-                            r.line,
+                            line,
                             Message(
                                 "course %(course)s is new: course_name is required",
                                 course=repr(external_id),
@@ -252,10 +308,7 @@ class _Plan:
         return stored
 
     def _batches(
-        self,
-        records: Sequence[EnrolmentRecord],
-        courses: dict[str, Course],
-        problems: list[ImportProblem],
+        self, courses: dict[str, Course], problems: list[ImportProblem]
     ) -> dict[tuple[str, str], Batch]:
         course_ids = {c.id: c.external_id for c in courses.values()}
         stored = {
@@ -263,27 +316,25 @@ class _Plan:
             for b in self._uow.roster.batches_of(list(course_ids))
         }
         counts = self._summary.batches
-        named = {(r.course_id, r.batch_id): r.batch_name for r in records if r.batch_name}
-        for key, r in _first_by(records, lambda r: (r.course_id, r.batch_id)).items():
-            course = courses.get(r.course_id)
+        for key, (line, name) in self._reading.batches.items():
+            course = courses.get(key[0])
             if course is None:
                 continue  # already reported against the course
-            name = named.get(key)
             batch = stored.get(key)
             if batch is None:
                 if name is None:
                     problems.append(
                         ImportProblem(
-                            r.line,
+                            line,
                             Message(
                                 "batch %(batch)s is new: batch_name is required",
-                                batch=repr(r.batch_id),
+                                batch=repr(key[1]),
                             ),
                             self._unit,
                         )
                     )
                     continue
-                batch = Batch(time_ordered_id(), course.id, r.batch_id, name)
+                batch = Batch(time_ordered_id(), course.id, key[1], name)
                 self.new_batches.append(batch)
                 counts.created += 1
             elif name is not None and name != batch.name:
@@ -294,135 +345,9 @@ class _Plan:
             stored[key] = batch
         return stored
 
-    def _learners(self, records: Sequence[EnrolmentRecord]) -> dict[str, Learner]:
-        merged: dict[str, EnrolmentRecord] = {}
-        emails: dict[str, str] = {}
-        attributes: dict[str, dict[str, str]] = {}
-        for r in records:
-            merged.setdefault(r.learner_id, r)
-            if r.email:
-                emails.setdefault(r.learner_id, r.email)
-            attributes.setdefault(r.learner_id, {}).update(r.attributes)
-        stored = self._uow.roster.learners_by_external_id(self._org, merged)
-        scope = self._learner_scope(stored.values())
-        counts = self._summary.learners
-        for external_id, r in merged.items():
-            learner = stored.get(external_id)
-            if learner is None:
-                learner = Learner(
-                    time_ordered_id(),
-                    self._org,
-                    external_id,
-                    r.name,
-                    emails.get(external_id),
-                    attributes[external_id],
-                )
-                self.new_learners.append(learner)
-                counts.created += 1
-            elif learner.id not in scope.visible:
-                counts.created += 1  # new to the principal's courses; enrolled as stored
-            elif learner.id not in scope.writable:
-                counts.unchanged += 1  # shared with courses outside the principal's scope
-            else:
-                email = emails.get(external_id, learner.email)
-                attrs = learner.attributes | attributes[external_id]
-                if (r.name, email, attrs) != (learner.name, learner.email, learner.attributes):
-                    learner = replace(learner, name=r.name, email=email, attributes=attrs)
-                    self.changed_learners.append(learner)
-                    counts.updated += 1
-                else:
-                    counts.unchanged += 1
-            stored[external_id] = learner
-        return stored
-
-    def _learner_scope(self, stored: Collection[Learner]) -> authorization.LearnerScope:
-        ids = frozenset(learner.id for learner in stored)
-        if self._principal is None:
-            return authorization.LearnerScope(ids, ids)
-        return authorization.learner_scope(self._uow, self._principal, ids)
-
-    def _enrolments(
-        self,
-        records: Sequence[EnrolmentRecord],
-        batches: dict[tuple[str, str], Batch],
-        learners: dict[str, Learner],
-    ) -> None:
-        rows = _first_by(records, lambda r: (r.course_id, r.batch_id, r.learner_id))
-        stored = self._uow.roster.enrolments_for(
-            list({b.id for b in batches.values()}), [lr.id for lr in learners.values()]
-        )
-        counts = self._summary.enrolments
-        changed_ids: list[UUID] = []
-        for (course_id, batch_id, learner_id), r in rows.items():
-            batch = batches[(course_id, batch_id)]
-            learner = learners[learner_id]
-            existing = stored.get((batch.id, learner.id))
-            if existing is None:
-                enrolment = Enrolment(
-                    id=time_ordered_id(),
-                    batch_id=batch.id,
-                    learner_id=learner.id,
-                    status=r.status,
-                    completed_on=r.completed_on,
-                    results=r.scores,
-                    updated_at=self._now,
-                )
-                self.new_enrolments.append(enrolment)
-                counts.created += 1
-                changed_ids.append(enrolment.id)
-                continue
-            completed_on = r.completed_on
-            if completed_on is None and r.status == existing.status:
-                completed_on = existing.completed_on
-            merged = _merge_results(existing.results, r.scores)
-            if (r.status, completed_on, merged) == (
-                existing.status,
-                existing.completed_on,
-                existing.results,
-            ):
-                counts.unchanged += 1
-                continue
-            self.changed_enrolments.append(
-                replace(
-                    existing,
-                    status=r.status,
-                    completed_on=completed_on,
-                    results=merged,
-                    updated_at=self._now,
-                )
-            )
-            counts.updated += 1
-            changed_ids.append(existing.id)
-        self._summary.changed_enrolment_ids = tuple(changed_ids)
-
     def write(self) -> None:
         roster = self._uow.roster
         roster.add_courses(self.new_courses)
         roster.rename_courses(self.renamed_courses)
         roster.add_batches(self.new_batches)
         roster.rename_batches(self.renamed_batches)
-        roster.add_learners(self.new_learners)
-        roster.update_learners(self.changed_learners)
-        roster.add_enrolments(self.new_enrolments)
-        roster.update_enrolments(self.changed_enrolments)
-        if len(self.new_learners) + len(self.new_enrolments) >= ANALYZE_AFTER:
-            roster.refresh_statistics()
-
-
-def _merge_results(
-    stored: tuple[AssessmentResult, ...], given: tuple[AssessmentResult, ...]
-) -> tuple[AssessmentResult, ...]:
-    """Given scores replace stored ones for the same assessment; others are kept."""
-    if not given or stored == given:
-        return stored
-    merged = {a.assessment_id: a for a in stored} | {a.assessment_id: a for a in given}
-    return tuple(merged[key] for key in sorted(merged))
-
-
-def _first_by(
-    records: Sequence[EnrolmentRecord], key: Callable[[EnrolmentRecord], K]
-) -> dict[K, EnrolmentRecord]:
-    first: dict[K, EnrolmentRecord] = {}
-    for r in records:
-        first.setdefault(key(r), r)
-    return first
