@@ -60,6 +60,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HUNDRED = Fraction(100)
 _ESCAPED = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, decoded
 _LINE_BREAKS = re.compile(r"[ \t]*(?:\r\n|\r|\n)\s*")
+_STATUSES = {s.value: s for s in EnrolmentStatus}
 _CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 _ALLOWED_FORMAT = frozenset("\u200c\u200d\u200e\u200f")  # ZWNJ, ZWJ, LRM, RLM
 
@@ -368,7 +369,8 @@ def _file_records(lines: _Lines, reading: EnrolmentReading) -> Iterator[Enrolmen
     for line, end, cells in _rows(reader, problems):
         if bad and not bad.isdisjoint(range(line, end + 1)):
             continue  # reported as not UTF-8; its cells are not the text that was meant
-        if not any(cell.strip() for cell in cells):
+        joined = "".join(cells)
+        if not joined.strip():
             continue  # blank lines are common at the end of exports
         if len(cells) != len(columns):
             problems.append(
@@ -382,11 +384,10 @@ def _file_records(lines: _Lines, reading: EnrolmentReading) -> Iterator[Enrolmen
                 )
             )
             continue
+        if "'" in joined:  # perhaps a formula a spreadsheet escaped
+            cells = [from_spreadsheet_cell(c) for c in cells]  # noqa: PLW2901
         try:
-            # Only a cell starting with an apostrophe can be a spreadsheet-escaped formula.
-            yield _record(
-                line, [from_spreadsheet_cell(c) if c[:1] == "'" else c for c in cells], layout
-            )
+            yield _record(line, cells, layout)
         except _RowError as exc:
             problems.append(ImportProblem(line, exc.problems))
 
@@ -575,8 +576,9 @@ def _record(line: int, cells: list[str], layout: _Layout) -> EnrolmentRecord:
     # than any limit. Finding that for the whole row at once lets each cell skip its checks.
     stripped = [c.strip() for c in cells]
     joined = "".join(stripped)
-    if not joined.isascii():
-        stripped = [c if c.isascii() else unicodedata.normalize("NFC", c) for c in stripped]
+    # A row in NFC has every cell in NFC (a cell that is not would keep the row from it).
+    if not joined.isascii() and not unicodedata.is_normalized("NFC", joined):
+        stripped = [unicodedata.normalize("NFC", c) for c in stripped]
         joined = "".join(stripped)
     text: Callable[..., str | None]
     if joined.isprintable() and len(joined) <= MAX_ID_LENGTH:
@@ -654,9 +656,8 @@ def _has_control(value: str) -> bool:
 def _status(value: str | None, errors: list[Message]) -> EnrolmentStatus | None:
     if value is None:
         return None
-    try:
-        return EnrolmentStatus(value.lower())
-    except ValueError:
+    status = _STATUSES.get(value) or _STATUSES.get(value.lower())
+    if status is None:
         allowed = Joined(tuple(s.value for s in EnrolmentStatus))
         errors.append(
             Message(
@@ -665,7 +666,7 @@ def _status(value: str | None, errors: list[Message]) -> EnrolmentStatus | None:
                 allowed=allowed,
             )
         )
-        return None
+    return status
 
 
 def _date(value: str | None, errors: list[Message]) -> date | None:

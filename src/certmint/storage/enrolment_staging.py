@@ -27,7 +27,7 @@ import orjson
 from sqlalchemy import Date, Uuid, bindparam, text
 from sqlalchemy.orm import Session
 
-from certmint.domain.courses import EnrolmentStatus
+from certmint.domain.courses import AssessmentResult, EnrolmentStatus
 from certmint.domain.enrolment_import import EnrolmentRecord
 from certmint.domain.ids import time_ordered_hex_ids
 from certmint.storage.bulk import chunks, load_rows
@@ -56,6 +56,7 @@ _TABLES = ("import_rows", "import_learners", "import_batches", "import_enrolment
 WRITABLE, READ_ONLY, HIDDEN = 0, 1, 2
 
 StagedCounts = tuple[int, int, int]  # created, updated, unchanged
+_KEPT_RESULTS = 10_000
 
 
 class EnrolmentStaging:
@@ -69,6 +70,7 @@ class EnrolmentStaging:
             else {"id": "TEXT", "json": "TEXT", "date": "TEXT"}
         )
         self._types = types
+        self._results: dict[tuple[int, ...], tuple[tuple[AssessmentResult, ...], str]] = {}
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -104,6 +106,7 @@ class EnrolmentStaging:
         """Stage a chunk of valid records (in file order)."""
         # In increasing order, like the lines: rows inserted in file order append to each
         # B-tree, and the database never sorts a million rows by id.
+        results = self._results_json
         learner_ids = sorted(time_ordered_hex_ids(len(records)))
         enrolment_ids = sorted(time_ordered_hex_ids(len(records)))
         rows = [
@@ -117,13 +120,26 @@ class EnrolmentStaging:
                 orjson.dumps(dict(r.attributes)).decode() if r.attributes else "{}",
                 r.status.value,
                 None if r.completed_on is None else r.completed_on.isoformat(),
-                orjson.dumps(results_document(r.scores)).decode() if r.scores else "{}",
+                results(r.scores),
                 learner_id,
                 enrolment_id,
             )
             for r, learner_id, enrolment_id in zip(records, learner_ids, enrolment_ids, strict=True)
         ]
         load_rows(self._session, "import_rows", _ROW_COLUMNS, rows)
+
+    def _results_json(self, scores: tuple[AssessmentResult, ...]) -> str:
+        """The JSON text of a row's scores. A file spells the same few scores over and over,
+        and parsing hands out one object per spelling, so the text is kept by the objects'
+        identities (hashing the scores themselves costs more than writing them out); the
+        entry holds the objects, so an identity cannot be reused while it is kept."""
+        key = tuple(map(id, scores))
+        found = self._results.get(key)
+        if found is None:
+            if len(self._results) >= _KEPT_RESULTS:
+                self._results.clear()
+            found = self._results[key] = (scores, orjson.dumps(results_document(scores)).decode())
+        return found[1]
 
     def group_learners(self) -> None:
         """One row per learner id of the file. Rows naming one learner must agree (the caller
