@@ -7,11 +7,11 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from certmint.storage.bulk import bulk_insert
+from certmint.storage.bulk import bulk_insert, load_rows
 from certmint.storage.tables import OrganisationRow
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -60,3 +60,12 @@ def test_a_unique_violation_is_an_integrity_error(session: Session) -> None:
     row = _organisation("bulk-twice")
     with pytest.raises(IntegrityError):
         bulk_insert(session, OrganisationRow, [row, row | {"id": uuid.uuid4()}])
+
+
+def test_plain_rows_load_into_a_staging_table(session: Session) -> None:
+    session.execute(text("CREATE TEMPORARY TABLE staged (line INTEGER, name TEXT, note TEXT)"))
+    rows = [(1, 'Zoë, "quoted"\tand\\back', None), (2, "अनन्या\nनई पंक्ति", "x")]
+    load_rows(session, "staged", ("line", "name", "note"), rows)
+    stored = session.execute(text("SELECT line, name, note FROM staged ORDER BY line")).all()
+    assert [tuple(r) for r in stored] == rows
+    session.execute(text("DROP TABLE staged"))
