@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from certmint.cli import app
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.domain.ids import url_id
 from certmint.services.certificates.lifecycle import list_certificates
 from certmint.services.identity.tokens import create_token
@@ -58,7 +58,7 @@ def future_credential(
     """A credential this instance signed (so every other check passes), valid from 2099."""
     org = make_organisation(uow, "Later Institute", default=True)
     ensure_signing_key(uow, signing.key_store, org.id)
-    _token, secret = create_token(uow, org.id, name="t", role=Role.ADMIN, actor="t")
+    _token, secret = create_token(uow, Principal.at_shell(org.id), name="t", role=Role.ADMIN)
     response = client.post(
         "/vc-api/credentials/issue",
         json={"credential": copy.deepcopy(CREDENTIAL)},

@@ -51,7 +51,7 @@ from pydantic import SecretStr
 
 from certmint.bootstrap import Container, bootstrap
 from certmint.config import Settings
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.services.identity.tokens import create_token
 from certmint.services.issuers.keys import ensure_signing_key
 from tests.conftest import ThrowawayPostgres, require_service
@@ -111,7 +111,9 @@ class LiveServer:
         uow, signing = self.container.uow(), self.container.signing
         organisation = make_organisation(uow, name, default=True)
         ensure_signing_key(uow, signing.key_store, organisation.id)
-        _, secret = create_token(uow, organisation.id, name="t", role=Role.ADMIN, actor="t")
+        _, secret = create_token(
+            uow, Principal.at_shell(organisation.id), name="t", role=Role.ADMIN
+        )
         return secret
 
     def log(self) -> str:

@@ -136,7 +136,7 @@ def test_cookie_requests_that_change_things_need_the_csrf_token(
 def test_bearer_tokens_are_exempt_from_csrf(
     site: TestClient, uow: SqlAlchemyUnitOfWork, org_id: UUID
 ) -> None:
-    _, secret = create_token(uow, org_id, name="LMS", role=Role.ADMIN, actor="t")
+    _, secret = create_token(uow, Principal.at_shell(org_id), name="LMS", role=Role.ADMIN)
     response = site.post("/test/api", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 200 and response.json()["user"] == "None"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.catalogue.roster import resolve_course
 from certmint.services.identity.tokens import create_token
@@ -17,7 +17,11 @@ def test_a_course_manager_token(client: TestClient, uow: SqlAlchemyUnitOfWork) -
     import_enrolments(uow, org.id, enrolment_csv([enrolment_row()]))
     course = resolve_course(uow, org.id, "C1")
     token, secret = create_token(
-        uow, org.id, name="LMS", role=Role.COURSE_MANAGER, course_ids=[course.id], actor="t"
+        uow,
+        Principal.at_shell(org.id),
+        name="LMS",
+        role=Role.COURSE_MANAGER,
+        course_ids=[course.id],
     )
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).json()
     assert me == {

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from certmint.credentials import Ed25519KeyPair, ProofOptions, did_key_for, sign_document
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.domain.status_lists import StatusPurpose
 from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.catalogue.roster import resolve_course
@@ -48,7 +48,9 @@ CREDENTIAL: dict[str, Any] = {
 def admin(uow: SqlAlchemyUnitOfWork, signing: Signing) -> tuple[Any, str]:
     org = make_organisation(uow, "VC API Institute", default=True)
     ensure_signing_key(uow, signing.key_store, org.id)
-    _token, secret = create_token(uow, org.id, name="test suite", role=Role.ADMIN, actor="t")
+    _token, secret = create_token(
+        uow, Principal.at_shell(org.id), name="test suite", role=Role.ADMIN
+    )
     return org, secret
 
 
@@ -109,11 +111,15 @@ def test_issue_requires_an_admin_token(
     import_enrolments(uow, org.id, enrolment_csv([enrolment_row()]))
     course = resolve_course(uow, org.id, "C1")
     _, manager = create_token(
-        uow, org.id, name="manager", role=Role.COURSE_MANAGER, course_ids=[course.id], actor="t"
+        uow,
+        Principal.at_shell(org.id),
+        name="manager",
+        role=Role.COURSE_MANAGER,
+        course_ids=[course.id],
     )
     assert _issue(client, manager, CREDENTIAL).status_code == 403
-    token, spare = create_token(uow, org.id, name="spare", role=Role.ADMIN, actor="t")
-    revoke_token(uow, org.id, token.id, actor="t")
+    token, spare = create_token(uow, Principal.at_shell(org.id), name="spare", role=Role.ADMIN)
+    revoke_token(uow, Principal.at_shell(org.id), token.id)
     assert _issue(client, spare, CREDENTIAL).status_code == 401
 
 

@@ -9,7 +9,7 @@ import typer
 
 from certmint.cli.state import OrgOption, in_organisation, print_json
 from certmint.cli.terminal import console
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.services.catalogue.roster import resolve_course
 from certmint.services.identity.tokens import create_token, list_tokens, revoke_token
 
@@ -41,12 +41,11 @@ def create(
         course_ids = [resolve_course(container.uow(), organisation.id, c).id for c in course or ()]
         token, secret = create_token(
             container.uow(),
-            organisation.id,
+            Principal.at_shell(organisation.id),
             name=name,
             role=role,
             course_ids=course_ids,
             operator=operator,
-            actor="cli",
         )
     if as_json:
         print_json(
@@ -66,7 +65,7 @@ def create(
 def list_(ctx: typer.Context, org: OrgOption = None) -> None:
     """Tokens of the organisation (never their secrets)."""
     with in_organisation(ctx, org) as (container, organisation):
-        tokens = list_tokens(container.uow(), organisation.id)
+        tokens = list_tokens(container.uow(), Principal.at_shell(organisation.id))
     for t in tokens:
         scope = "all courses" if t.course_ids is None else f"{len(t.course_ids)} course(s)"
         line = [
@@ -92,5 +91,5 @@ def revoke(
 ) -> None:
     """Revoke a token at once."""
     with in_organisation(ctx, org) as (container, organisation):
-        revoke_token(container.uow(), organisation.id, token_id, actor="cli")
+        revoke_token(container.uow(), Principal.at_shell(organisation.id), token_id)
     console.print(f"revoked {token_id}")

@@ -9,8 +9,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from certmint.domain.accounts import ApiToken, Role
+from certmint.domain.accounts import ApiToken, Principal, Role
+from certmint.services import authorization
 from certmint.services.audit import record
+from certmint.services.authorization import Action
 from certmint.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from certmint.services.unit_of_work import UnitOfWork
 
@@ -36,20 +38,24 @@ def secret_hash(secret: str) -> str:
 
 def create_token(
     uow: UnitOfWork,
-    organisation_id: UUID,
+    principal: Principal,
     *,
     name: str,
     role: Role,
-    actor: str,
     course_ids: Iterable[UUID] = (),
     operator: bool = False,
 ) -> tuple[ApiToken, str]:
-    """A new token and its secret. The secret is not stored and cannot be shown again.
+    """A new token of the principal's organisation and its secret (admins; an ``operator``
+    token only by the instance's operator). The secret is not stored and cannot be shown again.
 
     Tokens act for integrations, so they are admin or course-manager tokens; a course-manager
     token is scoped to ``course_ids`` (at least one course of the organisation). An
     ``operator`` token (an admin token of the default organisation) also manages the
     instance's organisations."""
+    authorization.require(principal, Action.ADMINISTER)
+    if operator:
+        authorization.require(principal, Action.OPERATE_INSTANCE)
+    organisation_id = principal.organisation_id
     name = name.strip()
     courses = frozenset(course_ids)
     problems = []
@@ -92,7 +98,7 @@ def create_token(
         record(
             tx,
             organisation_id=organisation_id,
-            actor=actor,
+            actor=principal.actor,
             action="token.created",
             subject_type="api_token",
             subject_id=token.id,
@@ -130,12 +136,17 @@ def authenticate_token(
     return token
 
 
-def list_tokens(uow: UnitOfWork, organisation_id: UUID) -> list[ApiToken]:
+def list_tokens(uow: UnitOfWork, principal: Principal) -> list[ApiToken]:
+    """The organisation's tokens (never their secrets), for its admins."""
+    authorization.require(principal, Action.ADMINISTER)
     with uow as tx:
-        return tx.tokens.list(organisation_id)
+        return tx.tokens.list(principal.organisation_id)
 
 
-def revoke_token(uow: UnitOfWork, organisation_id: UUID, token_id: UUID, *, actor: str) -> None:
+def revoke_token(uow: UnitOfWork, principal: Principal, token_id: UUID) -> None:
+    """Revoke one of the organisation's tokens at once (admins)."""
+    authorization.require(principal, Action.ADMINISTER)
+    organisation_id = principal.organisation_id
     now = datetime.now(UTC)
     with uow as tx:
         token = next((t for t in tx.tokens.list(organisation_id) if t.id == token_id), None)
@@ -147,7 +158,7 @@ def revoke_token(uow: UnitOfWork, organisation_id: UUID, token_id: UUID, *, acto
         record(
             tx,
             organisation_id=organisation_id,
-            actor=actor,
+            actor=principal.actor,
             action="token.revoked",
             subject_type="api_token",
             subject_id=token_id,

@@ -113,16 +113,19 @@ def build_world(uow: SqlAlchemyUnitOfWork, signing: Signing) -> World:
     for name, organisation in (("admin", home), ("other_admin", other)):
         _token, secret = create_token(
             uow,
-            organisation.id,
+            Principal.at_shell(organisation.id),
             name=name,
             role=Role.ADMIN,
-            actor="t",
             operator=organisation.is_default,  # our admin also operates the instance
         )
         world.bearer[name] = secret
     for name, course in (("manager", course1), ("other_manager", course2)):
         _token, secret = create_token(
-            uow, home.id, name=name, role=Role.COURSE_MANAGER, actor="t", course_ids=[course.id]
+            uow,
+            Principal.at_shell(home.id),
+            name=name,
+            role=Role.COURSE_MANAGER,
+            course_ids=[course.id],
         )
         world.bearer[name] = secret
     user = create_user(

@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.services.identity.tokens import create_token
 from certmint.services.issuers.keys import ensure_signing_key
 from certmint.services.issuers.organisations import create_organisation
@@ -140,7 +140,9 @@ def test_the_walk_through_runs(
         uow, "Acme Institute", url="https://acme.example", default=True
     )
     ensure_signing_key(uow, signing.key_store, organisation.id)
-    _token, secret = create_token(uow, organisation.id, name="Moodle", role=Role.ADMIN, actor="t")
+    _token, secret = create_token(
+        uow, Principal.at_shell(organisation.id), name="Moodle", role=Role.ADMIN
+    )
     shell = Shell(api_client, secret, tmp_path)
     doc = DOC.read_text(encoding="utf-8")
     walk = doc[doc.index(WALK_START) : doc.index(WALK_END)]

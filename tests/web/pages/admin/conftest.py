@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.services.identity.tokens import create_token
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -21,7 +21,9 @@ class Admin:
 
 
 def bearer(uow: SqlAlchemyUnitOfWork, organisation_id: object, role: Role) -> dict[str, str]:
-    _, secret = create_token(uow, organisation_id, name=f"{role} pages", role=role, actor="t")  # type: ignore[arg-type]
+    _, secret = create_token(
+        uow, Principal.at_shell(organisation_id), name=f"{role} pages", role=role
+    )  # type: ignore[arg-type]
     return {"Authorization": f"Bearer {secret}"}
 
 

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.domain.email_templates import DEFAULTS
 from certmint.domain.notifications import NotificationKind
 from certmint.services.catalogue.roster import resolve_course
@@ -116,7 +116,7 @@ def test_course_managers_and_other_organisations_cannot_see_or_change_it(
     org = admin.scenario.organisation.id
     course = resolve_course(uow, org, "C1")
     _, secret = create_token(
-        uow, org, name="m", role=Role.COURSE_MANAGER, course_ids=[course.id], actor="t"
+        uow, Principal.at_shell(org), name="m", role=Role.COURSE_MANAGER, course_ids=[course.id]
     )
     manager = {"Authorization": f"Bearer {secret}"}
     assert client.get("/admin/settings", headers=manager).status_code == 403

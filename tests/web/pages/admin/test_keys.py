@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certmint.bootstrap import Container
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.services.catalogue.roster import resolve_course
 from certmint.services.identity.tokens import create_token
 from certmint.services.issuers.keys import issuer_identity
@@ -74,7 +74,7 @@ def test_course_managers_cannot_see_or_rotate_keys(
     org = admin.scenario.organisation.id
     course = resolve_course(uow, org, "C1")
     _, secret = create_token(
-        uow, org, name="m", role=Role.COURSE_MANAGER, course_ids=[course.id], actor="t"
+        uow, Principal.at_shell(org), name="m", role=Role.COURSE_MANAGER, course_ids=[course.id]
     )
     manager = {"Authorization": f"Bearer {secret}"}
     assert client.get(URL, headers=manager).status_code == 403

@@ -44,7 +44,7 @@ def test_the_page_lists_users_with_role_scope_and_status(
     assert "Course manager" in html and "Data Science" in html and "active" in html
     assert '/admin/users" aria-current="page">Users</a>' in html  # in the navigation
     _, secret = create_token(
-        uow, org, name="m", role=Role.COURSE_MANAGER, course_ids=[course.id], actor="t"
+        uow, Principal.at_shell(org), name="m", role=Role.COURSE_MANAGER, course_ids=[course.id]
     )
     manager = {"Authorization": f"Bearer {secret}"}
     assert client.get("/admin/users", headers=manager).status_code == 403

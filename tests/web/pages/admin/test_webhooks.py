@@ -90,7 +90,7 @@ def test_course_managers_cannot_see_or_change_webhooks(
     org = admin.scenario.organisation.id
     course = resolve_course(uow, org, "C1")
     _, secret = create_token(
-        uow, org, name="m", role=Role.COURSE_MANAGER, course_ids=[course.id], actor="t"
+        uow, Principal.at_shell(org), name="m", role=Role.COURSE_MANAGER, course_ids=[course.id]
     )
     manager = {"Authorization": f"Bearer {secret}"}
     assert client.get(URL, headers=manager).status_code == 403
