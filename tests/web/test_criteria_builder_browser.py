@@ -95,6 +95,24 @@ def test_an_admin_builds_criteria_sees_who_qualifies_and_attaches(
     expect(merit).to_contain_text("1 learner qualifies and is waiting for it.")
     shot("03-attached")
 
+    # Before it awards anything, its edit page builds the criteria the same way.
+    merit.get_by_role("link", name="Edit Merit").click()
+    expect(page.get_by_role("heading", name="Edit Merit")).to_be_visible()
+    expect(page.get_by_label("Percent (condition 2)")).to_have_value("80")
+    count = page.locator("#criteria-count")
+    expect(count).to_have_text("1 of 3 learners would qualify")
+    page.get_by_label("Learners qualify when they meet").select_option(
+        label="any of these conditions"
+    )
+    expect(count).to_have_text("2 of 3 learners would qualify")
+    shot("04-edit")
+    assert_accessible(page)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Achievement saved.")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="Merit")).to_contain_text(
+        "Either completed the course or scored at least 80% in final."
+    )
+
 
 def test_a_misspelt_assessment_is_a_warning_before_attaching(
     live_server: LiveServer, batch: UUID, page: Page, shot: Callable[..., Path]
