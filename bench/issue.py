@@ -43,7 +43,9 @@ from certmint.services.catalogue.achievements import add_achievement
 from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.catalogue.roster import resolve_batch
 from certmint.services.catalogue.templates import create_template
-from certmint.services.issuance.awards import follow_issue, issue_achievement, queue_issue
+from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.outcome import follow_issue
+from certmint.services.issuance.requests import request_issuance
 from certmint.services.issuers.keys import ensure_signing_key
 from certmint.services.issuers.organisations import create_organisation
 from certmint.storage.tables import CertificateRow
@@ -259,20 +261,18 @@ def run_on_workers(url: str, broker: str, n: int, workers: int) -> None:
                     if process.poll() is not None:
                         raise SystemExit(log.read_text(errors="replace"))
                     time.sleep(0.1)
-            from certmint.jobs import chunk_queue  # noqa: PLC0415
-
             pids = [p.pid for p in processes]
             with _peak_memory([os.getpid()]) as peak:  # the workers are its children
                 start = time.perf_counter()
                 cpu, machine, database = _process_cpu(pids), _machine_cpu(), _database_cpu()
-                job = queue_issue(
+                running = request_issuance(  # the broker's executor: the settings name one
                     container.uow(),
                     container.signing,
+                    container.executor,
                     organisation_id,
                     achievement_id,
-                    chunk_queue(container.settings),
                 )
-                follow_issue(container.uow(), job, poll_seconds=0.1)
+                follow_issue(container.uow(), running.job, poll_seconds=0.1)
                 elapsed = time.perf_counter() - start
                 cpu, machine = _process_cpu(pids) - cpu, _machine_cpu() - machine
                 database = _database_cpu() - database

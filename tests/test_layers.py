@@ -37,6 +37,11 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "certmint.rendering",
         "certmint.services.issuers.signing",
         "certmint.services.notifications.mail",
+        # the executor chosen at start-up, and the after-commit deliveries it announces to
+        "certmint.services.issuance.executors",
+        "certmint.services.issuance.in_process",
+        "certmint.services.issuance.on_broker",
+        "certmint.services.notifications.deliveries",
     ),
     # Entry points reach data through services; the unit of work's type is all they see.
     "web": (
@@ -50,7 +55,6 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "certmint.credentials",
         "certmint.rendering",
         "certmint.__init__",
-        "certmint.jobs",  # with a broker, "Issue now" and the API queue chunks for workers
     ),
     "cli": (
         "certmint.cli",
@@ -68,6 +72,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     ),
     "jobs": (
         "certmint.jobs",
+        "certmint.adapters",
         "certmint.services",
         "certmint.domain",
         "certmint.bootstrap",

@@ -1,4 +1,5 @@
-"""Wiring: the one place where settings become an engine, a session factory and units of work.
+"""Wiring: the one place where settings become an engine, a session factory and units of work,
+and where the issuance executor is chosen (in this process, or a broker's workers).
 
 Entry points (the CLI, the web app, a worker) call ``bootstrap`` once with their settings and
 pass the container down; nothing is created at import time.
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,11 @@ from certmint.config import ENV_FILE_NAME, Environment, Settings
 from certmint.credentials import FileKeyStore, KeyStore
 from certmint.environment import not_initialised
 from certmint.rendering import FontSet
+from certmint.services.issuance.executors import Executor
+from certmint.services.issuance.in_process import InProcessExecutor
+from certmint.services.issuance.on_broker import BrokerExecutor
 from certmint.services.issuers.signing import Signing
+from certmint.services.notifications.deliveries import Deliveries
 from certmint.services.notifications.mail import SmtpMailer
 from certmint.storage.certificates import CertificateStampReader
 from certmint.storage.database import create_database_engine, create_session_factory
@@ -89,6 +95,40 @@ class Container:
     def http_client(self) -> GuardedHttpClient:
         """Every outbound request (webhooks, other issuers' DID documents and status lists)."""
         return outbound_client(self.settings)
+
+    @cached_property
+    def deliveries(self) -> Deliveries:
+        """Sends the certificate e-mails and webhook events a committed chunk queued (the
+        after-commit path of issuance, whoever triggered it)."""
+        settings = self.settings
+        return Deliveries(
+            self.uow,
+            self.http_client.post,
+            self.mailer,
+            sender=settings.mail_from,
+            base_url=settings.base_url,
+            cache_dir=settings.home / "cache",
+            fonts=lambda: self.fonts if settings.mail_attach_pdf else None,
+        )
+
+    @cached_property
+    def executor(self) -> Executor:
+        """Who runs issue jobs, chosen once from the settings: with ``CERTMINT_BROKER_URL``,
+        the broker's workers (``certmint worker``); else a thread of this process."""
+        settings = self.settings
+        if settings.broker_url:
+            from certmint.adapters.broker import (  # noqa: PLC0415 - Celery is optional
+                CeleryChunkQueue,
+                celery_app,
+            )
+
+            app = celery_app(settings.broker_url, lease_seconds=settings.job_lease_seconds)
+            return BrokerExecutor(self.uow, CeleryChunkQueue(app))
+        return InProcessExecutor(
+            self.uow,
+            lease=timedelta(seconds=settings.job_lease_seconds),
+            announce=self.deliveries.wake,
+        )
 
     @cached_property
     def certificate_stamps(self) -> CertificateStampReader:

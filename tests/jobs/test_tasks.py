@@ -32,6 +32,7 @@ from certmint.jobs.tasks import ISSUE_CHUNK
 from certmint.storage.tables import AuditEventRow, CertificateRow, JobChunkRow, JobRow
 from certmint.web.app import create_app
 from tests.conftest import ThrowawayPostgres
+from tests.factories import enrolment_csv, enrolment_row
 from tests.instances import counts, prepare, run
 
 pytestmark = pytest.mark.slow
@@ -480,3 +481,77 @@ def test_a_worker_needs_a_broker(tmp_path: Path) -> None:
     result = run(env, "worker", check=False)
     assert result.returncode == 1
     assert "CERTMINT_BROKER_URL" in result.stderr
+
+
+@pytest.mark.timeout(600)
+def test_an_import_through_the_web_is_issued_by_the_workers(
+    on_broker: dict[str, str], tmp_path: Path
+) -> None:
+    """The admin page's import triggers an automatic achievement: the page answers at once
+    with the job, nothing is signed in the web process, and the worker started afterwards
+    issues every new learner's certificate."""
+    learners = 600
+    (completion,) = json.loads(
+        run(on_broker, "achievements", "list", "--batch", batch(learners), "--json").stdout
+    )
+    run(
+        on_broker,
+        "achievements",
+        "add",
+        "--batch",
+        batch(learners),
+        "--template",
+        completion["template_version_id"],
+        "--name",
+        "Automatic",
+        "--criteria",
+        '{"completed": true}',
+        "--auto",
+    )
+    token = json.loads(run(on_broker, "tokens", "create", "--name", "web", "--json").stdout)
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    rows = [enrolment_row(f"N{i:06d}", batch_id=batch(learners)) for i in range(learners)]
+    settings = load_settings(
+        home=Path(on_broker["CERTMINT_HOME"]),
+        database_url=on_broker["CERTMINT_DATABASE_URL"],
+        broker_url=on_broker["CERTMINT_BROKER_URL"],
+    )
+    log = tmp_path / "worker.log"
+    worker = None
+    try:
+        with TestClient(create_app(bootstrap(settings))) as client:
+            # No worker yet: the import answers with the job, which waits for one.
+            answered = client.post(
+                "/admin/import",
+                files={"file": ("late.csv", enrolment_csv(rows), "text/csv")},
+                headers=headers,
+            )
+            assert answered.status_code == 200, answered.text
+            assert "Imported 600 rows." in answered.text
+            assert "Automatic issuance started:" in answered.text
+            found = re.search(r'href="[^"]*(/admin/jobs/[0-9a-f-]{36})">Automatic<', answered.text)
+            assert found, answered.text
+            job_url = found.group(1)
+            time.sleep(1)
+            waiting = client.get(f"{job_url}/progress", headers=headers).json()
+            assert (waiting["status"], waiting["done"], waiting["total"]) == (
+                "running",
+                0,
+                learners,
+            )
+            assert counts(on_broker)[0] == 0, "nothing was issued in the web process"
+
+            worker = start_worker(on_broker, log)
+            wait_ready(worker, log)
+            done = poll(client, f"{job_url}/progress", headers)
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(60)
+
+    assert worker is not None
+    assert (done["status"], done["issued"], done["not_eligible"]) == ("succeeded", learners, 0)
+    job_id = uuid.UUID(job_url.rsplit("/", 1)[1])
+    assert chunk_owners(on_broker, job_id) == {str(worker.pid)}, "the worker ran every chunk"
+    # one certificate per new learner (the automatic achievement only), one place each
+    assert counts(on_broker) == (learners, learners, learners, learners)

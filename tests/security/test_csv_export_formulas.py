@@ -11,7 +11,7 @@ from certmint.domain.spreadsheets import FORMULA_STARTS, SpreadsheetCsvWriter
 from certmint.rendering import FontSet
 from certmint.services.certificates.exports import export_batch
 from certmint.services.demo import demo_enrolments_csv
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import HEADER, enrolment_row, scenario

@@ -18,7 +18,7 @@ from certmint.domain.accounts import Principal, Role
 from certmint.domain.ids import url_id
 from certmint.services.certificates.lifecycle import list_certificates
 from certmint.services.identity.tokens import create_token
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.keys import ensure_signing_key
 from certmint.services.issuers.signing import Signing
 from certmint.services.verification.verify import verify_certificate

@@ -26,7 +26,7 @@ from certmint.credentials import (
     sign_document,
 )
 from certmint.domain.accounts import Principal
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.webhooks import add_webhook, deliver_due
 from certmint.services.verification.verify import MAX_FETCHED

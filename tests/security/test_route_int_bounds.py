@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from certmint.cli import app
 from certmint.domain.ids import url_id
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.conftest import client, container  # noqa: F401 - fixtures

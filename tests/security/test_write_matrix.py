@@ -117,7 +117,6 @@ def pages(uow: SqlAlchemyUnitOfWork, signing: Signing, session: Session) -> page
 @pytest.fixture
 def client(container: Container, pages: page_rules.Pages) -> Iterator[TestClient]:
     app = create_app(container)
-    app.state.run_in_background = lambda work: work()  # "Issue now" finishes in the request
     with TestClient(app, base_url="https://certs.example.org", follow_redirects=False) as client:
         yield client
 

@@ -15,7 +15,7 @@ from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.catalogue.roster import resolve_course
 from certmint.services.certificates.lifecycle import get_certificate
 from certmint.services.errors import Forbidden, NotFound
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import Scenario, enrolment_csv, enrolment_row, make_organisation, scenario

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 
 from certmint.domain.certificates import CertificateStatus
 from certmint.services.certificates.lifecycle import revoke_certificate
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.storage.certificates import CertificateStampReader
 from certmint.storage.database import create_database_engine, create_session_factory

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from certmint.bootstrap import Container
 from certmint.config import Settings
 from certmint.rendering import FontSet
+from certmint.services.issuance.in_process import InProcessExecutor
 from certmint.services.issuers.signing import Signing
 from certmint.storage.certificates import CertificateStamp, SqlAlchemyCertificateRepository
 from certmint.web.app import create_app
@@ -41,8 +42,14 @@ def container(
     container = _TestContainer(settings, engine, session_factory)
     # The session's signing set-up and fonts stand in for the lazily built ones, and status
     # reads go through the test's transaction (the container's own reader would not see it).
+    # Issue jobs run at once, inside the request: the test's one connection must not be used
+    # from two threads (so nothing is announced to the deliveries' thread either; the
+    # after-commit path has tests of its own in tests/services).
     container.__dict__.update(
-        signing=signing, fonts=fonts, certificate_stamps=_stamps_in(session_factory)
+        signing=signing,
+        fonts=fonts,
+        certificate_stamps=_stamps_in(session_factory),
+        executor=InProcessExecutor(container.uow, run=lambda work: work()),
     )
     return container
 

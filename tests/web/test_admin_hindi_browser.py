@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from certmint.domain.accounts import Role
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from tests.factories import PASSWORD, enrolment_row, make_user, scenario
 from tests.web.browser import LiveServer, assert_accessible
 

@@ -16,7 +16,7 @@ from certmint.domain.criteria import describe, parse_criteria
 from certmint.domain.ids import url_id
 from certmint.domain.messages import Message
 from certmint.services.certificates.lifecycle import get_certificate, revoke_certificate
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.i18n import LOCALE_DIR, choose_language, load_catalogues, parse_accept_language

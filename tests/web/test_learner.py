@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from certmint.domain.accounts import Role
 from certmint.domain.ids import url_id
 from certmint.services.certificates.lifecycle import reissue_certificate
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import PASSWORD, Scenario, enrolment_row, make_user, scenario

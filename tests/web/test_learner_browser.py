@@ -15,7 +15,7 @@ from certmint.domain.accounts import Principal, Role
 from certmint.rendering import extract_credential
 from certmint.services.certificates.corrections import request_name_correction
 from certmint.services.certificates.lifecycle import list_certificates
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from tests.factories import PASSWORD, enrolment_row, make_user, scenario
 from tests.web.browser import LiveServer, assert_accessible
 

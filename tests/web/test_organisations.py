@@ -21,7 +21,7 @@ from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.catalogue.roster import resolve_batch
 from certmint.services.catalogue.templates import create_template
 from certmint.services.identity.sign_in_links import verify_address
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.keys import ensure_signing_key
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork

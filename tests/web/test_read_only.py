@@ -22,7 +22,7 @@ from certmint.config import Settings
 from certmint.domain.accounts import Role
 from certmint.domain.ids import url_id
 from certmint.rendering import FontSet
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.web.app import create_app
 from tests.factories import enrolment_row, scenario

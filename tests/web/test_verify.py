@@ -17,7 +17,7 @@ from certmint.services.certificates.lifecycle import (
     revoke_certificate,
     suspend_certificate,
 )
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import Scenario, enrolment_row, scenario

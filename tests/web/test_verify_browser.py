@@ -19,7 +19,9 @@ from certmint.services.certificates.lifecycle import (
     reissue_certificate,
     revoke_certificate,
 )
-from certmint.services.issuance.awards import achievement_context, award, issue_achievement
+from certmint.services.issuance.award import award
+from certmint.services.issuance.context import achievement_context
+from certmint.services.issuance.in_process import issue_achievement
 from tests.factories import enrolment_row, scenario
 from tests.web.browser import LiveServer, assert_accessible
 

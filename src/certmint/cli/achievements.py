@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
-from datetime import timedelta
 from functools import partial
 from typing import Annotated
 
@@ -21,7 +19,6 @@ from rich.progress import (
 from rich.table import Table
 
 from certmint.bootstrap import Container
-from certmint.cli.notifications import deliver as deliver_mail
 from certmint.cli.state import (
     EXIT_INVALID,
     JsonOption,
@@ -31,15 +28,9 @@ from certmint.cli.state import (
     print_json,
 )
 from certmint.cli.terminal import console
-from certmint.cli.webhooks import deliver as deliver_events
 from certmint.services.catalogue.achievements import add_achievement, dry_run, list_achievements
 from certmint.services.catalogue.roster import resolve_batch, resolve_learner
-from certmint.services.issuance.awards import (
-    IssueSummary,
-    follow_issue,
-    issue_achievement,
-    queue_issue,
-)
+from certmint.services.issuance.requests import request_issuance
 
 __all__ = ["app", "issue"]
 
@@ -200,32 +191,28 @@ def issue(
                 disable=as_json,
             ) as bar:
                 task = bar.add_task(item.name, total=None)
-                if container.settings.broker_url:
-                    summary = _issue_on_broker(
-                        container,
-                        organisation.id,
-                        item.id,
-                        learner_ids=learner_ids,
-                        reason=reason,
-                        progress=partial(_advance, bar, task) if wait else None,
-                    )
-                else:
-                    summary = issue_achievement(
-                        container.uow(),
-                        container.signing,
-                        organisation.id,
-                        item.id,
-                        learner_ids=learner_ids,
-                        manual=learner_ids is not None,
-                        reason=reason,
-                        actor="cli",
-                        lease=timedelta(seconds=container.settings.job_lease_seconds),
-                        progress=partial(_advance, bar, task),
-                    )
-            if isinstance(summary, uuid.UUID):
-                results.append({"achievement": item.name, "job_id": summary, "status": "queued"})
+                running = request_issuance(
+                    container.uow(),
+                    container.signing,
+                    container.executor,
+                    organisation.id,
+                    item.id,
+                    learner_ids=learner_ids,
+                    manual=learner_ids is not None,
+                    reason=reason,
+                    actor="cli",
+                )
+                # Work on the broker's workers goes on without us; work in this process not.
+                summary = (
+                    running.wait(partial(_advance, bar, task))
+                    if wait or not running.detached
+                    else None
+                )
+            if summary is None:
+                job_id = running.job.job_id
+                results.append({"achievement": item.name, "job_id": job_id, "status": "queued"})
                 if not as_json:
-                    console.print(f"{item.name}: queued as job {summary}")
+                    console.print(f"{item.name}: queued as job {job_id}")
                 continue
             results.append(
                 {
@@ -244,42 +231,13 @@ def issue(
                     f"already held, {summary.not_eligible} not eligible "
                     f"(job {summary.job_id})"
                 )
-    mailed = deliver_mail(container) if not dry else None
-    if not dry:
-        deliver_events(container)
-    if mailed is not None and not as_json:
+        # The e-mails and webhook events of the chunks run here: sent once each committed.
+        container.deliveries.settle()
+    mailed = container.deliveries.mailed
+    if mailed is not None and (mailed.sent or mailed.retrying) and not as_json:
         console.print(f"E-mails: {mailed.sent} sent, {mailed.retrying} to retry")
     if as_json and not dry:
         print_json(results)
-
-
-def _issue_on_broker(
-    container: Container,
-    organisation_id: uuid.UUID,
-    achievement_id: uuid.UUID,
-    *,
-    learner_ids: list[uuid.UUID] | None,
-    reason: str | None,
-    progress: Callable[[int, int], None] | None,
-) -> IssueSummary | uuid.UUID:
-    """Plan the job, queue a task per open chunk, then follow it (or, without ``progress``,
-    return its id at once)."""
-    from certmint.jobs import chunk_queue  # noqa: PLC0415 - Celery is optional
-
-    job = queue_issue(
-        container.uow(),
-        container.signing,
-        organisation_id,
-        achievement_id,
-        chunk_queue(container.settings),
-        learner_ids=learner_ids,
-        manual=learner_ids is not None,
-        reason=reason,
-        actor="cli",
-    )
-    if progress is None:
-        return job.job_id
-    return follow_issue(container.uow(), job, progress=progress)
 
 
 def _advance(bar: Progress, task: TaskID, done: int, total: int) -> None:

@@ -34,7 +34,7 @@ from certmint.services.certificates.lifecycle import (
     revoke_certificate,
     suspend_certificate,
 )
-from certmint.services.issuance.awards import verification_url
+from certmint.services.issuance.printed import verification_url
 
 __all__ = ["app", "reinstate", "reissue", "revoke", "suspend"]
 

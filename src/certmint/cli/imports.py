@@ -14,7 +14,7 @@ from rich.table import Table
 from certmint.cli.state import in_organisation, print_json
 from certmint.cli.terminal import console
 from certmint.services.catalogue.imports import ImportSummary, import_enrolments
-from certmint.services.issuance.awards import issue_after_changes
+from certmint.services.issuance.requests import request_automatic_issuance
 
 __all__ = ["app"]
 
@@ -56,16 +56,18 @@ def enrolments(
             source=file.name,
             progress=progress,
         )
-    awarded = []
-    if not dry_run and summary.changed_enrolment_ids:
-        awarded = issue_after_changes(
+    with console.status("Automatic issuance…"):
+        automatic = request_automatic_issuance(
             container.uow(),
             container.signing,
+            container.executor,
             organisation.id,
-            summary.changed_enrolment_ids,
+            [] if dry_run else summary.changed_enrolment_ids,
             actor="cli",
         )
-    issued = sum(a.issued for a in awarded)
+        # The command reports what was issued: it follows the jobs wherever they run.
+        issued = sum(run.wait().issued for run in automatic)
+        container.deliveries.settle()
     if as_json:
         print_json(
             {
@@ -77,7 +79,7 @@ def enrolments(
         )
     else:
         _print_summary(summary)
-        if awarded:
+        if automatic:
             console.print(f"Automatic issuance: {issued} certificate(s) awarded.")
 
 

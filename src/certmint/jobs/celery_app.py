@@ -22,31 +22,32 @@ process looks, every quarter of ``quiet_after``, for jobs that nobody has touche
 (the visibility timeout plus a restore sweep: by then even a dead worker's message would have
 come back) and, if the queue is empty (else their messages may just be waiting behind others),
 restarts them: re-queues their open chunks, once, whichever worker gets there first
-(``services.issuance.awards.requeue_quiet_issues``).
+(``services.issuance.on_broker.requeue_quiet_issues``).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
 
 from celery import Celery, bootsteps
 
+from certmint.adapters.broker import (
+    RESTORE_SWEEP_SECONDS,
+    RETRY_BUSY_SECONDS,
+    CeleryChunkQueue,
+    celery_app,
+)
 from certmint.bootstrap import bootstrap
 from certmint.config import Settings
-from certmint.jobs.tasks import ISSUE_CHUNK, RETRY_BUSY_SECONDS, register_tasks
-from certmint.services.issuance.awards import QueueChunks, requeue_quiet_issues
+from certmint.jobs.tasks import register_tasks
+from certmint.services.issuance.on_broker import requeue_quiet_issues
 
-__all__ = ["chunk_queue", "make_celery", "quiet_after", "run_worker"]
+__all__ = ["make_celery", "quiet_after", "run_worker"]
 
 log = logging.getLogger(__name__)
-
-#: How often each idle worker looks for messages of dead workers to put back (Redis).
-RESTORE_SWEEP_SECONDS = 5
 
 
 def quiet_after(settings: Settings) -> timedelta:
@@ -59,40 +60,19 @@ def quiet_after(settings: Settings) -> timedelta:
 
 
 def make_celery(settings: Settings) -> Celery:
+    """The application with the chunk tasks registered (a worker's)."""
     if not settings.broker_url:
         raise ValueError("CERTMINT_BROKER_URL is not set: jobs run in-process")
-    app = Celery("certmint", broker=settings.broker_url, set_as_current=False)
-    app.conf.update(
-        task_acks_late=True,
-        task_reject_on_worker_lost=True,
-        worker_prefetch_multiplier=1,  # a chunk is a second or two of work: don't hoard them
-        task_ignore_result=True,  # progress lives in the database, not in a result backend
-        task_serializer="json",
-        accept_content=["json"],
-        broker_connection_retry_on_startup=True,
-        broker_transport_options={
-            "visibility_timeout": settings.job_lease_seconds + RETRY_BUSY_SECONDS,
-            "unacked_restore_interval": RESTORE_SWEEP_SECONDS,
-            "unacked_restore_throttle": 1,  # sweep each time, not every tenth
-        },
-    )
+    app = celery_app(settings.broker_url, lease_seconds=settings.job_lease_seconds)
     register_tasks(app, settings)
     return app
-
-
-def _queue_is_empty(app: Celery) -> bool:
-    """No message waits in the chunk tasks' queue (those delivered and not acknowledged yet
-    are not counted: their workers hold their chunks)."""
-    with app.connection_for_read() as connection:
-        declared = connection.default_channel.queue_declare(queue=app.conf.task_default_queue)
-        return not declared.message_count
 
 
 def _quiet_job_sweep(app: Celery, settings: Settings) -> type[bootsteps.StartStopStep]:
     """A worker step: on the worker's timer (in its main process, between tasks when it has
     no pool), re-queue the chunks of jobs whose messages were lost."""
     quiet = quiet_after(settings)
-    queue = chunk_queue(settings, app)
+    queue = CeleryChunkQueue(app)
 
     class QuietJobSweep(bootsteps.StartStopStep):  # type: ignore[misc]
         requires = ("celery.worker.components:Timer",)
@@ -121,30 +101,12 @@ def _quiet_job_sweep(app: Celery, settings: Settings) -> type[bootsteps.StartSto
                     self.container.uow(),
                     queue,
                     quiet,
-                    queue_is_empty=lambda: _queue_is_empty(app),
+                    queue_is_empty=queue.is_empty,
                 )
             except Exception:  # the database or the broker is away: try again next time
                 log.exception("looking for quiet jobs failed")
 
     return QuietJobSweep
-
-
-def chunk_queue(settings: Settings, app: Celery | None = None) -> QueueChunks:
-    """How ``certmint issue``, "Issue now", the API and a worker's sweep hand a job's chunks
-    to the workers: one task per chunk, sent over one broker connection (the Celery
-    application is made once and kept, so a web process does not build one per request)."""
-    app = app or make_celery(settings)
-
-    def enqueue(organisation_id: UUID, job_id: UUID, chunk_ids: Sequence[UUID]) -> None:
-        with app.producer_or_acquire() as producer:
-            for chunk_id in chunk_ids:
-                app.send_task(
-                    ISSUE_CHUNK,
-                    args=[str(organisation_id), str(job_id), str(chunk_id)],
-                    producer=producer,
-                )
-
-    return enqueue
 
 
 def run_worker(settings: Settings, *, concurrency: int, loglevel: str = "INFO") -> None:

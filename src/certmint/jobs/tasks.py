@@ -13,21 +13,17 @@ from uuid import UUID
 
 from celery import Celery, Task
 
+from certmint.adapters.broker import ISSUE_CHUNK, RETRY_BUSY_SECONDS
 from certmint.bootstrap import Container, bootstrap
 from certmint.config import Settings
-from certmint.services.issuance.awards import (
-    IssueJob,
-    fail_issue_job,
-    load_issue_job,
-    run_issue_chunk,
-)
+from certmint.services.issuance.chunks import run_issue_chunk
 from certmint.services.issuance.jobs import executor_name
+from certmint.services.issuance.outcome import fail_issue_job
+from certmint.services.issuance.planning import IssueJob, load_issue_job
 
-__all__ = ["ISSUE_CHUNK", "register_tasks"]
+__all__ = ["register_tasks"]
 
 log = logging.getLogger(__name__)
-ISSUE_CHUNK = "certmint.issue_chunk"
-RETRY_BUSY_SECONDS = 5.0
 
 
 class _Process:
@@ -59,7 +55,12 @@ def register_tasks(app: Celery, settings: Settings) -> None:
         job = process.issue_job(UUID(organisation_id), UUID(job_id))
         try:
             retry_at = run_issue_chunk(
-                process.container.uow(), job, UUID(chunk_id), process.owner, process.lease
+                process.container.uow(),
+                job,
+                UUID(chunk_id),
+                process.owner,
+                process.lease,
+                announce=process.container.deliveries.wake,  # the e-mails and webhook events
             )
         except Exception as exc:
             log.exception("chunk %s of job %s failed", chunk_id, job_id)

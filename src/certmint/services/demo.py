@@ -21,7 +21,7 @@ from certmint.services.catalogue.roster import resolve_batch, resolve_learner
 from certmint.services.catalogue.templates import create_template, list_templates
 from certmint.services.certificates.lifecycle import list_certificates
 from certmint.services.identity.accounts import create_user, generate_password, list_users
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 

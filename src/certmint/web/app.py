@@ -29,7 +29,6 @@ from certmint.web.pages import (
     verify,
     verify_upload,
 )
-from certmint.web.pages.admin.issuance import broker_queue, run_in_thread
 from certmint.web.problems import install_problem_handlers
 from certmint.web.rate_limit import install_rate_limit
 from certmint.web.read_only import ReadOnlySafeMethods
@@ -80,8 +79,6 @@ def create_app(container: Container) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.container = container
-    app.state.run_in_background = run_in_thread
-    app.state.queue_chunks = broker_queue(container.settings)
     app.state.verifications = verifications
     install_problem_handlers(app)
     app.add_exception_handler(SignInRequired, login.sign_in_redirect)

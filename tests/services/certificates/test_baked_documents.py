@@ -20,7 +20,7 @@ from certmint.services.certificates.lifecycle import (
     list_certificates,
     revoke_certificate,
 )
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.verification.verify import Instance, local_documents, verify_file
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork

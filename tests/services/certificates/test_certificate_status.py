@@ -26,11 +26,9 @@ from certmint.services.certificates.lifecycle import (
     suspend_certificate,
 )
 from certmint.services.errors import Conflict, InvalidInput, NotFound
-from certmint.services.issuance.awards import (
-    achievement_context,
-    build_certificate,
-    issue_achievement,
-)
+from certmint.services.issuance.context import achievement_context
+from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.signed_certificates import build_certificate
 from certmint.services.issuers.signing import Signing
 from certmint.services.verification.status_lists import allocate_indexes, status_list_url
 from certmint.services.verification.vc_api import verify_credential_api

@@ -15,7 +15,7 @@ from certmint.services.certificates.lifecycle import (
     revoke_certificate,
 )
 from certmint.services.errors import Conflict, InvalidInput, NotFound
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.verification.status_lists import serve_status_list
 from certmint.services.verification.verify import verify_certificate

@@ -29,7 +29,7 @@ from certmint.services.certificates.lifecycle import (
     suspend_certificate,
 )
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.storage.tables import AuditEventRow, CertificateRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork

@@ -14,7 +14,7 @@ from certmint.services.certificates.profiles import (
     set_public_profile,
 )
 from certmint.services.errors import Forbidden, NotFound
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import Scenario, enrolment_row, make_user, scenario

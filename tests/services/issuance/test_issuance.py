@@ -12,7 +12,8 @@ from certmint.services.catalogue.achievements import dry_run
 from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.certificates.lifecycle import list_certificates
 from certmint.services.errors import InvalidInput, NotFound
-from certmint.services.issuance.awards import issue_achievement, issue_after_changes
+from certmint.services.issuance.in_process import InProcessExecutor, issue_achievement
+from certmint.services.issuance.requests import request_automatic_issuance
 from certmint.services.issuers.signing import Signing
 from certmint.services.verification.verify import verify_certificate
 from certmint.storage.tables import AchievementRow, CertificateRow, JobRow, StatusListEntryRow
@@ -170,15 +171,19 @@ def test_automatic_issuance_follows_enrolment_changes(
             .values(auto_issue=True)
         )
         uow.commit()
+    executor = InProcessExecutor(lambda: uow, run=lambda work: work())
     changed = import_enrolments(uow, s.organisation.id, enrolment_csv([enrolment_row("L1")]))
-    (summary,) = issue_after_changes(uow, signing, s.organisation.id, changed.changed_enrolment_ids)
+    (running,) = request_automatic_issuance(
+        uow, signing, executor, s.organisation.id, changed.changed_enrolment_ids
+    )
+    summary = running.wait()
     assert (summary.considered, summary.issued) == (1, 1)  # only the learner who changed
     holders = {c.learner_id for c in list_certificates(uow, s.organisation.id)}
     assert holders == {s.learners["L1"]}  # L2 qualifies too, but nothing about L2 changed
 
     unchanged = import_enrolments(uow, s.organisation.id, enrolment_csv([enrolment_row("L1")]))
-    assert (
-        issue_after_changes(uow, signing, s.organisation.id, unchanged.changed_enrolment_ids) == []
+    assert not request_automatic_issuance(
+        uow, signing, executor, s.organisation.id, unchanged.changed_enrolment_ids
     )
 
 

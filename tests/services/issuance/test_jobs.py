@@ -12,13 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from certmint.domain.jobs import ChunkCounts, ChunkStatus, JobChunk
-from certmint.services.issuance.awards import (
-    IssueJob,
-    issue_chunk,
-    plan_issue,
-    requeue_quiet_issues,
-    run_issue_chunk,
-)
+from certmint.services.issuance.chunks import issue_chunk, run_issue_chunk
 from certmint.services.issuance.jobs import (
     claim_chunk,
     cyclic_gc_paused,
@@ -28,6 +22,8 @@ from certmint.services.issuance.jobs import (
     run_claimed,
     run_until_complete,
 )
+from certmint.services.issuance.on_broker import requeue_quiet_issues
+from certmint.services.issuance.planning import IssueJob, plan_issue
 from certmint.services.issuers.signing import Signing
 from certmint.storage.database import create_database_engine, create_session_factory
 from certmint.storage.migrate import upgrade_database

@@ -9,7 +9,7 @@ import pytest
 
 from certmint.domain.accounts import Principal, Role
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.keys import did_document_for
 from certmint.services.issuers.organisations import (
     OrganisationChanges,

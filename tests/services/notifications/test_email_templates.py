@@ -15,7 +15,7 @@ from certmint.domain.accounts import Principal, Role
 from certmint.domain.email_templates import DEFAULTS, PLACEHOLDERS, SAMPLE_VALUES, EmailTemplate
 from certmint.domain.notifications import NotificationKind
 from certmint.services.errors import Forbidden, InvalidInput, NotFound
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.email_templates import (
     email_template,

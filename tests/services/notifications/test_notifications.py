@@ -22,7 +22,7 @@ from certmint.domain.notifications import (
 )
 from certmint.rendering import FontSet, extract_credential
 from certmint.services.certificates.lifecycle import reissue_certificate
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.mail import SmtpMailer, purge_account_mail, send_due
 from certmint.storage.tables import NotificationRow, SignInLinkRow

@@ -27,7 +27,7 @@ from certmint.services.certificates.lifecycle import (
     suspend_certificate,
 )
 from certmint.services.errors import Forbidden, InvalidInput, NotFound
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.webhooks import (
     add_webhook,

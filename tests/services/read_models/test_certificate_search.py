@@ -8,7 +8,7 @@ from certmint.domain.accounts import Principal, Role
 from certmint.domain.certificates import CertificateStatus
 from certmint.services.certificates.lifecycle import revoke_certificate
 from certmint.services.errors import NotFound
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.read_models.certificate_search import (
     authorised_certificate,

@@ -11,7 +11,7 @@ import pytest
 from certmint.domain.accounts import Principal, Role
 from certmint.domain.criteria import parse_criteria
 from certmint.services.errors import NotFound
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.read_models.criteria_builder import editable, survey_batch
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork

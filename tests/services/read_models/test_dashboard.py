@@ -4,7 +4,7 @@ from uuid import uuid4
 
 from certmint.domain.accounts import Principal, Role
 from certmint.domain.certificates import CertificateStatus
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.read_models.dashboard import dashboard
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork

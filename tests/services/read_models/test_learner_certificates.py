@@ -12,7 +12,7 @@ from certmint.domain.certificates import CertificateStatus
 from certmint.domain.ids import url_id
 from certmint.services.certificates.lifecycle import reissue_certificate
 from certmint.services.errors import Forbidden, NotFound
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.read_models.learner_certificates import (
     learner_certificate,

@@ -10,7 +10,7 @@ import pytest
 
 from certmint.domain.ids import url_id
 from certmint.services.certificates.lifecycle import revoke_certificate
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.verification.counts import VerificationCounter, verification_counts
 from certmint.services.verification.verify import VerificationCache, verify_certificate

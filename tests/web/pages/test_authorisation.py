@@ -36,7 +36,7 @@ from certmint.services.certificates.corrections import request_name_correction
 from certmint.services.certificates.profiles import set_public_profile
 from certmint.services.identity.sessions import start_session
 from certmint.services.identity.sign_in_links import invite_user
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.read_models.learner_certificates import learner_certificates
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -426,7 +426,6 @@ def pages(uow: SqlAlchemyUnitOfWork, signing: Signing) -> Pages:
 @pytest.fixture
 def browser(container: Container, pages: Pages) -> Iterator[TestClient]:
     app = create_app(container)
-    app.state.run_in_background = lambda work: work()  # "Issue now" finishes in the request
     with TestClient(app, base_url="https://certs.example.org", follow_redirects=False) as client:
         yield client
 

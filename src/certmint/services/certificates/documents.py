@@ -28,7 +28,7 @@ from certmint.rendering import (
     library_versions,
 )
 from certmint.services.errors import NotFound
-from certmint.services.issuance.awards import verification_url
+from certmint.services.issuance.printed import verification_url
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = ["FORMATS", "Document", "DocumentFormat", "certificate_document", "certificate_preview"]

@@ -23,7 +23,7 @@ from certmint.rendering import FontSet
 from certmint.services import authorization
 from certmint.services.certificates.documents import FORMATS, DocumentFormat, certificate_document
 from certmint.services.errors import InvalidInput, NotFound
-from certmint.services.issuance.awards import verification_url
+from certmint.services.issuance.printed import verification_url
 from certmint.storage.certificates import CertificateFilter
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 

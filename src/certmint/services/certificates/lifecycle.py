@@ -23,7 +23,8 @@ from certmint.domain.status_lists import StatusPurpose
 from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from certmint.services.issuance.awards import achievement_context, award
+from certmint.services.issuance.award import award
+from certmint.services.issuance.context import achievement_context
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.webhooks import enqueue_certificate_events
 from certmint.storage.certificates import CertificateFilter

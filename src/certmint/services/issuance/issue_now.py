@@ -1,17 +1,13 @@
-""" "Issue now" from the admin pages: start a bulk issuance job, run it in the background, and
-report its progress to whoever watches.
+""" "Issue now" from the admin pages and the API: request a bulk issuance job for everyone in
+the achievement's batch, and report its progress to whoever watches.
 
-The job is planned first (its row exists before this returns, so a page can follow it from
-the first moment). With a broker (``queue``), its chunks are queued for the workers exactly as
-``certmint issue`` queues them (``issuance.queue_issue``), and the page follows what the
-workers record. Without one it is handed to ``run``, the caller's in-process executor (a
-thread of the web process); a job already under way there is returned as it is and not
-started twice.
+The job is planned before this returns (a page can follow it from the first moment) and runs
+on the executor chosen at start-up (``services.issuance.requests``): a thread of the web
+process, or the broker's workers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -19,21 +15,15 @@ from certmint.domain.accounts import Principal
 from certmint.domain.jobs import ChunkCounts, Job, JobStatus
 from certmint.services import authorization
 from certmint.services.errors import NotFound
-from certmint.services.issuance.awards import (
-    CHUNK_SIZE,
-    QueueChunks,
-    issue_achievement,
-    plan_issue,
-    queue_issue,
-)
+from certmint.services.issuance.executors import Executor
+from certmint.services.issuance.planning import CHUNK_SIZE
+from certmint.services.issuance.requests import request_issuance
 from certmint.services.issuers.signing import Signing
 from certmint.services.read_models.dashboard import job_percent
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["IssueStatus", "Runner", "issue_status", "progress_chunk", "start_issue"]
+__all__ = ["IssueStatus", "issue_status", "progress_chunk", "start_issue"]
 
-#: Runs work in the background (a thread in the web process).
-Runner = Callable[[Callable[[], object]], None]
 PROGRESS_STEPS = 20
 
 
@@ -44,57 +34,26 @@ def progress_chunk(total: int) -> int:
 
 
 def start_issue(
-    new_uow: Callable[[], SqlAlchemyUnitOfWork],
+    uow: SqlAlchemyUnitOfWork,
     signing: Signing,
+    executor: Executor,
     principal: Principal,
     achievement_id: UUID,
-    *,
-    run: Runner,
-    queue: QueueChunks | None = None,
-) -> Job:
-    """Award the achievement to everyone in its batch who qualifies, in the background: on
-    the broker's workers when ``queue`` is given, else through ``run``.
-
-    ``new_uow`` makes a unit of work for each thread. Returns the job to follow.
-    """
-    uow = new_uow()
+) -> UUID:
+    """Award the achievement to everyone in its batch who qualifies, in the background, if the
+    principal may; returns the id of the job to follow (``issue_status``)."""
     with uow:
         achievement = authorization.achievement_for(uow, principal, achievement_id)
         total = uow.roster.count_enrolments(achievement.batch_id)
-    organisation_id, chunk_size = principal.organisation_id, progress_chunk(total)
-    if queue is not None:
-        queued = queue_issue(
-            uow,
-            signing,
-            organisation_id,
-            achievement.id,
-            queue,
-            actor=principal.actor,
-            chunk_size=chunk_size,
-        )
-        return _job(uow, organisation_id, queued.job_id)
-    planned = plan_issue(
-        uow, signing, organisation_id, achievement.id, actor=principal.actor, chunk_size=chunk_size
-    )
-    job = _job(uow, organisation_id, planned.job_id)
-    if job.done > 0:
-        return job  # already under way in another thread or process
-
-    def work() -> object:
-        return issue_achievement(
-            new_uow(), signing, organisation_id, achievement.id, actor=principal.actor
-        )
-
-    run(work)
-    return job
-
-
-def _job(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, job_id: UUID) -> Job:
-    with uow:
-        job = uow.jobs.get(organisation_id, job_id)
-    if job is None:
-        raise NotFound("job", job_id)
-    return job
+    return request_issuance(
+        uow,
+        signing,
+        executor,
+        principal.organisation_id,
+        achievement.id,
+        actor=principal.actor,
+        chunk_size=progress_chunk(total),
+    ).job.job_id
 
 
 @dataclass(frozen=True)

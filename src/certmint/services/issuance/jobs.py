@@ -36,7 +36,6 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
     "DEFAULT_LEASE",
-    "ChunkWork",
     "claim_chunk",
     "executor_name",
     "job_progress",

@@ -38,7 +38,7 @@ from certmint.rendering import FontSet
 from certmint.services.certificates.documents import DocumentFormat, certificate_document
 from certmint.services.errors import InvalidInput
 from certmint.services.identity.sign_in_links import account_message
-from certmint.services.issuance.awards import verification_url
+from certmint.services.issuance.printed import verification_url
 from certmint.services.notifications.email_templates import render_email
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 

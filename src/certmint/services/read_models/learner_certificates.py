@@ -19,7 +19,7 @@ from certmint.domain.ids import url_id
 from certmint.domain.organisations import Organisation
 from certmint.domain.sharing import linkedin_add_to_profile_url
 from certmint.services import authorization
-from certmint.services.issuance.awards import verification_url
+from certmint.services.issuance.printed import verification_url
 from certmint.services.unit_of_work import UnitOfWork
 from certmint.storage.certificates import CertificateFilter
 

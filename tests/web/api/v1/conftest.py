@@ -26,7 +26,7 @@ from certmint.services.catalogue.templates import create_template
 from certmint.services.identity.accounts import create_user
 from certmint.services.identity.sessions import start_session
 from certmint.services.identity.tokens import create_token
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.keys import ensure_signing_key
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.webhooks import add_webhook

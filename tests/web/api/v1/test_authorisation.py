@@ -19,7 +19,7 @@ from typing import Any, Literal
 from fastapi.testclient import TestClient
 
 from certmint.services.catalogue.achievements import add_achievement
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.api.v1.conftest import World

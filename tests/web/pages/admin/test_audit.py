@@ -13,7 +13,7 @@ from certmint.domain.ids import url_id
 from certmint.services.audit import audit_log
 from certmint.services.certificates.lifecycle import list_certificates
 from certmint.services.errors import Forbidden
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.pages.admin.conftest import Admin, get_ok

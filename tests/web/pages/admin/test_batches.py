@@ -13,7 +13,7 @@ from certmint.services.catalogue.templates import (
     revise_template,
 )
 from certmint.services.certificates.lifecycle import get_certificate
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import enrolment_csv, enrolment_row

@@ -10,7 +10,7 @@ from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.ids import url_id
 from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.certificates.lifecycle import get_certificate, list_certificates
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.verification.verify import verify_certificate
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork

@@ -22,7 +22,7 @@ from certmint.services.certificates.lifecycle import (
     list_certificates,
     revoke_certificate,
 )
-from certmint.services.issuance.awards import issue_achievement
+from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.email_templates import render_email
 from certmint.services.notifications.webhooks import add_webhook

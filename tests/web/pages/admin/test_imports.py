@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from certmint.domain.accounts import Principal, Role
 from certmint.services.read_models.dashboard import dashboard
+from certmint.storage.tables import AchievementRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import enrolment_csv, enrolment_row
 from tests.web.pages.admin.conftest import Admin, get_ok
@@ -78,3 +82,24 @@ def test_no_file_is_a_problem(client: TestClient, admin: Admin) -> None:
     response = client.post("/admin/import", data={"dry_run": "1"}, headers=admin.headers)
     assert response.status_code == 422
     assert "choose a CSV file" in response.text
+
+
+def test_an_import_starts_automatic_issuance_and_links_to_its_job(
+    client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork
+) -> None:
+    with uow:  # make the scenario's achievement an automatic one
+        uow.session.execute(
+            update(AchievementRow)
+            .where(AchievementRow.id == admin.scenario.achievement_id)
+            .values(auto_issue=True)
+        )
+        uow.commit()
+    rows = [enrolment_row("L3", name="Meena Das"), enrolment_row("N1", name="Nia Obi")]
+    done = _upload(client, admin, enrolment_csv(rows))
+    text = done.text  # type: ignore[attr-defined]
+    found = re.search(r'Automatic issuance started: <a href="([^"]+)">Completion</a>', text)
+    assert found, text
+    progress = client.get(f"{found.group(1)}/progress", headers=admin.headers).json()
+    # the tests' executor runs the job inside the request; only the changed learners count
+    assert (progress["status"], progress["total"], progress["issued"]) == ("succeeded", 2, 2)
+    assert "Automatic issuance" not in _upload(client, admin, enrolment_csv(rows)).text  # type: ignore[attr-defined]

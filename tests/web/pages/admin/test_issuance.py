@@ -1,39 +1,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
 from certmint.domain.certificates import CertificateStatus
 from certmint.services.certificates.lifecycle import list_certificates
+from certmint.services.issuance.in_process import InProcessExecutor
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.pages.admin.conftest import Admin, get_ok
-
-
-def _inline(client: TestClient) -> list[Callable[[], object]]:
-    """Run background work at once, inside the request (the test's connection is shared)."""
-    ran: list[Callable[[], object]] = []
-
-    def run(work: Callable[[], object]) -> None:
-        ran.append(work)
-        work()
-
-    client.app.state.run_in_background = run  # type: ignore[attr-defined]
-    return ran
 
 
 def test_issue_now_runs_the_job_and_the_page_follows_it(
     client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork
 ) -> None:
-    ran = _inline(client)
     response = client.post(
         f"/admin/achievements/{admin.scenario.achievement_id}/issue",
         headers=admin.headers,
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert len(ran) == 1
     job_url = response.headers["location"]
     assert re.search(r"/admin/jobs/[0-9a-f-]{36}$", job_url)
     progress = client.get(f"{job_url}/progress", headers=admin.headers).json()
@@ -68,8 +54,8 @@ def test_issue_now_runs_the_job_and_the_page_follows_it(
 def test_a_running_job_page_refreshes_itself_without_javascript(
     client: TestClient, admin: Admin
 ) -> None:
-    ran = _inline(client)
-    client.app.state.run_in_background = ran.append  # type: ignore[attr-defined]  # never runs
+    container = client.app.state.container  # type: ignore[attr-defined]
+    container.__dict__["executor"] = InProcessExecutor(container.uow, run=lambda work: None)
     response = client.post(
         f"/admin/achievements/{admin.scenario.achievement_id}/issue", headers=admin.headers
     )
@@ -81,7 +67,6 @@ def test_a_running_job_page_refreshes_itself_without_javascript(
 def test_another_tenant_cannot_start_or_follow_a_job(
     client: TestClient, admin: Admin, other_tenant: dict[str, str]
 ) -> None:
-    _inline(client)
     url = f"/admin/achievements/{admin.scenario.achievement_id}/issue"
     assert client.post(url, headers=other_tenant).status_code == 404
     job_url = client.post(url, headers=admin.headers, follow_redirects=False).headers["location"]

@@ -25,7 +25,7 @@ from certmint.services.certificates.lifecycle import (
     suspend_certificate,
 )
 from certmint.services.errors import InvalidInput
-from certmint.services.issuance.awards import verification_url
+from certmint.services.issuance.printed import verification_url
 from certmint.services.verification.verify import PRINTED_FIELDS
 from certmint.web.api.v1.identifiers import ID_EXAMPLE, IdPath, parse_id
 from certmint.web.api.v1.pagination import Page, PagingDep, page_of

@@ -19,7 +19,8 @@ from certmint.domain.ids import url_id
 from certmint.services.authorization import batch_for, load
 from certmint.services.catalogue.imports import ImportSummary, import_enrolment_rows
 from certmint.services.catalogue.roster import list_enrolments
-from certmint.services.issuance.awards import issue_after_changes
+from certmint.services.issuance.outcome import issue_progress
+from certmint.services.issuance.requests import request_automatic_issuance
 from certmint.web.api.v1.identifiers import ID_EXAMPLE, IdPath, parse_id
 from certmint.web.api.v1.learners import LearnerOut
 from certmint.web.api.v1.pagination import Page, PagingDep, page_of
@@ -119,11 +120,17 @@ class UpsertSummary(BaseModel):
     learners: Counts
     enrolments: Counts
     certificates_issued: int = Field(
-        description="Certificates awarded at once by automatic achievements.", examples=[0]
+        description="Certificates the automatic achievements' jobs had awarded when this "
+        "answer was made (they run on after it; follow `issuance_jobs`).",
+        examples=[0],
+    )
+    issuance_jobs: list[str] = Field(
+        description="The automatic achievements' jobs these changes started: where to poll.",
+        examples=[[f"/api/v1/jobs/{ID_EXAMPLE}"]],
     )
 
     @classmethod
-    def of(cls, summary: ImportSummary, issued: int) -> UpsertSummary:
+    def of(cls, summary: ImportSummary, issued: int, jobs: list[str]) -> UpsertSummary:
         counts = summary.counts()
         return cls(
             rows=summary.rows,
@@ -133,6 +140,7 @@ class UpsertSummary(BaseModel):
             learners=Counts(**counts["learners"]),
             enrolments=Counts(**counts["enrolments"]),
             certificates_issued=issued,
+            issuance_jobs=jobs,
         )
 
 
@@ -182,17 +190,22 @@ def upsert_enrolments(
         actor=principal.actor,
         principal=principal,
     )
-    issued = 0
-    if not body.dry_run and summary.changed_enrolment_ids:
-        awarded = issue_after_changes(
-            container.uow(),
-            container.signing,
-            principal.organisation_id,
-            summary.changed_enrolment_ids,
-            actor=principal.actor,
-        )
-        issued = sum(a.issued for a in awarded)
-    return UpsertSummary.of(summary, issued)
+    # Automatic issuance runs on the executor (the broker's workers, or a thread of this
+    # process): the answer comes at once, with the jobs to follow.
+    automatic = request_automatic_issuance(
+        container.uow(),
+        container.signing,
+        container.executor,
+        principal.organisation_id,
+        [] if body.dry_run else summary.changed_enrolment_ids,
+        actor=principal.actor,
+    )
+    issued = sum(
+        issue_progress(container.uow(), principal.organisation_id, run.job.job_id)[1].counts.issued
+        for run in automatic
+    )
+    jobs = [f"/api/v1/jobs/{url_id(run.job.job_id)}" for run in automatic]
+    return UpsertSummary.of(summary, issued, jobs)
 
 
 @router.get(

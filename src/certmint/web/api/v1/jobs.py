@@ -1,16 +1,16 @@
 """Issuance jobs: start one for an achievement, then poll its progress.
 
-Starting returns at once (202) with the job; the work runs chunk by chunk
-(``services.issuance.issue_now``, as the admin pages' "issue now"): on the broker's workers when
-one is configured, else after the response in this process. A job interrupted half-way is
-resumed by starting it again."""
+Starting returns at once (202) with the job; the work runs chunk by chunk on the executor
+chosen at start-up (``services.issuance.requests``, as the admin pages' "issue now"): the
+broker's workers when one is configured, else a thread of this process. A job interrupted
+half-way is resumed by starting it again."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from certmint.domain.ids import url_id
@@ -81,19 +81,16 @@ def start_issuance(
     *,
     principal: StaffDep,
     container: ContainerDep,
-    background: BackgroundTasks,
-    request: Request,
     response: Response,
 ) -> JobOut:
-    job = start_issue(
-        container.uow,
+    job_id = start_issue(
+        container.uow(),
         container.signing,
+        container.executor,
         principal,
         parse_id("achievement", achievement_id),
-        run=background.add_task,
-        queue=request.app.state.queue_chunks,
     )
-    progress = issue_status(container.uow(read_only=True), principal, job.id)
+    progress = issue_status(container.uow(read_only=True), principal, job_id)
     out = JobOut.of(progress)
     response.headers["Location"] = out.url
     return out

@@ -24,7 +24,7 @@ from certmint.services.certificates.lifecycle import (
     suspend_certificate,
 )
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from certmint.services.issuance.awards import verification_url
+from certmint.services.issuance.printed import verification_url
 from certmint.services.read_models.certificate_search import (
     PER_PAGE,
     CertificatePage,

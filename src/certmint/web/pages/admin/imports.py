@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.errors import ImportRejected, InvalidInput
-from certmint.services.issuance.awards import issue_after_changes
+from certmint.services.issuance.requests import request_automatic_issuance
 from certmint.web.deps import ContainerDep, PageAdminDep
 from certmint.web.i18n import N_, translate
 from certmint.web.pages.admin.common import FormDep, field, render, upload
@@ -52,14 +52,15 @@ def upload_csv(
             "rejected": isinstance(exc, ImportRejected),
         }
         return render(request, "import.html", context, section=SECTION, status_code=422)
-    awarded = []
-    if not dry_run and summary.changed_enrolment_ids:
-        awarded = issue_after_changes(
-            container.uow(),
-            container.signing,
-            principal.organisation_id,
-            summary.changed_enrolment_ids,
-            actor=principal.actor,
-        )
-    context |= {"summary": summary, "issued": sum(a.issued for a in awarded)}
+    # Automatic issuance runs on the executor (the broker's workers, or a thread of this
+    # process): the page answers at once and links to the jobs.
+    automatic = request_automatic_issuance(
+        container.uow(),
+        container.signing,
+        container.executor,
+        principal.organisation_id,
+        [] if dry_run else summary.changed_enrolment_ids,
+        actor=principal.actor,
+    )
+    context |= {"summary": summary, "automatic": automatic}
     return render(request, "import.html", context, section=SECTION)

@@ -7,38 +7,17 @@ endpoint and moves the bar.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from certmint.config import Settings
-from certmint.services.issuance.awards import QueueChunks
 from certmint.services.issuance.issue_now import issue_status, start_issue
 from certmint.web.deps import ContainerDep, PageStaffDep, StaffDep
 from certmint.web.pages.admin.common import FormDep, page_id, redirect, render
 
-__all__ = ["broker_queue", "router", "run_in_thread"]
+__all__ = ["router"]
 
 router = APIRouter()
 SECTION = "admin_dashboard"
-
-
-def run_in_thread(work: Callable[[], object]) -> None:
-    """The in-process executor: the job survives the request that started it; if the process
-    dies, running "Issue now" again resumes the unfinished job."""
-    threading.Thread(target=work, name="certmint-issue", daemon=True).start()
-
-
-def broker_queue(settings: Settings) -> QueueChunks | None:
-    """With ``CERTMINT_BROKER_URL``, jobs started here are queued for ``certmint worker``
-    processes (as ``certmint issue`` queues them) instead of running in the web process."""
-    if not settings.broker_url:
-        return None
-    from certmint.jobs import chunk_queue  # noqa: PLC0415 - Celery is optional
-
-    return chunk_queue(settings)
 
 
 @router.post("/achievements/{achievement_id}/issue", name="admin_issue")
@@ -49,15 +28,14 @@ def issue_now(
     container: ContainerDep,
     _form: FormDep,
 ) -> Response:
-    job = start_issue(
-        container.uow,
+    job_id = start_issue(
+        container.uow(),
         container.signing,
+        container.executor,
         principal,
         page_id(achievement_id, "achievement"),
-        run=request.app.state.run_in_background,
-        queue=request.app.state.queue_chunks,
     )
-    return redirect(request, "admin_job", job_id=job.id)
+    return redirect(request, "admin_job", job_id=job_id)
 
 
 @router.get("/jobs/{job_id}", name="admin_job")

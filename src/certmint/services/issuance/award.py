@@ -1,0 +1,95 @@
+"""Awarding: certificates for chosen learners, stored with their status-list places, webhook
+events and e-mails in the caller's transaction."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+from certmint.domain.certificates import Certificate, certificate_number
+from certmint.domain.courses import Enrolment, Learner
+from certmint.domain.notifications import Notification, NotificationKind, NotificationStatus
+from certmint.services.issuance.context import AchievementContext
+from certmint.services.issuance.signed_certificates import build_certificate
+from certmint.services.issuers.signing import Signing
+from certmint.services.notifications.webhooks import enqueue_certificate_events
+from certmint.services.verification.status_lists import allocate_places
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = ["award"]
+
+_rng = random.SystemRandom()
+
+
+def _numbers(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, count: int, year: int) -> list[str]:
+    numbers: set[str] = set()
+    while len(numbers) < count:
+        fresh = {
+            certificate_number(year, _rng.getrandbits(50)) for _ in range(count - len(numbers))
+        }
+        numbers |= fresh - uow.certificates.numbers_taken(organisation_id, sorted(fresh))
+    return list(numbers)
+
+
+def award(
+    uow: SqlAlchemyUnitOfWork,
+    ctx: AchievementContext,
+    signing: Signing,
+    pairs: Sequence[tuple[Enrolment, Learner]],
+    now: datetime,
+    *,
+    supersedes: UUID | None = None,
+    valid_from: datetime | None = None,
+) -> list[Certificate]:
+    """Issue to each (enrolment, learner) inside the open unit of work; nothing is checked
+    (the caller decided who is eligible; the database refuses a second current certificate)."""
+    if not pairs:
+        return []
+    places = allocate_places(uow, ctx.organisation.id, len(pairs), now)
+    numbers = _numbers(uow, ctx.organisation.id, len(pairs), now.year)
+    certificates = [
+        build_certificate(
+            ctx,
+            signing,
+            learner,
+            enrolment,
+            number=number,
+            status=places.entry(ctx.base, ctx.organisation, index),
+            issued=now,
+            valid_from=valid_from,
+            supersedes=supersedes,
+        )
+        for (enrolment, learner), number, index in zip(pairs, numbers, places.indexes, strict=True)
+    ]
+    uow.certificates.add_many(certificates)
+    places.record(uow, [c.id for c in certificates])
+    enqueue_certificate_events(
+        uow,
+        ctx.organisation.id,
+        "certificate.reissued" if supersedes else "certificate.issued",
+        certificates,
+        base=ctx.base,
+        now=now,
+    )
+    kind = NotificationKind.REISSUED if supersedes else NotificationKind.ISSUED
+    uow.notifications.add_many(
+        [
+            Notification(
+                uuid.uuid4(),
+                ctx.organisation.id,
+                c.id,
+                kind,
+                learner.email,
+                NotificationStatus.PENDING,
+                0,
+                now,
+                now,
+            )
+            for c, (_, learner) in zip(certificates, pairs, strict=True)
+            if learner.email
+        ]
+    )
+    return certificates

@@ -1,0 +1,188 @@
+"""The in-process executor (the embedded default): a job's chunks run on a thread of the
+process that requested it, alongside any other process working on the same job.
+
+A job cut short with its process (a restart, a SIGKILL) resumes when it is requested again:
+its done chunks stay done (``services.issuance.jobs``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from uuid import UUID
+
+from certmint.domain.jobs import ChunkCounts, JobChunk
+from certmint.services.issuance.chunks import Announce, issue_chunk
+from certmint.services.issuance.jobs import (
+    DEFAULT_LEASE,
+    executor_name,
+    job_progress,
+    run_until_complete,
+)
+from certmint.services.issuance.outcome import (
+    IssueSummary,
+    Progress,
+    fail_issue_job,
+    finish_if_complete,
+    summarise,
+)
+from certmint.services.issuance.planning import CHUNK_SIZE, IssueJob, plan_issue
+from certmint.services.issuers.signing import Signing
+from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = ["InProcessExecutor", "issue_achievement"]
+
+#: Runs work in the background: a thread of its own by default; tests run it at once.
+Runner = Callable[[Callable[[], None]], None]
+POLL_SECONDS = 0.1
+
+
+def _in_thread(work: Callable[[], None]) -> None:
+    threading.Thread(target=work, name="certmint-issue", daemon=True).start()
+
+
+def run_job(
+    uow: SqlAlchemyUnitOfWork,
+    job: IssueJob,
+    *,
+    lease: timedelta = DEFAULT_LEASE,
+    progress: Progress | None = None,
+    announce: Announce | None = None,
+) -> IssueSummary:
+    """Run the planned job's chunks in this thread until every one is done, by anyone; what
+    this run issued itself."""
+    owner = executor_name()
+    issued: dict[UUID, list[UUID]] = {}  # per chunk, from its latest attempt
+
+    def work(chunk_uow: SqlAlchemyUnitOfWork, chunk: JobChunk) -> ChunkCounts:
+        counts, ids = issue_chunk(chunk_uow, job, chunk, announce)
+        issued[chunk.id] = ids
+        return counts
+
+    kept: list[UUID] = []
+    try:
+        final = run_until_complete(
+            uow,
+            job.job_id,
+            owner,
+            work,
+            lease=lease,
+            committed=lambda chunk: kept.extend(issued.pop(chunk.id)),
+            progress=None
+            if progress is None
+            else lambda p: progress(p.counts.considered, job.total),
+        )
+    except BaseException as exc:
+        fail_issue_job(uow, job.job_id, exc)
+        raise
+    finish_if_complete(uow, job)
+    mine = job_progress(uow, job.job_id, owner=owner).counts
+    return summarise(job.job_id, job.ctx.achievement.id, final.counts, mine, kept)
+
+
+def issue_achievement(
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    organisation_id: UUID,
+    achievement_id: UUID,
+    *,
+    learner_ids: Sequence[UUID] | None = None,
+    manual: bool = False,
+    reason: str | None = None,
+    actor: str = "system",
+    chunk_size: int = CHUNK_SIZE,
+    lease: timedelta = DEFAULT_LEASE,
+    progress: Progress | None = None,
+) -> IssueSummary:
+    """Plan and run a job here and now, in the calling thread (the demo, benchmarks and tests;
+    triggers go through ``services.issuance.requests``).
+
+    ``manual=True`` (with ``learner_ids``) is an award by hand: those learners, if enrolled in
+    the batch, are awarded whatever the criteria say, and ``reason`` records why. Either way
+    nobody gets a second current certificate of the same achievement.
+    """
+    job = plan_issue(
+        uow,
+        signing,
+        organisation_id,
+        achievement_id,
+        learner_ids=learner_ids,
+        manual=manual,
+        reason=reason,
+        actor=actor,
+        chunk_size=chunk_size,
+    )
+    return run_job(uow, job, lease=lease, progress=progress)
+
+
+class _Run:
+    """One job on the in-process executor: its latest progress, then its summary or error."""
+
+    detached = False
+
+    def __init__(self, job: IssueJob) -> None:
+        self.job = job
+        self.finished = threading.Event()
+        self.done = (0, job.total)
+        self.summary: IssueSummary | None = None
+        self.error: BaseException | None = None
+
+    def advance(self, done: int, total: int) -> None:
+        self.done = (done, total)
+
+    def wait(self, progress: Progress | None = None) -> IssueSummary:
+        while not self.finished.wait(POLL_SECONDS if progress else None):
+            if progress is not None:
+                progress(*self.done)
+        if progress is not None:
+            progress(*self.done)
+        if self.error is not None:
+            raise self.error
+        assert self.summary is not None
+        return self.summary
+
+
+class InProcessExecutor:
+    """Runs each job on a thread of this process (``run``), one run per job at a time: a job
+    requested again while it runs here is the same run."""
+
+    def __init__(
+        self,
+        new_uow: Callable[[], SqlAlchemyUnitOfWork],
+        *,
+        lease: timedelta = DEFAULT_LEASE,
+        announce: Announce | None = None,
+        run: Runner = _in_thread,
+    ) -> None:
+        self._new_uow = new_uow
+        self._lease = lease
+        self._announce = announce
+        self._run = run
+        self._lock = threading.Lock()
+        self._running: dict[UUID, _Run] = {}
+
+    def start(self, job: IssueJob) -> _Run:
+        with self._lock:
+            if job.job_id in self._running:
+                return self._running[job.job_id]
+            run = self._running[job.job_id] = _Run(job)
+
+        def work() -> None:
+            try:
+                run.summary = run_job(
+                    self._new_uow(),
+                    job,
+                    lease=self._lease,
+                    progress=run.advance,
+                    announce=self._announce,
+                )
+            except BaseException as exc:  # handed to whoever waits for the run
+                run.error = exc
+            finally:
+                with self._lock:
+                    del self._running[job.job_id]
+                run.finished.set()
+
+        self._run(work)
+        return run
