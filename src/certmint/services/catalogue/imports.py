@@ -38,7 +38,7 @@ from certmint.domain.messages import Message
 from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.errors import ImportRejected
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = ["EntityCounts", "ImportSummary", "import_enrolment_rows", "import_enrolments"]
 
@@ -78,7 +78,7 @@ class ImportSummary:
 
 
 def import_enrolments(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     data: bytes | BinaryIO,
     *,
@@ -111,7 +111,7 @@ def import_enrolments(
 
 
 def import_enrolment_rows(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     rows: Sequence[Mapping[str, str]],
     *,
@@ -134,7 +134,7 @@ def import_enrolment_rows(
 
 
 def _import(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     reading: EnrolmentReading,
     *,
@@ -145,8 +145,8 @@ def _import(
     progress: Callable[[], None] | None,
 ) -> ImportSummary:
     now = datetime.now(UTC)
-    with uow:
-        staging = uow.roster.import_staging(organisation_id)
+    with uow as tx:
+        staging = tx.roster.import_staging(organisation_id)
         staging.create()
         for chunk in reading.chunks(CHUNK):
             staging.add(chunk)
@@ -160,13 +160,13 @@ def _import(
         problems = [*reading.problems, *repeated.learner_problems, *repeated.enrolment_problems]
         if problems:
             raise ImportRejected(sorted(problems, key=lambda p: p.line))
-        plan = _Plan(uow, organisation_id, summary, reading, principal=principal)
+        plan = _Plan(tx, organisation_id, summary, reading, principal=principal)
         batch_ids = plan.resolve()
         staging.merge_learners(repeated.learners)
         staging.match_learners()
         if principal is not None:
             stored = staging.stored_learner_ids()
-            scope = authorization.learner_scope(uow, principal, stored)
+            scope = authorization.learner_scope(tx, principal, stored)
             staging.limit_learners(scope.visible - scope.writable, set(stored) - scope.visible)
         staging.add_batches(batch_ids)
         staging.group_enrolments()
@@ -181,9 +181,9 @@ def _import(
         staging.write(now)
         staging.drop()
         if summary.learners.created + summary.enrolments.created >= ANALYZE_AFTER:
-            uow.roster.refresh_statistics()
+            tx.roster.refresh_statistics()
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
             actor=actor,
             action="enrolments.imported",
@@ -192,7 +192,7 @@ def _import(
             details={"source": source, "rows": summary.rows, **summary.counts()},
             at=now,
         )
-        uow.commit()
+        tx.commit()
     return summary
 
 
@@ -232,7 +232,7 @@ class _Plan:
 
     def __init__(
         self,
-        uow: SqlAlchemyUnitOfWork,
+        uow: OpenUnitOfWork,
         organisation_id: UUID,
         summary: ImportSummary,
         reading: EnrolmentReading,
