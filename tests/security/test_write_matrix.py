@@ -39,7 +39,16 @@ from certmint.web.app import create_app
 from tests.web.api.v1 import test_authorisation as api_rules
 from tests.web.pages import test_authorisation as page_rules
 
-CALLERS = ("anonymous", "learner", "manager", "other_manager", "other_admin", "admin")
+CALLERS = (
+    "anonymous",
+    "learner",
+    "manager",
+    "other_manager",
+    "other_admin",
+    "other_org_manager",
+    "other_org_learner",
+    "admin",
+)
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Rows of the organisation's own (organisation_id), and of what hangs from its courses and
 # templates. Left out: what reading or a refused sign-in legitimately stamps (sessions' and

@@ -4,9 +4,9 @@ The routes come from the app itself, so a new page is tried automatically, and o
 ``ROUTES`` below fails the test until someone says who may call it (the REST API has its own
 test, ``tests/web/api/v1/test_authorisation.py``). Callers sign in as browsers do, with a session
 cookie, and send the session's CSRF token with unsafe requests: nobody; a learner (only their
-own certificates); a course manager of this organisation's *other* course; an admin of
-*another* organisation using our ids; the manager of the course the ids belong to; and our
-admin. Across tenants and course scopes nothing is ever a 2xx that shows this organisation's
+own certificates); a course manager of this organisation's *other* course; the admin, a course
+manager and a learner of *another* organisation using our ids; the manager of the course the
+ids belong to; and our admin (who also operates the instance). Across tenants and course scopes nothing is ever a 2xx that shows this organisation's
 objects: an id of theirs is a 404, a role that may not act is a 403, and nobody is a redirect
 to the sign-in page (a 401 for the JSON progress endpoint). Every unsafe request without the
 CSRF token is refused. And every link, button and form a page shows is one its viewer may use:
@@ -32,6 +32,7 @@ from certmint.bootstrap import Container
 from certmint.domain.accounts import Principal, Role
 from certmint.domain.ids import url_id
 from certmint.services.catalogue.achievements import add_achievement
+from certmint.services.catalogue.roster import resolve_batch
 from certmint.services.certificates.corrections import request_name_correction
 from certmint.services.certificates.profiles import set_public_profile
 from certmint.services.identity.sessions import start_session
@@ -334,7 +335,16 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
 }
 
-OUTSIDERS = ("anonymous", "learner", "other_manager", "other_admin")
+OUTSIDERS = (
+    "anonymous",
+    "learner",
+    "other_manager",
+    "other_admin",
+    "other_org_manager",
+    "other_org_learner",
+)
+# The other organisation's callers: nothing of this organisation is theirs.
+OTHER_ORGANISATION = ("other_admin", "other_org_manager", "other_org_learner")
 
 
 def page_routes(app: FastAPI, openapi: dict[str, Any]) -> list[tuple[str, str]]:
@@ -381,6 +391,20 @@ def build_pages(uow: SqlAlchemyUnitOfWork, signing: Signing) -> Pages:
     home, other = world.organisation.id, world.other.id
     _caller_session(uow, pages, "admin", organisation_id=home, operator=True)
     _caller_session(uow, pages, "other_admin", organisation_id=other)
+    other_course, _ = resolve_batch(uow, other, "B1")
+    _caller_session(
+        uow,
+        pages,
+        "other_org_manager",
+        organisation_id=other,
+        role=Role.COURSE_MANAGER,
+        course_ids=[other_course.id],
+    )
+    with uow:
+        other_learner = uow.users.by_email(other, "x1@example.org")
+    assert other_learner is not None
+    session, token = start_session(uow, other_learner)
+    pages.cookies["other_org_learner"], pages.csrf["other_org_learner"] = token, session.csrf_token
     for name, course in (("manager", "course"), ("other_manager", "other_course")):
         user = {"role": Role.COURSE_MANAGER, "course_ids": [world.ids[course]]}
         _caller_session(uow, pages, name, organisation_id=home, **user)
@@ -480,12 +504,18 @@ def _expected_for(caller: str, path: str, rule: Rule) -> set[int] | None:
         return {401} if rule.json else {303}
     if rule.access == "signed_in":
         return None
+    ids = _scoped_ids(path, rule)
     if caller == "learner":
         return {rule.ok} if rule.access == "learner" else {403}
+    if caller == "other_org_learner":  # their own learner pages, with our ids a 404
+        if rule.access != "learner":
+            return {403}
+        return {404} if ids else None
     if rule.access in ("learner", "operator"):
         return {403}  # staff have no learner pages; only our admin operates the instance
-    ids = _scoped_ids(path, rule)
-    if caller == "other_admin":
+    if caller == "other_org_manager" and rule.access == "admin":
+        return {403}
+    if caller in ("other_admin", "other_org_manager"):
         return {404} if ids else None
     if caller == "other_manager":
         if rule.access == "admin":
@@ -497,7 +527,7 @@ def _expected_for(caller: str, path: str, rule: Rule) -> set[int] | None:
 def _hidden(caller: str, pages: Pages) -> set[str]:
     """What of ours the caller must never be shown: ids (both forms) and names."""
     ids = pages.world.ids
-    if caller == "other_admin":
+    if caller in OTHER_ORGANISATION:
         names = set(ids)
     elif caller == "other_manager":
         names = COURSE_SCOPED
@@ -506,9 +536,12 @@ def _hidden(caller: str, pages: Pages) -> set[str]:
     else:
         names = set()
     shown = {url_id(ids[n]) for n in names if n in ids} | {str(ids[n]) for n in names if n in ids}
-    if caller in ("other_admin", "other_manager"):
+    if caller in (*OTHER_ORGANISATION, "other_manager"):
         shown |= set(LEARNER_NAMES)
-    shown.add({"other_admin": "Statistics", "other_manager": "Data Science"}.get(caller, ""))
+    if caller in OTHER_ORGANISATION:
+        shown |= {"Statistics", "Home Institute"}  # our course and our name
+    elif caller == "other_manager":
+        shown.add("Data Science")
     return shown - {""}
 
 
@@ -622,8 +655,19 @@ MAY_USE: dict[str, set[Access]] = {
     "manager": {"public", "signed_in", "staff"},
     "other_manager": {"public", "signed_in", "staff"},
     "learner": {"public", "signed_in", "learner"},
+    "other_admin": {"public", "signed_in", "staff", "admin"},
+    "other_org_manager": {"public", "signed_in", "staff"},
+    "other_org_learner": {"public", "signed_in", "learner"},
 }
-HOME = {"admin": "/admin", "manager": "/admin", "other_manager": "/admin", "learner": "/me"}
+HOME = {
+    "admin": "/admin",
+    "manager": "/admin",
+    "other_manager": "/admin",
+    "learner": "/me",
+    "other_admin": "/admin",
+    "other_org_manager": "/admin",
+    "other_org_learner": "/me",
+}
 
 
 def _rule_for(app: Any, method: str, path: str) -> tuple[str, Rule] | None:
@@ -671,6 +715,14 @@ def test_every_link_a_page_shows_can_be_followed(
     headers = pages.headers(caller, "GET")
     visits = list(crawl(browser, HOME[caller], headers, _same_site))
     failures = {p for visit in visits for p in _unusable(browser.app, caller, visit)}
+    if caller in OTHER_ORGANISATION:  # the other organisation's pages show nothing of ours
+        hidden = _hidden(caller, pages)
+        failures |= {
+            f"{caller}: {visit.url} shows {leaked}"
+            for visit in visits
+            if (leaked := _leaks(visit.response, hidden))
+        }
     assert not failures, "\n".join(sorted(failures))
     pages_seen = [v.url for v in visits if v.parts is not None and v.response.status_code == 200]
-    assert len(pages_seen) >= (2 if caller in ("learner", "other_manager") else 8), pages_seen
+    fewest = 8 if caller in ("admin", "manager", "other_admin") else 2
+    assert len(pages_seen) >= fewest, pages_seen

@@ -1,7 +1,8 @@
 """An API client and a small world to call it on: two organisations, two courses, callers.
 
 Every caller authenticates for real: admins and course managers (scoped to one course) with
-API tokens, the learner with a signed-in session's cookie.
+API tokens, learners with a signed-in session's cookie. The other organisation has callers of
+every kind too (``other_admin``, ``other_org_manager``, ``other_org_learner``).
 """
 
 from __future__ import annotations
@@ -51,10 +52,12 @@ class World:
     def headers(self, caller: str) -> dict[str, str]:
         if caller == "anonymous":
             return {}
-        if caller == "learner":
+        if caller in LEARNERS:
             return {"Cookie": f"{SESSION_COOKIE}={self.bearer[caller]}"}
         return {"Authorization": f"Bearer {self.bearer[caller]}"}
 
+
+LEARNERS = ("learner", "other_org_learner")  # signed in with a session, not a token
 
 ROWS = [
     enrolment_row("L1", name="Asha Rao", **{"score:final": "82"}),
@@ -137,7 +140,30 @@ def build_world(uow: SqlAlchemyUnitOfWork, signing: Signing) -> World:
         learner_id=learners["L1"].id,
     )
     _session, world.bearer["learner"] = start_session(uow, user)
+    _other_callers(uow, world)
     return world
+
+
+def _other_callers(uow: SqlAlchemyUnitOfWork, world: World) -> None:
+    """The other organisation's course manager (a token for its course) and learner (a
+    session): neither reaches anything of this organisation."""
+    other = world.other.id
+    course, _ = resolve_batch(uow, other, "B1")
+    _token, world.bearer["other_org_manager"] = create_token(
+        uow, other, name="m", role=Role.COURSE_MANAGER, actor="t", course_ids=[course.id]
+    )
+    with uow:
+        learner = uow.roster.learners_by_external_id(other, ["X1"])["X1"]
+    user = create_user(
+        uow,
+        other,
+        email="x1@example.org",
+        display_name="Learner X1",
+        role=Role.LEARNER,
+        actor="t",
+        learner_id=learner.id,
+    )
+    _session, world.bearer["other_org_learner"] = start_session(uow, user)
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 The routes come from the app's own OpenAPI document, so a new route is tried automatically,
 and one missing from ``ROUTES`` below fails the test until someone says who may call it.
 Callers: nobody (no token), a learner, a course manager of this organisation's *other*
-course, an admin of *another* organisation, a course manager of the course the ids belong to,
-and this organisation's admin. Across tenants and course scopes nothing is ever a 2xx that
+course, the admin, a course manager and a learner of *another* organisation, a course manager
+of the course the ids belong to, and this organisation's admin. Across tenants and course scopes nothing is ever a 2xx that
 shows this organisation's objects: an id of theirs is a 404, a role that may not act is a 403.
 """
 
@@ -196,7 +196,16 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
 }
 
-OUTSIDERS = ("anonymous", "learner", "other_manager", "other_admin")
+OUTSIDERS = (
+    "anonymous",
+    "learner",
+    "other_manager",
+    "other_admin",
+    "other_org_manager",
+    "other_org_learner",
+)
+# The other organisation's callers: nothing of this organisation is theirs.
+OTHER_ORGANISATION = ("other_admin", "other_org_manager", "other_org_learner")
 
 
 def _routes(api: TestClient) -> list[tuple[str, str]]:
@@ -243,10 +252,12 @@ def _expected_for(caller: str, path: str, rule: Rule) -> set[int] | None:
         return {401}
     if rule.access == "signed_in":
         return None
-    if caller == "learner" or rule.access == "operator":
+    if caller in ("learner", "other_org_learner") or rule.access == "operator":
         return {403}
     ids = _scoped_ids(path, rule)
-    if caller == "other_admin":
+    if caller == "other_org_manager" and rule.access == "admin":
+        return {403}
+    if caller in ("other_admin", "other_org_manager"):
         return {404} if ids else None
     if caller == "other_manager":
         if rule.access == "admin":
@@ -325,7 +336,7 @@ def test_every_route_with_every_caller(
         if expected is not None and status not in expected:
             failures.append(f"expected {sorted(expected)}: {where}")
         if status in SUCCESS and rule.access != "public":
-            hidden = everything if caller == "other_admin" else COURSE_SCOPED
+            hidden = everything if caller in OTHER_ORGANISATION else COURSE_SCOPED
             if caller == "learner":
                 hidden = hidden - {"learner"}  # their own record
             leaked = _leaks(response, world, hidden & everything)
