@@ -156,11 +156,10 @@ def _other_callers(uow: SqlAlchemyUnitOfWork, world: World) -> None:
         learner = uow.roster.learners_by_external_id(other, ["X1"])["X1"]
     user = create_user(
         uow,
-        other,
+        Principal.at_shell(other),
         email="x1@example.org",
         display_name="Learner X1",
         role=Role.LEARNER,
-        actor="t",
         learner_id=learner.id,
     )
     _session, world.bearer["other_org_learner"] = start_session(uow, user)
