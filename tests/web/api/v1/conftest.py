@@ -150,7 +150,11 @@ def _other_callers(uow: SqlAlchemyUnitOfWork, world: World) -> None:
     other = world.other.id
     course, _ = resolve_batch(uow, other, "B1")
     _token, world.bearer["other_org_manager"] = create_token(
-        uow, other, name="m", role=Role.COURSE_MANAGER, actor="t", course_ids=[course.id]
+        uow,
+        Principal.at_shell(other),
+        name="m",
+        role=Role.COURSE_MANAGER,
+        course_ids=[course.id],
     )
     with uow:
         learner = uow.roster.learners_by_external_id(other, ["X1"])["X1"]
