@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -52,13 +53,14 @@ from pydantic import SecretStr
 from certmint.bootstrap import Container, bootstrap
 from certmint.config import Settings
 from certmint.domain.accounts import Principal, Role
+from certmint.rendering import read_qr_codes
 from certmint.services.identity.tokens import create_token
 from certmint.services.issuers.keys import ensure_signing_key
 from tests.conftest import ThrowawayPostgres, require_service
 from tests.factories import make_organisation
 from tests.servers import free_port
 
-__all__ = ["CHROMIUM", "LiveServer", "assert_accessible", "run_live_server"]
+__all__ = ["CHROMIUM", "LiveServer", "assert_accessible", "qr_url_of", "run_live_server"]
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -256,3 +258,25 @@ def assert_accessible(page: Page) -> None:
     assert not violations, "axe-core: " + "; ".join(
         f"{v['impact']} {v['id']} ({v['help']}) at {', '.join(v['targets'])}" for v in violations
     )
+
+
+def qr_url_of(pdf: bytes, tmp_path: Path) -> str:
+    """The URL in the PDF's QR code, read from the page as poppler draws it."""
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm, "pdftoppm missing: apt-get install poppler-utils"
+    (tmp_path / "c.pdf").write_bytes(pdf)
+    subprocess.run(
+        [
+            pdftoppm,
+            "-r",
+            "150",
+            "-png",
+            "-singlefile",
+            str(tmp_path / "c.pdf"),
+            str(tmp_path / "p"),
+        ],
+        check=True,
+    )
+    urls = [u for u in read_qr_codes((tmp_path / "p.png").read_bytes()) if "/v/" in u]
+    assert len(urls) == 1, urls
+    return urls[0]

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,12 +20,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from certmint.domain.accounts import Role
-from certmint.rendering import read_qr_codes
 from certmint.services.catalogue.roster import resolve_learner
 from certmint.services.issuers.keys import ensure_signing_key
 from tests.factories import PASSWORD, enrolment_csv, enrolment_row, make_organisation, make_user
 from tests.rendering.conftest import logo_png
-from tests.web.browser import LiveServer, assert_accessible
+from tests.web.browser import LiveServer, assert_accessible, qr_url_of
 
 pytestmark = pytest.mark.slow
 
@@ -64,28 +61,6 @@ def _sign_in(page: Page, live_server: LiveServer, email: str, path: str) -> None
 
 def _nav(page: Page, name: str) -> None:
     page.get_by_role("navigation", name="Admin").get_by_role("link", name=name).click()
-
-
-def _qr_url_of(pdf: bytes, tmp_path: Path) -> str:
-    """The URL in the PDF's QR code, read from the page as poppler draws it."""
-    pdftoppm = shutil.which("pdftoppm")
-    assert pdftoppm, "pdftoppm missing: apt-get install poppler-utils"
-    (tmp_path / "c.pdf").write_bytes(pdf)
-    subprocess.run(
-        [
-            pdftoppm,
-            "-r",
-            "150",
-            "-png",
-            "-singlefile",
-            str(tmp_path / "c.pdf"),
-            str(tmp_path / "p"),
-        ],
-        check=True,
-    )
-    urls = [u for u in read_qr_codes((tmp_path / "p.png").read_bytes()) if "/v/" in u]
-    assert len(urls) == 1, urls
-    return urls[0]
 
 
 def test_admin_designs_attaches_imports_issues_corrects_and_a_learner_verifies(
@@ -243,7 +218,7 @@ def test_admin_designs_attaches_imports_issues_corrects_and_a_learner_verifies(
     assert pdf.startswith(b"%PDF")
 
     # --- the QR code in that PDF opens the verification page: Valid, the corrected name -----
-    url = _qr_url_of(pdf, tmp_path)
+    url = qr_url_of(pdf, tmp_path)
     assert url.startswith(live_server.base_url + "/v/")
     phone = open_page(viewport={"width": 390, "height": 844})
     phone.goto(url)
