@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from certmint.web.i18n import load_catalogues
 from tests.factories import PASSWORD
@@ -65,10 +65,18 @@ class Walk:
     def open(self, path: str) -> None:
         self.page.goto(self.live_server.url(path))
 
-    def look(self, step: str, *, guide: tuple[str, ...] = (), of: Page | None = None) -> Path:
+    def look(
+        self,
+        step: str,
+        *,
+        guide: tuple[str, ...] = (),
+        of: Page | None = None,
+        at: Locator | None = None,
+    ) -> Path:
         """Screenshot the page (for review), check it with axe-core, and with
-        ``CERTMINT_GUIDE=1`` write it to the guide when this walk is one of ``guide``'s
-        (``"desktop-en"`` and so on). Returns the screenshot's path."""
+        ``CERTMINT_GUIDE=1`` write the window's view (scrolled to ``at``) to the guide when
+        this walk is one of ``guide``'s (``"desktop-en"`` and so on). Returns the screenshot's
+        path."""
         page = of or self.page
         self.steps.append(step)
         name = f"{self.journey}-{self.key}-{len(self.steps):02}-{step}.png"
@@ -77,6 +85,8 @@ class Walk:
         page.screenshot(path=str(path), full_page=True)
         assert_accessible(page)
         if self.key in guide and os.environ.get("CERTMINT_GUIDE") == "1":
+            if at is not None:
+                at.scroll_into_view_if_needed()
             _write_guide_image(page.screenshot(), GUIDE / f"{self.journey}-{step}-{self.key}.png")
         return path
 
