@@ -22,7 +22,14 @@ def test_criteria_text_errors_say_where() -> None:
     with pytest.raises(InvalidInput) as caught:
         criteria_from_text('{"completed": tru}')
     assert list(map(str, caught.value.problems)) == [
-        "$: not valid JSON: Expecting value at line 1, column 15"
+        "$: not valid JSON: a value is missing or misspelt (true, false, a number, text in "
+        'double quotes, {...} or [...]), at line 1, column 15 (at ▶ in …completed": ▶tru})'
+    ]
+    with pytest.raises(InvalidInput) as caught:
+        criteria_from_text('{"all": [{"completed": true} {"score": {}}]}')
+    assert list(map(str, caught.value.problems)) == [
+        "$: not valid JSON: a comma between two items, or a closing bracket, is missing, at "
+        'line 1, column 30 (at ▶ in …ted": true} ▶{"score": {}…)'
     ]
     with pytest.raises(InvalidInput) as caught:
         describe_criteria({"any": [{"completed": True}, {"score": {">=": 101}}]})

@@ -56,20 +56,24 @@ class BatchView:
     published: list[tuple[Template, TemplateVersion]]  # what can be attached
 
 
-# What Python's json module says of bad JSON: translated where shown (other words stay as is).
-_JSON_ERRORS = frozenset(
-    (
-        N_("Expecting value"),
-        N_("Expecting property name enclosed in double quotes"),
-        N_("Expecting ':' delimiter"),
-        N_("Expecting ',' delimiter"),
-        N_("Extra data"),
-        N_("Unterminated string starting at"),
-        N_("Invalid control character at"),
-        N_("Invalid \\escape"),
-        N_("Invalid \\uXXXX escape"),
-    )
-)
+# What Python's json module says of bad JSON, in plain words (anything else is shown as is).
+_JSON_ERRORS = {
+    "Expecting value": N_(
+        "a value is missing or misspelt (true, false, a number, text in double quotes, "
+        "{...} or [...])"
+    ),
+    "Expecting property name enclosed in double quotes": N_(
+        "a name must be in double quotes, and no comma may come just before a closing }"
+    ),
+    "Expecting ':' delimiter": N_("a colon (:) is missing after a name"),
+    "Expecting ',' delimiter": N_("a comma between two items, or a closing bracket, is missing"),
+    "Extra data": N_("something follows the end of the criteria (one bracket too many?)"),
+    "Unterminated string starting at": N_("a text has no closing double quote"),
+    "Invalid control character at": N_("a text holds a line break or tab: write \\n or \\t"),
+    "Invalid \\escape": N_("a backslash starts an unknown escape (\\\\ is a backslash)"),
+    "Invalid \\uXXXX escape": N_("\\u must be followed by four hexadecimal digits"),
+}
+_NEAR = 12  # characters shown each side of where the JSON goes wrong
 
 
 def describe_criteria(criteria: Any) -> Sentence:
@@ -86,13 +90,24 @@ def criteria_from_text(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
+        plain = _JSON_ERRORS.get(exc.msg)
         problem = Message(
-            "not valid JSON: %(error)s at line %(line)s, column %(column)s",
-            error=Message(exc.msg) if exc.msg in _JSON_ERRORS else exc.msg,
+            "not valid JSON: %(error)s, at line %(line)s, column %(column)s (at ▶ in %(near)s)",
+            error=Message(plain) if plain else exc.msg,
             line=str(exc.lineno),
             column=str(exc.colno),
+            near=_near(text, exc.pos),
         )
         raise InvalidInput([CriteriaProblem("$", problem)], "criteria rejected") from exc
+
+
+def _near(text: str, position: int) -> str:
+    """``…, "completed": ▶tru}``: the typed text around ``position``, marked where it goes
+    wrong, on one line."""
+    start, end = max(position - _NEAR, 0), position + _NEAR
+    before = ("…" if start else "") + text[start:position]
+    after = text[position:end] + ("…" if end < len(text) else "")
+    return " ".join(f"{before}▶{after}".split())
 
 
 def batch_view(uow: UnitOfWork, principal: Principal, batch_id: UUID) -> BatchView:

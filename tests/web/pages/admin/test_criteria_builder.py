@@ -150,6 +150,10 @@ def test_the_json_view_wins_when_it_was_edited(client: TestClient, scored: Admin
     assert 'name="builder" value="0"' in deep.text
     broken = _post(client, scored, {**fields, "criteria": ['{"completed": tru}']}, action="check")
     assert broken.status_code == 422 and "not valid JSON" in broken.text
+    assert "The JSON below is not valid, so the builder cannot show it" in broken.text
+    again = _post(client, scored, _form(broken.text), restart="1")
+    assert again.status_code == 200 and 'name="row0_kind" value="completed"' in again.text
+    assert 'name="builder" value="1"' in again.text
     # JSON that rows can show comes back as rows.
     flat = _post(
         client,

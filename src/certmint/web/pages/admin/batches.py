@@ -29,6 +29,7 @@ from certmint.web.deps import ContainerDep, PageStaffDep
 from certmint.web.i18n import N_, translate
 from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render
 from certmint.web.pages.admin.criteria_form import (
+    START,
     CriteriaForm,
     builder_context,
     criteria_form,
@@ -39,7 +40,6 @@ __all__ = ["router"]
 
 router = APIRouter()
 SECTION = "admin_dashboard"
-START_CRITERIA = {"completed": True}  # what the builder starts from
 # Shown after a redirect (``?done=``); translated by the template.
 MESSAGES = {
     "attached": N_("Achievement attached. Check the dry run, then issue."),
@@ -68,7 +68,7 @@ def _batch_page(
 ) -> Response:
     """The batch page; the attach form shows ``form`` and the builder ``cf`` as submitted."""
     view = batch_view(container.uow(), principal, batch_id)
-    cf = cf or initial_form(START_CRITERIA)
+    cf = cf or initial_form(START)
     found = found or survey_batch(container.uow(), principal, batch_id, cf.criterion)
     return render(
         request,
@@ -114,9 +114,12 @@ def _signatories(form: FormData) -> list[tuple[str, str]]:
 
 
 def _stays(form: FormData) -> bool:
-    """The submission asks to see the form again: "Check criteria", or a condition added or
-    removed (also the Enter key, whose first submit button is a hidden "Check")."""
-    return field(form, "action") == "check" or bool(field(form, "add") or field(form, "remove"))
+    """The submission asks to see the form again: "Check criteria", a condition added or
+    removed, or the builder started again (also the Enter key, whose first submit button is a
+    hidden "Check")."""
+    return field(form, "action") == "check" or any(
+        field(form, name) for name in ("add", "remove", "restart")
+    )
 
 
 def _needs_confirming(form: FormData, found: BatchSurvey) -> bool:

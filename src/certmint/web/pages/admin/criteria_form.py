@@ -44,9 +44,10 @@ from certmint.services.read_models.batch_page import criteria_from_text
 from certmint.services.read_models.criteria_builder import BatchSurvey
 from certmint.web.pages.admin.common import field
 
-__all__ = ["MAX_ROWS", "CriteriaForm", "builder_context", "criteria_form", "initial_form"]
+__all__ = ["MAX_ROWS", "START", "CriteriaForm", "builder_context", "criteria_form", "initial_form"]
 
 MAX_ROWS = 50
+START = {"completed": True}  # what the builder starts from
 _OVER = "over:"
 _ASSESSMENT = "assessment:"
 _KINDS: dict[str, Kind] = {kind: kind for kind in KINDS}
@@ -114,6 +115,8 @@ def initial_form(criteria: Any) -> CriteriaForm:
 def criteria_form(form: FormData) -> CriteriaForm:
     """The builder after a submission: the rows or the JSON (whichever the admin changed), with
     a condition added or removed when those buttons were pressed."""
+    if field(form, "restart"):
+        return initial_form(START)
     text = field(form, "criteria")
     from_rows = field(form, "builder") == "1" and _squash(text) == _squash(
         field(form, "criteria_shown")
