@@ -38,6 +38,7 @@ from sqlalchemy.engine import make_url
 from _postgres import throwaway_database
 from certmint.bootstrap import Container, bootstrap
 from certmint.config import load_settings
+from certmint.domain.accounts import Principal
 from certmint.rendering import Design, Signatory
 from certmint.services.catalogue.achievements import add_achievement
 from certmint.services.catalogue.imports import import_enrolments
@@ -96,7 +97,7 @@ def _prepare(container: Container, n: int) -> tuple[uuid.UUID, uuid.UUID]:
     ensure_signing_key(uow, container.key_store, org.id)
     import_enrolments(uow, org.id, _csv(n))
     design = Design(layout="classic-1-1", signatories=(Signatory("A. Director", "Director"),))
-    version = create_template(uow, org.id, design, publish=True)
+    version = create_template(uow, Principal.at_shell(org.id), design, publish=True)
     _, batch = resolve_batch(uow, org.id, "B1")
     achievement = add_achievement(
         uow,

@@ -89,7 +89,7 @@ def scenario(
         title="Certificate",
         signatories=(Signatory("Dr. Meera Iyer", "Director"),),
     )
-    version = create_template(uow, organisation.id, design, publish=True)
+    version = create_template(uow, Principal.at_shell(organisation.id), design, publish=True)
     _, batch = resolve_batch(uow, organisation.id, str(rows[0].get("batch_id", "B1")))
     achievement = add_achievement(
         uow,

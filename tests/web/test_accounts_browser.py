@@ -149,7 +149,11 @@ def test_a_course_manager_is_shown_only_what_they_may_use(
     uow = live_server.container.uow
     course = resolve_course(uow(), organisation, "C1")
     create_template(
-        uow(), organisation, Design(layout="classic-1-1"), name=f"Merit {width}", publish=True
+        uow(),
+        Principal.at_shell(organisation),
+        Design(layout="classic-1-1"),
+        name=f"Merit {width}",
+        publish=True,
     )
     manager = make_user(
         uow(),

@@ -12,7 +12,7 @@ from uuid import UUID
 import pytest
 from playwright.sync_api import Page, expect
 
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.rendering import Design, Signatory
 from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.catalogue.roster import resolve_batch
@@ -38,7 +38,9 @@ def batch(live_server: LiveServer) -> UUID:
     extra = ["score:final", "attr:country"]
     import_enrolments(uow(), org.id, enrolment_csv(ROWS, extra=extra))
     design = Design(layout="classic-1-1", signatories=(Signatory("Dr. Meera Iyer", "Director"),))
-    create_template(uow(), org.id, design, name="Spring certificate", publish=True)
+    create_template(
+        uow(), Principal.at_shell(org.id), design, name="Spring certificate", publish=True
+    )
     return resolve_batch(uow(), org.id, "B1")[1].id
 
 

@@ -12,7 +12,7 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.domain.ids import url_id
 from certmint.domain.organisations import Organisation
 from certmint.rendering import Design, Signatory
@@ -48,7 +48,7 @@ def _tenant(
     design = Design(
         layout="classic-1-1", title="Certificate", signatories=(Signatory("D", "Dean"),)
     )
-    version = create_template(uow, organisation.id, design, publish=True)
+    version = create_template(uow, Principal.at_shell(organisation.id), design, publish=True)
     _, batch = resolve_batch(uow, organisation.id, "B1")
     achievement = add_achievement(
         uow,

@@ -18,6 +18,7 @@ from certmint.cli.state import (
     print_json,
 )
 from certmint.cli.terminal import console, err_console
+from certmint.domain.accounts import Principal
 from certmint.domain.templates import TemplateVersion
 from certmint.rendering import GALLERY, Design, Paper, Signatory
 from certmint.services.catalogue.roster import resolve_batch, resolve_learner
@@ -132,7 +133,7 @@ def create(
         design = replace(design, description=description)
     with in_organisation(ctx, org) as (container, organisation):
         version = create_template(
-            container.uow(), organisation.id, design, name=name, publish=publish, actor="cli"
+            container.uow(), Principal.at_shell(organisation.id), design, name=name, publish=publish
         )
     _show(version, as_json)
 
@@ -157,11 +158,10 @@ def upload(
     with in_organisation(ctx, org) as (container, organisation):
         uploaded = upload_template(
             container.uow(),
-            organisation.id,
+            Principal.at_shell(organisation.id),
             file.read_bytes(),
             name=name or file.stem,
             publish=publish,
-            actor="cli",
         )
     _show(uploaded.version, as_json, removed=uploaded.removed)
 
@@ -176,7 +176,7 @@ def publish_(
     """Freeze a draft version so it can be attached to batches."""
     with in_organisation(ctx, org) as (container, organisation):
         version = publish_template_version(
-            container.uow(), organisation.id, version_id, actor="cli"
+            container.uow(), Principal.at_shell(organisation.id), version_id
         )
     _show(version, as_json)
 

@@ -147,7 +147,9 @@ def load_demo_data(
     templates = list_templates(uow, organisation_id)
     version = next(
         (v for _, versions in templates for v in versions if v.status == "published"), None
-    ) or create_template(uow, organisation_id, DEMO_DESIGN, publish=True, actor="demo")
+    ) or create_template(
+        uow, Principal.at_shell(organisation_id, "demo"), DEMO_DESIGN, publish=True
+    )
     for course_id, _, batches in _COURSES:
         for batch_id, _ in batches:
             _, batch = resolve_batch(uow, organisation_id, batch_id)

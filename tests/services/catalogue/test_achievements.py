@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from certmint.domain.accounts import Principal
 from certmint.rendering import Design, Signatory
 from certmint.services.catalogue.achievements import add_achievement, list_achievements
 from certmint.services.catalogue.imports import import_enrolments
@@ -24,7 +25,7 @@ def setup(uow: SqlAlchemyUnitOfWork) -> tuple:
 
 def test_attach_with_sunbird_criteria_stores_ours(uow: SqlAlchemyUnitOfWork, setup: tuple) -> None:
     org, batch = setup
-    version = create_template(uow, org.id, NAMED, publish=True)
+    version = create_template(uow, Principal.at_shell(org.id), NAMED, publish=True)
     achievement = add_achievement(
         uow,
         org.id,
@@ -58,7 +59,7 @@ def test_attach_with_sunbird_criteria_stores_ours(uow: SqlAlchemyUnitOfWork, set
 
 def test_rules_for_attaching(uow: SqlAlchemyUnitOfWork, setup: tuple) -> None:
     org, batch = setup
-    draft = create_template(uow, org.id, NAMED)
+    draft = create_template(uow, Principal.at_shell(org.id), NAMED)
     with pytest.raises(Conflict, match="draft"):
         add_achievement(
             uow,
@@ -68,7 +69,7 @@ def test_rules_for_attaching(uow: SqlAlchemyUnitOfWork, setup: tuple) -> None:
             name="Completion",
             criteria={"completed": True},
         )
-    published = create_template(uow, org.id, NAMED, publish=True)
+    published = create_template(uow, Principal.at_shell(org.id), NAMED, publish=True)
     with pytest.raises(InvalidInput) as caught:
         add_achievement(
             uow,
@@ -89,7 +90,7 @@ def test_rules_for_attaching(uow: SqlAlchemyUnitOfWork, setup: tuple) -> None:
         for n in (1, 2)
     )
     placeholders = create_template(
-        uow, org.id, Design(layout="classic-1-2", signatories=two), publish=True
+        uow, Principal.at_shell(org.id), Design(layout="classic-1-2", signatories=two), publish=True
     )
     with pytest.raises(InvalidInput) as missing:
         add_achievement(
@@ -117,7 +118,7 @@ def test_rules_for_attaching(uow: SqlAlchemyUnitOfWork, setup: tuple) -> None:
 def test_ids_from_another_organisation(uow: SqlAlchemyUnitOfWork, setup: tuple) -> None:
     org, batch = setup
     other = make_organisation(uow, "Other")
-    theirs = create_template(uow, other.id, NAMED, publish=True)
+    theirs = create_template(uow, Principal.at_shell(other.id), NAMED, publish=True)
     with pytest.raises(NotFound):
         add_achievement(
             uow,

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import hashlib
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certmint.domain.accounts import Principal, Role
 from certmint.rendering import Design, FontSet, Paper, Signatory
 from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.catalogue.roster import resolve_batch, resolve_learner
@@ -22,7 +24,7 @@ from certmint.services.catalogue.templates import (
     revise_template,
     upload_template,
 )
-from certmint.services.errors import Conflict, InvalidInput, NotFound
+from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certmint.storage.tables import AuditEventRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import enrolment_csv, enrolment_row, make_organisation
@@ -53,20 +55,20 @@ def test_design_json_round_trips() -> None:
 
 def test_create_publish_and_revise(uow: SqlAlchemyUnitOfWork, session: Session) -> None:
     org = make_organisation(uow)
-    first = create_template(uow, org.id, DESIGN, actor="alice")
+    first = create_template(uow, Principal.at_shell(org.id), DESIGN)
     assert (first.number, first.status, first.content_hash) == (1, "draft", None)
     assert "{{recipient.name}}" in first.svg
     assert first.design is not None and design_from_json(first.design) == DESIGN
 
-    published = publish_template_version(uow, org.id, first.id, actor="alice")
+    published = publish_template_version(uow, Principal.at_shell(org.id), first.id)
     assert published.status == "published"
     assert published.content_hash == "sha256:" + hashlib.sha256(first.svg.encode()).hexdigest()
     with pytest.raises(Conflict):
-        publish_template_version(uow, org.id, first.id)
+        publish_template_version(uow, Principal.at_shell(org.id), first.id)
 
     revised = revise_template(
         uow,
-        org.id,
+        Principal.at_shell(org.id),
         first.template_id,
         design=Design(layout="classic-1-2", title="Certificate of Distinction"),
     )
@@ -83,7 +85,7 @@ def test_create_publish_and_revise(uow: SqlAlchemyUnitOfWork, session: Session) 
 
 def test_create_and_publish_at_once(uow: SqlAlchemyUnitOfWork) -> None:
     org = make_organisation(uow)
-    version = create_template(uow, org.id, DESIGN, publish=True)
+    version = create_template(uow, Principal.at_shell(org.id), DESIGN, publish=True)
     assert get_template_version(uow, org.id, version.id).status == "published"
 
 
@@ -92,7 +94,7 @@ def test_an_unnamed_template_is_named_by_its_title_without_placeholders(
 ) -> None:
     org = make_organisation(uow)
     design = Design(layout="classic-1-1", title="Certificate of {{ achievement.name }}")
-    version = create_template(uow, org.id, design)
+    version = create_template(uow, Principal.at_shell(org.id), design)
     template, _ = get_template(uow, org.id, version.template_id)
     assert template.name == "Certificate of …"
     assert default_name("{{achievement.name}}") == "…"
@@ -101,7 +103,7 @@ def test_an_unnamed_template_is_named_by_its_title_without_placeholders(
 
 def test_upload_is_sanitised(uow: SqlAlchemyUnitOfWork) -> None:
     org = make_organisation(uow)
-    uploaded = upload_template(uow, org.id, UPLOAD, name="Custom")
+    uploaded = upload_template(uow, Principal.at_shell(org.id), UPLOAD, name="Custom")
     version = uploaded.version
     assert "<script" not in version.svg and "onclick" not in version.svg
     assert "element <script>" in uploaded.removed  # what was taken out, for the answer
@@ -114,7 +116,7 @@ def test_unknown_placeholder_lists_the_known_ones(uow: SqlAlchemyUnitOfWork) -> 
     org = make_organisation(uow)
     bad = UPLOAD.replace(b"{{course.name}}", b"{{course.title}}")
     with pytest.raises(InvalidInput) as caught:
-        upload_template(uow, org.id, bad, name="Custom")
+        upload_template(uow, Principal.at_shell(org.id), bad, name="Custom")
     (problem,) = caught.value.problems
     assert "course.title" in str(problem) and "recipient.name" in str(problem)
 
@@ -122,24 +124,24 @@ def test_unknown_placeholder_lists_the_known_ones(uow: SqlAlchemyUnitOfWork) -> 
 def test_bad_design_is_invalid_input(uow: SqlAlchemyUnitOfWork) -> None:
     org = make_organisation(uow)
     with pytest.raises(InvalidInput):
-        create_template(uow, org.id, Design(layout="no-such-layout"))
+        create_template(uow, Principal.at_shell(org.id), Design(layout="no-such-layout"))
 
 
 def test_versions_are_scoped_to_their_organisation(uow: SqlAlchemyUnitOfWork) -> None:
     mine = make_organisation(uow, "Mine")
     theirs = make_organisation(uow, "Theirs")
-    version = create_template(uow, theirs.id, DESIGN)
+    version = create_template(uow, Principal.at_shell(theirs.id), DESIGN)
     with pytest.raises(NotFound):
         get_template_version(uow, mine.id, version.id)
     with pytest.raises(NotFound):
-        publish_template_version(uow, mine.id, version.id)
+        publish_template_version(uow, Principal.at_shell(mine.id), version.id)
     with pytest.raises(NotFound):
-        revise_template(uow, mine.id, version.template_id, design=DESIGN)
+        revise_template(uow, Principal.at_shell(mine.id), version.template_id, design=DESIGN)
 
 
 def test_preview_in_every_format(uow: SqlAlchemyUnitOfWork, fonts: FontSet) -> None:
     org = make_organisation(uow)
-    version = create_template(uow, org.id, DESIGN)
+    version = create_template(uow, Principal.at_shell(org.id), DESIGN)
     values = {"recipient.name": "अनन्या कृष्णमूर्ति"}
     pdf = preview_template(uow, org.id, version.id, fonts=fonts, base_url="https://x.example")
     assert pdf.startswith(b"%PDF-")
@@ -170,7 +172,7 @@ def test_preview_with_a_real_learner_and_batch(uow: SqlAlchemyUnitOfWork, fonts:
     import_enrolments(uow, org.id, enrolment_csv([enrolment_row("L1", name="ਹਰਪ੍ਰੀਤ ਸਿੰਘ")]))
     learner = resolve_learner(uow, org.id, "L1")
     _, batch = resolve_batch(uow, org.id, "B1")
-    version = create_template(uow, org.id, DESIGN)
+    version = create_template(uow, Principal.at_shell(org.id), DESIGN)
     svg = preview_template(
         uow,
         org.id,
@@ -186,3 +188,19 @@ def test_preview_with_a_real_learner_and_batch(uow: SqlAlchemyUnitOfWork, fonts:
     other = make_organisation(uow, "Other")
     with pytest.raises(NotFound):
         preview_template(uow, other.id, version.id, fonts=fonts, base_url="https://x.example")
+
+
+def test_only_admins_make_templates(uow: SqlAlchemyUnitOfWork) -> None:
+    """Course managers use published templates; the use cases ask the policy, whoever calls."""
+    org = make_organisation(uow).id
+    version = create_template(uow, Principal.at_shell(org), DESIGN)
+    manager = Principal(org, Role.COURSE_MANAGER, frozenset(), user_id=uuid4())
+    for attempt in (
+        lambda: create_template(uow, manager, DESIGN),
+        lambda: upload_template(uow, manager, UPLOAD, name="x"),
+        lambda: revise_template(uow, manager, version.template_id, design=DESIGN),
+        lambda: publish_template_version(uow, manager, version.id),
+    ):
+        with pytest.raises(Forbidden):
+            attempt()
+    assert [t.name for t, _ in list_templates(uow, org)] == ["Certificate of Merit"]

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from certmint.credentials import ob3_json_schema
+from certmint.domain.accounts import Principal
 from certmint.rendering import GALLERY, Design
 from certmint.services.catalogue.achievements import add_achievement
 from certmint.services.catalogue.templates import create_template
@@ -43,7 +44,9 @@ def _issue_every_kind(uow: SqlAlchemyUnitOfWork, signing: Signing) -> list[dict[
     then one certificate re-issued, one revoked, one suspended."""
     s = scenario(uow, signing, ROWS, extra=["score:final"])
     for n, layout in enumerate(GALLERY):
-        version = create_template(uow, s.organisation.id, Design(layout=layout.id), publish=True)
+        version = create_template(
+            uow, Principal.at_shell(s.organisation.id), Design(layout=layout.id), publish=True
+        )
         achievement = add_achievement(
             uow,
             s.organisation.id,

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any, Literal
 from uuid import UUID
 
+from certmint.domain.accounts import Principal
 from certmint.domain.templates import Template, TemplateVersion, TemplateVersionStatus
 from certmint.rendering import (
     PLACEHOLDER_PATTERN,
@@ -36,6 +37,7 @@ from certmint.rendering import (
     sample_values,
     sanitise_svg,
 )
+from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
@@ -165,14 +167,14 @@ def _new_version(
 
 def _create(
     uow: UnitOfWork,
-    organisation_id: UUID,
+    principal: Principal,
     name: str,
     svg: bytes,
     design: Design | None,
     *,
     publish: bool,
-    actor: str,
 ) -> TemplateVersion:
+    organisation_id, actor = principal.organisation_id, principal.actor
     now = datetime.now(UTC)
     with uow as tx:
         if tx.organisations.get(organisation_id) is None:
@@ -202,25 +204,18 @@ def _create(
 
 def create_template(
     uow: UnitOfWork,
-    organisation_id: UUID,
+    principal: Principal,
     design: Design,
     *,
     name: str | None = None,
     publish: bool = False,
-    actor: str = "system",
 ) -> TemplateVersion:
-    """A new template from a gallery layout; returns its first version."""
+    """A new template from a gallery layout (admins: course managers use templates, admins
+    make them); returns its first version."""
+    authorization.require(principal, authorization.Action.ADMINISTER)
     with _render_errors("design"):
         svg = build_template(design)
-    return _create(
-        uow,
-        organisation_id,
-        name or default_name(design.title),
-        svg,
-        design,
-        publish=publish,
-        actor=actor,
-    )
+    return _create(uow, principal, name or default_name(design.title), svg, design, publish=publish)
 
 
 def default_name(title: str) -> str:
@@ -231,33 +226,30 @@ def default_name(title: str) -> str:
 
 
 def upload_template(
-    uow: UnitOfWork,
-    organisation_id: UUID,
-    svg: bytes,
-    *,
-    name: str,
-    publish: bool = False,
-    actor: str = "system",
+    uow: UnitOfWork, principal: Principal, svg: bytes, *, name: str, publish: bool = False
 ) -> SavedVersion:
-    """A new template from an uploaded SVG, sanitised (scripts, handlers, external references
-    and the like removed or refused) and its placeholders checked; with what was removed."""
+    """A new template from an uploaded SVG (admins), sanitised (scripts, handlers, external
+    references and the like removed or refused) and its placeholders checked; with what was
+    removed."""
+    authorization.require(principal, authorization.Action.ADMINISTER)
     with _render_errors("SVG"):
         clean = sanitise_svg(svg)
-    version = _create(uow, organisation_id, name, clean.svg, None, publish=publish, actor=actor)
+    version = _create(uow, principal, name, clean.svg, None, publish=publish)
     return SavedVersion(version, clean.removed)
 
 
 def revise_template(
     uow: UnitOfWork,
-    organisation_id: UUID,
+    principal: Principal,
     template_id: UUID,
     *,
     design: Design | None = None,
     svg: bytes | None = None,
-    actor: str = "system",
 ) -> SavedVersion:
-    """An edit: a new draft version (with what was removed from an uploaded SVG); published
-    versions are never touched."""
+    """An edit (admins): a new draft version (with what was removed from an uploaded SVG);
+    published versions are never touched."""
+    authorization.require(principal, authorization.Action.ADMINISTER)
+    organisation_id = principal.organisation_id
     if (design is None) == (svg is None):
         raise InvalidInput(["give either a design or an SVG"], "template edit rejected")
     removed: tuple[str, ...] = ()
@@ -276,7 +268,7 @@ def revise_template(
         record(
             tx,
             organisation_id=organisation_id,
-            actor=actor,
+            actor=principal.actor,
             action="template.revised",
             subject_type="template",
             subject_id=template.id,
@@ -313,14 +305,17 @@ def _publish(
 
 
 def publish_template_version(
-    uow: UnitOfWork, organisation_id: UUID, version_id: UUID, *, actor: str = "system"
+    uow: UnitOfWork, principal: Principal, version_id: UUID
 ) -> TemplateVersion:
-    """Freeze a draft so it can be attached to batches; raises ``Conflict`` if already published."""
+    """Freeze a draft so it can be attached to batches (admins); raises ``Conflict`` if already
+    published."""
+    authorization.require(principal, authorization.Action.ADMINISTER)
+    organisation_id = principal.organisation_id
     with uow as tx:
         found = tx.templates.get_version(organisation_id, version_id)
         if found is None:
             raise NotFound("template version", version_id)
-        version = _publish(tx, organisation_id, found[1], actor, datetime.now(UTC))
+        version = _publish(tx, organisation_id, found[1], principal.actor, datetime.now(UTC))
         tx.commit()
     return version
 

@@ -82,8 +82,10 @@ def build_world(uow: SqlAlchemyUnitOfWork, signing: Signing) -> World:
     design = Design(
         layout="classic-1-1", title="Certificate", signatories=(Signatory("Meera Iyer", "Dean"),)
     )
-    published = create_template(uow, home.id, design, name="Classic", publish=True)
-    draft = create_template(uow, home.id, design, name="Draft one")
+    published = create_template(
+        uow, Principal.at_shell(home.id), design, name="Classic", publish=True
+    )
+    draft = create_template(uow, Principal.at_shell(home.id), design, name="Draft one")
     achievement = add_achievement(
         uow,
         home.id,

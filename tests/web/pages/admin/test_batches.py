@@ -4,6 +4,7 @@ import re
 
 from fastapi.testclient import TestClient
 
+from certmint.domain.accounts import Principal
 from certmint.rendering import Design, Signatory
 from certmint.services.catalogue.achievements import list_achievements
 from certmint.services.catalogue.imports import import_enrolments
@@ -154,10 +155,10 @@ def test_an_achievement_moves_to_a_newer_published_version(
         title="Certificate of Merit",
         signatories=(Signatory("Dr. Meera Iyer", "Director"),),
     )
-    draft = revise_template(uow, org, template_id, design=design).version
+    draft = revise_template(uow, Principal.at_shell(org), template_id, design=design).version
     page = f"/admin/batches/{admin.scenario.batch_id}"
     assert "Use v2" not in get_ok(client, page, admin.headers)  # a draft is not offered
-    publish_template_version(uow, org, draft.id)
+    publish_template_version(uow, Principal.at_shell(org), draft.id)
     offered = get_ok(client, page, admin.headers)
     assert "Use v2" in offered
     moved = client.post(

@@ -194,24 +194,22 @@ def templates(
     responses=problems(401, 403, 409, 422),
 )
 def create(body: TemplateIn, principal: AdminDep, container: ContainerDep) -> VersionOut:
-    uow, org = container.uow(), principal.organisation_id
+    uow = container.uow()
     if body.svg is not None:
         uploaded = upload_template(
             uow,
-            org,
+            principal,
             body.svg.encode("utf-8"),
             name=body.name or "Uploaded template",
             publish=body.publish,
-            actor=principal.actor,
         )
         return VersionOut.saved(uploaded, uploaded=True)
     version = create_template(
         uow,
-        org,
+        principal,
         _design(body.design),
         name=body.name,
         publish=body.publish,
-        actor=principal.actor,
     )
     return VersionOut.of(version)
 
@@ -265,11 +263,10 @@ def revise(
 ) -> VersionOut:
     saved = revise_template(
         container.uow(),
-        principal.organisation_id,
+        principal,
         parse_id("template", template_id),
         design=_design(body.design),
         svg=body.svg.encode("utf-8") if body.svg is not None else None,
-        actor=principal.actor,
     )
     return VersionOut.saved(saved, uploaded=body.svg is not None)
 
@@ -330,8 +327,7 @@ def preview(
 def publish(version_id: IdPath, principal: AdminDep, container: ContainerDep) -> VersionOut:
     version = publish_template_version(
         container.uow(),
-        principal.organisation_id,
+        principal,
         parse_id("template version", version_id),
-        actor=principal.actor,
     )
     return VersionOut.of(version)

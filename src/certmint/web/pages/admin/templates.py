@@ -84,11 +84,10 @@ def create(
     design = Design(layout=layout)
     version = create_template(
         container.uow(),
-        principal.organisation_id,
+        principal,
         design,
         name=field(form, "name").strip()
         or translate(request, DEFAULT_NAME, layout=translate(request, LAYOUTS[layout].name)),
-        actor=principal.actor,
     )
     return redirect(request, "admin_template", template_id=version.template_id)
 
@@ -201,10 +200,9 @@ def save(
     try:
         revise_template(
             container.uow(),
-            principal.organisation_id,
+            principal,
             page_id(template_id, "template"),
             design=design,
-            actor=principal.actor,
         )
     except InvalidInput as exc:
         return _designer(
@@ -279,8 +277,7 @@ def publish(
 ) -> Response:
     version = publish_template_version(
         container.uow(),
-        principal.organisation_id,
+        principal,
         page_id(version_id, "template version"),
-        actor=principal.actor,
     )
     return redirect(request, "admin_template", done="published", template_id=version.template_id)
