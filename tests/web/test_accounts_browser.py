@@ -50,7 +50,7 @@ def organisation(live_server: LiveServer) -> UUID:
 def _sign_in_as_admin(page: Page, live_server: LiveServer, path: str) -> None:
     page.goto(live_server.url(path))
     page.get_by_label("E-mail address").first.fill("admin@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(live_server.url(path))
 
@@ -191,3 +191,41 @@ def test_a_course_manager_is_shown_only_what_they_may_use(
     expect(page.get_by_text("Preview of the form above (not saved).")).to_be_visible()
     shot("designer", page)
     assert_accessible(page)
+
+
+def test_a_course_manager_who_forgot_their_password_gets_a_link_from_the_admin(
+    live_server: LiveServer,
+    organisation: UUID,
+    open_page: Callable[..., Page],
+    shot: Callable[..., Path],
+) -> None:
+    """No mail server: the admin makes the link on the users page and copies it; the course
+    manager opens it and chooses a new password, which signs them in."""
+    uow = live_server.container.uow
+    course = resolve_course(uow(), organisation, "C1")
+    make_user(
+        uow(), organisation, Role.COURSE_MANAGER, email="ravi@example.org", course_ids=[course.id]
+    )
+    admin = open_page()
+    admin.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    _sign_in_as_admin(admin, live_server, "/admin/users")
+    row = admin.get_by_role("row").filter(has_text="ravi@example.org")
+    row.get_by_role("button", name="Make a sign-in link").click()
+    expect(admin.get_by_text("It opens a page where they choose a new password.")).to_be_visible()
+    link = admin.locator("#sign-in-link").inner_text()
+    assert "/login/reset/" in link
+    admin.get_by_role("button", name="Copy the link").click()
+    expect(admin.get_by_role("button", name="Copied")).to_be_visible()
+    assert admin.evaluate("navigator.clipboard.readText()") == link
+    assert_accessible(admin)
+
+    manager = open_page(viewport={"width": 390, "height": 844})
+    manager.goto(link)
+    expect(manager.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    shot("choose-a-new-password", manager)
+    assert_accessible(manager)
+    manager.get_by_label("New password", exact=True).fill("a new one, long enough")
+    manager.get_by_label("New password again").fill("a new one, long enough")
+    manager.get_by_role("button", name="Save the password and sign in").click()
+    expect(manager).to_have_url(live_server.url("/admin"))
+    assert find_user(uow(), organisation, "ravi@example.org").role is Role.COURSE_MANAGER

@@ -30,7 +30,7 @@ def test_the_phone_navigation_is_one_bar_with_a_menu(
 ) -> None:
     page.goto(live_server.url("/admin"))
     page.get_by_label("E-mail address").first.fill("admin@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     nav = page.get_by_role("navigation", name="Admin")
     expect(nav.get_by_role("link", name="Audit log")).to_be_visible()

@@ -49,7 +49,7 @@ def _sign_in(page: Page, live_server: LiveServer, email: str) -> None:
     page.goto(live_server.url("/me"))
     expect(page).to_have_url(live_server.url("/login?next=/me"))
     page.get_by_label("E-mail address").first.fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(live_server.url("/me"))
 
@@ -103,7 +103,7 @@ def test_admin_approves_a_name_correction(
 ) -> None:
     page.goto(live_server.url("/admin/corrections"))
     page.get_by_label("E-mail address").first.fill("admin@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(live_server.url("/admin/corrections"))
     request = page.locator("article", has_text="Jon Smiht")

@@ -256,7 +256,7 @@ def test_sign_in_with_an_emailed_link(
     # Opening the link (as a mail scanner would) does not spend it: it asks for a button press.
     confirm = mailing_client.get(link)
     assert confirm.status_code == 200 and f'action="https://testserver{link}"' in confirm.text
-    assert confirm.headers["referrer-policy"] == "no-referrer"
+    assert confirm.headers["referrer-policy"] == "same-origin"
     assert SESSION_COOKIE not in mailing_client.cookies
     used = mailing_client.post(link, data=login_form(mailing_client, link))
     assert used.status_code == 303 and used.headers["location"] == "/me"
@@ -329,7 +329,7 @@ def test_a_forgotten_password_is_replaced_through_the_e_mailed_link(
     link = found.group(1)
     form = mailing_client.get(link)  # opening it spends nothing
     assert form.status_code == 200 and "Choose a new password" in form.text
-    assert form.headers["referrer-policy"] == "no-referrer"
+    assert form.headers["referrer-policy"] == "same-origin"
     new = "a new one, long enough"
     mismatch = mailing_client.post(
         link,

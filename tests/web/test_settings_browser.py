@@ -44,7 +44,7 @@ def _shots(page: Page, shot: Callable[..., Path], step: str) -> None:
 def _sign_in_to_settings(page: Page, live_server: LiveServer) -> None:
     page.goto(live_server.url("/admin"))
     page.get_by_label("E-mail address").first.fill("admin@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("navigation", name="Admin").get_by_role("link", name="Settings").click()
 

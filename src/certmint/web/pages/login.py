@@ -44,6 +44,10 @@ EmailField = Annotated[str, Form(max_length=320)]
 NextField = Annotated[str, Form(max_length=2000)]
 OrgField = Annotated[str, Form(max_length=60)]
 CsrfField = Annotated[str, Form(max_length=100)]
+# The pages whose URL holds a link's secret: no other site is told it in a Referer. Not
+# "no-referrer": with it the browser posts the page's own form with "Origin: null", which the
+# sign-in forms refuse as another site's (web.login_csrf), and the link could not be used.
+LINK_PAGE_HEADERS = {"Referrer-Policy": "same-origin"}
 
 
 async def sign_in_redirect(_request: Request, exc: Exception) -> Response:
@@ -234,7 +238,7 @@ def _reset_page(
         "login_reset.html",
         context,
         status=status,
-        headers={"Referrer-Policy": "no-referrer"},
+        headers=LINK_PAGE_HEADERS,
     )
 
 
@@ -277,7 +281,7 @@ def login_link(request: Request, container: ContainerDep, token: str) -> Respons
         container,
         "login_link.html",
         {"token": token},
-        headers={"Referrer-Policy": "no-referrer"},
+        headers=LINK_PAGE_HEADERS,
     )
 
 
