@@ -18,6 +18,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -198,8 +199,9 @@ class Inbox:
         return "250 OK"
 
 
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, str]]:
+@contextmanager
+def smtp_server() -> Iterator[tuple[Inbox, str]]:
+    """A real SMTP server on loopback while the block runs: its inbox and its URL."""
     inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
@@ -208,6 +210,12 @@ def smtp() -> Iterator[tuple[Inbox, str]]:
         yield inbox, f"smtp://127.0.0.1:{port}"
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, str]]:
+    with smtp_server() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -149,7 +149,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(10)
 
 
-def _serve(home: Path, database_url: str) -> Iterator[LiveServer]:
+def _serve(home: Path, database_url: str, extra: dict[str, str]) -> Iterator[LiveServer]:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     settings = Settings(
@@ -165,6 +165,7 @@ def _serve(home: Path, database_url: str) -> Iterator[LiveServer]:
         CERTMINT_BASE_URL=base_url,
         CERTMINT_MASTER_SECRET=MASTER_SECRET,
     )
+    env.update(extra)
     home.mkdir(parents=True, exist_ok=True)
     container = bootstrap(settings, migrate=True)
     log_path = home / "serve.log"
@@ -183,14 +184,17 @@ def _serve(home: Path, database_url: str) -> Iterator[LiveServer]:
         container.close()
 
 
-def run_live_server(home: Path, database_url: str) -> Iterator[LiveServer]:
+def run_live_server(
+    home: Path, database_url: str, env: dict[str, str] | None = None
+) -> Iterator[LiveServer]:
     """A fresh instance for ``database_url``'s kind: a new SQLite file in ``home``, or a
-    throwaway PostgreSQL database on that server. Use it to make fixtures of other scopes."""
+    throwaway PostgreSQL database on that server; ``env`` adds settings for the server
+    (``CERTMINT_SMTP_URL``, say). Use it to make fixtures of other scopes."""
     if database_url.startswith("postgresql"):
         with ThrowawayPostgres(database_url) as url:
-            yield from _serve(home, url)
+            yield from _serve(home, url, env or {})
         return
-    yield from _serve(home, f"sqlite:///{home / 'certmint.db'}")
+    yield from _serve(home, f"sqlite:///{home / 'certmint.db'}", env or {})
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,14 @@
 """The learner's journey in a real browser, on a desktop and a phone, in English and Hindi
-(tests/web/journeys.py): sign in (the page says what to do without e-mail), see the certificate,
-download its PDF, share the public profile, and ask for a name correction. Each walk is another
-learner of one shared batch."""
+(tests/web/journeys.py): sign in with a link e-mailed on asking (a real SMTP server on
+loopback), see the certificate, download its PDF, share the public profile, and ask for a name
+correction. Each walk is another learner of one shared batch, in one instance that sends
+e-mail (tests/web/test_login.py covers the sign-in page without a mail server)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,24 +17,63 @@ from playwright.sync_api import Page, expect
 from certmint.domain.accounts import Role
 from certmint.rendering import extract_credential
 from certmint.services.issuance.in_process import issue_achievement
+from tests.conftest import Inbox, smtp_server
 from tests.factories import enrolment_row, make_user, scenario
-from tests.web.browser import LiveServer
-from tests.web.journeys import LOCALES, VIEWPORTS, WALKS, open_walk, sign_in
+from tests.web.browser import LiveServer, run_live_server
+from tests.web.journeys import LOCALES, VIEWPORTS, WALKS, Walk, open_walk
 
 pytestmark = pytest.mark.slow
 
 GUIDE = ("desktop-en",)
 GUIDE_PHONE = ("desktop-en", "phone-hi")
-NO_MAIL = (
-    "This site does not send e-mail. If you have no password or forgot it, ask your "
-    "organisation's administrator for a sign-in link: they can make one for you on their users "
-    "page."
-)
 NAMES = {"en": "Ananya Krishnamurti", "hi": "अनन्या कृष्णमूर्ति"}
 
 
 def _email(device: str, language: str) -> str:
     return f"learner-{device}-{language}@journeys.example"
+
+
+@pytest.fixture(scope="module")
+def mail() -> Iterator[tuple[Inbox, str]]:
+    with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, database_url: str, mail: tuple[Inbox, str]
+) -> Iterator[LiveServer]:
+    """This module's instance sends e-mail, through ``mail``."""
+    home = tmp_path_factory.mktemp("live") / "home"
+    yield from run_live_server(home, database_url, {"CERTMINT_SMTP_URL": mail[1]})
+
+
+def _link_in(inbox: Inbox, to: str) -> str:
+    """The sign-in link in the newest e-mail to ``to`` (waiting a little for it to arrive)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        for message in reversed(inbox.messages):
+            if message["To"] == to:
+                body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+                found = re.search(r"http://127\.0\.0\.1:\d+/login/link/[\w-]+", body)
+                assert found is not None, body
+                return found.group(0)
+        time.sleep(0.1)
+    raise AssertionError(f"no e-mail to {to} arrived")
+
+
+def _sign_in_by_link(walk: Walk, inbox: Inbox, email: str) -> None:
+    """Ask for a link on the sign-in page, open it from the e-mail, and press Sign in."""
+    page, t = walk.page, walk.t
+    page.locator("#link-email").fill(email)
+    page.get_by_role("button", name=t("E-mail me a sign-in link")).click()
+    walk.says(
+        "If an account has this address, a sign-in link is on its way. It works once, within "
+        "15 minutes."
+    )
+    page.goto(_link_in(inbox, email))
+    page.get_by_role("button", name=t("Sign in"), exact=True).click()
+    expect(page).to_have_url(walk.live_server.url("/me"))
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +95,7 @@ def world(live_server: LiveServer) -> None:
 def test_the_learner_signs_in_downloads_shares_and_asks_for_a_name_correction(
     live_server: LiveServer,
     world: None,
+    mail: tuple[Inbox, str],
     open_page: Callable[..., Page],
     device: str,
     language: str,
@@ -62,13 +104,12 @@ def test_the_learner_signs_in_downloads_shares_and_asks_for_a_name_correction(
     page, t = walk.page, walk.t
     name = NAMES[language]
 
-    # --- signs in; without a mail server the page says whom to ask for a link ---------------
+    # --- signs in with a link e-mailed on asking -------------------------------------------
     walk.open("/login")
     expect(page.get_by_role("link", name=t("Forgot your password?"))).to_be_visible()
-    expect(page.get_by_role("note")).to_have_text(t(NO_MAIL))
     walk.fits()
     walk.look("sign-in", guide=("phone-hi",))
-    sign_in(walk, _email(device, language), "/me")
+    _sign_in_by_link(walk, mail[0], _email(device, language))
     expect(page.get_by_role("heading", name=t("My certificates"))).to_be_visible()
     expect(page.get_by_role("link", name="Completion").first).to_be_visible()
     expect(page.locator("main img").first).to_have_js_property("complete", True)
