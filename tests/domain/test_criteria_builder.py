@@ -201,6 +201,11 @@ def test_the_survey_counts_who_qualifies_with_a_sample_each_way() -> None:
     assert found.meets == [3, 1]
 
 
+def test_one_condition_is_counted_once() -> None:
+    found = survey(parse_criteria({"completed": True}), _batch(), sample=0)
+    assert found.qualify == 3 and found.meets == [3]
+
+
 def test_a_misspelt_assessment_attribute_or_value_is_a_warning() -> None:
     held = survey(None, _batch(), sample=0).holdings
     criterion = parse_criteria(

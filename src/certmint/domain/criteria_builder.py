@@ -313,6 +313,8 @@ def survey(
     found = Survey(Holdings())
     parts = list(conditions(criterion)) if criterion is not None else []
     found.meets = [0] * len(parts)
+    if parts == [criterion]:  # one condition: its count is the criteria's, not evaluated twice
+        parts = []
     for enrolment, learner in enrolments:
         found.holdings.add(enrolment, learner)
         if criterion is None:
@@ -325,6 +327,8 @@ def survey(
             kept.append((learner, decision))
         for n, part in enumerate(parts):
             found.meets[n] += evaluate(part, enrolment, learner).awarded
+    if criterion is not None and not parts:
+        found.meets = [found.qualify]
     return found
 
 
