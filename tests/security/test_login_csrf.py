@@ -29,7 +29,9 @@ def attacker_link(uow: SqlAlchemyUnitOfWork) -> str:
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     with uow:
-        uow.users.add_link(user.id, secret_hash(token), now, now + timedelta(minutes=15))
+        uow.users.add_link(
+            user.id, secret_hash(token), now, now + timedelta(minutes=15), mailed=True
+        )
         uow.commit()
     return f"/login/link/{token}"
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.domain.ids import url_id
 from certmint.domain.notifications import (
     MAX_ATTEMPTS,
@@ -23,6 +23,7 @@ from certmint.domain.notifications import (
 from certmint.rendering import FontSet, extract_credential
 from certmint.services.certificates.lifecycle import reissue_certificate
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuers.organisations import OrganisationChanges, change_organisation
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.mail import SmtpMailer, purge_account_mail, send_due
 from certmint.storage.tables import NotificationRow, SignInLinkRow
@@ -188,8 +189,8 @@ def test_finished_account_e_mails_and_expired_links_are_purged_after_the_retenti
     kept |= {row.id for row in session.scalars(select(NotificationRow))} - gone  # the award's
     user = make_user(uow, org, Role.ADMIN, email="staff@example.org")
     with uow:
-        uow.users.add_link(user.id, "a" * 64, old, old + timedelta(minutes=15))
-        uow.users.add_link(user.id, "b" * 64, recent, recent + timedelta(minutes=15))
+        uow.users.add_link(user.id, "a" * 64, old, old + timedelta(minutes=15), mailed=True)
+        uow.users.add_link(user.id, "b" * 64, recent, recent + timedelta(minutes=15), mailed=True)
         uow.commit()
 
     purged = purge_account_mail(uow, retention=timedelta(days=30), now=now)
@@ -202,3 +203,21 @@ def test_finished_account_e_mails_and_expired_links_are_purged_after_the_retenti
     )
     again = purge_account_mail(uow, retention=timedelta(days=30), now=now)
     assert (again.e_mails, again.links) == (0, 0)
+
+
+def test_an_organisation_sends_from_its_own_address(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, smtp: tuple[Inbox, str], tmp_path: Path
+) -> None:
+    """The operator's e-mail sender for the organisation replaces the instance's own."""
+    inbox, url = smtp
+    s = scenario(uow, signing, ROWS[1:2])
+    change_organisation(
+        uow,
+        Principal.at_shell(s.organisation.id),
+        s.organisation.slug,
+        OrganisationChanges(email_sender="certificates@board.example"),
+    )
+    issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    assert _send(uow, url, tmp_path).sent == 1
+    (message,) = inbox.messages
+    assert message["From"].endswith("<certificates@board.example>")

@@ -532,7 +532,7 @@ def account_message(
             f"with this link (it works once, within {INVITATION_LIFETIME.days} days), then "
             f"choose a password on your account page:\n\n{link}\n"
         )
-    return _message(organisation, user, sender, subject, body)
+    return _message(organisation, user, organisation.email_sender or sender, subject, body)
 
 
 def _queue(

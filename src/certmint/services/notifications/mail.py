@@ -116,8 +116,10 @@ def _message(
     with uow:
         certificate = uow.certificates.get(certificate_id)
         own = uow.email_templates.get(notification.organisation_id, kind)
-    if certificate is None:  # the foreign key makes this impossible
+        organisation = uow.organisations.get(notification.organisation_id)
+    if certificate is None or organisation is None:  # the foreign keys make this impossible
         raise LookupError(notification.certificate_id)
+    sender = organisation.email_sender or sender  # its own From address, if the operator set one
     values = certificate.snapshot["values"]
     issuer = values.get("issuer.name", "")
     email = render_email(

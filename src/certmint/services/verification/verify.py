@@ -108,6 +108,8 @@ class CertificateVerification:
     superseded_by: str | None = None
     supersedes: str | None = None
     credential: dict[str, Any] | None = None
+    # The issuer is suspended on this instance and its operator chose to say so.
+    issuer_suspended: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -121,6 +123,7 @@ class CertificateVerification:
             else None,
             "superseded_by": self.superseded_by,
             "supersedes": self.supersedes,
+            "issuer_suspended": self.issuer_suspended,
             **({"report": self.report.to_dict()} if self.report else {}),
         }
 
@@ -378,6 +381,7 @@ def verify_certificate(
             return cached
     with uow:
         certificate = uow.certificates.get(certificate_id)
+        issuer = uow.organisations.get(certificate.organisation_id) if certificate else None
     if certificate is None:
         return CertificateVerification("not_found")
     report = verify_document(
@@ -400,6 +404,7 @@ def verify_certificate(
         else None,
         supersedes=url_id(certificate.supersedes_id) if certificate.supersedes_id else None,
         credential=certificate.credential,
+        issuer_suspended=issuer is not None and issuer.suspended and issuer.suspension_shown,
     )
     if cache is not None:
         cache.put(certificate, result, moment)

@@ -60,7 +60,9 @@ def test_only_operator_tokens_manage_organisations(api: TestClient, world: World
 def test_a_suspended_organisation_issues_nothing(api: TestClient, world: World) -> None:
     operator = world.headers("admin")
     suspended = api.patch(
-        "/api/v1/organisations/home-institute", json={"suspended": True}, headers=operator
+        "/api/v1/organisations/home-institute",
+        json={"suspended": True, "suspension_shown": True},
+        headers=operator,
     )
     assert suspended.json()["suspended"] is True
     refused = api.post(f"/api/v1/achievements/{world.id('achievement')}/issuance", headers=operator)
@@ -68,3 +70,8 @@ def test_a_suspended_organisation_issues_nothing(api: TestClient, world: World) 
     assert "home-institute is suspended: it issues nothing" in refused.json()["detail"]
     verified = api.get(f"/api/v1/verifications/{world.id('certificate')}")
     assert verified.json()["verified"] is True
+    page = api.get(f"/v/{world.id('certificate')}")
+    assert "Its issuer is suspended on this service" in page.text
+    assert "This certificate is authentic" in page.text  # its checks are unaffected
+    shown = api.get(f"/v/{world.id('certificate')}", headers={"Accept": "application/json"})
+    assert shown.json()["issuer_suspended"] is True and shown.json()["verdict"] == "valid"
