@@ -93,3 +93,21 @@ def test_the_pre_session_cookie_is_strict_httponly_and_only_for_sign_in(
     assert cookie.startswith("certmint_login_csrf=")
     for attribute in ("HttpOnly", "Secure", "SameSite=strict", "Path=/login"):
         assert attribute in cookie
+
+
+def test_a_cross_site_new_password_post_with_the_attackers_link_is_refused(
+    https_client: TestClient, attacker_link: str
+) -> None:
+    """The new-password form signs in too: another site posting the attacker's own link with a
+    password of theirs would sign the visitor in as the attacker."""
+    reset = attacker_link.replace("/login/link/", "/login/reset/")
+    password = {"new_password": "attacker's new one", "repeat_password": "attacker's new one"}
+    refused = https_client.post(reset, data=password, headers=CROSS_SITE)
+    assert refused.status_code == 403
+    assert https_client.post(reset, data=password).status_code == 403  # no token either
+    assert not _signed_in(https_client)
+    asked = https_client.post("/login/forgot", data={"email": ATTACKER}, headers=CROSS_SITE)
+    assert asked.status_code == 403
+    # Refusing spent nothing: the form itself, from this site, saves and signs in.
+    own = https_client.post(reset, data={**password, **login_form(https_client, reset)})
+    assert own.status_code == 303 and _signed_in(https_client)
