@@ -101,7 +101,7 @@ def _prepare(container: Container, n: int) -> tuple[uuid.UUID, uuid.UUID]:
     _, batch = resolve_batch(uow, org.id, "B1")
     achievement = add_achievement(
         uow,
-        org.id,
+        Principal.at_shell(org.id),
         batch_id=batch.id,
         template_version_id=version.id,
         name="Completion",

@@ -93,7 +93,7 @@ def scenario(
     _, batch = resolve_batch(uow, organisation.id, str(rows[0].get("batch_id", "B1")))
     achievement = add_achievement(
         uow,
-        organisation.id,
+        Principal.at_shell(organisation.id),
         batch_id=batch.id,
         template_version_id=version.id,
         name=name,

@@ -52,7 +52,7 @@ def _tenant(
     _, batch = resolve_batch(uow, organisation.id, "B1")
     achievement = add_achievement(
         uow,
-        organisation.id,
+        Principal.at_shell(organisation.id),
         batch_id=batch.id,
         template_version_id=version.id,
         name=f"{course} completed",

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from certmint.domain.accounts import Principal
 from certmint.domain.ids import url_id
 from certmint.services.catalogue.achievements import add_achievement
 from certmint.services.certificates.lifecycle import (
@@ -65,7 +66,7 @@ def certificates(live_server: LiveServer) -> dict[str, str]:
     # Awarded two months ago with a month's validity: genuinely signed, now expired.
     merit = add_achievement(
         uow(),
-        org,
+        Principal.at_shell(org),
         batch_id=s.batch_id,
         template_version_id=s.template_version_id,
         name="Merit",

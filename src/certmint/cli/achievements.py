@@ -28,6 +28,7 @@ from certmint.cli.state import (
     print_json,
 )
 from certmint.cli.terminal import console
+from certmint.domain.accounts import Principal
 from certmint.services.catalogue.achievements import add_achievement, dry_run, list_achievements
 from certmint.services.catalogue.roster import resolve_batch, resolve_learner
 from certmint.services.issuance.requests import request_issuance
@@ -70,7 +71,7 @@ def add(
         _, found = resolve_batch(container.uow(), organisation.id, batch)
         achievement = add_achievement(
             container.uow(),
-            organisation.id,
+            Principal.at_shell(organisation.id),
             batch_id=found.id,
             template_version_id=template,
             name=name,
@@ -79,7 +80,6 @@ def add(
             valid_for_days=valid_for,
             auto_issue=auto,
             signatories=[(n, d) for n, d in signatories],
-            actor="cli",
         )
     if as_json:
         print_json(

@@ -158,13 +158,12 @@ def load_demo_data(
                 if name not in existing:
                     add_achievement(
                         uow,
-                        organisation_id,
+                        Principal.at_shell(organisation_id, "demo"),
                         batch_id=batch.id,
                         template_version_id=version.id,
                         name=name,
                         description=f"{description} of {course_id}",
                         criteria=criteria,
-                        actor="demo",
                     )
             for achievement in list_achievements(uow, organisation_id, batch.id):
                 issue_achievement(uow, signing, organisation_id, achievement.id, actor="demo")

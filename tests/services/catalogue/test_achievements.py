@@ -28,7 +28,7 @@ def test_attach_with_sunbird_criteria_stores_ours(uow: SqlAlchemyUnitOfWork, set
     version = create_template(uow, Principal.at_shell(org.id), NAMED, publish=True)
     achievement = add_achievement(
         uow,
-        org.id,
+        Principal.at_shell(org.id),
         batch_id=batch.id,
         template_version_id=version.id,
         name="Completion",
@@ -39,7 +39,7 @@ def test_attach_with_sunbird_criteria_stores_ours(uow: SqlAlchemyUnitOfWork, set
     }
     merit = add_achievement(
         uow,
-        org.id,
+        Principal.at_shell(org.id),
         batch_id=batch.id,
         template_version_id=version.id,
         name="Merit",
@@ -49,7 +49,7 @@ def test_attach_with_sunbird_criteria_stores_ours(uow: SqlAlchemyUnitOfWork, set
     with pytest.raises(Conflict, match="already awards"):
         add_achievement(
             uow,
-            org.id,
+            Principal.at_shell(org.id),
             batch_id=batch.id,
             template_version_id=version.id,
             name="Merit",
@@ -63,7 +63,7 @@ def test_rules_for_attaching(uow: SqlAlchemyUnitOfWork, setup: tuple) -> None:
     with pytest.raises(Conflict, match="draft"):
         add_achievement(
             uow,
-            org.id,
+            Principal.at_shell(org.id),
             batch_id=batch.id,
             template_version_id=draft.id,
             name="Completion",
@@ -73,7 +73,7 @@ def test_rules_for_attaching(uow: SqlAlchemyUnitOfWork, setup: tuple) -> None:
     with pytest.raises(InvalidInput) as caught:
         add_achievement(
             uow,
-            org.id,
+            Principal.at_shell(org.id),
             batch_id=batch.id,
             template_version_id=published.id,
             name=" ",
@@ -95,7 +95,7 @@ def test_rules_for_attaching(uow: SqlAlchemyUnitOfWork, setup: tuple) -> None:
     with pytest.raises(InvalidInput) as missing:
         add_achievement(
             uow,
-            org.id,
+            Principal.at_shell(org.id),
             batch_id=batch.id,
             template_version_id=placeholders.id,
             name="Completion",
@@ -105,7 +105,7 @@ def test_rules_for_attaching(uow: SqlAlchemyUnitOfWork, setup: tuple) -> None:
     assert "prints 2 signatory placeholder(s)" in str(missing.value.problems[0])
     ok = add_achievement(
         uow,
-        org.id,
+        Principal.at_shell(org.id),
         batch_id=batch.id,
         template_version_id=placeholders.id,
         name="Completion",
@@ -122,7 +122,7 @@ def test_ids_from_another_organisation(uow: SqlAlchemyUnitOfWork, setup: tuple) 
     with pytest.raises(NotFound):
         add_achievement(
             uow,
-            org.id,
+            Principal.at_shell(org.id),
             batch_id=batch.id,
             template_version_id=theirs.id,
             name="X",

@@ -190,7 +190,7 @@ def test_approval_corrects_the_person_on_every_certificate_and_keeps_their_dates
     org = s.organisation.id
     merit = add_achievement(
         uow,
-        org,
+        Principal.at_shell(org),
         batch_id=s.batch_id,
         template_version_id=s.template_version_id,
         name="Merit",

@@ -49,7 +49,7 @@ def _issue_every_kind(uow: SqlAlchemyUnitOfWork, signing: Signing) -> list[dict[
         )
         achievement = add_achievement(
             uow,
-            s.organisation.id,
+            Principal.at_shell(s.organisation.id),
             batch_id=s.batch_id,
             template_version_id=version.id,
             name=f"Award {layout.id}",

@@ -5,10 +5,10 @@ from uuid import uuid4
 import pytest
 
 from certmint.domain.accounts import Principal, Role
+from certmint.services.catalogue.achievements import add_achievement
 from certmint.services.errors import InvalidInput, NotFound
 from certmint.services.issuers.signing import Signing
 from certmint.services.read_models.batch_page import (
-    attach_achievement,
     batch_dry_run,
     batch_view,
     criteria_from_text,
@@ -55,10 +55,10 @@ def test_batch_view_attach_and_dry_run_within_scope(
     assert award.template == "Certificate v1"
     assert [v.id for _, v in view.published] == [s.template_version_id]
 
-    merit = attach_achievement(
+    merit = add_achievement(
         uow,
         admin,
-        s.batch_id,
+        batch_id=s.batch_id,
         template_version_id=s.template_version_id,
         name="Merit",
         criteria={"not": {"completed": True}},
@@ -74,10 +74,10 @@ def test_batch_view_attach_and_dry_run_within_scope(
     for call in (
         lambda: batch_view(uow, outsider, s.batch_id),
         lambda: batch_dry_run(uow, outsider, merit.id),
-        lambda: attach_achievement(
+        lambda: add_achievement(
             uow,
             outsider,
-            s.batch_id,
+            batch_id=s.batch_id,
             template_version_id=s.template_version_id,
             name="X",
             criteria={"completed": True},

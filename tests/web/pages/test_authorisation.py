@@ -374,7 +374,7 @@ def _learner_certificates(uow: SqlAlchemyUnitOfWork, signing: Signing, world: Wo
     for name in ("Attendance", "Participation"):
         achievement = add_achievement(
             uow,
-            world.organisation.id,
+            Principal.at_shell(world.organisation.id),
             batch_id=world.ids["batch"],
             template_version_id=world.ids["version"],
             name=name,

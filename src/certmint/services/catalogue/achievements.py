@@ -29,6 +29,7 @@ from certmint.domain.templates import TemplateVersionStatus
 from certmint.rendering import find_placeholders
 from certmint.services import authorization
 from certmint.services.audit import record
+from certmint.services.authorization import Action
 from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.unit_of_work import UnitOfWork
 
@@ -50,7 +51,7 @@ MAX_VALIDITY_DAYS = 36_600  # a hundred years
 
 def add_achievement(
     uow: UnitOfWork,
-    organisation_id: UUID,
+    principal: Principal,
     *,
     batch_id: UUID,
     template_version_id: UUID,
@@ -60,27 +61,28 @@ def add_achievement(
     valid_for_days: int | None = None,
     auto_issue: bool = False,
     signatories: Sequence[tuple[str, str]] = (),
-    actor: str = "system",
 ) -> Achievement:
-    """Attach a published template version to a batch. Raises ``InvalidInput`` for bad criteria
-    (each problem with its JSON path), ``Conflict`` for a draft template or a duplicate name."""
-    name, canonical = _checked(name, criteria, valid_for_days)
-    now = datetime.now(UTC)
-    achievement = Achievement(
-        id=uuid.uuid4(),
-        batch_id=batch_id,
-        template_version_id=template_version_id,
-        name=name,
-        description=description.strip(),
-        criteria=canonical,
-        signatories=tuple(signatories),
-        valid_for_days=valid_for_days,
-        auto_issue=auto_issue,
-        created_at=now,
-    )
+    """Attach a published template version to a batch the principal manages (``NotFound``
+    otherwise). Raises ``InvalidInput`` for bad criteria (each problem with its JSON path),
+    ``Conflict`` for a draft template or a duplicate name."""
+    authorization.require(principal, Action.WORK_WITH_COURSES)
+    organisation_id = principal.organisation_id
     with uow as tx:
-        if tx.roster.get_batch(organisation_id, batch_id) is None:
-            raise NotFound("batch", batch_id)
+        authorization.batch_for(tx, principal, batch_id)
+        name, canonical = _checked(name, criteria, valid_for_days)
+        now = datetime.now(UTC)
+        achievement = Achievement(
+            id=uuid.uuid4(),
+            batch_id=batch_id,
+            template_version_id=template_version_id,
+            name=name,
+            description=description.strip(),
+            criteria=canonical,
+            signatories=tuple(signatories),
+            valid_for_days=valid_for_days,
+            auto_issue=auto_issue,
+            created_at=now,
+        )
         found = tx.templates.get_version(organisation_id, template_version_id)
         if found is None:
             raise NotFound("template version", template_version_id)
@@ -97,7 +99,7 @@ def add_achievement(
         record(
             tx,
             organisation_id=organisation_id,
-            actor=actor,
+            actor=principal.actor,
             action="achievement.added",
             subject_type="achievement",
             subject_id=achievement.id,

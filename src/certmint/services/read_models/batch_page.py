@@ -5,7 +5,6 @@ who would be awarded. Every id is authorised for the principal (``services.autho
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -17,7 +16,7 @@ from certmint.domain.criteria import CriteriaError, CriteriaProblem, parse_crite
 from certmint.domain.messages import N_, Message, Sentence
 from certmint.domain.templates import Template, TemplateVersion, TemplateVersionStatus
 from certmint.services import authorization
-from certmint.services.catalogue.achievements import DryRunRow, add_achievement, dry_run
+from certmint.services.catalogue.achievements import DryRunRow, dry_run
 from certmint.services.errors import InvalidInput
 from certmint.services.unit_of_work import UnitOfWork
 
@@ -25,7 +24,6 @@ __all__ = [
     "AwardView",
     "BatchView",
     "DryRun",
-    "attach_achievement",
     "batch_dry_run",
     "batch_view",
     "criteria_from_text",
@@ -151,38 +149,6 @@ def batch_view(uow: UnitOfWork, principal: Principal, batch_id: UUID) -> BatchVi
         if v.status is TemplateVersionStatus.PUBLISHED
     ]
     return BatchView(course, batch, learners, awards, published)
-
-
-def attach_achievement(
-    uow: UnitOfWork,
-    principal: Principal,
-    batch_id: UUID,
-    *,
-    template_version_id: UUID,
-    name: str,
-    criteria: Any,
-    description: str = "",
-    valid_for_days: int | None = None,
-    auto_issue: bool = False,
-    signatories: Sequence[tuple[str, str]] = (),
-) -> Achievement:
-    """``add_achievement`` for a batch the principal manages (criteria: their JSON, built or
-    typed)."""
-    with uow as tx:
-        authorization.batch_for(tx, principal, batch_id)
-    return add_achievement(
-        uow,
-        principal.organisation_id,
-        batch_id=batch_id,
-        template_version_id=template_version_id,
-        name=name,
-        criteria=criteria,
-        description=description,
-        valid_for_days=valid_for_days,
-        auto_issue=auto_issue,
-        signatories=signatories,
-        actor=principal.actor,
-    )
 
 
 @dataclass(frozen=True)

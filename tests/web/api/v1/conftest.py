@@ -88,7 +88,7 @@ def build_world(uow: SqlAlchemyUnitOfWork, signing: Signing) -> World:
     draft = create_template(uow, Principal.at_shell(home.id), design, name="Draft one")
     achievement = add_achievement(
         uow,
-        home.id,
+        Principal.at_shell(home.id),
         batch_id=batch1.id,
         template_version_id=published.id,
         name="Completion",

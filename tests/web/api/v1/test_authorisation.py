@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from fastapi.testclient import TestClient
 
+from certmint.domain.accounts import Principal
 from certmint.services.catalogue.achievements import add_achievement
 from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
@@ -285,7 +286,7 @@ def _third_certificate(uow: SqlAlchemyUnitOfWork, signing: Signing, world: World
     """One more certificate (of a second achievement), to suspend and reinstate."""
     achievement = add_achievement(
         uow,
-        world.organisation.id,
+        Principal.at_shell(world.organisation.id),
         batch_id=world.ids["batch"],
         template_version_id=world.ids["version"],
         name="Attendance",

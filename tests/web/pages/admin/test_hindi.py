@@ -114,7 +114,7 @@ def busy(admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> set[str]:
     import_enrolments(uow, org, enrolment_csv(SCORED, extra=["score:final", "attr:country"]))
     add_achievement(
         uow,
-        org,
+        Principal.at_shell(org),
         batch_id=admin.scenario.batch_id,
         template_version_id=admin.scenario.template_version_id,
         name="Merit",

@@ -147,11 +147,10 @@ def achievements(
 def create(
     batch_id: IdPath, body: AchievementIn, principal: StaffDep, container: ContainerDep
 ) -> AchievementOut:
-    _course, batch = load(container.uow(), batch_for, principal, parse_id("batch", batch_id))
     achievement = add_achievement(
         container.uow(),
-        principal.organisation_id,
-        batch_id=batch.id,
+        principal,
+        batch_id=parse_id("batch", batch_id),
         template_version_id=parse_id("template version", body.template_version_id),
         name=body.name,
         criteria=body.criteria,
@@ -159,7 +158,6 @@ def create(
         valid_for_days=body.valid_for_days,
         auto_issue=body.auto_issue,
         signatories=[(s.name, s.designation) for s in body.signatories],
-        actor=principal.actor,
     )
     return AchievementOut.of(achievement)
 

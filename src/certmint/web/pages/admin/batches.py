@@ -13,13 +13,13 @@ from starlette.datastructures import FormData
 from certmint.domain.criteria import to_json
 from certmint.rendering import MAX_SIGNATORIES
 from certmint.services.catalogue.achievements import (
+    add_achievement,
     detach_achievement,
     edit_achievement,
     move_achievement,
 )
 from certmint.services.errors import InvalidInput
 from certmint.services.read_models.batch_page import (
-    attach_achievement,
     batch_dry_run,
     batch_view,
 )
@@ -151,10 +151,10 @@ def add(
     if _needs_confirming(form, found):
         return again(confirm=True)
     try:
-        attach_achievement(
+        add_achievement(
             container.uow(),
             principal,
-            batch,
+            batch_id=batch,
             template_version_id=page_id(field(form, "template_version_id"), "template version"),
             name=field(form, "name"),
             criteria=to_json(cf.criterion),
