@@ -23,6 +23,7 @@ from certmint.services.catalogue.templates import create_template
 from certmint.services.identity.sign_in_links import verify_address
 from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.keys import ensure_signing_key
+from certmint.services.issuers.organisations import OrganisationChanges, change_organisation
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.deps import SESSION_COOKIE
@@ -89,6 +90,12 @@ def test_one_learner_sees_both_organisations_certificates_in_one_list_and_profil
     home, board = tenants
     _learner(uow, home, proved=True)
     _learner(uow, board, proved=True)
+    change_organisation(  # the board's logo and colour on the profile
+        uow,
+        Principal.at_shell(home.organisation.id),
+        board.organisation.slug,
+        OrganisationChanges(primary_colour="#0f766e", logo=b"\x89PNG\r\n\x1a\n" + b"\0" * 8),
+    )
     csrf = sign_in(https_client, "asha@example.org", PASSWORD)
     mine = https_client.get("/me").text
     for tenant, course in ((home, "Data Science completed"), (board, "Statistics completed")):
@@ -105,6 +112,7 @@ def test_one_learner_sees_both_organisations_certificates_in_one_list_and_profil
     profile = https_client.get(link.split("testserver")[-1]).text
     assert "State Board" in profile and "Home Institute" in profile
     assert url_id(home.certificate) in profile and url_id(board.certificate) in profile
+    assert 'src="/orgs/state-board/logo"' in profile and "#0f766e" in profile
 
 
 def test_an_address_not_proved_on_both_sides_joins_nothing(

@@ -127,7 +127,7 @@ def update(
     ] = None,
     logo: Annotated[
         Path | None,
-        typer.Option(help="A PNG or JPEG file (at most 512 KB) for its pages and e-mails."),
+        typer.Option(help="A PNG or JPEG file (at most 512 KB) for its public pages."),
     ] = None,
     remove_logo: Annotated[bool, typer.Option(help="Remove its logo.")] = False,
     email_sender: Annotated[

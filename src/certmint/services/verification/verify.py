@@ -36,6 +36,7 @@ from certmint.credentials import (
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.ids import parse_url_id, url_id
 from certmint.domain.messages import N_, Message
+from certmint.domain.organisations import Branding
 from certmint.rendering import (
     RenderError,
     extract_baked_credential,
@@ -110,6 +111,10 @@ class CertificateVerification:
     credential: dict[str, Any] | None = None
     # The issuer is suspended on this instance and its operator chose to say so.
     issuer_suspended: bool = False
+    # How the issuing organisation's pages look (its slug names its logo's URL); None for a
+    # certificate that is not one of ours.
+    issuer_slug: str | None = None
+    issuer_branding: Branding | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -405,6 +410,8 @@ def verify_certificate(
         supersedes=url_id(certificate.supersedes_id) if certificate.supersedes_id else None,
         credential=certificate.credential,
         issuer_suspended=issuer is not None and issuer.suspended and issuer.suspension_shown,
+        issuer_slug=issuer.slug if issuer else None,
+        issuer_branding=issuer.branding if issuer else None,
     )
     if cache is not None:
         cache.put(certificate, result, moment)

@@ -75,3 +75,16 @@ def test_a_suspended_organisation_issues_nothing(api: TestClient, world: World) 
     assert "This certificate is authentic" in page.text  # its checks are unaffected
     shown = api.get(f"/v/{world.id('certificate')}", headers={"Accept": "application/json"})
     assert shown.json()["issuer_suspended"] is True and shown.json()["verdict"] == "valid"
+
+
+def test_the_verification_page_and_profile_wear_the_issuers_branding(
+    api: TestClient, world: World
+) -> None:
+    operator = world.headers("admin")
+    api.patch(
+        "/api/v1/organisations/home-institute",
+        json={"primary_colour": "#1d4ed8", "logo": base64.b64encode(PNG).decode()},
+        headers=operator,
+    )
+    page = api.get(f"/v/{world.id('certificate')}").text
+    assert 'src="/orgs/home-institute/logo"' in page and "border-color: #1d4ed8" in page
