@@ -25,6 +25,7 @@ __all__ = [
     "SURVEY_LIMIT",
     "BatchSurvey",
     "EditableAchievement",
+    "criteria_warnings",
     "editable",
     "survey_batch",
 ]
@@ -67,6 +68,14 @@ def survey_batch(
     found = survey(criterion, _enrolments(uow, batch.id, limit), sample=SAMPLE)
     said = warnings(criterion, found.holdings) if criterion is not None else []
     return BatchSurvey(course, batch, found, said, learners)
+
+
+def criteria_warnings(
+    uow: UnitOfWork, principal: Principal, batch_id: UUID, criterion: Criterion
+) -> list[Message]:
+    """The conditions no learner's data in the batch can meet, for those who attach without
+    the builder (the API): only what the enrolments hold is read, not who qualifies."""
+    return warnings(criterion, survey_batch(uow, principal, batch_id).survey.holdings)
 
 
 def _enrolments(uow: UnitOfWork, batch_id: UUID, limit: int) -> Iterator[tuple[Enrolment, Learner]]:

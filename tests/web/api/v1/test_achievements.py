@@ -24,6 +24,7 @@ def test_attach_then_dry_run(api: TestClient, world: World) -> None:
     created = api.post(url, json=_achievement(world), headers=manager)
     assert created.status_code == 201, created.text
     merit = created.json()
+    assert merit.pop("warnings") == []  # the batch's imports hold "final"
     assert merit["batch_id"] == world.id("batch")
     assert {a["name"] for a in items(api.get(url, headers=manager))} == {"Completion", "Merit"}
     assert api.get(f"/api/v1/achievements/{merit['id']}", headers=manager).json() == merit
@@ -44,6 +45,16 @@ def test_attach_then_dry_run(api: TestClient, world: World) -> None:
     rest = items(api.get(paged["next"], headers=manager))
     names = [r["learner"]["external_id"] for r in paged["items"] + rest]
     assert sorted(names) == ["L1", "L2", "L3"]
+
+
+def test_a_condition_no_learner_can_meet_is_a_warning(api: TestClient, world: World) -> None:
+    """A misspelt assessment is attached (the API does as it is told) but not silently."""
+    url = f"/api/v1/batches/{world.id('batch')}/achievements"
+    typo = {"score": {"assessment": "finl", ">=": 60}}
+    created = api.post(url, json=_achievement(world, criteria=typo), headers=world.headers("admin"))
+    assert created.status_code == 201, created.text
+    (warning,) = created.json()["warnings"]
+    assert warning.startswith("no learner has a score in finl; the imports hold final")
 
 
 def test_bad_achievements_are_refused(api: TestClient, world: World) -> None:

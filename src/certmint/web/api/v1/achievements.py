@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from certmint.domain.achievements import Achievement
+from certmint.domain.criteria import parse_criteria
 from certmint.domain.ids import url_id
 from certmint.services.authorization import achievement_for, batch_for, load
 from certmint.services.catalogue.achievements import (
@@ -19,6 +20,7 @@ from certmint.services.catalogue.achievements import (
     dry_run,
     list_achievements_page,
 )
+from certmint.services.read_models.criteria_builder import criteria_warnings
 from certmint.web.api.v1.identifiers import ID_EXAMPLE, IdPath, parse_id
 from certmint.web.api.v1.learners import LearnerOut
 from certmint.web.api.v1.pagination import Page, PagingDep, page_of
@@ -94,6 +96,15 @@ class AchievementOut(BaseModel):
         )
 
 
+class AttachedOut(AchievementOut):
+    warnings: list[str] = Field(
+        description="Conditions that no learner's data in the batch can meet: an assessment, "
+        "attribute or attribute value that no import of the batch holds (misspelt?). The "
+        "achievement is attached all the same; correct it while it has awarded nothing.",
+        examples=[["no learner has a score in finl; the imports hold final, quiz"]],
+    )
+
+
 class DryRunOut(BaseModel):
     learner: LearnerOut
     awarded: bool = Field(description="Whether issuing now would award this learner.")
@@ -137,16 +148,17 @@ def achievements(
 @router.post(
     "/batches/{batch_id}/achievements",
     status_code=201,
-    response_model=AchievementOut,
+    response_model=AttachedOut,
     summary="Attach an achievement to a batch",
     description="A published template version and the criteria learners must meet. Bad "
     "criteria are a 422 naming each problem by its JSON path; a draft template or a name "
-    "the batch already awards is a 409.",
+    "the batch already awards is a 409. `warnings` names conditions that no learner's data "
+    "in the batch can meet (an assessment, attribute or value no import holds).",
     responses=problems(401, 403, 404, 409, 422),
 )
 def create(
     batch_id: IdPath, body: AchievementIn, principal: StaffDep, container: ContainerDep
-) -> AchievementOut:
+) -> AttachedOut:
     achievement = add_achievement(
         container.uow(),
         principal,
@@ -159,7 +171,10 @@ def create(
         auto_issue=body.auto_issue,
         signatories=[(s.name, s.designation) for s in body.signatories],
     )
-    return AchievementOut.of(achievement)
+    said = criteria_warnings(
+        container.uow(), principal, achievement.batch_id, parse_criteria(achievement.criteria)
+    )
+    return AttachedOut(**AchievementOut.of(achievement).model_dump(), warnings=list(map(str, said)))
 
 
 @router.get(
