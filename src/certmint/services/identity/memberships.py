@@ -9,16 +9,14 @@ nothing a page of one organisation holds (a form, a token) acts in the other.
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from certmint.domain.accounts import Principal, User, UserSession
+from certmint.domain.accounts import Principal, User
 from certmint.domain.organisations import Organisation
 from certmint.services import authorization
-from certmint.services.audit import record
 from certmint.services.errors import Unauthorized
+from certmint.services.identity.sessions import open_session
 from certmint.services.identity.tokens import secret_hash
 from certmint.services.unit_of_work import UnitOfWork
 
@@ -55,7 +53,6 @@ def switch_organisation(
     session cookie's token. ``NotFound`` for an organisation they hold no account in (proved,
     active), ``Unauthorized`` if the session has ended meanwhile."""
     now = now or datetime.now(UTC)
-    token = secrets.token_urlsafe(32)
     with uow as tx:
         target = authorization.membership_in(tx, principal, slug)
         found = tx.users.session_by_token_hash(secret_hash(session_token))
@@ -63,23 +60,6 @@ def switch_organisation(
             raise Unauthorized("the session has ended: sign in again")
         old = found[0]
         tx.users.update_session(old.id, ended_at=now)
-        session = UserSession(
-            id=uuid.uuid4(),
-            user_id=target.id,
-            csrf_token=secrets.token_urlsafe(32),
-            created_at=now,
-            last_seen_at=now,
-            expires_at=old.expires_at,
-        )
-        tx.users.add_session(session, secret_hash(token))
-        record(
-            tx,
-            organisation_id=target.organisation_id,
-            actor=f"user:{target.id}",
-            action="user.switched_in",
-            subject_type="user",
-            subject_id=target.id,
-            at=now,
-        )
+        _, token = open_session(tx, target, now, old.expires_at, action="user.switched_in")
         tx.commit()
     return target, token

@@ -16,12 +16,13 @@ from certmint.services.errors import NotFound, Unauthorized
 from certmint.services.identity.accounts import authenticate
 from certmint.services.identity.tokens import secret_hash
 from certmint.services.issuers.organisations import find_organisation
-from certmint.services.unit_of_work import UnitOfWork
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [
     "ABSOLUTE_TIMEOUT",
     "IDLE_TIMEOUT",
     "end_session",
+    "open_session",
     "resolve_session",
     "sign_in",
     "start_session",
@@ -40,6 +41,17 @@ def start_session(
     """A new session for a user who has just proved who they are, and the cookie's token
     (256 random bits; it is not stored and cannot be shown again)."""
     now = now or datetime.now(UTC)
+    with uow as tx:
+        found = open_session(tx, user, now, now + ABSOLUTE_TIMEOUT, action="user.signed_in")
+        tx.commit()
+    return found
+
+
+def open_session(
+    tx: OpenUnitOfWork, user: User, now: datetime, expires_at: datetime, *, action: str
+) -> tuple[UserSession, str]:
+    """Store a new session of ``user`` (ending at ``expires_at``) with its own CSRF token and
+    audit-log it as ``action``; returns it and the cookie's token."""
     token = secrets.token_urlsafe(32)
     session = UserSession(
         id=uuid.uuid4(),
@@ -47,20 +59,18 @@ def start_session(
         csrf_token=secrets.token_urlsafe(32),
         created_at=now,
         last_seen_at=now,
-        expires_at=now + ABSOLUTE_TIMEOUT,
+        expires_at=expires_at,
     )
-    with uow as tx:
-        tx.users.add_session(session, secret_hash(token))
-        record(
-            tx,
-            organisation_id=user.organisation_id,
-            actor=f"user:{user.id}",
-            action="user.signed_in",
-            subject_type="user",
-            subject_id=user.id,
-            at=now,
-        )
-        tx.commit()
+    tx.users.add_session(session, secret_hash(token))
+    record(
+        tx,
+        organisation_id=user.organisation_id,
+        actor=f"user:{user.id}",
+        action=action,
+        subject_type="user",
+        subject_id=user.id,
+        at=now,
+    )
     return session, token
 
 

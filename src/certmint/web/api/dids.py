@@ -38,7 +38,8 @@ def organisation_did_document(slug: str, container: ContainerDep) -> JSONRespons
 @router.get(
     "/orgs/{slug}/logo",
     summary="An organisation's logo",
-    description="The PNG or JPEG the operator gave it, shown above its certificates on verification pages and public profiles.",
+    description="The PNG or JPEG the operator gave it, shown above its certificates on "
+    "verification pages and public profiles.",
     response_class=Response,
     responses={200: {"content": {"image/png": {}, "image/jpeg": {}}}},
 )

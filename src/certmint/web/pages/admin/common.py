@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -12,9 +12,9 @@ from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from certmint.domain.ids import parse_url_id
-from certmint.services.errors import NotFound
+from certmint.services.errors import Conflict, InvalidInput, NotFound
 
-__all__ = ["FormDep", "field", "page_id", "redirect", "render", "upload"]
+__all__ = ["FormDep", "field", "page_id", "problems_of", "redirect", "render", "upload"]
 
 
 def render(
@@ -78,3 +78,8 @@ def upload(form: FormData, name: str) -> bytes | None:
         data = value.file.read()
         return data or None
     return None
+
+
+def problems_of(exc: InvalidInput | Conflict) -> Sequence[object]:
+    """What a form's refusal lists: each problem of the input, or the conflict's sentence."""
+    return exc.problems if isinstance(exc, InvalidInput) else (exc.detail,)

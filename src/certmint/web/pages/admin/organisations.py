@@ -25,7 +25,7 @@ from certmint.services.issuers.organisations import (
 )
 from certmint.web.account_mail import deliver_account_mail
 from certmint.web.deps import ContainerDep, PageOperatorDep
-from certmint.web.pages.admin.common import FormDep, field, redirect, render, upload
+from certmint.web.pages.admin.common import FormDep, field, problems_of, redirect, render, upload
 
 __all__ = ["router"]
 
@@ -33,10 +33,6 @@ router = APIRouter()
 SECTION = "admin_organisations"
 # What a page says after a change (a fixed key in the URL, never text from the request).
 DONE = ("added", "saved", "invited")
-
-
-def _problems(exc: InvalidInput | Conflict) -> Sequence[object]:
-    return exc.problems if isinstance(exc, InvalidInput) else (exc.detail,)
 
 
 def _list_page(
@@ -108,7 +104,7 @@ def add(
         )
     except (InvalidInput, Conflict) as exc:
         return _list_page(
-            request, principal, container, problems=_problems(exc), form=form, status_code=422
+            request, principal, container, problems=problems_of(exc), form=form, status_code=422
         )
     return redirect(request, "admin_organisation", done="added", slug=organisation.slug)
 
@@ -180,7 +176,7 @@ def invite_admin(
         )
     except (InvalidInput, Conflict) as exc:
         return _organisation_page(
-            request, principal, container, slug, problems=_problems(exc), status_code=422
+            request, principal, container, slug, problems=problems_of(exc), status_code=422
         )
     if send:
         background.add_task(deliver_account_mail, container)

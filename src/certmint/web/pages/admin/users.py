@@ -35,7 +35,7 @@ from certmint.services.identity.sign_in_links import (
 )
 from certmint.web.account_mail import deliver_account_mail
 from certmint.web.deps import ContainerDep, PageAdminDep
-from certmint.web.pages.admin.common import FormDep, field, page_id, redirect, render
+from certmint.web.pages.admin.common import FormDep, field, page_id, problems_of, redirect, render
 
 __all__ = ["router"]
 
@@ -90,10 +90,6 @@ def _page(
     )
 
 
-def _problems(exc: InvalidInput | Conflict) -> Sequence[object]:
-    return exc.problems if isinstance(exc, InvalidInput) else (exc.detail,)
-
-
 def _course_ids(form: FormData) -> list[UUID]:
     values = form.getlist("course_ids")
     return [page_id(value, "course") for value in values if isinstance(value, str) and value]
@@ -142,7 +138,7 @@ def invite(
             )
     except (InvalidInput, Conflict) as exc:
         return _page(
-            request, principal, container, problems=_problems(exc), form=form, status_code=422
+            request, principal, container, problems=problems_of(exc), form=form, status_code=422
         )
     if not send:  # no mail server: the admin hands the link over instead of a false promise
         return _link_page(request, principal, container, user.id)
