@@ -218,17 +218,17 @@ def _routes(api: TestClient) -> list[tuple[str, str]]:
     ]
 
 
-def _url(path: str, rule: Rule, world: World) -> str:
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        target = rule.params.get(name) or PARAMS.get(name)
-        if target is None:
-            return {"slug": "home-institute", "purpose": "revocation", "sequence": "1"}.get(
-                name, "x"
-            )
-        return world.id(target)
+def path_value(name: str, world: World, params: dict[str, str] | None = None) -> str:
+    """A real value for the path parameter ``name``: an id of this organisation's world object
+    (``params`` choosing another object than the usual one), else its slug and status list."""
+    target = (params or {}).get(name) or PARAMS.get(name)
+    if target is None:
+        return {"slug": "home-institute", "purpose": "revocation", "sequence": "1"}.get(name, "x")
+    return world.id(target)
 
-    return re.sub(r"\{(\w+)\}", value, path)
+
+def _url(path: str, rule: Rule, world: World) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: path_value(m.group(1), world, rule.params), path)
 
 
 def _call(api: TestClient, method: str, url: str, rule: Rule, world: World, caller: str) -> Any:

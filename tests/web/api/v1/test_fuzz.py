@@ -25,7 +25,7 @@ from schemathesis.checks import (
 from certmint.bootstrap import Container
 from certmint.web.app import create_app
 from tests.web.api.v1.conftest import World
-from tests.web.api.v1.test_authorisation import PARAMS
+from tests.web.api.v1.test_authorisation import path_value
 
 EXAMPLES = 4  # per operation, about 150 requests in all: well under a minute
 CHECKS = [
@@ -63,7 +63,7 @@ def _fuzz(operation: Any, world: World, headers: dict[str, str]) -> None:
     @given(case=operation.as_strategy(), real_ids=st.booleans())
     def run(case: Any, real_ids: bool) -> None:
         if real_ids and names:
-            case.path_parameters = {n: world.id(PARAMS[n]) for n in names}
+            case.path_parameters = {n: path_value(n, world) for n in names}
         response = case.call(headers=headers)
         case.validate_response(response, checks=CHECKS, headers=headers)
 
