@@ -145,7 +145,7 @@ def invite(
     sign-in link. Needs CERTMINT_SMTP_URL."""
     with in_organisation(ctx, org) as (container, organisation):
         _require_mail(container)
-        user = invite_learner(container.uow(), organisation.id, learner, actor="cli")
+        user = invite_learner(container.uow(), Principal.at_shell(organisation.id), learner)
         _deliver_invitation(container, user, "invited")
 
 
@@ -160,7 +160,7 @@ def resend_invitation_(
     with in_organisation(ctx, org) as (container, organisation):
         _require_mail(container)
         user = find_user(container.uow(), organisation.id, email)
-        resend_invitation(container.uow(), organisation.id, user.id, actor="cli")
+        resend_invitation(container.uow(), Principal.at_shell(organisation.id), user.id)
         _deliver_invitation(container, user, "invited again")
 
 

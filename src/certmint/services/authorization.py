@@ -52,7 +52,7 @@ way whichever id it names. No other module reads a principal's role (``tests/tes
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypeVar
 from uuid import UUID
@@ -83,6 +83,7 @@ __all__ = [
     "may_rewrite_learner",
     "membership_in",
     "memberships",
+    "operator_in",
     "own_learner_id",
     "own_learner_records",
     "own_user_id",
@@ -157,6 +158,14 @@ def own_learner_id(principal: Principal) -> UUID:
     require(principal, Action.SEE_OWN_CERTIFICATES)
     assert principal.learner_id is not None  # allows() said so
     return principal.learner_id
+
+
+def operator_in(principal: Principal, organisation_id: UUID) -> Principal:
+    """The instance's operator acting as an admin of one of the instance's organisations (to
+    give a new organisation its first admins); the audit log still names the operator.
+    ``Forbidden`` for anyone else."""
+    require(principal, Action.OPERATE_INSTANCE)
+    return replace(principal, organisation_id=organisation_id, role=Role.ADMIN, course_ids=None)
 
 
 def own_user_id(principal: Principal, action: Action) -> UUID:

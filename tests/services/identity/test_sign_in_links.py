@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certmint.domain.accounts import Principal, Role
+from certmint.services.authorization import operator_in
 from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.catalogue.roster import resolve_course, resolve_learner
-from certmint.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from certmint.services.identity.accounts import authenticate, disable_user
 from certmint.services.identity.sessions import resolve_session, sign_in
 from certmint.services.identity.sign_in_links import (
@@ -171,7 +172,7 @@ def test_invitation_creates_the_account_and_mails_a_week_long_link(
     uow: SqlAlchemyUnitOfWork, org_id: UUID, smtp: tuple[Inbox, str], tmp_path: Path
 ) -> None:
     inbox, url = smtp
-    user = invite_learner(uow, org_id, "L1", actor="test")
+    user = invite_learner(uow, Principal.at_shell(org_id), "L1")
     assert (user.role, user.email) == (Role.LEARNER, "l1@example.org")
     assert user.learner_id == resolve_learner(uow, org_id, "L1").id
     assert _deliver(uow, url, tmp_path).sent == 1
@@ -181,9 +182,9 @@ def test_invitation_creates_the_account_and_mails_a_week_long_link(
     six_days = datetime.now(UTC) + INVITATION_LIFETIME - timedelta(days=1)
     assert sign_in_with_link(uow, token, now=six_days)[0].id == user.id
     with pytest.raises(Conflict):
-        invite_learner(uow, org_id, "L1", actor="t")
+        invite_learner(uow, Principal.at_shell(org_id), "L1")
     with pytest.raises(InvalidInput):
-        invite_learner(uow, org_id, "L2", actor="t")
+        invite_learner(uow, Principal.at_shell(org_id), "L2")
 
 
 def test_a_staff_invitation_signs_in_once_to_choose_a_password(
@@ -193,12 +194,11 @@ def test_a_staff_invitation_signs_in_once_to_choose_a_password(
     course = resolve_course(uow, org_id, "C1")
     user = invite_user(
         uow,
-        org_id,
+        Principal.at_shell(org_id),
         email="Mina@Example.org",
         display_name="Mina",
         role=Role.COURSE_MANAGER,
         course_ids=[course.id],
-        actor="test",
     )
     assert user.course_ids == {course.id}
     assert _deliver(uow, url, tmp_path).sent == 1
@@ -208,16 +208,19 @@ def test_a_staff_invitation_signs_in_once_to_choose_a_password(
     assert sign_in_with_link(uow, _token(inbox))[0].id == user.id
     with pytest.raises(Conflict):
         invite_user(
-            uow, org_id, email="mina@example.org", display_name="M", role=Role.ADMIN, actor="t"
+            uow,
+            Principal.at_shell(org_id),
+            email="mina@example.org",
+            display_name="M",
+            role=Role.ADMIN,
         )
     with pytest.raises(InvalidInput):  # a course manager needs a course
         invite_user(
             uow,
-            org_id,
+            Principal.at_shell(org_id),
             email="x@example.org",
             display_name="X",
             role=Role.COURSE_MANAGER,
-            actor="t",
         )
 
 
@@ -240,12 +243,11 @@ def _invite_manager(uow: SqlAlchemyUnitOfWork, org_id: UUID) -> UUID:
     course = resolve_course(uow, org_id, "C1")
     return invite_user(
         uow,
-        org_id,
+        Principal.at_shell(org_id),
         email="mina@example.org",
         display_name="Mina",
         role=Role.COURSE_MANAGER,
         course_ids=[course.id],
-        actor="test",
     ).id
 
 
@@ -260,9 +262,10 @@ def test_an_invitation_sent_again_has_a_new_link_and_the_old_one_stops_working(
     user_id = _invite_manager(uow, org_id)
     assert _deliver(uow, url, tmp_path).sent == 1
     old = _token(inbox)
-    assert awaiting_invitation(uow, org_id) == {user_id}
+    assert awaiting_invitation(uow, Principal.at_shell(org_id)) == {user_id}
 
-    resend_invitation(uow, org_id, user_id, actor="user:admin")
+    by_admin = Principal(org_id, Role.ADMIN, user_id=uuid4())
+    resend_invitation(uow, by_admin, user_id)
     assert _deliver(uow, url, tmp_path).sent == 1
     first, second = inbox.messages
     assert second["To"] == "mina@example.org" and second["Subject"] == first["Subject"]
@@ -274,12 +277,12 @@ def test_an_invitation_sent_again_has_a_new_link_and_the_old_one_stops_working(
     (event,) = session.scalars(
         select(AuditEventRow).where(AuditEventRow.action == "user.invitation_resent")
     )
-    assert (event.actor, event.subject_id) == ("user:admin", str(user_id))
+    assert (event.actor, event.subject_id) == (by_admin.actor, str(user_id))
 
     # Taken up: nothing to send again.
-    assert awaiting_invitation(uow, org_id) == set()
+    assert awaiting_invitation(uow, Principal.at_shell(org_id)) == set()
     with pytest.raises(Conflict, match="signed in or set a password already"):
-        resend_invitation(uow, org_id, user_id, actor="t")
+        resend_invitation(uow, Principal.at_shell(org_id), user_id)
 
 
 def test_an_unsent_invitation_is_replaced_not_sent_twice(
@@ -287,7 +290,7 @@ def test_an_unsent_invitation_is_replaced_not_sent_twice(
 ) -> None:
     inbox, url = smtp
     user_id = _invite_manager(uow, org_id)  # the SMTP server was away: still in the outbox
-    resend_invitation(uow, org_id, user_id, actor="t")
+    resend_invitation(uow, Principal.at_shell(org_id), user_id)
     summary = _deliver(uow, url, tmp_path)
     assert (summary.sent, len(inbox.messages)) == (1, 1)
 
@@ -298,11 +301,11 @@ def test_sending_an_invitation_again_is_throttled(
     user_id = _invite_manager(uow, org_id)
     now = datetime.now(UTC)
     for _ in range(MAX_INVITATIONS - 1):
-        resend_invitation(uow, org_id, user_id, actor="t", now=now)
+        resend_invitation(uow, Principal.at_shell(org_id), user_id, now=now)
     with pytest.raises(Conflict, match="wait before sending another"):
-        resend_invitation(uow, org_id, user_id, actor="t", now=now)
+        resend_invitation(uow, Principal.at_shell(org_id), user_id, now=now)
     later = now + INVITATION_WINDOW + timedelta(seconds=1)
-    resend_invitation(uow, org_id, user_id, actor="t", now=later)
+    resend_invitation(uow, Principal.at_shell(org_id), user_id, now=later)
     statuses = session.scalars(
         select(NotificationRow.status).where(NotificationRow.user_id == user_id)
     ).all()
@@ -314,10 +317,10 @@ def test_only_an_invitation_not_taken_up_can_be_sent_again(
 ) -> None:
     staff = make_user(uow, org_id, Role.ADMIN, email="admin@example.org")  # has a password
     with pytest.raises(Conflict):
-        resend_invitation(uow, org_id, staff.id, actor="t")
+        resend_invitation(uow, Principal.at_shell(org_id), staff.id)
     other = make_organisation(uow, "Other Academy")
     with pytest.raises(NotFound):
-        resend_invitation(uow, other.id, _invite_manager(uow, org_id), actor="t")
+        resend_invitation(uow, Principal.at_shell(other.id), _invite_manager(uow, org_id))
 
 
 def test_a_forgotten_password_is_replaced_through_a_link_for_any_role(
@@ -404,3 +407,29 @@ def test_the_admin_hands_over_a_way_in_but_never_to_another_admin(
         select(AuditEventRow.action).where(AuditEventRow.action == "user.sign_in_link_made")
     ).all()
     assert len(made) == 2
+
+
+def test_only_admins_invite_and_the_operator_only_as_an_organisations_admin(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID
+) -> None:
+    """The use cases ask the policy, whoever calls them; the operator gives another
+    organisation its first admin through ``operator_in``, which no one else may use."""
+    manager = Principal(org_id, Role.COURSE_MANAGER, frozenset(), user_id=uuid4())
+    with pytest.raises(Forbidden):
+        invite_user(uow, manager, email="x@example.org", display_name="X", role=Role.ADMIN)
+    with pytest.raises(Forbidden):
+        awaiting_invitation(uow, manager)
+    other = make_organisation(uow, "Elsewhere").id
+    with pytest.raises(Forbidden):
+        operator_in(Principal(org_id, Role.ADMIN, user_id=uuid4()), other)
+    operator = Principal(org_id, Role.ADMIN, user_id=uuid4(), operator=True)
+    user = invite_user(
+        uow,
+        operator_in(operator, other),
+        email="first@example.org",
+        display_name="First Admin",
+        role=Role.ADMIN,
+        send=False,
+    )
+    assert user.organisation_id == other
+    assert awaiting_invitation(uow, Principal.at_shell(other)) == {user.id}

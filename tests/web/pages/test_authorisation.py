@@ -412,12 +412,11 @@ def build_pages(uow: SqlAlchemyUnitOfWork, signing: Signing) -> Pages:
     world.ids["user"] = spare.id  # the account the users page changes
     world.ids["invited"] = invite_user(  # an invitation not yet taken up, to send again
         uow,
-        home,
+        Principal.at_shell(home),
         email="invited@example.org",
         display_name="Invited",
         role=Role.COURSE_MANAGER,
         course_ids=[world.ids["course"]],
-        actor="t",
     ).id
     with uow:
         learner_user = uow.users.by_email(home, "asha@example.org")

@@ -34,10 +34,12 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from uuid import UUID
 
-from certmint.domain.accounts import Role, User, normalise_email
+from certmint.domain.accounts import Principal, Role, User, normalise_email
 from certmint.domain.notifications import AccountMailKind, Notification, NotificationStatus
 from certmint.domain.organisations import Organisation
+from certmint.services import authorization
 from certmint.services.audit import record
+from certmint.services.authorization import Action
 from certmint.services.catalogue.roster import resolve_learner
 from certmint.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from certmint.services.identity.accounts import (
@@ -147,22 +149,22 @@ def _request(
 
 def invite_user(
     uow: UnitOfWork,
-    organisation_id: UUID,
+    principal: Principal,
     *,
     email: str,
     display_name: str,
     role: Role,
-    actor: str,
     course_ids: Iterable[UUID] = (),
     learner_id: UUID | None = None,
     send: bool = True,
 ) -> User:
-    """Create an account without a password (``accounts.new_user``'s rules) and, with
+    """Create an account without a password (admins; ``accounts.new_user``'s rules) and, with
     ``send``, queue an e-mail with a sign-in link valid for ``INVITATION_LIFETIME``, in one
     transaction. Without (no mail server to send it), the admin hands the person a link from
     ``hand_over_link`` instead."""
+    authorization.require(principal, Action.ADMINISTER)
     user = new_user(
-        organisation_id,
+        principal.organisation_id,
         email=email,
         display_name=display_name,
         role=role,
@@ -170,7 +172,7 @@ def invite_user(
         learner_id=learner_id,
     )
     with uow as tx:
-        _invite(tx, user, actor=actor, send=send)
+        _invite(tx, user, actor=principal.actor, send=send)
         tx.commit()
     return user
 
@@ -203,16 +205,13 @@ class BatchInvitations:
 
 
 def invite_batch(
-    uow: UnitOfWork,
-    organisation_id: UUID,
-    batch_id: UUID,
-    *,
-    actor: str,
-    send: bool = True,
+    uow: UnitOfWork, principal: Principal, batch_id: UUID, *, send: bool = True
 ) -> BatchInvitations:
-    """Invite every learner of a batch who has an e-mail address and no account yet, in one
-    transaction (so a second run invites only those added since). Each invitation is the one
-    ``invite_learner`` makes."""
+    """Invite every learner of a batch who has an e-mail address and no account yet (admins),
+    in one transaction (so a second run invites only those added since). Each invitation is
+    the one ``invite_learner`` makes."""
+    authorization.require(principal, Action.ADMINISTER)
+    organisation_id = principal.organisation_id
     counts = {"invited": 0, "had_account": 0, "no_email": 0}
     with uow as tx:
         if tx.roster.get_batch(organisation_id, batch_id) is None:
@@ -236,23 +235,20 @@ def invite_batch(
                         role=Role.LEARNER,
                         learner_id=learner.id,
                     )
-                    _invite(tx, user, actor=actor, send=send)
+                    _invite(tx, user, actor=principal.actor, send=send)
                     counts["invited"] += 1
         tx.commit()
     return BatchInvitations(**counts)
 
 
 def invite_learner(
-    uow: UnitOfWork,
-    organisation_id: UUID,
-    learner_ref: str,
-    *,
-    actor: str,
-    send: bool = True,
+    uow: UnitOfWork, principal: Principal, learner_ref: str, *, send: bool = True
 ) -> User:
-    """Invite a learner record (its e-mail address and name) to an account. Raises
+    """Invite a learner record (its e-mail address and name) to an account (admins). Raises
     ``Conflict`` if the learner has an account already, ``InvalidInput`` if the record has no
     e-mail address."""
+    authorization.require(principal, Action.ADMINISTER)
+    organisation_id = principal.organisation_id
     learner = resolve_learner(uow, organisation_id, learner_ref)
     if not learner.email:
         raise InvalidInput([f"learner {learner.external_id}: no e-mail address"], "not invited")
@@ -261,35 +257,32 @@ def invite_learner(
             raise Conflict(f"learner {learner.external_id} already has an account")
     return invite_user(
         uow,
-        organisation_id,
+        principal,
         email=learner.email,
         display_name=learner.name,
         role=Role.LEARNER,
         learner_id=learner.id,
-        actor=actor,
         send=send,
     )
 
 
-def awaiting_invitation(uow: UnitOfWork, organisation_id: UUID) -> set[UUID]:
-    """The organisation's accounts whose invitation has not been taken up: active, with no
-    password, never signed in. Their invitation may be sent again."""
+def awaiting_invitation(uow: UnitOfWork, principal: Principal) -> set[UUID]:
+    """The organisation's accounts whose invitation has not been taken up (for its admins):
+    active, with no password, never signed in. Their invitation may be sent again."""
+    authorization.require(principal, Action.ADMINISTER)
     with uow as tx:
-        return tx.users.never_signed_in(organisation_id)
+        return tx.users.never_signed_in(principal.organisation_id)
 
 
 def resend_invitation(
-    uow: UnitOfWork,
-    organisation_id: UUID,
-    user_id: UUID,
-    *,
-    actor: str,
-    now: datetime | None = None,
+    uow: UnitOfWork, principal: Principal, user_id: UUID, *, now: datetime | None = None
 ) -> User:
-    """Queue the invitation e-mail again with a new link. The links sent before stop working
-    at once, and an invitation still waiting in the outbox is dropped, so only the newest link
-    signs in. Raises ``Conflict`` if the account was taken up already (or is disabled), or if
-    ``MAX_INVITATIONS`` were queued for it within ``INVITATION_WINDOW``."""
+    """Queue the invitation e-mail again with a new link (admins). The links sent before stop
+    working at once, and an invitation still waiting in the outbox is dropped, so only the
+    newest link signs in. Raises ``Conflict`` if the account was taken up already (or is
+    disabled), or if ``MAX_INVITATIONS`` were queued for it within ``INVITATION_WINDOW``."""
+    authorization.require(principal, Action.ADMINISTER)
+    organisation_id = principal.organisation_id
     now = now or datetime.now(UTC)
     kind = AccountMailKind.INVITATION
     with uow as tx:
@@ -307,7 +300,7 @@ def resend_invitation(
         record(
             tx,
             organisation_id=organisation_id,
-            actor=actor,
+            actor=principal.actor,
             action="user.invitation_resent",
             subject_type="user",
             subject_id=user.id,

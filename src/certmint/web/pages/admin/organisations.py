@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from certmint.domain.accounts import Principal, Role
+from certmint.services.authorization import operator_in
 from certmint.services.errors import Conflict, InvalidInput
 from certmint.services.identity.sign_in_links import hand_over_link, invite_user
 from certmint.services.issuers.keys import organisation_did
@@ -167,11 +168,10 @@ def invite_admin(
     try:
         user = invite_user(
             container.uow(),
-            organisation.id,
+            operator_in(principal, organisation.id),
             email=field(form, "email"),
             display_name=field(form, "display_name"),
             role=Role.ADMIN,
-            actor=principal.actor,
             send=send,
         )
     except (InvalidInput, Conflict) as exc:

@@ -72,7 +72,7 @@ def _page(
         "users.html",
         {
             "users": list_users(container.uow(), principal),
-            "invited": awaiting_invitation(container.uow(), principal.organisation_id),
+            "invited": awaiting_invitation(container.uow(), principal),
             "courses": courses,
             "course_names": {c.id: c.name for c in courses},
             "roles": [r.value for r in Role],
@@ -120,20 +120,18 @@ def invite(
         if role is Role.LEARNER:
             user = invite_learner(
                 container.uow(),
-                principal.organisation_id,
+                principal,
                 field(form, "learner").strip(),
-                actor=principal.actor,
                 send=send,
             )
         else:
             user = invite_user(
                 container.uow(),
-                principal.organisation_id,
+                principal,
                 email=field(form, "email"),
                 display_name=field(form, "display_name"),
                 role=role,
                 course_ids=_course_ids(form),
-                actor=principal.actor,
                 send=send,
             )
     except (InvalidInput, Conflict) as exc:
@@ -158,9 +156,8 @@ def invite_whole_batch(
     """Every learner of a batch who has an e-mail address and no account yet."""
     result = invite_batch(
         container.uow(),
-        principal.organisation_id,
+        principal,
         page_id(field(form, "batch"), "batch"),
-        actor=principal.actor,
         send=container.mailer is not None,
     )
     if container.mailer is not None:
@@ -231,9 +228,8 @@ def resend(
     try:
         resend_invitation(
             container.uow(),
-            principal.organisation_id,
+            principal,
             page_id(user_id, "user"),
-            actor=principal.actor,
         )
     except Conflict as exc:
         return _page(request, principal, container, problems=(exc.detail,), status_code=409)
