@@ -36,6 +36,7 @@ from certmint.credentials import InMemoryKeyStore
 from certmint.rendering import FontSet
 from certmint.services.identity import accounts
 from certmint.services.issuers.signing import Signing
+from certmint.services.links import Links
 from certmint.storage.database import create_database_engine
 from certmint.storage.migrate import upgrade_database
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -185,7 +186,7 @@ def fonts() -> FontSet:
 @pytest.fixture(scope="session")
 def signing() -> Signing:
     """Signing with an in-memory key store (keys are made per test through the services)."""
-    return Signing(InMemoryKeyStore(), "https://certs.example.org")
+    return Signing(InMemoryKeyStore(), Links("https://certs.example.org"))
 
 
 class Inbox:

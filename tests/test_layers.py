@@ -42,6 +42,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "certmint.services.issuance.in_process",
         "certmint.services.issuance.on_broker",
         "certmint.services.notifications.deliveries",
+        "certmint.services.certificates.documents",
+        "certmint.services.links",
     ),
     # Entry points reach data through services; the unit of work's type is all they see.
     "web": (

@@ -26,10 +26,12 @@ from certmint.config import ENV_FILE_NAME, Environment, Settings
 from certmint.credentials import FileKeyStore, KeyStore
 from certmint.environment import not_initialised
 from certmint.rendering import FontSet
+from certmint.services.certificates.documents import CertificateDocuments
 from certmint.services.issuance.executors import Executor
 from certmint.services.issuance.in_process import InProcessExecutor
 from certmint.services.issuance.on_broker import BrokerExecutor
 from certmint.services.issuers.signing import Signing
+from certmint.services.links import Links
 from certmint.services.notifications.deliveries import Deliveries
 from certmint.services.notifications.mail import SmtpMailer
 from certmint.storage.certificates import CertificateStampReader
@@ -45,6 +47,8 @@ __all__ = [
     "outbound_client",
     "reading_by_default",
 ]
+
+CACHE_FOLDER = "cache"  # under the home: rendered files, safe to share between processes
 
 # What ``Container.uow()`` gives when the caller does not say: a writing unit of work, except
 # inside ``reading_by_default()`` (the web layer's GET and HEAD requests).
@@ -71,6 +75,21 @@ class Container:
     session_factory: sessionmaker[Session]
 
     @cached_property
+    def links(self) -> Links:
+        """Every public URL of the instance (QR codes, DIDs, status lists, sign-in links)."""
+        return Links(self.settings.base_url)
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where rendered files are cached (safe to share between processes)."""
+        return self.settings.home / CACHE_FOLDER
+
+    @cached_property
+    def documents(self) -> CertificateDocuments:
+        """Certificates' PDF, PNG and SVG files, rendered once and cached on disk."""
+        return CertificateDocuments(lambda: self.fonts, self.links, self.cache_dir)
+
+    @cached_property
     def key_store(self) -> KeyStore:
         """Private keys, sealed under the master secret (made on first use: commands that never
         sign work without one)."""
@@ -84,7 +103,7 @@ class Container:
     @cached_property
     def signing(self) -> Signing:
         """Keys, the offline document loader and the fast RDFC path (compiled once)."""
-        return Signing(self.key_store, self.settings.base_url)
+        return Signing(self.key_store, self.links)
 
     @cached_property
     def mailer(self) -> SmtpMailer | None:
@@ -106,9 +125,8 @@ class Container:
             self.http_client.post,
             self.mailer,
             sender=settings.mail_from,
-            base_url=settings.base_url,
-            cache_dir=settings.home / "cache",
-            fonts=lambda: self.fonts if settings.mail_attach_pdf else None,
+            links=self.links,
+            documents=self.documents if settings.mail_attach_pdf else None,
         )
 
     @cached_property
@@ -166,7 +184,7 @@ def keep_private(home: Path) -> None:
     for path, mode in (
         (home, 0o700),
         (home / "keys", 0o700),
-        (home / "cache", 0o700),
+        (home / CACHE_FOLDER, 0o700),
         (home / ENV_FILE_NAME, 0o600),
     ):
         with suppress(FileNotFoundError):

@@ -12,27 +12,13 @@ from PIL import Image
 from certmint.rendering import (
     QR_MASK,
     FontSet,
-    InvalidValue,
     qr_element,
     qr_matrix,
     render_png,
-    verification_url,
 )
 from certmint.rendering._svg import q, serialise
 
 from .conftest import decode_qr
-
-
-def test_verification_url() -> None:
-    assert verification_url("https://certs.example.org/", "abc_D-9") == (
-        "https://certs.example.org/v/abc_D-9"
-    )
-
-
-@pytest.mark.parametrize("bad", ["", "../etc", "a b", "x?y=1", "é"])
-def test_verification_url_refuses_unsafe_ids(bad: str) -> None:
-    with pytest.raises(InvalidValue):
-        verification_url("https://certs.example.org", bad)
 
 
 def test_mask_is_fixed_and_error_level_kept() -> None:

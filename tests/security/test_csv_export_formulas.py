@@ -9,6 +9,7 @@ from pathlib import Path
 from certmint.domain.enrolment_import import parse_enrolment_csv
 from certmint.domain.spreadsheets import FORMULA_STARTS, SpreadsheetCsvWriter
 from certmint.rendering import FontSet
+from certmint.services.certificates.documents import CertificateDocuments
 from certmint.services.certificates.exports import export_batch
 from certmint.services.demo import demo_enrolments_csv
 from certmint.services.issuance.in_process import issue_achievement
@@ -38,9 +39,7 @@ def test_no_exported_cell_starts_a_formula_and_names_read_back_unchanged(
         s.batch_id,
         "csv",
         out,
-        fonts=fonts,
-        base_url=signing.base_url,
-        cache_dir=tmp_path / "cache",
+        documents=CertificateDocuments(lambda: fonts, signing.links, tmp_path / "cache"),
     )
     table = list(csv.DictReader(io.StringIO((out / "certificates.csv").read_text("utf-8"))))
     assert len(table) == 5

@@ -25,6 +25,7 @@ from certmint.services.issuers.keys import (
     prove_master_secret,
     rotate_signing_key,
 )
+from certmint.services.links import Links
 from certmint.storage.tables import SigningKeyRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.cli_homes import invoke_ok, seed_home
@@ -52,7 +53,7 @@ def test_rotating_with_a_wrong_secret_changes_nothing(
     keys = session.scalars(select(SigningKeyRow).where(SigningKeyRow.organisation_id == org.id))
     assert [(k.public_key_multibase, k.retired_at) for k in keys] == [(first.key_id, None)]
     # and the right secret still signs, and rotates
-    assert issuer_key(uow, good, org, "https://certs.example.org").key_pair is not None
+    assert issuer_key(uow, good, org, Links("https://certs.example.org")).key_pair is not None
     assert rotate_signing_key(uow, good, org.id, actor="cli").key_id != first.key_id
 
 
@@ -64,7 +65,9 @@ def test_every_key_operation_refuses_a_wrong_secret(
     wrong = FileKeyStore(tmp_path / "keys", WRONG)
     for operation in (
         lambda: ensure_signing_key(uow, wrong, org.id),  # `init` on an existing home
-        lambda: issuer_key(uow, wrong, org, "https://certs.example.org"),  # issue, status lists
+        lambda: issuer_key(
+            uow, wrong, org, Links("https://certs.example.org")
+        ),  # issue, status lists
         lambda: prove_master_secret(uow, wrong),  # a server's start
     ):
         with pytest.raises(SigningKeyUnavailable):

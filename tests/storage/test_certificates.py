@@ -65,7 +65,7 @@ def test_the_reader_sees_committed_status_changes_at_once(
     ).certificate_ids
     assert reader(certificate_id) == (CertificateStatus.ACTIVE, None, None)
     revoked = revoke_certificate(
-        uow, s.organisation.id, certificate_id, reason="fraud", actor="test", base_url="https://x"
+        uow, s.organisation.id, certificate_id, reason="fraud", actor="test", signing=signing
     )
     assert reader(certificate_id) == (CertificateStatus.REVOKED, revoked.status_changed_at, None)
     assert reader(s.organisation.id) is None  # an id, but not a certificate's

@@ -37,7 +37,7 @@ def container(
     # thread, and a test's one connection (the rolled-back transaction) must not be used from
     # two threads at once (PostgreSQL loses savepoints).
     settings = Settings(
-        home=tmp_path, base_url=signing.base_url, verification_count_flush_seconds=86_400
+        home=tmp_path, base_url=signing.links.base_url, verification_count_flush_seconds=86_400
     )
     container = _TestContainer(settings, engine, session_factory)
     # The session's signing set-up and fonts stand in for the lazily built ones, and status

@@ -108,11 +108,14 @@ def test_decline_with_a_reason_the_learner_reads(
 
 
 def test_a_request_that_cannot_be_approved_says_why(
-    https_client: TestClient, uow: SqlAlchemyUnitOfWork, waiting: tuple[Scenario, UUID, UUID]
+    https_client: TestClient,
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    waiting: tuple[Scenario, UUID, UUID],
 ) -> None:
     s, certificate_id, request_id = waiting
     suspend_certificate(
-        uow, s.organisation.id, certificate_id, reason="review", actor="t", base_url=BASE
+        uow, s.organisation.id, certificate_id, reason="review", actor="t", signing=signing
     )
     csrf = sign_in(https_client, "admin@example.org", PASSWORD)
     page = https_client.get("/admin/corrections")

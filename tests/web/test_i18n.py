@@ -145,7 +145,7 @@ def revoked(uow: SqlAlchemyUnitOfWork, signing: Signing) -> str:
         certificate_id,
         reason="issued in error",
         actor="test",
-        base_url=signing.base_url,
+        signing=signing,
     )
     return url_id(certificate_id)
 
@@ -198,7 +198,7 @@ def test_the_verification_page_is_wholly_in_hindi(
             certificate_id,
             reason="typo",
             actor="t",
-            base_url=signing.base_url,
+            signing=signing,
         )
     page = client.get(f"/v/{url_id(certificate_id)}", headers={"Accept-Language": "hi"})
     assert '<html lang="hi" dir="ltr">' in page.text

@@ -298,8 +298,7 @@ def test_the_link_page_answers_at_once_while_smtp_is_down_and_the_link_comes_lat
             mailing.uow(),
             SmtpMailer(mailing.settings.smtp_url, timeout=5),
             sender="certs@x.org",
-            base_url=mailing.settings.base_url,
-            cache_dir=mailing.settings.home,
+            links=mailing.links,
             now=later,
             kinds=ACCOUNT_MAIL,
         )

@@ -34,7 +34,7 @@ QUICK = 5.0  # seconds; far below the busy timeout a writing unit of work would 
 @pytest.fixture
 def sqlite_file(tmp_path: Path, signing: Signing, fonts: FontSet) -> Iterator[Container]:
     settings = Settings(
-        home=tmp_path, base_url=signing.base_url, verification_count_flush_seconds=86_400
+        home=tmp_path, base_url=signing.links.base_url, verification_count_flush_seconds=86_400
     )
     container = bootstrap(settings, migrate=True)
     container.__dict__.update(signing=signing, fonts=fonts)
@@ -92,7 +92,7 @@ def test_get_pages_answer_while_another_connection_holds_the_write_lock(
         f"/api/v1/certificates/{certificate}",
         f"/v/{certificate}",
     ]
-    with TestClient(create_app(sqlite_file), base_url=signing.base_url) as client:
+    with TestClient(create_app(sqlite_file), base_url=signing.links.base_url) as client:
         assert client.get("/api/v1/me", headers=headers).status_code == 200  # token stamped
         with WriteLock(Path(sqlite_file.engine.url.database or "")):
             for url in pages:

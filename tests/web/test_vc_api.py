@@ -16,6 +16,7 @@ from certmint.services.catalogue.roster import resolve_course
 from certmint.services.identity.tokens import create_token, revoke_token
 from certmint.services.issuers.keys import did_document_for, ensure_signing_key, issuer_key
 from certmint.services.issuers.signing import Signing
+from certmint.services.links import Links
 from certmint.services.verification.vc_api import MAX_PRESENTED
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.credentials.test_interop_digitalbazaar import _db_verify, _run, node  # noqa: F401
@@ -92,7 +93,7 @@ def test_issued_credential_verifies_with_digital_bazaar(
     _org, secret = admin
     signed = _issue(client, secret, CREDENTIAL).json()["verifiableCredential"]
     documents = {
-        "did:web:certs.example.org": did_document_for(uow, "https://certs.example.org", None)
+        "did:web:certs.example.org": did_document_for(uow, Links("https://certs.example.org"), None)
     }
     assert _db_verify(node, signed, documents)["verified"] is True
     tampered = copy.deepcopy(signed)
@@ -252,7 +253,7 @@ def test_a_vc_1_1_credential_is_signed_with_data_integrity(
     verified = client.post("/vc-api/credentials/verify", json={"verifiableCredential": signed})
     assert verified.status_code == 200, verified.text
     documents = {
-        "did:web:certs.example.org": did_document_for(uow, "https://certs.example.org", None)
+        "did:web:certs.example.org": did_document_for(uow, Links("https://certs.example.org"), None)
     }
     assert _db_verify(node, signed, documents)["verified"] is True
 
@@ -359,7 +360,7 @@ def test_naming_the_did_key_of_the_active_key_signs_as_that(
     client: TestClient, admin: tuple[Any, str], uow: SqlAlchemyUnitOfWork, signing: Signing
 ) -> None:
     org, secret = admin
-    key = issuer_key(uow, signing.key_store, org, signing.base_url)
+    key = issuer_key(uow, signing.key_store, org, signing.links)
     did_key = did_key_for(key.key_pair.public_key)
     response = _issue(client, secret, {**CREDENTIAL, "issuer": did_key})
     assert response.status_code == 201, response.text

@@ -90,7 +90,7 @@ def test_revoked_and_superseded_pages(
         _uuid(revoked_ref),
         reason="Exam misconduct",
         actor="t",
-        base_url="https://certs.example.org",
+        signing=signing,
     )
     new = reissue_certificate(
         uow,
@@ -111,16 +111,18 @@ def test_revoked_and_superseded_pages(
 
 
 def test_suspended_page_json_and_vc_api(
-    client: TestClient, uow: SqlAlchemyUnitOfWork, issued: tuple[Scenario, list[str]]
+    client: TestClient,
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    issued: tuple[Scenario, list[str]],
 ) -> None:
     s, (reference, other) = issued
     credential = client.get(f"/v/{reference}/credential.json").json()
     entry = credential["credentialStatus"]  # one entry, the revocation one
     assert entry["statusPurpose"] == "revocation"
     path = entry["statusListCredential"].removeprefix("https://certs.example.org")
-    base = "https://certs.example.org"
     suspended = suspend_certificate(
-        uow, s.organisation.id, _uuid(reference), reason="Under review", actor="t", base_url=base
+        uow, s.organisation.id, _uuid(reference), reason="Under review", actor="t", signing=signing
     )
     page = client.get(f"/v/{reference}")
     assert ">Suspended<" in page.text
@@ -141,7 +143,7 @@ def test_suspended_page_json_and_vc_api(
     _, bits = read_status_list_credential(client.get(path).json())
     assert not bits.get(int(entry["statusListIndex"]))
     assert ">Valid<" in client.get(f"/v/{other}").text
-    reinstate_certificate(uow, s.organisation.id, _uuid(reference), actor="t", base_url=base)
+    reinstate_certificate(uow, s.organisation.id, _uuid(reference), actor="t", signing=signing)
     assert ">Valid<" in client.get(f"/v/{reference}").text
     api = client.post("/vc-api/credentials/verify", json={"verifiableCredential": credential})
     assert api.status_code == 200 and api.json()["verified"]
@@ -155,7 +157,10 @@ def test_not_found(client: TestClient) -> None:
 
 
 def test_status_list_is_cached_and_revalidated(
-    client: TestClient, uow: SqlAlchemyUnitOfWork, issued: tuple[Scenario, list[str]]
+    client: TestClient,
+    uow: SqlAlchemyUnitOfWork,
+    signing: Signing,
+    issued: tuple[Scenario, list[str]],
 ) -> None:
     s, (reference, _) = issued
     credential = client.get(f"/v/{reference}/credential.json").json()
@@ -173,7 +178,7 @@ def test_status_list_is_cached_and_revalidated(
         _uuid(reference),
         reason="x",
         actor="t",
-        base_url="https://certs.example.org",
+        signing=signing,
     )
     changed = client.get(path, headers={"If-None-Match": first.headers["etag"]})
     assert changed.status_code == 200
@@ -198,7 +203,7 @@ def test_cached_page_follows_a_status_change(
         _uuid(reference),
         reason="fraud",
         actor="t",
-        base_url=signing.base_url,
+        signing=signing,
     )
     page = client.get(f"/v/{reference}").text
     assert ">Revoked<" in page

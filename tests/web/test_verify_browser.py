@@ -57,7 +57,7 @@ def certificates(live_server: LiveServer) -> dict[str, str]:
         of("L2")[0].id,
         reason="issued in error",
         actor="test",
-        base_url=signing.base_url,
+        signing=signing,
     )
     old = of("L3")[0]
     new = reissue_certificate(

@@ -32,11 +32,10 @@ from certmint.cli.errors import CertmintGroup
 from certmint.cli.state import State, fail, state
 from certmint.cli.terminal import console, styled
 from certmint.config import PLACEHOLDER_SECRET, Settings, write_env_file
-from certmint.domain.ids import url_id
 from certmint.environment import EnvironmentProblem, Trouble
 from certmint.services.demo import ensure_demo_accounts, load_demo_data
 from certmint.services.instance import ensure_default_organisation
-from certmint.services.issuers.keys import ensure_signing_key, organisation_did, prove_master_secret
+from certmint.services.issuers.keys import ensure_signing_key, prove_master_secret
 
 __all__ = ["app", "main"]
 
@@ -163,7 +162,7 @@ def _initialise(
     console.print(f"Base URL:       {settings.base_url}")
     verb = "created" if status.created else "exists"
     console.print(f"Organisation:   {org.name} ({org.slug}, {org.id}) {verb}")
-    console.print(f"Issuer DID:     {organisation_did(org, settings.base_url)}")
+    console.print(f"Issuer DID:     {container.links.did(org)}")
 
 
 def _not_yet_there(settings: Settings) -> list[Path]:
@@ -304,8 +303,8 @@ def demo(
         f"{len(summary.certificates)} certificates"
     )
     for certificate_id in summary.certificates[:3]:
-        console.print(f"  verify: {container.signing.base}/v/{url_id(certificate_id)}")
-    console.print(f"Sign in at {container.signing.base}/login as:")
+        console.print(f"  verify: {container.links.verification(certificate_id)}")
+    console.print(f"Sign in at {container.links.login()} as:")
     for account in accounts:
         password = account.password or "(set earlier; `certmint users set-password` sets anew)"
         console.print(f"  {account.role:<8} {account.email}  password: {password}")

@@ -26,7 +26,7 @@ from certmint.cli.webhooks import deliver as deliver_events
 from certmint.domain.certificates import Certificate
 from certmint.domain.ids import parse_url_id, url_id
 from certmint.services.catalogue.roster import resolve_batch, resolve_learner
-from certmint.services.certificates.documents import DocumentFormat, certificate_document
+from certmint.services.certificates.documents import DocumentFormat
 from certmint.services.certificates.lifecycle import (
     list_certificates,
     reinstate_certificate,
@@ -34,7 +34,7 @@ from certmint.services.certificates.lifecycle import (
     revoke_certificate,
     suspend_certificate,
 )
-from certmint.services.issuance.printed import verification_url
+from certmint.services.links import Links
 
 __all__ = ["app", "reinstate", "reissue", "revoke", "suspend"]
 
@@ -61,7 +61,7 @@ def _id(reference: str) -> UUID:
     return found
 
 
-def _json(certificate: Certificate, base: str) -> dict[str, object]:
+def _json(certificate: Certificate, links: Links) -> dict[str, object]:
     values = certificate.snapshot.get("values", {})
     return {
         "id": url_id(certificate.id),
@@ -72,7 +72,7 @@ def _json(certificate: Certificate, base: str) -> dict[str, object]:
         "achievement": values.get("achievement.name"),
         "issued_at": certificate.issued_at,
         "valid_until": certificate.valid_until,
-        "verification_url": verification_url(base, certificate.id),
+        "verification_url": links.verification(certificate.id),
         "supersedes": url_id(certificate.supersedes_id) if certificate.supersedes_id else None,
         "superseded_by": url_id(certificate.superseded_by_id)
         if certificate.superseded_by_id
@@ -101,9 +101,8 @@ def list_(
         found = list_certificates(
             container.uow(), organisation.id, batch_id=batch_id, learner_id=learner_id, limit=limit
         )
-    base = container.signing.base
     if as_json:
-        print_json([_json(c, base) for c in found])
+        print_json([_json(c, container.links) for c in found])
         return
     table = Table("id", "number", "status", "name", "achievement", "issued")
     for c in found:
@@ -131,14 +130,8 @@ def download(
 ) -> None:
     """Write one certificate as PDF (with its credential attached), PNG, SVG or OB3 JSON."""
     with in_organisation(ctx, org) as (container, organisation):
-        document = certificate_document(
-            container.uow(),
-            _id(certificate),
-            format_,
-            fonts=container.fonts,
-            base_url=container.settings.base_url,
-            cache_dir=container.settings.home / "cache",
-            organisation_id=organisation.id,
+        document = container.documents.document(
+            container.uow(), _id(certificate), format_, organisation_id=organisation.id
         )
     out.touch(mode=0o600)  # private whatever the umask, like every file we write
     out.write_bytes(document.content)
@@ -171,7 +164,7 @@ def reissue(
     deliver_mail(container)
     deliver_events(container)
     if as_json:
-        print_json(_json(new, container.signing.base))
+        print_json(_json(new, container.links))
     else:
         console.print(url_id(new.id))
 
@@ -193,7 +186,7 @@ def _change_status(
         changed = change(container, organisation.id, _id(certificate))
     deliver_events(container)
     if as_json:
-        print_json(_json(changed, container.signing.base))
+        print_json(_json(changed, container.links))
     else:
         console.print(f"{verb} {url_id(changed.id)}")
 
@@ -222,7 +215,7 @@ def _public_change(
 ) -> StatusChange:
     """Revoking and suspending: a public reason and an internal note, by the operator."""
     return lambda c, org_id, cid: service(
-        c.uow(), org_id, cid, reason=reason, note=note, actor="cli", base_url=c.settings.base_url
+        c.uow(), org_id, cid, reason=reason, note=note, actor="cli", signing=c.signing
     )
 
 
@@ -261,7 +254,7 @@ def reinstate(
         org,
         as_json,
         lambda c, org_id, cid: reinstate_certificate(
-            c.uow(), org_id, cid, actor="cli", base_url=c.settings.base_url, reason=reason
+            c.uow(), org_id, cid, actor="cli", signing=c.signing, reason=reason
         ),
         "reinstated",
     )

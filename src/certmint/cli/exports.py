@@ -57,9 +57,7 @@ def export(
                 found.id,
                 format_.value,
                 out,
-                fonts=container.fonts,
-                base_url=container.settings.base_url,
-                cache_dir=container.settings.home / "cache",
+                documents=container.documents,
                 progress=lambda done: bar.update(task, completed=done),
             )
     console.print(f"{summary.files} file(s) written to {summary.destination}")

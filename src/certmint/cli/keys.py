@@ -8,7 +8,7 @@ import typer
 
 from certmint.cli.state import in_organisation, print_json
 from certmint.cli.terminal import console
-from certmint.services.issuers.keys import organisation_did, rotate_signing_key
+from certmint.services.issuers.keys import rotate_signing_key
 
 __all__ = ["app"]
 
@@ -30,7 +30,7 @@ def rotate(
         key = rotate_signing_key(
             container.uow(), container.key_store, organisation.id, actor="cli", reason=reason
         )
-    did = organisation_did(organisation, container.settings.base_url)
+    did = container.links.did(organisation)
     method = f"{did}#{key.public_key_multibase}"
     if as_json:
         print_json({"did": did, "verification_method": method, "created_at": key.created_at})

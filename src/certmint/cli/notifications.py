@@ -47,9 +47,8 @@ def deliver(container: Container, *, kinds: frozenset[str] | None = None) -> Sen
         container.uow(),
         container.mailer,
         sender=settings.mail_from,
-        base_url=settings.base_url,
-        cache_dir=settings.home / "cache",
-        fonts=container.fonts if settings.mail_attach_pdf else None,
+        links=container.links,
+        documents=container.documents if settings.mail_attach_pdf else None,
         kinds=kinds,
     )
 

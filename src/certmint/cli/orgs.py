@@ -17,7 +17,6 @@ from certmint.cli.state import JsonOption, print_json, state
 from certmint.cli.terminal import console
 from certmint.domain.accounts import Principal
 from certmint.domain.organisations import Organisation
-from certmint.services.issuers.keys import organisation_did
 from certmint.services.issuers.organisations import (
     OrganisationChanges,
     add_organisation,
@@ -26,6 +25,7 @@ from certmint.services.issuers.organisations import (
     list_organisations,
     organisation_overview,
 )
+from certmint.services.links import Links
 
 __all__ = ["app"]
 
@@ -39,12 +39,12 @@ def _operator(container: Container) -> Principal:
     return Principal.at_shell(find_organisation(container.uow()).id)
 
 
-def _summary(organisation: Organisation, base_url: str) -> dict[str, object]:
+def _summary(organisation: Organisation, links: Links) -> dict[str, object]:
     return {
         "slug": organisation.slug,
         "name": organisation.name,
         "url": organisation.url,
-        "did": organisation_did(organisation, base_url),
+        "did": links.did(organisation),
         "default": organisation.is_default,
         "status": "suspended" if organisation.suspended else "active",
         "suspended_at": organisation.suspended_at,
@@ -72,7 +72,7 @@ def add(
     organisation = add_organisation(
         container.uow(), container.key_store, _operator(container), name, slug=slug, url=url
     )
-    summary = _summary(organisation, container.settings.base_url)
+    summary = _summary(organisation, container.links)
     if as_json:
         print_json(summary)
     else:
@@ -85,7 +85,7 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     container = state(ctx).container()
     organisations = list_organisations(container.uow(), _operator(container))
     if as_json:
-        print_json([_summary(o, container.settings.base_url) for o in organisations])
+        print_json([_summary(o, container.links) for o in organisations])
         return
     for o in organisations:
         status = "suspended" if o.suspended else "active"
@@ -97,7 +97,7 @@ def show(ctx: typer.Context, slug: SlugArgument, as_json: JsonOption = False) ->
     """One organisation: its settings, DID, admins and signing keys."""
     container = state(ctx).container()
     overview = organisation_overview(container.uow(), _operator(container), slug)
-    summary = _summary(overview.organisation, container.settings.base_url)
+    summary = _summary(overview.organisation, container.links)
     summary["admins"] = [u.email for u in overview.admins]
     summary["course_managers"] = overview.course_managers
     summary["keys"] = [
@@ -167,7 +167,7 @@ def update(
     )
     organisation = change_organisation(container.uow(), _operator(container), slug, changes)
     if as_json:
-        print_json(_summary(organisation, container.settings.base_url))
+        print_json(_summary(organisation, container.links))
     else:
         status = "suspended" if organisation.suspended else "active"
         console.print(f"updated {organisation.slug} ({status})")

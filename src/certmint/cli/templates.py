@@ -211,7 +211,7 @@ def preview(
             organisation.id,
             version_id,
             fonts=container.fonts,
-            base_url=container.settings.base_url,
+            links=container.links,
             output=_format(output),
             values={"recipient.name": recipient} if recipient else None,
             learner_id=learner_id,

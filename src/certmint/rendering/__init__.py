@@ -89,7 +89,6 @@ from certmint.rendering._qr import (
     QR_MASK,
     qr_element,
     qr_matrix,
-    verification_url,
 )
 from certmint.rendering._raster import (
     PdfMetadata,
@@ -224,5 +223,4 @@ __all__ = [
     "svg_size",
     "template_placeholders",
     "unknown_glyphs",
-    "verification_url",
 ]

@@ -15,21 +15,11 @@ from xml.etree.ElementTree import Element, SubElement
 
 import segno
 
-from certmint.rendering.errors import InvalidValue
-
-__all__ = ["QR_MASK", "qr_element", "qr_matrix", "verification_url"]
+__all__ = ["QR_MASK", "qr_element", "qr_matrix"]
 
 QR_MASK = 4
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _QUIET_ZONE = 4  # modules of white around the code, as ISO/IEC 18004 asks
 _SVG = "http://www.w3.org/2000/svg"
-
-
-def verification_url(base_url: str, certificate_id: str) -> str:
-    """``BASE/v/<certificate id>``, the short URL the QR code and the verify page share."""
-    if not _TOKEN.fullmatch(certificate_id):
-        raise InvalidValue("certificate.id", "must be a non-empty URL-safe token")
-    return f"{base_url.rstrip('/')}/v/{certificate_id}"
 
 
 def _code(url: str, error: Literal["M", "Q"]) -> segno.QRCode:

@@ -1,22 +1,29 @@
 """Status lists and the places certificates hold in them.
 
 A list's bits are not stored: a certificate's bit is set exactly when its status says so
-(revoked or superseded for the revocation list), so the bitstring is derived when the list is
-served and can never disagree with the certificates.
+(revoked or superseded for the revocation list), so the bitstring is derived from the
+certificates whenever a bit changes, signed in the same transaction and kept with the list
+(``publish``) for verifiers to be served as it is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from certmint.domain.status_lists import StatusList, StatusPurpose
+from certmint.domain.status_lists import PublishedStatusList, StatusList, StatusPurpose
 from certmint.storage.bulk import bulk_insert
-from certmint.storage.tables import CertificateRow, StatusListEntryRow, StatusListRow
+from certmint.storage.tables import (
+    CertificateRow,
+    OrganisationRow,
+    StatusListEntryRow,
+    StatusListRow,
+)
 
 __all__ = ["SqlAlchemyStatusListRepository"]
 
@@ -31,6 +38,10 @@ def _list(row: StatusListRow) -> StatusList:
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+def _published(row: StatusListRow) -> PublishedStatusList:
+    return PublishedStatusList(_list(row), row.credential, row.signed_for)
 
 
 class SqlAlchemyStatusListRepository:
@@ -148,3 +159,37 @@ class SqlAlchemyStatusListRepository:
             self._session.execute(
                 update(StatusListRow).where(StatusListRow.id.in_(ids)).values(updated_at=at)
             )
+
+    def publish(
+        self, status_list_id: UUID, credential: dict[str, Any], signed_for: datetime
+    ) -> None:
+        """Keep the signed credential verifiers are served (signed for ``updated_at`` =
+        ``signed_for``)."""
+        self._session.execute(
+            update(StatusListRow)
+            .where(StatusListRow.id == status_list_id)
+            .values(credential=credential, signed_for=signed_for)
+        )
+
+    def published(
+        self, slug: str, purpose: StatusPurpose, sequence: int
+    ) -> PublishedStatusList | None:
+        """The list at ``/orgs/<slug>/status/<purpose>/<sequence>``, with its signed copy (one
+        query)."""
+        row = self._session.scalar(
+            select(StatusListRow)
+            .join(OrganisationRow, OrganisationRow.id == StatusListRow.organisation_id)
+            .where(
+                OrganisationRow.slug == slug,
+                StatusListRow.purpose == purpose.value,
+                StatusListRow.sequence == sequence,
+            )
+        )
+        return None if row is None else _published(row)
+
+    def all_published(self) -> list[PublishedStatusList]:
+        """Every list with its signed copy (a few per organisation: one per 131,072 places)."""
+        rows = self._session.scalars(
+            select(StatusListRow).order_by(StatusListRow.organisation_id, StatusListRow.sequence)
+        )
+        return [_published(row) for row in rows]

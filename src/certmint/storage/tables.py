@@ -280,6 +280,10 @@ class StatusListRow(Base):
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # The signed credential verifiers are served, made whenever a bit changes (kept as written),
+    # and the ``updated_at`` it was signed for.
+    credential: Mapped[dict[str, Any] | None] = mapped_column(JsonText)
+    signed_for: Mapped[datetime | None]
 
 
 class StatusListEntryRow(Base):

@@ -39,8 +39,7 @@ def deliver_account_mail(container: Container) -> None:
         container.uow(),
         mailer,
         sender=settings.mail_from,
-        base_url=settings.base_url,
-        cache_dir=settings.home / "cache",
+        links=container.links,
         kinds=ACCOUNT_MAIL,
     )
 

@@ -48,15 +48,15 @@ def set_cookie(response: Response, token: str, *, secure: bool) -> None:
     response.set_cookie(COOKIE, token, path=PATH, secure=secure, httponly=True, samesite="strict")
 
 
-def allows(request: Request, sent: str, base_url: str) -> bool:
-    """Whether a post to a sign-in form is the browser's own: same origin, and the token of
-    the form equals the cookie's."""
+def allows(request: Request, sent: str, public_host: str) -> bool:
+    """Whether a post to a sign-in form is the browser's own: same origin (the request's host
+    or ``public_host``, the base URL's), and the token of the form equals the cookie's."""
     if request.headers.get("sec-fetch-site", "same-origin") not in _SAME_ORIGIN:
         return False
     origin = request.headers.get("origin")
     if origin is not None:
         host = urlsplit(origin).netloc
-        if host not in {request.headers.get("host"), urlsplit(base_url).netloc}:
+        if host not in {request.headers.get("host"), public_host}:
             return False
     cookie = request.cookies.get(COOKIE, "")
     return _well_formed(cookie) and secrets.compare_digest(sent.encode(), cookie.encode())

@@ -3,8 +3,9 @@ start with one sentence instead of failing request after request.
 
 The instance must be initialised (its schema current), its data directory writable (the
 database's journal, rendered files) and the master secret must open every organisation's
-active signing key. ``certmint serve`` and the ``uvicorn --factory`` entry point both start
-through ``open_for_serving``; the factory exits with the problem's code (docs/cli.md).
+active signing key (which then signs any status list not yet signed as it is now).
+``certmint serve`` and the ``uvicorn --factory`` entry point both start through
+``open_for_serving``; the factory exits with the problem's code (docs/cli.md).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from certmint.environment import (
 )
 from certmint.services.errors import SigningKeyUnavailable
 from certmint.services.issuers.keys import prove_master_secret
+from certmint.services.verification.status_lists import sign_stale_status_lists
 
 __all__ = ["exit_for_problem", "open_for_serving"]
 
@@ -37,6 +39,9 @@ def open_for_serving(settings: Settings) -> Container:
             raise master_secret_problem(
                 settings, exc.key_id, wrong_secret=exc.wrong_secret
             ) from None
+        # Served status lists are signed when they change; lists of an older Certmint, or
+        # signed for another base URL, are signed now, before anyone fetches them.
+        sign_stale_status_lists(container.uow(), container.signing)
     except BaseException:
         container.close()
         raise

@@ -25,6 +25,7 @@ from certmint.services.catalogue.templates import (
     upload_template,
 )
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from certmint.services.links import Links
 from certmint.storage.tables import AuditEventRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import enrolment_csv, enrolment_row, make_organisation
@@ -143,14 +144,14 @@ def test_preview_in_every_format(uow: SqlAlchemyUnitOfWork, fonts: FontSet) -> N
     org = make_organisation(uow)
     version = create_template(uow, Principal.at_shell(org.id), DESIGN)
     values = {"recipient.name": "अनन्या कृष्णमूर्ति"}
-    pdf = preview_template(uow, org.id, version.id, fonts=fonts, base_url="https://x.example")
+    pdf = preview_template(uow, org.id, version.id, fonts=fonts, links=Links("https://x.example"))
     assert pdf.startswith(b"%PDF-")
     png = preview_template(
         uow,
         org.id,
         version.id,
         fonts=fonts,
-        base_url="https://x.example",
+        links=Links("https://x.example"),
         output="png",
         values=values,
     )
@@ -160,7 +161,7 @@ def test_preview_in_every_format(uow: SqlAlchemyUnitOfWork, fonts: FontSet) -> N
         org.id,
         version.id,
         fonts=fonts,
-        base_url="https://x.example",
+        links=Links("https://x.example"),
         output="svg",
         values=values,
     )
@@ -178,7 +179,7 @@ def test_preview_with_a_real_learner_and_batch(uow: SqlAlchemyUnitOfWork, fonts:
         org.id,
         version.id,
         fonts=fonts,
-        base_url="https://x.example",
+        links=Links("https://x.example"),
         output="svg",
         learner_id=learner.id,
         batch_id=batch.id,
@@ -187,7 +188,7 @@ def test_preview_with_a_real_learner_and_batch(uow: SqlAlchemyUnitOfWork, fonts:
     assert b"Data Science" in svg
     other = make_organisation(uow, "Other")
     with pytest.raises(NotFound):
-        preview_template(uow, other.id, version.id, fonts=fonts, base_url="https://x.example")
+        preview_template(uow, other.id, version.id, fonts=fonts, links=Links("https://x.example"))
 
 
 def test_only_admins_make_templates(uow: SqlAlchemyUnitOfWork) -> None:

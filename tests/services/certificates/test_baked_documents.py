@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from certmint.rendering import FontSet, extract_baked_credential
-from certmint.services.certificates.documents import DocumentFormat, certificate_document
+from certmint.services.certificates.documents import CertificateDocuments, DocumentFormat
 from certmint.services.certificates.exports import export_batch
 from certmint.services.certificates.lifecycle import (
     get_certificate,
@@ -22,6 +22,7 @@ from certmint.services.certificates.lifecycle import (
 )
 from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
+from certmint.services.links import Links
 from certmint.services.verification.verify import Instance, local_documents, verify_file
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import enrolment_row, scenario
@@ -43,11 +44,11 @@ def test_baked_png_and_svg_round_trip(
     summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
     certificate_id = summary.certificate_ids[0]
     stored = get_certificate(uow, s.organisation.id, certificate_id).credential
-    documents = {k: dict(v) for k, v in local_documents(uow, signing.base_url).items()}
+    documents = {k: dict(v) for k, v in local_documents(uow, signing.links).items()}
     files: dict[str, bytes] = {}
     for kind in (DocumentFormat.PNG, DocumentFormat.SVG):
-        document = certificate_document(
-            uow, certificate_id, kind, fonts=fonts, base_url=BASE, cache_dir=tmp_path
+        document = CertificateDocuments(lambda: fonts, Links(BASE), tmp_path).document(
+            uow, certificate_id, kind
         )
         files[kind.value] = document.content
     png = run_harness(node, "unbake", {"png": base64.b64encode(files["png"]).decode()})
@@ -68,7 +69,9 @@ def test_baked_png_and_svg_round_trip(
         found = verify_file(data, loader=signing.loader, instance=instance)
         assert found.source == f"baked {kind}"
         assert found.report is not None and found.report.verified, found.report
-    revoke_certificate(uow, s.organisation.id, certificate_id, reason="x", actor="t", base_url=BASE)
+    revoke_certificate(
+        uow, s.organisation.id, certificate_id, reason="x", actor="t", signing=signing
+    )
     found = verify_file(files["png"], loader=signing.loader, instance=instance)
     assert found.report is not None and found.report.check("status").outcome == "failed"
 
@@ -86,9 +89,7 @@ def test_exports_are_baked(
         s.batch_id,
         kind,
         archive,
-        fonts=fonts,
-        base_url=BASE,
-        cache_dir=tmp_path / "cache",
+        documents=CertificateDocuments(lambda: fonts, Links(BASE), tmp_path / "cache"),
     )
     stored = {
         json.dumps(c.credential, sort_keys=True)

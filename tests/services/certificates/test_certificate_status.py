@@ -30,7 +30,7 @@ from certmint.services.issuance.context import achievement_context
 from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuance.signed_certificates import build_certificate
 from certmint.services.issuers.signing import Signing
-from certmint.services.verification.status_lists import allocate_indexes, status_list_url
+from certmint.services.verification.status_lists import allocate_indexes, sign_stale_status_lists
 from certmint.services.verification.vc_api import verify_credential_api
 from certmint.services.verification.verify import (
     Instance,
@@ -64,14 +64,18 @@ def _bits(uow: SqlAlchemyUnitOfWork, signing: Signing, s: Scenario, c: Certifica
     }
 
 
-def _suspend(uow: SqlAlchemyUnitOfWork, s: Scenario, c: Certificate, reason: str) -> Certificate:
+def _suspend(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, s: Scenario, c: Certificate, reason: str
+) -> Certificate:
     return suspend_certificate(
-        uow, s.organisation.id, c.id, reason=reason, actor="alice", base_url=BASE
+        uow, s.organisation.id, c.id, reason=reason, actor="alice", signing=signing
     )
 
 
-def _reinstate(uow: SqlAlchemyUnitOfWork, s: Scenario, c: Certificate) -> Certificate:
-    return reinstate_certificate(uow, s.organisation.id, c.id, actor="bob", base_url=BASE)
+def _reinstate(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, s: Scenario, c: Certificate
+) -> Certificate:
+    return reinstate_certificate(uow, s.organisation.id, c.id, actor="bob", signing=signing)
 
 
 def test_new_certificates_hold_one_revocation_entry(
@@ -100,7 +104,7 @@ def test_suspend_then_reinstate(
 ) -> None:
     s, (first, second) = issued
     assert _bits(uow, signing, s, first) == set()
-    suspended = _suspend(uow, s, first, "Under investigation")
+    suspended = _suspend(uow, signing, s, first, "Under investigation")
     assert suspended.status is CertificateStatus.SUSPENDED
     # No entry to set: the server holds the suspension and every answer it gives says so.
     assert _bits(uow, signing, s, first) == set()
@@ -126,16 +130,16 @@ def test_suspend_then_reinstate(
     assert verify_certificate(uow, signing, url_id(second.id)).verdict == "valid"
     assert verify_credential_api(uow, signing, second.credential).verified
     with pytest.raises(Conflict):  # already suspended
-        _suspend(uow, s, first, "again")
+        _suspend(uow, signing, s, first, "again")
 
-    reinstated = _reinstate(uow, s, first)
+    reinstated = _reinstate(uow, signing, s, first)
     assert (reinstated.status, reinstated.status_reason) == (CertificateStatus.ACTIVE, None)
     assert _bits(uow, signing, s, first) == set()
     again = verify_certificate(uow, signing, url_id(first.id))
     assert again.verdict == "valid" and again.report is not None and again.report.verified
     assert verify_credential_api(uow, signing, first.credential).verified
     with pytest.raises(Conflict):  # only a suspended certificate is reinstated
-        _reinstate(uow, s, first)
+        _reinstate(uow, signing, s, first)
 
     events = session.scalars(
         select(AuditEventRow)
@@ -154,19 +158,19 @@ def test_revocation_is_final(
 ) -> None:
     s, (first, second) = issued
     # A suspended certificate can be revoked: its revocation bit is set.
-    _suspend(uow, s, first, "checking")
-    revoke_certificate(uow, s.organisation.id, first.id, reason="fraud", actor="a", base_url=BASE)
+    _suspend(uow, signing, s, first, "checking")
+    revoke_certificate(uow, s.organisation.id, first.id, reason="fraud", actor="a", signing=signing)
     assert _bits(uow, signing, s, first) == {"revocation"}
     assert verify_certificate(uow, signing, url_id(first.id)).verdict == "revoked"
     with pytest.raises(Conflict, match="revocation is final"):
-        _suspend(uow, s, first, "x")
+        _suspend(uow, signing, s, first, "x")
     with pytest.raises(Conflict, match="revocation is final"):
-        _reinstate(uow, s, first)
+        _reinstate(uow, signing, s, first)
     assert get_certificate(uow, s.organisation.id, first.id).status is CertificateStatus.REVOKED
     # A superseded one is neither suspended nor reinstated.
     new = reissue_certificate(uow, signing, s.organisation.id, second.id, reason="typo", actor="a")
     with pytest.raises(Conflict):
-        _suspend(uow, s, second, "x")
+        _suspend(uow, signing, s, second, "x")
     assert new.credential["credentialStatus"]["statusPurpose"] == "revocation"
 
 
@@ -174,30 +178,30 @@ def test_a_suspended_certificate_is_not_reissued_until_reinstated(
     uow: SqlAlchemyUnitOfWork, signing: Signing, issued: tuple[Scenario, list[Certificate]]
 ) -> None:
     s, (first, _) = issued
-    _suspend(uow, s, first, "checking")
+    _suspend(uow, signing, s, first, "checking")
     with pytest.raises(Conflict, match="reinstate"):
         reissue_certificate(uow, signing, s.organisation.id, first.id, reason="typo", actor="a")
     # Nothing changed by the refusal, and issuing again adds nothing: it is still current.
     assert get_certificate(uow, s.organisation.id, first.id).status is CertificateStatus.SUSPENDED
     assert issue_achievement(uow, signing, s.organisation.id, s.achievement_id).issued == 0
-    _reinstate(uow, s, first)
+    _reinstate(uow, signing, s, first)
     new = reissue_certificate(uow, signing, s.organisation.id, first.id, reason="typo", actor="a")
     assert verify_certificate(uow, signing, url_id(new.id)).verdict == "valid"
     assert verify_certificate(uow, signing, url_id(first.id)).verdict == "superseded"
 
 
 def test_reasons_and_tenants(
-    uow: SqlAlchemyUnitOfWork, issued: tuple[Scenario, list[Certificate]]
+    uow: SqlAlchemyUnitOfWork, signing: Signing, issued: tuple[Scenario, list[Certificate]]
 ) -> None:
     s, (first, _) = issued
     with pytest.raises(InvalidInput):
-        _suspend(uow, s, first, "   ")
+        _suspend(uow, signing, s, first, "   ")
     other = make_organisation(uow, "Other")
     with pytest.raises(NotFound):
-        suspend_certificate(uow, other.id, first.id, reason="x", actor="a", base_url=BASE)
-    _suspend(uow, s, first, "checking")
+        suspend_certificate(uow, other.id, first.id, reason="x", actor="a", signing=signing)
+    _suspend(uow, signing, s, first, "checking")
     with pytest.raises(NotFound):
-        reinstate_certificate(uow, other.id, first.id, actor="a", base_url=BASE)
+        reinstate_certificate(uow, other.id, first.id, actor="a", signing=signing)
 
 
 def test_a_certificate_issued_with_two_status_entries_still_verifies(
@@ -216,7 +220,7 @@ def test_a_certificate_issued_with_two_status_entries_still_verifies(
         uow.status_lists.add(suspension)
         ((enrolment, learner),) = uow.roster.enrolments_page(s.batch_id, after=None, limit=1)
         entries = [
-            StatusEntry(status_list_url(ctx.base, ctx.organisation, purpose, 1), index, purpose)
+            StatusEntry(ctx.links.status_list(ctx.organisation, purpose, 1), index, purpose)
             for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
         ]
         new_form = build_certificate(
@@ -235,17 +239,20 @@ def test_a_certificate_issued_with_two_status_entries_still_verifies(
         for status_list in (revocation, suspension):
             uow.status_lists.add_entries(status_list.id, [(index, old.id)])
         uow.commit()
+    # Made as an older Certmint made them: unsigned until a server starts and signs them.
+    assert sign_stale_status_lists(uow, signing) == 2
+    assert sign_stale_status_lists(uow, signing) == 0
     assert verify_certificate(uow, signing, url_id(old.id)).verdict == "valid"
-    _suspend(uow, s, old, "checking")
+    _suspend(uow, signing, s, old, "checking")
     assert _bits(uow, signing, s, old) == {"suspension"}  # the signed list says so to anyone
     result = verify_certificate(uow, signing, url_id(old.id))
     assert result.verdict == "suspended" and result.report is not None
     status = result.report.check("status")
     assert status.outcome == "failed" and str(status.detail).startswith("suspension:")
-    _reinstate(uow, s, old)
+    _reinstate(uow, signing, s, old)
     assert _bits(uow, signing, s, old) == set()
     assert verify_certificate(uow, signing, url_id(old.id)).verdict == "valid"
-    revoke_certificate(uow, s.organisation.id, old.id, reason="x", actor="a", base_url=BASE)
+    revoke_certificate(uow, s.organisation.id, old.id, reason="x", actor="a", signing=signing)
     assert _bits(uow, signing, s, old) == {"revocation"}
     assert verify_certificate(uow, signing, url_id(old.id)).verdict == "revoked"
     # The organisation's next certificates get one place, in the revocation list only.

@@ -47,7 +47,7 @@ def _bit(
     entries = status if isinstance(status, list) else [status]
     (entry,) = [e for e in entries if e["statusPurpose"] == purpose]
     sequence = int(entry["statusListCredential"].rsplit("/", 1)[1])
-    served = serve_status_list(uow, signing, slug, purpose, sequence)
+    served = serve_status_list(uow, slug, purpose, sequence)
     list_purpose, bits = read_status_list_credential(served.credential)
     assert list_purpose == purpose
     return bits.get(int(entry["statusListIndex"]))
@@ -64,7 +64,7 @@ def test_revoke_sets_the_bit_and_shows_the_reason(
         first.id,
         reason="Plagiarism found",
         actor="alice",
-        base_url="https://certs.example.org",
+        signing=signing,
     )
     assert _bit(uow, signing, s.organisation.slug, first.credential)
     assert not _bit(uow, signing, s.organisation.slug, second.credential)
@@ -82,7 +82,7 @@ def test_revoke_sets_the_bit_and_shows_the_reason(
             first.id,
             reason="again",
             actor="alice",
-            base_url="https://certs.example.org",
+            signing=signing,
         )
     event = session.scalars(
         select(AuditEventRow).where(AuditEventRow.action == "certificate.revoked")
@@ -155,13 +155,11 @@ def test_reasons_are_required_and_ids_scoped(
             first.id,
             reason="  ",
             actor="a",
-            base_url="https://certs.example.org",
+            signing=signing,
         )
     other = make_organisation(uow, "Other")
     with pytest.raises(NotFound):
-        revoke_certificate(
-            uow, other.id, first.id, reason="x", actor="a", base_url="https://certs.example.org"
-        )
+        revoke_certificate(uow, other.id, first.id, reason="x", actor="a", signing=signing)
     with pytest.raises(NotFound):
         reissue_certificate(uow, signing, other.id, first.id, reason="x", actor="a")
 

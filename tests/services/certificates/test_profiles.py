@@ -16,6 +16,7 @@ from certmint.services.certificates.profiles import (
 from certmint.services.errors import Forbidden, NotFound
 from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
+from certmint.services.links import Links
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import Scenario, enrolment_row, make_user, scenario
 
@@ -31,20 +32,20 @@ def learner(uow: SqlAlchemyUnitOfWork, signing: Signing) -> tuple[Scenario, Prin
 
 
 def test_off_until_turned_on_then_shows_current_certificates(
-    uow: SqlAlchemyUnitOfWork, learner: tuple[Scenario, Principal, list[UUID]]
+    uow: SqlAlchemyUnitOfWork, signing: Signing, learner: tuple[Scenario, Principal, list[UUID]]
 ) -> None:
     s, principal, (certificate_id,) = learner
     assert profile_token(uow, principal) is None
     token = set_public_profile(uow, principal, enabled=True)
     assert token is not None and len(token) >= 32
     assert set_public_profile(uow, principal, enabled=True) == token  # idempotent: same URL
-    profile = public_profile(uow, token, base_url=BASE)
+    profile = public_profile(uow, token, links=Links(BASE))
     assert profile.name == "Ada Lovelace"
     assert [c.id for c in profile.certificates] == [certificate_id]
     revoke_certificate(
-        uow, s.organisation.id, certificate_id, reason="error", actor="t", base_url=BASE
+        uow, s.organisation.id, certificate_id, reason="error", actor="t", signing=signing
     )
-    assert public_profile(uow, token, base_url=BASE).certificates == ()
+    assert public_profile(uow, token, links=Links(BASE)).certificates == ()
 
 
 def test_turning_it_off_kills_the_url_and_a_new_one_differs(
@@ -55,11 +56,11 @@ def test_turning_it_off_kills_the_url_and_a_new_one_differs(
     assert first is not None
     assert set_public_profile(uow, principal, enabled=False) is None
     with pytest.raises(NotFound):
-        public_profile(uow, first, base_url=BASE)
+        public_profile(uow, first, links=Links(BASE))
     second = set_public_profile(uow, principal, enabled=True)
     assert second is not None and second != first
     with pytest.raises(NotFound):
-        public_profile(uow, "x" * 32, base_url=BASE)
+        public_profile(uow, "x" * 32, links=Links(BASE))
 
 
 def test_only_learners_have_profiles(

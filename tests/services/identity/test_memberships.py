@@ -16,6 +16,7 @@ from certmint.services.identity.memberships import acting_as, switch_organisatio
 from certmint.services.identity.sessions import start_session
 from certmint.services.identity.sign_in_links import hand_over_link, verify_address
 from certmint.services.identity.tokens import secret_hash
+from certmint.services.links import Links
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import enrolment_csv, enrolment_row, make_organisation, make_user
 
@@ -76,7 +77,7 @@ def test_a_handed_over_link_unproves_the_account(uow: SqlAlchemyUnitOfWork) -> N
     )
     make_user(uow, board.id, email="asha@example.org", address_verified=True)
     admin = make_user(uow, home.id, email="admin@example.org")
-    hand_over_link(uow, home.id, learner.id, base_url=BASE, actor=f"user:{admin.id}")
+    hand_over_link(uow, home.id, learner.id, links=Links(BASE), actor=f"user:{admin.id}")
     with uow as tx:
         account = tx.users.by_id(learner.id)
         assert account is not None and account.email_verified_at is None

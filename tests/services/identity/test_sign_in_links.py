@@ -37,6 +37,7 @@ from certmint.services.identity.sign_in_links import (
     reset_password,
     sign_in_with_link,
 )
+from certmint.services.links import Links
 from certmint.services.notifications.mail import ACCOUNT_MAIL, SendSummary, SmtpMailer, send_due
 from certmint.storage.tables import AuditEventRow, NotificationRow, SignInLinkRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -63,8 +64,7 @@ def _deliver(
         uow,
         SmtpMailer(url, timeout=5),
         sender="certs@x.org",
-        base_url=BASE,
-        cache_dir=tmp_path,
+        links=Links(BASE),
         now=now,
         kinds=ACCOUNT_MAIL,
     )
@@ -389,20 +389,20 @@ def test_the_admin_hands_over_a_way_in_but_never_to_another_admin(
     manager = make_user(
         uow, org_id, Role.COURSE_MANAGER, email="mina@example.org", course_ids=[course.id]
     )
-    to_learner = hand_over_link(uow, org_id, learner_id, base_url=BASE, actor=actor)
+    to_learner = hand_over_link(uow, org_id, learner_id, links=Links(BASE), actor=actor)
     assert to_learner.startswith(f"{BASE}/login/link/")
     assert sign_in_with_link(uow, to_learner.rpartition("/")[2])[0].id == learner_id
-    to_manager = hand_over_link(uow, org_id, manager.id, base_url=BASE, actor=actor)
+    to_manager = hand_over_link(uow, org_id, manager.id, links=Links(BASE), actor=actor)
     assert to_manager.startswith(f"{BASE}/login/reset/")
     assert reset_password(uow, to_manager.rpartition("/")[2], NEW_PASSWORD)[0].id == manager.id
     other_admin = make_user(uow, org_id, Role.ADMIN, email="asha@example.org")
     with pytest.raises(Conflict, match="is an admin"):
-        hand_over_link(uow, org_id, other_admin.id, base_url=BASE, actor=actor)
+        hand_over_link(uow, org_id, other_admin.id, links=Links(BASE), actor=actor)
     with pytest.raises(Conflict, match="signed in already"):
-        hand_over_link(uow, org_id, me.id, base_url=BASE, actor=actor)
+        hand_over_link(uow, org_id, me.id, links=Links(BASE), actor=actor)
     disable_user(uow, Principal.at_shell(org_id), manager.id)
     with pytest.raises(Conflict, match="disabled"):
-        hand_over_link(uow, org_id, manager.id, base_url=BASE, actor=actor)
+        hand_over_link(uow, org_id, manager.id, links=Links(BASE), actor=actor)
     made = session.scalars(
         select(AuditEventRow.action).where(AuditEventRow.action == "user.sign_in_link_made")
     ).all()

@@ -19,20 +19,20 @@ from certmint.services.issuers.keys import (
     ensure_signing_key,
     issuer_identity,
     issuer_key,
-    organisation_did,
     rotate_signing_key,
 )
+from certmint.services.links import Links
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import make_organisation
 
-BASE = "https://certs.example.org:8443"
+LINKS = Links("https://certs.example.org:8443")
 
 
 def test_default_and_other_organisations_get_their_own_did(uow: SqlAlchemyUnitOfWork) -> None:
     default = make_organisation(uow, "Main", default=True)
     other = make_organisation(uow, "Physics Dept")
-    assert organisation_did(default, BASE) == "did:web:certs.example.org%3A8443"
-    assert organisation_did(other, BASE) == "did:web:certs.example.org%3A8443:orgs:physics-dept"
+    assert LINKS.did(default) == "did:web:certs.example.org%3A8443"
+    assert LINKS.did(other) == "did:web:certs.example.org%3A8443:orgs:physics-dept"
 
 
 def test_ensure_is_idempotent_and_keys_rotate(uow: SqlAlchemyUnitOfWork) -> None:
@@ -44,9 +44,9 @@ def test_ensure_is_idempotent_and_keys_rotate(uow: SqlAlchemyUnitOfWork) -> None
     assert second.key_id != first.key_id
     assert len(store.list()) == 2
 
-    document = did_document_for(uow, BASE, None)
+    document = did_document_for(uow, LINKS, None)
     methods = [m["id"] for m in document["verificationMethod"]]
-    did = organisation_did(org, BASE)
+    did = LINKS.did(org)
     assert methods == [f"{did}#{second.key_id}", f"{did}#{first.key_id}"]  # newest first
     assert document["assertionMethod"] == methods  # the retired key still verifies
     assert document["authentication"] == methods[:1]
@@ -58,7 +58,7 @@ def test_signature_by_the_issuer_key_resolves_through_the_did_document(
     store = InMemoryKeyStore()
     org = make_organisation(uow, default=True)
     ensure_signing_key(uow, store, org.id)
-    signer = issuer_key(uow, store, org, BASE)
+    signer = issuer_key(uow, store, org, LINKS)
     document = {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiableCredential"],
@@ -70,7 +70,7 @@ def test_signature_by_the_issuer_key_resolves_through_the_did_document(
         verification_method=signer.verification_method, created=datetime.now(UTC)
     )
     signed = sign_document(document, signer.key_pair, options, loader=loader)
-    resolver = DidResolver({signer.did: did_document_for(uow, BASE, None)})
+    resolver = DidResolver({signer.did: did_document_for(uow, LINKS, None)})
     resolved = resolver(signer.verification_method)
     assert resolved.controller == signer.did
     assert verify_proof(signed, signed["proof"][0], resolved.public_key, loader=loader)
@@ -80,22 +80,22 @@ def test_unknown_or_default_slug_is_not_found(uow: SqlAlchemyUnitOfWork) -> None
     default = make_organisation(uow, "Main", default=True)
     ensure_signing_key(uow, InMemoryKeyStore(), default.id)
     with pytest.raises(NotFound):
-        did_document_for(uow, BASE, "nope")
+        did_document_for(uow, LINKS, "nope")
     with pytest.raises(NotFound):
-        did_document_for(uow, BASE, default.slug)  # the default answers at the bare host only
+        did_document_for(uow, LINKS, default.slug)  # the default answers at the bare host only
 
 
 def test_the_issuer_identity_lists_public_keys_newest_first(uow: SqlAlchemyUnitOfWork) -> None:
     store = InMemoryKeyStore()
     org = make_organisation(uow, "Other")
-    assert issuer_identity(uow, org.id, BASE).keys == []
+    assert issuer_identity(uow, org.id, LINKS).keys == []
     first = ensure_signing_key(uow, store, org.id)
     second = rotate_signing_key(uow, store, org.id, actor="alice")
-    identity = issuer_identity(uow, org.id, BASE)
-    assert identity.did == organisation_did(org, BASE)
+    identity = issuer_identity(uow, org.id, LINKS)
+    assert identity.did == LINKS.did(org)
     assert [k.key_id for k in identity.keys] == [second.key_id, first.key_id]
     assert [k.is_active for k in identity.keys] == [True, False]
     method = identity.verification_method(second)
-    assert method == issuer_key(uow, store, org, BASE).verification_method
+    assert method == issuer_key(uow, store, org, LINKS).verification_method
     with pytest.raises(NotFound):
-        issuer_identity(uow, uuid4(), BASE)
+        issuer_identity(uow, uuid4(), LINKS)

@@ -33,7 +33,7 @@ def test_an_added_organisation_answers_its_did_at_once(
     uow: SqlAlchemyUnitOfWork, signing: Signing
 ) -> None:
     board = add_organisation(uow, signing.key_store, OPERATOR, "State Board", slug="board")
-    document = did_document_for(uow, signing.base_url, "board")
+    document = did_document_for(uow, signing.links, "board")
     assert document["id"].endswith(":orgs:board")
     assert [o.slug for o in list_organisations(uow, OPERATOR)] == ["board"]
     assert organisation_overview(uow, OPERATOR, "board").keys[0].retired_at is None

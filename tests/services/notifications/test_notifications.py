@@ -21,10 +21,12 @@ from certmint.domain.notifications import (
     NotificationStatus,
 )
 from certmint.rendering import FontSet, extract_credential
+from certmint.services.certificates.documents import CertificateDocuments
 from certmint.services.certificates.lifecycle import reissue_certificate
 from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.organisations import OrganisationChanges, change_organisation
 from certmint.services.issuers.signing import Signing
+from certmint.services.links import Links
 from certmint.services.notifications.mail import SmtpMailer, purge_account_mail, send_due
 from certmint.storage.tables import NotificationRow, SignInLinkRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -53,9 +55,10 @@ def _send(
         uow,
         SmtpMailer(url, timeout=5),
         sender="certs@academy.example",
-        base_url="https://certs.example.org",
-        cache_dir=tmp_path,
-        fonts=fonts,
+        links=Links("https://certs.example.org"),
+        documents=CertificateDocuments(lambda: fonts, Links("https://certs.example.org"), tmp_path)
+        if fonts
+        else None,
         now=now,
     )
 

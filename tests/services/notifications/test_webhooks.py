@@ -115,7 +115,7 @@ def test_events_are_signed_delivered_once_and_retried(
         first,
         reason="fraud",
         actor="t",
-        base_url="https://certs.example.org",
+        signing=signing,
     )
     later = datetime.now(UTC)
     failing = deliver_due(uow, post, now=later)
@@ -162,10 +162,9 @@ def test_suspended_and_reinstated_events(
         uow, Principal.at_shell(s.organisation.id), url=url, events=events, policy=client.policy
     )
     (first,) = issue_achievement(uow, signing, s.organisation.id, s.achievement_id).certificate_ids
-    base = "https://certs.example.org"
     org = s.organisation.id
-    suspend_certificate(uow, org, first, reason="checking", actor="t", base_url=base)
-    reinstate_certificate(uow, org, first, actor="t", base_url=base)
+    suspend_certificate(uow, org, first, reason="checking", actor="t", signing=signing)
+    reinstate_certificate(uow, org, first, actor="t", signing=signing)
     assert deliver_due(uow, client.post).delivered == 2  # not the issued event
     suspended, reinstated = sorted(
         (json.loads(body) for _, body in state.requests), key=lambda e: e["created"]

@@ -14,6 +14,7 @@ from certmint.services.certificates.lifecycle import reissue_certificate
 from certmint.services.errors import Forbidden, NotFound
 from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
+from certmint.services.links import Links
 from certmint.services.read_models.learner_certificates import (
     learner_certificate,
     learner_certificates,
@@ -32,26 +33,26 @@ def test_a_learner_sees_only_their_own(uow: SqlAlchemyUnitOfWork, signing: Signi
     s = scenario(uow, signing, [enrolment_row("L1", name="Jon Smiht"), enrolment_row("L2")])
     issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
     jon = _learner(s.organisation.id, s.learners["L1"])
-    (mine,) = learner_certificates(uow, jon, base_url=BASE)
+    (mine,) = learner_certificates(uow, jon, links=Links(BASE))
     assert mine.printed["recipient.name"] == "Jon Smiht"
     assert mine.printed["achievement.name"] == "Completion"
     assert mine.verification_url == f"{BASE}/v/{mine.reference}"
     assert mine.reference == url_id(mine.id)
-    assert learner_certificate(uow, jon, mine.id, base_url=BASE).id == mine.id
+    assert learner_certificate(uow, jon, mine.id, links=Links(BASE)).id == mine.id
     (theirs,) = learner_certificates(
-        uow, _learner(s.organisation.id, s.learners["L2"]), base_url=BASE
+        uow, _learner(s.organisation.id, s.learners["L2"]), links=Links(BASE)
     )
     with pytest.raises(NotFound):
-        learner_certificate(uow, jon, theirs.id, base_url=BASE)
+        learner_certificate(uow, jon, theirs.id, links=Links(BASE))
     with pytest.raises(Forbidden):
-        learner_certificates(uow, Principal(s.organisation.id, Role.ADMIN), base_url=BASE)
+        learner_certificates(uow, Principal(s.organisation.id, Role.ADMIN), links=Links(BASE))
 
 
 def test_linkedin_link_is_filled_in(uow: SqlAlchemyUnitOfWork, signing: Signing) -> None:
     s = scenario(uow, signing, [enrolment_row("L1")])
     issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
     (mine,) = learner_certificates(
-        uow, _learner(s.organisation.id, s.learners["L1"]), base_url=BASE
+        uow, _learner(s.organisation.id, s.learners["L1"]), links=Links(BASE)
     )
     link = urlsplit(mine.linkedin_url)
     assert (link.scheme, link.netloc, link.path) == ("https", "www.linkedin.com", "/profile/add")
@@ -79,7 +80,7 @@ def test_a_superseded_certificate_points_to_the_current_one(
         uow, signing, s.organisation.id, second.id, reason="again", actor="t", name="John Smith"
     )
     jon = _learner(s.organisation.id, s.learners["L1"])
-    shown = {c.id: c for c in learner_certificates(uow, jon, base_url=BASE)}
+    shown = {c.id: c for c in learner_certificates(uow, jon, links=Links(BASE))}
     assert shown[first].status is CertificateStatus.SUPERSEDED
     assert shown[first].current_reference == url_id(third.id)  # the chain is followed
     assert shown[second.id].current_reference == url_id(third.id)

@@ -39,7 +39,7 @@ def test_cached_answer_is_reused_until_the_status_changes(
         certificate_id,
         reason="issued in error",
         actor="test",
-        base_url=signing.base_url,
+        signing=signing,
     )
     after = verify_certificate(uow, signing, url_id(certificate_id), cache=cache)
     assert after.verdict == "revoked"

@@ -424,7 +424,7 @@ def build_pages(uow: SqlAlchemyUnitOfWork, signing: Signing) -> Pages:
     session, token = start_session(uow, learner_user)
     pages.cookies["learner"], pages.csrf["learner"] = token, session.csrf_token
     principal = Principal.of_user(learner_user)
-    own = learner_certificates(uow, principal, base_url=signing.base_url)
+    own = learner_certificates(uow, principal, links=signing.links)
     assert len(own) == 3
     world.ids["own_certificate"] = own[0].id
     for name, certificate in (("correction", own[1]), ("correction2", own[2])):

@@ -40,6 +40,7 @@ from certmint.rendering import (
 from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.errors import Conflict, InvalidInput, NotFound
+from certmint.services.links import Links
 from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [
@@ -380,7 +381,7 @@ def preview_template(
     version_id: UUID,
     *,
     fonts: FontSet,
-    base_url: str,
+    links: Links,
     output: PreviewFormat = "pdf",
     values: Mapping[str, str] | None = None,
     learner_id: UUID | None = None,
@@ -409,7 +410,7 @@ def preview_template(
         }
     filled = {**sample_values(), **{k: v for k, v in own.items() if v}, **(values or {})}
     template = version.svg.encode("utf-8")
-    qr_url = f"{base_url.rstrip('/')}/v/preview"
+    qr_url = links.template_preview()
     with _render_errors("preview values"):
         if output == "svg":
             return certificate_svg(template, filled, fonts=fonts, qr_url=qr_url)
@@ -432,7 +433,7 @@ def preview_design(
     design: Design,
     *,
     fonts: FontSet,
-    base_url: str,
+    links: Links,
     width_px: int = PREVIEW_WIDTH,
 ) -> bytes:
     """The designer's live preview: ``design`` built and rendered as a PNG with sample data
@@ -448,7 +449,7 @@ def preview_design(
             build_template(design),
             filled,
             fonts=fonts,
-            qr_url=f"{base_url.rstrip('/')}/v/preview",
+            qr_url=links.template_preview(),
             width_px=width_px,
         )
 

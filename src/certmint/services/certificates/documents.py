@@ -10,6 +10,7 @@ each file alone can be verified.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -28,10 +29,10 @@ from certmint.rendering import (
     library_versions,
 )
 from certmint.services.errors import NotFound
-from certmint.services.issuance.printed import verification_url
+from certmint.services.links import Links
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["FORMATS", "Document", "DocumentFormat", "certificate_document", "certificate_preview"]
+__all__ = ["FORMATS", "CertificateDocuments", "Document", "DocumentFormat"]
 
 
 class DocumentFormat(StrEnum):
@@ -63,60 +64,100 @@ def _versions() -> dict[str, str]:
     return library_versions()
 
 
-def certificate_document(
-    uow: SqlAlchemyUnitOfWork,
-    certificate_id: UUID,
-    output: DocumentFormat,
-    *,
-    fonts: FontSet,
-    base_url: str,
-    cache_dir: Path,
-    organisation_id: UUID | None = None,
-) -> Document:
-    """One certificate in one format. ``organisation_id`` scopes the lookup for admins; the
-    learner and public paths pass None and rely on the unguessable id."""
-    certificate, template = _certificate(uow, certificate_id, organisation_id)
-    media_type, suffix = FORMATS[output]
-    filename = f"certificate-{certificate.number}{suffix}"
-    if output is DocumentFormat.OB3:
-        body = json.dumps(certificate.credential, ensure_ascii=False, indent=2).encode("utf-8")
-        return Document(body, media_type, filename)
-    return Document(
-        _render(
-            certificate,
-            template,
-            output.value,
-            fonts=fonts,
-            base_url=base_url,
-            cache_dir=cache_dir,
-        ),
-        media_type,
-        filename,
-    )
+class CertificateDocuments:
+    """Renders certificates' files: built once per process by ``bootstrap`` with the fonts, the
+    links their QR codes hold and the one folder rendered files are cached in."""
 
+    def __init__(self, fonts: Callable[[], FontSet], links: Links, cache_dir: Path) -> None:
+        """``fonts`` is called on the first render only (loading them scans the font
+        directories; a process that only serves credentials never pays for it)."""
+        self._fonts = fonts
+        self.links = links
+        self._files = FileCache(cache_dir)
 
-def certificate_preview(
-    uow: SqlAlchemyUnitOfWork,
-    certificate_id: UUID,
-    *,
-    fonts: FontSet,
-    base_url: str,
-    cache_dir: Path,
-) -> bytes:
-    """The certificate as the pages show it (its verification page, the learner's and the
-    admin's): a PNG ``PREVIEW_WIDTH`` pixels wide, without the baked credential that the
-    download carries. Rendered once and cached like the documents."""
-    certificate, template = _certificate(uow, certificate_id, None)
-    return _render(
-        certificate,
-        template,
-        "png",
-        fonts=fonts,
-        base_url=base_url,
-        cache_dir=cache_dir,
-        width=PREVIEW_WIDTH,
-        bake=False,
-    )
+    def document(
+        self,
+        uow: SqlAlchemyUnitOfWork,
+        certificate_id: UUID,
+        output: DocumentFormat,
+        *,
+        organisation_id: UUID | None = None,
+    ) -> Document:
+        """One certificate in one format. ``organisation_id`` scopes the lookup for admins;
+        the learner and public paths pass None and rely on the unguessable id."""
+        certificate, template = _certificate(uow, certificate_id, organisation_id)
+        media_type, suffix = FORMATS[output]
+        filename = f"certificate-{certificate.number}{suffix}"
+        if output is DocumentFormat.OB3:
+            body = json.dumps(certificate.credential, ensure_ascii=False, indent=2).encode("utf-8")
+            return Document(body, media_type, filename)
+        return Document(self._render(certificate, template, output.value), media_type, filename)
+
+    def preview(self, uow: SqlAlchemyUnitOfWork, certificate_id: UUID) -> bytes:
+        """The certificate as the pages show it (its verification page, the learner's and the
+        admin's): a PNG ``PREVIEW_WIDTH`` pixels wide, without the baked credential that the
+        download carries. Rendered once and cached like the documents."""
+        certificate, template = _certificate(uow, certificate_id, None)
+        return self._render(certificate, template, "png", width=PREVIEW_WIDTH, bake=False)
+
+    def _render(
+        self,
+        certificate: Certificate,
+        template: bytes,
+        output: str,
+        *,
+        width: int = PNG_WIDTH,
+        bake: bool = True,
+    ) -> bytes:
+        values = certificate.snapshot["values"]
+        qr_url = self.links.verification(certificate.id)
+        credential = json.dumps(certificate.credential, sort_keys=True).encode("utf-8")
+        key = cache_key(
+            template=template,
+            values=values,
+            output=output,
+            qr_url=qr_url,
+            credential=credential,
+            options=({"width": width} if bake else {"width": width, "baked": False})
+            if output == "png"
+            else None,
+            library_versions=_versions(),
+        )
+        cached = self._files.get(key, f".{output}")
+        if cached is not None:
+            return cached
+        fonts = self._fonts()
+        if output == "pdf":
+            achievement = values.get("achievement.name", "Certificate")
+            metadata = PdfMetadata(
+                title=f"{achievement}: {values['recipient.name']}",
+                author=values.get("issuer.name", ""),
+                subject=f"Certificate {certificate.number}",
+                created=certificate.issued_at,
+            )
+            data = certificate_pdf(
+                template,
+                values,
+                fonts=fonts,
+                qr_url=qr_url,
+                metadata=metadata,
+                credential=certificate.credential,
+            )
+        elif output == "png":
+            data = certificate_png(
+                template,
+                values,
+                fonts=fonts,
+                qr_url=qr_url,
+                width_px=width,
+                credential=certificate.credential if bake else None,
+            )
+        else:
+            data = certificate_svg(
+                template, values, fonts=fonts, qr_url=qr_url, credential=certificate.credential
+            )
+        self._files.put(key, f".{output}", data)
+        return data
 
 
 def _certificate(
@@ -135,64 +176,3 @@ def _certificate(
     if found is None:
         raise NotFound("template version", certificate.template_version_id)
     return certificate, found[1].svg.encode("utf-8")
-
-
-def _render(
-    certificate: Certificate,
-    template: bytes,
-    output: str,
-    *,
-    fonts: FontSet,
-    base_url: str,
-    cache_dir: Path,
-    width: int = PNG_WIDTH,
-    bake: bool = True,
-) -> bytes:
-    values = certificate.snapshot["values"]
-    qr_url = verification_url(base_url.rstrip("/"), certificate.id)
-    credential = json.dumps(certificate.credential, sort_keys=True).encode("utf-8")
-    key = cache_key(
-        template=template,
-        values=values,
-        output=output,
-        qr_url=qr_url,
-        credential=credential,
-        options=({"width": width} if bake else {"width": width, "baked": False})
-        if output == "png"
-        else None,
-        library_versions=_versions(),
-    )
-    files = FileCache(cache_dir)
-    cached = files.get(key, f".{output}")
-    if cached is not None:
-        return cached
-    if output == "pdf":
-        metadata = PdfMetadata(
-            title=f"{values.get('achievement.name', 'Certificate')}: {values['recipient.name']}",
-            author=values.get("issuer.name", ""),
-            subject=f"Certificate {certificate.number}",
-            created=certificate.issued_at,
-        )
-        data = certificate_pdf(
-            template,
-            values,
-            fonts=fonts,
-            qr_url=qr_url,
-            metadata=metadata,
-            credential=certificate.credential,
-        )
-    elif output == "png":
-        data = certificate_png(
-            template,
-            values,
-            fonts=fonts,
-            qr_url=qr_url,
-            width_px=width,
-            credential=certificate.credential if bake else None,
-        )
-    else:
-        data = certificate_svg(
-            template, values, fonts=fonts, qr_url=qr_url, credential=certificate.credential
-        )
-    files.put(key, f".{output}", data)
-    return data

@@ -19,11 +19,14 @@ from certmint.domain.accounts import Principal
 from certmint.domain.certificates import Certificate
 from certmint.domain.ids import url_id
 from certmint.domain.spreadsheets import SpreadsheetCsvWriter
-from certmint.rendering import FontSet
 from certmint.services import authorization
-from certmint.services.certificates.documents import FORMATS, DocumentFormat, certificate_document
+from certmint.services.certificates.documents import (
+    FORMATS,
+    CertificateDocuments,
+    DocumentFormat,
+)
 from certmint.services.errors import InvalidInput, NotFound
-from certmint.services.issuance.printed import verification_url
+from certmint.services.links import Links
 from certmint.storage.certificates import CertificateFilter
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -89,16 +92,15 @@ def _certificates(
         after = page[-1].id
 
 
-def _csv(uow: SqlAlchemyUnitOfWork, certificates: Iterator[Certificate], base_url: str) -> bytes:
+def _csv(uow: SqlAlchemyUnitOfWork, certificates: Iterator[Certificate], links: Links) -> bytes:
     out = io.StringIO()
     writer = SpreadsheetCsvWriter(out)  # names are user-supplied: no cell runs as a formula
     writer.writerow(CSV_COLUMNS)
-    base = base_url.rstrip("/")
     for page in _pages(certificates):
         with uow:
             learners = uow.roster.external_ids({c.learner_id for c in page})
         for c in page:
-            _row(writer, c, base, learners)
+            _row(writer, c, links, learners)
     return out.getvalue().encode("utf-8")
 
 
@@ -114,7 +116,7 @@ def _pages(certificates: Iterator[Certificate]) -> Iterator[list[Certificate]]:
 
 
 def _row(
-    writer: SpreadsheetCsvWriter, c: Certificate, base: str, learners: dict[UUID, str]
+    writer: SpreadsheetCsvWriter, c: Certificate, links: Links, learners: dict[UUID, str]
 ) -> None:
     values = c.snapshot.get("values", {})
     writer.writerow(
@@ -129,7 +131,7 @@ def _row(
             values.get("batch.name", ""),
             values.get("issued_on", ""),
             values.get("valid_until", ""),
-            verification_url(base, c.id),
+            links.verification(c.id),
             url_id(c.supersedes_id) if c.supersedes_id else "",
             url_id(c.superseded_by_id) if c.superseded_by_id else "",
         ]
@@ -143,9 +145,7 @@ def export_batch(
     output: DocumentFormat | str,
     destination: Path,
     *,
-    fonts: FontSet,
-    base_url: str,
-    cache_dir: Path,
+    documents: CertificateDocuments,
     progress: Callable[[int], None] | None = None,
 ) -> ExportSummary:
     """Write the batch's certificates to ``destination`` (a directory, or ``*.zip``)."""
@@ -156,9 +156,7 @@ def export_batch(
         _certificates(uow, organisation_id, batch_id),
         output,
         destination,
-        fonts=fonts,
-        base_url=base_url,
-        cache_dir=cache_dir,
+        documents=documents,
         progress=progress,
     )
 
@@ -170,9 +168,7 @@ def export_certificates(
     output: DocumentFormat | str,
     destination: Path,
     *,
-    fonts: FontSet,
-    base_url: str,
-    cache_dir: Path,
+    documents: CertificateDocuments,
 ) -> ExportSummary:
     """Write chosen certificates (each one the principal may see, else ``NotFound``) to
     ``destination``: the admin pages' bulk download."""
@@ -187,9 +183,7 @@ def export_certificates(
         iter(chosen),
         output,
         destination,
-        fonts=fonts,
-        base_url=base_url,
-        cache_dir=cache_dir,
+        documents=documents,
     )
 
 
@@ -208,9 +202,7 @@ def _export(
     output: DocumentFormat | str,
     destination: Path,
     *,
-    fonts: FontSet,
-    base_url: str,
-    cache_dir: Path,
+    documents: CertificateDocuments,
     progress: Callable[[int], None] | None = None,
 ) -> ExportSummary:
     # Private whatever the umask (learners' names and certificates): each file is made with
@@ -232,20 +224,14 @@ def _export(
     count = 0
     try:
         if output == "csv":
-            write("certificates.csv", _csv(uow, certificates, base_url))
+            write("certificates.csv", _csv(uow, certificates, documents.links))
             count = 1
         else:
             kind = DocumentFormat(output)
             _, suffix = FORMATS[kind]
             for certificate in certificates:
-                document = certificate_document(
-                    uow,
-                    certificate.id,
-                    kind,
-                    fonts=fonts,
-                    base_url=base_url,
-                    cache_dir=cache_dir,
-                    organisation_id=organisation_id,
+                document = documents.document(
+                    uow, certificate.id, kind, organisation_id=organisation_id
                 )
                 write(f"{file_stem(certificate)}{suffix}", document.content)
                 count += 1

@@ -5,7 +5,8 @@ Nothing is ever deleted. A re-issued certificate is *superseded*: its status bit
 points to its replacement, which says which certificate it supersedes. A revoked certificate
 keeps its reason, which verification shows; revocation is final. A suspended certificate shows
 its reason too, until it is reinstated. Each change sets or clears status-list bits (derived
-from the status), is audited and sends its webhook event.
+from the status) and signs the changed lists in its own transaction, is audited and sends its
+webhook event.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from certmint.services.issuance.award import award
 from certmint.services.issuance.context import achievement_context
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.webhooks import enqueue_certificate_events
+from certmint.services.verification.status_lists import StatusListSigner
 from certmint.storage.certificates import CertificateFilter
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -104,12 +106,12 @@ def revoke_certificate(
     *,
     reason: str,
     actor: str,
-    base_url: str,
+    signing: Signing,
     note: str | None = None,
 ) -> Certificate:
     """Revoke for good (an active or suspended certificate); the reason is shown to whoever
     verifies it, ``note`` (what the organisation keeps to itself) only in the audit log.
-    ``base_url`` makes the verification link in the ``certificate.revoked`` webhook."""
+    ``signing`` re-signs the status lists and makes the webhook's verification link."""
     return _change_status(
         uow,
         organisation_id,
@@ -117,7 +119,7 @@ def revoke_certificate(
         _REVOKE,
         reason=_reason(reason),
         actor=actor,
-        base_url=base_url,
+        signing=signing,
         note=note,
     )
 
@@ -129,7 +131,7 @@ def suspend_certificate(
     *,
     reason: str,
     actor: str,
-    base_url: str,
+    signing: Signing,
     note: str | None = None,
 ) -> Certificate:
     """Suspend an active certificate until it is reinstated: its suspension bit is set and
@@ -142,7 +144,7 @@ def suspend_certificate(
         _SUSPEND,
         reason=_reason(reason),
         actor=actor,
-        base_url=base_url,
+        signing=signing,
         note=note,
     )
 
@@ -153,7 +155,7 @@ def reinstate_certificate(
     certificate_id: UUID,
     *,
     actor: str,
-    base_url: str,
+    signing: Signing,
     reason: str | None = None,
 ) -> Certificate:
     """Make a suspended certificate active again (its suspension bit is cleared); ``reason``,
@@ -165,7 +167,7 @@ def reinstate_certificate(
         _REINSTATE,
         reason=_reason(reason) if reason is not None and reason.strip() else None,
         actor=actor,
-        base_url=base_url,
+        signing=signing,
     )
 
 
@@ -211,7 +213,7 @@ def _change_status(
     *,
     reason: str | None,
     actor: str,
-    base_url: str,
+    signing: Signing,
     note: str | None = None,
 ) -> Certificate:
     """``reason`` is public for the statuses that show one; ``note`` is internal: the audit
@@ -234,11 +236,16 @@ def _change_status(
         shown = reason if change.keeps_reason else None
         uow.certificates.set_status(certificate_id, change.to, reason=shown, at=now)
         # The bits follow the status: every list of the certificate may have changed (revoking
-        # a suspended certificate clears one bit and sets another).
-        uow.status_lists.touch([s.id for s in uow.status_lists.lists_of(certificate_id)], now)
+        # a suspended certificate clears one bit and sets another), and is signed again now.
+        organisation = uow.organisations.get(organisation_id)
+        if organisation is None:  # the certificate's foreign key makes this impossible
+            raise NotFound("organisation", organisation_id)
+        StatusListSigner(signing, organisation).changed(
+            uow, uow.status_lists.lists_of(certificate_id), now
+        )
         changed = replace(certificate, status=change.to, status_reason=shown, status_changed_at=now)
         enqueue_certificate_events(
-            uow, organisation_id, change.event, [changed], base=base_url.rstrip("/"), now=now
+            uow, organisation_id, change.event, [changed], links=signing.links, now=now
         )
         record(
             uow,
@@ -324,9 +331,10 @@ def reissue_certificate(
             at=now,
             superseded_by=new.id,
         )
-        uow.status_lists.touch(
+        StatusListSigner(signing, ctx.organisation, ctx.key).changed(
+            uow,
             [
-                s.id
+                s
                 for s in uow.status_lists.lists_of(certificate_id)
                 if s.purpose is StatusPurpose.REVOCATION
             ],

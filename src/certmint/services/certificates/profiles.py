@@ -17,6 +17,7 @@ from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.authorization import Action
 from certmint.services.errors import NotFound
+from certmint.services.links import Links
 from certmint.services.read_models.learner_certificates import (
     IssuerCertificates,
     LearnerCertificate,
@@ -69,7 +70,7 @@ def set_public_profile(
     return token
 
 
-def public_profile(uow: SqlAlchemyUnitOfWork, token: str, *, base_url: str) -> PublicProfile:
+def public_profile(uow: SqlAlchemyUnitOfWork, token: str, *, links: Links) -> PublicProfile:
     """What the public profile page shows; ``NotFound`` for an unknown or withdrawn token."""
     with uow:
         user = uow.users.by_profile_token(token) if 16 <= len(token) <= 64 else None
@@ -77,7 +78,7 @@ def public_profile(uow: SqlAlchemyUnitOfWork, token: str, *, base_url: str) -> P
     if owner is None or not authorization.allows(owner, Action.SEE_OWN_CERTIFICATES):
         raise NotFound("profile", token)
     issuers = []
-    for issuer in learning_profile(uow, owner, base_url=base_url):
+    for issuer in learning_profile(uow, owner, links=links):
         current = tuple(
             c for c in issuer.certificates if c.status is CertificateStatus.ACTIVE and not c.expired
         )

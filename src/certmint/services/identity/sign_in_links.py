@@ -52,6 +52,7 @@ from certmint.services.identity.accounts import (
 from certmint.services.identity.sessions import start_session
 from certmint.services.identity.tokens import secret_hash
 from certmint.services.issuers.organisations import find_organisation
+from certmint.services.links import Links
 from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [
@@ -61,7 +62,6 @@ __all__ = [
     "LINK_LIFETIME",
     "MAX_INVITATIONS",
     "MAX_LINKS",
-    "RESET_PATH",
     "BatchInvitations",
     "account_message",
     "awaiting_invitation",
@@ -86,8 +86,6 @@ MAX_INVITATIONS = 3
 INVITATION_WINDOW = timedelta(hours=1)
 # Link requests per client: then 1 minute's wait, doubling; forgotten after an hour's quiet.
 CLIENT_LINK_RULE = ThrottleRule(20, timedelta(hours=1))
-LINK_PATH = "/login/link/"
-RESET_PATH = "/login/reset/"
 INVITE_PAGE = 1_000  # learners read at a time when a whole batch is invited
 
 
@@ -315,7 +313,7 @@ def hand_over_link(
     organisation_id: UUID,
     user_id: UUID,
     *,
-    base_url: str,
+    links: Links,
     actor: str,
     now: datetime | None = None,
 ) -> str:
@@ -359,7 +357,7 @@ def hand_over_link(
         )
         tx.commit()
     reset = not invited and user.role is not Role.LEARNER
-    return _link_url(base_url, token, RESET_PATH if reset else LINK_PATH)
+    return links.password_reset(token) if reset else links.sign_in_link(token)
 
 
 def _awaiting(uow: OpenUnitOfWork, organisation_id: UUID, user_id: UUID) -> User:
@@ -389,10 +387,6 @@ def _new_link(
     token = secrets.token_urlsafe(32)
     uow.users.add_link(user.id, secret_hash(token), now, now + lifetime, mailed=mailed)
     return token
-
-
-def _link_url(base_url: str, token: str, path: str = LINK_PATH) -> str:
-    return f"{base_url.rstrip('/')}{path}{token}"
 
 
 def sign_in_with_link(
@@ -468,7 +462,7 @@ def account_message(
     notification: Notification,
     *,
     sender: str,
-    base_url: str,
+    links: Links,
     now: datetime,
 ) -> EmailMessage | None:
     """The e-mail for a queued sign-in link or invitation, with a link made now (committed
@@ -490,7 +484,7 @@ def account_message(
         token = _new_link(tx, user, lifetime, now, mailed=True)
         tx.commit()
     reset = kind is AccountMailKind.PASSWORD_RESET
-    link = _link_url(base_url, token, RESET_PATH if reset else LINK_PATH)
+    link = links.password_reset(token) if reset else links.sign_in_link(token)
     if reset:
         subject = f"Choose a new password at {organisation.name}"
         body = (
@@ -515,7 +509,7 @@ def account_message(
             f"{organisation.name} has made you an account to see, download and share your "
             f"certificates. Sign in with this link (it works once, within "
             f"{INVITATION_LIFETIME.days} days):\n\n{link}\n\n"
-            f"Later, ask for a new link at {base_url.rstrip('/')}/login.\n"
+            f"Later, ask for a new link at {links.login()}.\n"
         )
     else:
         subject = f"Your Certmint account at {organisation.name}"

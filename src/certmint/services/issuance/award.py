@@ -16,7 +16,7 @@ from certmint.services.issuance.context import AchievementContext
 from certmint.services.issuance.signed_certificates import build_certificate
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.webhooks import enqueue_certificate_events
-from certmint.services.verification.status_lists import allocate_places
+from certmint.services.verification.status_lists import StatusListSigner, allocate_places
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = ["award"]
@@ -48,7 +48,9 @@ def award(
     (the caller decided who is eligible; the database refuses a second current certificate)."""
     if not pairs:
         return []
-    places = allocate_places(uow, ctx.organisation.id, len(pairs), now)
+    places = allocate_places(
+        uow, StatusListSigner(signing, ctx.organisation, ctx.key), len(pairs), now
+    )
     numbers = _numbers(uow, ctx.organisation.id, len(pairs), now.year)
     certificates = [
         build_certificate(
@@ -57,7 +59,7 @@ def award(
             learner,
             enrolment,
             number=number,
-            status=places.entry(ctx.base, ctx.organisation, index),
+            status=places.entry(ctx.links, ctx.organisation, index),
             issued=now,
             valid_from=valid_from,
             supersedes=supersedes,
@@ -71,7 +73,7 @@ def award(
         ctx.organisation.id,
         "certificate.reissued" if supersedes else "certificate.issued",
         certificates,
-        base=ctx.base,
+        links=ctx.links,
         now=now,
     )
     kind = NotificationKind.REISSUED if supersedes else NotificationKind.ISSUED

@@ -13,9 +13,10 @@ from certmint.domain.criteria import Criterion, describe, parse_criteria
 from certmint.domain.organisations import Organisation
 from certmint.domain.templates import TemplateVersion
 from certmint.services.errors import NotFound
-from certmint.services.issuers.keys import IssuerKey, issuer_key, organisation_did
+from certmint.services.issuers.keys import IssuerKey, issuer_key
 from certmint.services.issuers.organisations import require_active
 from certmint.services.issuers.signing import Signing
+from certmint.services.links import Links
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = ["AchievementContext", "achievement_context"]
@@ -34,7 +35,7 @@ class AchievementContext:
     key: IssuerKey
     issuer: IssuerProfile
     info: AchievementInfo
-    base: str
+    links: Links
 
 
 def achievement_context(
@@ -52,7 +53,7 @@ def achievement_context(
         if course_batch is None or found is None:
             raise NotFound("achievement", achievement_id)
     require_active(organisation)
-    key = issuer_key(uow, signing.key_store, organisation, signing.base_url)
+    key = issuer_key(uow, signing.key_store, organisation, signing.links)
     course, batch = course_batch
     criterion = parse_criteria(achievement.criteria)
     return AchievementContext(
@@ -64,15 +65,15 @@ def achievement_context(
         criterion=criterion,
         key=key,
         issuer=IssuerProfile(
-            did=organisation_did(organisation, signing.base_url),
+            did=signing.links.did(organisation),
             name=organisation.name,
-            url=organisation.url or signing.base_url,
+            url=signing.links.issuer_site(organisation),
         ),
         info=AchievementInfo(
-            id=f"{signing.base}/achievements/{achievement.id}",
+            id=signing.links.achievement(achievement.id),
             name=achievement.name,
             description=achievement.description or f"{course.name}, {batch.name}",
             criteria=describe(criterion),
         ),
-        base=signing.base,
+        links=signing.links,
     )

@@ -9,15 +9,9 @@ from uuid import UUID
 
 from certmint.domain.courses import Learner
 from certmint.domain.ids import url_id
-from certmint.rendering import verification_url as qr_url
 from certmint.services.issuance.context import AchievementContext
 
-__all__ = ["snapshot", "verification_url"]
-
-
-def verification_url(base: str, certificate_id: UUID) -> str:
-    """``BASE/v/<short id>``: what the QR code holds and the verify page answers."""
-    return qr_url(base, url_id(certificate_id))
+__all__ = ["snapshot"]
 
 
 def format_day(day: date) -> str:
@@ -61,7 +55,7 @@ def snapshot(
         "certificate.id": url_id(certificate_id),
         "issuer.name": ctx.organisation.name,
         "issuer.url": ctx.organisation.url,
-        "verification.url": verification_url(ctx.base, certificate_id),
+        "verification.url": ctx.links.verification(certificate_id),
     }
     signatories = _signatories(ctx)
     for n, signatory in enumerate(signatories, start=1):

@@ -28,23 +28,25 @@ from certmint.credentials import (
     KeyStore,
     KeyStoreError,
     did_document,
-    did_web_for,
 )
 from certmint.domain.organisations import Organisation, SigningKey
 from certmint.services.audit import record
 from certmint.services.errors import Conflict, NotFound, SigningKeyUnavailable, TooManyAttempts
 from certmint.services.identity.accounts import ThrottleRule, limit_attempt
+from certmint.services.links import Links
+from certmint.services.unit_of_work import OpenUnitOfWork
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
     "ROTATION_RULE",
     "IssuerIdentity",
     "IssuerKey",
+    "active_issuer_key",
     "did_document_for",
+    "did_document_of",
     "ensure_signing_key",
     "issuer_identity",
     "issuer_key",
-    "organisation_did",
     "prove_master_secret",
     "rotate_signing_key",
 ]
@@ -70,11 +72,6 @@ class IssuerIdentity:
     def verification_method(self, key: SigningKey) -> str:
         """The id a credential's proof names for ``key``."""
         return f"{self.did}#{key.public_key_multibase}"
-
-
-def organisation_did(organisation: Organisation, base_url: str) -> str:
-    """``did:web:<host>`` for the default organisation, ``did:web:<host>:orgs:<slug>`` otherwise."""
-    return did_web_for(base_url, None if organisation.is_default else organisation.slug)
 
 
 def _store_id(organisation_id: UUID, public_key_multibase: str) -> str:
@@ -186,14 +183,22 @@ def _limit_rotations(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, now: date
 
 
 def issuer_key(
-    uow: SqlAlchemyUnitOfWork, key_store: KeyStore, organisation: Organisation, base_url: str
+    uow: SqlAlchemyUnitOfWork, key_store: KeyStore, organisation: Organisation, links: Links
 ) -> IssuerKey:
     """The active key pair of an organisation, ready to sign."""
     with uow:
-        key = uow.signing_keys.active_for(organisation.id)
+        return active_issuer_key(uow, key_store, organisation, links)
+
+
+def active_issuer_key(
+    uow: OpenUnitOfWork, key_store: KeyStore, organisation: Organisation, links: Links
+) -> IssuerKey:
+    """``issuer_key`` inside the caller's open unit of work (for work that signs in the
+    transaction that changed what it signs: status lists)."""
+    key = uow.signing_keys.active_for(organisation.id)
     if key is None:
         raise Conflict(f"organisation {organisation.slug} has no signing key; run `certmint init`")
-    did = organisation_did(organisation, base_url)
+    did = links.did(organisation)
     return IssuerKey(
         did=did,
         verification_method=f"{did}#{key.public_key_multibase}",
@@ -216,7 +221,7 @@ def prove_master_secret(uow: SqlAlchemyUnitOfWork, key_store: KeyStore) -> int:
 
 
 def issuer_identity(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, base_url: str
+    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, links: Links
 ) -> IssuerIdentity:
     """The organisation's DID and its keys, public halves only (the settings page shows them)."""
     with uow:
@@ -224,10 +229,10 @@ def issuer_identity(
         if organisation is None:
             raise NotFound("organisation", organisation_id)
         keys = uow.signing_keys.list_for(organisation_id)
-    return IssuerIdentity(organisation_did(organisation, base_url), keys[::-1])
+    return IssuerIdentity(links.did(organisation), keys[::-1])
 
 
-def did_document_for(uow: SqlAlchemyUnitOfWork, base_url: str, slug: str | None) -> dict[str, Any]:
+def did_document_for(uow: SqlAlchemyUnitOfWork, links: Links, slug: str | None) -> dict[str, Any]:
     """The DID document of the default organisation (``slug=None``) or of ``slug``'s.
 
     Only the default organisation answers at the bare host; any other at ``/orgs/<slug>``.
@@ -238,8 +243,19 @@ def did_document_for(uow: SqlAlchemyUnitOfWork, base_url: str, slug: str | None)
         )
         if organisation is None or (slug is not None and organisation.is_default):
             raise NotFound("organisation", slug or "(default)")
-        keys = uow.signing_keys.list_for(organisation.id)
-    if not keys:
+        document = did_document_of(uow, links, organisation)
+    if document is None:
         raise NotFound("signing key of organisation", organisation.slug)
+    return document
+
+
+def did_document_of(
+    uow: OpenUnitOfWork, links: Links, organisation: Organisation
+) -> dict[str, Any] | None:
+    """The organisation's DID document (every key it ever had), in the caller's open unit of
+    work; None while it has no key."""
+    keys = uow.signing_keys.list_for(organisation.id)
+    if not keys:
+        return None
     public_keys = [Ed25519PublicKey.from_multibase(k.public_key_multibase) for k in keys]
-    return did_document(organisation_did(organisation, base_url), public_keys)
+    return did_document(links.did(organisation), public_keys)

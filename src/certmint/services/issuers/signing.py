@@ -14,27 +14,24 @@ from certmint.credentials import (
     sign_document,
 )
 from certmint.services.issuers.keys import IssuerKey
+from certmint.services.links import Links
 
 __all__ = ["Signing"]
 
 
 @dataclass(frozen=True)
 class Signing:
-    """The key store, the offline document loader and the fast RDFC path, with the base URL
-    that DIDs, status lists and verification links are made from."""
+    """The key store, the offline document loader and the fast RDFC path, with the links that
+    DIDs, status lists and verification links are made from."""
 
     key_store: KeyStore
-    base_url: str
+    links: Links
     loader: BundledDocumentLoader = field(default_factory=BundledDocumentLoader)
     canonicalizer: FastRdfCanonicalizer | None = None
 
     def __post_init__(self) -> None:
         if self.canonicalizer is None:
             object.__setattr__(self, "canonicalizer", FastRdfCanonicalizer(self.loader))
-
-    @property
-    def base(self) -> str:
-        return self.base_url.rstrip("/")
 
     def sign(self, document: dict[str, Any], key: IssuerKey, created: datetime) -> dict[str, Any]:
         """An ``eddsa-rdfc-2022`` proof by the organisation's active key."""

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 from certmint.domain.notifications import NotificationKind
-from certmint.rendering import FontSet
+from certmint.services.certificates.documents import CertificateDocuments
+from certmint.services.links import Links
 from certmint.services.notifications.mail import Mailer, SendSummary, send_due
 from certmint.services.notifications.webhooks import DeliverySummary, Poster, deliver_due
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -28,8 +28,8 @@ CERTIFICATE_MAIL = frozenset(NotificationKind)
 class Deliveries:
     """Sends what is due in the certificate e-mail and webhook outboxes, when woken.
 
-    ``mailer`` None leaves e-mails waiting (no SMTP server configured); ``fonts`` is asked for
-    when an e-mail is to carry the certificate's PDF (None: it does not).
+    ``mailer`` None leaves e-mails waiting (no SMTP server configured); with ``documents`` a
+    certificate's e-mail carries its PDF (None: it does not).
     """
 
     def __init__(
@@ -39,17 +39,15 @@ class Deliveries:
         mailer: Mailer | None,
         *,
         sender: str,
-        base_url: str,
-        cache_dir: Path,
-        fonts: Callable[[], FontSet | None],
+        links: Links,
+        documents: CertificateDocuments | None,
     ) -> None:
         self._new_uow = new_uow
         self._post = post
         self._mailer = mailer
         self._sender = sender
-        self._base_url = base_url
-        self._cache_dir = cache_dir
-        self._fonts = fonts
+        self._links = links
+        self._documents = documents
         self._changed = threading.Condition()
         self._asked = 0
         self._done = 0
@@ -83,9 +81,8 @@ class Deliveries:
                 self._new_uow(),
                 self._mailer,
                 sender=self._sender,
-                base_url=self._base_url,
-                cache_dir=self._cache_dir,
-                fonts=self._fonts(),
+                links=self._links,
+                documents=self._documents,
                 kinds=CERTIFICATE_MAIL,
             )
             self.mailed.sent += mailed.sent

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
-from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -34,11 +33,10 @@ from certmint.domain.notifications import (
     NotificationStatus,
     after_failure,
 )
-from certmint.rendering import FontSet
-from certmint.services.certificates.documents import DocumentFormat, certificate_document
+from certmint.services.certificates.documents import CertificateDocuments, DocumentFormat
 from certmint.services.errors import InvalidInput
 from certmint.services.identity.sign_in_links import account_message
-from certmint.services.issuance.printed import verification_url
+from certmint.services.links import Links
 from certmint.services.notifications.email_templates import render_email
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -106,9 +104,8 @@ def _message(
     notification: Notification,
     *,
     sender: str,
-    base_url: str,
-    fonts: FontSet | None,
-    cache_dir: Path,
+    links: Links,
+    documents: CertificateDocuments | None,
 ) -> EmailMessage:
     kind, certificate_id = notification.kind, notification.certificate_id
     if not isinstance(kind, NotificationKind) or certificate_id is None:
@@ -130,7 +127,7 @@ def _message(
             "course": values.get("course.name", ""),
             "batch": values.get("batch.name", ""),
             "organisation": issuer,
-            "verification_url": verification_url(base_url.rstrip("/"), certificate.id),
+            "verification_url": links.verification(certificate.id),
             "certificate_number": certificate.number,
             "issue_date": values.get("issued_on", ""),
         },
@@ -143,15 +140,8 @@ def _message(
     message.set_content(email.text)
     if email.html is not None:
         message.add_alternative(email.html, subtype="html")
-    if fonts is not None:
-        document = certificate_document(
-            uow,
-            certificate.id,
-            DocumentFormat.PDF,
-            fonts=fonts,
-            base_url=base_url,
-            cache_dir=cache_dir,
-        )
+    if documents is not None:
+        document = documents.document(uow, certificate.id, DocumentFormat.PDF)
         message.add_attachment(
             document.content, maintype="application", subtype="pdf", filename=document.filename
         )
@@ -169,14 +159,13 @@ def send_due(
     mailer: Mailer,
     *,
     sender: str,
-    base_url: str,
-    cache_dir: Path,
-    fonts: FontSet | None = None,
+    links: Links,
+    documents: CertificateDocuments | None = None,
     now: datetime | None = None,
     limit: int = 500,
     kinds: frozenset[str] | None = None,
 ) -> SendSummary:
-    """Send the notifications that are due (of these ``kinds`` only, when given). ``fonts``
+    """Send the notifications that are due (of these ``kinds`` only, when given). ``documents``
     given: certificate e-mails carry the PDF."""
     now = now or datetime.now(UTC)
     summary = SendSummary()
@@ -191,17 +180,14 @@ def send_due(
         attempts = notification.attempts + 1
         try:
             if isinstance(notification.kind, AccountMailKind):
-                message = account_message(
-                    uow, notification, sender=sender, base_url=base_url, now=now
-                )
+                message = account_message(uow, notification, sender=sender, links=links, now=now)
             else:
                 message = _message(
                     uow,
                     notification,
                     sender=sender,
-                    base_url=base_url,
-                    fonts=fonts,
-                    cache_dir=cache_dir,
+                    links=links,
+                    documents=documents,
                 )
             if message is None:
                 with uow:

@@ -36,6 +36,7 @@ from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.authorization import Action
 from certmint.services.errors import InvalidInput, NotFound
+from certmint.services.links import Links
 from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [
@@ -159,7 +160,7 @@ def enqueue_certificate_events(
     event: str,
     certificates: Iterable[Certificate],
     *,
-    base: str,
+    links: Links,
     now: datetime,
 ) -> None:
     """Queue ``event`` for each certificate, inside the caller's open unit of work."""
@@ -178,7 +179,7 @@ def enqueue_certificate_events(
             "achievement_id": str(certificate.achievement_id),
             "learner_id": str(certificate.learner_id),
             "recipient_name": values.get("recipient.name"),
-            "verification_url": f"{base}/v/{url_id(certificate.id)}",
+            "verification_url": links.verification(certificate.id),
         }
         if certificate.supersedes_id:
             data["supersedes"] = url_id(certificate.supersedes_id)

@@ -19,7 +19,7 @@ from certmint.domain.ids import url_id
 from certmint.domain.organisations import Organisation
 from certmint.domain.sharing import linkedin_add_to_profile_url
 from certmint.services import authorization
-from certmint.services.issuance.printed import verification_url
+from certmint.services.links import Links
 from certmint.services.unit_of_work import UnitOfWork
 from certmint.storage.certificates import CertificateFilter
 
@@ -64,7 +64,7 @@ class LearnerCertificate:
 
 
 def learner_certificates(
-    uow: UnitOfWork, principal: Principal, *, base_url: str
+    uow: UnitOfWork, principal: Principal, *, links: Links
 ) -> list[LearnerCertificate]:
     """Every certificate of the principal's learner record, newest first."""
     learner_id = authorization.own_learner_id(principal)
@@ -75,7 +75,7 @@ def learner_certificates(
             limit=MAX_CERTIFICATES,
         )
     by_id = {c.id: c for c in mine}
-    shown = [_view(c, by_id, base_url) for c in mine]
+    shown = [_view(c, by_id, links) for c in mine]
     return sorted(shown, key=lambda c: c.issued_at, reverse=True)
 
 
@@ -91,7 +91,7 @@ class IssuerCertificates:
 
 
 def learning_profile(
-    uow: UnitOfWork, principal: Principal, *, base_url: str
+    uow: UnitOfWork, principal: Principal, *, links: Links
 ) -> list[IssuerCertificates]:
     """Every certificate of the principal's learner records in every organisation, grouped by
     issuer (the acting organisation first), newest first in each; issuers with none left out."""
@@ -112,7 +112,7 @@ def learning_profile(
     for organisation, certificates in found:
         by_id = {c.id: c for c in certificates}
         shown = sorted(
-            (_view(c, by_id, base_url) for c in certificates),
+            (_view(c, by_id, links) for c in certificates),
             key=lambda c: c.issued_at,
             reverse=True,
         )
@@ -123,7 +123,7 @@ def learning_profile(
 
 
 def learner_certificate(
-    uow: UnitOfWork, principal: Principal, certificate_id: UUID, *, base_url: str
+    uow: UnitOfWork, principal: Principal, certificate_id: UUID, *, links: Links
 ) -> LearnerCertificate:
     """One of the principal's certificates; ``NotFound`` for anyone else's."""
     learner_id = authorization.own_learner_id(principal)
@@ -134,15 +134,15 @@ def learner_certificate(
             CertificateFilter(learner_id=learner_id),
             limit=MAX_CERTIFICATES,
         )
-    return _view(certificate, {c.id: c for c in mine}, base_url)
+    return _view(certificate, {c.id: c for c in mine}, links)
 
 
 def _view(
-    certificate: Certificate, by_id: dict[UUID, Certificate], base_url: str
+    certificate: Certificate, by_id: dict[UUID, Certificate], links: Links
 ) -> LearnerCertificate:
     values = certificate.snapshot["values"]
     printed = {key: str(values.get(key, "")) for key in PRINTED}
-    link = verification_url(base_url.rstrip("/"), certificate.id)
+    link = links.verification(certificate.id)
     current = certificate
     while current.superseded_by_id is not None and current.superseded_by_id in by_id:
         current = by_id[current.superseded_by_id]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -29,20 +29,28 @@ from uuid import UUID
 from certmint.credentials import BitstringStatusList, StatusEntry, status_list_credential
 from certmint.domain.certificates import CertificateStatus
 from certmint.domain.organisations import Organisation
-from certmint.domain.status_lists import MIN_STATUS_LIST_SIZE, StatusList, StatusPurpose
+from certmint.domain.status_lists import (
+    MIN_STATUS_LIST_SIZE,
+    PublishedStatusList,
+    StatusList,
+    StatusPurpose,
+)
 from certmint.services.errors import NotFound
-from certmint.services.issuers.keys import issuer_key, organisation_did
+from certmint.services.issuers.keys import IssuerKey, active_issuer_key
 from certmint.services.issuers.signing import Signing
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.links import Links, StatusListAddress
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [
     "SET_BY",
     "ServedStatusList",
+    "StatusListSigner",
     "StatusPlaces",
     "allocate_indexes",
     "allocate_places",
+    "published_status_list",
     "serve_status_list",
-    "status_list_url",
+    "sign_stale_status_lists",
 ]
 
 # Which certificate statuses set the bit of each purpose's list.
@@ -54,14 +62,8 @@ _system_random = random.SystemRandom()
 BLOCK = 4_096  # 32 blocks in a list of 131,072
 
 
-def status_list_url(
-    base: str, organisation: Organisation, purpose: StatusPurpose, sequence: int
-) -> str:
-    return f"{base}/orgs/{organisation.slug}/status/{purpose.value}/{sequence}"
-
-
 def allocate_indexes(
-    uow: SqlAlchemyUnitOfWork,
+    uow: OpenUnitOfWork,
     organisation_id: UUID,
     purpose: StatusPurpose,
     count: int,
@@ -69,9 +71,11 @@ def allocate_indexes(
     *,
     rng: random.Random = _system_random,
     size: int = MIN_STATUS_LIST_SIZE,
+    signer: StatusListSigner | None = None,
 ) -> tuple[StatusList, list[int]]:
     """``count`` free indexes in the organisation's current list (opening a new list when it
-    cannot take them all), inside the caller's unit of work."""
+    cannot take them all, signed by ``signer``: verifiers can fetch it at once), inside the
+    caller's unit of work."""
     current = uow.status_lists.latest(organisation_id, purpose)
     if current is None or uow.status_lists.allocated(current.id) + count > current.size:
         current = StatusList(
@@ -84,6 +88,8 @@ def allocate_indexes(
             updated_at=now,
         )
         uow.status_lists.add(current)
+        if signer is not None:
+            signer.sign(uow, [current])
     taken = uow.status_lists.taken_per_block(current.id, BLOCK)
     blocks = [b for b in range(-(-current.size // BLOCK)) if taken.get(b, 0) < BLOCK]
     rng.shuffle(blocks)
@@ -106,14 +112,12 @@ class StatusPlaces:
     status_list: StatusList
     indexes: list[int]
 
-    def entry(self, base: str, organisation: Organisation, index: int) -> StatusEntry:
+    def entry(self, links: Links, organisation: Organisation, index: int) -> StatusEntry:
         """The ``credentialStatus`` entry of the certificate at ``index``."""
-        url = status_list_url(
-            base, organisation, self.status_list.purpose, self.status_list.sequence
-        )
+        url = links.status_list(organisation, self.status_list.purpose, self.status_list.sequence)
         return StatusEntry(url, index, self.status_list.purpose.value)
 
-    def record(self, uow: SqlAlchemyUnitOfWork, certificate_ids: Sequence[UUID | None]) -> None:
+    def record(self, uow: OpenUnitOfWork, certificate_ids: Sequence[UUID | None]) -> None:
         """Store the places of the certificates (in ``indexes`` order); ``None`` for a
         credential issued through the VC-API, which no certificate holds (its bit is never
         set, and the place keeps the index from any certificate)."""
@@ -123,19 +127,103 @@ class StatusPlaces:
 
 
 def allocate_places(
-    uow: SqlAlchemyUnitOfWork,
-    organisation_id: UUID,
+    uow: OpenUnitOfWork,
+    signer: StatusListSigner,
     count: int,
     now: datetime,
     *,
     rng: random.Random = _system_random,
     size: int = MIN_STATUS_LIST_SIZE,
 ) -> StatusPlaces:
-    """``count`` places for new certificates, one revocation index each."""
+    """``count`` places for new certificates of ``signer``'s organisation, one revocation
+    index each."""
     status_list, indexes = allocate_indexes(
-        uow, organisation_id, StatusPurpose.REVOCATION, count, now, rng=rng, size=size
+        uow,
+        signer.organisation.id,
+        StatusPurpose.REVOCATION,
+        count,
+        now,
+        rng=rng,
+        size=size,
+        signer=signer,
     )
     return StatusPlaces(status_list, indexes)
+
+
+class StatusListSigner:
+    """Signs an organisation's status lists inside the unit of work that changed them (a new
+    list opened by issuance, a bit set or cleared by a status change), so the signed copy a
+    verifier is served is never behind the certificates and serving it needs no private key.
+    The key is unsealed on first use (``key`` given: the caller's, already open)."""
+
+    def __init__(
+        self, signing: Signing, organisation: Organisation, key: IssuerKey | None = None
+    ) -> None:
+        self.signing = signing
+        self.organisation = organisation
+        self._key = key
+
+    def changed(
+        self, uow: OpenUnitOfWork, status_lists: Sequence[StatusList], now: datetime
+    ) -> None:
+        """Bits of ``status_lists`` changed at ``now`` (the caller's status change, in its open
+        unit of work): record it and sign them as they are now. On PostgreSQL the list's row
+        stays locked until commit, so a concurrent change signs after this one, seeing it."""
+        uow.status_lists.touch([s.id for s in status_lists], now)
+        self.sign(uow, [replace(s, updated_at=now) for s in status_lists])
+
+    def sign(self, uow: OpenUnitOfWork, status_lists: Sequence[StatusList]) -> None:
+        """Sign each list's bits as they are in the open unit of work and keep the copy."""
+        for status_list in status_lists:
+            purpose = status_list.purpose
+            bits = BitstringStatusList(status_list.size)
+            for index in uow.status_lists.set_indexes(status_list.id, SET_BY[purpose]):
+                bits.set(index)
+            links = self.signing.links
+            unsigned = status_list_credential(
+                list_url=links.status_list(self.organisation, purpose, status_list.sequence),
+                issuer=links.did(self.organisation),
+                purpose=purpose.value,
+                status_list=bits,
+                valid_from=status_list.updated_at,
+            )
+            signed = self.signing.sign(unsigned, self.key(uow), datetime.now(UTC))
+            uow.status_lists.publish(status_list.id, signed, status_list.updated_at)
+
+    def key(self, uow: OpenUnitOfWork) -> IssuerKey:
+        if self._key is None:
+            signing = self.signing
+            self._key = active_issuer_key(uow, signing.key_store, self.organisation, signing.links)
+        return self._key
+
+
+def sign_stale_status_lists(uow: UnitOfWork, signing: Signing) -> int:
+    """Sign every list whose signed copy is missing, behind its list or made for another base
+    URL (lists made before signing on change, or after the base URL changed): what a server
+    does as it starts, before it serves any. Returns how many were signed."""
+    with uow as tx:
+        stale = [
+            p.status_list
+            for p in tx.status_lists.all_published()
+            if not p.current or (p.credential or {}).get("id") != _url(signing.links, tx, p)
+        ]
+        by_organisation: dict[UUID, list[StatusList]] = {}
+        for status_list in stale:
+            by_organisation.setdefault(status_list.organisation_id, []).append(status_list)
+        for organisation_id, lists in by_organisation.items():
+            organisation = tx.organisations.get(organisation_id)
+            if organisation is not None:
+                StatusListSigner(signing, organisation).sign(tx, lists)
+        tx.commit()
+    return len(stale)
+
+
+def _url(links: Links, uow: OpenUnitOfWork, published: PublishedStatusList) -> str | None:
+    status_list = published.status_list
+    organisation = uow.organisations.get(status_list.organisation_id)
+    if organisation is None:
+        return None
+    return links.status_list(organisation, status_list.purpose, status_list.sequence)
 
 
 @dataclass(frozen=True)
@@ -145,48 +233,28 @@ class ServedStatusList:
     last_modified: datetime
 
 
-_cache: dict[tuple[UUID, datetime], dict[str, Any]] = {}
-
-
-def serve_status_list(
-    uow: SqlAlchemyUnitOfWork, signing: Signing, slug: str, purpose: str, sequence: int
-) -> ServedStatusList:
-    """The signed ``BitstringStatusListCredential``, rebuilt only when a bit changed.
-
-    Its bits are derived from the certificates' statuses at this moment; the signature is
-    made with the organisation's active key.
-    """
+def published_status_list(
+    uow: OpenUnitOfWork, address: StatusListAddress
+) -> ServedStatusList | None:
+    """The signed ``BitstringStatusListCredential`` at ``address``, as it was signed when its
+    bits last changed, in the caller's open unit of work; None when there is none. One read,
+    nothing signed: a page view or a verifier's fetch never needs the private key."""
     try:
-        list_purpose = StatusPurpose(purpose)
+        purpose = StatusPurpose(address.purpose)
     except ValueError:
-        raise NotFound("status list", f"{slug}/{purpose}/{sequence}") from None
-    with uow:
-        organisation = uow.organisations.get_by_slug(slug)
-        status_list = (
-            uow.status_lists.get(organisation.id, list_purpose, sequence) if organisation else None
-        )
-        if organisation is None or status_list is None:
-            raise NotFound("status list", f"{slug}/{purpose}/{sequence}")
-    etag = f'"{status_list.id.hex[:12]}-{int(status_list.updated_at.timestamp() * 1000)}"'
-    cache_key = (status_list.id, status_list.updated_at)
-    credential = _cache.get(cache_key)
-    if credential is None:
-        # Only when a bit changed: read the set bits, unseal the key and sign.
-        with uow:
-            set_indexes = uow.status_lists.set_indexes(status_list.id, SET_BY[list_purpose])
-        key = issuer_key(uow, signing.key_store, organisation, signing.base_url)
-        bits = BitstringStatusList(status_list.size)
-        for index in set_indexes:
-            bits.set(index)
-        unsigned = status_list_credential(
-            list_url=status_list_url(signing.base, organisation, list_purpose, sequence),
-            issuer=organisation_did(organisation, signing.base_url),
-            purpose=list_purpose.value,
-            status_list=bits,
-            valid_from=status_list.updated_at,
-        )
-        credential = signing.sign(unsigned, key, datetime.now(UTC))
-        for stale in [k for k in _cache if k[0] == status_list.id]:
-            del _cache[stale]  # keep one signed copy per list: the current one
-        _cache[cache_key] = credential
-    return ServedStatusList(credential, etag, status_list.updated_at)
+        return None
+    published = uow.status_lists.published(address.slug, purpose, address.sequence)
+    if published is None or published.credential is None or published.signed_for is None:
+        return None
+    signed_for = published.signed_for
+    etag = f'"{published.status_list.id.hex[:12]}-{int(signed_for.timestamp() * 1000)}"'
+    return ServedStatusList(published.credential, etag, signed_for)
+
+
+def serve_status_list(uow: UnitOfWork, slug: str, purpose: str, sequence: int) -> ServedStatusList:
+    """``published_status_list`` in a unit of work of its own; ``NotFound`` when there is none."""
+    with uow as tx:
+        served = published_status_list(tx, StatusListAddress(slug, purpose, sequence))
+    if served is None:
+        raise NotFound("status list", f"{slug}/{purpose}/{sequence}")
+    return served

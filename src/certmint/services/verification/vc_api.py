@@ -40,7 +40,7 @@ from certmint.services.errors import InvalidInput, NotFound
 from certmint.services.issuers.keys import issuer_key
 from certmint.services.issuers.organisations import require_active
 from certmint.services.issuers.signing import Signing
-from certmint.services.verification.status_lists import allocate_places
+from certmint.services.verification.status_lists import StatusListSigner, allocate_places
 from certmint.services.verification.verify import Instance, local_documents, verify_document
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -104,7 +104,7 @@ def issue_credential(
     if organisation is None:
         raise NotFound("organisation", organisation_id)
     require_active(organisation)
-    key = issuer_key(uow, signing.key_store, organisation, signing.base_url)
+    key = issuer_key(uow, signing.key_store, organisation, signing.links)
     # The organisation signs as its DID, or as the did:key of its active key when the
     # credential names that as its issuer (verifiers that resolve did:key alone, the W3C
     # suites among them).
@@ -128,9 +128,9 @@ def issue_credential(
         if with_status:
             # A place in the organisation's revocation list, held by no certificate: the list
             # is served where the entry points, and the bit stays clear.
-            places = allocate_places(uow, organisation.id, 1, now)
+            places = allocate_places(uow, StatusListSigner(signing, organisation, key), 1, now)
             places.record(uow, [None])
-            entry = places.entry(signing.base, organisation, places.indexes[0])
+            entry = places.entry(signing.links, organisation, places.indexes[0])
             document["credentialStatus"] = status_entry(entry)
             if document["@context"][0] == VC1 and STATUS_V1 not in document["@context"]:
                 document["@context"].append(STATUS_V1)  # VC 1.1 does not define the entry
@@ -298,7 +298,7 @@ def _presentation_proof_errors(
     if not isinstance(method, str):
         return ["proof: no verificationMethod"]
     try:
-        key = DidResolver(local_documents(uow, signing.base_url))(method)
+        key = DidResolver(local_documents(uow, signing.links))(method)
         if "authentication" not in key.purposes:
             return [f"proof: {method} is not an authentication key of its controller"]
         holder = presentation.get("holder")

@@ -43,10 +43,11 @@ from certmint.rendering import (
     extract_credential,
     read_qr_codes,
 )
-from certmint.services.errors import NotFound
-from certmint.services.issuers.keys import did_document_for, organisation_did
+from certmint.services.issuers.keys import did_document_of
 from certmint.services.issuers.signing import Signing
-from certmint.services.verification.status_lists import serve_status_list
+from certmint.services.links import Links
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
+from certmint.services.verification.status_lists import published_status_list
 from certmint.storage.certificates import CertificateStamp
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -134,29 +135,57 @@ class CertificateVerification:
 
 
 def local_documents(
-    uow: SqlAlchemyUnitOfWork, base_url: str, organisation_id: UUID | None = None
+    uow: UnitOfWork, links: Links, organisation_id: UUID | None = None
 ) -> dict[str, Mapping[str, Any]]:
     """The DID documents of this instance's organisations (or of just one), by DID."""
-    documents: dict[str, Mapping[str, Any]] = {}
-    with uow:
+    with uow as tx:
+        return _documents(tx, links, organisation_id)
+
+
+def _documents(
+    uow: OpenUnitOfWork, links: Links, organisation_id: UUID | None
+) -> dict[str, Mapping[str, Any]]:
+    """``local_documents`` in the caller's open unit of work."""
+    if organisation_id is None:
         organisations = uow.organisations.list()
+    else:
+        found = uow.organisations.get(organisation_id)
+        organisations = [] if found is None else [found]
+    documents: dict[str, Mapping[str, Any]] = {}
     for organisation in organisations:
-        if organisation_id is not None and organisation.id != organisation_id:
-            continue
-        try:
-            document = did_document_for(
-                uow, base_url, None if organisation.is_default else organisation.slug
-            )
-        except NotFound:
-            continue  # an organisation without keys has issued nothing
-        documents[organisation_did(organisation, base_url)] = document
+        document = did_document_of(uow, links, organisation)
+        if document is not None:  # an organisation without keys has issued nothing
+            documents[links.did(organisation)] = document
     return documents
+
+
+def _status_urls(credential: Mapping[str, Any]) -> list[str]:
+    """The status list URLs a (stored, well-formed) credential's status entries name."""
+    status = credential.get("credentialStatus", [])
+    entries = status if isinstance(status, list) else [status]
+    return [
+        url
+        for entry in entries
+        if isinstance(entry, Mapping) and isinstance(url := entry.get("statusListCredential"), str)
+    ]
+
+
+def _lists(uow: OpenUnitOfWork, links: Links, urls: list[str]) -> dict[str, Mapping[str, Any]]:
+    """This instance's signed status lists at ``urls``, in the caller's open unit of work."""
+    found: dict[str, Mapping[str, Any]] = {}
+    for url in urls:
+        address = links.status_list_address(url)
+        served = published_status_list(uow, address) if address is not None else None
+        if served is not None:
+            found[url] = served.credential
+    return found
 
 
 @dataclass(frozen=True)
 class Instance:
     """This Certmint instance, when there is one: its DID documents and status lists resolve
-    locally (offline, and without trusting the network for our own credentials)."""
+    locally (offline, and without trusting the network for our own credentials). Nothing here
+    signs: status lists are read as they were signed when they changed."""
 
     uow: SqlAlchemyUnitOfWork
     signing: Signing
@@ -166,23 +195,24 @@ class Instance:
 
 def _status_checker(
     instance: Instance | None,
+    lists: Mapping[str, Mapping[str, Any]],
     loader: BundledDocumentLoader,
     resolver: DidResolver,
     fetch: Fetcher | None,
 ) -> BitstringStatusListChecker:
-    prefix = f"{instance.signing.base}/orgs/" if instance else None
 
     def fetch_list(url: str) -> Mapping[str, Any]:
-        """Ours from the database; another issuer's through ``fetch`` (the guarded client)."""
-        if instance is not None and prefix is not None and url.startswith(prefix):
-            parts = url[len(prefix) :].split("/")
-            if len(parts) == 4 and parts[1] == "status" and parts[3].isdigit():
-                try:
-                    return serve_status_list(
-                        instance.uow, instance.signing, parts[0], parts[2], int(parts[3])
-                    ).credential
-                except NotFound as exc:
-                    raise StatusListError(f"no status list at {url}") from exc
+        """Ours from ``lists`` (read already) or the database; another issuer's through
+        ``fetch`` (the guarded client)."""
+        if url in lists:
+            return lists[url]
+        ours = instance.signing.links.status_list_address(url) if instance else None
+        if instance is not None and ours is not None:
+            with instance.uow:
+                served = published_status_list(instance.uow, ours)
+            if served is None:
+                raise StatusListError(f"no status list at {url}")
+            return served.credential
         if fetch is None:
             raise StatusListError(f"{url} is not on this instance and fetching is off (offline)")
         try:
@@ -226,19 +256,36 @@ def verify_document(
     documents the user supplied), then ``fetch`` (HTTPS) if given, and from nowhere else.
     """
     local = (
-        local_documents(instance.uow, instance.signing.base_url, instance.organisation_id)
+        local_documents(instance.uow, instance.signing.links, instance.organisation_id)
         if instance
         else {}
     )
-    resolver = DidResolver({**(did_documents or {}), **local}, fetch=fetch)
-    report = verify_credential(
+    documents = {**(did_documents or {}), **local}
+    report = _checked(
+        document, loader, instance, documents=documents, lists={}, fetch=fetch, now=now
+    )
+    return _held_status(instance, document, report) if instance is not None else report
+
+
+def _checked(
+    document: Any,
+    loader: BundledDocumentLoader,
+    instance: Instance | None,
+    *,
+    documents: Mapping[str, Mapping[str, Any]],
+    lists: Mapping[str, Mapping[str, Any]],
+    fetch: Fetcher | None,
+    now: datetime | None,
+) -> VerificationReport:
+    """The credential library's checks, with these DID documents and status lists at hand."""
+    resolver = DidResolver(dict(documents), fetch=fetch)
+    return verify_credential(
         document,
         loader=loader,
         resolve_key=resolver,
-        check_status=_status_checker(instance, loader, resolver, fetch),
+        check_status=_status_checker(instance, lists, loader, resolver, fetch),
         now=now or datetime.now(UTC),
     )
-    return _held_status(instance, document, report) if instance is not None else report
 
 
 _SUSPENDED = N_(
@@ -256,9 +303,14 @@ def _held_status(
     if report.check("status").outcome is not Outcome.PASSED:
         return report
     found = _issued_here(instance, document, report)
-    if found is None:
-        return report
-    certificate, parsed = found
+    return report if found is None else _suspension(*found, report)
+
+
+def _suspension(
+    certificate: Certificate, parsed: Mapping[str, Any], report: VerificationReport
+) -> VerificationReport:
+    """The report, its status step failed if ``certificate`` (which ``parsed`` is the
+    credential of) is suspended."""
     if (
         certificate.status is not CertificateStatus.SUSPENDED
         or certificate.credential.get("id") != parsed.get("id")
@@ -379,22 +431,33 @@ def verify_certificate(
     if certificate_id is None:
         return CertificateVerification("not_found")
     moment = now or datetime.now(UTC)
-    if cache is not None:
-        with uow:
-            cached = cached_verification(uow.certificates.stamp, reference, cache, now=moment)
-        if cached is not None:
-            return cached
+    # One transaction reads all that verifying needs: the certificate, its issuer's DID
+    # document and the signed status lists its credential names.
     with uow:
         certificate = uow.certificates.get(certificate_id)
-        issuer = uow.organisations.get(certificate.organisation_id) if certificate else None
-    if certificate is None:
-        return CertificateVerification("not_found")
-    report = verify_document(
-        certificate.credential,
-        loader=signing.loader,
-        instance=Instance(uow, signing, certificate.organisation_id),
+        if certificate is None:
+            return CertificateVerification("not_found")
+        cached = (
+            cache.get(certificate_id, _stamp(certificate), moment) if cache is not None else None
+        )
+        if cached is not None:
+            return cached
+        issuer = uow.organisations.get(certificate.organisation_id)
+        credential = certificate.credential
+        documents = _documents(uow, signing.links, certificate.organisation_id)
+        lists = _lists(uow, signing.links, _status_urls(credential))
+    instance = Instance(uow, signing, certificate.organisation_id)
+    report = _checked(
+        credential,
+        signing.loader,
+        instance,
+        documents=documents,
+        lists=lists,
+        fetch=None,
         now=moment,
     )
+    if report.check("status").outcome is Outcome.PASSED:
+        report = _suspension(certificate, credential, report)
     values = certificate.snapshot.get("values", {})
     result = CertificateVerification(
         verdict=_verdict(certificate, report),
@@ -518,8 +581,8 @@ def verify_file(
             "", problem=Message("no credential attached and no certificate QR code found")
         )
     url = urls[0]
-    if instance is not None and url.startswith(f"{instance.signing.base}/v/"):
-        reference = url.rsplit("/", 1)[1]
+    reference = instance.signing.links.certificate_reference(url) if instance else None
+    if instance is not None and reference is not None:
         return FileVerification(
             "qr code",
             certificate=verify_certificate(instance.uow, instance.signing, reference, now=now),

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from certmint.services.issuers.keys import did_document_for
 from certmint.services.issuers.organisations import organisation_logo
+from certmint.services.links import DEFAULT_DID_PATH, DID_PATH
 from certmint.web.deps import ContainerDep
 
 __all__ = ["router"]
@@ -25,14 +26,14 @@ def _did_response(document: dict[str, Any]) -> JSONResponse:
     return JSONResponse(document, media_type=DID_JSON, headers={"Cache-Control": CACHE_CONTROL})
 
 
-@router.get("/.well-known/did.json", summary="DID document of the default organisation")
+@router.get(DEFAULT_DID_PATH, summary="DID document of the default organisation")
 def default_did_document(container: ContainerDep) -> JSONResponse:
-    return _did_response(did_document_for(container.uow(), container.settings.base_url, None))
+    return _did_response(did_document_for(container.uow(), container.links, None))
 
 
-@router.get("/orgs/{slug}/did.json", summary="DID document of an organisation")
+@router.get(DID_PATH, summary="DID document of an organisation")
 def organisation_did_document(slug: str, container: ContainerDep) -> JSONResponse:
-    return _did_response(did_document_for(container.uow(), container.settings.base_url, slug))
+    return _did_response(did_document_for(container.uow(), container.links, slug))
 
 
 @router.get(

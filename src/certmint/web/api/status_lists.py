@@ -7,6 +7,7 @@ from email.utils import format_datetime
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
+from certmint.services.links import STATUS_LIST_PATH
 from certmint.services.verification.status_lists import serve_status_list
 from certmint.web.bounds import bounded
 from certmint.web.deps import ContainerDep
@@ -21,7 +22,7 @@ VC_MEDIA_TYPE = "application/vc+ld+json"
 
 
 @router.get(
-    "/orgs/{slug}/status/{purpose}/{sequence}",
+    STATUS_LIST_PATH,
     summary="A signed BitstringStatusListCredential",
     response_class=JSONResponse,
 )
@@ -29,7 +30,7 @@ def status_list(
     slug: str, purpose: str, sequence: int, request: Request, container: ContainerDep
 ) -> Response:
     bounded(sequence, "status list", low=1)  # a number past the column's range leads nowhere
-    served = serve_status_list(container.uow(), container.signing, slug, purpose, sequence)
+    served = serve_status_list(container.uow(), slug, purpose, sequence)
     headers = {
         "Cache-Control": CACHE_CONTROL,
         "ETag": served.etag,

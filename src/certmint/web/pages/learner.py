@@ -46,8 +46,7 @@ def _certificate_id(reference: str) -> UUID:
 def my_certificates(
     request: Request, container: ContainerDep, principal: PageLearnerDep
 ) -> Response:
-    base_url = container.settings.base_url
-    issuers = learning_profile(container.uow(), principal, base_url=base_url)
+    issuers = learning_profile(container.uow(), principal, links=container.links)
     token = profile_token(container.uow(), principal)
     return _render(
         request,
@@ -55,7 +54,7 @@ def my_certificates(
         {
             "issuers": issuers,
             "corrections": learner_corrections(container.uow(), principal),
-            "profile_url": f"{base_url.rstrip('/')}/p/{token}" if token else None,
+            "profile_url": container.links.profile(token) if token else None,
         },
     )
 
@@ -80,7 +79,7 @@ def _certificate_page(
         container.uow(),
         principal,
         _certificate_id(reference),
-        base_url=container.settings.base_url,
+        links=container.links,
     )
     corrections = [
         c

@@ -23,6 +23,7 @@ from certmint.services.identity.sign_in_links import (
     reset_password,
     sign_in_with_link,
 )
+from certmint.services.links import PASSWORD_RESET_PATH, SIGN_IN_LINK_PATH
 from certmint.web import login_csrf
 from certmint.web.account_mail import deliver_account_mail
 from certmint.web.deps import (
@@ -100,12 +101,12 @@ def _with_login_token(
 
 
 def _secure(container: ContainerDep) -> bool:
-    return container.settings.base_url.startswith("https://")
+    return container.links.secure
 
 
 def _cross_site(request: Request, container: ContainerDep, sent: str) -> Response | None:
     """The sign-in page again (403) if the post did not come from this site's own form."""
-    if login_csrf.allows(request, sent, container.settings.base_url):
+    if login_csrf.allows(request, sent, container.links.host):
         return None
     return _page(request, container, next_=None, org=None, error="cross_site", status=403)
 
@@ -242,13 +243,13 @@ def _reset_page(
     )
 
 
-@router.get("/login/reset/{token}", name="login_reset", response_class=HTMLResponse)
+@router.get(PASSWORD_RESET_PATH, name="login_reset", response_class=HTMLResponse)
 def reset_form(request: Request, container: ContainerDep, token: str) -> Response:
     """The form to choose a new password; like ``login_link``, opening it spends nothing."""
     return _reset_page(request, container, token)
 
 
-@router.post("/login/reset/{token}", name="login_reset_use", response_class=HTMLResponse)
+@router.post(PASSWORD_RESET_PATH, name="login_reset_use", response_class=HTMLResponse)
 def reset_use(
     request: Request,
     container: ContainerDep,
@@ -272,7 +273,7 @@ def reset_use(
     return session_redirect(container, session_token, HOME_FOR_ROLE[user.role])
 
 
-@router.get("/login/link/{token}", name="login_link", response_class=HTMLResponse)
+@router.get(SIGN_IN_LINK_PATH, name="login_link", response_class=HTMLResponse)
 def login_link(request: Request, container: ContainerDep, token: str) -> Response:
     """A button that uses the link: mail scanners open links they see, and a GET that signed in
     would spend the link before the learner ever clicked it."""
@@ -285,7 +286,7 @@ def login_link(request: Request, container: ContainerDep, token: str) -> Respons
     )
 
 
-@router.post("/login/link/{token}", name="login_link_use")
+@router.post(SIGN_IN_LINK_PATH, name="login_link_use")
 def login_link_use(
     request: Request, container: ContainerDep, token: str, csrf_token: CsrfField = ""
 ) -> Response:

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from certmint.services.certificates.profiles import public_profile
 from certmint.services.errors import NotFound
+from certmint.services.links import PROFILE_PATH
 from certmint.web.deps import ContainerDep
 
 __all__ = ["router"]
@@ -15,12 +16,12 @@ __all__ = ["router"]
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
-@router.get("/p/{token}", name="public_profile", response_class=HTMLResponse)
+@router.get(PROFILE_PATH, name="public_profile", response_class=HTMLResponse)
 def profile_page(request: Request, token: str, container: ContainerDep) -> Response:
     templates = request.app.state.templates
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     try:
-        profile = public_profile(container.uow(), token, base_url=container.settings.base_url)
+        profile = public_profile(container.uow(), token, links=container.links)
     except NotFound:
         return templates.TemplateResponse(  # type: ignore[no-any-return]
             request, "profile.html", {"profile": None}, status_code=404, headers=headers

@@ -12,7 +12,6 @@ import asyncio
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
@@ -21,13 +20,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from certmint.bootstrap import Container
 from certmint.domain.ids import parse_url_id
-from certmint.services.certificates.documents import (
-    FORMATS,
-    DocumentFormat,
-    certificate_document,
-    certificate_preview,
-)
+from certmint.services.certificates.documents import FORMATS, DocumentFormat
 from certmint.services.errors import NotFound
+from certmint.services.links import VERIFY_PATH
 from certmint.services.verification.counts import VerificationCounter
 from certmint.services.verification.verify import (
     CertificateVerification,
@@ -100,7 +95,7 @@ def _wants_json(request: Request) -> bool:
 
 
 @router.get(
-    "/v/{reference}",
+    VERIFY_PATH,
     name="verify_page",
     summary="Verify a certificate (the QR code's URL)",
     response_class=HTMLResponse,
@@ -140,7 +135,7 @@ async def verify_page(reference: str, request: Request) -> Response:
 
 
 @router.get(
-    "/v/{reference}/credential.json",
+    f"{VERIFY_PATH}/credential.json",
     name="credential_json",
     summary="The certificate's signed Open Badges 3.0 credential",
 )
@@ -149,14 +144,12 @@ def credential_json(reference: str, container: ContainerDep) -> Response:
 
 
 @router.get(
-    "/v/{reference}/preview.png",
+    f"{VERIFY_PATH}/preview.png",
     name="certificate_preview",
     summary="The certificate as a picture for pages (1,000 pixels wide)",
 )
 def certificate_picture(reference: str, container: ContainerDep) -> Response:
-    picture = certificate_preview(
-        container.uow(), _certificate_id(reference), **_rendering(container)
-    )
+    picture = container.documents.preview(container.uow(), _certificate_id(reference))
     # The picture of an issued certificate never changes (its status shows beside it).
     return Response(
         picture, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"}
@@ -164,7 +157,7 @@ def certificate_picture(reference: str, container: ContainerDep) -> Response:
 
 
 @router.get(
-    "/v/{reference}/{filename}",
+    f"{VERIFY_PATH}/{{filename}}",
     name="certificate_file",
     summary="The certificate as PDF (credential attached), PNG or SVG",
 )
@@ -182,20 +175,8 @@ def _certificate_id(reference: str) -> UUID:
     return found
 
 
-def _rendering(container: ContainerDep) -> dict[str, Any]:
-    """What rendering a certificate needs from the container."""
-    settings = container.settings
-    return {
-        "fonts": container.fonts,
-        "base_url": settings.base_url,
-        "cache_dir": settings.home / "cache",
-    }
-
-
 def _document(reference: str, kind: DocumentFormat, container: ContainerDep) -> Response:
-    document = certificate_document(
-        container.uow(), _certificate_id(reference), kind, **_rendering(container)
-    )
+    document = container.documents.document(container.uow(), _certificate_id(reference), kind)
     disposition = "attachment" if kind is DocumentFormat.OB3 else "inline"
     return Response(
         document.content,

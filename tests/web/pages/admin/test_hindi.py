@@ -127,7 +127,7 @@ def busy(admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> set[str]:
         summary.certificate_ids[0],
         reason="issued in error",
         actor="t",
-        base_url=signing.base_url,
+        signing=signing,
     )
     add_webhook(uow, Principal.at_shell(org), url="https://lms.example/hooks")  # a row on Settings
     printed = get_certificate(uow, org, summary.certificate_ids[0]).snapshot["values"]

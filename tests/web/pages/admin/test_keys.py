@@ -23,7 +23,7 @@ URL = "/admin/settings/keys"
 def test_the_page_shows_the_did_and_public_keys_only(
     client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork, container: Container
 ) -> None:
-    identity = issuer_identity(uow, admin.scenario.organisation.id, container.signing.base_url)
+    identity = issuer_identity(uow, admin.scenario.organisation.id, container.links)
     (key,) = identity.keys
     html = get_ok(client, URL, admin.headers)
     assert identity.did in html and identity.verification_method(key) in html
@@ -43,11 +43,11 @@ def test_rotating_needs_the_confirmation_and_is_audited(
     session: Session,
 ) -> None:
     org = admin.scenario.organisation.id
-    (old,) = issuer_identity(uow, org, container.signing.base_url).keys
+    (old,) = issuer_identity(uow, org, container.links).keys
     refused = client.post(f"{URL}/rotate", data={"reason": "yearly"}, headers=admin.headers)
     assert refused.status_code == 422
     assert "Tick the box to confirm" in refused.text and 'value="yearly"' in refused.text
-    assert len(issuer_identity(uow, org, container.signing.base_url).keys) == 1
+    assert len(issuer_identity(uow, org, container.links).keys) == 1
 
     rotated = client.post(
         f"{URL}/rotate",
@@ -57,7 +57,7 @@ def test_rotating_needs_the_confirmation_and_is_audited(
     )
     assert rotated.status_code == 303
     assert rotated.headers["location"].endswith(f"{URL}?done=rotated")
-    new, retired = issuer_identity(uow, org, container.signing.base_url).keys
+    new, retired = issuer_identity(uow, org, container.links).keys
     assert retired.key_id == old.key_id and not retired.is_active and new.is_active
     page = get_ok(client, f"{URL}?done=rotated", admin.headers)
     assert "Rotated: new certificates are signed with the new key" in page
@@ -80,4 +80,4 @@ def test_course_managers_cannot_see_or_rotate_keys(
     assert client.get(URL, headers=manager).status_code == 403
     refused = client.post(f"{URL}/rotate", data={"confirm": "yes"}, headers=manager)
     assert refused.status_code == 403
-    assert len(issuer_identity(uow, org, container.signing.base_url).keys) == 1
+    assert len(issuer_identity(uow, org, container.links).keys) == 1

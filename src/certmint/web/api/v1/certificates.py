@@ -16,7 +16,7 @@ from certmint.domain.accounts import Principal
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.ids import parse_url_id, url_id
 from certmint.services.authorization import certificate_for, load, managed_course_ids
-from certmint.services.certificates.documents import FORMATS, DocumentFormat, certificate_document
+from certmint.services.certificates.documents import FORMATS, DocumentFormat
 from certmint.services.certificates.lifecycle import (
     list_certificates,
     reinstate_certificate,
@@ -25,7 +25,7 @@ from certmint.services.certificates.lifecycle import (
     suspend_certificate,
 )
 from certmint.services.errors import InvalidInput
-from certmint.services.issuance.printed import verification_url
+from certmint.services.links import Links
 from certmint.services.verification.verify import PRINTED_FIELDS
 from certmint.web.api.v1.identifiers import ID_EXAMPLE, IdPath, parse_id
 from certmint.web.api.v1.pagination import Page, PagingDep, page_of
@@ -63,7 +63,7 @@ class CertificateOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, certificate: Certificate, base_url: str) -> CertificateOut:
+    def of(cls, certificate: Certificate, links: Links) -> CertificateOut:
         values = certificate.snapshot.get("values", {})
         return cls(
             id=url_id(certificate.id),
@@ -81,7 +81,7 @@ class CertificateOut(BaseModel):
             else None,
             status_reason=certificate.status_reason,
             status_changed_at=certificate.status_changed_at,
-            verification_url=verification_url(base_url, certificate.id),
+            verification_url=links.verification(certificate.id),
         )
 
 
@@ -179,8 +179,9 @@ def certificates(
         after=paging.after_uuid,
         limit=paging.fetch,
     )
-    base = container.settings.base_url
-    return page_of(request, rows, paging, lambda c: c.id, lambda c: CertificateOut.of(c, base))
+    return page_of(
+        request, rows, paging, lambda c: c.id, lambda c: CertificateOut.of(c, container.links)
+    )
 
 
 def _scoped(certificate_id: str, principal: Principal, container: ContainerDep) -> Certificate:
@@ -198,9 +199,7 @@ def _scoped(certificate_id: str, principal: Principal, container: ContainerDep) 
 def certificate(
     certificate_id: IdPath, principal: StaffDep, container: ContainerDep
 ) -> CertificateOut:
-    return CertificateOut.of(
-        _scoped(certificate_id, principal, container), container.settings.base_url
-    )
+    return CertificateOut.of(_scoped(certificate_id, principal, container), container.links)
 
 
 @router.get(
@@ -227,14 +226,8 @@ def download(
     format: Annotated[DocumentFormat, Query()] = DocumentFormat.PDF,
 ) -> Response:
     found = _scoped(certificate_id, principal, container)
-    document = certificate_document(
-        container.uow(),
-        found.id,
-        format,
-        fonts=container.fonts,
-        base_url=container.settings.base_url,
-        cache_dir=container.settings.home / "cache",
-        organisation_id=principal.organisation_id,
+    document = container.documents.document(
+        container.uow(), found.id, format, organisation_id=principal.organisation_id
     )
     return Response(
         document.content,
@@ -272,7 +265,7 @@ def reissue(
         keep_issue_date=body.keep_issue_date,
         principal=principal,
     )
-    return CertificateOut.of(new, container.settings.base_url)
+    return CertificateOut.of(new, container.links)
 
 
 @router.post(
@@ -338,7 +331,7 @@ def _change_status(
         found.id,
         reason=reason,
         actor=principal.actor,
-        base_url=container.settings.base_url,
+        signing=container.signing,
         **note,
     )
-    return CertificateOut.of(changed, container.settings.base_url)
+    return CertificateOut.of(changed, container.links)

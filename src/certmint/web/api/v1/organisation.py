@@ -6,7 +6,6 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from certmint.domain.ids import url_id
-from certmint.services.issuers.keys import organisation_did
 from certmint.services.issuers.organisations import get_organisation
 from certmint.web.api.v1.identifiers import ID_EXAMPLE
 from certmint.web.deps import ContainerDep, StaffDep
@@ -43,5 +42,5 @@ def read_organisation(principal: StaffDep, container: ContainerDep) -> Organisat
         slug=organisation.slug,
         name=organisation.name,
         url=organisation.url,
-        did=organisation_did(organisation, container.signing.base_url),
+        did=container.links.did(organisation),
     )

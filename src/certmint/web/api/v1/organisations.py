@@ -14,7 +14,6 @@ from pydantic import BaseModel, Field
 from certmint.domain.ids import url_id
 from certmint.domain.organisations import Organisation
 from certmint.services.errors import InvalidInput
-from certmint.services.issuers.keys import organisation_did
 from certmint.services.issuers.organisations import (
     OrganisationChanges,
     add_organisation,
@@ -22,6 +21,7 @@ from certmint.services.issuers.organisations import (
     list_organisations_page,
     organisation_overview,
 )
+from certmint.services.links import Links
 from certmint.web.api.v1.identifiers import ID_EXAMPLE
 from certmint.web.api.v1.pagination import Page, PagingDep, page_of
 from certmint.web.deps import ContainerDep, OperatorDep
@@ -84,13 +84,13 @@ class OrganisationAdminOut(BaseModel):
     email_sender: str
 
     @classmethod
-    def of(cls, organisation: Organisation, base_url: str) -> OrganisationAdminOut:
+    def of(cls, organisation: Organisation, links: Links) -> OrganisationAdminOut:
         return cls(
             id=url_id(organisation.id),
             slug=organisation.slug,
             name=organisation.name,
             url=organisation.url,
-            did=organisation_did(organisation, base_url),
+            did=links.did(organisation),
             default=organisation.is_default,
             suspended=organisation.suspended,
             suspended_at=organisation.suspended_at,
@@ -133,7 +133,7 @@ def create(
         slug=body.slug,
         url=body.url,
     )
-    return OrganisationAdminOut.of(organisation, container.signing.base_url)
+    return OrganisationAdminOut.of(organisation, container.links)
 
 
 @router.get(
@@ -148,9 +148,9 @@ def organisations(
     rows = list_organisations_page(
         container.uow(), principal, after=paging.after_uuid, limit=paging.fetch
     )
-    base = container.signing.base_url
+    links = container.links
     return page_of(
-        request, rows, paging, lambda o: o.id, lambda o: OrganisationAdminOut.of(o, base)
+        request, rows, paging, lambda o: o.id, lambda o: OrganisationAdminOut.of(o, links)
     )
 
 
@@ -164,7 +164,7 @@ def organisation(
     principal: OperatorDep, container: ContainerDep, slug: str = SlugPath
 ) -> OrganisationAdminOut:
     overview = organisation_overview(container.uow(), principal, slug)
-    return OrganisationAdminOut.of(overview.organisation, container.signing.base_url)
+    return OrganisationAdminOut.of(overview.organisation, container.links)
 
 
 @router.patch(
@@ -188,4 +188,4 @@ def update(
         suspension_shown=body.suspension_shown,
     )
     changed = change_organisation(container.uow(), principal, slug, changes)
-    return OrganisationAdminOut.of(changed, container.signing.base_url)
+    return OrganisationAdminOut.of(changed, container.links)

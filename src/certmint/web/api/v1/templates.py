@@ -311,7 +311,7 @@ def preview(
         principal.organisation_id,
         parse_id("template version", version_id),
         fonts=container.fonts,
-        base_url=container.signing.base_url,
+        links=container.links,
         output=format,
     )
     return Response(body, media_type=PREVIEW_TYPES[format], headers={"Cache-Control": "no-store"})

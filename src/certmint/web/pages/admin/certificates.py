@@ -24,7 +24,6 @@ from certmint.services.certificates.lifecycle import (
     suspend_certificate,
 )
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from certmint.services.issuance.printed import verification_url
 from certmint.services.read_models.certificate_search import (
     PER_PAGE,
     CertificatePage,
@@ -141,9 +140,7 @@ def download(
             ids,
             output,
             destination,
-            fonts=container.fonts,
-            base_url=container.settings.base_url,
-            cache_dir=container.settings.home / "cache",
+            documents=container.documents,
         )
         content = destination.read_bytes()
     return Response(
@@ -169,7 +166,7 @@ def _detail(
         {
             "d": detail,
             "values": detail.certificate.snapshot.get("values", {}),
-            "verify_url": verification_url(container.settings.base_url, detail.certificate.id),
+            "verify_url": container.links.verification(detail.certificate.id),
             "problems": problems,
             "message": MESSAGES.get(request.query_params.get("done", "")),
         },
@@ -218,7 +215,7 @@ def _status_change(service: Callable[..., Certificate], *, reason_optional: bool
             certificate.id,
             reason=(reason.strip() or None) if reason_optional else reason,
             actor=principal.actor,
-            base_url=container.settings.base_url,
+            signing=container.signing,
             **note,
         )
 

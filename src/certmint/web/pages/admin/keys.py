@@ -35,9 +35,7 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     done = request.query_params.get("done", "")
-    identity = issuer_identity(
-        container.uow(), principal.organisation_id, container.signing.base_url
-    )
+    identity = issuer_identity(container.uow(), principal.organisation_id, container.links)
     return render(
         request,
         "keys.html",

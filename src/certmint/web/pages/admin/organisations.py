@@ -16,7 +16,6 @@ from certmint.domain.accounts import Principal, Role
 from certmint.services.authorization import operator_in
 from certmint.services.errors import Conflict, InvalidInput
 from certmint.services.identity.sign_in_links import hand_over_link, invite_user
-from certmint.services.issuers.keys import organisation_did
 from certmint.services.issuers.organisations import (
     OrganisationChanges,
     add_organisation,
@@ -72,7 +71,7 @@ def _organisation_page(
     context = {
         "overview": overview,
         "org": overview.organisation,
-        "did": organisation_did(overview.organisation, container.settings.base_url),
+        "did": container.links.did(overview.organisation),
         "mail": container.mailer is not None,
         "done": done if done in DONE else "",
         "problems": (),
@@ -185,7 +184,7 @@ def invite_admin(
         container.uow(),
         organisation.id,
         user.id,
-        base_url=container.settings.base_url,
+        links=container.links,
         actor=principal.actor,
     )
     return _organisation_page(request, principal, container, slug, link=link)

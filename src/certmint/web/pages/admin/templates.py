@@ -227,7 +227,7 @@ def preview_page(
             principal.organisation_id,
             design,
             fonts=container.fonts,
-            base_url=container.settings.base_url,
+            links=container.links,
         )
     except InvalidInput as exc:
         return _designer(
@@ -248,7 +248,7 @@ def live_preview(
             principal.organisation_id,
             design,
             fonts=container.fonts,
-            base_url=container.settings.base_url,
+            links=container.links,
         )
     )
 
@@ -261,7 +261,7 @@ def version_preview(version_id: str, principal: PageStaffDep, container: Contain
             principal.organisation_id,
             page_id(version_id, "template version"),
             fonts=container.fonts,
-            base_url=container.settings.base_url,
+            links=container.links,
             output="png",
         )
     )

@@ -24,7 +24,6 @@ from certmint.services.identity.accounts import (
     set_course_scope,
 )
 from certmint.services.identity.sign_in_links import (
-    RESET_PATH,
     BatchInvitations,
     awaiting_invitation,
     hand_over_link,
@@ -174,13 +173,13 @@ def _link_page(
             container.uow(),
             principal.organisation_id,
             user_id,
-            base_url=container.settings.base_url,
+            links=container.links,
             actor=principal.actor,
         )
     except Conflict as exc:
         return _page(request, principal, container, problems=(exc.detail,), status_code=409)
     user = get_user(container.uow(), principal, user_id)
-    link = (user.display_name, url, RESET_PATH in url)
+    link = (user.display_name, url, container.links.is_password_reset(url))
     return _page(request, principal, container, link=link)
 
 
