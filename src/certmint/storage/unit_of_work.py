@@ -64,23 +64,8 @@ def _refuse_changes(session: Session, _context: Any, _instances: Any) -> None:
 
 
 class SqlAlchemyUnitOfWork:
-    organisations: SqlAlchemyOrganisationRepository
-    roster: SqlAlchemyRosterRepository
-    audit: SqlAlchemyAuditLog
-    signing_keys: SqlAlchemySigningKeyRepository
-    templates: SqlAlchemyTemplateRepository
-    achievements: SqlAlchemyAchievementRepository
-    certificates: SqlAlchemyCertificateRepository
-    status_lists: SqlAlchemyStatusListRepository
-    jobs: SqlAlchemyJobRepository
-    tokens: SqlAlchemyTokenRepository
-    notifications: SqlAlchemyNotificationRepository
-    webhooks: SqlAlchemyWebhookRepository
-    email_templates: SqlAlchemyEmailTemplateRepository
-    users: SqlAlchemyUserRepository
-    verification_counts: SqlAlchemyVerificationCountRepository
-    corrections: SqlAlchemyCorrectionRepository
-    sign_in_throttles: SqlAlchemySignInThrottleRepository
+    """One session and its repositories (set when the block opens: what the services'
+    ``OpenUnitOfWork`` protocol lists), committed once."""
 
     def __init__(self, session_factory: sessionmaker[Session], *, read_only: bool = False) -> None:
         """``read_only``: the work only reads, so SQLite need not take the write lock."""
