@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from certmint.domain.organisations import Organisation
 from certmint.services.issuers.organisations import create_organisation
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = ["InstanceStatus", "ensure_default_organisation"]
 
@@ -18,14 +18,14 @@ class InstanceStatus:
 
 
 def ensure_default_organisation(
-    uow: SqlAlchemyUnitOfWork, name: str, *, url: str = "", actor: str = "cli"
+    uow: UnitOfWork, name: str, *, url: str = "", actor: str = "cli"
 ) -> InstanceStatus:
     """The default organisation, created with ``name`` if the instance has none yet.
 
     Idempotent, so ``certmint init`` can be run again safely.
     """
-    with uow:
-        existing = uow.organisations.get_default()
+    with uow as tx:
+        existing = tx.organisations.get_default()
     if existing is not None:
         return InstanceStatus(existing, created=False)
     organisation = create_organisation(uow, name, url=url, default=True, actor=actor)

@@ -20,7 +20,7 @@ from certmint.services.authorization import Action
 from certmint.services.certificates.lifecycle import list_certificates, reissue_certificate
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certmint.services.issuers.signing import Signing
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [
     "approval_blocker",
@@ -46,7 +46,7 @@ _STATUS_WORDS = {
 
 
 def request_name_correction(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     principal: Principal,
     certificate_id: UUID,
     *,
@@ -65,15 +65,15 @@ def request_name_correction(
         problem = Message("note: at most %(most)s characters", most=MAX_TEXT)
         raise InvalidInput([problem], "request rejected")
     now = datetime.now(UTC)
-    with uow:
-        certificate = authorization.certificate_for(uow, principal, certificate_id)
+    with uow as tx:
+        certificate = authorization.certificate_for(tx, principal, certificate_id)
         current_name = str(certificate.snapshot["values"]["recipient.name"])
         if certificate.status is not CertificateStatus.ACTIVE:
             raise Conflict(Message("only a current certificate can be corrected"))
         if name == current_name:
             problem = Message("name: that is the name already printed")
             raise InvalidInput([problem], "request rejected")
-        if uow.corrections.pending_for(certificate.id) is not None:
+        if tx.corrections.pending_for(certificate.id) is not None:
             raise Conflict(
                 Message("a correction of this certificate is already waiting for a decision")
             )
@@ -89,31 +89,31 @@ def request_name_correction(
             status=CorrectionStatus.PENDING,
             created_at=now,
         )
-        uow.corrections.add(correction)
-        _record(uow, principal, correction, "correction.requested", at=now, details={"name": name})
-        uow.commit()
+        tx.corrections.add(correction)
+        _record(tx, principal, correction, "correction.requested", at=now, details={"name": name})
+        tx.commit()
     return correction
 
 
-def learner_corrections(uow: SqlAlchemyUnitOfWork, principal: Principal) -> list[NameCorrection]:
+def learner_corrections(uow: UnitOfWork, principal: Principal) -> list[NameCorrection]:
     """The learner's own requests, newest first, with their outcomes."""
     learner_id = authorization.own_learner_id(principal)
-    with uow:
-        return uow.corrections.of_learner(principal.organisation_id, learner_id)
+    with uow as tx:
+        return tx.corrections.of_learner(principal.organisation_id, learner_id)
 
 
 def list_corrections(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, *, pending_only: bool = False, limit: int = 200
+    uow: UnitOfWork, principal: Principal, *, pending_only: bool = False, limit: int = 200
 ) -> list[NameCorrection]:
     """The organisation's requests for an admin, newest first."""
     _admin(principal)
     statuses = [CorrectionStatus.PENDING] if pending_only else list(CorrectionStatus)
-    with uow:
-        return uow.corrections.list(principal.organisation_id, statuses, limit)
+    with uow as tx:
+        return tx.corrections.list(principal.organisation_id, statuses, limit)
 
 
 def approve_correction(
-    uow: SqlAlchemyUnitOfWork, signing: Signing, principal: Principal, correction_id: UUID
+    uow: UnitOfWork, signing: Signing, principal: Principal, correction_id: UUID
 ) -> Certificate:
     """Re-issue the certificate with the requested name and record the approval, in one
     transaction; returns the new certificate (the learner is e-mailed about it like any
@@ -126,12 +126,12 @@ def approve_correction(
     approval works; for a revoked, expired or replaced one the admin declines with a reason).
     """
     correction = _pending(uow, principal, correction_id)
-    with uow:
-        certificate = uow.certificates.get_for(principal.organisation_id, correction.certificate_id)
+    with uow as tx:
+        certificate = tx.certificates.get_for(principal.organisation_id, correction.certificate_id)
     if certificate is not None and (blocker := approval_blocker(certificate)) is not None:
         raise Conflict(blocker)
 
-    def decide(uow: SqlAlchemyUnitOfWork, new: Certificate) -> None:
+    def decide(uow: OpenUnitOfWork, new: Certificate) -> None:
         now = new.issued_at
         if not uow.corrections.decide(
             correction.id,
@@ -167,7 +167,7 @@ MAX_CERTIFICATES_PER_LEARNER = 1_000
 
 
 def _correct_the_others(
-    uow: SqlAlchemyUnitOfWork, signing: Signing, principal: Principal, new: Certificate
+    uow: UnitOfWork, signing: Signing, principal: Principal, new: Certificate
 ) -> None:
     """The learner's other active certificates that print another name, re-issued with the
     corrected one. One that cannot be (its learner left the batch meanwhile) keeps its name and
@@ -196,9 +196,9 @@ def _correct_the_others(
                 principal=principal,
             )
         except (Conflict, Forbidden) as exc:
-            with uow:
+            with uow as tx:
                 record(
-                    uow,
+                    tx,
                     organisation_id=principal.organisation_id,
                     actor=principal.actor,
                     action="correction.not_carried_over",
@@ -206,7 +206,7 @@ def _correct_the_others(
                     subject_id=certificate.id,
                     reason=str(exc),
                 )
-                uow.commit()
+                tx.commit()
 
 
 def approval_blocker(certificate: Certificate) -> Message | None:
@@ -227,16 +227,16 @@ def approval_blocker(certificate: Certificate) -> Message | None:
 
 
 def blocked_corrections(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, corrections: list[NameCorrection]
+    uow: UnitOfWork, principal: Principal, corrections: list[NameCorrection]
 ) -> dict[UUID, CertificateStatus]:
     """For the pending requests that cannot be approved now: their certificate's status."""
     _admin(principal)
     blocked = {}
-    with uow:
+    with uow as tx:
         for correction in corrections:
             if correction.status is not CorrectionStatus.PENDING:
                 continue
-            certificate = uow.certificates.get_for(
+            certificate = tx.certificates.get_for(
                 principal.organisation_id, correction.certificate_id
             )
             if certificate is not None and approval_blocker(certificate) is not None:
@@ -245,7 +245,7 @@ def blocked_corrections(
 
 
 def decline_correction(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, correction_id: UUID, *, reason: str
+    uow: UnitOfWork, principal: Principal, correction_id: UUID, *, reason: str
 ) -> None:
     """Decline with a reason the learner will read."""
     reason = unicodedata.normalize("NFC", reason.strip())
@@ -254,8 +254,8 @@ def decline_correction(
         raise InvalidInput([problem], "decision rejected")
     correction = _pending(uow, principal, correction_id)
     now = datetime.now(UTC)
-    with uow:
-        if not uow.corrections.decide(
+    with uow as tx:
+        if not tx.corrections.decide(
             correction.id,
             status=CorrectionStatus.DECLINED.value,
             decided_at=now,
@@ -264,21 +264,19 @@ def decline_correction(
         ):
             raise Conflict(_DECIDED_MEANWHILE)
         _record(
-            uow, principal, correction, "correction.declined", at=now, details={"reason": reason}
+            tx, principal, correction, "correction.declined", at=now, details={"reason": reason}
         )
-        uow.commit()
+        tx.commit()
 
 
 def _admin(principal: Principal) -> None:
     authorization.require(principal, Action.DECIDE_CORRECTIONS)
 
 
-def _pending(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, correction_id: UUID
-) -> NameCorrection:
+def _pending(uow: UnitOfWork, principal: Principal, correction_id: UUID) -> NameCorrection:
     _admin(principal)
-    with uow:
-        correction = uow.corrections.get(principal.organisation_id, correction_id)
+    with uow as tx:
+        correction = tx.corrections.get(principal.organisation_id, correction_id)
     if correction is None:
         raise NotFound("name correction", correction_id)
     if correction.status is not CorrectionStatus.PENDING:
@@ -287,7 +285,7 @@ def _pending(
 
 
 def _record(
-    uow: SqlAlchemyUnitOfWork,
+    uow: OpenUnitOfWork,
     principal: Principal,
     correction: NameCorrection,
     action: str,

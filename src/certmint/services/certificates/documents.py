@@ -30,7 +30,7 @@ from certmint.rendering import (
 )
 from certmint.services.errors import NotFound
 from certmint.services.links import Links
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = ["FORMATS", "CertificateDocuments", "Document", "DocumentFormat"]
 
@@ -77,7 +77,7 @@ class CertificateDocuments:
 
     def document(
         self,
-        uow: SqlAlchemyUnitOfWork,
+        uow: UnitOfWork,
         certificate_id: UUID,
         output: DocumentFormat,
         *,
@@ -93,7 +93,7 @@ class CertificateDocuments:
             return Document(body, media_type, filename)
         return Document(self._render(certificate, template, output.value), media_type, filename)
 
-    def preview(self, uow: SqlAlchemyUnitOfWork, certificate_id: UUID) -> bytes:
+    def preview(self, uow: UnitOfWork, certificate_id: UUID) -> bytes:
         """The certificate as the pages show it (its verification page, the learner's and the
         admin's): a PNG ``PREVIEW_WIDTH`` pixels wide, without the baked credential that the
         download carries. Rendered once and cached like the documents."""
@@ -161,16 +161,16 @@ class CertificateDocuments:
 
 
 def _certificate(
-    uow: SqlAlchemyUnitOfWork, certificate_id: UUID, organisation_id: UUID | None
+    uow: UnitOfWork, certificate_id: UUID, organisation_id: UUID | None
 ) -> tuple[Certificate, bytes]:
     """The certificate and the SVG of the template version it was issued with."""
-    with uow:
-        certificate = uow.certificates.get(certificate_id)
+    with uow as tx:
+        certificate = tx.certificates.get(certificate_id)
         if certificate is None or (
             organisation_id is not None and certificate.organisation_id != organisation_id
         ):
             raise NotFound("certificate", certificate_id)
-        found = uow.templates.get_version(
+        found = tx.templates.get_version(
             certificate.organisation_id, certificate.template_version_id
         )
     if found is None:

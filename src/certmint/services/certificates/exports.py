@@ -27,8 +27,8 @@ from certmint.services.certificates.documents import (
 )
 from certmint.services.errors import InvalidInput, NotFound
 from certmint.services.links import Links
+from certmint.services.unit_of_work import UnitOfWork
 from certmint.storage.certificates import CertificateFilter
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = ["CSV_COLUMNS", "ExportSummary", "export_batch", "export_certificates", "file_stem"]
 
@@ -73,32 +73,30 @@ class ExportSummary:
     destination: Path
 
 
-def _certificates(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, batch_id: UUID
-) -> Iterator[Certificate]:
-    with uow:
-        if uow.roster.get_batch(organisation_id, batch_id) is None:
+def _certificates(uow: UnitOfWork, organisation_id: UUID, batch_id: UUID) -> Iterator[Certificate]:
+    with uow as tx:
+        if tx.roster.get_batch(organisation_id, batch_id) is None:
             raise NotFound("batch", batch_id)
         where = CertificateFilter(
-            achievement_ids=[a.id for a in uow.achievements.for_batch(organisation_id, batch_id)]
+            achievement_ids=[a.id for a in tx.achievements.for_batch(organisation_id, batch_id)]
         )
     after: UUID | None = None
     while True:
-        with uow:
-            page = uow.certificates.list(organisation_id, where, limit=PAGE, after=after)
+        with uow as tx:
+            page = tx.certificates.list(organisation_id, where, limit=PAGE, after=after)
         yield from page
         if len(page) < PAGE:
             return
         after = page[-1].id
 
 
-def _csv(uow: SqlAlchemyUnitOfWork, certificates: Iterator[Certificate], links: Links) -> bytes:
+def _csv(uow: UnitOfWork, certificates: Iterator[Certificate], links: Links) -> bytes:
     out = io.StringIO()
     writer = SpreadsheetCsvWriter(out)  # names are user-supplied: no cell runs as a formula
     writer.writerow(CSV_COLUMNS)
     for page in _pages(certificates):
-        with uow:
-            learners = uow.roster.external_ids({c.learner_id for c in page})
+        with uow as tx:
+            learners = tx.roster.external_ids({c.learner_id for c in page})
         for c in page:
             _row(writer, c, links, learners)
     return out.getvalue().encode("utf-8")
@@ -139,7 +137,7 @@ def _row(
 
 
 def export_batch(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     batch_id: UUID,
     output: DocumentFormat | str,
@@ -162,7 +160,7 @@ def export_batch(
 
 
 def export_certificates(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     principal: Principal,
     certificate_ids: Sequence[UUID],
     output: DocumentFormat | str,
@@ -175,8 +173,8 @@ def export_certificates(
     _check_destination(destination)
     if not certificate_ids:
         raise InvalidInput(["certificates: choose at least one"], "export refused")
-    with uow:
-        chosen = [authorization.certificate_for(uow, principal, i) for i in certificate_ids]
+    with uow as tx:
+        chosen = [authorization.certificate_for(tx, principal, i) for i in certificate_ids]
     return _export(
         uow,
         principal.organisation_id,
@@ -196,7 +194,7 @@ def _check_destination(destination: Path) -> None:
 
 
 def _export(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     certificates: Iterator[Certificate],
     output: DocumentFormat | str,

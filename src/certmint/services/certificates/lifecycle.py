@@ -28,9 +28,9 @@ from certmint.services.issuance.award import award
 from certmint.services.issuance.context import achievement_context
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.webhooks import enqueue_certificate_events
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 from certmint.services.verification.status_lists import StatusListSigner
 from certmint.storage.certificates import CertificateFilter
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
     "get_certificate",
@@ -56,18 +56,16 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def get_certificate(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, certificate_id: UUID
-) -> Certificate:
-    with uow:
-        found = uow.certificates.get_for(organisation_id, certificate_id)
+def get_certificate(uow: UnitOfWork, organisation_id: UUID, certificate_id: UUID) -> Certificate:
+    with uow as tx:
+        found = tx.certificates.get_for(organisation_id, certificate_id)
     if found is None:
         raise NotFound("certificate", certificate_id)
     return found
 
 
 def list_certificates(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     *,
     batch_id: UUID | None = None,
@@ -82,25 +80,25 @@ def list_certificates(
     """Certificates in id order matching every filter given (``text``: the number, or part of
     the learner's name or e-mail); ``course_ids`` keeps only those awarded in these courses (a
     course manager's)."""
-    with uow:
+    with uow as tx:
         narrowing: list[set[UUID]] = []
         if batch_id is not None:
-            narrowing.append({a.id for a in uow.achievements.for_batch(organisation_id, batch_id)})
+            narrowing.append({a.id for a in tx.achievements.for_batch(organisation_id, batch_id)})
         if achievement_id is not None:
             narrowing.append({achievement_id})
         if course_ids is not None:
-            narrowing.append(set(uow.achievements.ids_in_courses(course_ids)))
+            narrowing.append(set(tx.achievements.ids_in_courses(course_ids)))
         where = CertificateFilter(
             achievement_ids=sorted(set.intersection(*narrowing)) if narrowing else None,
             learner_id=learner_id,
             statuses=statuses,
             text=text,
         )
-        return uow.certificates.list(organisation_id, where, limit=limit, after=after)
+        return tx.certificates.list(organisation_id, where, limit=limit, after=after)
 
 
 def revoke_certificate(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     certificate_id: UUID,
     *,
@@ -125,7 +123,7 @@ def revoke_certificate(
 
 
 def suspend_certificate(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     certificate_id: UUID,
     *,
@@ -150,7 +148,7 @@ def suspend_certificate(
 
 
 def reinstate_certificate(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     certificate_id: UUID,
     *,
@@ -206,7 +204,7 @@ _REINSTATE = _Change(
 
 
 def _change_status(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     organisation_id: UUID,
     certificate_id: UUID,
     change: _Change,
@@ -220,8 +218,8 @@ def _change_status(
     log keeps it, nothing public ever shows it."""
     now = datetime.now(UTC)
     note = note.strip() if note else None
-    with uow:
-        certificate = uow.certificates.get_for(organisation_id, certificate_id)
+    with uow as tx:
+        certificate = tx.certificates.get_for(organisation_id, certificate_id)
         if certificate is None:
             raise NotFound("certificate", certificate_id)
         if certificate.status not in change.allowed_from:
@@ -234,21 +232,21 @@ def _change_status(
                 f" certificates can be {change.verb}"
             )
         shown = reason if change.keeps_reason else None
-        uow.certificates.set_status(certificate_id, change.to, reason=shown, at=now)
+        tx.certificates.set_status(certificate_id, change.to, reason=shown, at=now)
         # The bits follow the status: every list of the certificate may have changed (revoking
         # a suspended certificate clears one bit and sets another), and is signed again now.
-        organisation = uow.organisations.get(organisation_id)
+        organisation = tx.organisations.get(organisation_id)
         if organisation is None:  # the certificate's foreign key makes this impossible
             raise NotFound("organisation", organisation_id)
         StatusListSigner(signing, organisation).changed(
-            uow, uow.status_lists.lists_of(certificate_id), now
+            tx, tx.status_lists.lists_of(certificate_id), now
         )
         changed = replace(certificate, status=change.to, status_reason=shown, status_changed_at=now)
         enqueue_certificate_events(
-            uow, organisation_id, change.event, [changed], links=signing.links, now=now
+            tx, organisation_id, change.event, [changed], links=signing.links, now=now
         )
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
             actor=actor,
             action=f"certificate.{change.verb}",
@@ -258,12 +256,12 @@ def _change_status(
             details={"note": note} if note else None,
             at=now,
         )
-        uow.commit()
+        tx.commit()
     return changed
 
 
 def reissue_certificate(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     signing: Signing,
     organisation_id: UUID,
     certificate_id: UUID,
@@ -272,7 +270,7 @@ def reissue_certificate(
     actor: str,
     name: str | None = None,
     keep_issue_date: bool = False,
-    then: Callable[[SqlAlchemyUnitOfWork, Certificate], None] | None = None,
+    then: Callable[[OpenUnitOfWork, Certificate], None] | None = None,
     principal: Principal | None = None,
 ) -> Certificate:
     """A new certificate (new id, number and signature) replacing ``certificate_id``, with the
@@ -292,31 +290,31 @@ def reissue_certificate(
     old = get_certificate(uow, organisation_id, certificate_id)
     ctx = achievement_context(uow, signing, organisation_id, old.achievement_id)
     now = datetime.now(UTC)
-    with uow:
-        current = uow.certificates.get_for(organisation_id, certificate_id)
+    with uow as tx:
+        current = tx.certificates.get_for(organisation_id, certificate_id)
         if current is None or current.status is not CertificateStatus.ACTIVE:
             # A suspended one too: a replacement would quietly end the suspension.
             raise Conflict(
                 f"certificate {certificate_id} is not active: only active ones are re-issued"
                 " (reinstate a suspended one first)"
             )
-        learner = uow.roster.get_learner(organisation_id, current.learner_id)
-        enrolment = uow.roster.enrolment_of(ctx.batch.id, current.learner_id)
+        learner = tx.roster.get_learner(organisation_id, current.learner_id)
+        enrolment = tx.roster.enrolment_of(ctx.batch.id, current.learner_id)
         if learner is None or enrolment is None:
             raise Conflict("the learner is no longer enrolled in the batch")
         if name is not None and name != learner.name:
             if principal is not None and not authorization.may_rewrite_learner(
-                uow, principal, learner.id
+                tx, principal, learner.id
             ):
                 raise Forbidden(_SHARED_LEARNER)
-            uow.roster.rename_learner(learner.id, name)
+            tx.roster.rename_learner(learner.id, name)
             learner = replace(learner, name=name)
         # The old one steps aside first: "one current certificate" holds at every statement.
-        uow.certificates.set_status(
+        tx.certificates.set_status(
             certificate_id, CertificateStatus.SUPERSEDED, reason=reason, at=now
         )
         (new,) = award(
-            uow,
+            tx,
             ctx,
             signing,
             [(enrolment, learner)],
@@ -324,7 +322,7 @@ def reissue_certificate(
             supersedes=current.id,
             valid_from=current.valid_from if keep_issue_date else None,
         )
-        uow.certificates.set_status(
+        tx.certificates.set_status(
             certificate_id,
             CertificateStatus.SUPERSEDED,
             reason=reason,
@@ -332,16 +330,16 @@ def reissue_certificate(
             superseded_by=new.id,
         )
         StatusListSigner(signing, ctx.organisation, ctx.key).changed(
-            uow,
+            tx,
             [
                 s
-                for s in uow.status_lists.lists_of(certificate_id)
+                for s in tx.status_lists.lists_of(certificate_id)
                 if s.purpose is StatusPurpose.REVOCATION
             ],
             now,
         )
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
             actor=actor,
             action="certificate.reissued",
@@ -352,6 +350,6 @@ def reissue_certificate(
             at=now,
         )
         if then is not None:
-            then(uow, new)
-        uow.commit()
+            then(tx, new)
+        tx.commit()
     return new

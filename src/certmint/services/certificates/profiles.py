@@ -23,7 +23,7 @@ from certmint.services.read_models.learner_certificates import (
     LearnerCertificate,
     learning_profile,
 )
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = ["PublicProfile", "profile_token", "public_profile", "set_public_profile"]
 
@@ -41,39 +41,37 @@ class PublicProfile:
         return tuple(c for issuer in self.issuers for c in issuer.certificates)
 
 
-def profile_token(uow: SqlAlchemyUnitOfWork, principal: Principal) -> str | None:
+def profile_token(uow: UnitOfWork, principal: Principal) -> str | None:
     """The learner's profile token, or None while the profile is off."""
     user_id = authorization.own_user_id(principal, Action.PUBLISH_PROFILE)
-    with uow:
-        return uow.users.profile_token(user_id)
+    with uow as tx:
+        return tx.users.profile_token(user_id)
 
 
-def set_public_profile(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, *, enabled: bool
-) -> str | None:
+def set_public_profile(uow: UnitOfWork, principal: Principal, *, enabled: bool) -> str | None:
     """Turn the profile on (a new unguessable token, returned) or off (None)."""
     user_id = authorization.own_user_id(principal, Action.PUBLISH_PROFILE)
     token = secrets.token_urlsafe(24) if enabled else None
-    with uow:
-        if (uow.users.profile_token(user_id) is not None) == enabled:
-            return uow.users.profile_token(user_id)  # already so: keep the URL people have
-        uow.users.update(user_id, profile_token=token)
+    with uow as tx:
+        if (tx.users.profile_token(user_id) is not None) == enabled:
+            return tx.users.profile_token(user_id)  # already so: keep the URL people have
+        tx.users.update(user_id, profile_token=token)
         record(
-            uow,
+            tx,
             organisation_id=principal.organisation_id,
             actor=principal.actor,
             action="profile.published" if enabled else "profile.withdrawn",
             subject_type="user",
             subject_id=user_id,
         )
-        uow.commit()
+        tx.commit()
     return token
 
 
-def public_profile(uow: SqlAlchemyUnitOfWork, token: str, *, links: Links) -> PublicProfile:
+def public_profile(uow: UnitOfWork, token: str, *, links: Links) -> PublicProfile:
     """What the public profile page shows; ``NotFound`` for an unknown or withdrawn token."""
-    with uow:
-        user = uow.users.by_profile_token(token) if 16 <= len(token) <= 64 else None
+    with uow as tx:
+        user = tx.users.by_profile_token(token) if 16 <= len(token) <= 64 else None
     owner = Principal.of_user(user) if user is not None and user.active else None
     if owner is None or not authorization.allows(owner, Action.SEE_OWN_CERTIFICATES):
         raise NotFound("profile", token)

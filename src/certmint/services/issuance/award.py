@@ -16,15 +16,15 @@ from certmint.services.issuance.context import AchievementContext
 from certmint.services.issuance.signed_certificates import build_certificate
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.webhooks import enqueue_certificate_events
+from certmint.services.unit_of_work import OpenUnitOfWork
 from certmint.services.verification.status_lists import StatusListSigner, allocate_places
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = ["award"]
 
 _rng = random.SystemRandom()
 
 
-def _numbers(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, count: int, year: int) -> list[str]:
+def _numbers(uow: OpenUnitOfWork, organisation_id: UUID, count: int, year: int) -> list[str]:
     numbers: set[str] = set()
     while len(numbers) < count:
         fresh = {
@@ -35,7 +35,7 @@ def _numbers(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, count: int, year:
 
 
 def award(
-    uow: SqlAlchemyUnitOfWork,
+    uow: OpenUnitOfWork,
     ctx: AchievementContext,
     signing: Signing,
     pairs: Sequence[tuple[Enrolment, Learner]],

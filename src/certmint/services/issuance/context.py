@@ -17,7 +17,7 @@ from certmint.services.issuers.keys import IssuerKey, issuer_key
 from certmint.services.issuers.organisations import require_active
 from certmint.services.issuers.signing import Signing
 from certmint.services.links import Links
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = ["AchievementContext", "achievement_context"]
 
@@ -39,17 +39,17 @@ class AchievementContext:
 
 
 def achievement_context(
-    uow: SqlAlchemyUnitOfWork, signing: Signing, organisation_id: UUID, achievement_id: UUID
+    uow: UnitOfWork, signing: Signing, organisation_id: UUID, achievement_id: UUID
 ) -> AchievementContext:
     """The achievement's context (its key unsealed, its issuer profile built), read in one
     transaction before any chunk runs."""
-    with uow:
-        organisation = uow.organisations.get(organisation_id)
-        achievement = uow.achievements.get(organisation_id, achievement_id)
+    with uow as tx:
+        organisation = tx.organisations.get(organisation_id)
+        achievement = tx.achievements.get(organisation_id, achievement_id)
         if organisation is None or achievement is None:
             raise NotFound("achievement", achievement_id)
-        course_batch = uow.roster.get_batch(organisation_id, achievement.batch_id)
-        found = uow.templates.get_version(organisation_id, achievement.template_version_id)
+        course_batch = tx.roster.get_batch(organisation_id, achievement.batch_id)
+        found = tx.templates.get_version(organisation_id, achievement.template_version_id)
         if course_batch is None or found is None:
             raise NotFound("achievement", achievement_id)
     require_active(organisation)

@@ -34,8 +34,7 @@ from certmint.services.audit import record
 from certmint.services.errors import Conflict, NotFound, SigningKeyUnavailable, TooManyAttempts
 from certmint.services.identity.accounts import ThrottleRule, limit_attempt
 from certmint.services.links import Links
-from certmint.services.unit_of_work import OpenUnitOfWork
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [
     "ROTATION_RULE",
@@ -95,7 +94,7 @@ def _key_store_errors() -> Iterator[None]:
 
 
 def _new_key(
-    uow: SqlAlchemyUnitOfWork, key_store: KeyStore, organisation_id: UUID, now: datetime
+    uow: OpenUnitOfWork, key_store: KeyStore, organisation_id: UUID, now: datetime
 ) -> SigningKey:
     pair = Ed25519KeyPair.generate()
     multibase = pair.public_key.multibase
@@ -107,19 +106,19 @@ def _new_key(
 
 
 def ensure_signing_key(
-    uow: SqlAlchemyUnitOfWork, key_store: KeyStore, organisation_id: UUID, *, actor: str = "system"
+    uow: UnitOfWork, key_store: KeyStore, organisation_id: UUID, *, actor: str = "system"
 ) -> SigningKey:
     """The organisation's active key, made now if it has none (idempotent); an existing key is
     opened, which proves the master secret."""
-    with uow:
-        existing = uow.signing_keys.active_for(organisation_id)
+    with uow as tx:
+        existing = tx.signing_keys.active_for(organisation_id)
         if existing is not None:
             _unseal(key_store, organisation_id, existing)
             return existing
         now = datetime.now(UTC)
-        key = _new_key(uow, key_store, organisation_id, now)
+        key = _new_key(tx, key_store, organisation_id, now)
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
             actor=actor,
             action="key.created",
@@ -127,12 +126,12 @@ def ensure_signing_key(
             subject_id=key.key_id,
             at=now,
         )
-        uow.commit()
+        tx.commit()
     return key
 
 
 def rotate_signing_key(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     key_store: KeyStore,
     organisation_id: UUID,
     *,
@@ -143,18 +142,18 @@ def rotate_signing_key(
     credentials they signed keep verifying. ``TooManyAttempts`` past ``ROTATION_RULE``. The
     active key is opened first: with a wrong master secret this raises
     ``SigningKeyUnavailable`` and changes nothing."""
-    with uow:
-        if uow.organisations.get(organisation_id) is None:
+    with uow as tx:
+        if tx.organisations.get(organisation_id) is None:
             raise NotFound("organisation", organisation_id)
         now = datetime.now(UTC)
-        _limit_rotations(uow, organisation_id, now)
-        old = uow.signing_keys.active_for(organisation_id)
+        _limit_rotations(tx, organisation_id, now)
+        old = tx.signing_keys.active_for(organisation_id)
         if old is not None:
             _unseal(key_store, organisation_id, old)
-        uow.signing_keys.retire_active(organisation_id, now)
-        key = _new_key(uow, key_store, organisation_id, now)
+        tx.signing_keys.retire_active(organisation_id, now)
+        key = _new_key(tx, key_store, organisation_id, now)
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
             actor=actor,
             action="key.rotated",
@@ -164,7 +163,7 @@ def rotate_signing_key(
             details={"retired": old.key_id if old else None},
             at=now,
         )
-        uow.commit()
+        tx.commit()
     return key
 
 
@@ -175,7 +174,7 @@ def rotate_signing_key(
 ROTATION_RULE = ThrottleRule(allowed=3, forget_after=timedelta(days=1))
 
 
-def _limit_rotations(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, now: datetime) -> None:
+def _limit_rotations(uow: OpenUnitOfWork, organisation_id: UUID, now: datetime) -> None:
     try:
         limit_attempt(uow, f"key-rotation:{organisation_id}", ROTATION_RULE, now)
     except TooManyAttempts as exc:
@@ -183,11 +182,11 @@ def _limit_rotations(uow: SqlAlchemyUnitOfWork, organisation_id: UUID, now: date
 
 
 def issuer_key(
-    uow: SqlAlchemyUnitOfWork, key_store: KeyStore, organisation: Organisation, links: Links
+    uow: UnitOfWork, key_store: KeyStore, organisation: Organisation, links: Links
 ) -> IssuerKey:
     """The active key pair of an organisation, ready to sign."""
-    with uow:
-        return active_issuer_key(uow, key_store, organisation, links)
+    with uow as tx:
+        return active_issuer_key(tx, key_store, organisation, links)
 
 
 def active_issuer_key(
@@ -206,44 +205,42 @@ def active_issuer_key(
     )
 
 
-def prove_master_secret(uow: SqlAlchemyUnitOfWork, key_store: KeyStore) -> int:
+def prove_master_secret(uow: UnitOfWork, key_store: KeyStore) -> int:
     """Open the active key of every organisation (what a server checks before it starts);
     returns how many were opened, or raises ``SigningKeyUnavailable``."""
-    with uow:
+    with uow as tx:
         active = [
             key
-            for organisation in uow.organisations.list()
-            if (key := uow.signing_keys.active_for(organisation.id)) is not None
+            for organisation in tx.organisations.list()
+            if (key := tx.signing_keys.active_for(organisation.id)) is not None
         ]
     for key in active:
         _unseal(key_store, key.organisation_id, key)
     return len(active)
 
 
-def issuer_identity(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, links: Links
-) -> IssuerIdentity:
+def issuer_identity(uow: UnitOfWork, organisation_id: UUID, links: Links) -> IssuerIdentity:
     """The organisation's DID and its keys, public halves only (the settings page shows them)."""
-    with uow:
-        organisation = uow.organisations.get(organisation_id)
+    with uow as tx:
+        organisation = tx.organisations.get(organisation_id)
         if organisation is None:
             raise NotFound("organisation", organisation_id)
-        keys = uow.signing_keys.list_for(organisation_id)
+        keys = tx.signing_keys.list_for(organisation_id)
     return IssuerIdentity(links.did(organisation), keys[::-1])
 
 
-def did_document_for(uow: SqlAlchemyUnitOfWork, links: Links, slug: str | None) -> dict[str, Any]:
+def did_document_for(uow: UnitOfWork, links: Links, slug: str | None) -> dict[str, Any]:
     """The DID document of the default organisation (``slug=None``) or of ``slug``'s.
 
     Only the default organisation answers at the bare host; any other at ``/orgs/<slug>``.
     """
-    with uow:
+    with uow as tx:
         organisation = (
-            uow.organisations.get_default() if slug is None else uow.organisations.get_by_slug(slug)
+            tx.organisations.get_default() if slug is None else tx.organisations.get_by_slug(slug)
         )
         if organisation is None or (slug is not None and organisation.is_default):
             raise NotFound("organisation", slug or "(default)")
-        document = did_document_of(uow, links, organisation)
+        document = did_document_of(tx, links, organisation)
     if document is None:
         raise NotFound("signing key of organisation", organisation.slug)
     return document

@@ -27,7 +27,6 @@ from certmint.services.authorization import Action
 from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.issuers.keys import ensure_signing_key
 from certmint.services.unit_of_work import UnitOfWork
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
     "LOGO_TYPES",
@@ -74,7 +73,7 @@ def require_active(organisation: Organisation) -> None:
 
 
 def create_organisation(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     name: str,
     *,
     url: str = "",
@@ -97,14 +96,14 @@ def create_organisation(
         is_default=default,
         created_at=datetime.now(UTC),
     )
-    with uow:
-        if uow.organisations.get_by_slug(organisation.slug):
+    with uow as tx:
+        if tx.organisations.get_by_slug(organisation.slug):
             raise Conflict(f"an organisation with slug {organisation.slug!r} exists")
-        if default and uow.organisations.get_default():
+        if default and tx.organisations.get_default():
             raise Conflict("there is already a default organisation")
-        uow.organisations.add(organisation)
+        tx.organisations.add(organisation)
         record(
-            uow,
+            tx,
             organisation_id=organisation.id,
             actor=actor,
             action="organisation.created",
@@ -113,12 +112,12 @@ def create_organisation(
             details={"name": name, "slug": organisation.slug},
             at=organisation.created_at,
         )
-        uow.commit()
+        tx.commit()
     return organisation
 
 
 def add_organisation(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     key_store: KeyStore,
     principal: Principal,
     name: str,
@@ -143,28 +142,28 @@ def find_organisation(uow: UnitOfWork, slug: str | None = None) -> Organisation:
     return found
 
 
-def get_organisation(uow: SqlAlchemyUnitOfWork, organisation_id: UUID) -> Organisation:
-    with uow:
-        found = uow.organisations.get(organisation_id)
+def get_organisation(uow: UnitOfWork, organisation_id: UUID) -> Organisation:
+    with uow as tx:
+        found = tx.organisations.get(organisation_id)
     if found is None:
         raise NotFound("organisation", organisation_id)
     return found
 
 
-def list_organisations(uow: SqlAlchemyUnitOfWork, principal: Principal) -> list[Organisation]:
+def list_organisations(uow: UnitOfWork, principal: Principal) -> list[Organisation]:
     """Every organisation of the instance, oldest first."""
     authorization.require(principal, Action.OPERATE_INSTANCE)
-    with uow:
-        return uow.organisations.list()
+    with uow as tx:
+        return tx.organisations.list()
 
 
 def list_organisations_page(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, *, after: UUID | None, limit: int
+    uow: UnitOfWork, principal: Principal, *, after: UUID | None, limit: int
 ) -> list[Organisation]:
     """A page of the instance's organisations in id order (the API's listing)."""
     authorization.require(principal, Action.OPERATE_INSTANCE)
-    with uow:
-        return uow.organisations.page(after=after, limit=limit)
+    with uow as tx:
+        return tx.organisations.page(after=after, limit=limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,16 +177,14 @@ class OrganisationOverview:
     keys: tuple[SigningKey, ...]
 
 
-def organisation_overview(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, slug: str
-) -> OrganisationOverview:
+def organisation_overview(uow: UnitOfWork, principal: Principal, slug: str) -> OrganisationOverview:
     authorization.require(principal, Action.OPERATE_INSTANCE)
-    with uow:
-        organisation = uow.organisations.get_by_slug(slug)
+    with uow as tx:
+        organisation = tx.organisations.get_by_slug(slug)
         if organisation is None:
             raise NotFound("organisation", slug)
-        users = uow.users.list(organisation.id)
-        keys = uow.signing_keys.list_for(organisation.id)
+        users = tx.users.list(organisation.id)
+        keys = tx.signing_keys.list_for(organisation.id)
     by_role: dict[Role, list[User]] = defaultdict(list)
     for user in users:
         by_role[user.role].append(user)
@@ -196,10 +193,10 @@ def organisation_overview(
     )
 
 
-def organisation_logo(uow: SqlAlchemyUnitOfWork, slug: str) -> tuple[bytes, str]:
+def organisation_logo(uow: UnitOfWork, slug: str) -> tuple[bytes, str]:
     """The logo and its media type; ``NotFound`` when the organisation has none."""
-    with uow:
-        found = uow.organisations.logo(slug)
+    with uow as tx:
+        found = tx.organisations.logo(slug)
     if found is None:
         raise NotFound("logo of organisation", slug)
     return found
@@ -246,7 +243,7 @@ class OrganisationChanges:
 
 
 def change_organisation(
-    uow: SqlAlchemyUnitOfWork, principal: Principal, slug: str, changes: OrganisationChanges
+    uow: UnitOfWork, principal: Principal, slug: str, changes: OrganisationChanges
 ) -> Organisation:
     """Rename, rebrand, suspend or reinstate an organisation (the operator's use case); each
     change is audit-logged in the organisation's own log."""
@@ -255,15 +252,15 @@ def change_organisation(
     if problems := changes.problems():
         raise InvalidInput(problems, "organisation not changed")
     now = datetime.now(UTC)
-    with uow:
-        organisation = uow.organisations.get_by_slug(slug)
+    with uow as tx:
+        organisation = tx.organisations.get_by_slug(slug)
         if organisation is None:
             raise NotFound("organisation", slug)
         values = _values(organisation, changes, now)
         if values:
-            uow.organisations.update(organisation.id, **values)
+            tx.organisations.update(organisation.id, **values)
             record(
-                uow,
+                tx,
                 organisation_id=organisation.id,
                 actor=actor,
                 action=_action(values),
@@ -272,8 +269,8 @@ def change_organisation(
                 details={k: _shown(k, v) for k, v in values.items()},
                 at=now,
             )
-            uow.commit()
-        changed = uow.organisations.get(organisation.id)
+            tx.commit()
+        changed = tx.organisations.get(organisation.id)
     assert changed is not None
     return changed
 

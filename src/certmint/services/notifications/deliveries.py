@@ -17,7 +17,7 @@ from certmint.services.certificates.documents import CertificateDocuments
 from certmint.services.links import Links
 from certmint.services.notifications.mail import Mailer, SendSummary, send_due
 from certmint.services.notifications.webhooks import DeliverySummary, Poster, deliver_due
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = ["Deliveries"]
 
@@ -34,7 +34,7 @@ class Deliveries:
 
     def __init__(
         self,
-        new_uow: Callable[[], SqlAlchemyUnitOfWork],
+        new_uow: Callable[[], UnitOfWork],
         post: Poster,
         mailer: Mailer | None,
         *,

@@ -38,7 +38,7 @@ from certmint.services.errors import InvalidInput
 from certmint.services.identity.sign_in_links import account_message
 from certmint.services.links import Links
 from certmint.services.notifications.email_templates import render_email
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = [
     "ACCOUNT_MAIL",
@@ -100,7 +100,7 @@ class SendSummary:
 
 
 def _message(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     notification: Notification,
     *,
     sender: str,
@@ -110,10 +110,10 @@ def _message(
     kind, certificate_id = notification.kind, notification.certificate_id
     if not isinstance(kind, NotificationKind) or certificate_id is None:
         raise TypeError(f"notification {notification.id} is not about a certificate")
-    with uow:
-        certificate = uow.certificates.get(certificate_id)
-        own = uow.email_templates.get(notification.organisation_id, kind)
-        organisation = uow.organisations.get(notification.organisation_id)
+    with uow as tx:
+        certificate = tx.certificates.get(certificate_id)
+        own = tx.email_templates.get(notification.organisation_id, kind)
+        organisation = tx.organisations.get(notification.organisation_id)
     if certificate is None or organisation is None:  # the foreign keys make this impossible
         raise LookupError(notification.certificate_id)
     sender = organisation.email_sender or sender  # its own From address, if the operator set one
@@ -155,7 +155,7 @@ def _error_text(exc: Exception) -> str:
 
 
 def send_due(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     mailer: Mailer,
     *,
     sender: str,
@@ -169,12 +169,12 @@ def send_due(
     given: certificate e-mails carry the PDF."""
     now = now or datetime.now(UTC)
     summary = SendSummary()
-    with uow:
-        due = uow.notifications.due(now, now - STALE_CLAIM, limit, kinds)
+    with uow as tx:
+        due = tx.notifications.due(now, now - STALE_CLAIM, limit, kinds)
     for notification in due:
-        with uow:
-            claimed = uow.notifications.claim(notification, now)
-            uow.commit()
+        with uow as tx:
+            claimed = tx.notifications.claim(notification, now)
+            tx.commit()
         if not claimed:
             continue  # another sender has it
         attempts = notification.attempts + 1
@@ -190,33 +190,33 @@ def send_due(
                     documents=documents,
                 )
             if message is None:
-                with uow:
-                    uow.notifications.update(notification.id, status=NotificationStatus.SKIPPED)
-                    uow.commit()
+                with uow as tx:
+                    tx.notifications.update(notification.id, status=NotificationStatus.SKIPPED)
+                    tx.commit()
                 summary.skipped += 1
                 continue
             mailer.send(message)
         # InvalidInput: a template that no longer passes the checks (it did when saved)
         except (OSError, smtplib.SMTPException, InvalidInput) as exc:
             gave_up, next_attempt_at = after_failure(attempts, now)
-            with uow:
-                uow.notifications.update(
+            with uow as tx:
+                tx.notifications.update(
                     notification.id,
                     status=NotificationStatus.FAILED if gave_up else NotificationStatus.PENDING,
                     next_attempt_at=next_attempt_at,
                     last_error=_error_text(exc)[:1000],
                 )
-                uow.commit()
+                tx.commit()
             if gave_up:
                 summary.failed += 1
             else:
                 summary.retrying += 1
             continue
-        with uow:
-            uow.notifications.update(
+        with uow as tx:
+            tx.notifications.update(
                 notification.id, status=NotificationStatus.SENT, sent_at=now, last_error=None
             )
-            uow.commit()
+            tx.commit()
         summary.sent += 1
     return summary
 
@@ -228,14 +228,14 @@ class PurgeSummary:
 
 
 def purge_account_mail(
-    uow: SqlAlchemyUnitOfWork, *, retention: timedelta, now: datetime | None = None
+    uow: UnitOfWork, *, retention: timedelta, now: datetime | None = None
 ) -> PurgeSummary:
     """Delete the account e-mails queued more than ``retention`` ago that are finished, and
     the sign-in links that expired as long ago. Pending e-mails, however old, are never
     touched (nor any being sent)."""
     before = (now or datetime.now(UTC)) - retention
-    with uow:
-        e_mails = uow.notifications.delete_finished(ACCOUNT_MAIL, before)
-        links = uow.users.delete_links_expired_before(before)
-        uow.commit()
+    with uow as tx:
+        e_mails = tx.notifications.delete_finished(ACCOUNT_MAIL, before)
+        links = tx.users.delete_links_expired_before(before)
+        tx.commit()
     return PurgeSummary(e_mails, links)

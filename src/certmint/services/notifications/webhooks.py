@@ -163,7 +163,7 @@ def enqueue_certificate_events(
     links: Links,
     now: datetime,
 ) -> None:
-    """Queue ``event`` for each certificate, inside the caller's open unit of work."""
+    """Queue ``event`` for each certificate (the caller commits)."""
     hooks = [
         w for w in uow.webhooks.for_organisation(organisation_id) if w.active and event in w.events
     ]
