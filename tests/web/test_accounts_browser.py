@@ -59,7 +59,9 @@ def test_admin_invites_scopes_and_disables_a_course_manager(
     live_server: LiveServer, organisation: UUID, page: Page, shot: Callable[..., Path]
 ) -> None:
     _sign_in_as_admin(page, live_server, "/admin")
-    page.get_by_role("navigation", name="Admin").get_by_role("link", name="Users", exact=True).click()
+    page.get_by_role("navigation", name="Admin").get_by_role(
+        "link", name="Users", exact=True
+    ).click()
     expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
     assert_accessible(page)
 

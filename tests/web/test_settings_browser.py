@@ -46,7 +46,9 @@ def _sign_in_to_settings(page: Page, live_server: LiveServer) -> None:
     page.get_by_label("E-mail address").first.fill("admin@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("navigation", name="Admin").get_by_role("link", name="Settings", exact=True).click()
+    page.get_by_role("navigation", name="Admin").get_by_role(
+        "link", name="Settings", exact=True
+    ).click()
 
 
 def test_admin_edits_previews_saves_and_resets_an_e_mail(
