@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from certmint.cli import app
 from certmint.credentials import Ed25519KeyPair, FileKeyStore, KeyDecryptionError
+from certmint.domain.accounts import Principal
 from certmint.services.errors import SigningKeyUnavailable
 from certmint.services.issuers.keys import (
     ensure_signing_key,
@@ -46,7 +47,7 @@ def test_rotating_with_a_wrong_secret_changes_nothing(
     files = sorted((tmp_path / "keys").iterdir())
 
     with pytest.raises(SigningKeyUnavailable) as refused:
-        rotate_signing_key(uow, FileKeyStore(tmp_path / "keys", WRONG), org.id, actor="cli")
+        rotate_signing_key(uow, FileKeyStore(tmp_path / "keys", WRONG), Principal.at_shell(org.id))
 
     assert refused.value.wrong_secret
     assert sorted((tmp_path / "keys").iterdir()) == files  # no key sealed under the wrong one
@@ -54,7 +55,7 @@ def test_rotating_with_a_wrong_secret_changes_nothing(
     assert [(k.public_key_multibase, k.retired_at) for k in keys] == [(first.key_id, None)]
     # and the right secret still signs, and rotates
     assert issuer_key(uow, good, org, Links("https://certs.example.org")).key_pair is not None
-    assert rotate_signing_key(uow, good, org.id, actor="cli").key_id != first.key_id
+    assert rotate_signing_key(uow, good, Principal.at_shell(org.id)).key_id != first.key_id
 
 
 def test_every_key_operation_refuses_a_wrong_secret(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from certmint.credentials import InMemoryKeyStore
+from certmint.domain.accounts import Principal
 from certmint.services.issuers.keys import ensure_signing_key, rotate_signing_key
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import make_organisation
@@ -16,7 +17,7 @@ def test_did_documents_are_served_with_cache_headers(
     other = make_organisation(uow, "Physics")
     ensure_signing_key(uow, store, default.id)
     ensure_signing_key(uow, store, other.id)
-    rotate_signing_key(uow, store, other.id, actor="test")
+    rotate_signing_key(uow, store, Principal.at_shell(other.id))
 
     response = client.get("/.well-known/did.json")
     assert response.status_code == 200

@@ -8,6 +8,7 @@ import typer
 
 from certmint.cli.state import in_organisation, print_json
 from certmint.cli.terminal import console
+from certmint.domain.accounts import Principal
 from certmint.services.issuers.keys import rotate_signing_key
 
 __all__ = ["app"]
@@ -28,7 +29,7 @@ def rotate(
     credentials it signed keep verifying."""
     with in_organisation(ctx, org) as (container, organisation):
         key = rotate_signing_key(
-            container.uow(), container.key_store, organisation.id, actor="cli", reason=reason
+            container.uow(), container.key_store, Principal.at_shell(organisation.id), reason=reason
         )
     did = container.links.did(organisation)
     method = f"{did}#{key.public_key_multibase}"

@@ -13,7 +13,8 @@ from certmint.credentials import (
     sign_document,
     verify_proof,
 )
-from certmint.services.errors import NotFound
+from certmint.domain.accounts import Principal, Role
+from certmint.services.errors import Forbidden, NotFound
 from certmint.services.issuers.keys import (
     did_document_for,
     ensure_signing_key,
@@ -40,7 +41,7 @@ def test_ensure_is_idempotent_and_keys_rotate(uow: SqlAlchemyUnitOfWork) -> None
     org = make_organisation(uow, default=True)
     first = ensure_signing_key(uow, store, org.id)
     assert ensure_signing_key(uow, store, org.id) == first
-    second = rotate_signing_key(uow, store, org.id, actor="alice", reason="yearly")
+    second = rotate_signing_key(uow, store, Principal.at_shell(org.id), reason="yearly")
     assert second.key_id != first.key_id
     assert len(store.list()) == 2
 
@@ -90,7 +91,7 @@ def test_the_issuer_identity_lists_public_keys_newest_first(uow: SqlAlchemyUnitO
     org = make_organisation(uow, "Other")
     assert issuer_identity(uow, org.id, LINKS).keys == []
     first = ensure_signing_key(uow, store, org.id)
-    second = rotate_signing_key(uow, store, org.id, actor="alice")
+    second = rotate_signing_key(uow, store, Principal.at_shell(org.id))
     identity = issuer_identity(uow, org.id, LINKS)
     assert identity.did == LINKS.did(org)
     assert [k.key_id for k in identity.keys] == [second.key_id, first.key_id]
@@ -99,3 +100,14 @@ def test_the_issuer_identity_lists_public_keys_newest_first(uow: SqlAlchemyUnitO
     assert method == issuer_key(uow, store, org, LINKS).verification_method
     with pytest.raises(NotFound):
         issuer_identity(uow, uuid4(), LINKS)
+
+
+def test_only_admins_rotate_keys(uow: SqlAlchemyUnitOfWork) -> None:
+    """The use case asks the policy, whoever calls it: a course manager is refused."""
+    store = InMemoryKeyStore()
+    org = make_organisation(uow)
+    first = ensure_signing_key(uow, store, org.id)
+    manager = Principal(org.id, Role.COURSE_MANAGER, frozenset(), user_id=uuid4())
+    with pytest.raises(Forbidden):
+        rotate_signing_key(uow, store, manager)
+    assert ensure_signing_key(uow, store, org.id) == first

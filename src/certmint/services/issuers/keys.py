@@ -29,8 +29,11 @@ from certmint.credentials import (
     KeyStoreError,
     did_document,
 )
+from certmint.domain.accounts import Principal
 from certmint.domain.organisations import Organisation, SigningKey
+from certmint.services import authorization
 from certmint.services.audit import record
+from certmint.services.authorization import Action
 from certmint.services.errors import Conflict, NotFound, SigningKeyUnavailable, TooManyAttempts
 from certmint.services.identity.accounts import ThrottleRule, limit_attempt
 from certmint.services.links import Links
@@ -131,17 +134,14 @@ def ensure_signing_key(
 
 
 def rotate_signing_key(
-    uow: UnitOfWork,
-    key_store: KeyStore,
-    organisation_id: UUID,
-    *,
-    actor: str,
-    reason: str | None = None,
+    uow: UnitOfWork, key_store: KeyStore, principal: Principal, *, reason: str | None = None
 ) -> SigningKey:
-    """Retire the active key and make a new one. Retired keys stay in the DID document, so
-    credentials they signed keep verifying. ``TooManyAttempts`` past ``ROTATION_RULE``. The
-    active key is opened first: with a wrong master secret this raises
+    """Retire the organisation's active key and make a new one (admins). Retired keys stay in
+    the DID document, so credentials they signed keep verifying. ``TooManyAttempts`` past
+    ``ROTATION_RULE``. The active key is opened first: with a wrong master secret this raises
     ``SigningKeyUnavailable`` and changes nothing."""
+    authorization.require(principal, Action.ADMINISTER)
+    organisation_id, actor = principal.organisation_id, principal.actor
     with uow as tx:
         if tx.organisations.get(organisation_id) is None:
             raise NotFound("organisation", organisation_id)

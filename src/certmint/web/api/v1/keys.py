@@ -45,8 +45,7 @@ def rotate(body: RotateIn, principal: AdminDep, container: ContainerDep) -> KeyO
     key = rotate_signing_key(
         container.uow(),
         container.signing.key_store,
-        principal.organisation_id,
-        actor=principal.actor,
+        principal,
         reason=body.reason,
     )
     return KeyOut(

@@ -72,8 +72,7 @@ def rotate(
         rotate_signing_key(
             container.uow(),
             container.signing.key_store,
-            principal.organisation_id,
-            actor=principal.actor,
+            principal,
             reason=reason or None,
         )
     except TooManyAttempts as exc:
