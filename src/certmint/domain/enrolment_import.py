@@ -10,6 +10,7 @@ from __future__ import annotations
 import _csv
 import csv
 import io
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -61,6 +62,12 @@ _HUNDRED = Fraction(100)
 _ESCAPED = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, decoded
 _LINE_BREAKS = re.compile(r"[ \t]*(?:\r\n|\r|\n)\s*")
 _STATUSES = {s.value: s for s in EnrolmentStatus}
+# Each of KNOWN_COLUMNS as a cell: (name, required, longest length).
+_FIELDS = tuple(
+    (name, name in REQUIRED_COLUMNS, MAX_ID_LENGTH if name.endswith("_id") else MAX_TEXT_LENGTH)
+    for name in KNOWN_COLUMNS
+)
+_required = operator.itemgetter(*(KNOWN_COLUMNS.index(name) for name in REQUIRED_COLUMNS))
 _CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 _ALLOWED_FORMAT = frozenset("\u200c\u200d\u200e\u200f")  # ZWNJ, ZWJ, LRM, RLM
 
@@ -501,13 +508,18 @@ class _Layout:
     """Where each column is, worked out once from the header (rows are read by position)."""
 
     known: tuple[int | None, ...]  # the index of each of KNOWN_COLUMNS, or None
+    # The cells of KNOWN_COLUMNS from a row's cells and one "" after them (for a column the
+    # file does not have), at C speed.
+    pick: Callable[[list[str]], tuple[str, ...]]
     scores: tuple[tuple[int, str], ...]
     attributes: tuple[tuple[int, str], ...]
 
     @classmethod
     def of(cls, columns: list[str]) -> _Layout:
+        known = tuple(columns.index(c) if c in columns else None for c in KNOWN_COLUMNS)
         return cls(
-            known=tuple(columns.index(c) if c in columns else None for c in KNOWN_COLUMNS),
+            known=known,
+            pick=operator.itemgetter(*(len(columns) if i is None else i for i in known)),
             scores=tuple(
                 (i, c[len(SCORE_PREFIX) :])
                 for i, c in enumerate(columns)
@@ -521,7 +533,7 @@ class _Layout:
         )
 
 
-def _text(  # noqa: PLR0917 - positional: called ten times a row
+def _text(  # noqa: PLR0917 - positional: called for every cell of a row that is not plain
     cells: list[str],
     index: int | None,
     name: str,
@@ -553,60 +565,43 @@ def _text(  # noqa: PLR0917 - positional: called ten times a row
     return value
 
 
-def _plain_text(  # noqa: PLR0917 - the signature of _text, which it stands in for
-    values: list[str],
-    index: int | None,
-    name: str,
-    errors: list[Message],
-    required: bool = False,
-    limit: int = MAX_TEXT_LENGTH,  # noqa: ARG001 - a plain row is shorter than every limit
-) -> str | None:
-    """``_text`` for a row found plain (see ``_record``): its cells are already clean."""
-    value = values[index] if index is not None else ""
-    if value:
-        return value
-    if required:
-        errors.append(Message("%(column)s is empty", column=name))
-    return None
-
-
 def _record(line: int, cells: list[str], layout: _Layout) -> EnrolmentRecord:
     errors: list[Message] = []
     # Most rows are plain: once stripped and normalised, one line of printable text shorter
-    # than any limit. Finding that for the whole row at once lets each cell skip its checks.
+    # than any limit, every required cell given. Finding that for the whole row at once lets
+    # each cell skip its checks; any other row goes cell by cell through ``_text``.
     stripped = [c.strip() for c in cells]
     joined = "".join(stripped)
     # A row in NFC has every cell in NFC (a cell that is not would keep the row from it).
     if not joined.isascii() and not unicodedata.is_normalized("NFC", joined):
         stripped = [unicodedata.normalize("NFC", c) for c in stripped]
         joined = "".join(stripped)
-    text: Callable[..., str | None]
+    fields: Sequence[str | None] | None = None
     if joined.isprintable() and len(joined) <= MAX_ID_LENGTH:
-        text, values = _plain_text, stripped
-    else:
-        text, values = _text, cells
-    (
-        i_course_id,
-        i_course_name,
-        i_batch_id,
-        i_batch_name,
-        i_learner_id,
-        i_name,
-        i_email,
-        i_status,
-        i_completed_on,
-    ) = layout.known
-    course_id = text(values, i_course_id, "course_id", errors, True, MAX_ID_LENGTH)
-    course_name = text(values, i_course_name, "course_name", errors)
-    batch_id = text(values, i_batch_id, "batch_id", errors, True, MAX_ID_LENGTH)
-    batch_name = text(values, i_batch_name, "batch_name", errors)
-    learner_id = text(values, i_learner_id, "learner_id", errors, True, MAX_ID_LENGTH)
-    name = text(values, i_name, "name", errors, True)
-    email = text(values, i_email, "email", errors)
-    if email is not None and not _EMAIL.match(email):
+        stripped.append("")  # the cell of a column the file does not have
+        fields = layout.pick(stripped)
+        attributes = [(key, value) for i, key in layout.attributes if (value := stripped[i])]
+        if "" in _required(fields):
+            fields = None  # not plain after all: the slow path names what is missing
+    if fields is None:
+        fields = [
+            _text(cells, i, name, errors, required, limit)
+            for i, (name, required, limit) in zip(layout.known, _FIELDS, strict=True)
+        ]
+        attributes = [
+            (key, given)
+            for i, key in layout.attributes
+            if (given := _text(cells, i, ATTR_PREFIX + key, errors)) is not None
+        ]
+    course_id, course_name, batch_id, batch_name, learner_id, name, email, status_text, when = (
+        fields
+    )
+    # An empty optional cell is None (the plain path leaves it "").
+    course_name, batch_name, email = course_name or None, batch_name or None, email or None
+    if email is not None and not _is_email(email):
         errors.append(Message("email %(email)s is not an e-mail address", email=repr(email)))
-    status = _status(text(values, i_status, "status", errors, True), errors)
-    completed_on = _date(text(values, i_completed_on, "completed_on", errors), errors)
+    status = _status(status_text, errors)
+    completed_on = _date(when or None, errors)
     if completed_on is not None and status not in (None, EnrolmentStatus.COMPLETED):
         errors.append(Message("completed_on is set but status is %(status)s", status=status))
     scores = []
@@ -616,27 +611,31 @@ def _record(line: int, cells: list[str], layout: _Layout) -> EnrolmentRecord:
             score = _score(assessment_id, raw, errors)
             if score is not None:
                 scores.append(score)
-    attributes = []
-    for i, key in layout.attributes:
-        value = text(values, i, ATTR_PREFIX + key, errors)
-        if value is not None:
-            attributes.append((key, value))
     if errors or not (course_id and batch_id and learner_id and name and status):
         raise _RowError(errors)
-    return EnrolmentRecord(
-        line,
-        course_id,
-        course_name,
-        batch_id,
-        batch_name,
-        learner_id,
-        name,
-        email,
-        status,
-        completed_on,
-        tuple(scores),
-        tuple(attributes),
+    return EnrolmentRecord._make(
+        (
+            line,
+            course_id,
+            course_name,
+            batch_id,
+            batch_name,
+            learner_id,
+            name,
+            email,
+            status,
+            completed_on,
+            tuple(scores),
+            tuple(attributes),
+        )
     )
+
+
+def _is_email(text: str) -> bool:
+    if text.isascii() and text.isprintable():  # what _EMAIL says, without a regex's cost
+        local, _, domain = text.partition("@")
+        return bool(local) and " " not in text and "@" not in domain and "." in domain[1:-1]
+    return _EMAIL.match(text) is not None
 
 
 def _is_control(ch: str) -> bool:
