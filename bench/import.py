@@ -19,8 +19,11 @@ import resource
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
+
+from sqlalchemy import Engine, event
 
 from _postgres import throwaway_database
 from certmint.domain.enrolment_import import KNOWN_COLUMNS
@@ -57,21 +60,49 @@ def write_csv(out: TextIO, rows: int) -> None:
         )
 
 
+def server_cpu(engine: Engine) -> Callable[[], float]:
+    """CPU seconds used so far by the PostgreSQL server processes serving this engine's
+    connections (read from /proc: the server must run on this machine), else nothing."""
+    pids: set[int] = set()
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _remember(dbapi_connection: Any, _record: Any) -> None:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pids.add(cursor.fetchone()[0])
+
+    def used() -> float:
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
+    return used
+
+
 def run(url: str, path: Path, rows: int) -> None:
     engine = create_database_engine(url)
+    server = server_cpu(engine)
     upgrade_database(engine)
     factory = create_session_factory(engine)
     org = create_organisation(SqlAlchemyUnitOfWork(factory), f"Bench {uuid.uuid4().hex[:6]}")
     backend = engine.dialect.name
     for label in ("first import", "re-import (no change)"):
-        start, cpu_start = time.perf_counter(), time.process_time()
+        start, cpu_start, server_start = time.perf_counter(), time.process_time(), server()
         with path.open("rb") as file:
             summary = import_enrolments(SqlAlchemyUnitOfWork(factory), org.id, file)
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+        server_used = server() - server_start
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
             f"{backend:10} {label:22} {rows:>9,} rows  {elapsed:6.2f} s wall "
-            f"{rows / elapsed:>8,.0f} rows/s  ({cpu:5.2f} s CPU in this process, "
+            f"{rows / elapsed:>8,.0f} rows/s  ({cpu:5.2f} s CPU in this process"
+            f"{f', {server_used:.2f} s in the database server' if server_used else ''}, "
             f"{summary.enrolments.created:,} enrolments created, peak memory {peak:,.0f} MiB, "
             f"load average {os.getloadavg()[0]:.1f})",
             flush=True,
