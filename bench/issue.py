@@ -225,7 +225,13 @@ def run_in_process(url: str, n: int, profile: bool) -> None:
             cpu, machine = time.process_time(), _machine_cpu()
             if profiler:
                 profiler.enable()
-            issue_achievement(container.uow(), container.signing, organisation_id, achievement_id)
+            issue_achievement(
+                container.uow(),
+                container.signing,
+                organisation_id,
+                achievement_id,
+                pool=container.signing_pool,  # the in-process executor signs there
+            )
             if profiler:
                 profiler.disable()
             elapsed = time.perf_counter() - start

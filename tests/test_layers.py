@@ -41,6 +41,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "certmint.services.issuance.executors",
         "certmint.services.issuance.in_process",
         "certmint.services.issuance.on_broker",
+        "certmint.services.issuance.parallel_signing",
         "certmint.services.notifications.deliveries",
         "certmint.services.certificates.documents",
         "certmint.services.links",

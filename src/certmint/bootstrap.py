@@ -7,6 +7,7 @@ pass the container down; nothing is created at import time.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
@@ -30,6 +31,7 @@ from certmint.services.certificates.documents import CertificateDocuments
 from certmint.services.issuance.executors import Executor
 from certmint.services.issuance.in_process import InProcessExecutor
 from certmint.services.issuance.on_broker import BrokerExecutor
+from certmint.services.issuance.parallel_signing import SigningPool
 from certmint.services.issuers.signing import Signing
 from certmint.services.links import Links
 from certmint.services.notifications.deliveries import Deliveries
@@ -146,7 +148,15 @@ class Container:
             self.uow,
             lease=timedelta(seconds=settings.job_lease_seconds),
             announce=self.deliveries.wake,
+            pool=self.signing_pool,
         )
+
+    @cached_property
+    def signing_pool(self) -> SigningPool | None:
+        """Processes that sign issuance's credentials while this one writes (one per core;
+        started on first use); None on one core, where signing stays in the executor."""
+        processes = os.cpu_count() or 1
+        return SigningPool(processes) if processes > 1 else None
 
     @cached_property
     def certificate_stamps(self) -> CertificateStampReader:
@@ -169,6 +179,8 @@ class Container:
         return SqlAlchemyUnitOfWork(self.session_factory, read_only=read_only)
 
     def close(self) -> None:
+        if "signing_pool" in self.__dict__ and self.signing_pool is not None:
+            self.signing_pool.close()
         self.engine.dispose()
         if "certificate_stamps" in self.__dict__:
             self.certificate_stamps.engine.dispose()

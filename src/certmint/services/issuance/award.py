@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
@@ -13,18 +14,24 @@ from certmint.domain.certificates import Certificate, certificate_number
 from certmint.domain.courses import Enrolment, Learner
 from certmint.domain.notifications import Notification, NotificationKind, NotificationStatus
 from certmint.services.issuance.context import AchievementContext
-from certmint.services.issuance.signed_certificates import build_certificate
+from certmint.services.issuance.signed_certificates import draft_certificate
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.webhooks import enqueue_certificate_events
 from certmint.services.unit_of_work import OpenUnitOfWork
-from certmint.services.verification.status_lists import StatusListSigner, allocate_places
+from certmint.services.verification.status_lists import (
+    StatusListSigner,
+    StatusPlaces,
+    allocate_places,
+)
 
-__all__ = ["award"]
+__all__ = ["award", "certificate_numbers", "draft_awards", "store_awards"]
 
 _rng = random.SystemRandom()
 
 
-def _numbers(uow: OpenUnitOfWork, organisation_id: UUID, count: int, year: int) -> list[str]:
+def certificate_numbers(
+    uow: OpenUnitOfWork, organisation_id: UUID, count: int, year: int
+) -> list[str]:
     numbers: set[str] = set()
     while len(numbers) < count:
         fresh = {
@@ -51,11 +58,29 @@ def award(
     places = allocate_places(
         uow, StatusListSigner(signing, ctx.organisation, ctx.key), len(pairs), now
     )
-    numbers = _numbers(uow, ctx.organisation.id, len(pairs), now.year)
-    certificates = [
-        build_certificate(
+    numbers = certificate_numbers(uow, ctx.organisation.id, len(pairs), now.year)
+    drafts = draft_awards(
+        ctx, pairs, places, numbers, now, valid_from=valid_from, supersedes=supersedes
+    )
+    certificates = [replace(c, credential=signing.sign(c.credential, ctx.key, now)) for c in drafts]
+    store_awards(uow, ctx, pairs, certificates, places=places, now=now)
+    return certificates
+
+
+def draft_awards(
+    ctx: AchievementContext,
+    pairs: Sequence[tuple[Enrolment, Learner]],
+    places: StatusPlaces,
+    numbers: Sequence[str],
+    now: datetime,
+    *,
+    valid_from: datetime | None = None,
+    supersedes: UUID | None = None,
+) -> list[Certificate]:
+    """Each pair's certificate at its place and number, its credential not signed yet."""
+    return [
+        draft_certificate(
             ctx,
-            signing,
             learner,
             enrolment,
             number=number,
@@ -66,7 +91,21 @@ def award(
         )
         for (enrolment, learner), number, index in zip(pairs, numbers, places.indexes, strict=True)
     ]
-    uow.certificates.add_many(certificates)
+
+
+def store_awards(
+    uow: OpenUnitOfWork,
+    ctx: AchievementContext,
+    pairs: Sequence[tuple[Enrolment, Learner]],
+    certificates: Sequence[Certificate],
+    *,
+    places: StatusPlaces,
+    now: datetime,
+) -> None:
+    """Insert the signed certificates with their status-list places, webhook events and
+    e-mails (the outboxes), inside the open unit of work."""
+    supersedes = certificates[0].supersedes_id if certificates else None
+    uow.certificates.add_many(list(certificates))
     places.record(uow, [c.id for c in certificates])
     enqueue_certificate_events(
         uow,
@@ -94,4 +133,3 @@ def award(
             if learner.email
         ]
     )
-    return certificates

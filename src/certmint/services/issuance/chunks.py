@@ -3,10 +3,13 @@ transaction (``services.issuance.jobs`` claims it and commits the work with its 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from certmint.domain.certificates import Certificate
+from certmint.domain.courses import Enrolment, Learner
 from certmint.domain.criteria import evaluate
 from certmint.domain.jobs import ChunkCounts, ChunkStatus, JobChunk
 from certmint.services.audit import record
@@ -17,7 +20,7 @@ from certmint.services.issuance.outcome import finish_if_complete
 from certmint.services.issuance.planning import IssueJob
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
-__all__ = ["Announce", "issue_chunk", "run_issue_chunk"]
+__all__ = ["Announce", "Eligible", "eligible_in", "issue_chunk", "record_issued", "run_issue_chunk"]
 
 #: Called once a chunk that issued certificates has committed: their e-mails and webhook events
 #: wait in the outbox, and this has them sent (``services.notifications.deliveries``).
@@ -30,6 +33,33 @@ def issue_chunk(
     """One chunk's issuance inside the open unit of work (the runner commits it). When it
     issued anything, ``announce`` runs once the commit has succeeded (never for work rolled
     back or redone), whoever triggered the job and whichever executor runs it."""
+    found = eligible_in(uow, job, chunk)
+    now = datetime.now(UTC)
+    issued = award(uow, job.ctx, job.signing, found.eligible, now)
+    record_issued(uow, job, issued, now, announce)
+    return found.counts(len(issued)), [c.id for c in issued]
+
+
+@dataclass(frozen=True)
+class Eligible:
+    """Who in a chunk gets a certificate, and why the others do not."""
+
+    considered: int
+    already_held: int
+    eligible: list[tuple[Enrolment, Learner]]
+
+    def counts(self, issued: int) -> ChunkCounts:
+        return ChunkCounts(
+            considered=self.considered,
+            issued=issued,
+            already_held=self.already_held,
+            not_eligible=self.considered - self.already_held - len(self.eligible),
+        )
+
+
+def eligible_in(uow: SqlAlchemyUnitOfWork, job: IssueJob, chunk: JobChunk) -> Eligible:
+    """The chunk's wanted learners who do not hold the achievement and meet the criteria (or
+    all of them, for an award by hand), read inside the open unit of work."""
     ctx = job.ctx
     page = uow.roster.enrolments_page(
         ctx.batch.id,
@@ -46,29 +76,34 @@ def issue_chunk(
         for e, lr in pairs
         if lr.id not in held and (job.manual or evaluate(ctx.criterion, e, lr).awarded)
     ]
-    now = datetime.now(UTC)
-    issued = award(uow, ctx, job.signing, eligible, now)
-    if issued:
-        record(
-            uow,
-            organisation_id=ctx.organisation.id,
-            actor=job.actor,
-            action="certificates.issued",
-            subject_type="achievement",
-            subject_id=ctx.achievement.id,
-            reason=job.reason,
-            details={"job_id": str(job.job_id), "count": len(issued), "first": str(issued[0].id)},
-            at=now,
-        )
-        if announce is not None:
-            uow.after_commit(announce)
-    counts = ChunkCounts(
-        considered=len(pairs),
-        issued=len(issued),
-        already_held=len(held),
-        not_eligible=len(pairs) - len(held) - len(eligible),
+    return Eligible(len(pairs), len(held), eligible)
+
+
+def record_issued(
+    uow: SqlAlchemyUnitOfWork,
+    job: IssueJob,
+    issued: Sequence[Certificate],
+    now: datetime,
+    announce: Announce | None,
+) -> None:
+    """Audit what the chunk issued and have its e-mails and webhook events sent once it has
+    committed (inside the open unit of work)."""
+    if not issued:
+        return
+    ctx = job.ctx
+    record(
+        uow,
+        organisation_id=ctx.organisation.id,
+        actor=job.actor,
+        action="certificates.issued",
+        subject_type="achievement",
+        subject_id=ctx.achievement.id,
+        reason=job.reason,
+        details={"job_id": str(job.job_id), "count": len(issued), "first": str(issued[0].id)},
+        at=now,
     )
-    return counts, [c.id for c in issued]
+    if announce is not None:
+        uow.after_commit(announce)
 
 
 def run_issue_chunk(

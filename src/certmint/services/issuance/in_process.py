@@ -27,6 +27,8 @@ from certmint.services.issuance.outcome import (
     finish_if_complete,
     summarise,
 )
+from certmint.services.issuance.parallel_signing import SigningPool
+from certmint.services.issuance.pipeline import run_pipelined
 from certmint.services.issuance.planning import CHUNK_SIZE, IssueJob, plan_issue
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -49,9 +51,11 @@ def run_job(
     lease: timedelta = DEFAULT_LEASE,
     progress: Progress | None = None,
     announce: Announce | None = None,
+    pool: SigningPool | None = None,
 ) -> IssueSummary:
     """Run the planned job's chunks in this thread until every one is done, by anyone; what
-    this run issued itself."""
+    this run issued itself. With ``pool``, chunks sign there while this thread writes the
+    previous one (``services.issuance.pipeline``)."""
     owner = executor_name()
     issued: dict[UUID, list[UUID]] = {}  # per chunk, from its latest attempt
 
@@ -61,18 +65,29 @@ def run_job(
         return counts
 
     kept: list[UUID] = []
+    advance = None if progress is None else lambda p: progress(p.counts.considered, job.total)
     try:
-        final = run_until_complete(
-            uow,
-            job.job_id,
-            owner,
-            work,
-            lease=lease,
-            committed=lambda chunk: kept.extend(issued.pop(chunk.id)),
-            progress=None
-            if progress is None
-            else lambda p: progress(p.counts.considered, job.total),
-        )
+        if pool is not None:
+            final = run_pipelined(
+                uow,
+                job,
+                owner,
+                pool,
+                lease=lease,
+                announce=announce,
+                committed=lambda _chunk, ids: kept.extend(ids),
+                progress=advance,
+            )
+        else:
+            final = run_until_complete(
+                uow,
+                job.job_id,
+                owner,
+                work,
+                lease=lease,
+                committed=lambda chunk: kept.extend(issued.pop(chunk.id)),
+                progress=advance,
+            )
     except BaseException as exc:
         fail_issue_job(uow, job.job_id, exc)
         raise
@@ -94,6 +109,7 @@ def issue_achievement(
     chunk_size: int = CHUNK_SIZE,
     lease: timedelta = DEFAULT_LEASE,
     progress: Progress | None = None,
+    pool: SigningPool | None = None,
 ) -> IssueSummary:
     """Plan and run a job here and now, in the calling thread (the demo, benchmarks and tests;
     triggers go through ``services.issuance.requests``).
@@ -113,7 +129,7 @@ def issue_achievement(
         actor=actor,
         chunk_size=chunk_size,
     )
-    return run_job(uow, job, lease=lease, progress=progress)
+    return run_job(uow, job, lease=lease, progress=progress, pool=pool)
 
 
 class _Run:
@@ -153,11 +169,13 @@ class InProcessExecutor:
         *,
         lease: timedelta = DEFAULT_LEASE,
         announce: Announce | None = None,
+        pool: SigningPool | None = None,
         run: Runner = _in_thread,
     ) -> None:
         self._new_uow = new_uow
         self._lease = lease
         self._announce = announce
+        self._pool = pool
         self._run = run
         self._lock = threading.Lock()
         self._running: dict[UUID, _Run] = {}
@@ -176,6 +194,7 @@ class InProcessExecutor:
                     lease=self._lease,
                     progress=run.advance,
                     announce=self._announce,
+                    pool=self._pool,
                 )
             except BaseException as exc:  # handed to whoever waits for the run
                 run.error = exc

@@ -45,6 +45,7 @@ __all__ = [
     "restart_quiet_job",
     "run_claimed",
     "run_until_complete",
+    "wait_seconds",
 ]
 
 log = logging.getLogger(__name__)
@@ -229,10 +230,12 @@ def run_until_complete(
         if current.complete:
             return current
         if chunk is None:
-            time.sleep(_wait(current))
+            time.sleep(wait_seconds(current))
 
 
-def _wait(progress: JobProgress) -> float:
+def wait_seconds(progress: JobProgress) -> float:
+    """How long to wait for chunks others hold: until the earliest lease runs out, at most
+    ``POLL_SECONDS``."""
     """Until the earliest lease runs out, polling meanwhile for chunks finished by others."""
     if progress.earliest_lease is None:
         return POLL_SECONDS

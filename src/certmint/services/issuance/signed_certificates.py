@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -24,7 +25,7 @@ from certmint.services.issuance.context import AchievementContext
 from certmint.services.issuance.printed import snapshot
 from certmint.services.issuers.signing import Signing
 
-__all__ = ["build_certificate"]
+__all__ = ["build_certificate", "draft_certificate"]
 
 
 def _scored_assessment(criterion: Criterion) -> str | None:
@@ -56,6 +57,32 @@ def build_certificate(
     supersedes: UUID | None = None,
 ) -> Certificate:
     """One signed certificate (not yet stored), with its ``credentialStatus`` entry."""
+    draft = draft_certificate(
+        ctx,
+        learner,
+        enrolment,
+        number=number,
+        status=status,
+        issued=issued,
+        valid_from=valid_from,
+        supersedes=supersedes,
+    )
+    return replace(draft, credential=signing.sign(draft.credential, ctx.key, issued))
+
+
+def draft_certificate(
+    ctx: AchievementContext,
+    learner: Learner,
+    enrolment: Enrolment,
+    *,
+    number: str,
+    status: StatusEntry,
+    issued: datetime,
+    valid_from: datetime | None = None,
+    supersedes: UUID | None = None,
+) -> Certificate:
+    """The certificate with its credential not signed yet (signed by ``ctx.key`` at
+    ``issued``, here or on a pool of processes: ``services.issuance.parallel_signing``)."""
     certificate_id = uuid.uuid4()
     valid_from = valid_from or issued
     days = ctx.achievement.valid_for_days
@@ -93,7 +120,7 @@ def build_certificate(
             issued=valid_from,
             valid_until=valid_until,
         ),
-        credential=signing.sign(credential, ctx.key, issued),
+        credential=credential,
         issued_at=issued,
         valid_from=valid_from,
         valid_until=valid_until,

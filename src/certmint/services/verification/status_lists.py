@@ -72,12 +72,17 @@ def allocate_indexes(
     rng: random.Random = _system_random,
     size: int = MIN_STATUS_LIST_SIZE,
     signer: StatusListSigner | None = None,
+    reserved: StatusPlaces | None = None,
 ) -> tuple[StatusList, list[int]]:
     """``count`` free indexes in the organisation's current list (opening a new list when it
     cannot take them all, signed by ``signer``: verifiers can fetch it at once), inside the
-    caller's unit of work."""
+    caller's unit of work. ``reserved``: places already drawn for certificates not committed
+    yet (the chunk an issuance pipeline is writing), left alone."""
     current = uow.status_lists.latest(organisation_id, purpose)
-    if current is None or uow.status_lists.allocated(current.id) + count > current.size:
+    held = set()
+    if reserved is not None and current is not None and reserved.status_list.id == current.id:
+        held = set(reserved.indexes)
+    if current is None or uow.status_lists.allocated(current.id) + len(held) + count > current.size:
         current = StatusList(
             id=uuid.uuid4(),
             organisation_id=organisation_id,
@@ -97,7 +102,7 @@ def allocate_indexes(
     for block in blocks:
         start, end = block * BLOCK, min((block + 1) * BLOCK, current.size)
         used = uow.status_lists.taken_between(current.id, start, end) if taken.get(block) else set()
-        free = [i for i in range(start, end) if i not in used]
+        free = [i for i in range(start, end) if i not in used and i not in held]
         chosen += rng.sample(free, min(len(free), count - len(chosen)))
         if len(chosen) == count:
             break
@@ -134,9 +139,10 @@ def allocate_places(
     *,
     rng: random.Random = _system_random,
     size: int = MIN_STATUS_LIST_SIZE,
+    reserved: StatusPlaces | None = None,
 ) -> StatusPlaces:
     """``count`` places for new certificates of ``signer``'s organisation, one revocation
-    index each."""
+    index each (none of ``reserved``'s)."""
     status_list, indexes = allocate_indexes(
         uow,
         signer.organisation.id,
@@ -146,6 +152,7 @@ def allocate_places(
         rng=rng,
         size=size,
         signer=signer,
+        reserved=reserved,
     )
     return StatusPlaces(status_list, indexes)
 
