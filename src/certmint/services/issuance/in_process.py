@@ -38,6 +38,9 @@ __all__ = ["InProcessExecutor", "issue_achievement"]
 #: Runs work in the background: a thread of its own by default; tests run it at once.
 Runner = Callable[[Callable[[], None]], None]
 POLL_SECONDS = 0.1
+#: Jobs smaller than this run without the signing pool: starting its processes costs about a
+#: second of CPU, more than signing a few hundred credentials.
+PIPELINE_FROM = 2 * CHUNK_SIZE
 
 
 def _in_thread(work: Callable[[], None]) -> None:
@@ -194,7 +197,7 @@ class InProcessExecutor:
                     lease=self._lease,
                     progress=run.advance,
                     announce=self._announce,
-                    pool=self._pool,
+                    pool=self._pool if job.total >= PIPELINE_FROM else None,
                 )
             except BaseException as exc:  # handed to whoever waits for the run
                 run.error = exc
