@@ -2,7 +2,8 @@
 and where the issuance executor is chosen (in this process, or a broker's workers).
 
 Entry points (the CLI, the web app, a worker) call ``bootstrap`` once with their settings and
-pass the container down; nothing is created at import time.
+pass the container down; nothing is created at import time. A server hands the work it repeats
+on its own to the scheduler adapter, which it reaches through here (``Periodic``, ``Scheduler``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from certmint.adapters import GuardedHttpClient, OutboundPolicy
+from certmint.adapters import GuardedHttpClient, OutboundPolicy, Periodic, Scheduler
 from certmint.config import ENV_FILE_NAME, Environment, Settings
 from certmint.credentials import FileKeyStore, KeyStore
 from certmint.environment import not_initialised
@@ -43,6 +44,8 @@ from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
     "Container",
+    "Periodic",
+    "Scheduler",
     "bootstrap",
     "keep_private",
     "open_instance",

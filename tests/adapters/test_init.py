@@ -14,7 +14,7 @@ def test_all_is_sorted_and_complete() -> None:
 
     assert adapters.__all__ == sorted(adapters.__all__, key=order)
     modules = [m.name for m in pkgutil.iter_modules(adapters.__path__)]
-    assert sorted(modules) == ["addresses", "errors", "http"]
+    assert sorted(modules) == ["addresses", "errors", "http", "scheduling"]
     for module_name in modules:
         module = importlib.import_module(f"certmint.adapters.{module_name}")
         assert set(module.__all__) <= set(adapters.__all__), module_name

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from certmint.adapters import Scheduler
 from certmint.bootstrap import Container
 from certmint.domain.accounts import Role
 from certmint.services.catalogue.imports import import_enrolments
@@ -20,7 +21,7 @@ from certmint.services.identity.sign_in_links import request_sign_in_link
 from certmint.storage.tables import NotificationRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web import account_mail
-from certmint.web.account_mail import deliver_account_mail, deliver_account_mail_periodically
+from certmint.web.account_mail import account_mail_work, deliver_account_mail
 from tests.conftest import Inbox
 from tests.factories import enrolment_csv, enrolment_row, make_organisation, make_user
 from tests.web.test_login import _configured
@@ -56,7 +57,7 @@ def test_the_periodic_sender_delivers_what_is_due(
     monkeypatch.setattr(account_mail, "RETRY_INTERVAL_SECONDS", 0.05)
 
     async def run_until_sent() -> None:
-        sender = asyncio.create_task(deliver_account_mail_periodically(mailing))
+        sender = asyncio.create_task(Scheduler(account_mail_work(mailing)).run())
         for _ in range(200):
             if inbox.messages:
                 break
@@ -92,7 +93,7 @@ def test_the_periodic_sender_purges_what_is_older_than_the_retention(
     monkeypatch.setattr(account_mail, "purge_old_account_mail", lambda c: purges.append(purge(c)))
 
     async def run_for_a_while() -> None:
-        sender = asyncio.create_task(deliver_account_mail_periodically(container))
+        sender = asyncio.create_task(Scheduler(account_mail_work(container)).run())
         await asyncio.sleep(0.5)
         sender.cancel()
         with suppress(asyncio.CancelledError):

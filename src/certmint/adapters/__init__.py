@@ -1,4 +1,5 @@
-"""Adapters: how Certmint talks to the outside world (for now: the guarded HTTP client).
+"""Adapters: how Certmint talks to the outside world (the guarded HTTP client) and runs its
+repeated work (the scheduler).
 
 Beside ``storage/``, ``credentials/`` and ``rendering/``: libraries without a database or the
 settings; ``bootstrap`` builds them from the settings and hands them to services and entry
@@ -17,6 +18,7 @@ from certmint.adapters.addresses import (
 )
 from certmint.adapters.errors import OutboundError, OutboundFailed, OutboundRefused
 from certmint.adapters.http import GuardedHttpClient
+from certmint.adapters.scheduling import Periodic, Scheduler
 
 __all__ = [
     "ALLOW_SETTING",
@@ -27,7 +29,9 @@ __all__ = [
     "OutboundFailed",
     "OutboundPolicy",
     "OutboundRefused",
+    "Periodic",
     "Resolver",
+    "Scheduler",
     "Target",
     "literal_address",
     "resolve_host",

@@ -1,25 +1,22 @@
 """Sending account e-mails (sign-in links, invitations) from the web process: straight after
 the page that queued one has answered, and every minute for those waiting for a retry. The
-outbox claim keeps several workers from sending one twice. Once an hour the same loop deletes
-the finished ones older than the retention (``services.notifications.mail.purge_account_mail``)."""
+outbox claim keeps several workers from sending one twice. Once an hour the process's
+scheduler also deletes the finished ones older than the retention
+(``services.notifications.mail.purge_account_mail``)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from datetime import timedelta
 
-from fastapi.concurrency import run_in_threadpool
-
-from certmint.bootstrap import Container
+from certmint.bootstrap import Container, Periodic
 from certmint.services.notifications.mail import ACCOUNT_MAIL, purge_account_mail, send_due
 
 __all__ = [
     "PURGE_INTERVAL_SECONDS",
     "RETRY_INTERVAL_SECONDS",
+    "account_mail_work",
     "deliver_account_mail",
-    "deliver_account_mail_periodically",
     "purge_old_account_mail",
 ]
 
@@ -57,17 +54,20 @@ def purge_old_account_mail(container: Container) -> None:
         )
 
 
-async def deliver_account_mail_periodically(container: Container) -> None:
-    """Retry what is due every ``RETRY_INTERVAL_SECONDS``, and purge what is older than the
-    retention every ``PURGE_INTERVAL_SECONDS`` (first after one retry interval), until
-    cancelled."""
-    purge_at = 0.0
-    while True:
-        await asyncio.sleep(RETRY_INTERVAL_SECONDS)
-        try:
-            await run_in_threadpool(deliver_account_mail, container)
-            if time.monotonic() >= purge_at:
-                await run_in_threadpool(purge_old_account_mail, container)
-                purge_at = time.monotonic() + PURGE_INTERVAL_SECONDS
-        except Exception:  # the database may be away for a moment; the e-mails wait
-            log.exception("sending account e-mails failed; will retry")
+def account_mail_work(container: Container) -> list[Periodic]:
+    """For the web process's scheduler: retry what is due every ``RETRY_INTERVAL_SECONDS``,
+    and purge what is older than the retention every ``PURGE_INTERVAL_SECONDS`` (first after
+    one retry interval)."""
+    return [
+        Periodic(
+            "sending account e-mails",
+            RETRY_INTERVAL_SECONDS,
+            lambda: deliver_account_mail(container),
+        ),
+        Periodic(
+            "purging old account e-mails",
+            PURGE_INTERVAL_SECONDS,
+            lambda: purge_old_account_mail(container),
+            first=RETRY_INTERVAL_SECONDS,
+        ),
+    ]

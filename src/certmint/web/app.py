@@ -13,9 +13,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
 
 from certmint import __version__
-from certmint.bootstrap import Container
+from certmint.bootstrap import Container, Scheduler
 from certmint.config import load_settings
-from certmint.web.account_mail import deliver_account_mail_periodically
+from certmint.web.account_mail import account_mail_work
 from certmint.web.api import dids, health, me, status_lists, v1, vc_api
 from certmint.web.deps import SignInRequired
 from certmint.web.i18n import LanguageMiddleware, load_catalogues
@@ -48,10 +48,12 @@ def create_app(container: Container) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(running: FastAPI) -> AsyncIterator[None]:
-        flusher = asyncio.create_task(
-            verify.flush_counts_periodically(verifications.counter, container)
-        )
-        mail = asyncio.create_task(deliver_account_mail_periodically(container))
+        # The process's repeated work, one job at a time (adapters/scheduling.py).
+        work = [
+            verify.count_writer(verifications.counter, container),
+            *account_mail_work(container),
+        ]
+        scheduler = asyncio.create_task(Scheduler(work).run())
         # What start-up loaded (contexts, templates, catalogues, mappers) lives as long as the
         # process: kept out of the collector's sight, a full collection no longer walks it
         # mid-request. Under load this took the verification page's p99 from about a second
@@ -60,10 +62,9 @@ def create_app(container: Container) -> FastAPI:
         gc.freeze()
         yield
         gc.unfreeze()
-        for task in (flusher, mail):
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+        scheduler.cancel()
+        with suppress(asyncio.CancelledError):
+            await scheduler
         await run_in_threadpool(verifications.counter.flush, container.uow())
         if running.state.rate_limit is not None:
             await running.state.rate_limit.close()

@@ -8,8 +8,6 @@ to the certificate's verification count, and every route here is rate-limited pe
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import threading
 from dataclasses import dataclass, field
 from uuid import UUID
@@ -18,7 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from certmint.bootstrap import Container
+from certmint.bootstrap import Container, Periodic
 from certmint.domain.ids import parse_url_id
 from certmint.services.certificates.documents import FORMATS, DocumentFormat
 from certmint.services.errors import NotFound
@@ -34,9 +32,8 @@ from certmint.web.deps import ContainerDep
 from certmint.web.i18n import request_language
 from certmint.web.rate_limit import rate_limited
 
-__all__ = ["Verifications", "flush_counts_periodically", "router"]
+__all__ = ["Verifications", "count_writer", "router"]
 
-log = logging.getLogger(__name__)
 router = APIRouter(tags=["verification"], dependencies=[Depends(rate_limited)])
 
 
@@ -72,14 +69,14 @@ class Verifications:
     counter: VerificationCounter = field(default_factory=VerificationCounter)
 
 
-async def flush_counts_periodically(counter: VerificationCounter, container: Container) -> None:
-    """Write the view tally every ``verification_count_flush_seconds`` until cancelled."""
-    while True:
-        await asyncio.sleep(container.settings.verification_count_flush_seconds)
-        try:
-            await run_in_threadpool(counter.flush, container.uow())
-        except Exception:  # the database may be away for a moment; the tally waits
-            log.exception("writing verification counts failed; will retry")
+def count_writer(counter: VerificationCounter, container: Container) -> Periodic:
+    """For the web process's scheduler: write the view tally every
+    ``verification_count_flush_seconds`` (the tally waits while the database is away)."""
+    return Periodic(
+        "writing verification counts",
+        container.settings.verification_count_flush_seconds,
+        lambda: counter.flush(container.uow()),
+    )
 
 
 FILES = {
