@@ -124,8 +124,17 @@ def test_achievement_add_rejects_bad_criteria(certmint_home: Path) -> None:
     assert "$.score.>=: 200 is outside 0 to 100" in result.output
 
 
-def test_import_triggers_automatic_issuance(certmint_home: Path, tmp_path: Path) -> None:
+def test_import_triggers_automatic_issuance(
+    certmint_home: Path, tmp_path: Path, smtp: tuple[Inbox, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import's automatic job sends what is due once its chunk has committed (the
+    after-commit path), its learner's e-mail among them; the demo, which issues outside any
+    trigger, had left its own in the outbox."""
+    inbox, url = smtp
+    monkeypatch.setenv("CERTMINT_SMTP_URL", url)
+    monkeypatch.setenv("CERTMINT_MAIL_ATTACH_PDF", "false")
     assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    assert inbox.messages == []
     listed = runner.invoke(app, ["achievements", "list", "--batch", "WEB201-2026", "--json"])
     version = json.loads(listed.output)[0]["template_version_id"]
     added = runner.invoke(
@@ -147,12 +156,15 @@ def test_import_triggers_automatic_issuance(certmint_home: Path, tmp_path: Path)
     assert added.exit_code == 0, added.output
     csv = tmp_path / "late.csv"
     csv.write_text(
-        "course_id,batch_id,learner_id,name,status,completed_on\n"
-        "WEB201,WEB201-2026,L9001,Late Learner,completed,2026-11-01\n"
+        "course_id,batch_id,learner_id,name,email,status,completed_on\n"
+        "WEB201,WEB201-2026,L9001,Late Learner,late@example.org,completed,2026-11-01\n"
     )
     result = runner.invoke(app, ["import", "enrolments", str(csv), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["certificates_issued"] == 1
+    recipients = [m["To"] for m in inbox.messages]
+    assert len(recipients) == 26 and recipients.count("late@example.org") == 1
+    assert "0 sent" in runner.invoke(app, ["notifications", "send"]).output  # nothing left
 
 
 def test_export_to_zip_and_csv(certmint_home: Path, tmp_path: Path) -> None:
@@ -200,49 +212,6 @@ def test_issue_sends_the_emails(
     assert "25 sent" in sent.output
     assert len(inbox.messages) == 25
     assert "25 sent" not in runner.invoke(app, ["notifications", "send"]).output
-
-
-def test_automatic_issuance_mails_once_its_chunk_has_committed(
-    certmint_home: Path, tmp_path: Path, smtp: tuple[Inbox, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The after-commit path: the demo issues outside any trigger and leaves its e-mails in the
-    outbox; the import's automatic job, once its chunk has committed, sends what is due, its
-    learner's e-mail among them, without `notifications send`."""
-    inbox, url = smtp
-    monkeypatch.setenv("CERTMINT_SMTP_URL", url)
-    monkeypatch.setenv("CERTMINT_MAIL_ATTACH_PDF", "false")
-    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
-    assert inbox.messages == []
-    listed = runner.invoke(app, ["achievements", "list", "--batch", "WEB201-2026", "--json"])
-    version = json.loads(listed.output)[0]["template_version_id"]
-    added = runner.invoke(
-        app,
-        [
-            "achievements",
-            "add",
-            "--batch",
-            "WEB201-2026",
-            "--template",
-            version,
-            "--name",
-            "Participation",
-            "--criteria",
-            '{"completed": true}',
-            "--auto",
-        ],
-    )
-    assert added.exit_code == 0, added.output
-    late = tmp_path / "late.csv"
-    late.write_text(
-        "course_id,batch_id,learner_id,name,email,status,completed_on\n"
-        "WEB201,WEB201-2026,L9001,Late Learner,late@example.org,completed,2026-11-01\n"
-    )
-    result = runner.invoke(app, ["import", "enrolments", str(late), "--json"])
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["certificates_issued"] == 1
-    recipients = [m["To"] for m in inbox.messages]
-    assert len(recipients) == 26 and recipients.count("late@example.org") == 1
-    assert "0 sent" in runner.invoke(app, ["notifications", "send"]).output  # nothing left
 
 
 def test_suspend_and_reinstate(certmint_home: Path, tmp_path: Path) -> None:

@@ -366,16 +366,13 @@ def poll(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, obj
         time.sleep(0.2)
 
 
-@pytest.mark.timeout(600)
-def test_the_web_queues_jobs_for_the_workers(on_broker: dict[str, str], tmp_path: Path) -> None:
-    """The API and "Issue now" plan the job and queue its chunks; the worker runs them, not
-    the web process, and the progress the web shows is the worker's."""
-    learners = 600  # chunks of 30: the progress bar's twenty steps
+def add_achievement(env: dict[str, str], learners: int, name: str, *options: str) -> None:
+    """Another achievement for the batch, on the template its "Completion" uses."""
     (completion,) = json.loads(
-        run(on_broker, "achievements", "list", "--batch", batch(learners), "--json").stdout
+        run(env, "achievements", "list", "--batch", batch(learners), "--json").stdout
     )
     run(
-        on_broker,
+        env,
         "achievements",
         "add",
         "--batch",
@@ -383,14 +380,24 @@ def test_the_web_queues_jobs_for_the_workers(on_broker: dict[str, str], tmp_path
         "--template",
         completion["template_version_id"],
         "--name",
-        "Merit",
+        name,
         "--criteria",
         '{"completed": true}',
+        *options,
     )
+
+
+@pytest.mark.timeout(600)
+def test_the_web_queues_jobs_for_the_workers(on_broker: dict[str, str], tmp_path: Path) -> None:
+    """The API and "Issue now" plan the job and queue its chunks; the worker runs them, not
+    the web process, and the progress the web shows is the worker's."""
+    learners = 600  # chunks of 30: the progress bar's twenty steps
+    add_achievement(on_broker, learners, "Merit")
     achievements = json.loads(
         run(on_broker, "achievements", "list", "--batch", batch(learners), "--json").stdout
     )
     merit = next(a for a in achievements if a["name"] == "Merit")
+    completion = next(a for a in achievements if a["name"] == "Completion")
     token = json.loads(run(on_broker, "tokens", "create", "--name", "web", "--json").stdout)
     headers = {"Authorization": f"Bearer {token['token']}"}
     settings = load_settings(
@@ -491,23 +498,7 @@ def test_an_import_through_the_web_is_issued_by_the_workers(
     with the job, nothing is signed in the web process, and the worker started afterwards
     issues every new learner's certificate."""
     learners = 600
-    (completion,) = json.loads(
-        run(on_broker, "achievements", "list", "--batch", batch(learners), "--json").stdout
-    )
-    run(
-        on_broker,
-        "achievements",
-        "add",
-        "--batch",
-        batch(learners),
-        "--template",
-        completion["template_version_id"],
-        "--name",
-        "Automatic",
-        "--criteria",
-        '{"completed": true}',
-        "--auto",
-    )
+    add_achievement(on_broker, learners, "Automatic", "--auto")
     token = json.loads(run(on_broker, "tokens", "create", "--name", "web", "--json").stdout)
     headers = {"Authorization": f"Bearer {token['token']}"}
     rows = [enrolment_row(f"N{i:06d}", batch_id=batch(learners)) for i in range(learners)]
