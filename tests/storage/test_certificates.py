@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from certmint.domain.accounts import Principal
 from certmint.domain.certificates import CertificateStatus
 from certmint.services.certificates.lifecycle import revoke_certificate
 from certmint.services.issuance.in_process import issue_achievement
@@ -65,7 +66,7 @@ def test_the_reader_sees_committed_status_changes_at_once(
     ).certificate_ids
     assert reader(certificate_id) == (CertificateStatus.ACTIVE, None, None)
     revoked = revoke_certificate(
-        uow, s.organisation.id, certificate_id, reason="fraud", actor="test", signing=signing
+        uow, Principal.at_shell(s.organisation.id), certificate_id, reason="fraud", signing=signing
     )
     assert reader(certificate_id) == (CertificateStatus.REVOKED, revoked.status_changed_at, None)
     assert reader(s.organisation.id) is None  # an id, but not a certificate's

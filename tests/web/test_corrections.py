@@ -115,7 +115,7 @@ def test_a_request_that_cannot_be_approved_says_why(
 ) -> None:
     s, certificate_id, request_id = waiting
     suspend_certificate(
-        uow, s.organisation.id, certificate_id, reason="review", actor="t", signing=signing
+        uow, Principal.at_shell(s.organisation.id), certificate_id, reason="review", signing=signing
     )
     csrf = sign_in(https_client, "admin@example.org", PASSWORD)
     page = https_client.get("/admin/corrections")

@@ -12,6 +12,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
+from certmint.domain.accounts import Principal
 from certmint.domain.criteria import describe, parse_criteria
 from certmint.domain.ids import url_id
 from certmint.domain.messages import Message
@@ -141,10 +142,9 @@ def revoked(uow: SqlAlchemyUnitOfWork, signing: Signing) -> str:
     (certificate_id,) = summary.certificate_ids
     revoke_certificate(
         uow,
-        s.organisation.id,
+        Principal.at_shell(s.organisation.id),
         certificate_id,
         reason="issued in error",
-        actor="test",
         signing=signing,
     )
     return url_id(certificate_id)
@@ -194,10 +194,9 @@ def test_the_verification_page_is_wholly_in_hindi(
     if revoke:
         revoke_certificate(
             uow,
-            s.organisation.id,
+            Principal.at_shell(s.organisation.id),
             certificate_id,
             reason="typo",
-            actor="t",
             signing=signing,
         )
     page = client.get(f"/v/{url_id(certificate_id)}", headers={"Accept-Language": "hi"})

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from certmint.credentials import read_status_list_credential
+from certmint.domain.accounts import Principal
 from certmint.domain.ids import parse_url_id, url_id
 from certmint.rendering import extract_credential
 from certmint.services.certificates.lifecycle import (
@@ -86,10 +87,9 @@ def test_revoked_and_superseded_pages(
     old_ref = certificates["Jon Smiht"]["certificate_id"]
     revoke_certificate(
         uow,
-        s.organisation.id,
+        Principal.at_shell(s.organisation.id),
         _uuid(revoked_ref),
         reason="Exam misconduct",
-        actor="t",
         signing=signing,
     )
     new = reissue_certificate(
@@ -122,7 +122,11 @@ def test_suspended_page_json_and_vc_api(
     assert entry["statusPurpose"] == "revocation"
     path = entry["statusListCredential"].removeprefix("https://certs.example.org")
     suspended = suspend_certificate(
-        uow, s.organisation.id, _uuid(reference), reason="Under review", actor="t", signing=signing
+        uow,
+        Principal.at_shell(s.organisation.id),
+        _uuid(reference),
+        reason="Under review",
+        signing=signing,
     )
     page = client.get(f"/v/{reference}")
     assert ">Suspended<" in page.text
@@ -143,7 +147,9 @@ def test_suspended_page_json_and_vc_api(
     _, bits = read_status_list_credential(client.get(path).json())
     assert not bits.get(int(entry["statusListIndex"]))
     assert ">Valid<" in client.get(f"/v/{other}").text
-    reinstate_certificate(uow, s.organisation.id, _uuid(reference), actor="t", signing=signing)
+    reinstate_certificate(
+        uow, Principal.at_shell(s.organisation.id), _uuid(reference), signing=signing
+    )
     assert ">Valid<" in client.get(f"/v/{reference}").text
     api = client.post("/vc-api/credentials/verify", json={"verifiableCredential": credential})
     assert api.status_code == 200 and api.json()["verified"]
@@ -174,10 +180,9 @@ def test_status_list_is_cached_and_revalidated(
     assert again.status_code == 304
     revoke_certificate(
         uow,
-        s.organisation.id,
+        Principal.at_shell(s.organisation.id),
         _uuid(reference),
         reason="x",
-        actor="t",
         signing=signing,
     )
     changed = client.get(path, headers={"If-None-Match": first.headers["etag"]})
@@ -199,10 +204,9 @@ def test_cached_page_follows_a_status_change(
     assert ">Valid<" in client.get(f"/v/{reference}").text  # from the caches
     revoke_certificate(
         uow,
-        s.organisation.id,
+        Principal.at_shell(s.organisation.id),
         _uuid(reference),
         reason="fraud",
-        actor="t",
         signing=signing,
     )
     page = client.get(f"/v/{reference}").text

@@ -53,10 +53,9 @@ def certificates(live_server: LiveServer) -> dict[str, str]:
 
     revoke_certificate(
         uow(),
-        org,
+        Principal.at_shell(org),
         of("L2")[0].id,
         reason="issued in error",
-        actor="test",
         signing=signing,
     )
     old = of("L3")[0]

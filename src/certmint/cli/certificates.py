@@ -23,6 +23,7 @@ from certmint.cli.state import (
 )
 from certmint.cli.terminal import console
 from certmint.cli.webhooks import deliver as deliver_events
+from certmint.domain.accounts import Principal
 from certmint.domain.certificates import Certificate
 from certmint.domain.ids import parse_url_id, url_id
 from certmint.services.catalogue.roster import resolve_batch, resolve_learner
@@ -215,7 +216,7 @@ def _public_change(
 ) -> StatusChange:
     """Revoking and suspending: a public reason and an internal note, by the operator."""
     return lambda c, org_id, cid: service(
-        c.uow(), org_id, cid, reason=reason, note=note, actor="cli", signing=c.signing
+        c.uow(), Principal.at_shell(org_id), cid, reason=reason, note=note, signing=c.signing
     )
 
 
@@ -254,7 +255,7 @@ def reinstate(
         org,
         as_json,
         lambda c, org_id, cid: reinstate_certificate(
-            c.uow(), org_id, cid, actor="cli", signing=c.signing, reason=reason
+            c.uow(), Principal.at_shell(org_id), cid, signing=c.signing, reason=reason
         ),
         "reinstated",
     )

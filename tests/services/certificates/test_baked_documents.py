@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from certmint.domain.accounts import Principal
 from certmint.rendering import FontSet, extract_baked_credential
 from certmint.services.certificates.documents import CertificateDocuments, DocumentFormat
 from certmint.services.certificates.exports import export_batch
@@ -70,7 +71,7 @@ def test_baked_png_and_svg_round_trip(
         assert found.source == f"baked {kind}"
         assert found.report is not None and found.report.verified, found.report
     revoke_certificate(
-        uow, s.organisation.id, certificate_id, reason="x", actor="t", signing=signing
+        uow, Principal.at_shell(s.organisation.id), certificate_id, reason="x", signing=signing
     )
     found = verify_file(files["png"], loader=signing.loader, instance=instance)
     assert found.report is not None and found.report.check("status").outcome == "failed"

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certmint.credentials import StatusEntry, status_entry
+from certmint.domain.accounts import Principal
 from certmint.domain.certificates import Certificate, CertificateStatus
 from certmint.domain.ids import url_id
 from certmint.domain.status_lists import StatusPurpose
@@ -68,14 +69,16 @@ def _suspend(
     uow: SqlAlchemyUnitOfWork, signing: Signing, s: Scenario, c: Certificate, reason: str
 ) -> Certificate:
     return suspend_certificate(
-        uow, s.organisation.id, c.id, reason=reason, actor="alice", signing=signing
+        uow, Principal.at_shell(s.organisation.id, "alice"), c.id, reason=reason, signing=signing
     )
 
 
 def _reinstate(
     uow: SqlAlchemyUnitOfWork, signing: Signing, s: Scenario, c: Certificate
 ) -> Certificate:
-    return reinstate_certificate(uow, s.organisation.id, c.id, actor="bob", signing=signing)
+    return reinstate_certificate(
+        uow, Principal.at_shell(s.organisation.id, "bob"), c.id, signing=signing
+    )
 
 
 def test_new_certificates_hold_one_revocation_entry(
@@ -159,7 +162,9 @@ def test_revocation_is_final(
     s, (first, second) = issued
     # A suspended certificate can be revoked: its revocation bit is set.
     _suspend(uow, signing, s, first, "checking")
-    revoke_certificate(uow, s.organisation.id, first.id, reason="fraud", actor="a", signing=signing)
+    revoke_certificate(
+        uow, Principal.at_shell(s.organisation.id), first.id, reason="fraud", signing=signing
+    )
     assert _bits(uow, signing, s, first) == {"revocation"}
     assert verify_certificate(uow, signing, url_id(first.id)).verdict == "revoked"
     with pytest.raises(Conflict, match="revocation is final"):
@@ -198,10 +203,12 @@ def test_reasons_and_tenants(
         _suspend(uow, signing, s, first, "   ")
     other = make_organisation(uow, "Other")
     with pytest.raises(NotFound):
-        suspend_certificate(uow, other.id, first.id, reason="x", actor="a", signing=signing)
+        suspend_certificate(
+            uow, Principal.at_shell(other.id), first.id, reason="x", signing=signing
+        )
     _suspend(uow, signing, s, first, "checking")
     with pytest.raises(NotFound):
-        reinstate_certificate(uow, other.id, first.id, actor="a", signing=signing)
+        reinstate_certificate(uow, Principal.at_shell(other.id), first.id, signing=signing)
 
 
 def test_a_certificate_issued_with_two_status_entries_still_verifies(
@@ -252,7 +259,9 @@ def test_a_certificate_issued_with_two_status_entries_still_verifies(
     _reinstate(uow, signing, s, old)
     assert _bits(uow, signing, s, old) == set()
     assert verify_certificate(uow, signing, url_id(old.id)).verdict == "valid"
-    revoke_certificate(uow, s.organisation.id, old.id, reason="x", actor="a", signing=signing)
+    revoke_certificate(
+        uow, Principal.at_shell(s.organisation.id), old.id, reason="x", signing=signing
+    )
     assert _bits(uow, signing, s, old) == {"revocation"}
     assert verify_certificate(uow, signing, url_id(old.id)).verdict == "revoked"
     # The organisation's next certificates get one place, in the revocation list only.

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certmint.credentials import read_status_list_credential
+from certmint.domain.accounts import Principal, Role
+from certmint.domain.certificates import CertificateStatus
 from certmint.domain.ids import url_id
 from certmint.services.certificates.lifecycle import (
     get_certificate,
@@ -14,7 +17,7 @@ from certmint.services.certificates.lifecycle import (
     reissue_certificate,
     revoke_certificate,
 )
-from certmint.services.errors import Conflict, InvalidInput, NotFound
+from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuers.signing import Signing
 from certmint.services.verification.status_lists import serve_status_list
@@ -60,10 +63,9 @@ def test_revoke_sets_the_bit_and_shows_the_reason(
     assert not _bit(uow, signing, s.organisation.slug, first.credential)
     revoke_certificate(
         uow,
-        s.organisation.id,
+        Principal.at_shell(s.organisation.id, "alice"),
         first.id,
         reason="Plagiarism found",
-        actor="alice",
         signing=signing,
     )
     assert _bit(uow, signing, s.organisation.slug, first.credential)
@@ -78,10 +80,9 @@ def test_revoke_sets_the_bit_and_shows_the_reason(
     with pytest.raises(Conflict):
         revoke_certificate(
             uow,
-            s.organisation.id,
+            Principal.at_shell(s.organisation.id),
             first.id,
             reason="again",
-            actor="alice",
             signing=signing,
         )
     event = session.scalars(
@@ -151,15 +152,14 @@ def test_reasons_are_required_and_ids_scoped(
     with pytest.raises(InvalidInput):
         revoke_certificate(
             uow,
-            s.organisation.id,
+            Principal.at_shell(s.organisation.id),
             first.id,
             reason="  ",
-            actor="a",
             signing=signing,
         )
     other = make_organisation(uow, "Other")
     with pytest.raises(NotFound):
-        revoke_certificate(uow, other.id, first.id, reason="x", actor="a", signing=signing)
+        revoke_certificate(uow, Principal.at_shell(other.id), first.id, reason="x", signing=signing)
     with pytest.raises(NotFound):
         reissue_certificate(uow, signing, other.id, first.id, reason="x", actor="a")
 
@@ -167,3 +167,19 @@ def test_reasons_are_required_and_ids_scoped(
 def test_unknown_reference_is_not_found(uow: SqlAlchemyUnitOfWork, signing: Signing) -> None:
     assert verify_certificate(uow, signing, "AAAAAAAAAAAAAAAAAAAAAA").verdict == "not_found"
     assert verify_certificate(uow, signing, "../../etc/passwd").verdict == "not_found"
+
+
+def test_status_changes_ask_the_policy(
+    uow: SqlAlchemyUnitOfWork, signing: Signing, issued: tuple[Scenario, list]
+) -> None:
+    """Whoever calls: a learner may not revoke even their own certificate, and a manager of
+    another course finds none."""
+    s, (first, _) = issued
+    org = s.organisation.id
+    learner = Principal(org, Role.LEARNER, user_id=uuid4(), learner_id=first.learner_id)
+    with pytest.raises(Forbidden):
+        revoke_certificate(uow, learner, first.id, reason="x", signing=signing)
+    elsewhere = Principal(org, Role.COURSE_MANAGER, frozenset({uuid4()}), user_id=uuid4())
+    with pytest.raises(NotFound):
+        revoke_certificate(uow, elsewhere, first.id, reason="x", signing=signing)
+    assert get_certificate(uow, org, first.id).status is CertificateStatus.ACTIVE

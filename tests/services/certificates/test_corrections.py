@@ -123,7 +123,7 @@ def test_a_suspended_certificate_blocks_approval_until_reinstated(
     org = s.organisation.id
     request = request_name_correction(uow, jon, certificates["L1"], requested_name="Jon Smith")
     suspend_certificate(
-        uow, org, certificates["L1"], reason="under review", actor="test", signing=signing
+        uow, Principal.at_shell(org), certificates["L1"], reason="under review", signing=signing
     )
     with pytest.raises(Conflict, match=r"suspended.*reinstate it and approve again"):
         approve_correction(uow, signing, admin, request.id)
@@ -133,7 +133,7 @@ def test_a_suspended_certificate_blocks_approval_until_reinstated(
     assert blocked_corrections(uow, admin, [pending]) == {request.id: CertificateStatus.SUSPENDED}
     assert get_certificate(uow, org, certificates["L1"]).status is CertificateStatus.SUSPENDED
     reinstate_certificate(
-        uow, org, certificates["L1"], reason="cleared", actor="test", signing=signing
+        uow, Principal.at_shell(org), certificates["L1"], reason="cleared", signing=signing
     )
     assert blocked_corrections(uow, admin, [pending]) == {}
     new = approve_correction(uow, signing, admin, request.id)
@@ -146,7 +146,11 @@ def test_a_revoked_certificate_is_declined_not_left_waiting_silently(
     s, jon, admin, certificates = world
     request = request_name_correction(uow, jon, certificates["L1"], requested_name="Jon Smith")
     revoke_certificate(
-        uow, s.organisation.id, certificates["L1"], reason="fraud", actor="test", signing=signing
+        uow,
+        Principal.at_shell(s.organisation.id),
+        certificates["L1"],
+        reason="fraud",
+        signing=signing,
     )
     with pytest.raises(Conflict, match=r"revoked.*decline the request"):
         approve_correction(uow, signing, admin, request.id)

@@ -43,7 +43,7 @@ def test_off_until_turned_on_then_shows_current_certificates(
     assert profile.name == "Ada Lovelace"
     assert [c.id for c in profile.certificates] == [certificate_id]
     revoke_certificate(
-        uow, s.organisation.id, certificate_id, reason="error", actor="t", signing=signing
+        uow, Principal.at_shell(s.organisation.id), certificate_id, reason="error", signing=signing
     )
     assert public_profile(uow, token, links=Links(BASE)).certificates == ()
 

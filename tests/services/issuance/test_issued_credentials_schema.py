@@ -61,8 +61,12 @@ def _issue_every_kind(uow: SqlAlchemyUnitOfWork, signing: Signing) -> list[dict[
     issued = list_certificates(uow, s.organisation.id, limit=1000)
     first, second, third = issued[:3]
     reissue_certificate(uow, signing, s.organisation.id, first.id, reason="typo", actor="t")
-    revoke_certificate(uow, s.organisation.id, second.id, reason="x", actor="t", signing=signing)
-    suspend_certificate(uow, s.organisation.id, third.id, reason="x", actor="t", signing=signing)
+    revoke_certificate(
+        uow, Principal.at_shell(s.organisation.id), second.id, reason="x", signing=signing
+    )
+    suspend_certificate(
+        uow, Principal.at_shell(s.organisation.id), third.id, reason="x", signing=signing
+    )
     return [c.credential for c in list_certificates(uow, s.organisation.id, limit=1000)]
 
 

@@ -111,10 +111,9 @@ def test_events_are_signed_delivered_once_and_retried(
     state.status = 500
     revoke_certificate(
         uow,
-        s.organisation.id,
+        Principal.at_shell(s.organisation.id),
         first,
         reason="fraud",
-        actor="t",
         signing=signing,
     )
     later = datetime.now(UTC)
@@ -163,8 +162,8 @@ def test_suspended_and_reinstated_events(
     )
     (first,) = issue_achievement(uow, signing, s.organisation.id, s.achievement_id).certificate_ids
     org = s.organisation.id
-    suspend_certificate(uow, org, first, reason="checking", actor="t", signing=signing)
-    reinstate_certificate(uow, org, first, actor="t", signing=signing)
+    suspend_certificate(uow, Principal.at_shell(org), first, reason="checking", signing=signing)
+    reinstate_certificate(uow, Principal.at_shell(org), first, signing=signing)
     assert deliver_due(uow, client.post).delivered == 2  # not the issued event
     suspended, reinstated = sorted(
         (json.loads(body) for _, body in state.requests), key=lambda e: e["created"]

@@ -46,7 +46,7 @@ def test_search_filters_pages_and_scope(uow: SqlAlchemyUnitOfWork, signing: Sign
     assert [c.number for c in search_certificates(uow, admin, text=number).certificates] == [number]
 
     target = everything.certificates[0]
-    revoke_certificate(uow, org, target.id, reason="test", actor="t", signing=signing)
+    revoke_certificate(uow, Principal.at_shell(org), target.id, reason="test", signing=signing)
     revoked = search_certificates(uow, admin, status=CertificateStatus.REVOKED)
     assert [c.id for c in revoked.certificates] == [target.id]
     assert search_certificates(uow, admin, batch_id=s.batch_id).total == 12

@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from certmint.domain.accounts import Principal
 from certmint.domain.ids import url_id
 from certmint.services.certificates.lifecycle import revoke_certificate
 from certmint.services.issuance.in_process import issue_achievement
@@ -35,10 +36,9 @@ def test_cached_answer_is_reused_until_the_status_changes(
     assert verify_certificate(uow, signing, url_id(certificate_id), cache=cache) is first
     revoke_certificate(
         uow,
-        s.organisation.id,
+        Principal.at_shell(s.organisation.id),
         certificate_id,
         reason="issued in error",
-        actor="test",
         signing=signing,
     )
     after = verify_certificate(uow, signing, url_id(certificate_id), cache=cache)

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, event
 from certmint.bootstrap import Container, bootstrap
 from certmint.config import Settings
 from certmint.credentials import Ed25519KeyPair, FileKeyStore
+from certmint.domain.accounts import Principal
 from certmint.domain.ids import url_id
 from certmint.rendering import FontSet
 from certmint.services.certificates.lifecycle import revoke_certificate
@@ -120,10 +121,9 @@ def test_a_view_opens_one_transaction_cold_none_warm_and_never_a_private_key(
             # certificate on that list shows it, still without a key.
             revoke_certificate(
                 container.uow(),
-                s.organisation.id,
+                Principal.at_shell(s.organisation.id),
                 summary.certificate_ids[1],
                 reason="fraud",
-                actor="t",
                 signing=container.signing,
             )
             assert len(unsealed) == 1

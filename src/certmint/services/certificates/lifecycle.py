@@ -23,6 +23,7 @@ from certmint.domain.messages import Message
 from certmint.domain.status_lists import StatusPurpose
 from certmint.services import authorization
 from certmint.services.audit import record
+from certmint.services.authorization import Action
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certmint.services.issuance.award import award
 from certmint.services.issuance.context import achievement_context
@@ -99,11 +100,10 @@ def list_certificates(
 
 def revoke_certificate(
     uow: UnitOfWork,
-    organisation_id: UUID,
+    principal: Principal,
     certificate_id: UUID,
     *,
     reason: str,
-    actor: str,
     signing: Signing,
     note: str | None = None,
 ) -> Certificate:
@@ -112,11 +112,10 @@ def revoke_certificate(
     ``signing`` re-signs the status lists and makes the webhook's verification link."""
     return _change_status(
         uow,
-        organisation_id,
+        principal,
         certificate_id,
         _REVOKE,
         reason=_reason(reason),
-        actor=actor,
         signing=signing,
         note=note,
     )
@@ -124,11 +123,10 @@ def revoke_certificate(
 
 def suspend_certificate(
     uow: UnitOfWork,
-    organisation_id: UUID,
+    principal: Principal,
     certificate_id: UUID,
     *,
     reason: str,
-    actor: str,
     signing: Signing,
     note: str | None = None,
 ) -> Certificate:
@@ -137,11 +135,10 @@ def suspend_certificate(
     ``Conflict`` for any other status (a revoked certificate stays revoked)."""
     return _change_status(
         uow,
-        organisation_id,
+        principal,
         certificate_id,
         _SUSPEND,
         reason=_reason(reason),
-        actor=actor,
         signing=signing,
         note=note,
     )
@@ -149,10 +146,9 @@ def suspend_certificate(
 
 def reinstate_certificate(
     uow: UnitOfWork,
-    organisation_id: UUID,
+    principal: Principal,
     certificate_id: UUID,
     *,
-    actor: str,
     signing: Signing,
     reason: str | None = None,
 ) -> Certificate:
@@ -160,11 +156,10 @@ def reinstate_certificate(
     if given, goes to the audit log only. Raises ``Conflict`` unless it is suspended."""
     return _change_status(
         uow,
-        organisation_id,
+        principal,
         certificate_id,
         _REINSTATE,
         reason=_reason(reason) if reason is not None and reason.strip() else None,
-        actor=actor,
         signing=signing,
     )
 
@@ -205,23 +200,23 @@ _REINSTATE = _Change(
 
 def _change_status(
     uow: UnitOfWork,
-    organisation_id: UUID,
+    principal: Principal,
     certificate_id: UUID,
     change: _Change,
     *,
     reason: str | None,
-    actor: str,
     signing: Signing,
     note: str | None = None,
 ) -> Certificate:
-    """``reason`` is public for the statuses that show one; ``note`` is internal: the audit
-    log keeps it, nothing public ever shows it."""
+    """A certificate of the principal's courses (staff); ``reason`` is public for the
+    statuses that show one; ``note`` is internal: the audit log keeps it, nothing public ever
+    shows it."""
+    authorization.require(principal, Action.WORK_WITH_COURSES)
+    organisation_id, actor = principal.organisation_id, principal.actor
     now = datetime.now(UTC)
     note = note.strip() if note else None
     with uow as tx:
-        certificate = tx.certificates.get_for(organisation_id, certificate_id)
-        if certificate is None:
-            raise NotFound("certificate", certificate_id)
+        certificate = authorization.certificate_for(tx, principal, certificate_id)
         if certificate.status not in change.allowed_from:
             allowed = " or ".join(s.value for s in change.allowed_from)
             final = (

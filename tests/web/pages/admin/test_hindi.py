@@ -114,7 +114,7 @@ def busy(admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> set[str]:
     import_enrolments(uow, org, enrolment_csv(SCORED, extra=["score:final", "attr:country"]))
     add_achievement(
         uow,
-        Principal.at_shell(org),
+        Principal.at_shell(org, "t"),  # a short actor name, not English
         batch_id=admin.scenario.batch_id,
         template_version_id=admin.scenario.template_version_id,
         name="Merit",
@@ -123,10 +123,9 @@ def busy(admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> set[str]:
     summary = issue_achievement(uow, signing, org, admin.scenario.achievement_id, actor="t")
     revoke_certificate(
         uow,
-        org,
+        Principal.at_shell(org, "t"),  # a short actor name, not English
         summary.certificate_ids[0],
         reason="issued in error",
-        actor="t",
         signing=signing,
     )
     add_webhook(uow, Principal.at_shell(org), url="https://lms.example/hooks")  # a row on Settings

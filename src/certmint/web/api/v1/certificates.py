@@ -323,14 +323,12 @@ def _change_status(
     **note: str | None,
 ) -> CertificateOut:
     """Revoke, suspend and reinstate differ only in the service that changes the status (and
-    whether it takes an internal ``note``)."""
-    found = _scoped(certificate_id, principal, container)
+    whether it takes an internal ``note``); each checks the certificate is the principal's."""
     changed = change(
         container.uow(),
-        principal.organisation_id,
-        found.id,
+        principal,
+        parse_id("certificate", certificate_id),
         reason=reason,
-        actor=principal.actor,
         signing=container.signing,
         **note,
     )

@@ -211,10 +211,9 @@ def _status_change(service: Callable[..., Certificate], *, reason_optional: bool
         note = {} if reason_optional else {"note": field(form, "note").strip() or None}
         return service(
             container.uow(),
-            principal.organisation_id,
+            principal,
             certificate.id,
             reason=(reason.strip() or None) if reason_optional else reason,
-            actor=principal.actor,
             signing=container.signing,
             **note,
         )
