@@ -4,7 +4,12 @@ place shared between chunks written and chunks still signing."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import distinct, func, select
@@ -54,3 +59,36 @@ def test_chunks_sign_on_the_pool_and_are_written_once(
 
     again = issue_achievement(uow, signing, s.organisation.id, s.achievement_id, pool=pool)
     assert (again.issued, again.already_held) == (0, 48)
+
+
+KILLED_OWNER = """
+import os, signal
+from datetime import UTC, datetime
+from certmint.credentials import Ed25519KeyPair
+from certmint.services.issuance.parallel_signing import SigningPool
+from certmint.services.issuers.keys import IssuerKey
+
+if __name__ == "__main__":
+    pool = SigningPool(2)
+    key = IssuerKey("did:key:x", "did:key:x#x", Ed25519KeyPair.generate())
+    document = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"]}
+    pool.sign([document] * 8, key, datetime.now(UTC))()
+    print(*pool._executor()._processes, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_the_pool_ends_with_a_killed_owner(tmp_path: Path) -> None:
+    """A SIGKILLed issuer leaves no signing process behind (they would wait for work for ever)."""
+    script = tmp_path / "owner.py"
+    script.write_text(KILLED_OWNER)
+    owner = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert owner.returncode == -signal.SIGKILL, owner.stderr
+    pids = [int(pid) for pid in owner.stdout.split()]
+    assert pids
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() for pid in pids):
+        assert time.monotonic() < deadline, "a signing process outlived its owner"
+        time.sleep(0.1)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import multiprocessing.connection
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -41,6 +43,17 @@ def _start() -> None:
     global _tools  # noqa: PLW0603 - one loader and canonicalizer per pool process
     loader = BundledDocumentLoader()
     _tools = (loader, FastRdfCanonicalizer(loader))
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent.sentinel,), daemon=True).start()
+
+
+def _end_with(parent_sentinel: int) -> None:
+    """Leave when the process that started the pool is gone (a SIGKILL, a crash): a pool
+    process waits for work on a queue whose other end it holds too, so it would wait for ever,
+    and keep the fork server alive with it."""
+    multiprocessing.connection.wait([parent_sentinel])
+    os._exit(0)
 
 
 def _sign(
