@@ -11,7 +11,7 @@ import pytest
 from babel.dates import format_date
 from fastapi.testclient import TestClient
 
-from certmint.domain.accounts import Role
+from certmint.domain.accounts import Principal, Role
 from certmint.domain.ids import url_id
 from certmint.services.certificates.lifecycle import reissue_certificate
 from certmint.services.issuance.in_process import issue_achievement
@@ -102,7 +102,12 @@ def test_a_superseded_certificate_points_to_the_current_one(
 ) -> None:
     s, certificates = world
     new = reissue_certificate(
-        uow, signing, s.organisation.id, certificates["L1"], reason="typo", actor="t", name="Jon"
+        uow,
+        signing,
+        Principal.at_shell(s.organisation.id, "t"),
+        certificates["L1"],
+        reason="typo",
+        name="Jon",
     )
     sign_in(https_client, "jon@example.org", PASSWORD)
     old_page = https_client.get(f"/me/certificates/{url_id(certificates['L1'])}")

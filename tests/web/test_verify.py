@@ -95,11 +95,10 @@ def test_revoked_and_superseded_pages(
     new = reissue_certificate(
         uow,
         signing,
-        s.organisation.id,
+        Principal.at_shell(s.organisation.id, "t"),
         parse_url_id(old_ref),
         name="Jon Smith",
         reason="typo",
-        actor="t",
     )
 
     revoked = client.get(f"/v/{revoked_ref}")
@@ -225,7 +224,12 @@ def test_a_reissue_reason_is_never_published(
     s, (reference, _) = issued
     note = "Surname misspelt: learner asked for Smith"
     new = reissue_certificate(
-        uow, signing, s.organisation.id, _uuid(reference), name="Jon Smith", reason=note, actor="t"
+        uow,
+        signing,
+        Principal.at_shell(s.organisation.id, "t"),
+        _uuid(reference),
+        name="Jon Smith",
+        reason=note,
     )
     page = client.get(f"/v/{reference}")
     answer = client.get(f"/v/{reference}", headers={"Accept": "application/json"}).json()

@@ -60,7 +60,12 @@ def certificates(live_server: LiveServer) -> dict[str, str]:
     )
     old = of("L3")[0]
     new = reissue_certificate(
-        uow(), signing, org, old.id, reason="name corrected", actor="test", name="Learner Three"
+        uow(),
+        signing,
+        Principal.at_shell(org, "test"),
+        old.id,
+        reason="name corrected",
+        name="Learner Three",
     )
     # Awarded two months ago with a month's validity: genuinely signed, now expired.
     merit = add_achievement(

@@ -155,10 +155,9 @@ def reissue(
         new = reissue_certificate(
             container.uow(),
             container.signing,
-            organisation.id,
+            Principal.at_shell(organisation.id),
             _id(certificate),
             reason=reason,
-            actor="cli",
             name=name,
             keep_issue_date=keep_issue_date,
         )

@@ -173,7 +173,9 @@ def test_revocation_is_final(
         _reinstate(uow, signing, s, first)
     assert get_certificate(uow, s.organisation.id, first.id).status is CertificateStatus.REVOKED
     # A superseded one is neither suspended nor reinstated.
-    new = reissue_certificate(uow, signing, s.organisation.id, second.id, reason="typo", actor="a")
+    new = reissue_certificate(
+        uow, signing, Principal.at_shell(s.organisation.id, "a"), second.id, reason="typo"
+    )
     with pytest.raises(Conflict):
         _suspend(uow, signing, s, second, "x")
     assert new.credential["credentialStatus"]["statusPurpose"] == "revocation"
@@ -185,12 +187,16 @@ def test_a_suspended_certificate_is_not_reissued_until_reinstated(
     s, (first, _) = issued
     _suspend(uow, signing, s, first, "checking")
     with pytest.raises(Conflict, match="reinstate"):
-        reissue_certificate(uow, signing, s.organisation.id, first.id, reason="typo", actor="a")
+        reissue_certificate(
+            uow, signing, Principal.at_shell(s.organisation.id, "a"), first.id, reason="typo"
+        )
     # Nothing changed by the refusal, and issuing again adds nothing: it is still current.
     assert get_certificate(uow, s.organisation.id, first.id).status is CertificateStatus.SUSPENDED
     assert issue_achievement(uow, signing, s.organisation.id, s.achievement_id).issued == 0
     _reinstate(uow, signing, s, first)
-    new = reissue_certificate(uow, signing, s.organisation.id, first.id, reason="typo", actor="a")
+    new = reissue_certificate(
+        uow, signing, Principal.at_shell(s.organisation.id, "a"), first.id, reason="typo"
+    )
     assert verify_certificate(uow, signing, url_id(new.id)).verdict == "valid"
     assert verify_certificate(uow, signing, url_id(first.id)).verdict == "superseded"
 

@@ -98,11 +98,10 @@ def test_reissue_fixes_the_name_and_supersedes(
     new = reissue_certificate(
         uow,
         signing,
-        s.organisation.id,
+        Principal.at_shell(s.organisation.id, "alice"),
         old.id,
         name="Jon Smith",
         reason="Name misspelt",
-        actor="alice",
         keep_issue_date=True,
     )
     assert new.id != old.id and new.number != old.number
@@ -124,7 +123,9 @@ def test_reissue_fixes_the_name_and_supersedes(
     session.refresh(learner)
     assert learner.name == "Jon Smith"
     with pytest.raises(Conflict):  # a superseded certificate is not re-issued again
-        reissue_certificate(uow, signing, s.organisation.id, old.id, reason="x", actor="alice")
+        reissue_certificate(
+            uow, signing, Principal.at_shell(s.organisation.id, "alice"), old.id, reason="x"
+        )
     # Nothing deleted: both remain listed.
     assert len(list_certificates(uow, s.organisation.id, learner_id=old.learner_id)) == 2
 
@@ -133,7 +134,9 @@ def test_reissue_then_issuing_again_adds_nothing(
     uow: SqlAlchemyUnitOfWork, signing: Signing, issued: tuple[Scenario, list]
 ) -> None:
     s, (old, _) = issued
-    reissue_certificate(uow, signing, s.organisation.id, old.id, reason="typo", actor="a")
+    reissue_certificate(
+        uow, signing, Principal.at_shell(s.organisation.id, "a"), old.id, reason="typo"
+    )
     assert issue_achievement(uow, signing, s.organisation.id, s.achievement_id).issued == 0
 
 
@@ -161,7 +164,7 @@ def test_reasons_are_required_and_ids_scoped(
     with pytest.raises(NotFound):
         revoke_certificate(uow, Principal.at_shell(other.id), first.id, reason="x", signing=signing)
     with pytest.raises(NotFound):
-        reissue_certificate(uow, signing, other.id, first.id, reason="x", actor="a")
+        reissue_certificate(uow, signing, Principal.at_shell(other.id, "a"), first.id, reason="x")
 
 
 def test_unknown_reference_is_not_found(uow: SqlAlchemyUnitOfWork, signing: Signing) -> None:

@@ -173,10 +173,9 @@ def test_the_reissue_and_the_decision_happen_together_or_not_at_all(
         reissue_certificate(
             uow,
             signing,
-            s.organisation.id,
+            Principal.at_shell(s.organisation.id, "test"),
             certificates["L1"],
             reason="name corrected",
-            actor="test",
             name="Jon Smith",
             then=fails,
         )

@@ -60,7 +60,9 @@ def _issue_every_kind(uow: SqlAlchemyUnitOfWork, signing: Signing) -> list[dict[
         issue_achievement(uow, signing, s.organisation.id, achievement.id)
     issued = list_certificates(uow, s.organisation.id, limit=1000)
     first, second, third = issued[:3]
-    reissue_certificate(uow, signing, s.organisation.id, first.id, reason="typo", actor="t")
+    reissue_certificate(
+        uow, signing, Principal.at_shell(s.organisation.id, "t"), first.id, reason="typo"
+    )
     revoke_certificate(
         uow, Principal.at_shell(s.organisation.id), second.id, reason="x", signing=signing
     )

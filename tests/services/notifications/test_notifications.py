@@ -131,7 +131,12 @@ def test_reissue_sends_a_correction(
     ).certificate_ids
     _send(uow, url, tmp_path)
     reissue_certificate(
-        uow, signing, s.organisation.id, certificate_id, name="Jon Smith", reason="typo", actor="t"
+        uow,
+        signing,
+        Principal.at_shell(s.organisation.id, "t"),
+        certificate_id,
+        name="Jon Smith",
+        reason="typo",
     )
     assert _send(uow, url, tmp_path).sent == 1
     assert inbox.messages[-1]["Subject"].startswith("Your corrected certificate")

@@ -140,7 +140,12 @@ def test_reissue_event_and_subscriptions(
     )
     (old,) = issue_achievement(uow, signing, s.organisation.id, s.achievement_id).certificate_ids
     reissue_certificate(
-        uow, signing, s.organisation.id, old, name="New Name", reason="typo", actor="t"
+        uow,
+        signing,
+        Principal.at_shell(s.organisation.id, "t"),
+        old,
+        name="New Name",
+        reason="typo",
     )
     assert deliver_due(uow, client.post).delivered == 1  # only the subscribed event
     event = json.loads(state.requests[0][1])

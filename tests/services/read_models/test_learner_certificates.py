@@ -74,10 +74,20 @@ def test_a_superseded_certificate_points_to_the_current_one(
     s = scenario(uow, signing, [enrolment_row("L1", name="Jon Smiht")])
     (first,) = issue_achievement(uow, signing, s.organisation.id, s.achievement_id).certificate_ids
     second = reissue_certificate(
-        uow, signing, s.organisation.id, first, reason="typo", actor="t", name="Jon Smith"
+        uow,
+        signing,
+        Principal.at_shell(s.organisation.id, "t"),
+        first,
+        reason="typo",
+        name="Jon Smith",
     )
     third = reissue_certificate(
-        uow, signing, s.organisation.id, second.id, reason="again", actor="t", name="John Smith"
+        uow,
+        signing,
+        Principal.at_shell(s.organisation.id, "t"),
+        second.id,
+        reason="again",
+        name="John Smith",
     )
     jon = _learner(s.organisation.id, s.learners["L1"])
     shown = {c.id: c for c in learner_certificates(uow, jon, links=Links(BASE))}

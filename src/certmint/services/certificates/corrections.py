@@ -148,14 +148,12 @@ def approve_correction(
     new = reissue_certificate(
         uow,
         signing,
-        principal.organisation_id,
+        principal,
         correction.certificate_id,
         reason=CORRECTION_REASON,
-        actor=principal.actor,
         name=correction.requested_name,
         keep_issue_date=True,
         then=decide,
-        principal=principal,
     )
     _correct_the_others(uow, signing, principal, new)
     return new
@@ -187,13 +185,11 @@ def _correct_the_others(
             reissue_certificate(
                 uow,
                 signing,
-                principal.organisation_id,
+                principal,
                 certificate.id,
                 reason=CORRECTION_REASON,
-                actor=principal.actor,
                 name=name,
                 keep_issue_date=True,
-                principal=principal,
             )
         except (Conflict, Forbidden) as exc:
             with uow as tx:

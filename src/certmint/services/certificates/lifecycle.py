@@ -258,15 +258,13 @@ def _change_status(
 def reissue_certificate(
     uow: UnitOfWork,
     signing: Signing,
-    organisation_id: UUID,
+    principal: Principal,
     certificate_id: UUID,
     *,
     reason: str,
-    actor: str,
     name: str | None = None,
     keep_issue_date: bool = False,
     then: Callable[[OpenUnitOfWork, Certificate], None] | None = None,
-    principal: Principal | None = None,
 ) -> Certificate:
     """A new certificate (new id, number and signature) replacing ``certificate_id``, with the
     learner's printed name corrected when ``name`` is given. The old one becomes superseded
@@ -274,15 +272,19 @@ def reissue_certificate(
     runs in the same transaction with the new certificate (what the re-issue was for: both
     happen or neither does).
 
-    A corrected name is the learner's record's new name, so ``principal`` (who asks; ``None``
-    for the operator) must be allowed to change the record (``authorization.learner_scope``):
-    ``Forbidden`` for a course manager whose learner is also in other courses."""
+    The certificate must be one of the principal's courses (staff). A corrected name is the
+    learner's record's new name, so the principal must be allowed to change the record
+    (``authorization.learner_scope``): ``Forbidden`` for a course manager whose learner is also
+    in other courses."""
+    authorization.require(principal, Action.WORK_WITH_COURSES)
+    organisation_id, actor = principal.organisation_id, principal.actor
     reason = _reason(reason)
     if name is not None:
         name = unicodedata.normalize("NFC", name.strip())
         if not name or not name.isprintable():
             raise InvalidInput(["name: must be printable text"], "name rejected")
-    old = get_certificate(uow, organisation_id, certificate_id)
+    with uow as tx:
+        old = authorization.certificate_for(tx, principal, certificate_id)
     ctx = achievement_context(uow, signing, organisation_id, old.achievement_id)
     now = datetime.now(UTC)
     with uow as tx:
@@ -298,9 +300,7 @@ def reissue_certificate(
         if learner is None or enrolment is None:
             raise Conflict("the learner is no longer enrolled in the batch")
         if name is not None and name != learner.name:
-            if principal is not None and not authorization.may_rewrite_learner(
-                tx, principal, learner.id
-            ):
+            if not authorization.may_rewrite_learner(tx, principal, learner.id):
                 raise Forbidden(_SHARED_LEARNER)
             tx.roster.rename_learner(learner.id, name)
             learner = replace(learner, name=name)

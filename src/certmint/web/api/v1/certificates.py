@@ -253,17 +253,14 @@ def download(
 def reissue(
     certificate_id: IdPath, body: ReissueIn, principal: StaffDep, container: ContainerDep
 ) -> CertificateOut:
-    found = _scoped(certificate_id, principal, container)
     new = reissue_certificate(
         container.uow(),
         container.signing,
-        principal.organisation_id,
-        found.id,
+        principal,
+        parse_id("certificate", certificate_id),
         reason=body.reason,
-        actor=principal.actor,
         name=body.name,
         keep_issue_date=body.keep_issue_date,
-        principal=principal,
     )
     return CertificateOut.of(new, container.links)
 

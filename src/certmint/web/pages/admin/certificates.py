@@ -189,13 +189,11 @@ def _reissue(
     return reissue_certificate(
         container.uow(),
         container.signing,
-        principal.organisation_id,
+        principal,
         certificate.id,
         reason=field(form, "reason"),
-        actor=principal.actor,
         name=name or None,
         keep_issue_date=bool(field(form, "keep_issue_date")),
-        principal=principal,
     )
 
 
