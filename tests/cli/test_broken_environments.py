@@ -56,6 +56,10 @@ SAMPLES: dict[str, list[str]] = {
     "issue": ["--batch", "B1"],
     "keys rotate": ["--reason", "routine"],
     "notifications purge": [],
+    "orgs add": ["Second Board", "--slug", "second-board"],
+    "orgs list": [],
+    "orgs show": ["{org}"],
+    "orgs update": ["{org}", "--name", "Renamed Institute"],
     "notifications send": [],
     "notifications templates preview": [],
     "notifications templates reset": [],
@@ -91,7 +95,19 @@ SAMPLES: dict[str, list[str]] = {
 NO_HOME_NEEDED = {"init", "demo", "templates layouts", "verify"}
 # Commands that open private keys: with a wrong master secret they must refuse (and change
 # nothing); the others do not need the secret and work as on a healthy home.
-KEY_COMMANDS = {"init", "demo", "issue", "keys rotate", "reissue", "serve"}
+# A status change signs the status list it changes, so it opens the key too (reinstating
+# the sample, an active certificate, is refused before that).
+KEY_COMMANDS = {
+    "certificates suspend",
+    "demo",
+    "init",
+    "issue",
+    "keys rotate",
+    "orgs add",
+    "reissue",
+    "revoke",
+    "serve",
+}
 EXTRA_ENV = {"worker": {"CERTMINT_BROKER_URL": "redis://127.0.0.1:6379/15"}}
 
 SVG = (
@@ -163,11 +179,19 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Seed:
             "svg": str(work / "template.svg"),
             "credential": str(credential),
             "token": str(token["id"]),
+            "org": _default_slug(home),
         },
         secret=secret,
         certificates=certificates,
         keys=keys,
     )
+
+
+def _default_slug(home: Path) -> str:
+    with sqlite3.connect(home / "certmint.db") as db:
+        (slug,) = db.execute("SELECT slug FROM organisations WHERE is_default").fetchone()
+    db.close()
+    return str(slug)
 
 
 def _clean_environment(patch: pytest.MonkeyPatch, home: Path) -> None:

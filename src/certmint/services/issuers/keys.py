@@ -118,18 +118,27 @@ def ensure_signing_key(
         if existing is not None:
             _unseal(key_store, organisation_id, existing)
             return existing
-        now = datetime.now(UTC)
-        key = _new_key(tx, key_store, organisation_id, now)
-        record(
-            tx,
-            organisation_id=organisation_id,
-            actor=actor,
-            action="key.created",
-            subject_type="signing_key",
-            subject_id=key.key_id,
-            at=now,
-        )
+        key = add_first_key(tx, key_store, organisation_id, actor=actor)
         tx.commit()
+    return key
+
+
+def add_first_key(
+    tx: OpenUnitOfWork, key_store: KeyStore, organisation_id: UUID, *, actor: str
+) -> SigningKey:
+    """A new organisation's signing key, in the transaction that stores the organisation, so
+    that a key the store refuses (a wrong master secret) leaves no organisation without one."""
+    now = datetime.now(UTC)
+    key = _new_key(tx, key_store, organisation_id, now)
+    record(
+        tx,
+        organisation_id=organisation_id,
+        actor=actor,
+        action="key.created",
+        subject_type="signing_key",
+        subject_id=key.key_id,
+        at=now,
+    )
     return key
 
 

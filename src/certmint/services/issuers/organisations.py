@@ -25,8 +25,8 @@ from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.authorization import Action
 from certmint.services.errors import Conflict, InvalidInput, NotFound
-from certmint.services.issuers.keys import ensure_signing_key
-from certmint.services.unit_of_work import UnitOfWork
+from certmint.services.issuers.keys import add_first_key
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [
     "LOGO_TYPES",
@@ -82,13 +82,21 @@ def create_organisation(
     actor: str = "system",
 ) -> Organisation:
     """Store a new organisation (no signing key yet: ``add_organisation`` makes one)."""
+    organisation = _checked(name, url=url, slug=slug, default=default)
+    with uow as tx:
+        _store(tx, organisation, actor)
+        tx.commit()
+    return organisation
+
+
+def _checked(name: str, *, url: str, slug: str | None, default: bool) -> Organisation:
     name = name.strip()
     problems = _name_problems(name) + _url_problems(url)
     if slug is not None and not _SLUG.match(slug):
         problems.append("slug: 1 to 60 of a-z, 0-9 and -, not starting or ending with -")
     if problems:
         raise InvalidInput(problems, "organisation rejected")
-    organisation = Organisation(
+    return Organisation(
         id=uuid.uuid4(),
         slug=slug or slugify(name),
         name=name,
@@ -96,24 +104,24 @@ def create_organisation(
         is_default=default,
         created_at=datetime.now(UTC),
     )
-    with uow as tx:
-        if tx.organisations.get_by_slug(organisation.slug):
-            raise Conflict(f"an organisation with slug {organisation.slug!r} exists")
-        if default and tx.organisations.get_default():
-            raise Conflict("there is already a default organisation")
-        tx.organisations.add(organisation)
-        record(
-            tx,
-            organisation_id=organisation.id,
-            actor=actor,
-            action="organisation.created",
-            subject_type="organisation",
-            subject_id=organisation.id,
-            details={"name": name, "slug": organisation.slug},
-            at=organisation.created_at,
-        )
-        tx.commit()
-    return organisation
+
+
+def _store(tx: OpenUnitOfWork, organisation: Organisation, actor: str) -> None:
+    if tx.organisations.get_by_slug(organisation.slug):
+        raise Conflict(f"an organisation with slug {organisation.slug!r} exists")
+    if organisation.is_default and tx.organisations.get_default():
+        raise Conflict("there is already a default organisation")
+    tx.organisations.add(organisation)
+    record(
+        tx,
+        organisation_id=organisation.id,
+        actor=actor,
+        action="organisation.created",
+        subject_type="organisation",
+        subject_id=organisation.id,
+        details={"name": organisation.name, "slug": organisation.slug},
+        at=organisation.created_at,
+    )
 
 
 def add_organisation(
@@ -128,8 +136,11 @@ def add_organisation(
     """A new tenant, ready to issue: the organisation and its signing key (so its DID
     document answers at once). Its admins are invited or added next."""
     authorization.require(principal, Action.OPERATE_INSTANCE)
-    organisation = create_organisation(uow, name, url=url, slug=slug, actor=principal.actor)
-    ensure_signing_key(uow, key_store, organisation.id)
+    organisation = _checked(name, url=url, slug=slug, default=False)
+    with uow as tx:  # one transaction: a key the store refuses leaves no organisation behind
+        _store(tx, organisation, principal.actor)
+        add_first_key(tx, key_store, organisation.id, actor=principal.actor)
+        tx.commit()
     return organisation
 
 
