@@ -19,22 +19,16 @@ import argparse
 import cProfile
 import os
 import pstats
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+import _processes
 from _postgres import throwaway_database
 from certmint.bootstrap import Container, bootstrap
 from certmint.config import load_settings
@@ -110,48 +104,6 @@ def _prepare(container: Container, n: int) -> tuple[uuid.UUID, uuid.UUID]:
     return org.id, achievement.id
 
 
-def _rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _tree(pid: int) -> list[int]:
-    found = [pid]
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            children = (task / "children").read_text().split()
-        except OSError:
-            continue
-        for child in children:
-            found += _tree(int(child))
-    return found
-
-
-@contextmanager
-def _peak_memory(roots: Sequence[int]) -> Iterator[list[int]]:
-    """Sample the summed RSS of ``roots`` and their descendants; yields [peak KiB]."""
-    peak = [0]
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            peak[0] = max(peak[0], sum(_rss_kib(p) for r in roots for p in _tree(r)))
-            stop.wait(0.05)
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    try:
-        yield peak
-    finally:
-        stop.set()
-        thread.join()
-
-
 def _cpu_of(pids: Iterable[int]) -> float:
     """User + system CPU seconds used so far by the live processes ``pids``."""
     ticks = 0
@@ -166,7 +118,7 @@ def _cpu_of(pids: Iterable[int]) -> float:
 
 def _process_cpu(roots: Sequence[int]) -> float:
     """CPU seconds of ``roots`` and their live descendants."""
-    return _cpu_of({p for r in roots for p in _tree(r)})
+    return _cpu_of({p for r in roots for p in _processes.process_tree(r)})
 
 
 def _database_cpu() -> float:
@@ -220,7 +172,7 @@ def run_in_process(url: str, n: int, profile: bool) -> None:
         container = _container(_environment(Path(home), url))
         organisation_id, achievement_id = _prepare(container, n)
         profiler = cProfile.Profile() if profile else None
-        with _peak_memory([os.getpid()]) as peak:
+        with _processes.peak_memory([os.getpid()]) as peak:
             start = time.perf_counter()
             cpu, machine = time.process_time(), _machine_cpu()
             if profiler:
@@ -245,94 +197,33 @@ def run_in_process(url: str, n: int, profile: bool) -> None:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
-def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "certmint", "worker", "--concurrency", "1"],
-            env=env | {"CERTMINT_LOG_LEVEL": "INFO"},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
 def run_on_workers(url: str, broker: str, n: int, workers: int) -> None:
     with tempfile.TemporaryDirectory() as home:
         env = _environment(Path(home), url, broker)
         container = _container(env)
         organisation_id, achievement_id = _prepare(container, n)
-        logs = [Path(home) / f"worker{i}.log" for i in range(workers)]
-        processes = [_start_worker(env, log) for log in logs]
-        try:
-            for process, log in zip(processes, logs, strict=True):
-                while b" ready." not in log.read_bytes():
-                    if process.poll() is not None:
-                        raise SystemExit(log.read_text(errors="replace"))
-                    time.sleep(0.1)
-            pids = [p.pid for p in processes]
-            with _peak_memory([os.getpid()]) as peak:  # the workers are its children
-                start = time.perf_counter()
-                cpu, machine, database = _process_cpu(pids), _machine_cpu(), _database_cpu()
-                running = request_issuance(  # the broker's executor: the settings name one
-                    container.uow(),
-                    container.signing,
-                    container.executor,
-                    organisation_id,
-                    achievement_id,
-                )
-                follow_issue(container.uow(), running.job, poll_seconds=0.1)
-                elapsed = time.perf_counter() - start
-                cpu, machine = _process_cpu(pids) - cpu, _machine_cpu() - machine
-                database = _database_cpu() - database
-        finally:
-            for process in processes:
-                process.send_signal(signal.SIGTERM)
-            for process in processes:
-                process.wait(60)
+        # The workers are the bench's children, so their memory is in the peak.
+        with (
+            _processes.workers(env, workers, Path(home)) as pids,
+            _processes.peak_memory([os.getpid()]) as peak,
+        ):
+            start = time.perf_counter()
+            cpu, machine, database = _process_cpu(pids), _machine_cpu(), _database_cpu()
+            running = request_issuance(  # the broker's executor: the settings name one
+                container.uow(),
+                container.signing,
+                container.executor,
+                organisation_id,
+                achievement_id,
+            )
+            follow_issue(container.uow(), running.job, poll_seconds=0.1)
+            elapsed = time.perf_counter() - start
+            cpu, machine = _process_cpu(pids) - cpu, _machine_cpu() - machine
+            database = _database_cpu() - database
         label = f"{make_url(url).get_backend_name()} {workers} worker{'s' * (workers > 1)}"
         _report(label, n, elapsed, _stored(container), peak[0])
         _cpu_report(n, cpu, machine, database)
         container.close()
-
-
-@contextmanager
-def _redis() -> Iterator[str]:
-    url = os.environ.get("CERTMINT_BENCH_REDIS_URL")
-    if url:
-        yield url
-        return
-    server = shutil.which("redis-server")
-    if server is None:
-        raise SystemExit("set CERTMINT_BENCH_REDIS_URL or install redis-server")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    with tempfile.TemporaryDirectory() as data:
-        process = subprocess.Popen(
-            [
-                server,
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            cwd=data,
-            stdout=subprocess.DEVNULL,
-        )
-        try:
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.05)
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            process.terminate()
-            process.wait(10)
 
 
 def main() -> None:
@@ -352,7 +243,7 @@ def main() -> None:
     server = os.environ.get("CERTMINT_BENCH_POSTGRES_URL")
     if not server:
         return
-    with _redis() as broker:
+    with _processes.redis_broker() as broker:
         for workers in [args.workers] if args.workers else [1, 2]:
             with throwaway_database(server) as url:
                 run_on_workers(url, broker, args.n, workers)

@@ -23,14 +23,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 from _postgres import throwaway_database
+from _processes import free_port, served
 
 WARM_UP_SECONDS = 10
 DEFAULT_POSTGRES = "postgresql+psycopg://certmint:certmint@127.0.0.1:5432/postgres"
@@ -42,14 +38,6 @@ request = function()
   return wrk.format("GET", paths[(i %% #paths) + 1], {["Accept"] = "text/html"})
 end
 """
-
-
-def _free_port() -> int:
-    import socket  # noqa: PLC0415
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(home: Path, database_url: str, port: int) -> dict[str, str]:
@@ -99,43 +87,6 @@ def _cpu_seconds(root: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-@contextmanager
-def _served(env: dict[str, str], port: int, workers: int) -> Iterator[tuple[str, int]]:
-    base = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "certmint.web.app:app_from_environment",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    process = subprocess.Popen(command, env=env)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("the server did not start")
-            time.sleep(0.2)
-        yield base, process.pid
-    finally:
-        process.terminate()
-        process.wait(30)
-
-
 def _wrk(base: str, paths: list[str], connections: int, duration: int, script: Path) -> str:
     script.write_text(WRK_SCRIPT % ", ".join(f'"{p}"' for p in paths))
     threads = min(2, connections)
@@ -173,11 +124,11 @@ def _summary(output: str) -> dict[str, float]:
 
 
 def run(database: str, database_url: str, args: argparse.Namespace) -> None:
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         env = _env(Path(tmp) / "home", database_url, port)
         paths = _prepare(env)
-        with _served(env, port, args.workers) as (base, pid):
+        with served(env, port, args.workers) as (base, pid):
             # Warm up until steady: each worker verifies each certificate once (tens of ms of
             # CPU each, all at once from 64 connections); 3 s left that inside the measurement.
             _wrk(base, paths, args.connections, WARM_UP_SECONDS, Path(tmp) / "warm.lua")

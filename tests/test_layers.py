@@ -207,3 +207,46 @@ def test_relative_imports_are_resolved() -> None:
         "certmint.domain.ids",
         "certmint._x",
     ]
+
+
+# services/ subpackages, lowest first. Each may import the modules shared at the top of
+# services/ (errors, the unit of work, the policy, audit, links, ...) and the subpackages listed
+# before it, never one after it; read models sit low, so pages' queries never pull in the use
+# cases that change state.
+SERVICE_PACKAGES = (
+    "issuers",
+    "catalogue",
+    "read_models",
+    "identity",
+    "verification",
+    "issuance",
+    "certificates",
+    "notifications",
+)
+# Top-level modules that assemble the others (the demo data, a new instance, the health probe).
+SERVICE_ASSEMBLERS = {"demo", "instance", "health"}
+
+
+def _service_part(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 2 and parts[:2] == ["certmint", "services"] else None
+
+
+def test_service_packages_are_ordered() -> None:
+    services = PACKAGE / "services"
+    found = {p.name for p in services.iterdir() if (p / "__init__.py").exists()}
+    assert found == set(SERVICE_PACKAGES)
+    wrong = []
+    for path in services.rglob("*.py"):
+        here = _service_part(_module(path))
+        if here is None or here in SERVICE_ASSEMBLERS:
+            continue
+        for name in _imports(path):
+            there = _service_part(name)
+            if there not in SERVICE_PACKAGES or there == here:
+                continue
+            if here not in SERVICE_PACKAGES or SERVICE_PACKAGES.index(
+                there
+            ) > SERVICE_PACKAGES.index(here):
+                wrong.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert wrong == []

@@ -24,11 +24,11 @@ from certmint.domain.status_lists import StatusPurpose
 from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.authorization import Action
+from certmint.services.certificate_events import enqueue_certificate_events
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certmint.services.issuance.award import award
 from certmint.services.issuance.context import achievement_context
 from certmint.services.issuers.signing import Signing
-from certmint.services.notifications.webhooks import enqueue_certificate_events
 from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 from certmint.services.verification.status_lists import StatusListSigner
 from certmint.storage.certificates import CertificateFilter

@@ -8,13 +8,12 @@ or not the e-mail address is known, so response times do not reveal which accoun
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import unicodedata
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from uuid import UUID
@@ -22,7 +21,7 @@ from uuid import UUID
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from certmint.domain.accounts import Principal, Role, Throttle, User, normalise_email
+from certmint.domain.accounts import Principal, Role, User, normalise_email
 from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.authorization import Action
@@ -30,10 +29,10 @@ from certmint.services.errors import (
     Conflict,
     InvalidInput,
     NotFound,
-    TooManyAttempts,
     Unauthorized,
 )
 from certmint.services.identity.tokens import secret_hash
+from certmint.services.throttling import ThrottleRule, count_failure, throttle_key, unless_throttled
 from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [
@@ -41,7 +40,6 @@ __all__ = [
     "CLIENT_RULE",
     "LOCKOUT_AFTER",
     "MIN_PASSWORD_LENGTH",
-    "ThrottleRule",
     "add_user",
     "authenticate",
     "change_own_password",
@@ -53,13 +51,11 @@ __all__ = [
     "generate_password",
     "get_user",
     "has_password",
-    "limit_attempt",
     "list_users",
     "new_user",
     "replace_password",
     "set_course_scope",
     "set_password",
-    "spend_attempt",
 ]
 
 MIN_PASSWORD_LENGTH = 10
@@ -67,7 +63,6 @@ MAX_PASSWORD_LENGTH = 256  # argon2 hashes anything, but a megabyte "password" i
 # After this many failures an e-mail address waits before it may try again: 1 minute,
 # doubling with each further failure, at most an hour. A success resets the count.
 LOCKOUT_AFTER = 5
-MAX_LOCKOUT = timedelta(hours=1)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _UNKNOWN_USER = "unknown e-mail address or wrong password"
 
@@ -394,15 +389,6 @@ def _record_user(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ThrottleRule:
-    """How many failed sign-ins a key may have before each further try waits (1 minute,
-    doubling, at most ``MAX_LOCKOUT``), and after how long without one the count starts again."""
-
-    allowed: int
-    forget_after: timedelta
-
-
 # Per e-mail address, known or not (a success resets it); per client, whichever addresses it
 # tries (a success does not reset it, or one valid account would unlock guessing at others).
 # A class behind one school router shares a client, hence the larger allowance.
@@ -410,49 +396,15 @@ ADDRESS_RULE = ThrottleRule(LOCKOUT_AFTER, timedelta(days=1))
 CLIENT_RULE = ThrottleRule(50, timedelta(hours=1))
 
 
-def spend_attempt(uow: OpenUnitOfWork, what: str, rule: ThrottleRule, now: datetime) -> bool:
-    """Count one attempt at something limited like failed sign-ins (``what`` names it and who
-    tries, say asking for sign-in links from one client); False, with nothing counted, while
-    the limit holds. The caller commits."""
-    try:
-        limit_attempt(uow, what, rule, now)
-    except TooManyAttempts:
-        return False
-    return True
-
-
-def limit_attempt(uow: OpenUnitOfWork, what: str, rule: ThrottleRule, now: datetime) -> None:
-    """``spend_attempt`` for a caller that tells the waiting time: ``TooManyAttempts`` (with
-    ``retry_after``), nothing counted, while the limit holds."""
-    keys = {_key(what): rule}
-    throttles = _unless_throttled(uow, keys, now)
-    _count_failure(uow, keys, throttles, now)
-
-
 def _throttle_keys(
     organisation_id: UUID, email: str, client: str | None
 ) -> dict[str, ThrottleRule]:
     """The throttle keys of one sign-in: hashed, so the table holds no address."""
     address = f"address:{organisation_id}:{normalise_email(unicodedata.normalize('NFC', email))}"
-    keys = {_key(address): ADDRESS_RULE}
+    keys = {throttle_key(address): ADDRESS_RULE}
     if client:
-        keys[_key(f"client:{client}")] = CLIENT_RULE
+        keys[throttle_key(f"client:{client}")] = CLIENT_RULE
     return keys
-
-
-def _key(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _after_failure(rule: ThrottleRule, before: Throttle | None, now: datetime) -> Throttle:
-    failures = 1
-    if before is not None and now - before.last_failure_at < rule.forget_after:
-        failures = before.failures + 1
-    locked_until = None
-    if failures >= rule.allowed:
-        wait = timedelta(minutes=2 ** min(failures - rule.allowed, 6))
-        locked_until = now + min(wait, MAX_LOCKOUT)
-    return Throttle(failures, now, locked_until)
 
 
 def authenticate(
@@ -476,12 +428,12 @@ def authenticate(
     password = password[:MAX_PASSWORD_LENGTH]
     keys = _throttle_keys(organisation_id, email, client)
     with uow as tx:
-        throttles = _unless_throttled(tx, keys, now)
+        throttles = unless_throttled(tx, keys, now)
         user = tx.users.by_email(organisation_id, email)
         password_hash = None if user is None else tx.users.password_hash(user.id)
         right = _verify(password_hash or _dummy_hash(_hasher()), password)
         if user is None or password_hash is None or not user.active or not right:
-            _count_failure(tx, keys, throttles, now)
+            count_failure(tx, keys, throttles, now)
             if user is not None:
                 record(
                     tx,
@@ -501,27 +453,6 @@ def authenticate(
             tx.users.update(user.id, password_hash=_hasher().hash(password))
         tx.commit()
     return user
-
-
-def _unless_throttled(
-    uow: OpenUnitOfWork, keys: dict[str, ThrottleRule], now: datetime
-) -> dict[str, Throttle]:
-    """The keys' throttles; ``TooManyAttempts`` while any of them is locked."""
-    throttles = uow.sign_in_throttles.get_many(keys)
-    waits = [t.locked_until - now for t in throttles.values() if t.locked_until is not None]
-    if any(wait > timedelta(0) for wait in waits):
-        raise TooManyAttempts(int(max(waits).total_seconds()) + 1)
-    return throttles
-
-
-def _count_failure(
-    uow: OpenUnitOfWork,
-    keys: dict[str, ThrottleRule],
-    throttles: dict[str, Throttle],
-    now: datetime,
-) -> None:
-    for key, rule in keys.items():
-        uow.sign_in_throttles.put(key, _after_failure(rule, throttles.get(key), now))
 
 
 def has_password(uow: UnitOfWork, principal: Principal) -> tuple[User, bool]:
@@ -551,9 +482,9 @@ def change_own_password(
         check_password_policy(new, email=user.email)
         keys = _throttle_keys(user.organisation_id, user.email, None)
         if stored is not None:
-            throttles = _unless_throttled(tx, keys, now)
+            throttles = unless_throttled(tx, keys, now)
             if not _verify(stored, current[:MAX_PASSWORD_LENGTH]):
-                _count_failure(tx, keys, throttles, now)
+                count_failure(tx, keys, throttles, now)
                 tx.commit()
                 raise Unauthorized("the current password is not right")
         tx.users.update(user.id, password_hash=_hasher().hash(new))

@@ -42,17 +42,12 @@ from certmint.services.audit import record
 from certmint.services.authorization import Action
 from certmint.services.catalogue.roster import resolve_learner
 from certmint.services.errors import Conflict, InvalidInput, NotFound, Unauthorized
-from certmint.services.identity.accounts import (
-    ThrottleRule,
-    add_user,
-    new_user,
-    replace_password,
-    spend_attempt,
-)
+from certmint.services.identity.accounts import add_user, new_user, replace_password
 from certmint.services.identity.sessions import start_session
 from certmint.services.identity.tokens import secret_hash
 from certmint.services.issuers.organisations import find_organisation
 from certmint.services.links import Links
+from certmint.services.throttling import ThrottleRule, spend_attempt
 from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [

@@ -13,10 +13,10 @@ from uuid import UUID
 from certmint.domain.certificates import Certificate, certificate_number
 from certmint.domain.courses import Enrolment, Learner
 from certmint.domain.notifications import Notification, NotificationKind, NotificationStatus
+from certmint.services.certificate_events import enqueue_certificate_events
 from certmint.services.issuance.context import AchievementContext
 from certmint.services.issuance.signed_certificates import draft_certificate
 from certmint.services.issuers.signing import Signing
-from certmint.services.notifications.webhooks import enqueue_certificate_events
 from certmint.services.unit_of_work import OpenUnitOfWork
 from certmint.services.verification.status_lists import (
     StatusListSigner,

@@ -35,8 +35,8 @@ from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.authorization import Action
 from certmint.services.errors import Conflict, NotFound, SigningKeyUnavailable, TooManyAttempts
-from certmint.services.identity.accounts import ThrottleRule, limit_attempt
 from certmint.services.links import Links
+from certmint.services.throttling import ThrottleRule, limit_attempt
 from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [

@@ -1,8 +1,9 @@
 """Webhooks: ``certificate.issued``, ``.reissued``, ``.revoked``, ``.suspended`` and
 ``.reinstated``, signed and retried.
 
-Events are written as delivery rows in the same transaction as the change (an outbox), so a
-rolled-back change sends nothing and a committed one is never lost. ``deliver_due`` POSTs each
+Events are written as delivery rows in the same transaction as the change (an outbox:
+``services/certificate_events.py``), so a rolled-back change sends nothing and a committed one
+is never lost. ``deliver_due`` POSTs each
 with ``Certmint-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`` under the
 webhook's secret; a receiver recomputes it and rejects stale timestamps. Anything but a 2xx
 answer is retried with back-off, up to ``MAX_ATTEMPTS``.
@@ -28,16 +29,13 @@ from uuid import UUID
 
 from certmint.adapters import OutboundError, OutboundPolicy, OutboundRefused
 from certmint.domain.accounts import Principal
-from certmint.domain.certificates import Certificate
-from certmint.domain.ids import url_id
 from certmint.domain.notifications import after_failure
 from certmint.domain.webhooks import EVENTS, DeliveryStatus, Webhook, WebhookDelivery
 from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.authorization import Action
 from certmint.services.errors import InvalidInput, NotFound
-from certmint.services.links import Links
-from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = [
     "SIGNATURE_HEADER",
@@ -45,7 +43,6 @@ __all__ = [
     "Poster",
     "add_webhook",
     "deliver_due",
-    "enqueue_certificate_events",
     "list_webhooks",
     "list_webhooks_page",
     "remove_webhook",
@@ -54,7 +51,6 @@ __all__ = [
 
 SIGNATURE_HEADER = "Certmint-Signature"
 STALE_CLAIM = timedelta(minutes=15)
-_WITH_REASON = ("certificate.revoked", "certificate.suspended")
 _STRICTEST = OutboundPolicy()  # https and public addresses only: what a caller gets by default
 
 
@@ -152,53 +148,6 @@ def remove_webhook(uow: UnitOfWork, principal: Principal, webhook_id: UUID) -> N
             details={"url": webhook.url},
         )
         tx.commit()
-
-
-def enqueue_certificate_events(
-    uow: OpenUnitOfWork,
-    organisation_id: UUID,
-    event: str,
-    certificates: Iterable[Certificate],
-    *,
-    links: Links,
-    now: datetime,
-) -> None:
-    """Queue ``event`` for each certificate (the caller commits)."""
-    hooks = [
-        w for w in uow.webhooks.for_organisation(organisation_id) if w.active and event in w.events
-    ]
-    if not hooks:
-        return
-    deliveries = []
-    for certificate in certificates:
-        values = certificate.snapshot.get("values", {})
-        data: dict[str, object] = {
-            "certificate_id": url_id(certificate.id),
-            "number": certificate.number,
-            "status": certificate.status.value,
-            "achievement_id": str(certificate.achievement_id),
-            "learner_id": str(certificate.learner_id),
-            "recipient_name": values.get("recipient.name"),
-            "verification_url": links.verification(certificate.id),
-        }
-        if certificate.supersedes_id:
-            data["supersedes"] = url_id(certificate.supersedes_id)
-        if certificate.status_reason and event in _WITH_REASON:
-            data["reason"] = certificate.status_reason
-        for hook in hooks:
-            delivery_id = uuid.uuid4()
-            payload: dict[str, object] = {
-                "id": str(delivery_id),
-                "type": event,
-                "created": now.isoformat(),
-                "data": data,
-            }
-            deliveries.append(
-                WebhookDelivery(
-                    delivery_id, hook.id, event, payload, DeliveryStatus.PENDING, 0, now, now
-                )
-            )
-    uow.webhooks.add_deliveries(deliveries)
 
 
 @dataclass
