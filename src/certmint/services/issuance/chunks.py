@@ -18,7 +18,7 @@ from certmint.services.issuance.award import award
 from certmint.services.issuance.jobs import claim_chunk, run_claimed
 from certmint.services.issuance.outcome import finish_if_complete
 from certmint.services.issuance.planning import IssueJob
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = ["Announce", "Eligible", "eligible_in", "issue_chunk", "record_issued", "run_issue_chunk"]
 
@@ -28,15 +28,15 @@ Announce = Callable[[], None]
 
 
 def issue_chunk(
-    uow: SqlAlchemyUnitOfWork, job: IssueJob, chunk: JobChunk, announce: Announce | None = None
+    tx: OpenUnitOfWork, job: IssueJob, chunk: JobChunk, announce: Announce | None = None
 ) -> tuple[ChunkCounts, list[UUID]]:
     """One chunk's issuance inside the open unit of work (the runner commits it). When it
     issued anything, ``announce`` runs once the commit has succeeded (never for work rolled
     back or redone), whoever triggered the job and whichever executor runs it."""
-    found = eligible_in(uow, job, chunk)
+    found = eligible_in(tx, job, chunk)
     now = datetime.now(UTC)
-    issued = award(uow, job.ctx, job.signing, found.eligible, now)
-    record_issued(uow, job, issued, now, announce)
+    issued = award(tx, job.ctx, job.signing, found.eligible, now)
+    record_issued(tx, job, issued, now, announce)
     return found.counts(len(issued)), [c.id for c in issued]
 
 
@@ -57,11 +57,11 @@ class Eligible:
         )
 
 
-def eligible_in(uow: SqlAlchemyUnitOfWork, job: IssueJob, chunk: JobChunk) -> Eligible:
+def eligible_in(tx: OpenUnitOfWork, job: IssueJob, chunk: JobChunk) -> Eligible:
     """The chunk's wanted learners who do not hold the achievement and meet the criteria (or
     all of them, for an award by hand), read inside the open unit of work."""
     ctx = job.ctx
-    page = uow.roster.enrolments_page(
+    page = tx.roster.enrolments_page(
         ctx.batch.id,
         after=chunk.after,
         upto=chunk.upto,
@@ -70,7 +70,7 @@ def eligible_in(uow: SqlAlchemyUnitOfWork, job: IssueJob, chunk: JobChunk) -> El
     )
     wanted = job.wanted
     pairs = [(e, lr) for e, lr in page if wanted is None or lr.id in wanted]
-    held = uow.certificates.current_holders(ctx.achievement.id, [lr.id for _, lr in pairs])
+    held = tx.certificates.current_holders(ctx.achievement.id, [lr.id for _, lr in pairs])
     eligible = [
         (e, lr)
         for e, lr in pairs
@@ -80,7 +80,7 @@ def eligible_in(uow: SqlAlchemyUnitOfWork, job: IssueJob, chunk: JobChunk) -> El
 
 
 def record_issued(
-    uow: SqlAlchemyUnitOfWork,
+    tx: OpenUnitOfWork,
     job: IssueJob,
     issued: Sequence[Certificate],
     now: datetime,
@@ -92,7 +92,7 @@ def record_issued(
         return
     ctx = job.ctx
     record(
-        uow,
+        tx,
         organisation_id=ctx.organisation.id,
         actor=job.actor,
         action="certificates.issued",
@@ -103,11 +103,11 @@ def record_issued(
         at=now,
     )
     if announce is not None:
-        uow.after_commit(announce)
+        tx.after_commit(announce)
 
 
 def run_issue_chunk(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     job: IssueJob,
     chunk_id: UUID,
     owner: str,
@@ -123,12 +123,12 @@ def run_issue_chunk(
             uow,
             chunk,
             owner,
-            lambda chunk_uow, c: issue_chunk(chunk_uow, job, c, announce)[0],
+            lambda tx, c: issue_chunk(tx, job, c, announce)[0],
             lease,
         )
     else:
-        with uow:
-            current = uow.jobs.get_chunk(chunk_id)
+        with uow as tx:
+            current = tx.jobs.get_chunk(chunk_id)
         if current is None or current.job_id != job.job_id:
             raise NotFound("chunk", chunk_id)
         if current.status is not ChunkStatus.DONE:

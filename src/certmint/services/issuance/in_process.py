@@ -31,7 +31,7 @@ from certmint.services.issuance.parallel_signing import SigningPool
 from certmint.services.issuance.pipeline import run_pipelined
 from certmint.services.issuance.planning import CHUNK_SIZE, IssueJob, plan_issue
 from certmint.services.issuers.signing import Signing
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = ["InProcessExecutor", "issue_achievement"]
 
@@ -48,7 +48,7 @@ def _in_thread(work: Callable[[], None]) -> None:
 
 
 def run_job(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     job: IssueJob,
     *,
     lease: timedelta = DEFAULT_LEASE,
@@ -62,8 +62,8 @@ def run_job(
     owner = executor_name()
     issued: dict[UUID, list[UUID]] = {}  # per chunk, from its latest attempt
 
-    def work(chunk_uow: SqlAlchemyUnitOfWork, chunk: JobChunk) -> ChunkCounts:
-        counts, ids = issue_chunk(chunk_uow, job, chunk, announce)
+    def work(tx: OpenUnitOfWork, chunk: JobChunk) -> ChunkCounts:
+        counts, ids = issue_chunk(tx, job, chunk, announce)
         issued[chunk.id] = ids
         return counts
 
@@ -100,7 +100,7 @@ def run_job(
 
 
 def issue_achievement(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     signing: Signing,
     organisation_id: UUID,
     achievement_id: UUID,
@@ -168,7 +168,7 @@ class InProcessExecutor:
 
     def __init__(
         self,
-        new_uow: Callable[[], SqlAlchemyUnitOfWork],
+        new_uow: Callable[[], UnitOfWork],
         *,
         lease: timedelta = DEFAULT_LEASE,
         announce: Announce | None = None,

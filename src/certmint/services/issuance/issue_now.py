@@ -20,7 +20,7 @@ from certmint.services.issuance.planning import CHUNK_SIZE
 from certmint.services.issuance.requests import request_issuance
 from certmint.services.issuers.signing import Signing
 from certmint.services.read_models.dashboard import job_percent
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = ["IssueStatus", "issue_status", "progress_chunk", "start_issue"]
 
@@ -34,7 +34,7 @@ def progress_chunk(total: int) -> int:
 
 
 def start_issue(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     signing: Signing,
     executor: Executor,
     principal: Principal,
@@ -42,9 +42,9 @@ def start_issue(
 ) -> UUID:
     """Award the achievement to everyone in its batch who qualifies, in the background, if the
     principal may; returns the id of the job to follow (``issue_status``)."""
-    with uow:
-        achievement = authorization.achievement_for(uow, principal, achievement_id)
-        total = uow.roster.count_enrolments(achievement.batch_id)
+    with uow as tx:
+        achievement = authorization.achievement_for(tx, principal, achievement_id)
+        total = tx.roster.count_enrolments(achievement.batch_id)
     return request_issuance(
         uow,
         signing,
@@ -98,20 +98,20 @@ class IssueStatus:
         }
 
 
-def issue_status(uow: SqlAlchemyUnitOfWork, principal: Principal, job_id: UUID) -> IssueStatus:
+def issue_status(uow: UnitOfWork, principal: Principal, job_id: UUID) -> IssueStatus:
     """A job of the principal's organisation, if it issues an achievement they manage."""
-    with uow:
-        job = uow.jobs.get(principal.organisation_id, job_id)
+    with uow as tx:
+        job = tx.jobs.get(principal.organisation_id, job_id)
         if job is None or "achievement_id" not in job.params:
             raise NotFound("job", job_id)
         try:
             achievement = authorization.achievement_for(
-                uow, principal, UUID(job.params["achievement_id"])
+                tx, principal, UUID(job.params["achievement_id"])
             )
-            course, batch = authorization.batch_for(uow, principal, achievement.batch_id)
+            course, batch = authorization.batch_for(tx, principal, achievement.batch_id)
         except NotFound:
             raise NotFound("job", job_id) from None
-        counts = uow.jobs.progress(job.id).counts
+        counts = tx.jobs.progress(job.id).counts
     where = f"{course.name}, {batch.name}"
     label = f"{achievement.name} · {where}"
     return IssueStatus(job, achievement.id, batch.id, where, label, counts)

@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from certmint.domain.jobs import ChunkCounts, Job, JobChunk, JobProgress, JobStatus
 from certmint.services.audit import record
 from certmint.services.errors import Conflict
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
 __all__ = [
     "DEFAULT_LEASE",
@@ -57,7 +57,7 @@ MAX_CHUNK_ATTEMPTS = 5
 POLL_SECONDS = 0.5
 
 #: Does a chunk's work inside the open unit of work (without committing); says what it did.
-ChunkWork = Callable[[SqlAlchemyUnitOfWork, JobChunk], ChunkCounts]
+ChunkWork = Callable[[OpenUnitOfWork, JobChunk], ChunkCounts]
 
 
 def executor_name() -> str:
@@ -67,7 +67,7 @@ def executor_name() -> str:
 
 
 def claim_chunk(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     owner: str,
     lease: timedelta,
     *,
@@ -76,11 +76,11 @@ def claim_chunk(
 ) -> JobChunk | None:
     """Claim (and commit the claim of) the job's next claimable chunk, or exactly ``chunk_id``."""
     now = datetime.now(UTC)
-    with uow:
-        chunk = uow.jobs.claim_chunk(
+    with uow as tx:
+        chunk = tx.jobs.claim_chunk(
             job_id=job_id, chunk_id=chunk_id, owner=owner, now=now, lease_until=now + lease
         )
-        uow.commit()
+        tx.commit()
     return chunk
 
 
@@ -119,7 +119,7 @@ cyclic_gc_paused = _CollectorPause()
 
 
 def run_claimed(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     chunk: JobChunk,
     owner: str,
     work: ChunkWork,
@@ -140,48 +140,48 @@ def run_claimed(
     """
     for attempt in range(1, MAX_CHUNK_ATTEMPTS + 1):
         try:
-            with cyclic_gc_paused(), uow:
-                if not uow.jobs.renew_claim(chunk, owner, datetime.now(UTC) + lease):
+            with cyclic_gc_paused(), uow as tx:
+                if not tx.jobs.renew_claim(chunk, owner, datetime.now(UTC) + lease):
                     log.warning("chunk %s of job %s was taken over", chunk.seq, chunk.job_id)
                     return None
-                counts = work(uow, chunk)
-                if not uow.jobs.finish_chunk(chunk, owner, counts, datetime.now(UTC)):
+                counts = work(tx, chunk)
+                if not tx.jobs.finish_chunk(chunk, owner, counts, datetime.now(UTC)):
                     log.warning("chunk %s of job %s was taken over", chunk.seq, chunk.job_id)
                     return None
-                uow.commit()
+                tx.commit()
                 return counts
         except IntegrityError:
             log.info("chunk %s lost a race (attempt %d); redoing it", chunk.seq, attempt)
     raise Conflict(f"a chunk kept colliding with concurrent work after {MAX_CHUNK_ATTEMPTS} tries")
 
 
-def open_chunk_ids(uow: SqlAlchemyUnitOfWork, job_id: UUID) -> list[UUID]:
+def open_chunk_ids(uow: UnitOfWork, job_id: UUID) -> list[UUID]:
     """The job's chunks not done yet (what to hand to a broker; the last one when all are
     done, so that its task marks the job finished)."""
-    with uow:
-        return uow.jobs.open_chunk_ids(job_id)
+    with uow as tx:
+        return tx.jobs.open_chunk_ids(job_id)
 
 
-def quiet_jobs(uow: SqlAlchemyUnitOfWork, kind: str, quiet: timedelta) -> list[Job]:
+def quiet_jobs(uow: UnitOfWork, kind: str, quiet: timedelta) -> list[Job]:
     """Unfinished jobs of ``kind`` that nobody has touched for ``quiet``: not (re)started, no
     chunk finished, and no claim renewed or running out within that time. Nobody holds their
     open chunks, and nobody has run one lately."""
-    with uow:
-        return uow.jobs.quiet(kind, datetime.now(UTC) - quiet)
+    with uow as tx:
+        return tx.jobs.quiet(kind, datetime.now(UTC) - quiet)
 
 
-def restart_quiet_job(uow: SqlAlchemyUnitOfWork, job: Job, quiet: timedelta) -> list[UUID] | None:
+def restart_quiet_job(uow: UnitOfWork, job: Job, quiet: timedelta) -> list[UUID] | None:
     """Restart a quiet job (as running it again would): its chunks to hand to a broker, or
     None when it was touched meanwhile, by another executor or by another sweeper that
     restarted it first. The restart counts as touching it, so it is restarted once per
     ``quiet`` at most, however many sweepers look."""
     now = datetime.now(UTC)
-    with uow:
-        if not uow.jobs.restart_if_quiet(job.id, now - quiet, now):
+    with uow as tx:
+        if not tx.jobs.restart_if_quiet(job.id, now - quiet, now):
             return None
-        chunk_ids = uow.jobs.open_chunk_ids(job.id)
+        chunk_ids = tx.jobs.open_chunk_ids(job.id)
         record(
-            uow,
+            tx,
             organisation_id=job.organisation_id,
             actor="system",
             action="job.requeued",
@@ -191,19 +191,17 @@ def restart_quiet_job(uow: SqlAlchemyUnitOfWork, job: Job, quiet: timedelta) -> 
             details={"chunks": len(chunk_ids)},
             at=now,
         )
-        uow.commit()
+        tx.commit()
     return chunk_ids
 
 
-def job_progress(
-    uow: SqlAlchemyUnitOfWork, job_id: UUID, *, owner: str | None = None
-) -> JobProgress:
-    with uow:
-        return uow.jobs.progress(job_id, owner=owner)
+def job_progress(uow: UnitOfWork, job_id: UUID, *, owner: str | None = None) -> JobProgress:
+    with uow as tx:
+        return tx.jobs.progress(job_id, owner=owner)
 
 
 def run_until_complete(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     job_id: UUID,
     owner: str,
     work: ChunkWork,
@@ -244,8 +242,8 @@ def wait_seconds(progress: JobProgress) -> float:
 
 
 def mark_job(
-    uow: SqlAlchemyUnitOfWork, job_id: UUID, status: JobStatus, *, error: str | None = None
+    tx: OpenUnitOfWork, job_id: UUID, status: JobStatus, *, error: str | None = None
 ) -> bool:
     """Set a job's final status (inside the open unit of work); False when it already had it
     (another executor finished it first), so the caller records the outcome once."""
-    return uow.jobs.finish(job_id, status, datetime.now(UTC), error=error)
+    return tx.jobs.finish(job_id, status, datetime.now(UTC), error=error)

@@ -12,7 +12,7 @@ from uuid import UUID
 from certmint.services.issuance.jobs import open_chunk_ids, quiet_jobs, restart_quiet_job
 from certmint.services.issuance.outcome import IssueSummary, Progress, follow_issue
 from certmint.services.issuance.planning import JOB_KIND, IssueJob
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = ["BrokerExecutor", "QueueChunks", "requeue_quiet_issues"]
 
@@ -27,7 +27,7 @@ class _Queued:
 
     detached = True
 
-    def __init__(self, job: IssueJob, new_uow: Callable[[], SqlAlchemyUnitOfWork]) -> None:
+    def __init__(self, job: IssueJob, new_uow: Callable[[], UnitOfWork]) -> None:
         self.job = job
         self._new_uow = new_uow
 
@@ -41,7 +41,7 @@ class BrokerExecutor:
     holds waits for it, so repeating costs a few messages and resumes the chunks whose
     messages were lost."""
 
-    def __init__(self, new_uow: Callable[[], SqlAlchemyUnitOfWork], queue: QueueChunks) -> None:
+    def __init__(self, new_uow: Callable[[], UnitOfWork], queue: QueueChunks) -> None:
         self._new_uow = new_uow
         self._queue = queue
 
@@ -52,7 +52,7 @@ class BrokerExecutor:
 
 
 def requeue_quiet_issues(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     queue: QueueChunks,
     quiet: timedelta,
     *,

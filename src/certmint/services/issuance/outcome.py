@@ -13,7 +13,7 @@ from certmint.services.audit import record
 from certmint.services.errors import Conflict, NotFound
 from certmint.services.issuance.jobs import mark_job
 from certmint.services.issuance.planning import IssueJob
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = [
     "IssueSummary",
@@ -62,19 +62,17 @@ def summarise(
     )
 
 
-def issue_progress(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, job_id: UUID
-) -> tuple[Job, JobProgress]:
+def issue_progress(uow: UnitOfWork, organisation_id: UUID, job_id: UUID) -> tuple[Job, JobProgress]:
     """A job and its chunks, for whoever follows it (the CLI's progress bar, the web page)."""
-    with uow:
-        job = uow.jobs.get(organisation_id, job_id)
+    with uow as tx:
+        job = tx.jobs.get(organisation_id, job_id)
         if job is None:
             raise NotFound("job", job_id)
-        return job, uow.jobs.progress(job_id)
+        return job, tx.jobs.progress(job_id)
 
 
 def follow_issue(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     job: IssueJob,
     *,
     progress: Progress | None = None,
@@ -94,21 +92,21 @@ def follow_issue(
         time.sleep(poll_seconds)
 
 
-def fail_issue_job(uow: SqlAlchemyUnitOfWork, job_id: UUID, exc: BaseException) -> None:
+def fail_issue_job(uow: UnitOfWork, job_id: UUID, exc: BaseException) -> None:
     """Record why an executor gave up (its claim runs out; another run can finish the job)."""
-    with uow:
-        mark_job(uow, job_id, JobStatus.FAILED, error=repr(exc)[:2000])
-        uow.commit()
+    with uow as tx:
+        mark_job(tx, job_id, JobStatus.FAILED, error=repr(exc)[:2000])
+        tx.commit()
 
 
-def finish_if_complete(uow: SqlAlchemyUnitOfWork, job: IssueJob) -> None:
+def finish_if_complete(uow: UnitOfWork, job: IssueJob) -> None:
     """When every chunk is done, mark the job succeeded and audit it, once whoever gets here."""
-    with uow:
-        progress = uow.jobs.progress(job.job_id)
-        if progress.complete and mark_job(uow, job.job_id, JobStatus.SUCCEEDED):
+    with uow as tx:
+        progress = tx.jobs.progress(job.job_id)
+        if progress.complete and mark_job(tx, job.job_id, JobStatus.SUCCEEDED):
             counts = progress.counts
             record(
-                uow,
+                tx,
                 organisation_id=job.ctx.organisation.id,
                 actor=job.actor,
                 action="job.succeeded",
@@ -121,4 +119,4 @@ def finish_if_complete(uow: SqlAlchemyUnitOfWork, job: IssueJob) -> None:
                     "not_eligible": counts.not_eligible,
                 },
             )
-        uow.commit()
+        tx.commit()

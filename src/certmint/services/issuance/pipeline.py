@@ -33,12 +33,12 @@ from certmint.services.issuance.chunks import (
 from certmint.services.issuance.jobs import claim_chunk, job_progress, run_claimed, wait_seconds
 from certmint.services.issuance.parallel_signing import SigningPool
 from certmint.services.issuance.planning import IssueJob
+from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 from certmint.services.verification.status_lists import (
     StatusListSigner,
     StatusPlaces,
     allocate_places,
 )
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = ["run_pipelined"]
 
@@ -56,7 +56,7 @@ class _Prepared:
 
 
 def _prepare(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     job: IssueJob,
     chunk: JobChunk,
     pool: SigningPool,
@@ -64,12 +64,12 @@ def _prepare(
 ) -> _Prepared:
     ctx = job.ctx
     now = datetime.now(UTC)
-    with uow:
-        found = eligible_in(uow, job, chunk)
+    with uow as tx:
+        found = eligible_in(tx, job, chunk)
         count = len(found.eligible)
         places = (
             allocate_places(
-                uow,
+                tx,
                 StatusListSigner(job.signing, ctx.organisation, ctx.key),
                 count,
                 now,
@@ -78,15 +78,15 @@ def _prepare(
             if count
             else None
         )
-        numbers = certificate_numbers(uow, ctx.organisation.id, count, now.year) if count else []
-        uow.commit()  # a status list opened for these places, if one was (nothing else)
+        numbers = certificate_numbers(tx, ctx.organisation.id, count, now.year) if count else []
+        tx.commit()  # a status list opened for these places, if one was (nothing else)
     drafts = draft_awards(ctx, found.eligible, places, numbers, now) if places else []
     signed = pool.sign([d.credential for d in drafts], ctx.key, now)
     return _Prepared(chunk, found, places, drafts, signed, now)
 
 
 def _write(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     job: IssueJob,
     prepared: _Prepared,
     *,
@@ -97,11 +97,11 @@ def _write(
 ) -> ChunkCounts | None:
     attempts = 0
 
-    def work(chunk_uow: SqlAlchemyUnitOfWork, chunk: JobChunk) -> ChunkCounts:
+    def work(tx: OpenUnitOfWork, chunk: JobChunk) -> ChunkCounts:
         nonlocal attempts
         attempts += 1
         if attempts > 1:  # lost a race on a unique index: redo it all in this transaction
-            counts, ids = issue_chunk(chunk_uow, job, chunk, announce)
+            counts, ids = issue_chunk(tx, job, chunk, announce)
             issued[chunk.id] = ids
             return counts
         certificates = [
@@ -110,14 +110,14 @@ def _write(
         ]
         if prepared.places is not None:
             store_awards(
-                chunk_uow,
+                tx,
                 job.ctx,
                 prepared.found.eligible,
                 certificates,
                 places=prepared.places,
                 now=prepared.now,
             )
-        record_issued(chunk_uow, job, certificates, prepared.now, announce)
+        record_issued(tx, job, certificates, prepared.now, announce)
         issued[chunk.id] = [c.id for c in certificates]
         return prepared.found.counts(len(certificates))
 
@@ -125,7 +125,7 @@ def _write(
 
 
 def run_pipelined(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     job: IssueJob,
     owner: str,
     pool: SigningPool,

@@ -16,8 +16,8 @@ from certmint.services.audit import record
 from certmint.services.errors import InvalidInput, NotFound
 from certmint.services.issuance.context import AchievementContext, achievement_context
 from certmint.services.issuers.signing import Signing
+from certmint.services.unit_of_work import UnitOfWork
 from certmint.storage.bulk import CHUNK
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = ["CHUNK_SIZE", "JOB_KIND", "IssueJob", "load_issue_job", "plan_issue"]
 
@@ -49,7 +49,7 @@ def _few(wanted: frozenset[UUID] | None) -> frozenset[UUID] | None:
 
 
 def plan_issue(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     signing: Signing,
     organisation_id: UUID,
     achievement_id: UUID,
@@ -76,11 +76,11 @@ def plan_issue(
     if wanted is not None:
         params["learner_ids"] = sorted(str(i) for i in wanted)
     now = datetime.now(UTC)
-    with uow:
-        uow.jobs.serialise_planning(organisation_id)
-        job = uow.jobs.unfinished(organisation_id, JOB_KIND, params)
+    with uow as tx:
+        tx.jobs.serialise_planning(organisation_id)
+        job = tx.jobs.unfinished(organisation_id, JOB_KIND, params)
         if job is None:
-            total = len(wanted) if wanted is not None else uow.roster.count_enrolments(ctx.batch.id)
+            total = len(wanted) if wanted is not None else tx.roster.count_enrolments(ctx.batch.id)
             job = Job(
                 uuid.uuid4(),
                 organisation_id,
@@ -95,9 +95,9 @@ def plan_issue(
                 None,
                 None,
             )
-            uow.jobs.add(job)
+            tx.jobs.add(job)
             record(
-                uow,
+                tx,
                 organisation_id=organisation_id,
                 actor=actor,
                 action="job.created",
@@ -106,20 +106,20 @@ def plan_issue(
                 details=params,
                 at=now,
             )
-        if not uow.jobs.has_chunks(job.id):
-            bounds = uow.roster.enrolment_bounds(ctx.batch.id, chunk_size, learner_ids=_few(wanted))
-            uow.jobs.add_chunks(job.id, list(zip([None, *bounds], [*bounds, None], strict=True)))
-        uow.jobs.started(job.id, now, job.total)
-        uow.commit()
+        if not tx.jobs.has_chunks(job.id):
+            bounds = tx.roster.enrolment_bounds(ctx.batch.id, chunk_size, learner_ids=_few(wanted))
+            tx.jobs.add_chunks(job.id, list(zip([None, *bounds], [*bounds, None], strict=True)))
+        tx.jobs.started(job.id, now, job.total)
+        tx.commit()
     return IssueJob(job.id, ctx, signing, job.total, wanted, manual, reason, actor)
 
 
 def load_issue_job(
-    uow: SqlAlchemyUnitOfWork, signing: Signing, organisation_id: UUID, job_id: UUID
+    uow: UnitOfWork, signing: Signing, organisation_id: UUID, job_id: UUID
 ) -> IssueJob:
     """What a worker needs to run chunks of a job another process planned."""
-    with uow:
-        job = uow.jobs.get(organisation_id, job_id)
+    with uow as tx:
+        job = tx.jobs.get(organisation_id, job_id)
     if job is None or job.kind != JOB_KIND:
         raise NotFound("job", job_id)
     params = job.params

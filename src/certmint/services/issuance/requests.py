@@ -12,7 +12,7 @@ from uuid import UUID
 from certmint.services.issuance.executors import Executor, Running
 from certmint.services.issuance.planning import CHUNK_SIZE, plan_issue
 from certmint.services.issuers.signing import Signing
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = ["request_automatic_issuance", "request_issuance"]
 
@@ -20,7 +20,7 @@ _AUTOMATIC = "automatic: enrolment changed"
 
 
 def request_issuance(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     signing: Signing,
     executor: Executor,
     organisation_id: UUID,
@@ -51,7 +51,7 @@ def request_issuance(
 
 
 def request_automatic_issuance(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     signing: Signing,
     executor: Executor,
     organisation_id: UUID,
@@ -63,9 +63,9 @@ def request_automatic_issuance(
     batches, for those of their learners only (each job considers whoever now qualifies)."""
     if not enrolment_ids:
         return []
-    with uow:
-        keys = uow.roster.enrolment_keys(enrolment_ids)
-        achievements = uow.achievements.auto_issue_for_batches(list({b for b, _ in keys}))
+    with uow as tx:
+        keys = tx.roster.enrolment_keys(enrolment_ids)
+        achievements = tx.achievements.auto_issue_for_batches(list({b for b, _ in keys}))
     learners: dict[UUID, set[UUID]] = {}
     for batch_id, learner_id in keys:
         learners.setdefault(batch_id, set()).add(learner_id)
