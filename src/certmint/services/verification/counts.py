@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from uuid import UUID
 
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
+from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = ["VerificationCounter", "verification_counts"]
 
@@ -30,7 +30,7 @@ class VerificationCounter:
         with self._lock:
             self._pending[certificate_id] += 1
 
-    def flush(self, uow: SqlAlchemyUnitOfWork) -> int:
+    def flush(self, uow: UnitOfWork) -> int:
         """Write the tally; returns how many certificates it touched. On failure the tally is
         kept for the next flush."""
         with self._lock:
@@ -38,9 +38,9 @@ class VerificationCounter:
         if not pending:
             return 0
         try:
-            with uow:
-                uow.verification_counts.add(pending)
-                uow.commit()
+            with uow as tx:
+                tx.verification_counts.add(pending)
+                tx.commit()
         except Exception:
             with self._lock:
                 self._pending.update(pending)
@@ -49,11 +49,11 @@ class VerificationCounter:
 
 
 def verification_counts(
-    uow: SqlAlchemyUnitOfWork, organisation_id: UUID, certificate_ids: Iterable[UUID]
+    uow: UnitOfWork, organisation_id: UUID, certificate_ids: Iterable[UUID]
 ) -> dict[UUID, int]:
     """How often each of the given certificates was verified: 0 if never, and 0 for another
     organisation's (whose counts are never read)."""
     ids = list(certificate_ids)
-    with uow:
-        counted = uow.verification_counts.for_certificates(organisation_id, ids)
+    with uow as tx:
+        counted = tx.verification_counts.for_certificates(organisation_id, ids)
     return {i: counted.get(i, 0) for i in ids}

@@ -40,9 +40,9 @@ from certmint.services.errors import InvalidInput, NotFound
 from certmint.services.issuers.keys import issuer_key
 from certmint.services.issuers.organisations import require_active
 from certmint.services.issuers.signing import Signing
+from certmint.services.unit_of_work import UnitOfWork
 from certmint.services.verification.status_lists import StatusListSigner, allocate_places
 from certmint.services.verification.verify import Instance, local_documents, verify_document
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
     "MAX_PRESENTED",
@@ -68,7 +68,7 @@ def _rejected(problem: str) -> InvalidInput:
 
 
 def issue_credential(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     signing: Signing,
     organisation_id: UUID,
     credential: Any,
@@ -99,8 +99,8 @@ def issue_credential(
     if cryptosuite not in CRYPTOSUITES:
         raise _rejected(f"options.cryptosuite: one of {', '.join(CRYPTOSUITES)}")
     with_status = _status_option(options.get("credentialStatus"))
-    with uow:
-        organisation = uow.organisations.get(organisation_id)
+    with uow as tx:
+        organisation = tx.organisations.get(organisation_id)
     if organisation is None:
         raise NotFound("organisation", organisation_id)
     require_active(organisation)
@@ -124,12 +124,12 @@ def issue_credential(
     if issuer_id == as_did_key:
         method = f"{as_did_key}#{key.key_pair.public_key.multibase}"
     options_ = ProofOptions(verification_method=method, created=now, cryptosuite=cryptosuite)
-    with uow:
+    with uow as tx:
         if with_status:
             # A place in the organisation's revocation list, held by no certificate: the list
             # is served where the entry points, and the bit stays clear.
-            places = allocate_places(uow, StatusListSigner(signing, organisation, key), 1, now)
-            places.record(uow, [None])
+            places = allocate_places(tx, StatusListSigner(signing, organisation, key), 1, now)
+            places.record(tx, [None])
             entry = places.entry(signing.links, organisation, places.indexes[0])
             document["credentialStatus"] = status_entry(entry)
             if document["@context"][0] == VC1 and STATUS_V1 not in document["@context"]:
@@ -139,7 +139,7 @@ def issue_credential(
         except CredentialError as exc:
             raise _rejected(str(exc)) from exc
         record(
-            uow,
+            tx,
             organisation_id=organisation_id,
             actor=actor,
             action="credential.issued_via_api",
@@ -148,7 +148,7 @@ def issue_credential(
             details={"cryptosuite": cryptosuite, "status": with_status},
             at=now,
         )
-        uow.commit()
+        tx.commit()
     return signed
 
 
@@ -201,9 +201,7 @@ class ApiVerification:
         }
 
 
-def verify_credential_api(
-    uow: SqlAlchemyUnitOfWork, signing: Signing, credential: Any
-) -> ApiVerification:
+def verify_credential_api(uow: UnitOfWork, signing: Signing, credential: Any) -> ApiVerification:
     """Every check of one credential, its JSON-LD and canonicalization work within the
     request's budget (:data:`REQUEST_WORK_S`, shared with a presentation's other credentials
     when it is one of them)."""
@@ -219,7 +217,7 @@ def verify_credential_api(
 
 
 def verify_presentation_api(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     signing: Signing,
     presentation: Any,
     options: Mapping[str, Any] | None = None,
@@ -285,7 +283,7 @@ def verify_presentation_api(
 
 
 def _presentation_proof_errors(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     signing: Signing,
     presentation: dict[str, Any],
     proof: dict[str, Any],

@@ -49,7 +49,6 @@ from certmint.services.links import Links
 from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 from certmint.services.verification.status_lists import published_status_list
 from certmint.storage.certificates import CertificateStamp
-from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
     "PRINTED_FIELDS",
@@ -187,7 +186,7 @@ class Instance:
     locally (offline, and without trusting the network for our own credentials). Nothing here
     signs: status lists are read as they were signed when they changed."""
 
-    uow: SqlAlchemyUnitOfWork
+    uow: UnitOfWork
     signing: Signing
     # Set when the issuer is known (a certificate of ours): only its DID document is loaded.
     organisation_id: UUID | None = None
@@ -208,8 +207,8 @@ def _status_checker(
             return lists[url]
         ours = instance.signing.links.status_list_address(url) if instance else None
         if instance is not None and ours is not None:
-            with instance.uow:
-                served = published_status_list(instance.uow, ours)
+            with instance.uow as tx:
+                served = published_status_list(tx, ours)
             if served is None:
                 raise StatusListError(f"no status list at {url}")
             return served.credential
@@ -416,7 +415,7 @@ def cached_verification(
 
 
 def verify_certificate(
-    uow: SqlAlchemyUnitOfWork,
+    uow: UnitOfWork,
     signing: Signing,
     reference: str,
     *,
@@ -433,8 +432,8 @@ def verify_certificate(
     moment = now or datetime.now(UTC)
     # One transaction reads all that verifying needs: the certificate, its issuer's DID
     # document and the signed status lists its credential names.
-    with uow:
-        certificate = uow.certificates.get(certificate_id)
+    with uow as tx:
+        certificate = tx.certificates.get(certificate_id)
         if certificate is None:
             return CertificateVerification("not_found")
         cached = (
@@ -442,10 +441,10 @@ def verify_certificate(
         )
         if cached is not None:
             return cached
-        issuer = uow.organisations.get(certificate.organisation_id)
+        issuer = tx.organisations.get(certificate.organisation_id)
         credential = certificate.credential
-        documents = _documents(uow, signing.links, certificate.organisation_id)
-        lists = _lists(uow, signing.links, _status_urls(credential))
+        documents = _documents(tx, signing.links, certificate.organisation_id)
+        lists = _lists(tx, signing.links, _status_urls(credential))
     instance = Instance(uow, signing, certificate.organisation_id)
     report = _checked(
         credential,
@@ -512,8 +511,8 @@ def _issued_here(
     )
     if certificate_id is None:
         return None
-    with instance.uow:
-        certificate = instance.uow.certificates.get(certificate_id)
+    with instance.uow as tx:
+        certificate = tx.certificates.get(certificate_id)
     return None if certificate is None else (certificate, parsed)
 
 
