@@ -47,7 +47,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pydantic import SecretStr
 
 from certmint.bootstrap import Container, bootstrap
@@ -247,7 +247,10 @@ def shot(request: pytest.FixtureRequest, page: Page) -> Callable[..., Path]:
 
 
 def assert_accessible(page: Page) -> None:
-    """Fail on axe-core's serious or critical violations in what ``page`` shows now."""
+    """Fail on axe-core's serious or critical violations in what ``page`` shows once it has
+    settled: a part the script is refreshing is dimmed (``aria-busy``) for a moment, and its
+    contrast is judged when the refresh is done, as a reader sees it."""
+    expect(page.locator('[aria-busy="true"]')).to_have_count(0)
     if not AXE.is_file():
         require_service(f"axe-core at {AXE} (npm ci --prefix tests/interop)")
     # Evaluated, not added as a <script>: the pages' Content-Security-Policy refuses inline

@@ -103,7 +103,12 @@ function criteriaBuilder(box) {
   const shown = form.querySelector('input[name="criteria_shown"]');
   let timer = null;
   let latest = 0;
+  // What the form held when the preview last answered: a text field's "change" on leaving it
+  // repeats the "input" already answered, and asking again would only dim the preview anew.
+  const asked = () => new URLSearchParams(new FormData(form)).toString();
+  let answered = asked();
   async function refresh() {
+    if (asked() === answered) return;
     const ticket = ++latest;
     preview.setAttribute("aria-busy", "true");
     try {
@@ -117,6 +122,7 @@ function criteriaBuilder(box) {
         text.value = result.dataset.json;
         shown.value = result.dataset.json;
       }
+      answered = asked();
     } finally {
       if (ticket === latest) preview.removeAttribute("aria-busy");
     }
