@@ -888,13 +888,15 @@ def test_fast_path_verification_is_cheaper(
     assert fast.prepare(unsecured)
     assert fast.prepare(proof_config | {"@context": unsecured["@context"]})
     assert fast.covers(unsecured)
-    started = time.process_time()
+    # This thread's CPU time: the process's also counts whatever other threads of the test
+    # session are doing (a deliveries thread, a scheduler), which is not the path measured.
+    started = time.thread_time()
     for _ in range(5):
         assert verify_credential(signed_credential, **options).verified
-    full = time.process_time() - started
+    full = time.thread_time() - started
     before = fast.fast
-    started = time.process_time()
+    started = time.thread_time()
     for _ in range(5):
         assert verify_credential(signed_credential, **options, rdf_canonicalizer=fast).verified
-    assert time.process_time() - started < full / 3
+    assert time.thread_time() - started < full / 3
     assert fast.fast == before + 10  # document and proof configuration, five times
