@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from certmint.domain.status_lists import PublishedStatusList, StatusList, StatusPurpose
@@ -72,20 +73,31 @@ class SqlAlchemyStatusListRepository:
         )
         return None if row is None else _list(row)
 
-    def add(self, status_list: StatusList) -> None:
-        self._session.add(
-            StatusListRow(
-                id=status_list.id,
-                organisation_id=status_list.organisation_id,
-                purpose=status_list.purpose.value,
-                sequence=status_list.sequence,
-                size=status_list.size,
-                created_at=status_list.created_at,
-                updated_at=status_list.updated_at,
-            )
+    def add(self, status_list: StatusList) -> StatusList:
+        """Open ``status_list``, or return the list of its sequence number that a concurrent
+        issuer opened first (two issuers of an organisation meeting its first certificates
+        both find no list and open number 1; the unique index settles which one is kept)."""
+        row = StatusListRow(
+            id=status_list.id,
+            organisation_id=status_list.organisation_id,
+            purpose=status_list.purpose.value,
+            sequence=status_list.sequence,
+            size=status_list.size,
+            created_at=status_list.created_at,
+            updated_at=status_list.updated_at,
         )
-        # Flushed now: entries inserted in bulk right after refer to it.
-        self._session.flush()
+        try:
+            # Flushed now: entries inserted in bulk right after refer to it.
+            with self._session.begin_nested():
+                self._session.add(row)
+        except IntegrityError:
+            opened = self.get(
+                status_list.organisation_id, status_list.purpose, status_list.sequence
+            )
+            if opened is None:  # the conflict was not over the sequence number
+                raise
+            return opened
+        return status_list
 
     def allocated(self, status_list_id: UUID) -> int:
         return (

@@ -83,7 +83,7 @@ def allocate_indexes(
     if reserved is not None and current is not None and reserved.status_list.id == current.id:
         held = set(reserved.indexes)
     if current is None or uow.status_lists.allocated(current.id) + len(held) + count > current.size:
-        current = StatusList(
+        opened = StatusList(
             id=uuid.uuid4(),
             organisation_id=organisation_id,
             purpose=purpose,
@@ -92,8 +92,8 @@ def allocate_indexes(
             created_at=now,
             updated_at=now,
         )
-        uow.status_lists.add(current)
-        if signer is not None:
+        current = uow.status_lists.add(opened)
+        if signer is not None and current is opened:
             signer.sign(uow, [current])
     taken = uow.status_lists.taken_per_block(current.id, BLOCK)
     blocks = [b for b in range(-(-current.size // BLOCK)) if taken.get(b, 0) < BLOCK]
