@@ -393,16 +393,10 @@ def sign_in_with_link(
     A link that was e-mailed proves the address (``verify_address``); one an admin handed
     over does not, since the admin had it too."""
     now = now or datetime.now(UTC)
-    refused = Unauthorized("this sign-in link is unknown, used or expired: ask for a new one")
-    if not token or len(token) > 100:
-        raise refused
     with uow as tx:
-        used = tx.users.use_link(secret_hash(token), now)
-        user = None if used is None else tx.users.by_id(used[0])
-        if used is None or user is None or not user.active:
-            raise refused
-        if used[1] and user.email_verified_at is None:
-            user = verify_address(tx, user, now)
+        user = _spend_link(
+            tx, token, now, "this sign-in link is unknown, used or expired: ask for a new one"
+        )
         tx.commit()
     _, session_token = start_session(uow, user, now=now)
     return user, session_token
@@ -417,20 +411,29 @@ def reset_password(
     the link is refused like ``sign_in_with_link``'s, and an e-mailed one proves the address
     as there."""
     now = now or datetime.now(UTC)
-    refused = Unauthorized("this link is unknown, used or expired: ask for a new one")
-    if not token or len(token) > 100:
-        raise refused
     with uow as tx:
-        used = tx.users.use_link(secret_hash(token), now)
-        user = None if used is None else tx.users.by_id(used[0])
-        if used is None or user is None or not user.active:
-            raise refused
-        if used[1] and user.email_verified_at is None:
-            user = verify_address(tx, user, now)
+        user = _spend_link(
+            tx, token, now, "this link is unknown, used or expired: ask for a new one"
+        )
         replace_password(tx, user, password, actor=f"user:{user.id}", now=now)
         tx.commit()
     _, session_token = start_session(uow, user, now=now)
     return user, session_token
+
+
+def _spend_link(tx: OpenUnitOfWork, token: str, now: datetime, refusal: str) -> User:
+    """The active user a link (used now, once) is for; an e-mailed link proves the address.
+    Any link that cannot be used gets the same ``refusal``: which of unknown, used, expired
+    or disabled it was is not told to whoever holds it."""
+    if not token or len(token) > 100:
+        raise Unauthorized(refusal)
+    used = tx.users.use_link(secret_hash(token), now)
+    user = None if used is None else tx.users.by_id(used[0])
+    if used is None or user is None or not user.active:
+        raise Unauthorized(refusal)
+    if used[1] and user.email_verified_at is None:
+        user = verify_address(tx, user, now)
+    return user
 
 
 def verify_address(uow: OpenUnitOfWork, user: User, now: datetime) -> User:
