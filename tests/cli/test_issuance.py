@@ -124,6 +124,26 @@ def test_achievement_add_rejects_bad_criteria(certmint_home: Path) -> None:
     assert "$.score.>=: 200 is outside 0 to 100" in result.output
 
 
+def test_achievement_add_warns_of_a_condition_no_learner_can_meet(certmint_home: Path) -> None:
+    # Attached all the same (the batch's data may come later), and said on stderr and in JSON.
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    listed = runner.invoke(app, ["achievements", "list", "--batch", "WEB201-2026", "--json"])
+    version = json.loads(listed.output)[0]["template_version_id"]
+    args = ["achievements", "add", "--batch", "WEB201-2026", "--template", version]
+    misspelt = '{"score": {"assessment": "fnal-exam", ">=": 60}}'
+    shown = runner.invoke(app, [*args, "--name", "Honours", "--criteria", misspelt])
+    assert shown.exit_code == 0, shown.output
+    assert "warning: no learner has a score in fnal-exam; the imports hold" in shown.stderr
+    assert "fnal-exam" not in shown.stdout
+    as_json = _json([*args, "--name", "Distinction", "--criteria", misspelt])
+    assert isinstance(as_json, dict)
+    assert [w.split(";")[0] for w in as_json["warnings"]] == [
+        "no learner has a score in fnal-exam"
+    ]
+    fine = _json([*args, "--name", "Participation", "--criteria", '{"completed": true}'])
+    assert isinstance(fine, dict) and fine["warnings"] == []
+
+
 def test_import_triggers_automatic_issuance(
     certmint_home: Path, tmp_path: Path, smtp: tuple[Inbox, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,10 +27,12 @@ from certmint.cli.state import (
     in_organisation,
     print_json,
 )
-from certmint.cli.terminal import console
+from certmint.cli.terminal import console, err_console, styled
 from certmint.domain.accounts import Principal
+from certmint.domain.criteria import parse_criteria
 from certmint.services.catalogue.achievements import add_achievement, dry_run, list_achievements
 from certmint.services.catalogue.roster import resolve_batch, resolve_learner
+from certmint.services.read_models.criteria_builder import criteria_warnings
 from certmint.services.issuance.requests import request_issuance
 
 __all__ = ["app", "issue"]
@@ -69,9 +71,10 @@ def add(
         fail(EXIT_INVALID, '--signatory takes "NAME|DESIGNATION"')
     with in_organisation(ctx, org) as (container, organisation):
         _, found = resolve_batch(container.uow(), organisation.id, batch)
+        principal = Principal.at_shell(organisation.id)
         achievement = add_achievement(
             container.uow(),
-            Principal.at_shell(organisation.id),
+            principal,
             batch_id=found.id,
             template_version_id=template,
             name=name,
@@ -81,16 +84,22 @@ def add(
             auto_issue=auto,
             signatories=[(n, d) for n, d in signatories],
         )
+        said = criteria_warnings(
+            container.uow(), principal, achievement.batch_id, parse_criteria(achievement.criteria)
+        )
     if as_json:
         print_json(
             {
                 "achievement_id": achievement.id,
                 "batch_id": achievement.batch_id,
                 "criteria": achievement.criteria,
+                "warnings": [str(w) for w in said],
             }
         )
-    else:
-        console.print(str(achievement.id))
+        return
+    console.print(str(achievement.id))
+    for warning in said:  # attached all the same: the batch's data may come later
+        err_console.print(styled(("warning:", "yellow"), f" {warning}"))
 
 
 @app.command("list")
