@@ -32,8 +32,8 @@ from certmint.domain.accounts import Principal
 from certmint.domain.criteria import parse_criteria
 from certmint.services.catalogue.achievements import add_achievement, dry_run, list_achievements
 from certmint.services.catalogue.roster import resolve_batch, resolve_learner
-from certmint.services.read_models.criteria_builder import criteria_warnings
 from certmint.services.issuance.requests import request_issuance
+from certmint.services.read_models.criteria_builder import criteria_warnings
 
 __all__ = ["app", "issue"]
 
