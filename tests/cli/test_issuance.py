@@ -137,9 +137,7 @@ def test_achievement_add_warns_of_a_condition_no_learner_can_meet(certmint_home:
     assert "fnal-exam" not in shown.stdout
     as_json = _json([*args, "--name", "Distinction", "--criteria", misspelt])
     assert isinstance(as_json, dict)
-    assert [w.split(";")[0] for w in as_json["warnings"]] == [
-        "no learner has a score in fnal-exam"
-    ]
+    assert [w.split(";")[0] for w in as_json["warnings"]] == ["no learner has a score in fnal-exam"]
     fine = _json([*args, "--name", "Participation", "--criteria", '{"completed": true}'])
     assert isinstance(fine, dict) and fine["warnings"] == []
 
