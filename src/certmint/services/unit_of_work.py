@@ -16,7 +16,9 @@ not a ``RuntimeError`` at run time::
 
 ``storage.unit_of_work.SqlAlchemyUnitOfWork`` is the implementation (one session; leaving the
 block without ``commit()`` rolls back; ``after_commit`` callbacks run once the commit has
-succeeded).
+succeeded). A block the database refused for a concurrent transaction's sake (a unique index
+another one filled first, a deadlock) ends in ``ConcurrentTransaction``: nothing was kept, and
+the work may be redone.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from certmint.storage.audit import SqlAlchemyAuditLog
 from certmint.storage.certificates import SqlAlchemyCertificateRepository
 from certmint.storage.corrections import SqlAlchemyCorrectionRepository
 from certmint.storage.email_templates import SqlAlchemyEmailTemplateRepository
+from certmint.storage.errors import ConcurrentTransaction
 from certmint.storage.jobs import SqlAlchemyJobRepository
 from certmint.storage.keys import SqlAlchemySigningKeyRepository
 from certmint.storage.notifications import SqlAlchemyNotificationRepository
@@ -43,7 +46,7 @@ from certmint.storage.tokens import SqlAlchemyTokenRepository
 from certmint.storage.verification_counts import SqlAlchemyVerificationCountRepository
 from certmint.storage.webhooks import SqlAlchemyWebhookRepository
 
-__all__ = ["OpenUnitOfWork", "UnitOfWork"]
+__all__ = ["ConcurrentTransaction", "OpenUnitOfWork", "UnitOfWork"]
 
 
 class OpenUnitOfWork(Protocol):

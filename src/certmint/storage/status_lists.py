@@ -133,13 +133,18 @@ class SqlAlchemyStatusListRepository:
 
     def add_entries(self, status_list_id: UUID, entries: Iterable[tuple[int, UUID | None]]) -> None:
         """Take the places (``index``, the certificate holding it; ``None``: a credential
-        issued through the VC-API)."""
+        issued through the VC-API).
+
+        Inserted in index order: two issuers that drew some of the same indexes then meet at
+        the lowest of them, where one waits for the other and fails on the unique index once
+        it commits. In any other order each could hold an index the other waits for, a
+        deadlock PostgreSQL breaks only after a second."""
         bulk_insert(
             self._session,
             StatusListEntryRow,
             [
                 {"status_list_id": status_list_id, "index": index, "certificate_id": certificate_id}
-                for index, certificate_id in entries
+                for index, certificate_id in sorted(entries, key=lambda entry: entry[0])
             ],
         )
 

@@ -27,6 +27,7 @@ from certmint.storage.certificates import SqlAlchemyCertificateRepository
 from certmint.storage.corrections import SqlAlchemyCorrectionRepository
 from certmint.storage.database import READ_ONLY
 from certmint.storage.email_templates import SqlAlchemyEmailTemplateRepository
+from certmint.storage.errors import ConcurrentTransaction, lost_to_a_concurrent_transaction
 from certmint.storage.jobs import SqlAlchemyJobRepository
 from certmint.storage.keys import SqlAlchemySigningKeyRepository
 from certmint.storage.notifications import SqlAlchemyNotificationRepository
@@ -110,6 +111,8 @@ class SqlAlchemyUnitOfWork:
         self._after_commit.clear()
         session.rollback()
         session.close()
+        if lost_to_a_concurrent_transaction(exc):
+            raise ConcurrentTransaction(str(exc)) from exc
 
     @property
     def session(self) -> Session:

@@ -27,12 +27,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy.exc import IntegrityError
-
 from certmint.domain.jobs import ChunkCounts, Job, JobChunk, JobProgress, JobStatus
 from certmint.services.audit import record
 from certmint.services.errors import Conflict
-from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
+from certmint.services.unit_of_work import ConcurrentTransaction, OpenUnitOfWork, UnitOfWork
 
 __all__ = [
     "DEFAULT_LEASE",
@@ -126,7 +124,8 @@ def run_claimed(
     lease: timedelta = DEFAULT_LEASE,
 ) -> ChunkCounts | None:
     """Do a claimed chunk and mark it done in one transaction. A transaction that loses a race
-    on a unique index (a concurrent writer took a status index first) is redone; None when
+    (a concurrent writer took a status index first, or a deadlock between two writers aborted
+    this one) is redone; None when
     the claim was lost to another executor meanwhile (nothing of this run is kept).
 
     The transaction first renews the claim, which keeps it for as long as the work takes,
@@ -150,7 +149,7 @@ def run_claimed(
                     return None
                 tx.commit()
                 return counts
-        except IntegrityError:
+        except ConcurrentTransaction:
             log.info("chunk %s lost a race (attempt %d); redoing it", chunk.seq, attempt)
     raise Conflict(f"a chunk kept colliding with concurrent work after {MAX_CHUNK_ATTEMPTS} tries")
 
