@@ -9,7 +9,8 @@ from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.catalogue.roster import resolve_course
 from certmint.services.identity.tokens import create_token
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
-from tests.factories import enrolment_csv, enrolment_row, make_organisation
+from tests.factories import PASSWORD, enrolment_csv, enrolment_row, make_organisation, make_user
+from tests.web.conftest import sign_in
 
 
 def test_a_course_manager_token(client: TestClient, uow: SqlAlchemyUnitOfWork) -> None:
@@ -31,8 +32,34 @@ def test_a_course_manager_token(client: TestClient, uow: SqlAlchemyUnitOfWork) -
         "token_id": str(token.id),
         "learner_id": None,
         "course_ids": [str(course.id)],
+        "operator": False,
         "csrf_token": None,
     }
+
+
+def test_an_operator_token_says_so_and_an_admin_token_does_not(
+    client: TestClient, uow: SqlAlchemyUnitOfWork
+) -> None:
+    org = make_organisation(uow, default=True)
+    shell = Principal.at_shell(org.id)
+    _, operator = create_token(uow, shell, name="ops", role=Role.ADMIN, operator=True)
+    _, admin = create_token(uow, shell, name="LMS", role=Role.ADMIN)
+
+    def me(secret: str) -> dict[str, object]:
+        answer = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+        assert answer.status_code == 200
+        return dict(answer.json())
+
+    assert me(operator)["operator"] is True
+    assert me(operator)["role"] == "admin"
+    assert me(admin)["operator"] is False
+
+
+def test_a_signed_in_operator_says_so(https_client: TestClient, uow: SqlAlchemyUnitOfWork) -> None:
+    org = make_organisation(uow, default=True)
+    make_user(uow, org.id, email="ops@example.org", operator=True)
+    sign_in(https_client, "ops@example.org", PASSWORD)
+    assert https_client.get("/api/v1/me").json()["operator"] is True
 
 
 def test_anonymous_is_401(client: TestClient) -> None:

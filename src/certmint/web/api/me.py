@@ -22,6 +22,8 @@ class Me(BaseModel):
     token_id: UUID | None
     learner_id: UUID | None
     course_ids: list[UUID] | None  # None: every course of the organisation
+    # The instance's operator grant (``/api/v1/organisations``), held on top of ``role``.
+    operator: bool
     # A signed-in browser's token for unsafe requests (header X-CSRF-Token); None for tokens.
     csrf_token: str | None
 
@@ -35,6 +37,7 @@ def me(request: Request, principal: PrincipalDep) -> Me:
         token_id=principal.token_id,
         learner_id=principal.learner_id,
         course_ids=_listed(principal.course_ids),
+        operator=principal.operator,
         csrf_token=getattr(request.state, "csrf_token", None),
     )
 
