@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-__all__ = ["Branding", "Organisation", "SigningKey", "slugify"]
+__all__ = ["Branding", "Organisation", "SigningKey", "is_colour", "slugify"]
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+_COLOUR = re.compile(r"#[0-9a-f]{6}")
 
 
 def slugify(name: str) -> str:
@@ -18,14 +19,29 @@ def slugify(name: str) -> str:
     return slug[:60].strip("-") or "org"
 
 
+def is_colour(value: str) -> bool:
+    """Whether ``value`` is a colour as branding keeps it: ``#rrggbb`` in lower case, nothing
+    before or after (not even a newline). Pages and e-mails write colours into ``style``
+    attributes as they are, so this is what keeps an operator's typing out of their CSS."""
+    return _COLOUR.fullmatch(value) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class Branding:
     """How an organisation's pages and e-mails look: two ``#rrggbb`` colours (empty: the
-    instance's own) and whether it has a logo (served at ``/orgs/<slug>/logo``)."""
+    instance's own) and whether it has a logo (served at ``/orgs/<slug>/logo``).
+
+    A colour that is not ``#rrggbb`` is a ``ValueError`` here, whoever builds the value: the
+    use cases check what people type first and say why (``OrganisationChanges.problems``)."""
 
     primary_colour: str = ""
     accent_colour: str = ""
     logo_type: str = ""  # image/png or image/jpeg; empty: no logo
+
+    def __post_init__(self) -> None:
+        for colour in (self.primary_colour, self.accent_colour):
+            if colour and not is_colour(colour):
+                raise ValueError(f"a branding colour must be #rrggbb, not {colour!r}")
 
 
 @dataclass(frozen=True, slots=True)

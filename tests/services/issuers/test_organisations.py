@@ -71,6 +71,9 @@ def test_renaming_and_branding_is_checked_and_audited(
             OrganisationChanges(primary_colour="blue", logo=b"<svg/>", email_sender="nobody"),
         )
     assert len(refused.value.problems) == 3
+    for hostile in ("#123456\n", "#fff;}</style><script>", '#123456" onload="x'):
+        with pytest.raises(InvalidInput, match="organisation not changed"):
+            change_organisation(uow, OPERATOR, "board", OrganisationChanges(accent_colour=hostile))
     removed = change_organisation(uow, OPERATOR, "board", OrganisationChanges(logo=b""))
     assert removed.branding.logo_type == ""
     with pytest.raises(NotFound):

@@ -20,7 +20,7 @@ from uuid import UUID
 
 from certmint.credentials import KeyStore
 from certmint.domain.accounts import Principal, Role, User
-from certmint.domain.organisations import Organisation, SigningKey, slugify
+from certmint.domain.organisations import Organisation, SigningKey, is_colour, slugify
 from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.authorization import Action
@@ -50,7 +50,6 @@ MAX_LOGO_BYTES = 512 * 1024
 # The logo's first bytes -> its media type. No SVG: a logo is shown as an image on public
 # pages, and raster images carry no script.
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-_COLOUR = re.compile(r"^#[0-9a-f]{6}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 
@@ -237,7 +236,7 @@ class OrganisationChanges:
             ("primary colour", self.primary_colour),
             ("accent colour", self.accent_colour),
         ):
-            if colour and not _COLOUR.match(colour.lower()):
+            if colour and not is_colour(colour.lower()):
                 problems.append(f"{label}: #rrggbb, for example #1d4ed8")
         if self.email_sender and (
             len(self.email_sender) > 320 or not _EMAIL.match(self.email_sender.strip())
