@@ -37,6 +37,7 @@ from certmint.services.identity.sign_in_links import (
     reset_password,
     sign_in_with_link,
 )
+from certmint.services.issuers.organisations import OrganisationChanges, change_organisation
 from certmint.services.links import Links
 from certmint.services.notifications.mail import ACCOUNT_MAIL, SendSummary, SmtpMailer, send_due
 from certmint.storage.tables import AuditEventRow, NotificationRow, SignInLinkRow
@@ -98,6 +99,32 @@ def test_a_link_signs_a_learner_in_once(
     assert resolve_session(uow, session_token)[1].id == user_id
     with pytest.raises(Unauthorized):
         sign_in_with_link(uow, token)  # single use
+
+
+def test_account_e_mails_arrive_in_the_organisations_branding(
+    uow: SqlAlchemyUnitOfWork, org_id: UUID, smtp: tuple[Inbox, str], tmp_path: Path
+) -> None:
+    """The HTML part is in the organisation's colours with its logo inline; the text part is
+    the text as before, and the button is its link."""
+    inbox, url = smtp
+    make_user(uow, org_id, email="admin@example.org")
+    logo = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+    changes = OrganisationChanges(primary_colour="#0b6e4f", accent_colour="#b3261e", logo=logo)
+    with uow as tx:
+        slug = tx.organisations.get(org_id).slug  # type: ignore[union-attr]
+    change_organisation(uow, Principal.at_shell(org_id), slug, changes)
+    request_password_reset(uow, None, "admin@example.org")
+    assert _deliver(uow, url, tmp_path).sent == 1
+    (message,) = inbox.messages
+    assert _token(inbox)  # the plain text still carries the link
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    link = LINK.search(html)
+    assert link is not None and link.group(1) == _token(inbox)
+    assert "background:#0b6e4f" in html and ">Link Academy</span>" in html
+    assert "background:#b3261e" in html and ">Choose a new password</a>" in html
+    (image,) = [p for p in message.walk() if p.get_content_type() == "image/png"]
+    assert image.get_content() == logo
+    assert f'src="cid:{str(image["Content-ID"]).strip("<>")}"' in html
 
 
 def test_a_link_expires_counted_from_when_it_is_sent(

@@ -16,6 +16,7 @@ from certmint.domain.email_templates import DEFAULTS, PLACEHOLDERS, SAMPLE_VALUE
 from certmint.domain.notifications import NotificationKind
 from certmint.services.errors import Forbidden, InvalidInput, NotFound
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuers.organisations import OrganisationChanges, change_organisation
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.email_templates import (
     email_template,
@@ -31,6 +32,7 @@ from tests.factories import enrolment_row, make_organisation, scenario
 from tests.services.notifications.test_notifications import _send
 
 ISSUED = NotificationKind.ISSUED
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 OWN = EmailTemplate(
     subject="{{ learner_name }}, your {{ achievement }} certificate from {{ organisation }}",
     text="Hello {{ learner_name }}!\n\n{{ course }} ({{ batch }}), no. {{ certificate_number }},"
@@ -151,6 +153,33 @@ def _plain(message: EmailMessage) -> str:
     return str(body.get_content()).replace("\r\n", "\n")  # SMTP carries CRLF
 
 
+def _assert_branded(message: EmailMessage, html: str) -> None:
+    """The organisation's colour and name in the HTML part, and its logo inline by Content-ID."""
+    assert "background:#0b6e4f" in html
+    assert ">Scenario Academy</span>" in html
+    (logo,) = [p for p in message.walk() if p.get_content_type() == "image/png"]
+    assert logo.get_content() == PNG
+    assert f'src="cid:{str(logo["Content-ID"]).strip("<>")}"' in html
+
+
+def test_the_preview_is_branded_as_each_organisation(uow: SqlAlchemyUnitOfWork) -> None:
+    """Two organisations, two colours, one with a logo: each preview shows its own only."""
+    shell = Principal.at_shell(uuid.uuid4())
+    first, second = make_organisation(uow, "First Academy"), make_organisation(uow, "Second")
+    change_organisation(
+        uow, shell, first.slug, OrganisationChanges(primary_colour="#0b6e4f", logo=PNG)
+    )
+    change_organisation(uow, shell, second.slug, OrganisationChanges(primary_colour="#7a1f5c"))
+    one = preview_email_template(uow, first.id, ISSUED).html
+    two = preview_email_template(uow, second.id, ISSUED).html
+    assert one is not None and two is not None
+    assert "background:#0b6e4f" in one and "#7a1f5c" not in one
+    assert "background:#7a1f5c" in two and "#0b6e4f" not in two
+    assert ">First Academy</span>" in one and ">Second</span>" in two
+    assert 'src="data:image/png;base64,' in one and "<img" not in two
+    assert "Dear Aïda Núñez-Ngũgĩ," in one  # the default text, as the HTML part sets it
+
+
 def test_the_organisations_text_is_what_arrives_and_the_default_after_reset(
     uow: SqlAlchemyUnitOfWork, signing: Signing, smtp: tuple[Inbox, str], tmp_path: Path
 ) -> None:
@@ -160,6 +189,8 @@ def test_the_organisations_text_is_what_arrives_and_the_default_after_reset(
         enrolment_row("L2", email="l2@example.org"),
     ]
     s = scenario(uow, signing, rows)
+    changes = OrganisationChanges(primary_colour="#0b6e4f", accent_colour="#b3261e", logo=PNG)
+    change_organisation(uow, Principal.at_shell(s.organisation.id), s.organisation.slug, changes)
     set_email_template(uow, Principal.at_shell(s.organisation.id), ISSUED, OWN)
     issue_achievement(
         uow, signing, s.organisation.id, s.achievement_id, learner_ids=[s.learners["L1"]]
@@ -173,12 +204,17 @@ def test_the_organisations_text_is_what_arrives_and_the_default_after_reset(
     html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "<b>Zoë &lt;O&#39;Brien&gt;</b>" in html
     assert '<a href="https://certs.example.org/v/' in html
+    _assert_branded(message, html)
 
     reset_email_template(uow, Principal.at_shell(s.organisation.id), ISSUED)
     issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
     assert _send(uow, url, tmp_path).sent == 1
     default = inbox.messages[-1]
     assert default["Subject"] == "Your certificate: Completion, Data Science"
-    assert default.get_body(("html",)) is None  # no HTML part by default
+    # The default wording has no HTML of its own: the branded HTML part sets its text.
+    default_html = default.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert ">Dear Learner L2,</p>" in default_html and ">View your certificate</a>" in default_html
+    assert "background:#b3261e" in default_html  # the button, in the accent colour
+    _assert_branded(default, default_html)
     body = _plain(default)
     assert body.startswith("Dear Learner L2,\n\nCongratulations! Scenario Academy has awarded you")

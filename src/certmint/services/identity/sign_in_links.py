@@ -31,12 +31,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
 from uuid import UUID
 
 from certmint.domain.accounts import Principal, Role, User, normalise_email
 from certmint.domain.notifications import AccountMailKind, Notification, NotificationStatus
-from certmint.domain.organisations import Organisation
 from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.authorization import Action
@@ -45,6 +43,7 @@ from certmint.services.errors import Conflict, InvalidInput, NotFound, Unauthori
 from certmint.services.identity.accounts import add_user, new_user, replace_password
 from certmint.services.identity.sessions import start_session
 from certmint.services.identity.tokens import secret_hash
+from certmint.services.issuers.email_branding import Button, compose_email, mail_brand
 from certmint.services.issuers.organisations import find_organisation
 from certmint.services.links import Links
 from certmint.services.throttling import ThrottleRule, spend_attempt
@@ -470,6 +469,7 @@ def account_message(
     kind = AccountMailKind(notification.kind)
     with uow as tx:
         organisation = tx.organisations.get(notification.organisation_id)
+        brand = mail_brand(tx, organisation)
         if kind is AccountMailKind.INVITATION:
             user = tx.users.by_id(notification.user_id) if notification.user_id else None
         else:
@@ -484,6 +484,7 @@ def account_message(
     reset = kind is AccountMailKind.PASSWORD_RESET
     link = links.password_reset(token) if reset else links.sign_in_link(token)
     if reset:
+        button = Button(link, "Choose a new password")
         subject = f"Choose a new password at {organisation.name}"
         body = (
             f"Dear {user.display_name},\n\n"
@@ -492,6 +493,7 @@ def account_message(
             "If you did not ask for it, ignore this e-mail: your password stays as it is.\n"
         )
     elif kind is AccountMailKind.SIGN_IN_LINK:
+        button = Button(link, "Sign in")
         subject = f"Sign in to {organisation.name}"
         body = (
             f"Dear {user.display_name},\n\n"
@@ -501,6 +503,7 @@ def account_message(
             "link.\n"
         )
     elif user.role is Role.LEARNER:
+        button = Button(link, "Sign in")
         subject = f"Your certificates at {organisation.name}"
         body = (
             f"Dear {user.display_name},\n\n"
@@ -510,6 +513,7 @@ def account_message(
             f"Later, ask for a new link at {links.login()}.\n"
         )
     else:
+        button = Button(link, "Sign in")
         subject = f"Your Certmint account at {organisation.name}"
         body = (
             f"Dear {user.display_name},\n\n"
@@ -517,7 +521,15 @@ def account_message(
             f"with this link (it works once, within {INVITATION_LIFETIME.days} days), then "
             f"choose a password on your account page:\n\n{link}\n"
         )
-    return _message(organisation, user, organisation.email_sender or sender, subject, body)
+    return compose_email(
+        brand,
+        sender=organisation.email_sender or sender,
+        sender_name=organisation.name,
+        recipient=user.email,
+        subject=subject,
+        text=body,
+        button=button,
+    )
 
 
 def _queue(
@@ -545,15 +557,3 @@ def _queue(
             )
         ]
     )
-
-
-def _message(
-    organisation: Organisation, user: User, sender: str, subject: str, body: str
-) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = formataddr((organisation.name, sender))
-    message["To"] = user.email
-    message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    message.set_content(body)
-    return message

@@ -29,9 +29,11 @@ from certmint.services import authorization
 from certmint.services.audit import record
 from certmint.services.authorization import Action
 from certmint.services.errors import InvalidInput, NotFound
+from certmint.services.issuers.email_branding import Button, branded_html, mail_brand
 from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = [
+    "CERTIFICATE_BUTTON",
     "FILTERS",
     "MAX_TEMPLATE_CHARS",
     "RenderedEmail",
@@ -43,6 +45,8 @@ __all__ = [
 ]
 
 MAX_TEMPLATE_CHARS = 20_000
+#: The label of the button a certificate e-mail's HTML part makes of its verification link.
+CERTIFICATE_BUTTON = "View your certificate"
 #: How deep ``if`` blocks may nest, and how many parts one ``{{ }}`` or ``{% %}`` may have. Jinja
 #: parses and compiles recursively: a few thousand nested blocks or parentheses exhaust Python's
 #: stack (RecursionError), and about a hundred nested blocks its indentation limit. Both are
@@ -251,6 +255,13 @@ def preview_email_template(
     kind: NotificationKind,
     template: EmailTemplate | None = None,
 ) -> RenderedEmail:
-    """The e-mail with sample values: of ``template`` (checked, not saved) or of the current one."""
+    """The e-mail with sample values: of ``template`` (checked, not saved) or of the current one.
+    Its HTML is the organisation's branded HTML part, as sent, with the logo inline as a
+    ``data:`` URL (a page has no message part to refer to)."""
     current = template if template is not None else email_template(uow, organisation_id, kind)[0]
-    return render_email(_checked(current), SAMPLE_VALUES)
+    rendered = render_email(_checked(current), SAMPLE_VALUES)
+    with uow as tx:
+        brand = mail_brand(tx, tx.organisations.get(organisation_id))
+    button = Button(SAMPLE_VALUES["verification_url"], CERTIFICATE_BUTTON)
+    html = branded_html(brand, text=rendered.text, html=rendered.html, button=button)
+    return replace(rendered, html=html)

@@ -21,7 +21,6 @@ import smtplib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -36,8 +35,9 @@ from certmint.domain.notifications import (
 from certmint.services.certificates.documents import CertificateDocuments, DocumentFormat
 from certmint.services.errors import InvalidInput
 from certmint.services.identity.sign_in_links import account_message
+from certmint.services.issuers.email_branding import Button, compose_email, mail_brand
 from certmint.services.links import Links
-from certmint.services.notifications.email_templates import render_email
+from certmint.services.notifications.email_templates import CERTIFICATE_BUTTON, render_email
 from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -114,11 +114,11 @@ def _message(
         certificate = tx.certificates.get(certificate_id)
         own = tx.email_templates.get(notification.organisation_id, kind)
         organisation = tx.organisations.get(notification.organisation_id)
+        brand = mail_brand(tx, organisation)
     if certificate is None or organisation is None:  # the foreign keys make this impossible
         raise LookupError(notification.certificate_id)
-    sender = organisation.email_sender or sender  # its own From address, if the operator set one
     values = certificate.snapshot["values"]
-    issuer = values.get("issuer.name", "")
+    verification_url = links.verification(certificate.id)
     email = render_email(
         own or DEFAULTS[kind],
         {
@@ -126,20 +126,22 @@ def _message(
             "achievement": values.get("achievement.name", ""),
             "course": values.get("course.name", ""),
             "batch": values.get("batch.name", ""),
-            "organisation": issuer,
-            "verification_url": links.verification(certificate.id),
+            "organisation": values.get("issuer.name", ""),
+            "verification_url": verification_url,
             "certificate_number": certificate.number,
             "issue_date": values.get("issued_on", ""),
         },
     )
-    message = EmailMessage()
-    message["From"] = formataddr((issuer, sender)) if issuer else sender
-    message["To"] = notification.recipient
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    message["Subject"] = email.subject
-    message.set_content(email.text)
-    if email.html is not None:
-        message.add_alternative(email.html, subtype="html")
+    message = compose_email(
+        brand,
+        sender=organisation.email_sender or sender,  # its own From address, if the operator set one
+        sender_name=values.get("issuer.name", ""),
+        recipient=notification.recipient,
+        subject=email.subject,
+        text=email.text,
+        html=email.html,
+        button=Button(verification_url, CERTIFICATE_BUTTON),
+    )
     if documents is not None:
         document = documents.document(uow, certificate.id, DocumentFormat.PDF)
         message.add_attachment(

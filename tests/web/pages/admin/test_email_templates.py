@@ -59,7 +59,9 @@ def test_preview_shows_the_typed_text_and_saves_nothing(
     assert response.status_code == 200, html[:2000]  # type: ignore[attr-defined]
     assert "Well done, AÏDA NÚÑEZ-NGŨGĨ" in html
     assert "Hello Aïda Núñez-Ngũgĩ from Example Institute" in html
-    assert 'srcdoc="&lt;p&gt;Hi &lt;b&gt;Aïda Núñez-Ngũgĩ&lt;/b&gt;&lt;/p&gt;"' in html
+    # The HTML as sent: the organisation's branded frame around the typed HTML.
+    assert 'srcdoc="&lt;!DOCTYPE html&gt;' in html
+    assert "&lt;p&gt;Hi &lt;b&gt;Aïda Núñez-Ngũgĩ&lt;/b&gt;&lt;/p&gt;" in html
     org = admin.scenario.organisation.id
     assert email_template(uow, org, NotificationKind.ISSUED) == (
         DEFAULTS[NotificationKind.ISSUED],
