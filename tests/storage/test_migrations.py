@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from certmint.storage.database import create_database_engine
 from certmint.storage.migrate import (
@@ -51,6 +51,30 @@ def test_upgrade_and_downgrade_on_empty_sqlite(tmp_path: Path) -> None:
 
 def test_upgrade_and_downgrade_on_empty_postgresql(postgres_url: str) -> None:
     _round_trip(postgres_url)
+
+
+def test_a_colour_the_domain_refuses_is_emptied(tmp_path: Path) -> None:
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'colours.db'}")
+    try:
+        upgrade_database(engine, "0015")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO organisations (id, slug, name, url, is_default, created_at,"
+                    " primary_colour, accent_colour, email_sender, logo_type, suspension_shown)"
+                    " VALUES ('0b0b0b0b0b0b4b0b8b0b0b0b0b0b0b0b', 'ok', 'Ok', '', 0,"
+                    " '2026-12-01 00:00:00', :bad, '#0b6e4f', '', '', 0)"
+                ),
+                {"bad": "#123456\n"},
+            )
+        upgrade_database(engine)
+        with engine.connect() as connection:
+            kept = connection.execute(
+                text("SELECT primary_colour, accent_colour FROM organisations")
+            )
+            assert kept.one() == ("", "#0b6e4f")
+    finally:
+        engine.dispose()
 
 
 def test_revision_files_are_named_and_titled() -> None:
