@@ -5,6 +5,8 @@ Services raise their own errors; this module alone decides which HTTP status eac
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
@@ -14,9 +16,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from certmint.domain.messages import Said
+from certmint.domain.messages import Message, Said
+from certmint.environment import Trouble, diagnose
 from certmint.services.errors import (
     Conflict,
     Forbidden,
@@ -35,6 +39,8 @@ __all__ = [
     "problem_response",
     "problems",
 ]
+
+log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://certmint.org/problems/"
@@ -206,9 +212,41 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# What a reader is told when the server's surroundings fail in the middle of a request; the
+# operator's sentence (which names paths and settings) goes to the log only.
+_UNAVAILABLE: dict[Trouble, Message] = {
+    Trouble.DISK_FULL: Message("the server's disk is full, so nothing can be saved now"),
+    Trouble.NOT_WRITABLE: Message("the server cannot write its files now"),
+    Trouble.DATABASE: Message("the server cannot reach its database now"),
+}
+_OTHERWISE = Message("the server is not set up to answer this now")
+
+
+async def _environment_error(request: Request, exc: Exception) -> Response:
+    """A full disk, a read-only one or a lost database during a request: 503 and one sentence
+    (as the command line and the server's start say it), never a traceback. Anything else
+    is a bug, left to the server's 500."""
+    problem = diagnose(exc, request.app.state.container.settings)
+    if problem is None:
+        raise exc
+    log.error("%s %s: %s", request.method, request.url.path, problem.sentence)
+    said = Message(
+        "%(trouble)s: please try again later; the operator has been told",
+        trouble=_UNAVAILABLE.get(problem.trouble, _OTHERWISE),
+    )
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    response = problem_response(
+        status, status.phrase, detail=str(said), slug="unavailable", instance=request.url.path
+    )
+    response.headers["Retry-After"] = "60"
+    return _page(request, response, status.phrase, said)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Send every error as a problem document, and describe that document in the OpenAPI."""
     app.add_exception_handler(ServiceError, _service_error)
+    for environment_error in (OSError, DBAPIError, sqlite3.Error):
+        app.add_exception_handler(environment_error, _environment_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     build_openapi = app.openapi

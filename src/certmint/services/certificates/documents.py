@@ -10,6 +10,7 @@ each file alone can be verified.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -33,6 +34,8 @@ from certmint.services.links import Links
 from certmint.services.unit_of_work import UnitOfWork
 
 __all__ = ["FORMATS", "CertificateDocuments", "Document", "DocumentFormat"]
+
+log = logging.getLogger(__name__)
 
 
 class DocumentFormat(StrEnum):
@@ -156,7 +159,12 @@ class CertificateDocuments:
             data = certificate_svg(
                 template, values, fonts=fonts, qr_url=qr_url, credential=certificate.credential
             )
-        self._files.put(key, f".{output}", data)
+        try:
+            self._files.put(key, f".{output}", data)
+        except OSError as exc:
+            # The cache only saves work: on a full or read-only disk the reader still gets
+            # the certificate, rendered again next time.
+            log.warning("certificate %s: rendered %s not cached: %s", certificate.id, output, exc)
         return data
 
 
