@@ -40,6 +40,7 @@ from certmint.services.catalogue.roster import resolve_batch
 from certmint.services.catalogue.templates import create_template
 from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuance.outcome import follow_issue
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuance.requests import request_issuance
 from certmint.services.issuers.keys import ensure_signing_key
 from certmint.services.issuers.organisations import create_organisation
@@ -180,8 +181,7 @@ def run_in_process(url: str, n: int, profile: bool) -> None:
             issue_achievement(
                 container.uow(),
                 container.signing,
-                organisation_id,
-                achievement_id,
+                IssueRequest(organisation_id, achievement_id),
                 pool=container.signing_pool,  # the in-process executor signs there
             )
             if profiler:
@@ -213,8 +213,7 @@ def run_on_workers(url: str, broker: str, n: int, workers: int) -> None:
                 container.uow(),
                 container.signing,
                 container.executor,
-                organisation_id,
-                achievement_id,
+                IssueRequest(organisation_id, achievement_id),
             )
             follow_issue(container.uow(), running.job, poll_seconds=0.1)
             elapsed = time.perf_counter() - start

@@ -13,6 +13,7 @@ from certmint.services.certificates.documents import CertificateDocuments
 from certmint.services.certificates.exports import export_batch
 from certmint.services.demo import demo_enrolments_csv
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import HEADER, enrolment_row, scenario
@@ -31,7 +32,10 @@ def test_no_exported_cell_starts_a_formula_and_names_read_back_unchanged(
 ) -> None:
     rows = [enrolment_row(learner, name=name) for learner, name in HOSTILE.items()]
     s = scenario(uow, signing, rows)
-    assert issue_achievement(uow, signing, s.organisation.id, s.achievement_id).issued == 5
+    assert (
+        issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id)).issued
+        == 5
+    )
     out = tmp_path / "export"
     export_batch(
         uow,

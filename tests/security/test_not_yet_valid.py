@@ -19,6 +19,7 @@ from certmint.domain.ids import url_id
 from certmint.services.certificates.lifecycle import list_certificates
 from certmint.services.identity.tokens import create_token
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.keys import ensure_signing_key
 from certmint.services.issuers.signing import Signing
 from certmint.services.verification.verify import verify_certificate
@@ -124,7 +125,7 @@ def test_our_certificate_before_its_period_is_not_yet_valid(
     uow: SqlAlchemyUnitOfWork, signing: Signing
 ) -> None:
     s = scenario(uow, signing, [enrolment_row("L1")], valid_for_days=30)
-    issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     (certificate,) = list_certificates(uow, s.organisation.id, batch_id=s.batch_id)
     earlier = certificate.valid_from - timedelta(days=1)
     result = verify_certificate(uow, signing, url_id(certificate.id), now=earlier)

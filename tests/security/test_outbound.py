@@ -27,6 +27,7 @@ from certmint.credentials import (
 )
 from certmint.domain.accounts import Principal
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.webhooks import add_webhook, deliver_due
 from certmint.services.verification.verify import MAX_FETCHED
@@ -87,7 +88,7 @@ def test_an_operator_allows_a_loopback_receiver_and_delivery_checks_again(
         s = scenario(uow, signing, [enrolment_row("L1")])
         url = receiver.url("/hooks")
         add_webhook(uow, Principal.at_shell(s.organisation.id), url=url, policy=allowing.policy)
-        issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+        issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
         summary = deliver_due(uow, strict.post, now=datetime.now(UTC))
         assert (summary.delivered, summary.retrying, receiver.hits) == (0, 1, [])
         with uow:

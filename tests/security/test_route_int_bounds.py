@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from certmint.cli import app
 from certmint.domain.ids import url_id
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.conftest import client, container  # noqa: F401 - fixtures
@@ -45,7 +46,7 @@ def test_an_existing_status_list_is_still_served(
     signing: Signing,
 ) -> None:
     s = admin.scenario
-    issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     response = client.get(f"/orgs/{s.organisation.slug}/status/revocation/1")
     assert response.status_code == 200
     assert response.json()["type"][-1] == "BitstringStatusListCredential"

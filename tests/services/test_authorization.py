@@ -16,6 +16,7 @@ from certmint.services.catalogue.roster import resolve_course
 from certmint.services.certificates.lifecycle import get_certificate
 from certmint.services.errors import Forbidden, NotFound
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import Scenario, enrolment_csv, enrolment_row, make_organisation, scenario
@@ -104,7 +105,7 @@ def world(
 ) -> tuple[Scenario, dict[str, Certificate], UUID]:
     """Course C1 with an achievement and two certificates (L1, L2), and a second course C2."""
     s = scenario(uow, signing, [enrolment_row("L1"), enrolment_row("L2")])
-    issued = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    issued = issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     certificates = [get_certificate(uow, s.organisation.id, i) for i in issued.certificate_ids]
     by_learner = {
         external: next(c for c in certificates if c.learner_id == learner_id)

@@ -14,6 +14,7 @@ from certmint.domain.accounts import Principal
 from certmint.domain.certificates import CertificateStatus
 from certmint.services.certificates.lifecycle import revoke_certificate
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.storage.certificates import CertificateStampReader
 from certmint.storage.database import create_database_engine, create_session_factory
@@ -62,7 +63,7 @@ def test_the_reader_sees_committed_status_changes_at_once(
     uow = SqlAlchemyUnitOfWork(create_session_factory(engine))
     s = scenario(uow, signing, [enrolment_row("L1")], criteria={"completed": True})
     [certificate_id] = issue_achievement(
-        uow, signing, s.organisation.id, s.achievement_id
+        uow, signing, IssueRequest(s.organisation.id, s.achievement_id)
     ).certificate_ids
     assert reader(certificate_id) == (CertificateStatus.ACTIVE, None, None)
     revoked = revoke_certificate(

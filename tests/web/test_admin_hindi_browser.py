@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from certmint.domain.accounts import Role
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from tests.factories import PASSWORD, enrolment_row, make_user, scenario
 from tests.web.browser import LiveServer, assert_accessible
 
@@ -39,7 +40,7 @@ def seeded(live_server: LiveServer) -> None:
     rows = [enrolment_row(f"H{i}", name=name) for i, name in enumerate(["आशा राव", "Vikram Nair"])]
     rows.append(enrolment_row("H9", name="मीना दास", status="in_progress", completed_on=""))
     s = scenario(uow(), signing, rows)
-    issue_achievement(uow(), signing, s.organisation.id, s.achievement_id, actor="t")
+    issue_achievement(uow(), signing, IssueRequest(s.organisation.id, s.achievement_id, actor="t"))
     make_user(uow(), s.organisation.id, Role.ADMIN, email="admin@hindi.example")
 
 

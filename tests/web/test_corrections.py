@@ -14,6 +14,7 @@ from certmint.services.catalogue.roster import resolve_course
 from certmint.services.certificates.corrections import request_name_correction
 from certmint.services.certificates.lifecycle import suspend_certificate
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import (
@@ -34,7 +35,7 @@ def waiting(uow: SqlAlchemyUnitOfWork, signing: Signing) -> tuple[Scenario, UUID
     """A pending request by learner L1 (jon@) to print "Jon Smith"; an admin (admin@)."""
     s = scenario(uow, signing, [enrolment_row("L1", name="Jon Smiht")])
     (certificate_id,) = issue_achievement(
-        uow, signing, s.organisation.id, s.achievement_id
+        uow, signing, IssueRequest(s.organisation.id, s.achievement_id)
     ).certificate_ids
     org = s.organisation.id
     jon = make_user(uow, org, Role.LEARNER, email="jon@example.org", learner_id=s.learners["L1"])

@@ -18,6 +18,7 @@ from certmint.domain.ids import url_id
 from certmint.domain.messages import Message
 from certmint.services.certificates.lifecycle import get_certificate, revoke_certificate
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from certmint.web.i18n import LOCALE_DIR, choose_language, load_catalogues, parse_accept_language
@@ -138,7 +139,7 @@ def test_language_choice(query: str | None, cookie: str | None, accept: str, cho
 @pytest.fixture
 def revoked(uow: SqlAlchemyUnitOfWork, signing: Signing) -> str:
     s = scenario(uow, signing, [enrolment_row("L1")])
-    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    summary = issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     (certificate_id,) = summary.certificate_ids
     revoke_certificate(
         uow,
@@ -189,7 +190,7 @@ def test_the_verification_page_is_wholly_in_hindi(
     certificate prints and identifiers stay as they are."""
     s = scenario(uow, signing, [enrolment_row("L1", name="Asha Rao")], valid_for_days=365)
     (certificate_id,) = issue_achievement(
-        uow, signing, s.organisation.id, s.achievement_id
+        uow, signing, IssueRequest(s.organisation.id, s.achievement_id)
     ).certificate_ids
     if revoke:
         revoke_certificate(

@@ -15,6 +15,7 @@ from certmint.domain.accounts import Principal, Role
 from certmint.domain.ids import url_id
 from certmint.services.certificates.lifecycle import reissue_certificate
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import PASSWORD, Scenario, enrolment_row, make_user, scenario
@@ -29,7 +30,7 @@ def world(uow: SqlAlchemyUnitOfWork, signing: Signing) -> World:
     s = scenario(
         uow, signing, [enrolment_row("L1", name="Jon Smiht"), enrolment_row("L2", name="Ada")]
     )
-    issued = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    issued = issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     certificates = {}
     with uow:
         for certificate_id in issued.certificate_ids:

@@ -16,6 +16,7 @@ from certmint.rendering import extract_credential
 from certmint.services.certificates.corrections import request_name_correction
 from certmint.services.certificates.lifecycle import list_certificates
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from tests.factories import PASSWORD, enrolment_row, make_user, scenario
 from tests.web.browser import LiveServer, assert_accessible
 
@@ -31,7 +32,7 @@ def learner(live_server: LiveServer) -> str:
     uow, signing = live_server.container.uow, live_server.container.signing
     rows = [enrolment_row("L1", name=NAME), enrolment_row("L2", name="Jon Smiht")]
     s = scenario(uow(), signing, rows)
-    issued = issue_achievement(uow(), signing, s.organisation.id, s.achievement_id)
+    issued = issue_achievement(uow(), signing, IssueRequest(s.organisation.id, s.achievement_id))
     org = s.organisation.id
     make_user(uow(), org, Role.LEARNER, email="ananya@example.org", learner_id=s.learners["L1"])
     jon = make_user(uow(), org, Role.LEARNER, email="jon@example.org", learner_id=s.learners["L2"])

@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from certmint.domain.accounts import Role
 from certmint.rendering import extract_credential
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from tests.conftest import Inbox, smtp_server
 from tests.factories import enrolment_row, make_user, scenario
 from tests.web.browser import LiveServer, run_live_server
@@ -84,7 +85,7 @@ def world(live_server: LiveServer) -> None:
         enrolment_row(f"{device}-{language}", name=NAMES[language]) for device, language in WALKS
     ]
     s = scenario(uow(), signing, rows)
-    issue_achievement(uow(), signing, s.organisation.id, s.achievement_id, actor="t")
+    issue_achievement(uow(), signing, IssueRequest(s.organisation.id, s.achievement_id, actor="t"))
     for device, language in WALKS:
         learner_id = s.learners[f"{device}-{language}"]
         email = _email(device, language)

@@ -22,6 +22,7 @@ from certmint.services.catalogue.roster import resolve_batch
 from certmint.services.catalogue.templates import create_template
 from certmint.services.identity.sign_in_links import verify_address
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.keys import ensure_signing_key
 from certmint.services.issuers.organisations import OrganisationChanges, change_organisation
 from certmint.services.issuers.signing import Signing
@@ -59,7 +60,7 @@ def _tenant(
         name=f"{course} completed",
         criteria={"completed": True},
     )
-    issued = issue_achievement(uow, signing, organisation.id, achievement.id)
+    issued = issue_achievement(uow, signing, IssueRequest(organisation.id, achievement.id))
     with uow:
         learner = uow.roster.learners_by_external_id(organisation.id, ["A1"])["A1"]
     return Tenant(organisation, issued.certificate_ids[0], learner.id)

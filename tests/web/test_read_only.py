@@ -23,6 +23,7 @@ from certmint.domain.accounts import Role
 from certmint.domain.ids import url_id
 from certmint.rendering import FontSet
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.web.app import create_app
 from tests.factories import enrolment_row, scenario
@@ -77,7 +78,7 @@ def test_get_pages_answer_while_another_connection_holds_the_write_lock(
     rows = [enrolment_row("L1", name="Asha Rao"), enrolment_row("L2", name="Vikram Nair")]
     built = scenario(sqlite_file.uow(), signing, rows)
     issued = issue_achievement(
-        sqlite_file.uow(), signing, built.organisation.id, built.achievement_id
+        sqlite_file.uow(), signing, IssueRequest(built.organisation.id, built.achievement_id)
     )
     certificate = url_id(issued.certificate_ids[0])
     headers = bearer(sqlite_file.uow(), built.organisation.id, Role.ADMIN)

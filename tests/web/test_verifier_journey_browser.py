@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from certmint.domain.ids import url_id
 from certmint.services.certificates.lifecycle import list_certificates
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from tests.factories import enrolment_row, scenario
 from tests.web.browser import LiveServer, qr_url_of
 from tests.web.journeys import WALKS, open_walk
@@ -37,7 +38,7 @@ def certificate(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactor
     """One issued certificate: its PDF and the URL its QR code holds."""
     uow, signing = live_server.container.uow, live_server.container.signing
     s = scenario(uow(), signing, [enrolment_row("V1", name=NAME)])
-    issue_achievement(uow(), signing, s.organisation.id, s.achievement_id, actor="t")
+    issue_achievement(uow(), signing, IssueRequest(s.organisation.id, s.achievement_id, actor="t"))
     (issued,) = list_certificates(uow(), s.organisation.id, learner_id=s.learners["V1"])
     pdf = httpx.get(live_server.url(f"/v/{url_id(issued.id)}/certificate.pdf"))
     assert pdf.status_code == 200, pdf.text

@@ -19,6 +19,7 @@ from certmint.services.certificates.lifecycle import (
     suspend_certificate,
 )
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import Scenario, enrolment_row, scenario
@@ -37,7 +38,7 @@ def issued(uow: SqlAlchemyUnitOfWork, signing: Signing) -> tuple[Scenario, list[
         enrolment_row("L2", name="Jon Smiht"),
     ]
     s = scenario(uow, signing, rows)
-    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    summary = issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     return s, [url_id(i) for i in summary.certificate_ids]
 
 

@@ -23,6 +23,7 @@ from certmint.services.certificates.lifecycle import (
 from certmint.services.issuance.award import award
 from certmint.services.issuance.context import achievement_context
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from tests.factories import enrolment_row, scenario
 from tests.web.browser import LiveServer, assert_accessible
 
@@ -43,9 +44,9 @@ def certificates(live_server: LiveServer) -> dict[str, str]:
     issue_achievement(
         uow(),
         signing,
-        org,
-        s.achievement_id,
-        learner_ids=[s.learners[x] for x in ("L1", "L2", "L3")],
+        IssueRequest(
+            org, s.achievement_id, learner_ids=[s.learners[x] for x in ("L1", "L2", "L3")]
+        ),
     )
 
     def of(learner: str) -> list:

@@ -14,6 +14,7 @@ from PIL import Image
 
 from certmint.domain.ids import url_id
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import enrolment_row, scenario
@@ -22,7 +23,7 @@ from tests.factories import enrolment_row, scenario
 @pytest.fixture
 def reference(uow: SqlAlchemyUnitOfWork, signing: Signing) -> str:
     s = scenario(uow, signing, [enrolment_row("L1", name="Ravi Kumar")])
-    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    summary = issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     return url_id(summary.certificate_ids[0])
 
 

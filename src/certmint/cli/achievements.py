@@ -32,6 +32,7 @@ from certmint.domain.accounts import Principal
 from certmint.domain.criteria import parse_criteria
 from certmint.services.catalogue.achievements import add_achievement, dry_run, list_achievements
 from certmint.services.catalogue.roster import resolve_batch, resolve_learner
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuance.requests import request_issuance
 from certmint.services.read_models.criteria_builder import criteria_warnings
 
@@ -200,16 +201,16 @@ def issue(
                 disable=as_json,
             ) as bar:
                 task = bar.add_task(item.name, total=None)
-                running = request_issuance(
-                    container.uow(),
-                    container.signing,
-                    container.executor,
+                request = IssueRequest(
                     organisation.id,
                     item.id,
                     learner_ids=learner_ids,
                     manual=learner_ids is not None,
                     reason=reason,
                     actor="cli",
+                )
+                running = request_issuance(
+                    container.uow(), container.signing, container.executor, request
                 )
                 # Work on the broker's workers goes on without us; work in this process not.
                 summary = (

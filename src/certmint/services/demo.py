@@ -22,6 +22,7 @@ from certmint.services.catalogue.templates import create_template, list_template
 from certmint.services.certificates.lifecycle import list_certificates
 from certmint.services.identity.accounts import create_user, generate_password, list_users
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -166,7 +167,9 @@ def load_demo_data(
                         criteria=criteria,
                     )
             for achievement in list_achievements(uow, organisation_id, batch.id):
-                issue_achievement(uow, signing, organisation_id, achievement.id, actor="demo")
+                issue_achievement(
+                    uow, signing, IssueRequest(organisation_id, achievement.id, actor="demo")
+                )
     issued = list_certificates(uow, organisation_id, limit=10_000)
     return DemoSummary(imported, tuple(c.id for c in issued))
 

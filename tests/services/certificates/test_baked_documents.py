@@ -22,6 +22,7 @@ from certmint.services.certificates.lifecycle import (
     revoke_certificate,
 )
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.services.links import Links
 from certmint.services.verification.verify import Instance, local_documents, verify_file
@@ -42,7 +43,7 @@ def test_baked_png_and_svg_round_trip(
 ) -> None:
     rows = [enrolment_row("L1", name="अनन्या ]]> कृष्णमूर्ति"), enrolment_row("L2")]
     s = scenario(uow, signing, rows)
-    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    summary = issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     certificate_id = summary.certificate_ids[0]
     stored = get_certificate(uow, s.organisation.id, certificate_id).credential
     documents = {k: dict(v) for k, v in local_documents(uow, signing.links).items()}
@@ -82,7 +83,7 @@ def test_exports_are_baked(
     kind: str, uow: SqlAlchemyUnitOfWork, signing: Signing, fonts: FontSet, tmp_path: Path
 ) -> None:
     s = scenario(uow, signing, [enrolment_row("L1"), enrolment_row("L2")])
-    issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     archive = tmp_path / "out.zip"
     export_batch(
         uow,

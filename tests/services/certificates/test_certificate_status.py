@@ -29,6 +29,7 @@ from certmint.services.certificates.lifecycle import (
 from certmint.services.errors import Conflict, InvalidInput, NotFound
 from certmint.services.issuance.context import achievement_context
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuance.signed_certificates import build_certificate
 from certmint.services.issuers.signing import Signing
 from certmint.services.verification.status_lists import allocate_indexes, sign_stale_status_lists
@@ -51,7 +52,7 @@ ROWS = [enrolment_row("L1"), enrolment_row("L2")]
 @pytest.fixture
 def issued(uow: SqlAlchemyUnitOfWork, signing: Signing) -> tuple[Scenario, list[Certificate]]:
     s = scenario(uow, signing, ROWS)
-    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    summary = issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     return s, [get_certificate(uow, s.organisation.id, i) for i in summary.certificate_ids]
 
 
@@ -192,7 +193,10 @@ def test_a_suspended_certificate_is_not_reissued_until_reinstated(
         )
     # Nothing changed by the refusal, and issuing again adds nothing: it is still current.
     assert get_certificate(uow, s.organisation.id, first.id).status is CertificateStatus.SUSPENDED
-    assert issue_achievement(uow, signing, s.organisation.id, s.achievement_id).issued == 0
+    assert (
+        issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id)).issued
+        == 0
+    )
     _reinstate(uow, signing, s, first)
     new = reissue_certificate(
         uow, signing, Principal.at_shell(s.organisation.id, "a"), first.id, reason="typo"
@@ -271,7 +275,7 @@ def test_a_certificate_issued_with_two_status_entries_still_verifies(
     assert _bits(uow, signing, s, old) == {"revocation"}
     assert verify_certificate(uow, signing, url_id(old.id)).verdict == "revoked"
     # The organisation's next certificates get one place, in the revocation list only.
-    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    summary = issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     (new,) = [get_certificate(uow, s.organisation.id, i) for i in summary.certificate_ids]
     assert new.credential["credentialStatus"]["statusListCredential"] == entries[0].list_url
     assert new.credential["credentialStatus"]["statusListIndex"] != str(index)

@@ -19,6 +19,7 @@ from certmint.services.certificates.lifecycle import (
 )
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.services.verification.status_lists import serve_status_list
 from certmint.services.verification.verify import verify_certificate
@@ -32,7 +33,7 @@ ROWS = [enrolment_row("L1", name="Jon Smiht"), enrolment_row("L2", name="Ada Lov
 @pytest.fixture
 def issued(uow: SqlAlchemyUnitOfWork, signing: Signing) -> tuple[Scenario, list]:
     s = scenario(uow, signing, ROWS, valid_for_days=30)
-    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    summary = issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     certificates = [get_certificate(uow, s.organisation.id, i) for i in summary.certificate_ids]
     by_learner = {c.learner_id: c for c in certificates}
     return s, [by_learner[s.learners["L1"]], by_learner[s.learners["L2"]]]
@@ -137,7 +138,10 @@ def test_reissue_then_issuing_again_adds_nothing(
     reissue_certificate(
         uow, signing, Principal.at_shell(s.organisation.id, "a"), old.id, reason="typo"
     )
-    assert issue_achievement(uow, signing, s.organisation.id, s.achievement_id).issued == 0
+    assert (
+        issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id)).issued
+        == 0
+    )
 
 
 def test_expired_certificate(

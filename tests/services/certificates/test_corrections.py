@@ -30,6 +30,7 @@ from certmint.services.certificates.lifecycle import (
 )
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.storage.tables import AuditEventRow, CertificateRow
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -42,7 +43,7 @@ World = tuple[Scenario, Principal, Principal, dict[str, UUID]]
 @pytest.fixture
 def world(uow: SqlAlchemyUnitOfWork, signing: Signing) -> World:
     s = scenario(uow, signing, [enrolment_row("L1", name="Jon Smiht"), enrolment_row("L2")])
-    issued = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    issued = issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     by_learner = {}
     for certificate_id in issued.certificate_ids:
         certificate = get_certificate(uow, s.organisation.id, certificate_id)
@@ -199,7 +200,7 @@ def test_approval_corrects_the_person_on_every_certificate_and_keeps_their_dates
         name="Merit",
         criteria={"completed": True},
     )
-    issue_achievement(uow, signing, org, merit.id)
+    issue_achievement(uow, signing, IssueRequest(org, merit.id))
     before = {
         c.id: c
         for c in list_certificates(uow, org, learner_id=s.learners["L1"])

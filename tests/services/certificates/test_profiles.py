@@ -15,6 +15,7 @@ from certmint.services.certificates.profiles import (
 )
 from certmint.services.errors import Forbidden, NotFound
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.services.links import Links
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -26,7 +27,9 @@ BASE = "https://certs.example.org"
 @pytest.fixture
 def learner(uow: SqlAlchemyUnitOfWork, signing: Signing) -> tuple[Scenario, Principal, list[UUID]]:
     s = scenario(uow, signing, [enrolment_row("L1", name="Ada Lovelace")])
-    issued = issue_achievement(uow, signing, s.organisation.id, s.achievement_id).certificate_ids
+    issued = issue_achievement(
+        uow, signing, IssueRequest(s.organisation.id, s.achievement_id)
+    ).certificate_ids
     user = make_user(uow, s.organisation.id, Role.LEARNER, learner_id=s.learners["L1"])
     return s, Principal.of_user(user), list(issued)
 

@@ -13,6 +13,7 @@ from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.certificates.lifecycle import list_certificates
 from certmint.services.errors import InvalidInput, NotFound
 from certmint.services.issuance.in_process import InProcessExecutor, issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuance.requests import request_automatic_issuance
 from certmint.services.issuers.signing import Signing
 from certmint.services.verification.verify import verify_certificate
@@ -40,12 +41,14 @@ def test_eligible_learners_get_exactly_one_certificate(
     uow: SqlAlchemyUnitOfWork, signing: Signing, session: Session
 ) -> None:
     s = scenario(uow, signing, ROWS, criteria=MERIT, extra=["score:final"], name="Merit")
-    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id, chunk_size=2)
+    summary = issue_achievement(
+        uow, signing, IssueRequest(s.organisation.id, s.achievement_id, chunk_size=2)
+    )
     assert (summary.considered, summary.issued, summary.not_eligible) == (5, 2, 3)
     holders = {c.learner_id for c in list_certificates(uow, s.organisation.id, batch_id=s.batch_id)}
     assert holders == {s.learners["L1"], s.learners["L2"]}
 
-    again = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    again = issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     assert (again.issued, again.already_held) == (0, 2)
     assert count(session, CertificateRow) == 2
     job = session.scalars(select(JobRow).where(JobRow.id == again.job_id)).one()
@@ -72,22 +75,26 @@ def test_manual_award_overrides_criteria_once(
     summary = issue_achievement(
         uow,
         signing,
-        s.organisation.id,
-        s.achievement_id,
-        learner_ids=[s.learners["L3"]],
-        manual=True,
-        reason="appeal upheld",
-        actor="alice",
+        IssueRequest(
+            s.organisation.id,
+            s.achievement_id,
+            learner_ids=[s.learners["L3"]],
+            manual=True,
+            reason="appeal upheld",
+            actor="alice",
+        ),
     )
     assert summary.issued == 1
     again = issue_achievement(
         uow,
         signing,
-        s.organisation.id,
-        s.achievement_id,
-        learner_ids=[s.learners["L3"]],
-        manual=True,
-        reason="clicked twice",
+        IssueRequest(
+            s.organisation.id,
+            s.achievement_id,
+            learner_ids=[s.learners["L3"]],
+            manual=True,
+            reason="clicked twice",
+        ),
     )
     assert again.issued == 0
     assert count(session, CertificateRow) == 1
@@ -97,7 +104,7 @@ def test_credentials_are_ob3_schema_valid_and_verify(
     uow: SqlAlchemyUnitOfWork, signing: Signing
 ) -> None:
     s = scenario(uow, signing, ROWS, criteria=MERIT, extra=["score:final"], valid_for_days=365)
-    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    summary = issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     validator = jsonschema.Draft201909Validator(ob3_json_schema())
     for certificate_id in summary.certificate_ids:
         result = verify_certificate(uow, signing, url_id(certificate_id))
@@ -123,7 +130,7 @@ def test_learner_without_email_is_identified_by_lms_id(
     uow: SqlAlchemyUnitOfWork, signing: Signing
 ) -> None:
     s = scenario(uow, signing, ROWS)
-    issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     (certificate,) = list_certificates(uow, s.organisation.id, learner_id=s.learners["L5"])
     (identifier,) = certificate.credential["credentialSubject"]["identifier"]
     assert identifier["identityHash"] == "L5"
@@ -135,7 +142,7 @@ def test_status_indexes_and_numbers_are_unique(
 ) -> None:
     rows = [enrolment_row(f"L{i}") for i in range(60)]
     s = scenario(uow, signing, rows)
-    issue_achievement(uow, signing, s.organisation.id, s.achievement_id, chunk_size=7)
+    issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id, chunk_size=7))
     places = session.execute(
         select(StatusListEntryRow.status_list_id, StatusListEntryRow.index)
     ).all()
@@ -156,7 +163,7 @@ def test_another_organisation_cannot_issue_it(uow: SqlAlchemyUnitOfWork, signing
     s = scenario(uow, signing, ROWS)
     stranger = make_organisation(uow, "Stranger")
     with pytest.raises(NotFound):
-        issue_achievement(uow, signing, stranger.id, s.achievement_id)
+        issue_achievement(uow, signing, IssueRequest(stranger.id, s.achievement_id))
 
 
 def test_automatic_issuance_follows_enrolment_changes(
@@ -190,4 +197,6 @@ def test_automatic_issuance_follows_enrolment_changes(
 def test_manual_award_needs_learners(uow: SqlAlchemyUnitOfWork, signing: Signing) -> None:
     s = scenario(uow, signing, ROWS)
     with pytest.raises(InvalidInput):
-        issue_achievement(uow, signing, s.organisation.id, s.achievement_id, manual=True)
+        issue_achievement(
+            uow, signing, IssueRequest(s.organisation.id, s.achievement_id, manual=True)
+        )

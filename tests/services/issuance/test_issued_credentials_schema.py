@@ -20,6 +20,7 @@ from certmint.services.certificates.lifecycle import (
     suspend_certificate,
 )
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import enrolment_row, scenario
@@ -57,7 +58,7 @@ def _issue_every_kind(uow: SqlAlchemyUnitOfWork, signing: Signing) -> list[dict[
             valid_for_days=365 if n % 3 else None,
             signatories=[(f"Signatory {i}", "Director") for i in range(1, 5)],
         )
-        issue_achievement(uow, signing, s.organisation.id, achievement.id)
+        issue_achievement(uow, signing, IssueRequest(s.organisation.id, achievement.id))
     issued = list_certificates(uow, s.organisation.id, limit=1000)
     first, second, third = issued[:3]
     reissue_certificate(

@@ -23,7 +23,7 @@ from certmint.services.issuance.jobs import (
     run_until_complete,
 )
 from certmint.services.issuance.on_broker import requeue_quiet_issues
-from certmint.services.issuance.planning import IssueJob, plan_issue
+from certmint.services.issuance.planning import IssueJob, IssueRequest, plan_issue
 from certmint.services.issuers.signing import Signing
 from certmint.storage.database import create_database_engine, create_session_factory
 from certmint.storage.migrate import upgrade_database
@@ -39,7 +39,7 @@ LAPSED = timedelta(seconds=-1)  # a claim whose holder is as good as dead
 def planned(uow: SqlAlchemyUnitOfWork, signing: Signing, learners: int) -> IssueJob:
     rows = [enrolment_row(f"L{i}") for i in range(learners)]
     s = scenario(uow, signing, rows, criteria={"completed": True})
-    return plan_issue(uow, signing, s.organisation.id, s.achievement_id, chunk_size=2)
+    return plan_issue(uow, signing, IssueRequest(s.organisation.id, s.achievement_id, chunk_size=2))
 
 
 def issued(session: Session) -> int:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from certmint.domain.ids import url_id
 from certmint.services.issuance.in_process import issue_achievement
 from certmint.services.issuance.parallel_signing import SigningPool
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.services.verification.verify import verify_certificate
 from certmint.storage.tables import CertificateRow, JobChunkRow, StatusListEntryRow
@@ -41,7 +42,7 @@ def test_chunks_sign_on_the_pool_and_are_written_once(
     ]
     s = scenario(uow, signing, rows)
     summary = issue_achievement(
-        uow, signing, s.organisation.id, s.achievement_id, chunk_size=7, pool=pool
+        uow, signing, IssueRequest(s.organisation.id, s.achievement_id, chunk_size=7), pool=pool
     )
     assert (summary.considered, summary.issued, summary.not_eligible) == (60, 48, 12)
     assert len(set(summary.certificate_ids)) == 48
@@ -57,7 +58,9 @@ def test_chunks_sign_on_the_pool_and_are_written_once(
         result = verify_certificate(uow, signing, url_id(certificate_id))
         assert result.verdict == "valid", result.report.to_dict() if result.report else None
 
-    again = issue_achievement(uow, signing, s.organisation.id, s.achievement_id, pool=pool)
+    again = issue_achievement(
+        uow, signing, IssueRequest(s.organisation.id, s.achievement_id), pool=pool
+    )
     assert (again.issued, again.already_held) == (0, 48)
 
 

@@ -10,6 +10,7 @@ import pytest
 from certmint.domain.accounts import Principal, Role
 from certmint.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.keys import did_document_for
 from certmint.services.issuers.organisations import (
     OrganisationChanges,
@@ -90,17 +91,20 @@ def test_a_suspended_organisation_issues_nothing_and_its_certificates_verify(
 ) -> None:
     world = scenario(uow, signing, [enrolment_row("L1"), enrolment_row("L2")])
     slug = world.organisation.slug
-    first = issue_achievement(uow, signing, world.organisation.id, world.achievement_id)
+    first = issue_achievement(
+        uow, signing, IssueRequest(world.organisation.id, world.achievement_id)
+    )
     suspended = change_organisation(
         uow, OPERATOR, slug, OrganisationChanges(suspended=True, suspension_shown=True)
     )
     assert suspended.suspended and suspended.suspension_shown
     with pytest.raises(OrganisationSuspended, match=f"organisation {slug} is suspended"):
-        issue_achievement(uow, signing, world.organisation.id, world.achievement_id)
+        issue_achievement(uow, signing, IssueRequest(world.organisation.id, world.achievement_id))
     report = verify_certificate(uow, signing, str(first.certificate_ids[0]))
     assert report.verdict == "valid"
     change_organisation(uow, OPERATOR, slug, OrganisationChanges(suspended=False))
-    issue_achievement(uow, signing, world.organisation.id, world.achievement_id)  # no error
+    again = IssueRequest(world.organisation.id, world.achievement_id)
+    issue_achievement(uow, signing, again)  # no error
 
 
 def test_only_the_operator_manages_organisations(

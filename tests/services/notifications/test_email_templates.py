@@ -16,6 +16,7 @@ from certmint.domain.email_templates import DEFAULTS, PLACEHOLDERS, SAMPLE_VALUE
 from certmint.domain.notifications import NotificationKind
 from certmint.services.errors import Forbidden, InvalidInput, NotFound
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.organisations import OrganisationChanges, change_organisation
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.email_templates import (
@@ -193,7 +194,9 @@ def test_the_organisations_text_is_what_arrives_and_the_default_after_reset(
     change_organisation(uow, Principal.at_shell(s.organisation.id), s.organisation.slug, changes)
     set_email_template(uow, Principal.at_shell(s.organisation.id), ISSUED, OWN)
     issue_achievement(
-        uow, signing, s.organisation.id, s.achievement_id, learner_ids=[s.learners["L1"]]
+        uow,
+        signing,
+        IssueRequest(s.organisation.id, s.achievement_id, learner_ids=[s.learners["L1"]]),
     )
     assert _send(uow, url, tmp_path).sent == 1
     (message,) = inbox.messages
@@ -207,7 +210,7 @@ def test_the_organisations_text_is_what_arrives_and_the_default_after_reset(
     _assert_branded(message, html)
 
     reset_email_template(uow, Principal.at_shell(s.organisation.id), ISSUED)
-    issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     assert _send(uow, url, tmp_path).sent == 1
     default = inbox.messages[-1]
     assert default["Subject"] == "Your certificate: Completion, Data Science"

@@ -24,6 +24,7 @@ from certmint.rendering import FontSet, extract_credential
 from certmint.services.certificates.documents import CertificateDocuments
 from certmint.services.certificates.lifecycle import reissue_certificate
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.organisations import OrganisationChanges, change_organisation
 from certmint.services.issuers.signing import Signing
 from certmint.services.links import Links
@@ -72,7 +73,7 @@ def test_award_emails_each_learner_once_with_link_and_pdf(
 ) -> None:
     inbox, url = smtp
     s = scenario(uow, signing, ROWS)
-    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    summary = issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     assert summary.issued == 3
     assert _send(uow, url, tmp_path, fonts).sent == 2  # the learner without e-mail gets none
     assert sorted(m["To"] for m in inbox.messages) == ["ananya@example.org", "jon@example.org"]
@@ -96,7 +97,7 @@ def test_smtp_failure_is_retried_with_back_off(
 ) -> None:
     inbox, url = smtp
     s = scenario(uow, signing, ROWS[:1])
-    issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     now = datetime.now(UTC)
     down = _send(uow, _closed_port(), tmp_path, now=now)
     assert (down.sent, down.retrying) == (0, 1)
@@ -110,7 +111,7 @@ def test_gives_up_after_max_attempts(
     uow: SqlAlchemyUnitOfWork, signing: Signing, tmp_path: Path
 ) -> None:
     s = scenario(uow, signing, ROWS[:1])
-    issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     now = datetime.now(UTC)
     closed = _closed_port()
     outcomes = [
@@ -127,7 +128,7 @@ def test_reissue_sends_a_correction(
     inbox, url = smtp
     s = scenario(uow, signing, ROWS[1:2])
     (certificate_id,) = issue_achievement(
-        uow, signing, s.organisation.id, s.achievement_id
+        uow, signing, IssueRequest(s.organisation.id, s.achievement_id)
     ).certificate_ids
     _send(uow, url, tmp_path)
     reissue_certificate(
@@ -178,7 +179,9 @@ def test_finished_account_e_mails_and_expired_links_are_purged_after_the_retenti
 ) -> None:
     built = scenario(uow, signing, [enrolment_row("L1")])
     org = built.organisation.id
-    (certificate_id,) = issue_achievement(uow, signing, org, built.achievement_id).certificate_ids
+    (certificate_id,) = issue_achievement(
+        uow, signing, IssueRequest(org, built.achievement_id)
+    ).certificate_ids
     now = datetime.now(UTC)
     old, recent = now - timedelta(days=31), now - timedelta(days=29)
     link, invitation = AccountMailKind.SIGN_IN_LINK, AccountMailKind.INVITATION
@@ -225,7 +228,7 @@ def test_an_organisation_sends_from_its_own_address(
         s.organisation.slug,
         OrganisationChanges(email_sender="certificates@board.example"),
     )
-    issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     assert _send(uow, url, tmp_path).sent == 1
     (message,) = inbox.messages
     assert message["From"].endswith("<certificates@board.example>")

@@ -28,6 +28,7 @@ from certmint.services.certificates.lifecycle import (
 )
 from certmint.services.errors import Forbidden, InvalidInput, NotFound
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.webhooks import (
     add_webhook,
@@ -94,7 +95,7 @@ def test_events_are_signed_delivered_once_and_retried(
     _, secret = add_webhook(
         uow, Principal.at_shell(s.organisation.id), url=url, policy=client.policy
     )
-    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    summary = issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     post = client.post
     now = datetime.now(UTC)
     assert deliver_due(uow, post, now=now).delivered == 2
@@ -138,7 +139,9 @@ def test_reissue_event_and_subscriptions(
     add_webhook(
         uow, Principal.at_shell(s.organisation.id), url=url, events=events, policy=client.policy
     )
-    (old,) = issue_achievement(uow, signing, s.organisation.id, s.achievement_id).certificate_ids
+    (old,) = issue_achievement(
+        uow, signing, IssueRequest(s.organisation.id, s.achievement_id)
+    ).certificate_ids
     reissue_certificate(
         uow,
         signing,
@@ -165,7 +168,9 @@ def test_suspended_and_reinstated_events(
     add_webhook(
         uow, Principal.at_shell(s.organisation.id), url=url, events=events, policy=client.policy
     )
-    (first,) = issue_achievement(uow, signing, s.organisation.id, s.achievement_id).certificate_ids
+    (first,) = issue_achievement(
+        uow, signing, IssueRequest(s.organisation.id, s.achievement_id)
+    ).certificate_ids
     org = s.organisation.id
     suspend_certificate(uow, Principal.at_shell(org), first, reason="checking", signing=signing)
     reinstate_certificate(uow, Principal.at_shell(org), first, signing=signing)
@@ -186,7 +191,7 @@ def test_unreachable_endpoint_and_bad_registrations(
     s = scenario(uow, signing, [enrolment_row("L1")])
     nowhere = "http://127.0.0.1:9/nowhere"
     add_webhook(uow, Principal.at_shell(s.organisation.id), url=nowhere, policy=client.policy)
-    issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     assert deliver_due(uow, client.post).retrying == 1
     with uow:
         errors = uow.session.scalars(select(WebhookDeliveryRow.last_error)).all()
@@ -214,7 +219,7 @@ def test_removed_webhooks_are_listed_but_never_sent_to(
     page = list_webhooks_page(uow, Principal.at_shell(org), after=None, limit=1)
     rest = list_webhooks_page(uow, Principal.at_shell(org), after=page[0].id, limit=5)
     assert {w.id: w.active for w in page + rest} == {first.id: False, second.id: True}
-    issue_achievement(uow, signing, org, s.achievement_id)
+    issue_achievement(uow, signing, IssueRequest(org, s.achievement_id))
     with uow:
         due = uow.webhooks.due(datetime.now(UTC) + timedelta(days=1), datetime.now(UTC), 100)
     assert {d.webhook_id for d in due} == {second.id}

@@ -9,6 +9,7 @@ from certmint.domain.certificates import CertificateStatus
 from certmint.services.certificates.lifecycle import revoke_certificate
 from certmint.services.errors import NotFound
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.services.read_models.certificate_search import (
     authorised_certificate,
@@ -24,7 +25,7 @@ def test_search_filters_pages_and_scope(uow: SqlAlchemyUnitOfWork, signing: Sign
     rows[3]["name"] = "Zoë 100%_done"
     s = scenario(uow, signing, rows)
     org = s.organisation.id
-    issue_achievement(uow, signing, org, s.achievement_id, actor="t")
+    issue_achievement(uow, signing, IssueRequest(org, s.achievement_id, actor="t"))
     admin = Principal(org, Role.ADMIN)
 
     everything = search_certificates(uow, admin, per_page=5)

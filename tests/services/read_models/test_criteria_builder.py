@@ -12,6 +12,7 @@ from certmint.domain.accounts import Principal, Role
 from certmint.domain.criteria import parse_criteria
 from certmint.services.errors import NotFound
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.services.read_models.criteria_builder import editable, survey_batch
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -109,5 +110,5 @@ def test_an_achievement_is_editable_until_it_awards(
         s.batch_id,
         0,
     )
-    issue_achievement(uow, signing, s.organisation.id, s.achievement_id, actor="t")
+    issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id, actor="t"))
     assert editable(uow, admin, s.achievement_id).issued == 3

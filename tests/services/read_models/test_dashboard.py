@@ -5,6 +5,7 @@ from uuid import uuid4
 from certmint.domain.accounts import Principal, Role
 from certmint.domain.certificates import CertificateStatus
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.services.read_models.dashboard import dashboard
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -24,7 +25,7 @@ def test_counts_per_batch_and_jobs_within_the_course_scope(
         ],
     )
     org = s.organisation.id
-    issue_achievement(uow, signing, org, s.achievement_id, actor="t")
+    issue_achievement(uow, signing, IssueRequest(org, s.achievement_id, actor="t"))
 
     board = dashboard(uow, Principal(org, Role.ADMIN))
     (row,) = board.batches

@@ -13,6 +13,7 @@ from certmint.domain.ids import url_id
 from certmint.services.certificates.lifecycle import reissue_certificate
 from certmint.services.errors import Forbidden, NotFound
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.services.links import Links
 from certmint.services.read_models.learner_certificates import (
@@ -31,7 +32,7 @@ def _learner(s_org: object, learner_id: object) -> Principal:
 
 def test_a_learner_sees_only_their_own(uow: SqlAlchemyUnitOfWork, signing: Signing) -> None:
     s = scenario(uow, signing, [enrolment_row("L1", name="Jon Smiht"), enrolment_row("L2")])
-    issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     jon = _learner(s.organisation.id, s.learners["L1"])
     (mine,) = learner_certificates(uow, jon, links=Links(BASE))
     assert mine.printed["recipient.name"] == "Jon Smiht"
@@ -50,7 +51,7 @@ def test_a_learner_sees_only_their_own(uow: SqlAlchemyUnitOfWork, signing: Signi
 
 def test_linkedin_link_is_filled_in(uow: SqlAlchemyUnitOfWork, signing: Signing) -> None:
     s = scenario(uow, signing, [enrolment_row("L1")])
-    issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     (mine,) = learner_certificates(
         uow, _learner(s.organisation.id, s.learners["L1"]), links=Links(BASE)
     )
@@ -72,7 +73,9 @@ def test_a_superseded_certificate_points_to_the_current_one(
     uow: SqlAlchemyUnitOfWork, signing: Signing
 ) -> None:
     s = scenario(uow, signing, [enrolment_row("L1", name="Jon Smiht")])
-    (first,) = issue_achievement(uow, signing, s.organisation.id, s.achievement_id).certificate_ids
+    (first,) = issue_achievement(
+        uow, signing, IssueRequest(s.organisation.id, s.achievement_id)
+    ).certificate_ids
     second = reissue_certificate(
         uow,
         signing,

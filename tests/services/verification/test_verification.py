@@ -12,6 +12,7 @@ from certmint.domain.accounts import Principal
 from certmint.domain.ids import url_id
 from certmint.services.certificates.lifecycle import revoke_certificate
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.services.verification.counts import VerificationCounter, verification_counts
 from certmint.services.verification.verify import VerificationCache, verify_certificate
@@ -22,7 +23,7 @@ from tests.factories import Scenario, enrolment_row, make_organisation, scenario
 @pytest.fixture
 def issued(uow: SqlAlchemyUnitOfWork, signing: Signing) -> tuple[Scenario, list[UUID]]:
     s = scenario(uow, signing, [enrolment_row("L1"), enrolment_row("L2")], valid_for_days=30)
-    summary = issue_achievement(uow, signing, s.organisation.id, s.achievement_id)
+    summary = issue_achievement(uow, signing, IssueRequest(s.organisation.id, s.achievement_id))
     return s, list(summary.certificate_ids)
 
 

@@ -38,6 +38,7 @@ from certmint.services.certificates.profiles import set_public_profile
 from certmint.services.identity.sessions import start_session
 from certmint.services.identity.sign_in_links import invite_user
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.services.read_models.learner_certificates import learner_certificates
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -381,7 +382,7 @@ def _learner_certificates(uow: SqlAlchemyUnitOfWork, signing: Signing, world: Wo
             criteria={"completed": True},
             signatories=[("Meera Iyer", "Dean")],
         )
-        issue_achievement(uow, signing, world.organisation.id, achievement.id)
+        issue_achievement(uow, signing, IssueRequest(world.organisation.id, achievement.id))
 
 
 def build_pages(uow: SqlAlchemyUnitOfWork, signing: Signing) -> Pages:

@@ -25,6 +25,7 @@ from certmint.domain.ids import url_id
 from certmint.rendering import FontSet
 from certmint.services.certificates.lifecycle import revoke_certificate
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.web.app import create_app
 from tests.conftest import ThrowawayPostgres
 from tests.factories import enrolment_row, scenario
@@ -98,7 +99,7 @@ def test_a_view_opens_one_transaction_cold_none_warm_and_never_a_private_key(
     container = real_instance
     s = scenario(container.uow(), container.signing, [enrolment_row("L1"), enrolment_row("L2")])
     summary = issue_achievement(
-        container.uow(), container.signing, s.organisation.id, s.achievement_id
+        container.uow(), container.signing, IssueRequest(s.organisation.id, s.achievement_id)
     )
     first, second = (f"/v/{url_id(i)}" for i in summary.certificate_ids)
     assert unsealed, "issuing signs: it opens the key (and signs the new status list with it)"

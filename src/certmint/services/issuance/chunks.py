@@ -66,15 +66,15 @@ def eligible_in(tx: OpenUnitOfWork, job: IssueJob, chunk: JobChunk) -> Eligible:
         after=chunk.after,
         upto=chunk.upto,
         limit=None,
-        learner_ids=job.fetch_by_id,
+        learner_ids=job.request.fetch_by_id,
     )
-    wanted = job.wanted
+    wanted = job.request.wanted
     pairs = [(e, lr) for e, lr in page if wanted is None or lr.id in wanted]
     held = tx.certificates.current_holders(ctx.achievement.id, [lr.id for _, lr in pairs])
     eligible = [
         (e, lr)
         for e, lr in pairs
-        if lr.id not in held and (job.manual or evaluate(ctx.criterion, e, lr).awarded)
+        if lr.id not in held and (job.request.manual or evaluate(ctx.criterion, e, lr).awarded)
     ]
     return Eligible(len(pairs), len(held), eligible)
 
@@ -94,11 +94,11 @@ def record_issued(
     record(
         tx,
         organisation_id=ctx.organisation.id,
-        actor=job.actor,
+        actor=job.request.actor,
         action="certificates.issued",
         subject_type="achievement",
         subject_id=ctx.achievement.id,
-        reason=job.reason,
+        reason=job.request.reason,
         details={"job_id": str(job.job_id), "count": len(issued), "first": str(issued[0].id)},
         at=now,
     )

@@ -8,7 +8,7 @@ its done chunks stay done (``services.issuance.jobs``).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import timedelta
 from uuid import UUID
 
@@ -29,7 +29,7 @@ from certmint.services.issuance.outcome import (
 )
 from certmint.services.issuance.parallel_signing import SigningPool
 from certmint.services.issuance.pipeline import run_pipelined
-from certmint.services.issuance.planning import CHUNK_SIZE, IssueJob, plan_issue
+from certmint.services.issuance.planning import CHUNK_SIZE, IssueJob, IssueRequest, plan_issue
 from certmint.services.issuers.signing import Signing
 from certmint.services.unit_of_work import OpenUnitOfWork, UnitOfWork
 
@@ -102,14 +102,8 @@ def run_job(
 def issue_achievement(
     uow: UnitOfWork,
     signing: Signing,
-    organisation_id: UUID,
-    achievement_id: UUID,
+    request: IssueRequest,
     *,
-    learner_ids: Sequence[UUID] | None = None,
-    manual: bool = False,
-    reason: str | None = None,
-    actor: str = "system",
-    chunk_size: int = CHUNK_SIZE,
     lease: timedelta = DEFAULT_LEASE,
     progress: Progress | None = None,
     pool: SigningPool | None = None,
@@ -117,21 +111,11 @@ def issue_achievement(
     """Plan and run a job here and now, in the calling thread (the demo, benchmarks and tests;
     triggers go through ``services.issuance.requests``).
 
-    ``manual=True`` (with ``learner_ids``) is an award by hand: those learners, if enrolled in
-    the batch, are awarded whatever the criteria say, and ``reason`` records why. Either way
-    nobody gets a second current certificate of the same achievement.
+    A ``manual`` request is an award by hand: its learners, if enrolled in the batch, are
+    awarded whatever the criteria say, and ``reason`` records why. Either way nobody gets a
+    second current certificate of the same achievement.
     """
-    job = plan_issue(
-        uow,
-        signing,
-        organisation_id,
-        achievement_id,
-        learner_ids=learner_ids,
-        manual=manual,
-        reason=reason,
-        actor=actor,
-        chunk_size=chunk_size,
-    )
+    job = plan_issue(uow, signing, request)
     return run_job(uow, job, lease=lease, progress=progress, pool=pool)
 
 

@@ -16,7 +16,7 @@ from certmint.domain.jobs import ChunkCounts, Job, JobStatus
 from certmint.services import authorization
 from certmint.services.errors import NotFound
 from certmint.services.issuance.executors import Executor
-from certmint.services.issuance.planning import CHUNK_SIZE
+from certmint.services.issuance.planning import CHUNK_SIZE, IssueRequest
 from certmint.services.issuance.requests import request_issuance
 from certmint.services.issuers.signing import Signing
 from certmint.services.read_models.dashboard import job_percent
@@ -45,15 +45,13 @@ def start_issue(
     with uow as tx:
         achievement = authorization.achievement_for(tx, principal, achievement_id)
         total = tx.roster.count_enrolments(achievement.batch_id)
-    return request_issuance(
-        uow,
-        signing,
-        executor,
+    request = IssueRequest(
         principal.organisation_id,
         achievement.id,
         actor=principal.actor,
         chunk_size=progress_chunk(total),
-    ).job.job_id
+    )
+    return request_issuance(uow, signing, executor, request).job.job_id
 
 
 @dataclass(frozen=True)

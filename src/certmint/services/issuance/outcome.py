@@ -108,11 +108,11 @@ def finish_if_complete(uow: UnitOfWork, job: IssueJob) -> None:
             record(
                 tx,
                 organisation_id=job.ctx.organisation.id,
-                actor=job.actor,
+                actor=job.request.actor,
                 action="job.succeeded",
                 subject_type="job",
                 subject_id=job.job_id,
-                reason=job.reason,
+                reason=job.request.reason,
                 details={
                     "issued": counts.issued,
                     "already_held": counts.already_held,

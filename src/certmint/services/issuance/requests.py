@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from certmint.services.issuance.executors import Executor, Running
-from certmint.services.issuance.planning import CHUNK_SIZE, plan_issue
+from certmint.services.issuance.planning import IssueRequest, plan_issue
 from certmint.services.issuers.signing import Signing
 from certmint.services.unit_of_work import UnitOfWork
 
@@ -20,34 +20,13 @@ _AUTOMATIC = "automatic: enrolment changed"
 
 
 def request_issuance(
-    uow: UnitOfWork,
-    signing: Signing,
-    executor: Executor,
-    organisation_id: UUID,
-    achievement_id: UUID,
-    *,
-    learner_ids: Sequence[UUID] | None = None,
-    manual: bool = False,
-    reason: str | None = None,
-    actor: str = "system",
-    chunk_size: int = CHUNK_SIZE,
+    uow: UnitOfWork, signing: Signing, executor: Executor, request: IssueRequest
 ) -> Running:
     """Award the achievement to every learner of its batch who meets the criteria, or only to
-    ``learner_ids`` among them (``manual=True``: whatever the criteria say, ``reason`` saying
-    why). Returns at once with the job handed to ``executor``; nobody ever gets a second
-    current certificate of the same achievement, however often this is asked."""
-    job = plan_issue(
-        uow,
-        signing,
-        organisation_id,
-        achievement_id,
-        learner_ids=learner_ids,
-        manual=manual,
-        reason=reason,
-        actor=actor,
-        chunk_size=chunk_size,
-    )
-    return executor.start(job)
+    ``request.learner_ids`` among them (``manual``: whatever the criteria say, ``reason``
+    saying why). Returns at once with the job handed to ``executor``; nobody ever gets a
+    second current certificate of the same achievement, however often this is asked."""
+    return executor.start(plan_issue(uow, signing, request))
 
 
 def request_automatic_issuance(
@@ -74,11 +53,13 @@ def request_automatic_issuance(
             uow,
             signing,
             executor,
-            organisation_id,
-            achievement.id,
-            learner_ids=sorted(learners[achievement.batch_id]),
-            actor=actor,
-            reason=_AUTOMATIC,
+            IssueRequest(
+                organisation_id,
+                achievement.id,
+                learner_ids=sorted(learners[achievement.batch_id]),
+                actor=actor,
+                reason=_AUTOMATIC,
+            ),
         )
         for achievement in achievements
     ]

@@ -28,6 +28,7 @@ from certmint.services.identity.accounts import create_user
 from certmint.services.identity.sessions import start_session
 from certmint.services.identity.tokens import create_token
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.keys import ensure_signing_key
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.webhooks import add_webhook
@@ -95,7 +96,7 @@ def build_world(uow: SqlAlchemyUnitOfWork, signing: Signing) -> World:
         criteria={"completed": True},
         signatories=[("Meera Iyer", "Dean")],
     )
-    summary = issue_achievement(uow, signing, home.id, achievement.id, actor="test")
+    summary = issue_achievement(uow, signing, IssueRequest(home.id, achievement.id, actor="test"))
     webhook, _secret = add_webhook(
         uow, Principal.at_shell(home.id), url="https://lms.example/hooks"
     )

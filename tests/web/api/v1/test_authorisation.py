@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from certmint.domain.accounts import Principal
 from certmint.services.catalogue.achievements import add_achievement
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.api.v1.conftest import World
@@ -293,7 +294,7 @@ def _third_certificate(uow: SqlAlchemyUnitOfWork, signing: Signing, world: World
         criteria={"completed": True},
         signatories=[("Meera Iyer", "Dean")],
     )
-    issued = issue_achievement(uow, signing, world.organisation.id, achievement.id)
+    issued = issue_achievement(uow, signing, IssueRequest(world.organisation.id, achievement.id))
     world.ids["certificate3"] = issued.certificate_ids[0]
 
 

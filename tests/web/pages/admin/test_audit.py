@@ -14,6 +14,7 @@ from certmint.services.audit import audit_log
 from certmint.services.certificates.lifecycle import list_certificates
 from certmint.services.errors import Forbidden
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.pages.admin.conftest import Admin, get_ok
@@ -30,7 +31,7 @@ def _rows(html: str) -> list[str]:
 def revoked(client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> str:
     """Vikram Nair's certificate, revoked through the pages by the admin's token."""
     org = admin.scenario.organisation.id
-    issue_achievement(uow, signing, org, admin.scenario.achievement_id, actor="cli")
+    issue_achievement(uow, signing, IssueRequest(org, admin.scenario.achievement_id, actor="cli"))
     (target,) = [
         c
         for c in list_certificates(uow, org, batch_id=admin.scenario.batch_id)

@@ -15,6 +15,7 @@ from certmint.services.catalogue.templates import (
 )
 from certmint.services.certificates.lifecycle import get_certificate
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.factories import enrolment_csv, enrolment_row
@@ -55,7 +56,9 @@ def test_issue_now_says_who_is_waiting_and_steps_back_when_nobody_is(
     assert "2 learners qualify and are waiting for it." in before  # one is still in progress
     assert '<button type="submit">Issue now' in before
     issue_achievement(
-        uow, signing, admin.scenario.organisation.id, admin.scenario.achievement_id, actor="t"
+        uow,
+        signing,
+        IssueRequest(admin.scenario.organisation.id, admin.scenario.achievement_id, actor="t"),
     )
     after = get_ok(client, page, admin.headers)
     assert "Nobody is waiting for it" in after and "waiting for it." not in after
@@ -147,7 +150,9 @@ def test_an_achievement_moves_to_a_newer_published_version(
     """Issued certificates keep the version they were made with; new ones use the newer one;
     the template's page says which achievement uses which version."""
     org = admin.scenario.organisation.id
-    issued = issue_achievement(uow, signing, org, admin.scenario.achievement_id, actor="t")
+    issued = issue_achievement(
+        uow, signing, IssueRequest(org, admin.scenario.achievement_id, actor="t")
+    )
     v1 = admin.scenario.template_version_id
     template_id = get_template_version(uow, org, v1).template_id
     design = Design(
@@ -175,7 +180,7 @@ def test_an_achievement_moves_to_a_newer_published_version(
     )
     import_enrolments(uow, org, enrolment_csv([enrolment_row("L9", name="New Learner")]))
     (new,) = issue_achievement(
-        uow, signing, org, admin.scenario.achievement_id, actor="t"
+        uow, signing, IssueRequest(org, admin.scenario.achievement_id, actor="t")
     ).certificate_ids
     assert get_certificate(uow, org, new).template_version_id == draft.id
     back = client.post(
@@ -223,7 +228,7 @@ def test_an_achievement_changes_until_it_awards_and_then_is_frozen(
         {"completed": True},
         365,
     )
-    issue_achievement(uow, signing, org, achievement.id, actor="t")
+    issue_achievement(uow, signing, IssueRequest(org, achievement.id, actor="t"))
     frozen = client.post(edit, data={"name": "Other", "criteria": "{}"}, headers=admin.headers)
     assert frozen.status_code == 409 and "awarded certificates already" in frozen.text
     detach = f"/admin/achievements/{achievement.id}/detach"

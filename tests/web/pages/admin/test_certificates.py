@@ -11,6 +11,7 @@ from certmint.domain.ids import url_id
 from certmint.services.catalogue.imports import import_enrolments
 from certmint.services.certificates.lifecycle import get_certificate, list_certificates
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.services.verification.verify import verify_certificate
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
@@ -23,7 +24,7 @@ from tests.web.pages.admin.conftest import Admin, get_ok
 def issued(admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> dict[str, Certificate]:
     """The scenario's two completed learners, awarded; by printed name."""
     org = admin.scenario.organisation.id
-    issue_achievement(uow, signing, org, admin.scenario.achievement_id, actor="t")
+    issue_achievement(uow, signing, IssueRequest(org, admin.scenario.achievement_id, actor="t"))
     return {
         c.snapshot["values"]["recipient.name"]: c
         for c in list_certificates(uow, org, batch_id=admin.scenario.batch_id)
@@ -60,7 +61,7 @@ def test_pages_of_fifty(
 ) -> None:
     org = admin.scenario.organisation.id
     import_enrolments(uow, org, enrolment_csv([enrolment_row(f"P{i:03}") for i in range(60)]))
-    issue_achievement(uow, signing, org, admin.scenario.achievement_id, actor="t")
+    issue_achievement(uow, signing, IssueRequest(org, admin.scenario.achievement_id, actor="t"))
     first = get_ok(client, "/admin/certificates?q=Learner", admin.headers)
     assert "60 certificates; page 1 of 2" in first
     assert first.count('name="id"') == 50
@@ -99,7 +100,7 @@ def test_select_all_downloads_every_certificate_the_filters_find(
     rows = [enrolment_row(f"P{i:03}", name=f"Pupil {i:03}") for i in range(60)]
     rows.append(enrolment_row("P999", name='a/b\\c:d*"e" <f>|'))
     import_enrolments(uow, org, enrolment_csv(rows))
-    issue_achievement(uow, signing, org, admin.scenario.achievement_id, actor="t")
+    issue_achievement(uow, signing, IssueRequest(org, admin.scenario.achievement_id, actor="t"))
     page = get_ok(client, "/admin/certificates?q=Pupil", admin.headers)
     assert 'name="all"' in page and 'type="hidden" name="q" value="Pupil"' in page
     response = client.post(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.pages.admin.conftest import Admin, get_ok
@@ -12,7 +13,7 @@ def test_dashboard_lists_batches_with_counts_and_jobs(
     client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing
 ) -> None:
     org = admin.scenario.organisation
-    issue_achievement(uow, signing, org.id, admin.scenario.achievement_id, actor="t")
+    issue_achievement(uow, signing, IssueRequest(org.id, admin.scenario.achievement_id, actor="t"))
     html = get_ok(client, "/admin", admin.headers)
     assert "Data Science" in html and "Spring" in html
     assert f"/admin/batches/{admin.scenario.batch_id}" in html

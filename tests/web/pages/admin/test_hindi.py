@@ -23,6 +23,7 @@ from certmint.services.certificates.lifecycle import (
     revoke_certificate,
 )
 from certmint.services.issuance.in_process import issue_achievement
+from certmint.services.issuance.planning import IssueRequest
 from certmint.services.issuers.signing import Signing
 from certmint.services.notifications.email_templates import render_email
 from certmint.services.notifications.webhooks import add_webhook
@@ -120,7 +121,9 @@ def busy(admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing) -> set[str]:
         name="Merit",
         criteria=MERIT,
     )
-    summary = issue_achievement(uow, signing, org, admin.scenario.achievement_id, actor="t")
+    summary = issue_achievement(
+        uow, signing, IssueRequest(org, admin.scenario.achievement_id, actor="t")
+    )
     revoke_certificate(
         uow,
         Principal.at_shell(org, "t"),  # a short actor name, not English
