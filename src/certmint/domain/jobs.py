@@ -23,6 +23,9 @@ class JobStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    #: Stopped on purpose (its organisation was suspended): never resumed; issuing again
+    #: starts a new job that does the rest.
+    CANCELLED = "cancelled"
 
 
 class ChunkStatus(StrEnum):

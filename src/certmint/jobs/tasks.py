@@ -17,7 +17,7 @@ from certmint.adapters.broker import ISSUE_CHUNK, RETRY_BUSY_SECONDS
 from certmint.bootstrap import Container, bootstrap
 from certmint.config import Settings
 from certmint.services.issuance.chunks import run_issue_chunk
-from certmint.services.issuance.jobs import executor_name
+from certmint.services.issuance.jobs import JobCancelled, executor_name
 from certmint.services.issuance.outcome import fail_issue_job
 from certmint.services.issuance.planning import IssueJob, load_issue_job
 
@@ -62,6 +62,9 @@ def register_tasks(app: Celery, settings: Settings) -> None:
                 process.lease,
                 announce=process.container.deliveries.wake,  # the e-mails and webhook events
             )
+        except JobCancelled as cancelled:  # its organisation was suspended: nothing to retry
+            log.info("chunk %s of job %s not run: %s", chunk_id, job_id, cancelled)
+            return
         except Exception as exc:
             log.exception("chunk %s of job %s failed", chunk_id, job_id)
             fail_issue_job(process.container.uow(), job.job_id, exc)

@@ -147,10 +147,14 @@ class SqlAlchemyJobRepository:
     def finish(
         self, job_id: UUID, status: JobStatus, at: datetime, *, error: str | None = None
     ) -> bool:
-        """Give the job its final status; False when it had it already."""
+        """Give the job its final status; False when it had it already, or was cancelled
+        (a cancelled job stays so: the executors it stopped report their failure after it)."""
         result = self._session.execute(
             update(JobRow)
-            .where(JobRow.id == job_id, JobRow.status != status.value)
+            .where(
+                JobRow.id == job_id,
+                JobRow.status.not_in([status.value, JobStatus.CANCELLED.value]),
+            )
             .values(status=status.value, finished_at=at, error=error)
             .execution_options(synchronize_session=False)
         )
@@ -158,6 +162,19 @@ class SqlAlchemyJobRepository:
 
     def started(self, job_id: UUID, at: datetime, total: int) -> None:
         self.update(job_id, status=JobStatus.RUNNING, started_at=at, total=total, error=None)
+
+    def may_run(self, job_id: UUID) -> bool:
+        """Whether the job may write another chunk: it was not cancelled, and its
+        organisation is not suspended. On PostgreSQL the organisation's row stays share-locked
+        until the transaction ends, so a suspension waits for the chunk being written, and
+        every chunk written after it sees it (SQLite has one writer)."""
+        row = self._session.execute(
+            select(JobRow.status, OrganisationRow.suspended_at)
+            .join(OrganisationRow, OrganisationRow.id == JobRow.organisation_id)
+            .where(JobRow.id == job_id)
+            .with_for_update(read=True, of=OrganisationRow)
+        ).one()
+        return row.status != JobStatus.CANCELLED.value and row.suspended_at is None
 
     def serialise_planning(self, organisation_id: UUID) -> None:
         """Until commit, make other planners in this organisation wait (PostgreSQL: a row lock

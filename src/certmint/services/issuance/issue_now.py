@@ -25,6 +25,7 @@ from certmint.services.unit_of_work import UnitOfWork
 __all__ = ["IssueStatus", "issue_status", "progress_chunk", "start_issue"]
 
 PROGRESS_STEPS = 20
+_STOPPED = (JobStatus.FAILED, JobStatus.CANCELLED)
 
 
 def progress_chunk(total: int) -> int:
@@ -69,8 +70,9 @@ class IssueStatus:
 
     @property
     def not_reached(self) -> int:
-        """Learners a failed job never considered (a chunk fails whole: none of it is kept)."""
-        return self.job.total - self.job.done if self.job.status is JobStatus.FAILED else 0
+        """Learners a failed or cancelled job never considered (a chunk fails whole: none of
+        it is kept)."""
+        return self.job.total - self.job.done if self.job.status in _STOPPED else 0
 
     @property
     def percent(self) -> int:
@@ -78,7 +80,7 @@ class IssueStatus:
 
     @property
     def finished(self) -> bool:
-        return self.job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+        return self.job.status is JobStatus.SUCCEEDED or self.job.status in _STOPPED
 
     def to_dict(self) -> dict[str, object]:
         """The progress endpoint's JSON."""

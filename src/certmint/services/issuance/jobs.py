@@ -9,6 +9,10 @@ mark commit together, and "done" is only written while the claim is still the ex
 a chunk is never counted twice, and the database's unique indexes keep a chunk redone after a
 takeover from duplicating anything.
 
+A chunk is written only while its job may run: once its organisation is suspended, the next
+chunk's transaction (whichever executor runs it) writes nothing and cancels the job
+(``run_claimed``); reinstating the organisation does not resume it.
+
 A job whose executors are all gone (its broker's messages lost) is found by its silence
 (``quiet_jobs``) and restarted once (``restart_quiet_job``), whoever else is looking.
 """
@@ -34,6 +38,8 @@ from certmint.services.unit_of_work import ConcurrentTransaction, OpenUnitOfWork
 
 __all__ = [
     "DEFAULT_LEASE",
+    "SUSPENDED",
+    "JobCancelled",
     "claim_chunk",
     "executor_name",
     "job_progress",
@@ -54,8 +60,21 @@ DEFAULT_LEASE = timedelta(seconds=60)
 MAX_CHUNK_ATTEMPTS = 5
 POLL_SECONDS = 0.5
 
+#: Why a job was cancelled, as its page and its API say it.
+SUSPENDED = "the organisation was suspended"
+
 #: Does a chunk's work inside the open unit of work (without committing); says what it did.
 ChunkWork = Callable[[OpenUnitOfWork, JobChunk], ChunkCounts]
+
+
+class JobCancelled(Conflict):
+    """The job was cancelled (``reason``): no chunk of it is written any more, by anyone;
+    requesting the issuance again starts a new job for the rest."""
+
+    def __init__(self, job_id: UUID, reason: str) -> None:
+        super().__init__(f"job {job_id} was cancelled: {reason}")
+        self.job_id = job_id
+        self.reason = reason
 
 
 def executor_name() -> str:
@@ -136,6 +155,10 @@ def run_claimed(
     lost it to the next one to finish a chunk, which redid it while the first one's work was
     thrown away, chunk after chunk. And a claim already lost (the lease ran out while waiting
     for the transaction, on SQLite) is let go before any work is done.
+
+    A job that may not run (its organisation was suspended, or it was cancelled for that)
+    writes nothing more: the job is cancelled and ``JobCancelled`` raised, so that every
+    executor stops at its next chunk, in this one place.
     """
     for attempt in range(1, MAX_CHUNK_ATTEMPTS + 1):
         try:
@@ -143,6 +166,8 @@ def run_claimed(
                 if not tx.jobs.renew_claim(chunk, owner, datetime.now(UTC) + lease):
                     log.warning("chunk %s of job %s was taken over", chunk.seq, chunk.job_id)
                     return None
+                if not tx.jobs.may_run(chunk.job_id):
+                    break  # rolled back: nothing of the chunk is written
                 counts = work(tx, chunk)
                 if not tx.jobs.finish_chunk(chunk, owner, counts, datetime.now(UTC)):
                     log.warning("chunk %s of job %s was taken over", chunk.seq, chunk.job_id)
@@ -151,7 +176,14 @@ def run_claimed(
                 return counts
         except ConcurrentTransaction:
             log.info("chunk %s lost a race (attempt %d); redoing it", chunk.seq, attempt)
-    raise Conflict(f"a chunk kept colliding with concurrent work after {MAX_CHUNK_ATTEMPTS} tries")
+    else:
+        raise Conflict(
+            f"a chunk kept colliding with concurrent work after {MAX_CHUNK_ATTEMPTS} tries"
+        )
+    with uow as tx:  # once, whoever gets here first; a job cancelled earlier stays so
+        mark_job(tx, chunk.job_id, JobStatus.CANCELLED, error=SUSPENDED)
+        tx.commit()
+    raise JobCancelled(chunk.job_id, SUSPENDED)
 
 
 def open_chunk_ids(uow: UnitOfWork, job_id: UUID) -> list[UUID]:

@@ -11,7 +11,7 @@ from uuid import UUID
 from certmint.domain.jobs import ChunkCounts, Job, JobProgress, JobStatus
 from certmint.services.audit import record
 from certmint.services.errors import Conflict, NotFound
-from certmint.services.issuance.jobs import mark_job
+from certmint.services.issuance.jobs import JobCancelled, mark_job
 from certmint.services.issuance.planning import IssueJob
 from certmint.services.unit_of_work import UnitOfWork
 
@@ -79,13 +79,16 @@ def follow_issue(
     poll_seconds: float = 0.5,
 ) -> IssueSummary:
     """Wait while executors elsewhere (Celery workers) run the job's chunks, reporting its
-    progress; the summary is the whole job's. Raises Conflict when an executor gave up."""
+    progress; the summary is the whole job's. Raises Conflict when an executor gave up, and
+    JobCancelled when the job was cancelled."""
     while True:
         current, chunks = issue_progress(uow, job.ctx.organisation.id, job.job_id)
         if progress is not None:
             progress(chunks.counts.considered, job.total)
         if current.status is JobStatus.FAILED:
             raise Conflict(f"job {job.job_id} failed: {current.error}")
+        if current.status is JobStatus.CANCELLED:
+            raise JobCancelled(job.job_id, current.error or "")
         if chunks.complete:
             finish_if_complete(uow, job)
             return summarise(job.job_id, job.ctx.achievement.id, chunks.counts, chunks.counts)

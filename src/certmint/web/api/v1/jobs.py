@@ -27,16 +27,19 @@ router = APIRouter(tags=["issuance"])
 class JobOut(BaseModel):
     id: str = Field(examples=[ID_EXAMPLE])
     kind: str = Field(examples=["issue"])
-    status: Literal["queued", "running", "succeeded", "failed"]
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     total: int = Field(description="Learners to consider.", examples=[120])
     done: int = Field(description="Learners considered so far.", examples=[40])
     percent: int = Field(ge=0, le=100, examples=[33])
-    error: str | None = Field(description="Why the job failed.")
+    error: str | None = Field(
+        description="Why the job failed, or was cancelled (the organisation was suspended)."
+    )
     issued: int = Field(description="Learners awarded a certificate by this job.", examples=[4])
     already_held: int = Field(description="Learners who already held it.", examples=[0])
     not_eligible: int = Field(description="Learners who do not meet the criteria.", examples=[8])
     not_reached: int = Field(
-        description="Learners a failed job did not consider; starting it again resumes them.",
+        description="Learners a failed or cancelled job did not consider; starting the "
+        "issuance again reaches them.",
         examples=[0],
     )
     created_at: datetime
