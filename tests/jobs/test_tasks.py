@@ -107,7 +107,7 @@ def wait_for_job(env: dict[str, str], job_id: str) -> tuple[str, int]:
                 held = connection.scalar(
                     select(func.sum(JobChunkRow.already_held)).where(JobChunkRow.job_id == job_id)
                 )
-            if status in ("succeeded", "failed"):
+            if status in ("succeeded", "failed", "cancelled"):
                 return status, held or 0
             assert time.monotonic() < deadline, f"job {job_id} is still {status}"
             time.sleep(0.2)
@@ -212,6 +212,82 @@ def test_a_killed_workers_chunk_is_redone_soon_after_its_lease(
     assert took < 2 * lease + 30, f"the killed worker's chunk came back after {took:.0f} s"
     # one certificate per learner, a place in the revocation list each, none shared
     assert counts(on_broker) == (learners, learners, learners, learners)
+
+
+@pytest.mark.timeout(300)
+def test_suspending_the_organisation_cancels_its_job_on_the_workers(
+    on_broker: dict[str, str], tmp_path: Path
+) -> None:
+    """The worker is writing the job's first chunk (held back by a lock on the certificates)
+    when the operator suspends the organisation: the suspension waits for that chunk, the next
+    one writes nothing and the job ends cancelled; reinstating does not resume it, and issuing
+    again awards the rest exactly once."""
+    learners = 2_000  # two chunks of 1,000 and an empty last one
+    log = tmp_path / "worker.log"
+    worker = start_worker(on_broker, log)
+    (organisation,) = json.loads(run(on_broker, "orgs", "list", "--json").stdout)
+    engine = create_engine(on_broker["CERTMINT_DATABASE_URL"])
+    blocker = engine.connect()
+    try:
+        wait_ready(worker, log)
+        blocker.begin()
+        blocker.execute(text("LOCK TABLE certificates IN SHARE MODE"))
+        queued = json.loads(
+            run(on_broker, "issue", "--batch", batch(learners), "--no-wait", "--json").stdout
+        )
+        job_id = queued[0]["job_id"]
+        wait_for_held_chunk(engine, job_id, worker, log)
+        suspending = subprocess.Popen(
+            [sys.executable, "-m", "certmint", "orgs", "update", organisation["slug"], "--suspend"],
+            env=on_broker,
+        )
+        wait_for_lock_wait(engine, "UPDATE organisations")  # behind the chunk being written
+        blocker.rollback()
+        assert suspending.wait(60) == 0
+        status, _ = wait_for_job(on_broker, job_id)
+        run(on_broker, "orgs", "update", organisation["slug"], "--reinstate")
+        time.sleep(1)  # a task left for the job would run now: it must write nothing
+        with engine.connect() as connection:
+            job = connection.execute(select(JobRow).where(JobRow.id == job_id)).one()
+            chunks = connection.scalars(
+                select(JobChunkRow.status).where(JobChunkRow.job_id == job_id)
+            ).all()
+        written = counts(on_broker)
+        again = json.loads(run(on_broker, "issue", "--batch", batch(learners), "--json").stdout)
+    finally:
+        blocker.close()
+        engine.dispose()
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)
+
+    assert status == "cancelled"
+    assert (job.status, job.error, job.done) == (
+        "cancelled",
+        "the organisation was suspended",
+        1_000,
+    )
+    assert chunks.count("done") == 1 and len(chunks) == 3  # the later ones were refused
+    assert written[0] == 1_000  # the first chunk only
+    assert (again[0]["issued"], again[0]["already_held"]) == (1_000, 1_000)
+    assert counts(on_broker) == (learners, learners, learners, learners)
+
+
+def wait_for_lock_wait(engine: Engine, statement: str) -> None:
+    """Until a session runs ``statement`` and waits for a lock."""
+    deadline = time.monotonic() + 60
+    while True:
+        with engine.connect() as connection:
+            waiting = connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND query LIKE :statement"
+                ),
+                {"statement": f"{statement}%"},
+            )
+        if waiting:
+            return
+        assert time.monotonic() < deadline, f"nobody waits to run {statement}"
+        time.sleep(0.05)
 
 
 @pytest.mark.timeout(300)

@@ -65,7 +65,10 @@ function pollJob(box) {
     box.dataset.jobStatus = job.status;
     if (job.finished) {
       const done = document.getElementById("job-finished");
-      if (done) { done.hidden = false; }
+      if (done) {
+        done.querySelectorAll("[data-ends]").forEach((line) => { line.hidden = line.dataset.ends !== job.status; });
+        done.hidden = false;
+      }
       if (job.summary_url) { window.location.assign(job.summary_url); }
       return;
     }

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from uuid import uuid4
 
+import pytest
 from fastapi.testclient import TestClient
 
+from certmint.domain.accounts import Principal, Role
 from certmint.domain.certificates import CertificateStatus
 from certmint.services.certificates.lifecycle import list_certificates
+from certmint.services.issuance.chunks import run_issue_chunk
 from certmint.services.issuance.in_process import InProcessExecutor
+from certmint.services.issuance.jobs import JobCancelled, open_chunk_ids
+from certmint.services.issuance.planning import IssueRequest, plan_issue
+from certmint.services.issuers.organisations import OrganisationChanges, change_organisation
+from certmint.services.issuers.signing import Signing
 from certmint.storage.unit_of_work import SqlAlchemyUnitOfWork
 from tests.web.pages.admin.conftest import Admin, get_ok
 
@@ -72,3 +81,28 @@ def test_another_tenant_cannot_start_or_follow_a_job(
     job_url = client.post(url, headers=admin.headers, follow_redirects=False).headers["location"]
     assert client.get(job_url, headers=other_tenant).status_code == 404
     assert client.get(f"{job_url}/progress", headers=other_tenant).status_code == 404
+
+
+def test_a_job_cancelled_by_a_suspension_says_so(
+    client: TestClient, admin: Admin, uow: SqlAlchemyUnitOfWork, signing: Signing
+) -> None:
+    s = admin.scenario
+    job = plan_issue(uow, signing, IssueRequest(s.organisation.id, s.achievement_id, chunk_size=1))
+    first, second, *_ = open_chunk_ids(uow, job.job_id)
+    run_issue_chunk(uow, job, first, "worker", timedelta(seconds=60))
+    operator = Principal(uuid4(), Role.ADMIN, user_id=uuid4(), operator=True)
+    change_organisation(uow, operator, s.organisation.slug, OrganisationChanges(suspended=True))
+    with pytest.raises(JobCancelled):
+        run_issue_chunk(uow, job, second, "worker", timedelta(seconds=60))
+
+    job_url = f"/admin/jobs/{job.job_id}"
+    progress = client.get(f"{job_url}/progress", headers=admin.headers).json()
+    assert (progress["status"], progress["finished"], progress["not_reached"]) == (
+        "cancelled",
+        True,
+        2,
+    )
+    html = get_ok(client, job_url, admin.headers)
+    shown = re.findall(r'<p class="[a-z]+" role="[a-z]+" data-ends="([a-z]+)">', html)
+    assert shown == ["cancelled"]  # the others are hidden
+    assert "The job was cancelled: the organisation was suspended." in html
