@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Connection, Engine, create_engine, func, select, text
 
 from certmint.bootstrap import bootstrap
 from certmint.config import load_settings
@@ -176,12 +176,7 @@ def test_a_killed_workers_chunk_is_redone_soon_after_its_lease(
     try:
         for worker, log in zip(workers, logs, strict=True):
             wait_ready(worker, log)
-        blocker.begin()
-        blocker.execute(text("LOCK TABLE certificates IN SHARE MODE"))
-        queued = json.loads(
-            run(on_broker, "issue", "--batch", batch(learners), "--no-wait", "--json").stdout
-        )
-        job_id = queued[0]["job_id"]
+        job_id = queue_held_back(on_broker, blocker, learners)
         held = wait_for_held_chunk(engine, job_id, victim, logs[0])
         victim.send_signal(signal.SIGKILL)
         victim.wait(30)
@@ -230,12 +225,7 @@ def test_suspending_the_organisation_cancels_its_job_on_the_workers(
     blocker = engine.connect()
     try:
         wait_ready(worker, log)
-        blocker.begin()
-        blocker.execute(text("LOCK TABLE certificates IN SHARE MODE"))
-        queued = json.loads(
-            run(on_broker, "issue", "--batch", batch(learners), "--no-wait", "--json").stdout
-        )
-        job_id = queued[0]["job_id"]
+        job_id = queue_held_back(on_broker, blocker, learners)
         wait_for_held_chunk(engine, job_id, worker, log)
         suspending = subprocess.Popen(
             [sys.executable, "-m", "certmint", "orgs", "update", organisation["slug"], "--suspend"],
@@ -270,6 +260,17 @@ def test_suspending_the_organisation_cancels_its_job_on_the_workers(
     assert written[0] == 1_000  # the first chunk only
     assert (again[0]["issued"], again[0]["already_held"]) == (1_000, 1_000)
     assert counts(on_broker) == (learners, learners, learners, learners)
+
+
+def queue_held_back(env: dict[str, str], blocker: Connection, learners: int) -> str:
+    """Queue a job for the batch of ``learners`` while ``blocker`` locks the certificates:
+    writing them waits, so each chunk a worker claims stays claimed and unfinished until the
+    blocker lets go. The job's id."""
+    blocker.begin()
+    blocker.execute(text("LOCK TABLE certificates IN SHARE MODE"))
+    queued = json.loads(run(env, "issue", "--batch", batch(learners), "--no-wait", "--json").stdout)
+    job_id: str = queued[0]["job_id"]
+    return job_id
 
 
 def wait_for_lock_wait(engine: Engine, statement: str) -> None:
@@ -346,12 +347,7 @@ def test_a_job_waiting_in_a_long_queue_is_not_queued_again(
     blocker = engine.connect()  # keeps both chunks unfinished, their job untouched
     try:
         wait_ready(worker, log)
-        blocker.begin()
-        blocker.execute(text("LOCK TABLE certificates IN SHARE MODE"))
-        queued = json.loads(
-            run(on_broker, "issue", "--batch", batch(learners), "--no-wait", "--json").stdout
-        )
-        job_id = queued[0]["job_id"]
+        job_id = queue_held_back(on_broker, blocker, learners)
         deadline = time.monotonic() + 120
         while b"untouched for" not in log.read_bytes():
             assert time.monotonic() < deadline, log.read_text(errors="replace")
